@@ -1,0 +1,37 @@
+"""Sending Celery tasks safely from request code.
+
+Rules (CONVENTIONS.md): the user's data is committed before anything reaches the
+broker, and a broker outage never turns the user's request into an error. The
+work a task stands for is recorded in the database (a state column or an
+outbox row) by the caller, so a periodic sweeper can send what is still pending.
+"""
+
+import logging
+
+from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
+
+from crm_site.celery import app
+
+logger = logging.getLogger(__name__)
+
+BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError, TimeoutError)
+
+
+def send_now(task, *args, **kwargs) -> bool:
+    """Send `task` now; return False (and log) instead of raising if the broker is down."""
+    if app.conf.task_always_eager:
+        task.apply_async(args=args, kwargs=kwargs)
+        return True
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
+    except BROKER_ERRORS as exc:
+        logger.warning("broker unavailable, %s left for the sweeper: %s", task.name, exc)
+        return False
+    return True
+
+
+def send_on_commit(task, *args, **kwargs) -> None:
+    """Send `task` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_now(task, *args, **kwargs))

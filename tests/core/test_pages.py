@@ -1,0 +1,145 @@
+"""Every page needs a login; headers, sessions, health check, language and navigation."""
+
+import time
+
+import pytest
+from django.db import DatabaseError
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from crm_site.middleware import SESSION_STARTED_KEY
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"login", "healthz", "set_language"}
+
+
+def app_url_patterns(resolver=None, prefix="", namespace=None):
+    """(name, example path) of every URL pattern outside the Django admin."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            ns = entry.namespace or namespace
+            yield from app_url_patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            path = (prefix + str(entry.pattern)).replace("^", "").replace("$", "")
+            for conv in ("<int:", "<str:", "<slug:", "<uuid:", "<path:"):
+                while conv in path:
+                    start = path.index(conv)
+                    end = path.index(">", start)
+                    value = "1" if conv in ("<int:", "<str:", "<slug:") else "x"
+                    if conv == "<uuid:":
+                        value = "00000000-0000-0000-0000-000000000001"
+                    path = path[:start] + value + path[end + 1 :]
+            yield name, "/" + path
+
+
+def test_every_page_but_login_and_health_redirects_anonymous_users_to_login(client):
+    checked = 0
+    for name, path in app_url_patterns():
+        if name in PUBLIC:
+            continue
+        response = client.get(path)
+        assert response.status_code == 302, f"{name} {path} answered {response.status_code}"
+        assert response["Location"].startswith(reverse("login")), name
+        checked += 1
+    assert checked >= 3
+
+
+def test_admin_site_sends_anonymous_users_to_a_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_healthz_answers_ok_without_login(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_healthz_answers_503_without_detail_when_the_database_is_down(client, monkeypatch):
+    from crm_site import views
+
+    def broken_cursor():
+        raise DatabaseError("connection refused to 10.0.0.5")
+
+    monkeypatch.setattr(views.connection, "cursor", broken_cursor)
+    response = client.get("/healthz/")
+    assert response.status_code == 503
+    assert b"10.0.0.5" not in response.content
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/"])
+def test_security_headers_on_pages(client, staff_a, path):
+    if path == "/":
+        client.force_login(staff_a)
+    response = client.get(path)
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "http" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_carry_no_inline_script(client, staff_a):
+    client.force_login(staff_a)
+    html = client.get("/").content.decode()
+    for chunk in html.split("<script")[1:]:
+        assert chunk.lstrip().startswith("src="), "inline <script> found"
+    assert " onclick=" not in html and " style=" not in html
+
+
+def test_session_cookie_is_httponly_lax_and_expires_after_thirty_idle_minutes(client, staff_a):
+    from tests.factories import PASSWORD
+
+    client.post(reverse("login"), {"username": "staff_a", "password": PASSWORD})
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) == 30 * 60
+
+
+def test_session_ends_twelve_hours_after_sign_in_however_active(client, staff_a):
+    client.force_login(staff_a)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - 12 * 3600 - 60
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get("/").status_code == 302
+
+
+def test_language_switch_is_remembered_for_the_user(client, staff_a):
+    client.force_login(staff_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    staff_a.refresh_from_db()
+    assert staff_a.language == "en"
+    # A new browser (no cookie) still gets the user's choice once signed in.
+    fresh = client.__class__()
+    fresh.force_login(staff_a)
+    html = fresh.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Sign out" in html
+
+
+def test_home_greets_the_user_with_role_and_unit(client, supervisor_a):
+    client.force_login(supervisor_a)
+    html = client.get("/").content.decode()
+    assert "赵主管" in html
+    assert "主管" in html
+    assert "华东营业部" in html
+
+
+def test_navigation_shows_only_the_pages_of_the_role(client, staff_a, admin_user):
+    client.force_login(staff_a)
+    assert "/admin/" not in client.get("/").content.decode()
+    client.force_login(admin_user)
+    assert 'href="/admin/"' in client.get("/").content.decode()

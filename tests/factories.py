@@ -1,0 +1,47 @@
+"""Plain test factories: make_x(**overrides) returns a saved object."""
+
+import itertools
+
+from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
+from crm_site.accounts.services import membership_set, user_set_role
+
+_seq = itertools.count(1)
+
+PASSWORD = "test-pass-2026"
+
+KIND_FOR_ROLE = {
+    Role.STAFF: Membership.Kind.MEMBER,
+    Role.SUPERVISOR: Membership.Kind.SUPERVISOR,
+    Role.MANAGER: Membership.Kind.MANAGER,
+}
+
+
+def make_unit(**overrides) -> ServiceUnit:
+    n = next(_seq)
+    fields = {"code": f"U{n}", "name": f"Unit {n}"} | overrides
+    return ServiceUnit.objects.create(**fields)
+
+
+def make_region(**overrides) -> Region:
+    n = next(_seq)
+    salespeople = overrides.pop("salespeople", [])
+    region = Region.objects.create(**({"code": f"R{n}", "name": f"Region {n}"} | overrides))
+    region.salespeople.set(salespeople)
+    return region
+
+
+def make_user(role: str = Role.STAFF, unit: ServiceUnit | None = None, **overrides) -> User:
+    """A user with a role; `unit` may be a unit or a list of units (managers)."""
+    n = next(_seq)
+    fields = {"username": f"{role}{n}", "full_name": f"{role.title()} {n}"} | overrides
+    password = fields.pop("password", PASSWORD)
+    user = User(**fields)
+    user.set_password(password)
+    if role == Role.ADMIN:
+        user.is_superuser = False
+    user.save()
+    user_set_role(user=user, role=role)
+    units = unit if isinstance(unit, list | tuple) else [unit] if unit else []
+    for one in units:
+        membership_set(user=user, unit=one, kind=KIND_FOR_ROLE.get(role, Membership.Kind.MEMBER))
+    return User.objects.get(pk=user.pk)

@@ -1,0 +1,150 @@
+"""Starting and stopping real service processes for tests (worker, redis-server)."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from crm_site.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def redis_reachable(url: str | None = None) -> bool:
+    url = url or settings.REDIS_URL
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database this test session uses (the test_ copy)."""
+    s = connection.settings_dict
+    auth = s["USER"] or ""
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    host = s["HOST"] or "127.0.0.1"
+    port = s["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+
+
+def purge_broker() -> None:
+    """Drop messages left in the queue by earlier runs, so they cannot leak in."""
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+def start_worker(log_path: Path, extra_env: dict | None = None, ready_timeout: float = 60):
+    """Start `celery worker` (solo pool) on the test database; wait until ready."""
+    env = os.environ.copy()
+    env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra_env or {})
+    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm_site",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    proc.log_path = log_path
+    proc.log_file = log
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited early:\n{log_path.read_text(errors='replace')}")
+        if b" ready." in log_path.read_bytes():
+            return proc
+        time.sleep(0.2)
+    stop_process(proc)
+    raise RuntimeError(
+        f"worker not ready in {ready_timeout}s:\n{log_path.read_text(errors='replace')}"
+    )
+
+
+def stop_process(proc, sig=signal.SIGTERM, timeout: float = 15) -> None:
+    """Stop a process this test started, by its own id (and its process group)."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout)
+    log_file = getattr(proc, "log_file", None)
+    if log_file:
+        log_file.close()
+
+
+def wait_until(predicate, timeout: float = 20, interval: float = 0.1):
+    """Poll `predicate` until it returns something truthy; return that, or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+class use_broker:  # noqa: N801 - reads as a context manager
+    """Point this test process's Celery producer at another broker URL."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __enter__(self):
+        self.previous = celery_app.conf.broker_url
+        self._switch(self.url)
+        return self
+
+    def __exit__(self, *exc):
+        self._switch(self.previous)
+
+    @staticmethod
+    def _switch(url):
+        # Celery caches producer pools on the app and on app.amqp; drop both so
+        # the next send connects to the new URL.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        celery_app.conf.broker_url = url

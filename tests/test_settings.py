@@ -1,0 +1,185 @@
+"""Settings read from the environment: defaults and overrides (run in subprocesses)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STRONG_KEY = "k3Y-" + "x9!Qz7#mW2$rT5^bV8&nL4*pD6(hF1)jC0" * 2
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from crm_site.celery import app
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "health": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    "eager": app.conf.task_always_eager,
+    "propagates": app.conf.task_eager_propagates,
+    "broker": app.conf.broker_url,
+    "acks_late": app.conf.task_acks_late,
+    "reject_lost": app.conf.task_reject_on_worker_lost,
+    "prefetch": app.conf.worker_prefetch_multiplier,
+    "visibility": app.conf.broker_transport_options["visibility_timeout"],
+    "celery_tz": app.conf.timezone,
+    "debug": settings.DEBUG,
+    "tz": settings.TIME_ZONE,
+    "lang": settings.LANGUAGE_CODE,
+    "languages": [code for code, _ in settings.LANGUAGES],
+    "hosts": settings.ALLOWED_HOSTS,
+    "csrf_origins": settings.CSRF_TRUSTED_ORIGINS,
+    "email": settings.EMAIL_BACKEND,
+    "idle": settings.SESSION_COOKIE_AGE,
+    "absolute": settings.SESSION_ABSOLUTE_SECONDS,
+}))
+"""
+
+CLEARED = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_ABSOLUTE_HOURS",
+]
+
+
+def run_probe(**env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env["DJANGO_SETTINGS_MODULE"] = "crm_site.settings"
+    env.update(env_overrides)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    return result
+
+
+def probe(**env_overrides) -> dict:
+    result = run_probe(**env_overrides)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_with_nothing_set_the_app_uses_sqlite_and_eager_celery():
+    conf = probe()
+    assert conf["engine"] == "django.db.backends.sqlite3"
+    assert conf["db_name"].endswith("db.sqlite3")
+    assert conf["eager"] is True and conf["propagates"] is True
+    assert conf["debug"] is True
+    assert conf["email"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_locale_defaults_are_chinese_and_shanghai():
+    conf = probe()
+    assert conf["lang"] == "zh-hans"
+    assert conf["languages"] == ["zh-hans", "en"]
+    assert conf["tz"] == "Asia/Shanghai"
+    assert conf["celery_tz"] == "Asia/Shanghai"
+
+
+def test_database_url_and_redis_url_switch_to_postgres_and_a_real_broker():
+    conf = probe(
+        DATABASE_URL="postgres://crm:secret@db.internal:5433/crmprod",
+        REDIS_URL="redis://cache.internal:6379/2",
+    )
+    assert conf["engine"] == "django.db.backends.postgresql"
+    assert conf["db_name"] == "crmprod"
+    assert conf["health"] is True
+    assert conf["eager"] is False
+    assert conf["broker"] == "redis://cache.internal:6379/2"
+
+
+def test_celery_is_configured_for_at_least_once_delivery():
+    conf = probe(REDIS_URL="redis://127.0.0.1:6379/0")
+    assert conf["acks_late"] is True
+    assert conf["reject_lost"] is True
+    assert conf["prefetch"] == 1
+    assert conf["visibility"] >= 3600
+
+
+def test_session_lengths_and_hosts_come_from_the_environment():
+    conf = probe(
+        SESSION_IDLE_MINUTES="10",
+        SESSION_ABSOLUTE_HOURS="8",
+        DJANGO_ALLOWED_HOSTS="crm.example.com, www.example.com",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://crm.example.com",
+        EMAIL_HOST="smtp.example.com",
+    )
+    assert conf["idle"] == 600
+    assert conf["absolute"] == 8 * 3600
+    assert conf["hosts"] == ["crm.example.com", "www.example.com"]
+    assert conf["csrf_origins"] == ["https://crm.example.com"]
+    assert conf["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_default_session_is_thirty_minutes_idle_and_twelve_hours_absolute():
+    conf = probe()
+    assert conf["idle"] == 30 * 60
+    assert conf["absolute"] == 12 * 3600
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "short", "django-insecure-" + "a1b2c3d4e5" * 6, "a" * 60],
+    ids=["missing", "short", "insecure-prefix", "repetitive"],
+)
+def test_production_refuses_to_start_without_a_strong_secret_key(key):
+    result = run_probe(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="crm.example.com"
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_strong_key():
+    conf = probe(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="crm.example.com"
+    )
+    assert conf["debug"] is False
+    assert conf["hosts"] == ["crm.example.com"]
+
+
+def test_deploy_check_passes_in_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="crm.example.com"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_check_passes_behind_a_tls_terminating_proxy():
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS="crm.example.com",
+        DJANGO_BEHIND_PROXY="1",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
