@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
@@ -61,10 +62,31 @@ def nav_items_for(user) -> list[dict]:
     return items
 
 
+def collect(paths: list[str], request) -> list[dict]:
+    """Call each provider (dotted path) with the request; keep what they return."""
+    results = []
+    for path in paths:
+        value = import_string(path)(request)
+        if value:
+            results.append(value)
+    return results
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     items = nav_items_for(user) if user is not None else []
     path = request.path
     for item in items:
         item["active"] = path == item["url"] if item["url"] == "/" else path.startswith(item["url"])
-    return {"nav_items": items, "crm_name": settings.CRM_SITE_NAME}
+    unread, badges = 0, []
+    if user is not None and user.is_authenticated:
+        from crm_site.core.models import Notification
+
+        unread = Notification.objects.visible_to(user).unread().count()
+        badges = collect(settings.CRM_NAV_BADGES, request)
+    return {
+        "nav_items": items,
+        "crm_name": settings.CRM_SITE_NAME,
+        "unread_notifications": unread,
+        "nav_badges": badges,
+    }

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -204,6 +205,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Widget templates may live in templates/ (the customer picker does).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -296,3 +300,12 @@ LOGGING = {
 
 # Product settings (README, "Configuration").
 CRM_SITE_NAME = _("Logistics Customer Service CRM")
+# Role home panels and navigation badges: dotted paths to functions of the
+# request returning a dict (or None to show nothing). Each app adds its own.
+CRM_HOME_PANELS: list[str] = []
+CRM_NAV_BADGES: list[str] = []
+# Sections of the customer card contributed by other apps (visits, complaints):
+# dotted paths to functions (request, customer) -> dict with "template".
+CRM_CUSTOMER_CARD_SECTIONS: list[str] = []
+# Absolute links in e-mails.
+CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

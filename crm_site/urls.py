@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("notifications/", include("crm_site.core.urls")),
     path("customers/", include("customers.urls")),
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),

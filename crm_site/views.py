@@ -1,15 +1,20 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .context_processors import nav_items_for
+from .context_processors import collect, nav_items_for
 
 
 def home(request):
-    """Role home: greeting, the user's unit and the pages of their role."""
-    return render(request, "home.html", {"shortcuts": nav_items_for(request.user)[1:]})
+    """Role home: greeting, what is due (each app's panel), the pages of the role."""
+    context = {
+        "shortcuts": nav_items_for(request.user)[1:],
+        "home_panels": collect(settings.CRM_HOME_PANELS, request),
+    }
+    return render(request, "home.html", context)
 
 
 @login_not_required

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "customers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("autocomplete/", views.autocomplete, name="autocomplete"),
+]

@@ -45,3 +45,42 @@ def make_user(role: str = Role.STAFF, unit: ServiceUnit | None = None, **overrid
     for one in units:
         membership_set(user=user, unit=one, kind=KIND_FOR_ROLE.get(role, Membership.Kind.MEMBER))
     return User.objects.get(pk=user.pk)
+
+
+# --- customers -------------------------------------------------------------
+
+
+def make_customer(unit=None, **overrides):
+    """A customer of `unit` (a new unit if omitted), graded under the current rule."""
+    from customers import grading
+    from customers.models import Customer, GradingRule
+
+    n = next(_seq)
+    unit = unit or make_unit()
+    fields = {
+        "code": f"C{n:06d}",
+        "name": f"客户{n}",
+        "unit": unit,
+        "nature": "manufacturer",
+        "scale": "medium",
+        "trend": "stable",
+        "annual_revenue": 100,
+    } | overrides
+    customer = Customer(**fields)
+    if "grade" not in overrides:
+        rule = GradingRule.objects.current()
+        result = grading.grade(customer.attributes(), rule.as_rule())
+        customer.grade = result.grade
+        customer.grade_points = result.points
+        customer.grade_breakdown = result.breakdown
+        customer.grade_rule = rule
+    customer.save()
+    return customer
+
+
+def make_contact(customer, **overrides):
+    from customers.models import Contact
+
+    n = next(_seq)
+    fields = {"name": f"联系人{n}", "mobile": f"138{n:08d}"} | overrides
+    return Contact.objects.create(customer=customer, **fields)

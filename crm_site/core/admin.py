@@ -1,9 +1,25 @@
 from django.contrib import admin
 
-from .models import WorkerHeartbeat
+from .models import Notification, WorkCalendarDay, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "seen_at", "runs"]
     readonly_fields = ["name", "seen_at", "runs"]
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working", "note"]
+    list_filter = ["is_working"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "recipient__username"]
+    raw_id_fields = ["recipient"]

@@ -1,5 +1,6 @@
 """Cross-cutting records shared by every app."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +18,75 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user sees only their own notifications."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell), optionally also sent by e-mail.
+
+    `dedupe_key` makes a notification idempotent: a job that runs twice (or a
+    redelivered message) cannot notify the same person twice for one event.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="notification_unique_dedupe_key",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class WorkCalendarDay(models.Model):
+    """An exception to the weekly pattern (weekends off): a holiday on a
+    weekday, or a make-up working day (调休) on a weekend. Chinese public
+    holidays move every year, so admins enter them."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(
+        _("working day"), help_text=_("Tick for a make-up working day, untick for a day off.")
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("work calendar day")
+        verbose_name_plural = _("work calendar")
+
+    def __str__(self):
+        return f"{self.date} {self.note}"

@@ -1,0 +1,39 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import Notification
+
+
+def notification_list(request):
+    notifications = Notification.objects.visible_to(request.user)
+    if request.GET.get("unread") == "1":
+        notifications = notifications.unread()
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/notification_list.html",
+        {"page_obj": page, "only_unread": request.GET.get("unread") == "1"},
+    )
+
+
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one notification read and follow its link (the bell's click-through)."""
+    notification = Notification.objects.visible_to(request.user).filter(pk=pk).first()
+    services.notification_mark_read(user=request.user, notification_id=pk)
+    target = request.POST.get("next") or (notification.url if notification else "")
+    if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "core:notifications"
+    return redirect(target)
+
+
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("core:notifications")

@@ -1,0 +1,456 @@
+"""The customer book: customer cards, contacts, grading rules and their history.
+
+DESIGN.md "Customers" and "Organisation". Grading arithmetic lives in
+customers/grading.py (pure); writes with rules in customers/services.py.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Region, Role, ServiceUnit
+
+from . import grading
+
+
+class Nature(models.TextChoices):
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    DISTRIBUTOR = "distributor", _("Distributor")
+    RETAILER = "retailer", _("Retailer")
+    ECOMMERCE = "ecommerce", _("E-commerce")
+    TRADING = "trading", _("Trading company")
+    OTHER = "other", _("Other")
+
+
+class Scale(models.TextChoices):
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
+class Trend(models.TextChoices):
+    GROWING = "growing", _("Growing")
+    STABLE = "stable", _("Stable")
+    DECLINING = "declining", _("Declining")
+
+
+class Status(models.TextChoices):
+    POTENTIAL = "potential", _("Potential")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    LOST = "lost", _("Lost")
+
+
+class LogisticsService(models.Model):
+    """An item of the logistics service catalogue (seed 003, 物流服务内容)."""
+
+    class Category(models.TextChoices):
+        TRANSPORT = "transport", _("Transport planning and management")
+        WAREHOUSING = "warehousing", _("Warehousing planning and management")
+        INFORMATION = "information", _("Information services")
+        FINANCIAL = "financial", _("Financial services")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["category", "order"]
+        verbose_name = _("logistics service")
+        verbose_name_plural = _("logistics services")
+
+    def __str__(self):
+        return self.name
+
+
+class GradingRuleQuerySet(models.QuerySet):
+    def current(self) -> "GradingRule":
+        """The rule in force: the highest version (created on first use if none)."""
+        rule = self.order_by("-version").first()
+        if rule is None:
+            rule, _created = GradingRule.objects.get_or_create(
+                version=1,
+                defaults={"definition": grading.DEFAULT_DEFINITION, "note": "default"},
+            )
+        return rule
+
+
+class GradingRule(models.Model):
+    """One version of the grading rule. Editing saves a new version; old ones stay."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    definition = models.JSONField(_("definition"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = GradingRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("grading rule")
+        verbose_name_plural = _("grading rules")
+
+    def __str__(self):
+        return _("Grading rule v%(version)s") % {"version": self.version}
+
+    def as_rule(self) -> grading.Rule:
+        return grading.Rule.from_definition(self.definition)
+
+    def cadence(self) -> dict[str, grading.Cadence]:
+        return self.as_rule().cadence()
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Customers this user may see: DESIGN.md, 'Who uses it'.
+
+        staff: customers they visit or own as salesperson; supervisor and
+        manager: their units' customers; admin: all.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        role = user.role
+        if role == Role.ADMIN:
+            return self
+        if role == Role.STAFF:
+            return self.filter(Q(visiting_person=user) | Q(sales_owner=user))
+        if role in (Role.SUPERVISOR, Role.MANAGER):
+            return self.filter(unit_id__in=user.unit_ids)
+        return self.none()
+
+    def active(self):
+        return self.exclude(status__in=[Status.LOST])
+
+    def graded(self, code: str):
+        return self.filter(grade=code)
+
+
+class Customer(models.Model):
+    """Customer card (客户资料卡 / 客户关系卡)."""
+
+    code = models.CharField(
+        _("customer code"),
+        max_length=32,
+        unique=True,
+        error_messages={"unique": _("A customer with this code already exists.")},
+    )
+    name = models.CharField(_("customer name"), max_length=200)
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=Nature.choices, default=Nature.OTHER
+    )
+    scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices, default=Scale.SMALL)
+    annual_revenue = models.DecimalField(
+        _("annual revenue (10k CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    trend = models.CharField(
+        _("development trend"), max_length=20, choices=Trend.choices, default=Trend.STABLE
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("region"),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("service unit"),
+    )
+    sales_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sales_customers",
+        verbose_name=_("sales owner"),
+    )
+    visiting_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visited_customers",
+        verbose_name=_("visiting person"),
+    )
+    # Kept when a supervisor or admin assigns a salesperson of the customer's
+    # region as its visiting person despite the rule (seed 003, 第3条).
+    assignment_override_reason = models.TextField(_("assignment override reason"), blank=True)
+    assignment_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("override by"),
+    )
+    assignment_override_at = models.DateTimeField(_("override at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    services = models.ManyToManyField(
+        LogisticsService,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("logistics services used"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    grade = models.CharField(_("grade"), max_length=10, blank=True, db_index=True)
+    grade_points = models.IntegerField(_("grade points"), null=True, blank=True)
+    grade_breakdown = models.JSONField(_("grade breakdown"), default=dict, blank=True)
+    grade_rule = models.ForeignKey(
+        GradingRule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("graded under rule"),
+    )
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+    grade_pinned = models.BooleanField(_("grade pinned"), default=False)
+    grade_pin_reason = models.TextField(_("pin reason"), blank=True)
+    grade_pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pinned by"),
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["unit", "grade"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["visiting_person", "grade"]),
+            models.Index(fields=["sales_owner"]),
+            models.Index(fields=["region"]),
+            models.Index(fields=["name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_revenue__gte=0), name="customer_revenue_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        return reverse("customers:detail", args=[self.pk])
+
+    def attributes(self) -> grading.Attributes:
+        return grading.Attributes(
+            annual_revenue=self.annual_revenue,
+            scale=self.scale,
+            trend=self.trend,
+            nature=self.nature,
+        )
+
+
+class Contact(models.Model):
+    """A person at the customer (联系人), with the care date (客户关怀)."""
+
+    class CareKind(models.TextChoices):
+        BIRTHDAY = "birthday", _("Birthday")
+        ANNIVERSARY = "anniversary", _("Anniversary")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    mobile = models.CharField(_("mobile phone"), max_length=40, blank=True, db_index=True)
+    phone = models.CharField(_("office phone"), max_length=40, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=100, blank=True)
+    care_date = models.DateField(_("care date"), null=True, blank=True)
+    care_kind = models.CharField(
+        _("care date kind"), max_length=20, choices=CareKind.choices, blank=True
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_customer",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerChange(models.Model):
+    """History of a customer card: who changed which fields, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        ASSIGNED = "assigned", _("Reassigned")
+        IMPORTED = "imported", _("Imported")
+        CONTACT = "contact", _("Contact changed")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("customer")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    changes = models.JSONField(_("changes"), default=dict)  # field -> [old, new]
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-at"])]
+        verbose_name = _("customer change")
+        verbose_name_plural = _("customer changes")
+
+    def __str__(self):
+        return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class GradeChange(models.Model):
+    """Every grade change: old, new, when, by whom or by which rule version, why."""
+
+    class Source(models.TextChoices):
+        RULE = "rule", _("Grading rule")
+        PIN = "pin", _("Pinned by hand")
+        UNPIN = "unpin", _("Pin removed")
+        EDIT = "edit", _("Customer edited")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
+    )
+    old_grade = models.CharField(_("old grade"), max_length=10, blank=True)
+    new_grade = models.CharField(_("new grade"), max_length=10)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    rule = models.ForeignKey(
+        GradingRule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grade_changes",
+        verbose_name=_("rule version"),
+    )
+    run = models.ForeignKey(
+        "RegradeRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="grade_changes",
+        verbose_name=_("regrade run"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-at"])]
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+
+    def __str__(self):
+        return f"{self.customer_id} {self.old_grade}→{self.new_grade}"
+
+
+class RegradeRun(models.Model):
+    """A background regrade of all customers under a rule version, and its summary."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    rule = models.ForeignKey(
+        GradingRule, on_delete=models.PROTECT, related_name="runs", verbose_name=_("rule version")
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    customers_checked = models.PositiveIntegerField(_("customers checked"), default=0)
+    customers_moved = models.PositiveIntegerField(_("customers moved"), default=0)
+    moves = models.JSONField(_("moves"), default=dict, blank=True)  # "A→B" -> count
+    pinned_ids = models.JSONField(_("pinned customers"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("regrade run")
+        verbose_name_plural = _("regrade runs")
+
+    def __str__(self):
+        return f"{self.rule} · {self.get_state_display()}"
