@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification, WorkCalendarDay, WorkerHeartbeat
+from .models import AuditLog, Notification, WorkCalendarDay, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
@@ -23,3 +23,20 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "recipient__username"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "object_type", "object_id", "summary"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["summary", "object_id", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -90,3 +90,45 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.note}"
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Only admins read the audit log."""
+        if getattr(user, "is_authenticated", False) and user.is_at_least("admin"):
+            return self
+        return self.none()
+
+
+class AuditLog(models.Model):
+    """Append-only log of security-relevant events and data changes.
+
+    Written through crm_site.core.services.audit(); never updated or deleted.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("object id"), max_length=50, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

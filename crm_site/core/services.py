@@ -98,3 +98,27 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def audit(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    summary: str = "",
+    data: dict | None = None,
+    request=None,
+):
+    """Append an audit log entry (exports with filters and row counts, imports,
+    rule edits, deletions, role changes...). Never pass personal data in `data`."""
+    from .models import AuditLog
+
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:300],
+        data=data or {},
+        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+    )
