@@ -36,6 +36,7 @@ NAV = [
     ),
     NavItem(_("Complaints"), "complaints:list", "chat-left-dots", Role.STAFF),
     NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN),
+    NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN),
     NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN),
 ]
 

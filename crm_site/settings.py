@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm_site.logs.RequestIdMiddleware",
     "crm_site.middleware.UserLocaleMiddleware",
     "crm_site.middleware.SessionAbsoluteExpiryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -290,12 +291,31 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
+# plain lines while developing).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "crm_site.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "crm_site.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["context"],
+            "formatter": env("LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes logs the attempted username; keep it out of the logs (it is in
+        # the audit log, which only admins read).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Product settings (README, "Configuration").

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import views
 from .accounts import views as account_views
+from .core import views as core_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +23,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("notifications/", include("crm_site.core.urls")),
+    path("audit/", core_views.audit_log, name="audit_log"),
     path("customers/", include("customers.urls")),
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),

@@ -51,6 +51,7 @@ CLEARED = [
     "EMAIL_BACKEND",
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
 ]
 
 

@@ -19,8 +19,12 @@ def admin_group_grant_all_permissions() -> None:
 def user_set_role(*, user: User, role: str) -> User:
     """Put the user in exactly one role group; admins are also Django staff."""
     groups = role_groups_ensure()
-    user.groups.remove(*[g for name, g in groups.items() if name != role])
-    user.groups.add(groups[role])
+    current = set(user.groups.values_list("name", flat=True))
+    stale = [g for name, g in groups.items() if name != role and name in current]
+    if stale:
+        user.groups.remove(*stale)
+    if role not in current:
+        user.groups.add(groups[role])
     if user.is_staff != (role == Role.ADMIN):
         user.is_staff = role == Role.ADMIN
         user.save(update_fields=["is_staff"])

@@ -113,8 +113,10 @@ def audit(
     rule edits, deletions, role changes...). Never pass personal data in `data`."""
     from .models import AuditLog
 
+    known = actor if getattr(actor, "is_authenticated", False) else None
     return AuditLog.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=known,
+        actor_username=known.get_username() if known else "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -5,8 +5,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm_site.accounts.decorators import role_required
+
 from . import services
-from .models import Notification
+from .filters import AuditLogFilter
+from .models import AuditLog, Notification
 
 
 def notification_list(request):
@@ -37,3 +40,17 @@ def notification_read_all(request):
     count = services.notification_mark_read(user=request.user)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
     return redirect("core:notifications")
+
+
+@role_required("admin")
+def audit_log(request):
+    """The audit log for admins, filterable, newest first."""
+    filterset = AuditLogFilter(request.GET, queryset=AuditLog.objects.visible_to(request.user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"filter": filterset, "page_obj": page, "query_string": query.urlencode()},
+    )
