@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -92,11 +95,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm_site.logs.RequestIdMiddleware",
     "crm_site.middleware.UserLocaleMiddleware",
     "crm_site.middleware.SessionAbsoluteExpiryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "crm_site.accounts.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
@@ -174,6 +179,11 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1) or None
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# Two-factor sign-in (TOTP, django-otp): required for admins outside debug
+# mode; the demo installation (`make run`) leaves it optional so the README's
+# demo accounts sign in with their password. Optional for everyone else.
+CRM_ADMIN_2FA_REQUIRED = env_bool("CRM_ADMIN_2FA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "CRM"
 AXES_VERBOSE = False
 # We lock accounts, not addresses: a whole depot signs in from one NAT address,
 # and locking that address would lock every colleague out (axes.W006).

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .accounts import twofactor
 from .accounts import views as account_views
 from .core import views as core_views
 
@@ -21,6 +22,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/2fa/", twofactor.status, name="two_factor"),
+    path("accounts/2fa/setup/", twofactor.setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", twofactor.verify, name="two_factor_verify"),
+    path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),
+    path("accounts/2fa/recovery-codes/", twofactor.regenerate_codes, name="two_factor_codes"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("notifications/", include("crm_site.core.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),

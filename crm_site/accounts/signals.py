@@ -12,6 +12,11 @@ def remember_sign_in_time(sender, request, user, **kwargs):
     # The absolute session cap counts from sign-in, not from the last request.
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = time.time()
+        from .twofactor import SESSION_STATE, state_after_password
+
+        state = state_after_password(user)
+        if state:
+            request.session[SESSION_STATE] = state
 
 
 @receiver(post_migrate)

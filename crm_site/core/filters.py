@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog
+from .models import AUDIT_ACTION_LABELS, AuditLog
 
 
 class AuditLogFilter(django_filters.FilterSet):
@@ -31,4 +31,6 @@ class AuditLogFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         actions = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = [(a, a) for a in actions]
+        self.filters["action"].extra["choices"] = [
+            (a, AUDIT_ACTION_LABELS.get(a, a)) for a in actions
+        ]

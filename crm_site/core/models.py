@@ -92,6 +92,19 @@ class WorkCalendarDay(models.Model):
         return f"{self.date} {self.note}"
 
 
+# Labels for the actions the code writes; an unknown action shows as written.
+AUDIT_ACTION_LABELS = {
+    "login": _("Signed in"),
+    "logout": _("Signed out"),
+    "login_failed": _("Failed sign-in"),
+    "role_changed": _("Role changed"),
+    "export": _("Export"),
+    "import": _("Import"),
+    "rule_edit": _("Grading rule edited"),
+    "delete": _("Deletion"),
+}
+
+
 class AuditLogQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Only admins read the audit log."""
@@ -136,3 +149,7 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self):
+        return AUDIT_ACTION_LABELS.get(self.action, self.action)

@@ -1,0 +1,209 @@
+"""Two-factor sign-in (TOTP) with recovery codes, on django-otp.
+
+Required for admins when CRM_ADMIN_2FA_REQUIRED is on (the default outside
+debug mode), optional for everyone else. After the password, a user with a
+confirmed authenticator must enter a code (or a one-time recovery code) before
+any page opens; an admin without one must set it up first.
+"""
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import Role
+
+SESSION_STATE = "crm_2fa_state"  # "verify", "setup" or absent (nothing owed)
+RECOVERY_CODES = 10
+
+
+def two_factor_required(user) -> bool:
+    return settings.CRM_ADMIN_2FA_REQUIRED and user.role == Role.ADMIN
+
+
+def state_after_password(user) -> str | None:
+    """What the user owes after the password: a code, a setup, or nothing."""
+    if user_has_device(user, confirmed=True):
+        return "verify"
+    if two_factor_required(user):
+        return "setup"
+    return None
+
+
+def _safe_next(request, fallback="home"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse(fallback)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Verification code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=gettext_lazy("The 6-digit code from your authenticator app, or a recovery code."),
+    )
+
+    def __init__(self, *args, user, devices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.devices = devices
+        self.device = None
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "").strip()
+        devices = self.devices if self.devices is not None else list(devices_for_user(self.user))
+        throttled = False
+        for device in devices:
+            allowed, _info = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                continue
+            if device.verify_token(code):
+                self.device = device
+                return code
+        if throttled:
+            raise forms.ValidationError(_("Too many wrong codes. Wait a moment and try again."))
+        raise forms.ValidationError(
+            _("That code is not valid. Check the time on your phone and try again.")
+        )
+
+
+def verify(request):
+    """Second step of sign-in: a code from the authenticator or a recovery code."""
+    user = request.user
+    if request.session.get(SESSION_STATE) != "verify":
+        return redirect(_safe_next(request))
+    form = CodeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, form.device)
+        request.session.pop(SESSION_STATE, None)
+        if isinstance(form.device, StaticDevice):
+            left = StaticToken.objects.filter(device=form.device).count()
+            messages.warning(
+                request, _("You signed in with a recovery code; %(n)d remain.") % {"n": left}
+            )
+        return redirect(_safe_next(request))
+    return render(
+        request, "accounts/2fa_verify.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _qr_data_uri(url: str) -> str:
+    buffer = io.BytesIO()
+    qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def setup(request):
+    """Set up an authenticator: scan, confirm with a code, receive recovery codes."""
+    user = request.user
+    if user_has_device(user, confirmed=True) and request.session.get(SESSION_STATE) != "verify":
+        return redirect("two_factor")
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": _("Authenticator app")}
+    )
+    form = CodeForm(request.POST or None, user=user, devices=[device])
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _new_recovery_codes(user)
+        otp_login(request, device)
+        request.session.pop(SESSION_STATE, None)
+        messages.success(request, _("Two-factor sign-in is on."))
+        return render(request, "accounts/2fa_recovery_codes.html", {"codes": codes})
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/2fa_setup.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "required": two_factor_required(user),
+        },
+    )
+
+
+def _new_recovery_codes(user) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def status(request):
+    """The user's two-factor page: on/off, recovery codes."""
+    user = request.user
+    enabled = user_has_device(user, confirmed=True)
+    recovery_left = StaticToken.objects.filter(device__user=user, device__name="recovery").count()
+    return render(
+        request,
+        "accounts/2fa_status.html",
+        {"enabled": enabled, "required": two_factor_required(user), "recovery_left": recovery_left},
+    )
+
+
+@require_POST
+def regenerate_codes(request):
+    if not request.user.is_verified():
+        return redirect("two_factor")
+    codes = _new_recovery_codes(request.user)
+    return render(request, "accounts/2fa_recovery_codes.html", {"codes": codes})
+
+
+@require_POST
+def disable(request):
+    user = request.user
+    if two_factor_required(user):
+        messages.error(request, _("Administrators must keep two-factor sign-in on."))
+        return redirect("two_factor")
+    form = CodeForm(request.POST, user=user)
+    if not form.is_valid():
+        messages.error(request, form.errors["code"][0])
+        return redirect("two_factor")
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+    messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("two_factor")
+
+
+ALLOWED_PREFIXES = ("/static/", "/healthz/", "/i18n/", "/accounts/logout/")
+
+
+class TwoFactorMiddleware:
+    """Hold a signed-in user at the verify or setup page until the second factor is done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES):
+            state = request.session.get(SESSION_STATE)
+            target = {"verify": "two_factor_verify", "setup": "two_factor_setup"}.get(state)
+            if target and request.path != reverse(target):
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
