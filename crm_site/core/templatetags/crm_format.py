@@ -1,0 +1,37 @@
+"""Numbers the Chinese way: 万元 with two decimals, percentages, counts."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def wan(value):
+    """1234.5 -> "1,234.50 万元" (amounts are stored in 万元)."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    amount = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return _("%(amount)s 10k CNY") % {"amount": f"{amount:,.2f}"}
+
+
+@register.filter
+def percent(value, digits: int = 1):
+    """0.8765 -> "87.7%"; None -> "—"."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    places = Decimal(1).scaleb(-int(digits))
+    return f"{(number * 100).quantize(places, rounding=ROUND_HALF_UP)}%"
