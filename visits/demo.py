@@ -125,6 +125,8 @@ def _fill(report, user, customers, rng) -> int:
 def _advance(report, user, reviewer, rng, *, age: int) -> None:
     """Submit every past report; review the older ones, return a few, leave recent ones waiting."""
     services.daily_report_submit(report=report, actor=user)
+    opened_at = timezone.make_aware(datetime.combine(report.date, time(8, 50)))
+    _backdate(report, DailyReportEvent.Kind.CREATED, opened_at)
     submitted_at = timezone.make_aware(datetime.combine(report.date, time(17, rng.randint(0, 59))))
     _backdate(report, DailyReportEvent.Kind.SUBMITTED, submitted_at)
     DailyReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at)
@@ -140,7 +142,9 @@ def _advance(report, user, reviewer, rng, *, age: int) -> None:
             DailyReport.objects.filter(pk=report.pk).update(reviewed_at=reviewed_at)
             return  # recent: still waiting for the staff member to correct it
         services.daily_report_submit(report=report, actor=user)
-        _backdate(report, DailyReportEvent.Kind.RESUBMITTED, reviewed_at + timedelta(hours=2))
+        resubmitted_at = reviewed_at + timedelta(hours=2)
+        _backdate(report, DailyReportEvent.Kind.RESUBMITTED, resubmitted_at)
+        DailyReport.objects.filter(pk=report.pk).update(submitted_at=resubmitted_at)
         reviewed_at += timedelta(hours=20)
         services.daily_report_review(report=report, actor=reviewer, comment="已补充，同意。")
         _backdate(report, DailyReportEvent.Kind.REVIEWED, reviewed_at)
@@ -152,6 +156,3 @@ def _advance(report, user, reviewer, rng, *, age: int) -> None:
 
 def _backdate(report, kind, at) -> None:
     DailyReportEvent.objects.filter(report=report, kind=kind).update(at=at)
-    DailyReportEvent.objects.filter(report=report, kind=DailyReportEvent.Kind.CREATED).update(
-        at=at.replace(hour=8, minute=50)
-    )

@@ -12,6 +12,42 @@
     return (messages && messages.dataset[name]) || "";
   }
 
+  // The CSRF cookie is rotated when the user signs in again (e.g. in another
+  // tab after the session expired): send the current one, not the page's.
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function freshCsrf(form) {
+    var token = csrfCookie();
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token && field) { field.value = token; }
+  }
+
+  function tokenOf(form) {
+    var field = form.querySelector("input[name=form_token]");
+    return field ? field.value : "";
+  }
+
+  // After a successful save the server redirects with ?saved=<form token>:
+  // forget any copy of that form kept on this device.
+  (function forgetSaved() {
+    var params = new URLSearchParams(window.location.search);
+    var saved = params.get("saved");
+    if (!saved) { return; }
+    try {
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf("visits-") !== 0) { return; }
+        var kept = JSON.parse(localStorage.getItem(key) || "null");
+        if (kept && kept.token === saved) { localStorage.removeItem(key); }
+      });
+    } catch (e) { /* ignore */ }
+    params.delete("saved");
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+  })();
+
   function fields(form) {
     var data = {};
     new FormData(form).forEach(function (value, name) {
@@ -50,13 +86,14 @@
 
     function keepLocally() {
       try {
-        localStorage.setItem(key, JSON.stringify({ at: Date.now(), data: fields(form) }));
+        localStorage.setItem(key, JSON.stringify({ at: Date.now(), token: tokenOf(form), data: fields(form) }));
       } catch (e) { /* storage full or disabled: the server copy is all we have */ }
     }
 
     function save(onLeave) {
       if (!dirty || submitting) { return; }
       dirty = false;
+      freshCsrf(form);
       var body = new FormData(form);
       if (onLeave) {
         // The page is going away: a beacon survives it, a fetch may not.
@@ -103,9 +140,12 @@
     // On document, after app.js's confirm and double-submit guard have run.
     document.addEventListener("submit", function (event) {
       if (event.target !== form || event.defaultPrevented) { return; }
+      // The copy on this device is forgotten only once the server confirms
+      // the save (?saved=...): a refused POST must not lose it.
       submitting = true;
       clearTimeout(timer);
-      try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
+      freshCsrf(form);
+      if (serverFailed) { keepLocally(); }
     });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { save(true); }

@@ -22,6 +22,8 @@
     event.preventDefault();
     if (form.dataset.busy === "1") { return; }
     form.dataset.busy = "1";
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie && form.csrfmiddlewaretoken) { form.csrfmiddlewaretoken.value = decodeURIComponent(cookie[1]); }
     var row = form.closest(".due-row");
     fetch(form.action, {
       method: "POST",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
 from crm_site.core.services import work_calendar
 from customers.models import Customer
 
@@ -55,6 +56,8 @@ def report_list(request):
         "page_obj": page,
         "query_string": urlencode(params),
         "today_report": DailyReport.objects.filter(user=request.user, date=today).first(),
+        "files_reports": request.user.has_role(Role.STAFF),
+        "can_review": request.user.is_at_least(Role.SUPERVISOR),
         "filtered": bool(params),
     }
     return render(request, "visits/report_list.html", context)
@@ -182,12 +185,14 @@ def _save_entry(request, report, form, entry=None):
 
 
 def _after_save(request, report, entry):
+    """Redirect with ?saved=<token>: the page then forgets the copy kept in the browser."""
     messages.success(
         request, _("Entry for %(customer)s saved.") % {"customer": entry.customer.name}
     )
+    saved = urlencode({"saved": str(request.POST.get("form_token", ""))})
     if request.POST.get("then") == "another":
-        return redirect("visits:entry_new", report.pk)
-    return redirect(f"{report.get_absolute_url()}#entry-{entry.pk}")
+        return redirect(f"{reverse('visits:entry_new', args=[report.pk])}?{saved}")
+    return redirect(f"{report.get_absolute_url()}?{saved}#entry-{entry.pk}")
 
 
 def _not_editable(request, report):

@@ -1,0 +1,71 @@
+"""In a real browser at phone width: typing autosaves to the server; "log a call" stays on the page."""
+
+import shutil
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import require
+from tests.factories import make_customer, make_daily_report, make_visit
+from visits.models import EntryDraft, Visit
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phone(live_server, client, staff_a, monkeypatch):
+    """A 390 px wide Chromium page signed in as staff_a."""
+    require(shutil.which("chromium") is not None, "Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; the ORM calls in the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    client.force_login(staff_a)
+    cookie = client.cookies["sessionid"].value
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"), args=["--headless", "--no-sandbox"]
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.base = live_server.url
+        yield page
+        browser.close()
+
+
+def test_typing_an_entry_saves_a_draft_that_comes_back_after_the_tab_is_closed(
+    phone, staff_a, unit_a
+):
+    customer = make_customer(unit_a, name="上海远航物流", grade="A", visiting_person=staff_a)
+    report = make_daily_report(staff_a)
+    url = phone.base + reverse("visits:entry_new", args=[report.pk])
+    phone.goto(url)
+    phone.fill("input[name=customer]", customer.code)
+    phone.fill("textarea[name=opinions]", "客户希望下月增加一趟干线班车")
+    phone.click("label[for=id_needs_escalation]")
+    phone.fill("textarea[name=escalation_reason]", "竞争对手报价低20%")
+    deadline = time.monotonic() + 15
+    while not any("干线" in d.data.get("opinions", "") for d in EntryDraft.objects.all()):
+        assert time.monotonic() < deadline, "the draft never reached the server"
+        time.sleep(0.2)
+    assert phone.evaluate("document.documentElement.scrollWidth") == 390
+    phone.goto("about:blank")  # the tab is gone
+    phone.goto(url)
+    assert phone.input_value("textarea[name=opinions]") == "客户希望下月增加一趟干线班车"
+    assert phone.is_checked("input[name=needs_escalation]")
+    assert phone.input_value("textarea[name=escalation_reason]") == "竞争对手报价低20%"
+
+
+def test_log_a_call_updates_the_row_without_leaving_the_page(phone, staff_a, unit_a):
+    customer = make_customer(unit_a, name="苏州恒达商贸", grade="D", visiting_person=staff_a)
+    make_visit(customer, staff_a, kind="visit", occurred_at=timezone.now())
+    due = phone.base + reverse("visits:due")
+    phone.goto(due)
+    phone.click(f"#due-{customer.pk} form.js-log-call button")
+    phone.wait_for_selector("#due-toast:not(.d-none)")
+    assert phone.url == due
+    assert phone.locator(f"#due-{customer.pk}").count() == 0
+    assert Visit.objects.filter(customer=customer, kind="call").count() == 1
