@@ -37,7 +37,7 @@ def staff_home_panel(request):
     customers = (
         Customer.objects.filter(visiting_person=user)
         .active()
-        .only("pk", "code", "name", "grade", "unit_id")
+        .only("pk", "code", "name", "grade", "unit_id", "visiting_person_id")
     )
     rows, up_to_date = due_rows(customers, today)
     report = DailyReport.objects.filter(user=user, date=today).with_counts().first()
@@ -61,15 +61,19 @@ def supervisor_home_panel(request):
     today = timezone.localdate()
     waiting = DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
     flagged = DailyReportEntry.objects.filter(report__in=waiting).flagged().count()
-    customers = Customer.objects.visible_to(user).active()
-    expressions = month_expressions(today.year, today.month, today=today)
-    rows = compliance_by_person_and_grade(customers, expressions)
+    total = None
+    if user.unit_ids:
+        # The user's own units only: an admin's whole-company figure is on the
+        # compliance page, not computed on every visit to the home page.
+        customers = Customer.objects.visible_to(user).active().filter(unit_id__in=user.unit_ids)
+        expressions = month_expressions(today.year, today.month, today=today)
+        total = totals(compliance_by_person_and_grade(customers, expressions))
     return {
         "template": "visits/partials/_home_supervisor.html",
         "width": 12,
         "waiting_count": waiting.count(),
         "flagged_count": flagged,
-        "total": totals(rows),
+        "total": total,
         "month": today,
     }
 

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.core.services import in_language_of, notify
+
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
 from .queries import day_start
 
@@ -279,9 +281,27 @@ def _review(*, report: DailyReport, actor, status: str, kind: str, comment: str)
         )
         if not moved:
             return False
-        DailyReportEvent.objects.create(report=report, actor=actor, kind=kind, comment=comment)
+        event = DailyReportEvent.objects.create(
+            report=report, actor=actor, kind=kind, comment=comment
+        )
+        if status == DailyReport.Status.RETURNED:
+            _notify_returned(report, event)
     report.refresh_from_db()
     return True
+
+
+def _notify_returned(report: DailyReport, event: DailyReportEvent) -> None:
+    owner = report.user
+    with in_language_of(owner):
+        title = _("Your daily report for %(day)s was returned") % {"day": report.date}
+    notify(
+        recipient=owner,
+        kind="visits.report_returned",
+        title=title,
+        body=event.comment,
+        url=report.get_absolute_url(),
+        dedupe_key=f"visits.report_returned:{event.pk}",
+    )
 
 
 def daily_report_review(*, report: DailyReport, actor, comment: str = "") -> bool:

@@ -70,6 +70,11 @@ def test_returning_needs_a_comment_and_the_staff_member_sees_it(
     assert report_a.reviewed_by == supervisor_a
     client.force_login(staff_a)
     assert "请补充客户的具体需求" in client.get(report_a.get_absolute_url()).content.decode()
+    from crm_site.core.models import Notification
+
+    note = Notification.objects.get(recipient=staff_a, kind="visits.report_returned")
+    assert note.title == f"您 {report_a.date:%Y-%m-%d} 的日报表已被退回"
+    assert note.body == "请补充客户的具体需求" and note.url == report_a.get_absolute_url()
 
 
 def test_marking_reviewed_from_the_queue_goes_back_to_the_queue(

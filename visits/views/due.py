@@ -40,7 +40,7 @@ def due(request):
         Customer.objects.visible_to(request.user)
         .active()
         .filter(visiting_person=person)
-        .only("pk", "code", "name", "grade", "unit_id")
+        .only("pk", "code", "name", "grade", "unit_id", "visiting_person_id")
     )
     rows, up_to_date = due_rows(customers, today)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
