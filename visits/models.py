@@ -203,6 +203,12 @@ class DailyReport(models.Model):
         return self.status in self.EDITABLE
 
 
+class DailyReportEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """History of the reports the user may see."""
+        return self.filter(report__in=DailyReport.objects.visible_to(user))
+
+
 class DailyReportEvent(models.Model):
     """History of a daily report: who created, submitted, reviewed or returned it."""
 
@@ -227,6 +233,8 @@ class DailyReportEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = DailyReportEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -319,6 +327,14 @@ class DailyReportEntry(models.Model):
         return f"{self.report.get_absolute_url()}#entry-{self.pk}"
 
 
+class EntryDraftQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A draft is private to the author of the report (nobody reviews drafts)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(report__user=user)
+
+
 class EntryDraft(models.Model):
     """What the user typed into an entry form and has not saved yet (autosave).
 
@@ -340,6 +356,8 @@ class EntryDraft(models.Model):
     )
     data = models.JSONField(_("data"), default=dict)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EntryDraftQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entry draft")

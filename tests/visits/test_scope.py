@@ -148,3 +148,18 @@ def test_review_queue_holds_only_the_units_submitted_reports(
     html = client.get(reverse("visits:review")).content.decode()
     assert mine.get_absolute_url() in html
     assert theirs.get_absolute_url() not in html
+
+
+def test_drafts_are_private_and_history_follows_the_report(
+    staff_a, staff_a2, supervisor_a, staff_b, report_with_entry
+):
+    from visits import services
+    from visits.models import DailyReportEvent, EntryDraft
+
+    services.entry_draft_save(report=report_with_entry, actor=staff_a, data={"opinions": "草稿"})
+    assert EntryDraft.objects.visible_to(staff_a).count() == 1
+    assert not EntryDraft.objects.visible_to(supervisor_a).exists()
+    assert not EntryDraft.objects.visible_to(staff_a2).exists()
+    services.daily_report_submit(report=report_with_entry, actor=staff_a)
+    assert DailyReportEvent.objects.visible_to(supervisor_a).count() == 1
+    assert not DailyReportEvent.objects.visible_to(staff_b).exists()
