@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -299,6 +300,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm_site.core.tasks.worker_heartbeat",
         "schedule": 60.0,
     },
+    # Daily reminders (visits/reminders.py). They fire every day and skip days
+    # off themselves (work calendar: holidays, 调休). The second run an hour
+    # later catches up if the first was lost; dedupe keys make it a no-op.
+    "visits-remind-missing-daily-reports": {
+        "task": "visits.tasks.remind_missing_daily_reports",
+        "schedule": crontab(hour="17,18", minute=30),
+    },
+    "visits-remind-overdue-contacts": {
+        "task": "visits.tasks.remind_overdue_contacts",
+        "schedule": crontab(hour="9,10", minute=0),
+    },
 }
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
@@ -332,10 +344,13 @@ LOGGING = {
 CRM_SITE_NAME = _("Logistics Customer Service CRM")
 # Role home panels and navigation badges: dotted paths to functions of the
 # request returning a dict (or None to show nothing). Each app adds its own.
-CRM_HOME_PANELS: list[str] = []
-CRM_NAV_BADGES: list[str] = []
+CRM_HOME_PANELS: list[str] = [
+    "visits.panels.staff_home_panel",
+    "visits.panels.supervisor_home_panel",
+]
+CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
 # dotted paths to functions (request, customer) -> dict with "template".
-CRM_CUSTOMER_CARD_SECTIONS: list[str] = []
+CRM_CUSTOMER_CARD_SECTIONS: list[str] = ["visits.panels.customer_card_section"]
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

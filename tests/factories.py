@@ -84,3 +84,53 @@ def make_contact(customer, **overrides):
     n = next(_seq)
     fields = {"name": f"联系人{n}", "mobile": f"138{n:08d}"} | overrides
     return Contact.objects.create(customer=customer, **fields)
+
+
+# --- visits and daily reports ------------------------------------------------
+
+
+def make_visit(customer, user, **overrides):
+    """A contact logged directly (not from a report); `occurred_at` defaults to now."""
+    from django.utils import timezone
+
+    from visits.models import Kind, Visit
+
+    fields = {
+        "kind": Kind.CALL,
+        "occurred_at": timezone.now(),
+        "source": Visit.Source.DIRECT,
+        "unit": customer.unit,
+    } | overrides
+    return Visit.objects.create(customer=customer, user=user, **fields)
+
+
+def make_daily_report(user, day=None, **overrides):
+    """A daily report of `user` (in the user's first unit) for `day` (today if omitted)."""
+    from django.utils import timezone
+
+    from visits.models import DailyReport
+
+    fields = {"unit": user.primary_unit, "date": day or timezone.localdate()} | overrides
+    return DailyReport.objects.create(user=user, **fields)
+
+
+def make_entry(report, customer, *, kind="visit", at="10:00", **text):
+    """An entry filed through the service (so it records its visit), at HH:MM of the report's day."""
+    import uuid
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from visits.services import EntryContent, daily_report_entry_create
+
+    hour, minute = (int(part) for part in at.split(":"))
+    content = EntryContent(
+        customer=customer,
+        kind=kind,
+        occurred_at=timezone.make_aware(datetime.combine(report.date, time(hour, minute))),
+        **({"effect": "客户满意"} | text),
+    )
+    entry, _created = daily_report_entry_create(
+        report=report, actor=report.user, content=content, form_token=uuid.uuid4()
+    )
+    return entry

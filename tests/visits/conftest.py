@@ -1,0 +1,31 @@
+"""Customers and reports for the visits tests.
+
+Grades are set by hand (A: 3 visits a month, 2 calls a week; B: 2 and 2;
+D: 1 and 1 under the default rule) so the numbers do not depend on scoring.
+"""
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_customer, make_daily_report
+
+
+@pytest.fixture
+def customer_a(unit_a, staff_a):
+    return make_customer(unit_a, name="上海远航物流", grade="A", visiting_person=staff_a)
+
+
+@pytest.fixture
+def customer_d(unit_a, staff_a):
+    return make_customer(unit_a, name="苏州恒达商贸", grade="D", visiting_person=staff_a)
+
+
+@pytest.fixture
+def customer_of_unit_b(unit_b, staff_b):
+    return make_customer(unit_b, name="广州南方电商", grade="B", visiting_person=staff_b)
+
+
+@pytest.fixture
+def report_a(staff_a):
+    """staff_a's draft report for today."""
+    return make_daily_report(staff_a, timezone.localdate())

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import DailyReport, DailyReportEntry, DailyReportEvent, Visit
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "customer", "kind", "user", "unit", "source"]
+    list_filter = ["kind", "source", "unit"]
+    search_fields = ["customer__code", "customer__name", "user__username"]
+    raw_id_fields = ["customer", "user"]
+    date_hierarchy = "occurred_at"
+
+
+class EntryInline(admin.StackedInline):
+    model = DailyReportEntry
+    extra = 0
+    raw_id_fields = ["customer", "visit"]
+    readonly_fields = ["form_token"]
+
+
+class EventInline(admin.TabularInline):
+    model = DailyReportEvent
+    extra = 0
+    readonly_fields = ["kind", "actor", "comment", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(admin.ModelAdmin):
+    """Read and correct reports; workflow changes belong in the app (history rows)."""
+
+    list_display = ["date", "user", "unit", "status", "submitted_at", "reviewed_by"]
+    list_filter = ["status", "unit"]
+    search_fields = ["user__username", "user__full_name"]
+    date_hierarchy = "date"
+    raw_id_fields = ["user", "reviewed_by"]
+    readonly_fields = ["status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment"]
+    inlines = [EntryInline, EventInline]

@@ -1,0 +1,150 @@
+import uuid
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.fields import CustomerField
+from customers.models import Customer
+
+from .models import DailyReport, DailyReportEntry, Kind
+from .services import TEXT_FIELDS, EntryContent
+
+
+class EntryForm(forms.Form):
+    """One customer contacted: the six items of the daily report form (日报表)."""
+
+    customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
+    kind = forms.ChoiceField(
+        label=_("Visit or call"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.VISIT
+    )
+    time = forms.TimeField(
+        label=_("Time"),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"}),
+    )
+    opinions = forms.CharField(
+        label=_("Customer opinions, suggestions and wishes"), required=False, max_length=5000
+    )
+    market = forms.CharField(
+        label=_("Market conditions, competitor moves, other companies' sales policies"),
+        required=False,
+        max_length=5000,
+    )
+    effect = forms.CharField(label=_("Effect of the visit"), required=False, max_length=5000)
+    handling = forms.CharField(
+        label=_("Handling of the main matters and the result"), required=False, max_length=5000
+    )
+    other = forms.CharField(label=_("Other matters to report"), required=False, max_length=5000)
+    needs_escalation = forms.BooleanField(
+        label=_("Needs escalation (the unit cannot settle it alone)"), required=False
+    )
+    escalation_reason = forms.CharField(
+        label=_("Why it needs escalation"), required=False, max_length=2000
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, report: DailyReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        for name in TEXT_FIELDS + ("escalation_reason",):
+            self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+        self.fields["needs_escalation"].widget.attrs.update(
+            {"class": "form-check-input", "role": "switch"}
+        )
+        if not self.is_bound and not self.initial.get("form_token"):
+            self.initial["form_token"] = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("needs_escalation") and not (data.get("escalation_reason") or "").strip():
+            self.add_error(
+                "escalation_reason", _("Say why this needs escalation, so your supervisor can act.")
+            )
+        if not any((data.get(name) or "").strip() for name in TEXT_FIELDS):
+            self.add_error(
+                None,
+                _("Write down at least one item: opinions, market, effect, handling or other."),
+            )
+        return data
+
+    def content(self) -> EntryContent:
+        d = self.cleaned_data
+        occurred_at = timezone.make_aware(datetime.combine(self.report.date, d["time"]))
+        return EntryContent(
+            customer=d["customer"],
+            kind=d["kind"],
+            occurred_at=occurred_at,
+            needs_escalation=d["needs_escalation"],
+            escalation_reason=d["escalation_reason"].strip(),
+            **{name: d[name].strip() for name in TEXT_FIELDS},
+        )
+
+    @staticmethod
+    def initial_from_entry(entry: DailyReportEntry) -> dict:
+        return {
+            "customer": entry.customer,
+            "kind": entry.kind,
+            "time": timezone.localtime(entry.occurred_at).time(),
+            "needs_escalation": entry.needs_escalation,
+            "escalation_reason": entry.escalation_reason,
+            "form_token": entry.form_token,
+            **{name: getattr(entry, name) for name in TEXT_FIELDS},
+        }
+
+    @staticmethod
+    def initial_from_draft(data: dict) -> dict:
+        initial = {k: v for k, v in data.items() if k != "needs_escalation"}
+        initial["needs_escalation"] = data.get("needs_escalation") in ("on", "true", "1", "True")
+        return initial
+
+
+class ReportFilterForm(forms.Form):
+    """Filters of the report list (supervisors also filter by person)."""
+
+    person = forms.ChoiceField(label=_("Staff member"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *DailyReport.Status.choices],
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", _("Everyone"))] + [
+            (str(p.pk), p.get_full_name()) for p in people
+        ]
+        if not people:
+            del self.fields["person"]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    action = forms.ChoiceField(
+        choices=[("review", _("Mark reviewed")), ("return", _("Return for correction"))]
+    )
+
+
+class SubmitForm(forms.Form):
+    note = forms.CharField(
+        label=_("Remarks for the day"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Optional; needed to submit a day without customer contacts."),
+    )

@@ -1,0 +1,379 @@
+"""Patrol visits and daily reports (巡访与日报表): DESIGN.md "Visits and daily reports".
+
+A Visit is one contact with a customer (on-site visit 走访 or phone call 电话).
+Staff file one DailyReport per working day; each DailyReportEntry records one
+contact and owns exactly one Visit, so a contact is never entered twice.
+Writes go through visits/services.py; cadence arithmetic is in visits/cadence.py.
+
+The columns later work aggregates on (monthly summary, urgent reports) are
+plain and indexed: DailyReport.unit/user/date/status, entry.customer/kind/
+occurred_at/needs_escalation, Visit.unit/user/customer/kind/occurred_at.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Role, ServiceUnit
+
+
+class Kind(models.TextChoices):
+    VISIT = "visit", _("On-site visit")
+    CALL = "call", _("Phone call")
+
+
+def _scope(queryset, user, *, own_field: str):
+    """The scope rule shared by every model here (DESIGN.md "Who uses it").
+
+    staff: their own rows; supervisor and manager: their units'; admin: all.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    role = user.role
+    if role == Role.ADMIN:
+        return queryset
+    if role == Role.STAFF:
+        return queryset.filter(**{own_field: user})
+    if role in (Role.SUPERVISOR, Role.MANAGER):
+        return queryset.filter(unit_id__in=user.unit_ids)
+    return queryset.none()
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff: visits they made; supervisor/manager: their units'; admin: all."""
+        return _scope(self, user, own_field="user")
+
+    def visits(self):
+        return self.filter(kind=Kind.VISIT)
+
+    def calls(self):
+        return self.filter(kind=Kind.CALL)
+
+    def between(self, start, end):
+        """Contacts with start <= occurred_at < end (aware datetimes)."""
+        return self.filter(occurred_at__gte=start, occurred_at__lt=end)
+
+
+class Visit(models.Model):
+    """One contact with a customer: who, when, visit or call, and where it came from."""
+
+    class Source(models.TextChoices):
+        ENTRY = "entry", _("Daily report entry")
+        DIRECT = "direct", _("Logged directly")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("customer"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("by"),
+    )
+    # The customer's unit when the contact was made: scope and unit rollups.
+    unit = models.ForeignKey(
+        ServiceUnit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("service unit")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("time"))
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.DIRECT
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Idempotency token of the form or button that logged it: a resent POST
+    # finds the row it created instead of logging the contact twice.
+    form_token = models.UUIDField(_("form token"), null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"]),
+            models.Index(fields=["user", "occurred_at"]),
+            models.Index(fields=["unit", "occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class DailyReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff: their own reports; supervisor/manager: their units'; admin: all."""
+        return _scope(self, user, own_field="user")
+
+    def awaiting_review(self):
+        return self.filter(status=DailyReport.Status.SUBMITTED)
+
+    def with_counts(self):
+        """Annotate entry and flagged-entry counts (one query for a whole page)."""
+        return self.annotate(
+            entry_count=models.Count("entries", distinct=True),
+            flagged_count=models.Count(
+                "entries", filter=Q(entries__needs_escalation=True), distinct=True
+            ),
+        )
+
+
+class DailyReport(models.Model):
+    """日报表: one per staff member per day, draft → submitted → reviewed (or returned)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        REVIEWED = "reviewed", _("Reviewed")
+        RETURNED = "returned", _("Returned")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    SUBMITTABLE = (Status.DRAFT, Status.RETURNED)
+    DONE = (Status.SUBMITTED, Status.REVIEWED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="daily_reports",
+        verbose_name=_("staff member"),
+    )
+    unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="daily_reports",
+        verbose_name=_("service unit"),
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    note = models.TextField(
+        _("remarks for the day"),
+        blank=True,
+        help_text=_("Optional; needed to submit a day without customer contacts."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DailyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "date"],
+                name="daily_report_one_per_user_per_day",
+                violation_error_message=_("There is already a daily report for this day."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit", "date"]),
+            models.Index(fields=["unit", "status", "date"]),
+            models.Index(fields=["date", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("visits:report_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class DailyReportEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """History of the reports the user may see."""
+        return self.filter(report__in=DailyReport.objects.visible_to(user))
+
+
+class DailyReportEvent(models.Model):
+    """History of a daily report: who created, submitted, reviewed or returned it."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        SUBMITTED = "submitted", _("Submitted")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        REVIEWED = "reviewed", _("Reviewed")
+        RETURNED = "returned", _("Returned")
+
+    report = models.ForeignKey(
+        DailyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = DailyReportEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("daily report event")
+        verbose_name_plural = _("daily report events")
+        indexes = [models.Index(fields=["report", "at"])]
+
+    def __str__(self):
+        return f"{self.report_id} {self.kind}"
+
+
+class DailyReportEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Entries of the daily reports the user may see."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(report__in=DailyReport.objects.visible_to(user))
+
+    def flagged(self):
+        """Entries the staff member flagged for escalation (urgent-report candidates)."""
+        return self.filter(needs_escalation=True)
+
+    def in_month(self, year: int, month: int):
+        return self.filter(report__date__year=year, report__date__month=month)
+
+
+class DailyReportEntry(models.Model):
+    """One customer contacted, with the six items of the seed form (日报表)."""
+
+    report = models.ForeignKey(
+        DailyReport, on_delete=models.CASCADE, related_name="entries", verbose_name=_("report")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="report_entries",
+        verbose_name=_("customer"),
+    )
+    kind = models.CharField(_("visit or call"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("visit time"))
+    opinions = models.TextField(_("customer opinions, suggestions and wishes"), blank=True)
+    market = models.TextField(
+        _("market conditions, competitor moves and other companies' sales policies"), blank=True
+    )
+    effect = models.TextField(_("effect of the visit"), blank=True)
+    handling = models.TextField(_("handling of the main matters and the result"), blank=True)
+    other = models.TextField(_("other matters to report"), blank=True)
+    needs_escalation = models.BooleanField(_("needs escalation"), default=False)
+    escalation_reason = models.TextField(_("reason for escalation"), blank=True)
+    # Filing the entry records the contact: exactly one visit per entry.
+    visit = models.OneToOneField(
+        Visit, on_delete=models.PROTECT, related_name="entry", verbose_name=_("visit")
+    )
+    form_token = models.UUIDField(_("form token"), unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DailyReportEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        verbose_name = _("daily report entry")
+        verbose_name_plural = _("daily report entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "customer", "kind"],
+                name="daily_report_entry_one_per_customer_and_kind",
+                violation_error_message=_(
+                    "This report already has an entry for this customer and kind of contact."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_escalation=False) | ~Q(escalation_reason=""),
+                name="daily_report_entry_escalation_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"]),
+            models.Index(
+                fields=["report"],
+                condition=Q(needs_escalation=True),
+                name="daily_entry_flagged_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.customer_id}"
+
+    def get_absolute_url(self):
+        return f"{self.report.get_absolute_url()}#entry-{self.pk}"
+
+
+class EntryDraftQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A draft is private to the author of the report (nobody reviews drafts)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(report__user=user)
+
+
+class EntryDraft(models.Model):
+    """What the user typed into an entry form and has not saved yet (autosave).
+
+    Kept on the server so a closed tab or an expired session loses nothing:
+    one draft per report for a new entry (entry empty) and one per entry being
+    edited.
+    """
+
+    report = models.ForeignKey(
+        DailyReport, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("report")
+    )
+    entry = models.ForeignKey(
+        DailyReportEntry,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        verbose_name=_("entry"),
+    )
+    data = models.JSONField(_("data"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EntryDraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entry draft")
+        verbose_name_plural = _("entry drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(entry__isnull=True),
+                name="entry_draft_one_new_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(entry__isnull=False),
+                name="entry_draft_one_per_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report_id}/{self.entry_id or 'new'}"

@@ -1,0 +1,23 @@
+"""Celery entry points for visits (beat schedule in crm_site/settings.py)."""
+
+from datetime import date
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from . import reminders
+
+
+def _day(day_iso: str | None) -> date:
+    return date.fromisoformat(day_iso) if day_iso else timezone.localdate()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def remind_missing_daily_reports(day_iso: str | None = None) -> int:
+    return reminders.remind_missing_reports(day=_day(day_iso))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def remind_overdue_contacts(day_iso: str | None = None) -> int:
+    return reminders.remind_overdue_contacts(day=_day(day_iso))

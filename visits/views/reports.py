@@ -1,0 +1,391 @@
+"""Daily reports: list, today's report, one report, its entries, autosave, submit."""
+
+import contextlib
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+from crm_site.core.services import work_calendar
+from customers.models import Customer
+
+from .. import services
+from ..forms import EntryForm, ReportFilterForm, ReviewForm, SubmitForm
+from ..models import DailyReport, DailyReportEntry, EntryDraft, Visit
+from ..queries import day_start
+from .common import json_error, report_for, staff_people_for
+
+
+@role_required("staff")
+def report_list(request):
+    """Own reports; supervisors and up: their units' reports, filterable."""
+    reports = (
+        DailyReport.objects.visible_to(request.user)
+        .select_related("user", "reviewed_by")
+        .with_counts()
+        .order_by("-date", "user__full_name", "pk")
+    )
+    people = staff_people_for(request.user) if request.user.is_at_least("supervisor") else ()
+    form = ReportFilterForm(request.GET or None, people=people)
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("person"):
+            reports = reports.filter(user_id=d["person"])
+        if d["status"]:
+            reports = reports.filter(status=d["status"])
+        if d["date_from"]:
+            reports = reports.filter(date__gte=d["date_from"])
+        if d["date_to"]:
+            reports = reports.filter(date__lte=d["date_to"])
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "page_obj": page,
+        "query_string": urlencode(params),
+        "today_report": DailyReport.objects.filter(user=request.user, date=today).first(),
+        "files_reports": request.user.has_role(Role.STAFF),
+        "can_review": request.user.is_at_least(Role.SUPERVISOR),
+        "filtered": bool(params),
+    }
+    return render(request, "visits/report_list.html", context)
+
+
+@role_required("staff")
+def report_new(request):
+    """Open today's report, creating the draft; ?customer=<id> goes on to a new entry."""
+    try:
+        report, _created = services.daily_report_open(user=request.user, day=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("visits:report_list")
+    if report.is_editable and request.GET.get("customer", "").isdigit():
+        query = urlencode({k: request.GET[k] for k in ("customer", "kind") if k in request.GET})
+        return redirect(f"{reverse('visits:entry_new', args=[report.pk])}?{query}")
+    return redirect(report)
+
+
+def _entries_for(report: DailyReport, *, flagged_first: bool):
+    entries = report.entries.select_related("customer", "visit")
+    if flagged_first:
+        entries = entries.order_by("-needs_escalation", "occurred_at", "pk")
+    return entries
+
+
+def _unreported_contacts(report: DailyReport):
+    """Contacts the owner logged directly that day and has not written up yet."""
+    start = day_start(report.date)
+    return (
+        Visit.objects.filter(
+            user=report.user,
+            source=Visit.Source.DIRECT,
+            entry__isnull=True,
+            occurred_at__gte=start,
+            occurred_at__lt=start + timedelta(days=1),
+        )
+        .select_related("customer")
+        .order_by("occurred_at")
+    )
+
+
+@role_required("staff")
+def report_detail(request, pk: int):
+    report = report_for(request, pk)
+    is_owner = report.user_id == request.user.pk
+    can_review = (
+        not is_owner
+        and request.user.is_at_least("supervisor")
+        and report.status == DailyReport.Status.SUBMITTED
+    )
+    can_edit = is_owner and report.is_editable
+    context = {
+        "report": report,
+        "entries": _entries_for(report, flagged_first=not is_owner),
+        "events": report.events.select_related("actor"),
+        "is_owner": is_owner,
+        "can_edit": can_edit,
+        "can_review": can_review,
+        "review_form": ReviewForm() if can_review else None,
+        "submit_form": SubmitForm(initial={"note": report.note}) if can_edit else None,
+        "unreported": _unreported_contacts(report) if can_edit else (),
+        "drafts": EntryDraft.objects.filter(report=report, entry=None).exists()
+        if can_edit
+        else False,
+        "is_working_day": work_calendar(report.date, report.date).is_working_day(report.date),
+    }
+    return render(request, "visits/report_detail.html", context)
+
+
+def _editable_report(request, pk: int) -> DailyReport:
+    report = report_for(request, pk)
+    if report.user_id != request.user.pk:
+        raise PermissionDenied
+    return report
+
+
+def _default_time(report: DailyReport) -> time:
+    now = timezone.localtime()
+    if report.date == now.date():
+        return now.time().replace(second=0, microsecond=0)
+    return time(9, 0)
+
+
+def _initial_for_new(request, report: DailyReport, draft: EntryDraft | None) -> dict:
+    if draft is not None:
+        return EntryForm.initial_from_draft(draft.data)
+    initial = {"time": _default_time(report)}
+    customer_id = request.GET.get("customer", "")
+    if customer_id.isdigit():
+        customer = Customer.objects.visible_to(request.user).filter(pk=int(customer_id)).first()
+        if customer is not None:
+            initial["customer"] = customer
+    if request.GET.get("kind") in ("visit", "call"):
+        initial["kind"] = request.GET["kind"]
+    with contextlib.suppress(ValueError):
+        initial["time"] = datetime.strptime(request.GET.get("time", ""), "%H:%M").time()
+    return initial
+
+
+def _save_entry(request, report, form, entry=None):
+    """Run the service; on a rule error, put the message on the form and return None."""
+    try:
+        if entry is None:
+            entry, created = services.daily_report_entry_create(
+                report=report,
+                actor=request.user,
+                content=form.content(),
+                form_token=form.cleaned_data["form_token"],
+            )
+            if not created:
+                messages.info(request, _("This entry was already saved; it was not added twice."))
+        else:
+            services.daily_report_entry_update(
+                entry=entry, actor=request.user, content=form.content()
+            )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
+        return None
+    return entry
+
+
+def _after_save(request, report, entry):
+    """Redirect with ?saved=<token>: the page then forgets the copy kept in the browser."""
+    messages.success(
+        request, _("Entry for %(customer)s saved.") % {"customer": entry.customer.name}
+    )
+    saved = urlencode({"saved": str(request.POST.get("form_token", ""))})
+    if request.POST.get("then") == "another":
+        return redirect(f"{reverse('visits:entry_new', args=[report.pk])}?{saved}")
+    return redirect(f"{report.get_absolute_url()}?{saved}#entry-{entry.pk}")
+
+
+def _not_editable(request, report):
+    messages.warning(
+        request,
+        _("This report is %(status)s and can no longer be changed.")
+        % {"status": report.get_status_display()},
+    )
+    return redirect(report)
+
+
+@role_required("staff")
+def entry_new(request, pk: int):
+    report = _editable_report(request, pk)
+    if not report.is_editable:
+        return _not_editable(request, report)
+    draft = EntryDraft.objects.filter(report=report, entry=None).first()
+    if request.method == "POST":
+        form = EntryForm(request.POST, user=request.user, report=report)
+        if form.is_valid() and (entry := _save_entry(request, report, form)):
+            return _after_save(request, report, entry)
+        draft = None
+    else:
+        form = EntryForm(
+            initial=_initial_for_new(request, report, draft), user=request.user, report=report
+        )
+    return render(
+        request,
+        "visits/entry_form.html",
+        {"report": report, "form": form, "entry": None, "draft": draft},
+    )
+
+
+@role_required("staff")
+def entry_edit(request, pk: int, entry_id: int):
+    report = _editable_report(request, pk)
+    entry = get_object_or_404(DailyReportEntry, pk=entry_id, report=report)
+    if not report.is_editable:
+        return _not_editable(request, report)
+    draft = EntryDraft.objects.filter(report=report, entry=entry).first()
+    if request.method == "POST":
+        form = EntryForm(request.POST, user=request.user, report=report)
+        if form.is_valid() and _save_entry(request, report, form, entry):
+            return _after_save(request, report, entry)
+        draft = None
+    else:
+        initial = EntryForm.initial_from_entry(entry)
+        if draft is not None:
+            initial |= EntryForm.initial_from_draft(draft.data)
+            initial["form_token"] = entry.form_token
+        form = EntryForm(initial=initial, user=request.user, report=report)
+    return render(
+        request,
+        "visits/entry_form.html",
+        {"report": report, "form": form, "entry": entry, "draft": draft},
+    )
+
+
+@require_POST
+@role_required("staff")
+def entry_delete(request, pk: int, entry_id: int):
+    report = _editable_report(request, pk)
+    entry = get_object_or_404(
+        DailyReportEntry.objects.select_related("customer"), pk=entry_id, report=report
+    )
+    try:
+        services.daily_report_entry_delete(entry=entry, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Entry for %(customer)s deleted, and its visit with it.")
+            % {"customer": entry.customer.name},
+        )
+    return redirect(report)
+
+
+@require_POST
+@role_required("staff")
+def entry_draft(request, pk: int):
+    """Autosave (fetch or sendBeacon): keep the entry form's content on the server."""
+    report = _editable_report(request, pk)
+    entry = None
+    if request.POST.get("entry", "").isdigit():
+        entry = get_object_or_404(DailyReportEntry, pk=int(request.POST["entry"]), report=report)
+    if not report.is_editable:
+        return json_error(_("This report can no longer be changed."), 409)
+    draft = services.entry_draft_save(
+        report=report, actor=request.user, data=request.POST, entry=entry
+    )
+    saved_at = timezone.localtime(draft.updated_at).strftime("%H:%M:%S") if draft else ""
+    return JsonResponse({"ok": True, "saved": draft is not None, "saved_at": saved_at})
+
+
+@require_POST
+@role_required("staff")
+def entry_draft_discard(request, pk: int):
+    report = _editable_report(request, pk)
+    entry = None
+    if request.POST.get("entry", "").isdigit():
+        entry = get_object_or_404(DailyReportEntry, pk=int(request.POST["entry"]), report=report)
+    services.entry_draft_discard(report=report, actor=request.user, entry=entry)
+    messages.info(request, _("Draft discarded."))
+    if entry is not None:
+        return redirect("visits:entry_edit", report.pk, entry.pk)
+    return redirect("visits:entry_new", report.pk)
+
+
+@require_POST
+@role_required("staff")
+def report_note(request, pk: int):
+    """Autosave of the day's remarks."""
+    report = _editable_report(request, pk)
+    try:
+        services.daily_report_save_note(
+            report=report, actor=request.user, note=request.POST.get("note", "")[:5000]
+        )
+    except ValidationError as exc:
+        return json_error(" ".join(exc.messages), 409)
+    return JsonResponse({"ok": True, "saved": True})
+
+
+@require_POST
+@role_required("staff")
+def report_submit(request, pk: int):
+    report = _editable_report(request, pk)
+    form = SubmitForm(request.POST)
+    note = form.cleaned_data["note"].strip() if form.is_valid() else None
+    try:
+        moved = services.daily_report_submit(report=report, actor=request.user, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(report)
+    if moved:
+        messages.success(request, _("Report submitted to your supervisor."))
+    else:
+        messages.info(request, _("This report was already submitted; nothing changed."))
+    return redirect(report)
+
+
+@role_required("supervisor")
+def review_queue(request):
+    """Submitted reports of the unit awaiting review; those with flagged entries first."""
+    entries = DailyReportEntry.objects.select_related("customer").order_by(
+        "-needs_escalation", "occurred_at", "pk"
+    )
+    reports = (
+        DailyReport.objects.visible_to(request.user)
+        .awaiting_review()
+        .exclude(user=request.user)
+        .with_counts()
+        .select_related("user", "unit")
+        .prefetch_related(Prefetch("entries", queryset=entries))
+        .order_by("-flagged_count", "date", "submitted_at", "pk")
+    )
+    page = Paginator(reports, 10).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/review.html",
+        {"page_obj": page, "review_form": ReviewForm(), "next": request.get_full_path()},
+    )
+
+
+@require_POST
+@role_required("supervisor")
+def report_review(request, pk: int):
+    report = report_for(request, pk)
+    if report.user_id == request.user.pk:
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to mark the report reviewed or to return it."))
+        return redirect(report)
+    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    try:
+        if action == "return":
+            moved = services.daily_report_return(report=report, actor=request.user, comment=comment)
+        else:
+            moved = services.daily_report_review(report=report, actor=request.user, comment=comment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(report)
+    name = {"name": report.user.get_full_name(), "day": report.date}
+    if not moved:
+        messages.info(request, _("This report is no longer awaiting review; nothing changed."))
+    elif action == "return":
+        messages.success(
+            request, _("Report of %(name)s for %(day)s returned with your comment.") % name
+        )
+    else:
+        messages.success(request, _("Report of %(name)s for %(day)s marked reviewed.") % name)
+    target = request.POST.get("next", "")
+    if target == reverse("visits:review") or target.startswith(reverse("visits:review") + "?"):
+        return redirect(target)
+    return redirect(report)
