@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -309,3 +310,12 @@ CRM_NAV_BADGES: list[str] = []
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = []
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Complaints (issue 8): the role home panel, the customer card section and the
+# deadline job (reminders 24 hours before, escalation at the deadline).
+CRM_HOME_PANELS.append("complaints.panels.home_panel")
+CRM_CUSTOMER_CARD_SECTIONS.append("complaints.panels.customer_card_section")
+CELERY_BEAT_SCHEDULE["complaint-deadlines"] = {
+    "task": "complaints.tasks.complaint_deadlines_sweep",
+    "schedule": crontab(minute="*/10"),
+}
