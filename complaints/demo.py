@@ -100,7 +100,7 @@ SCENARIOS = [
         "damage",
         "letter",
         "major",
-        4,
+        8,
         "propose",
         send_back=True,
     ),
@@ -244,26 +244,45 @@ def _run(scenario: Scenario, complaint, staff, supervisor, manager):
 
 
 def _backdate(complaint: Complaint, scenario: Scenario) -> None:
-    """Move the complaint's times into the past, keeping their order."""
+    """Move the timeline into the past, keeping its order, and the dates on
+    the complaint in step with it."""
     received = complaint.received_at
-    resolved = received + timedelta(hours=scenario.resolve_hours)
     events = list(complaint.events.order_by("at", "pk"))
-    span = (resolved - received) if complaint.resolved_at or scenario.reopen else timedelta(hours=2)
-    step = span / max(len(events), 1)
-    for index, event in enumerate(events):
-        ComplaintEvent.objects.filter(pk=event.pk).update(at=received + step * index)
+    kinds = [e.kind for e in events]
+    K = ComplaintEvent.Kind
+    # Up to "resolved" the steps share the time it took to resolve; a
+    # complaint still open shares half the time since it was received.
+    done = kinds.index(K.RESOLVED) + 1 if K.RESOLVED in kinds else len(events)
+    if K.RESOLVED in kinds:
+        span = timedelta(hours=scenario.resolve_hours)
+    else:
+        span = min(timedelta(hours=scenario.resolve_hours), (timezone.now() - received) / 2)
+    times = [received + span * i / max(done - 1, 1) for i in range(done)]
+    after = {K.NOTIFIED: 1, K.RETURN_VISIT: 3, K.CLOSED: 3, K.REOPENED: 3}
+    resolved_at = times[-1]
+    times += [resolved_at + timedelta(days=after.get(e.kind, 3)) for e in events[done:]]
+    at = {}
+    for event, when in zip(events, times, strict=True):
+        ComplaintEvent.objects.filter(pk=event.pk).update(at=when)
+        at[event.kind] = when
     fields = {}
+    if complaint.proposed_at and K.PROPOSED in at:
+        fields["proposed_at"] = at[K.PROPOSED]
+    if complaint.approved_at and K.APPROVED in at:
+        fields["approved_at"] = at[K.APPROVED]
     if complaint.resolved_at:
-        fields["resolved_at"] = resolved
-        fields["proposed_at"] = received + span / 2
-    if complaint.approved_at:
-        fields["approved_at"] = received + span * 3 / 4
+        fields["resolved_at"] = at[K.RESOLVED]
     if complaint.notified_on:
-        fields["notified_on"] = timezone.localtime(resolved).date() + timedelta(days=1)
+        fields["notified_on"] = timezone.localtime(at[K.NOTIFIED]).date()
     if complaint.return_visit_at:
-        fields["return_visit_at"] = resolved + timedelta(days=3)
+        fields["return_visit_at"] = at[K.RETURN_VISIT]
     if complaint.closed_at:
-        fields["closed_at"] = resolved + timedelta(days=3)
+        fields["closed_at"] = at[K.CLOSED]
+    if K.REOPENED in at:
+        # The fresh deadline runs from the reopening.
+        fields["deadline"] = services.complaint_deadline(
+            received_at=at[K.REOPENED], severity=complaint.severity
+        )
     if fields:
         Complaint.objects.filter(pk=complaint.pk).update(**fields)
 

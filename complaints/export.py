@@ -29,7 +29,7 @@ def _columns():
         (_("Customer"), 28, lambda c: c.customer.name),
         (_("Unit"), 14, lambda c: c.unit.name),
         (_("Channel"), 10, lambda c: c.get_channel_display()),
-        (_("Received at"), 17, lambda c: local(c.received_at)),
+        (_("Received at"), 18, lambda c: local(c.received_at)),
         (_("Received by"), 10, lambda c: user(c.received_by)),
         (_("Complainant"), 12, lambda c: c.complainant),
         (_("Contact phone"), 15, lambda c: c.contact_phone),
@@ -38,9 +38,9 @@ def _columns():
         (_("Status"), 12, lambda c: c.get_status_display()),
         (_("Handler"), 10, lambda c: user(c.handler)),
         (_("Responsible department"), 14, lambda c: c.responsible_department),
-        (_("Deadline"), 17, lambda c: local(c.deadline)),
+        (_("Deadline"), 18, lambda c: local(c.deadline)),
         (_("Overdue"), 8, lambda c: _("Yes") if c.is_overdue() else ""),
-        (_("Resolved at"), 17, lambda c: local(c.resolved_at)),
+        (_("Resolved at"), 18, lambda c: local(c.resolved_at)),
         (_("On time"), 8, lambda c: {True: _("Yes"), False: _("No"), None: ""}[c.resolved_on_time]),
         (_("Customer notified on"), 12, lambda c: c.notified_on),
         (_("Satisfied"), 8, lambda c: {True: _("Yes"), False: _("No"), None: ""}[c.satisfied]),
@@ -66,6 +66,13 @@ def write_register(queryset, stream) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Complaints"))
     sheet.freeze_panes = "B2"
+    # Printed: landscape, all columns on one page width, the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
     for index, (_header, width, _value) in enumerate(columns):
         letter = _column_letter(index)
         sheet.column_dimensions[letter].width = width

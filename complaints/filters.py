@@ -25,7 +25,11 @@ class ComplaintFilter(django_filters.FilterSet):
         method="search",
         label=_("Search"),
         widget=forms.TextInput(
-            attrs={"placeholder": _("Number, customer, complainant or phone"), "type": "search"}
+            attrs={
+                "placeholder": _("Number, customer, complainant or phone"),
+                "type": "search",
+                "class": "form-control form-control-sm",
+            }
         ),
     )
     status = django_filters.ChoiceFilter(
@@ -52,10 +56,16 @@ class ComplaintFilter(django_filters.FilterSet):
     received_from = django_filters.DateFilter(
         method="filter_from",
         label=_("Received from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
     )
     received_to = django_filters.DateFilter(
-        method="filter_to", label=_("Received to"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_to",
+        label=_("Received to"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
     )
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     sort = django_filters.OrderingFilter(

@@ -70,7 +70,9 @@ class ComplaintLogForm(forms.Form):
     content = forms.CharField(label=_("Complaint"), widget=_textarea(4))
     demand = forms.CharField(label=_("Customer's demand"), widget=_textarea(2), required=False)
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=ComplaintCategory.objects.filter(is_active=True)
+        label=_("Category"),
+        queryset=ComplaintCategory.objects.filter(is_active=True),
+        empty_label=_("Choose a category"),
     )
     severity = forms.ChoiceField(
         label=_("Severity"),
@@ -85,7 +87,7 @@ class ComplaintLogForm(forms.Form):
     acknowledged_on = forms.DateField(
         label=_("Acknowledgement sent on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Letters: acknowledge receipt to the customer at once."),
     )
     recording = RecordingField(required=False)
@@ -182,7 +184,7 @@ class AssignForm(CommentForm):
 
 class NotifyForm(CommentForm):
     notified_on = forms.DateField(
-        label=_("Notice sent on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice sent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     means = forms.ChoiceField(label=_("Sent by"), choices=NoticeMeans.choices)
     field_order = ["notified_on", "means", "comment"]

@@ -42,6 +42,7 @@ class Action:
     reason: str  # shown when the action is refused in another status
 
 
+# In the order the detail page offers them: the next step first.
 ACTIONS = {
     a.name: a
     for a in [
@@ -50,18 +51,6 @@ ACTIONS = {
             _("Start investigation"),
             (RECEIVED,),
             _("Only a newly received complaint can be taken into investigation."),
-        ),
-        Action(
-            "findings",
-            _("Record findings"),
-            (INVESTIGATING, SENT_BACK),
-            _("Findings can be recorded only while the complaint is under investigation."),
-        ),
-        Action(
-            "assign",
-            _("Assign handler"),
-            OPEN,
-            _("A handler can be assigned only while the complaint is open."),
         ),
         Action(
             "propose",
@@ -101,6 +90,18 @@ ACTIONS = {
             _("Record return visit"),
             (NOTIFIED,),
             _("A return visit can be recorded only after the customer was notified in writing."),
+        ),
+        Action(
+            "findings",
+            _("Record findings"),
+            (INVESTIGATING, SENT_BACK),
+            _("Findings can be recorded only while the complaint is under investigation."),
+        ),
+        Action(
+            "assign",
+            _("Assign handler"),
+            OPEN,
+            _("A handler can be assigned only while the complaint is open."),
         ),
         Action(
             "recording",

@@ -57,6 +57,10 @@ class StatsFilterForm(forms.Form):
         if user.role != Role.ADMIN:
             units = units.filter(pk__in=user.unit_ids)
         self.fields["unit"].queryset = units
+        # Show the default period in the month pickers.
+        first, last = self._default_period()
+        self.fields["month_from"].initial = first
+        self.fields["month_to"].initial = last
 
     def clean(self):
         data = super().clean()
@@ -65,11 +69,16 @@ class StatsFilterForm(forms.Form):
             self.add_error("month_to", _("The last month must not be before the first."))
         return data
 
+    @staticmethod
+    def _default_period() -> tuple[date, date]:
+        last = _month_start(timezone.localdate())
+        return _add_months(last, -11), last
+
     def period(self) -> tuple[date, date]:
         """First day of the first month, last day of the last month (12 months by default)."""
-        this_month = _month_start(timezone.localdate())
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        last = _month_start(data.get("month_to") or this_month)
+        default_first, default_last = self._default_period()
+        last = _month_start(data.get("month_to") or default_last)
         first = _month_start(data.get("month_from") or _add_months(last, -11))
         return first, _add_months(last, 1) - timedelta(days=1)
 
@@ -104,7 +113,7 @@ def _chart_data(monthly: list[dict], categories: list[dict], first: date, last: 
             "resolution_rate": _("Resolution rate %"),
             "on_time_rate": _("On-time rate %"),
             "satisfaction_rate": _("Satisfaction rate %"),
-            "count": _("Complaints"),
+            "count": _("Number of complaints"),
             "rate": _("Rate %"),
         },
     }

@@ -87,3 +87,10 @@ def test_the_notice_is_recorded_with_its_date_and_means(client, resolved, staff_
     )
     html = client.get(reverse("complaints:detail", args=[resolved.pk])).content.decode()
     assert "传真" in html
+
+
+def test_date_pickers_get_iso_dates_the_browser_understands(client, resolved, staff_a):
+    client.force_login(staff_a)
+    html = client.get(reverse("complaints:detail", args=[resolved.pk])).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="notify-notified_on" value="{today}"' in html
