@@ -132,24 +132,7 @@ def _notify_handler_assigned(complaint: Complaint, actor, event: ComplaintEvent)
         )
 
 
-@transaction.atomic
-def complaint_log(
-    *,
-    actor: User,
-    customer,
-    channel: str,
-    received_at: datetime,
-    complainant: str,
-    content: str,
-    category: ComplaintCategory,
-    severity: str = Severity.NORMAL,
-    contact_phone: str = "",
-    demand: str = "",
-    handler: User | None = None,
-    acknowledged_on: date | None = None,
-    recording=None,
-) -> Complaint:
-    """Log a complaint (客户投诉记录表) with its number and deadline."""
+def _check_log(*, actor, customer, channel, received_at, handler, acknowledged_on, recording):
     from customers.models import Customer
 
     if not permissions.may_log(actor):
@@ -168,6 +151,35 @@ def complaint_log(
         raise ValidationError(
             {"handler": _("The handler must be a member of the customer's unit.")}
         )
+
+
+@transaction.atomic
+def complaint_log(
+    *,
+    actor: User,
+    customer,
+    channel: str,
+    received_at: datetime,
+    complainant: str,
+    content: str,
+    category: ComplaintCategory,
+    severity: str = Severity.NORMAL,
+    contact_phone: str = "",
+    demand: str = "",
+    handler: User | None = None,
+    acknowledged_on: date | None = None,
+    recording=None,
+) -> Complaint:
+    """Log a complaint (客户投诉记录表) with its number and deadline."""
+    _check_log(
+        actor=actor,
+        customer=customer,
+        channel=channel,
+        received_at=received_at,
+        handler=handler,
+        acknowledged_on=acknowledged_on,
+        recording=recording,
+    )
     if handler is None and actor.memberships.filter(unit_id=customer.unit_id).exists():
         handler = actor
     content_type = recording_validate(recording) if recording else ""
