@@ -311,6 +311,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.tasks.remind_overdue_contacts",
         "schedule": crontab(hour="9,10", minute=0),
     },
+    # Complaint deadlines: reminder 24 hours before, escalation at the deadline.
+    "complaint-deadlines": {
+        "task": "complaints.tasks.complaint_deadlines_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
@@ -347,10 +352,14 @@ CRM_SITE_NAME = _("Logistics Customer Service CRM")
 CRM_HOME_PANELS: list[str] = [
     "visits.panels.staff_home_panel",
     "visits.panels.supervisor_home_panel",
+    "complaints.panels.home_panel",
 ]
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
 # dotted paths to functions (request, customer) -> dict with "template".
-CRM_CUSTOMER_CARD_SECTIONS: list[str] = ["visits.panels.customer_card_section"]
+CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
+    "visits.panels.customer_card_section",
+    "complaints.panels.customer_card_section",
+]
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -134,3 +134,59 @@ def make_entry(report, customer, *, kind="visit", at="10:00", **text):
         report=report, actor=report.user, content=content, form_token=uuid.uuid4()
     )
     return entry
+
+
+# --- complaints ------------------------------------------------------------
+
+_COMPLAINT_LOG_FIELDS = (
+    "channel",
+    "received_at",
+    "complainant",
+    "contact_phone",
+    "content",
+    "demand",
+    "category",
+    "severity",
+    "handler",
+    "acknowledged_on",
+    "recording",
+)
+
+
+def make_complaint(customer=None, by=None, **overrides):
+    """A complaint logged through complaint_log (number, deadline, first event).
+
+    Fields complaint_log does not take (status, resolved_at, ...) are then set
+    directly, without events: for register, export and figure tests.
+    `category` may be a code ("delay") or a ComplaintCategory.
+    """
+    from django.utils import timezone
+
+    from complaints import services
+    from complaints.defaults import defaults_ensure
+    from complaints.models import Complaint, ComplaintCategory
+
+    defaults_ensure()
+    customer = customer or make_customer()
+    by = by or customer.visiting_person or make_user(Role.SUPERVISOR, customer.unit)
+    log = {key: overrides.pop(key) for key in _COMPLAINT_LOG_FIELDS if key in overrides}
+    category = log.pop("category", "delay")
+    if isinstance(category, str):
+        category = ComplaintCategory.objects.get(code=category)
+    channel = log.pop("channel", "phone")
+    if channel == "letter":
+        log.setdefault("acknowledged_on", timezone.localdate())
+    complaint = services.complaint_log(
+        actor=by,
+        customer=customer,
+        channel=channel,
+        received_at=log.pop("received_at", timezone.now()),
+        complainant=log.pop("complainant", "王先生"),
+        content=log.pop("content", "货物比约定晚到两天。"),
+        category=category,
+        **log,
+    )
+    if overrides:
+        Complaint.objects.filter(pk=complaint.pk).update(**overrides)
+        complaint.refresh_from_db()
+    return complaint

@@ -1,0 +1,149 @@
+"""The register's filters, shared by the list and its export (same parameters)."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Role, ServiceUnit
+
+from .models import Channel, Complaint, ComplaintCategory, Severity, Status
+
+OPEN = "open"
+STATUS_CHOICES = [(OPEN, _("All open")), *Status.choices]
+
+
+def _day_start(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Number, customer, complainant or phone"),
+                "type": "search",
+                "class": "form-control form-control-sm",
+            }
+        ),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label=_("Status"), empty_label=_("All")
+    )
+    severity = django_filters.ChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), empty_label=_("All")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=ComplaintCategory.objects.all(), label=_("Category"), empty_label=_("All")
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), empty_label=_("All")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=ServiceUnit.objects.none(), label=_("Unit"), empty_label=_("All")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
+    )
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label=_("Mine only"), widget=forms.CheckboxInput
+    )
+    received_from = django_filters.DateFilter(
+        method="filter_from",
+        label=_("Received from"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
+    )
+    received_to = django_filters.DateFilter(
+        method="filter_to",
+        label=_("Received to"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
+    )
+    customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("received_at", "received"),
+            ("deadline", "deadline"),
+            ("number", "number"),
+            ("status", "status"),
+            ("severity", "severity"),
+            ("customer__name", "customer"),
+        ),
+        label=_("Sort by"),
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        units = ServiceUnit.objects.all()
+        if user is not None and user.role != Role.ADMIN:
+            units = units.filter(pk__in=user.unit_ids)
+        self.filters["unit"].queryset = units
+        for name in ("status", "severity", "category", "channel", "unit"):
+            self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value)
+            | Q(number__icontains=value)
+            | Q(customer__code__istartswith=value)
+            | Q(customer__name__icontains=value)
+            | Q(complainant__icontains=value)
+            | Q(contact_phone__contains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.open()
+        return queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.mine(self.user) if value and self.user is not None else queryset
+
+    # Ranges on the column itself (not __date) so the received_at indexes apply.
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=_day_start(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(received_at__lt=_day_start(value + timedelta(days=1)))
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.active_sort():
+            # A unique tiebreaker keeps pages stable when many rows share a value.
+            return queryset.order_by(*queryset.query.order_by, "-pk")
+        return queryset.order_by("-received_at", "-pk")
+
+    def active_sort(self) -> str:
+        if self.is_bound and self.form.is_valid():
+            sort = self.form.cleaned_data.get("sort") or []
+            return sort[0] if sort else ""
+        return ""
+
+
+def register_queryset(request):
+    """The user's complaints filtered by the request's parameters (list and export)."""
+    queryset = Complaint.objects.visible_to(request.user).select_related(
+        "customer", "category", "unit", "handler", "received_by"
+    )
+    return ComplaintFilter(request.GET or None, queryset=queryset, user=request.user)

@@ -1,0 +1,213 @@
+"""Forms: parse and validate input; the services keep the rules."""
+
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Role, User
+from customers.fields import CustomerField
+from customers.models import Customer
+
+from . import rules
+from .models import Channel, ComplaintCategory, NoticeMeans, Severity
+from .services import recording_validate
+from .services.lifecycle import unit_members
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+AUDIO_ACCEPT = ",".join(sorted(rules.ALLOWED_EXTENSIONS)) + ",audio/*"
+
+
+def _textarea(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+class RecordingField(forms.FileField):
+    """An audio file checked by its bytes, its name and its declared type."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Recording"))
+        kwargs.setdefault(
+            "help_text",
+            _("mp3, wav, m4a, aac, amr or ogg; at most %(limit)d MB.")
+            % {"limit": rules.MAX_RECORDING_BYTES // (1024 * 1024)},
+        )
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": AUDIO_ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                recording_validate(upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["recording"]) from exc
+        return upload
+
+
+class ComplaintLogForm(forms.Form):
+    customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    complainant = forms.CharField(label=_("Complainant"), max_length=100)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=40,
+        required=False,
+        help_text=_("For a letter, ask the customer for a contact phone in the acknowledgement."),
+    )
+    content = forms.CharField(label=_("Complaint"), widget=_textarea(4))
+    demand = forms.CharField(label=_("Customer's demand"), widget=_textarea(2), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=ComplaintCategory.objects.filter(is_active=True),
+        empty_label=_("Choose a category"),
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        initial=Severity.NORMAL,
+        widget=forms.RadioSelect,
+        help_text=_("A major complaint's solution needs a manager's approval."),
+    )
+    handler = UserChoiceField(
+        label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Me")
+    )
+    acknowledged_on = forms.DateField(
+        label=_("Acknowledgement sent on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Letters: acknowledge receipt to the customer at once."),
+    )
+    recording = RecordingField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        if user.is_at_least(Role.SUPERVISOR):
+            members = User.objects.filter(is_active=True).order_by("full_name", "username")
+            if user.role != Role.ADMIN:
+                members = members.filter(memberships__unit_id__in=user.unit_ids)
+            self.fields["handler"].queryset = members.distinct()
+        else:
+            del self.fields["handler"]
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("channel")
+        if channel == Channel.LETTER and not data.get("acknowledged_on"):
+            self.add_error(
+                "acknowledged_on", _("For a letter, enter the date the acknowledgement was sent.")
+            )
+        if data.get("recording") and channel != Channel.PHONE:
+            self.add_error("recording", _("Only phone complaints have a recording."))
+        received_at = data.get("received_at")
+        if received_at and received_at > timezone.now() + timedelta(minutes=5):
+            self.add_error("received_at", _("The time received cannot be in the future."))
+        handler, customer = data.get("handler"), data.get("customer")
+        if (
+            handler
+            and customer
+            and not unit_members(customer.unit_id).filter(pk=handler.pk).exists()
+        ):
+            self.add_error("handler", _("The handler must be a member of the customer's unit."))
+        return data
+
+
+# --- actions on one complaint -------------------------------------------------
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=_textarea(2), required=False)
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class FindingsForm(CommentForm):
+    cause = forms.CharField(label=_("Cause"), widget=_textarea(3))
+    responsible_department = forms.CharField(label=_("Responsible department"), max_length=100)
+    field_order = ["cause", "responsible_department", "comment"]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        if complaint is not None and not self.is_bound:
+            self.initial.update(
+                cause=complaint.cause, responsible_department=complaint.responsible_department
+            )
+
+
+class ProposeForm(FindingsForm):
+    solution = forms.CharField(label=_("Solution"), widget=_textarea(4))
+    field_order = ["cause", "responsible_department", "solution"]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        del self.fields["comment"]
+        if complaint is not None and not self.is_bound:
+            self.initial["solution"] = complaint.solution
+
+
+class SendBackForm(CommentForm):
+    comment = forms.CharField(label=_("Why is it sent back?"), widget=_textarea(3))
+
+
+class AssignForm(CommentForm):
+    handler = UserChoiceField(label=_("Handler"), queryset=User.objects.none())
+    field_order = ["handler", "comment"]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        if complaint is not None:
+            self.fields["handler"].queryset = unit_members(complaint.unit_id).order_by(
+                "full_name", "username"
+            )
+            self.initial.setdefault("handler", complaint.handler_id)
+
+
+class NotifyForm(CommentForm):
+    notified_on = forms.DateField(
+        label=_("Notice sent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    means = forms.ChoiceField(label=_("Sent by"), choices=NoticeMeans.choices)
+    field_order = ["notified_on", "means", "comment"]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        self.initial.setdefault("notified_on", timezone.localdate())
+
+
+class ReturnVisitForm(CommentForm):
+    satisfied = forms.TypedChoiceField(
+        label=_("Is the customer satisfied?"),
+        choices=[
+            ("yes", _("Satisfied: close the complaint")),
+            ("no", _("Not satisfied: reopen it")),
+        ],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = None
+    note = forms.CharField(label=_("Note"), widget=_textarea(2), required=False)
+
+
+class RecordingForm(CommentForm):
+    recording = RecordingField()
+    comment = None

@@ -1,0 +1,394 @@
+"""Complaint tickets (客户投诉): the record, its deadline policy and its timeline.
+
+DESIGN.md "Complaints" and seed 003 (客户投诉处理作业规定, 客户意见调查).
+Transitions are services (complaints/services/); the transition table and the
+deadline arithmetic are pure rules (complaints/rules.py).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Role, ServiceUnit
+
+from .rules import AUDIO_EXTENSION
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("E-mail / online")
+
+
+class Severity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    MAJOR = "major", _("Major")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    INVESTIGATING = "investigating", _("Investigating")
+    PROPOSED = "proposed", _("Solution proposed")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    SENT_BACK = "sent_back", _("Sent back")
+    RESOLVED = "resolved", _("Resolved")
+    NOTIFIED = "notified", _("Customer notified")
+    CLOSED = "closed", _("Closed")
+
+
+# Before RESOLVED the deadline runs; from RESOLVED on it has been met (or missed).
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.INVESTIGATING,
+    Status.PROPOSED,
+    Status.AWAITING_APPROVAL,
+    Status.APPROVED,
+    Status.SENT_BACK,
+)
+DONE_STATUSES = (Status.RESOLVED, Status.NOTIFIED, Status.CLOSED)
+
+
+class NoticeMeans(models.TextChoices):
+    """How the written answer reached the customer (seed 003 第15条: 书面通知)."""
+
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    FAX = "fax", _("Fax")
+    IN_PERSON = "in_person", _("Handed over in person")
+
+
+def recording_upload_to(instance, filename: str) -> str:
+    """A random name with the extension of the detected audio type: the
+    uploader's file name is never used on disk (no traversal, no guessing)."""
+    ext = AUDIO_EXTENSION.get(instance.recording_content_type, ".bin")
+    return f"complaints/recordings/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class ComplaintCategory(models.Model):
+    """A complaint category; the list is data that admins edit."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+
+    def __str__(self):
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class DeadlinePolicy(models.Model):
+    """Working days allowed from receipt to resolution, per severity (admin-editable)."""
+
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, unique=True)
+    working_days = models.PositiveSmallIntegerField(
+        _("working days to resolve"),
+        help_text=_(
+            "The deadline is the end of the working day this many working days after receipt."
+        ),
+    )
+
+    class Meta:
+        ordering = ["severity"]
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+
+    def __str__(self):
+        return f"{self.get_severity_display()}: {self.working_days}"
+
+
+class ComplaintSequence(models.Model):
+    """The last complaint number given out in a year; claimed with SELECT FOR UPDATE."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("complaint number sequence")
+        verbose_name_plural = _("complaint number sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Complaints this user may see (issue 8, "Scope").
+
+        staff: those they logged or handle, and those of their customers;
+        supervisors and managers: their units'; admins: all.
+        """
+        from customers.models import Customer
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        role = user.role
+        if role == Role.ADMIN:
+            return self
+        if role == Role.STAFF:
+            customers = Customer.objects.visible_to(user).values("pk")
+            return self.filter(Q(received_by=user) | Q(handler=user) | Q(customer_id__in=customers))
+        if role in (Role.SUPERVISOR, Role.MANAGER):
+            return self.filter(unit_id__in=user.unit_ids)
+        return self.none()
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Still open past their deadline."""
+        return self.open().filter(deadline__lt=now or timezone.now())
+
+    def on_time(self, value: bool = True):
+        cond = Q(resolved_at__isnull=False, resolved_at__lte=models.F("deadline"))
+        return self.filter(cond) if value else self.exclude(cond)
+
+    def mine(self, user):
+        """Those the user logged or handles (the staff view of "my complaints")."""
+        return self.filter(Q(received_by=user) | Q(handler=user))
+
+
+class Complaint(models.Model):
+    """Customer complaint record (客户投诉记录表) and the state of its handling."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("customer"),
+        db_index=False,  # led by the (customer, received_at) index below
+    )
+    # Copied from the customer when logged: a complaint stays with the unit that
+    # took it even if the customer moves later.
+    unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("unit"),
+        db_index=False,  # led by the (unit, ...) indexes below
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="complaints_received",
+        verbose_name=_("received by"),
+        db_index=False,
+    )
+    complainant = models.CharField(_("complainant"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    content = models.TextField(_("complaint"))
+    demand = models.TextField(_("customer's demand"), blank=True)
+    category = models.ForeignKey(
+        ComplaintCategory,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("category"),
+        db_index=False,
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.NORMAL
+    )
+    responsible_department = models.CharField(
+        _("responsible department"), max_length=100, blank=True
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_handled",
+        verbose_name=_("handler"),
+        db_index=False,
+    )
+    deadline = models.DateTimeField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+
+    # Letters: the acknowledgement sent at once (seed 003 第14条).
+    acknowledged_on = models.DateField(_("acknowledgement sent on"), null=True, blank=True)
+    # Phone: the recording, stored under MEDIA_ROOT with a random name.
+    recording = models.FileField(
+        _("recording"), upload_to=recording_upload_to, max_length=200, blank=True
+    )
+    recording_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    recording_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    cause = models.TextField(_("cause"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approval_comment = models.TextField(_("approval comment"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    notified_on = models.DateField(_("customer notified on"), null=True, blank=True)
+    notice_means = models.CharField(
+        _("notified by"), max_length=12, choices=NoticeMeans.choices, blank=True
+    )
+    return_visit_at = models.DateTimeField(_("return visit at"), null=True, blank=True)
+    return_visit_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("return visit by"),
+    )
+    satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
+    return_visit_note = models.TextField(_("return visit note"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    # Claimed by the deadline jobs with a conditional UPDATE: each fires once
+    # per deadline (a reopened complaint gets a new deadline and both cleared).
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        # One index per register filter, led by the unit for supervisors'
+        # and managers' scope; the deadline sweep reads (status, deadline).
+        indexes = [
+            models.Index(fields=["unit", "-received_at"], name="complaint_unit_received"),
+            models.Index(fields=["unit", "status"], name="complaint_unit_status"),
+            models.Index(fields=["status", "deadline"], name="complaint_status_deadline"),
+            models.Index(fields=["-received_at"], name="complaint_received"),
+            models.Index(fields=["severity", "-received_at"], name="complaint_severity"),
+            models.Index(fields=["category", "-received_at"], name="complaint_category"),
+            models.Index(fields=["channel", "-received_at"], name="complaint_channel"),
+            models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
+            models.Index(fields=["handler", "status"], name="complaint_handler"),
+            models.Index(fields=["received_by", "status"], name="complaint_received_by"),
+            models.Index(fields=["deadline"], name="complaint_deadline"),
+            models.Index(fields=["resolved_at"], name="complaint_resolved"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(channel="letter") | Q(acknowledged_on__isnull=False),
+                name="complaint_letter_acknowledged",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("complaints:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.deadline < (now or timezone.now())
+
+    @property
+    def resolved_on_time(self) -> bool | None:
+        if self.resolved_at is None:
+            return None
+        return self.resolved_at <= self.deadline
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.severity == Severity.MAJOR
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline: who did what, when, from which status to which."""
+
+    class Kind(models.TextChoices):
+        LOGGED = "logged", _("Logged")
+        INVESTIGATION_STARTED = "investigation_started", _("Investigation started")
+        FINDINGS = "findings", _("Findings recorded")
+        ASSIGNED = "assigned", _("Handler assigned")
+        PROPOSED = "proposed", _("Solution proposed")
+        APPROVED = "approved", _("Solution approved")
+        SENT_BACK = "sent_back", _("Solution sent back")
+        RESOLVED = "resolved", _("Resolved")
+        NOTIFIED = "notified", _("Customer notified in writing")
+        RETURN_VISIT = "return_visit", _("Return visit")
+        REOPENED = "reopened", _("Reopened")
+        CLOSED = "closed", _("Closed")
+        RECORDING = "recording", _("Recording attached")
+        REMINDED = "reminded", _("Deadline reminder sent")
+        ESCALATED = "escalated", _("Escalated past the deadline")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("complaint"),
+        db_index=False,  # led by the (complaint, at) index
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        indexes = [models.Index(fields=["complaint", "at"], name="complaint_event_at")]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.kind}"

@@ -1,0 +1,67 @@
+"""What the complaints app adds to other pages (registered in settings).
+
+- CRM_HOME_PANELS: `home_panel(request)` — the user's open and overdue complaints.
+- CRM_CUSTOMER_CARD_SECTIONS: `customer_card_section(request, customer)` — the
+  customer's complaints the user may see.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from crm_site.accounts.models import Role
+
+from .models import Complaint, Status
+
+PANEL_ROWS = 5
+CARD_ROWS = 10
+
+
+def home_panel(request):
+    """Staff: complaints they logged or handle; supervisors and managers: their units'."""
+    user = request.user
+    if not user.is_at_least(Role.STAFF):
+        return None
+    now = timezone.now()
+    mine = Complaint.objects.visible_to(user).open()
+    if user.role == Role.STAFF:
+        mine = mine.mine(user)
+    counts = {
+        "open": mine.count(),
+        "overdue": mine.filter(deadline__lt=now).count(),
+    }
+    if user.is_at_least(Role.MANAGER):
+        counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
+    rows = list(mine.select_related("customer", "handler").order_by("deadline", "pk")[:PANEL_ROWS])
+    list_url = reverse("complaints:list")
+    mine_param = "&mine=on" if user.role == Role.STAFF else ""
+    return {
+        "template": "complaints/partials/_home_panel.html",
+        "width": 6,
+        "counts": counts,
+        "complaints": rows,
+        "now": now,
+        "open_url": f"{list_url}?status=open{mine_param}&sort=deadline",
+        "overdue_url": f"{list_url}?overdue=on{mine_param}&sort=deadline",
+        "approval_url": f"{list_url}?status=awaiting_approval&sort=deadline",
+        "new_url": reverse("complaints:create"),
+    }
+
+
+def customer_card_section(request, customer):
+    """The customer's complaints the user may see, newest first."""
+    complaints = Complaint.objects.visible_to(request.user).filter(customer=customer)
+    rows = list(complaints.select_related("category", "handler")[:CARD_ROWS])
+    total = len(rows) if len(rows) < CARD_ROWS else complaints.count()
+    list_url = reverse("complaints:list")
+    return {
+        "template": "complaints/partials/_customer_card_complaints.html",
+        "customer": customer,
+        "complaints": rows,
+        "total": total,
+        "open": complaints.open().count(),
+        "now": timezone.now(),
+        "list_url": f"{list_url}?customer={customer.pk}",
+        "new_url": f"{reverse('complaints:create')}?customer={customer.code}"
+        if request.user.is_at_least(Role.STAFF)
+        else "",
+    }

@@ -1,0 +1,44 @@
+"""Writes with rules for complaints, and the figures other apps read.
+
+Split by concern; import from here: `from complaints import services`.
+"""
+
+from .deadlines import complaint_deadlines_sweep, complaint_escalate, complaint_remind
+from .figures import complaint_figures
+from .lifecycle import (
+    complaint_approve,
+    complaint_assign,
+    complaint_attach_recording,
+    complaint_deadline,
+    complaint_log,
+    complaint_next_number,
+    complaint_notify_customer,
+    complaint_propose,
+    complaint_record_findings,
+    complaint_resolve,
+    complaint_return_visit,
+    complaint_send_back,
+    complaint_start_investigation,
+)
+from .recording import recording_validate
+
+__all__ = [
+    "complaint_approve",
+    "complaint_assign",
+    "complaint_attach_recording",
+    "complaint_deadline",
+    "complaint_deadlines_sweep",
+    "complaint_escalate",
+    "complaint_figures",
+    "complaint_log",
+    "complaint_next_number",
+    "complaint_notify_customer",
+    "complaint_propose",
+    "complaint_record_findings",
+    "complaint_remind",
+    "complaint_resolve",
+    "complaint_return_visit",
+    "complaint_send_back",
+    "complaint_start_investigation",
+    "recording_validate",
+]

@@ -1,0 +1,124 @@
+"""Deadline jobs: a reminder 24 hours before, escalation at the deadline.
+
+Each is claimed by a conditional UPDATE of reminded_at / escalated_at, and the
+notifications carry dedupe keys: a sweep that runs twice, or two workers at
+once, notify once. Reopening a complaint gives it a new deadline and clears
+both columns; the dedupe keys include the reopen count for that reason.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Membership, User
+from crm_site.core.services import in_language_of, notify
+
+from .. import rules
+from ..models import OPEN_STATUSES, Complaint, ComplaintEvent
+
+
+def complaint_remind(*, complaint_id: int, now: datetime | None = None) -> bool:
+    """Remind the handler (or whoever logged it) that the deadline is near. Once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Complaint.objects.filter(
+            pk=complaint_id,
+            reminded_at=None,
+            status__in=OPEN_STATUSES,
+            deadline__gt=now,
+            deadline__lte=now + rules.REMINDER_BEFORE,
+        ).update(reminded_at=now)
+        if not claimed:
+            return False
+        complaint = Complaint.objects.select_related("handler", "received_by", "customer").get(
+            pk=complaint_id
+        )
+        recipient = complaint.handler or complaint.received_by
+        with in_language_of(recipient):
+            notify(
+                recipient=recipient,
+                kind="complaint_reminder",
+                title=_("Complaint %(number)s is due by %(deadline)s")
+                % {"number": complaint.number, "deadline": _deadline_text(complaint)},
+                body=_("%(customer)s: %(content)s")
+                % {"customer": complaint.customer.name, "content": complaint.content[:200]},
+                url=complaint.get_absolute_url(),
+                dedupe_key=f"complaint:{complaint.pk}:reminder:{complaint.reopened_count}",
+                email=True,
+            )
+        ComplaintEvent.objects.create(
+            complaint=complaint,
+            kind=ComplaintEvent.Kind.REMINDED,
+            comment=recipient.get_full_name(),
+            at=now,
+        )
+    return True
+
+
+def complaint_escalate(*, complaint_id: int, now: datetime | None = None) -> bool:
+    """Tell the unit's supervisors and managers the deadline has passed. Once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Complaint.objects.filter(
+            pk=complaint_id, escalated_at=None, status__in=OPEN_STATUSES, deadline__lte=now
+        ).update(escalated_at=now)
+        if not claimed:
+            return False
+        complaint = Complaint.objects.select_related("customer", "handler").get(pk=complaint_id)
+        leads = User.objects.filter(
+            memberships__unit_id=complaint.unit_id,
+            memberships__kind__in=[Membership.Kind.SUPERVISOR, Membership.Kind.MANAGER],
+            is_active=True,
+        ).distinct()
+        names = []
+        for lead in leads:
+            names.append(lead.get_full_name())
+            with in_language_of(lead):
+                notify(
+                    recipient=lead,
+                    kind="complaint_escalation",
+                    title=_("Complaint %(number)s is past its deadline")
+                    % {"number": complaint.number},
+                    body=_("%(customer)s · handler %(handler)s · deadline %(deadline)s")
+                    % {
+                        "customer": complaint.customer.name,
+                        "handler": complaint.handler.get_full_name() if complaint.handler else "-",
+                        "deadline": _deadline_text(complaint),
+                    },
+                    url=complaint.get_absolute_url(),
+                    dedupe_key=f"complaint:{complaint.pk}:escalation:{complaint.reopened_count}",
+                    email=True,
+                )
+        ComplaintEvent.objects.create(
+            complaint=complaint,
+            kind=ComplaintEvent.Kind.ESCALATED,
+            comment=", ".join(names),
+            at=now,
+        )
+    return True
+
+
+def _deadline_text(complaint: Complaint) -> str:
+    return date_format(timezone.localtime(complaint.deadline), "Y-m-d H:i")
+
+
+def complaint_deadlines_sweep(*, now: datetime | None = None) -> dict:
+    """Send the reminders and escalations that are due (the beat job). Idempotent."""
+    now = now or timezone.now()
+    open_ = Complaint.objects.filter(status__in=OPEN_STATUSES)
+    remind_ids = list(
+        open_.filter(
+            reminded_at=None,
+            deadline__gt=now,
+            deadline__lte=now + rules.REMINDER_BEFORE,
+        ).values_list("pk", flat=True)
+    )
+    escalate_ids = list(
+        open_.filter(escalated_at=None, deadline__lte=now).values_list("pk", flat=True)
+    )
+    reminded = sum(complaint_remind(complaint_id=pk, now=now) for pk in remind_ids)
+    escalated = sum(complaint_escalate(complaint_id=pk, now=now) for pk in escalate_ids)
+    return {"reminded": reminded, "escalated": escalated}

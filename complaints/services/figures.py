@@ -1,0 +1,151 @@
+"""Complaint figures (KPIs), computed by aggregation in the database.
+
+The cohort is the complaints *received* in a period; the figures say what has
+become of them so far:
+
+- received: how many were received;
+- resolved: how many of them are resolved (resolved, notified or closed);
+- resolved_on_time: resolved no later than their deadline;
+- resolution_rate = resolved / received; on_time_rate = resolved_on_time / resolved;
+- median time to resolve: from received to resolved, calendar hours;
+- satisfaction_rate = satisfied / return visits (the latest visit's answer).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from .. import rules
+from ..models import OPEN_STATUSES, Complaint, Severity
+
+
+class Median(Aggregate):
+    """The median of a duration, NULLs ignored.
+
+    PostgreSQL: percentile_cont(0.5) WITHIN GROUP; SQLite: the aggregate
+    complaints_median registered on each connection (complaints.apps).
+    """
+
+    function = "complaints_median"
+    name = "Median"
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="PERCENTILE_CONT",
+            template="%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)",
+            **extra_context,
+        )
+
+
+TIME_TO_RESOLVE = ExpressionWrapper(
+    F("resolved_at") - F("received_at"), output_field=DurationField()
+)
+
+
+def kpi_aggregates(now: datetime | None = None) -> dict:
+    """Aggregate expressions for .aggregate() or .values(...).annotate()."""
+    now = now or timezone.now()
+    resolved = Q(resolved_at__isnull=False)
+    return {
+        "received": Count("pk"),
+        "resolved": Count("pk", filter=resolved),
+        "resolved_on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("deadline"))),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=now)),
+        "major": Count("pk", filter=Q(severity=Severity.MAJOR)),
+        "return_visits": Count("pk", filter=Q(satisfied__isnull=False)),
+        "satisfied": Count("pk", filter=Q(satisfied=True)),
+        "median_to_resolve": Median(TIME_TO_RESOLVE),
+    }
+
+
+def with_rates(row: dict) -> dict:
+    """Add the rates (percentages) and the median in hours to a row of counts."""
+    median = row.pop("median_to_resolve", None)
+    row["median_hours_to_resolve"] = (
+        round(median.total_seconds() / 3600, 1) if isinstance(median, timedelta) else None
+    )
+    row["resolution_rate"] = rules.rate(row["resolved"], row["received"])
+    row["on_time_rate"] = rules.rate(row["resolved_on_time"], row["resolved"])
+    row["satisfaction_rate"] = rules.rate(row["satisfied"], row["return_visits"])
+    return row
+
+
+def received_between(queryset, start: date, end: date):
+    """Complaints received from `start` to `end`, both dates included (local time)."""
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return queryset.filter(received_at__gte=since, received_at__lt=until)
+
+
+def by_category(queryset) -> list[dict]:
+    rows = (
+        queryset.values("category__code", "category__name", "category__name_en")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "category__code")
+    )
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    return [
+        {
+            "code": r["category__code"],
+            "name": (r["category__name_en"] if english and r["category__name_en"] else None)
+            or r["category__name"],
+            "count": r["count"],
+        }
+        for r in rows
+    ]
+
+
+def by_unit_and_month(queryset, now: datetime | None = None) -> list[dict]:
+    """One row of figures per unit and month of receipt (one grouped query)."""
+    rows = (
+        queryset.annotate(month=TruncMonth("received_at"))
+        .values("unit_id", "unit__code", "unit__name", "month")
+        .annotate(**kpi_aggregates(now))
+        .order_by("-month", "unit__code")
+    )
+    return [with_rates(dict(r)) for r in rows]
+
+
+def by_month(queryset, now: datetime | None = None) -> list[dict]:
+    rows = (
+        queryset.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(**kpi_aggregates(now))
+        .order_by("month")
+    )
+    return [with_rates(dict(r)) for r in rows]
+
+
+def totals(queryset, now: datetime | None = None) -> dict:
+    return with_rates(queryset.aggregate(**kpi_aggregates(now)))
+
+
+def complaint_figures(*, unit_id: int, start: date, end: date) -> dict:
+    """Figures of a unit's complaints received from `start` to `end` (dates, both included).
+
+    For the monthly patrol summary: pass the first and the last day of the
+    month. Returns received, resolved, resolved_on_time, open, overdue,
+    major, return_visits, satisfied, resolution_rate, on_time_rate,
+    satisfaction_rate (percentages or None), median_hours_to_resolve (or None)
+    and by_category (a list of {code, name, count}, largest first).
+    """
+    queryset = received_between(Complaint.objects.filter(unit_id=unit_id), start, end)
+    figures = totals(queryset)
+    figures["by_category"] = by_category(queryset)
+    return figures

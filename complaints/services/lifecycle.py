@@ -1,0 +1,469 @@
+"""Logging a complaint and every step of its handling.
+
+Each service takes the acting user, runs in one transaction, writes a
+ComplaintEvent and moves the status with a conditional UPDATE on the status
+it expects, so a double submit (or two people at once) moves it only once.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Membership, User
+from crm_site.core.services import in_language_of, notify, work_calendar
+
+from .. import permissions, rules
+from ..models import (
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintSequence,
+    DeadlinePolicy,
+    Severity,
+    Status,
+)
+from .recording import recording_validate
+
+# Fallback when an admin deleted a severity's policy row.
+DEFAULT_WORKING_DAYS = {Severity.NORMAL: 5, Severity.MAJOR: 3}
+
+
+def complaint_deadline(*, received_at: datetime, severity: str) -> datetime:
+    """The deadline a complaint received at `received_at` gets, by the severity policy."""
+    policy = DeadlinePolicy.objects.filter(severity=severity).first()
+    days = policy.working_days if policy else DEFAULT_WORKING_DAYS[severity]
+    local = timezone.localtime(received_at)
+    return rules.deadline_for(local, days, work_calendar(start=local.date()))
+
+
+def complaint_next_number(*, year: int) -> str:
+    """TS-<year>-<six digits>, gap-free within a committed year.
+
+    The UPDATE takes the year's row lock before reading, so concurrent
+    transactions queue on it (PostgreSQL) or on the database lock (SQLite)
+    instead of reading the same value.
+    """
+    claimed = ComplaintSequence.objects.filter(year=year).update(last=F("last") + 1)
+    if not claimed:
+        ComplaintSequence.objects.bulk_create(
+            [ComplaintSequence(year=year, last=0)], ignore_conflicts=True
+        )
+        ComplaintSequence.objects.filter(year=year).update(last=F("last") + 1)
+    last = ComplaintSequence.objects.get(year=year).last
+    return f"TS-{year}-{last:06d}"
+
+
+def unit_members(unit_id: int):
+    return User.objects.filter(memberships__unit_id=unit_id, is_active=True).distinct()
+
+
+def _event(complaint, actor, kind, *, from_status="", to_status="", comment="", at=None):
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        at=at or timezone.now(),
+    )
+
+
+def _require(actor, action: str, complaint: Complaint) -> None:
+    if not permissions.may(actor, action, complaint):
+        raise PermissionDenied(_("Your role does not allow this on this complaint."))
+
+
+def _illegal(complaint: Complaint, reason) -> ValidationError:
+    return ValidationError(
+        _("This complaint is now “%(status)s”. %(reason)s")
+        % {"status": complaint.get_status_display(), "reason": reason}
+    )
+
+
+def _move(complaint: Complaint, actor, action: str, *, outcome=None, **fields) -> str:
+    """Check the role and the transition table, then claim the status change.
+
+    Returns the status the complaint was in. Raises ValidationError if the
+    complaint is in the wrong status or changed since it was loaded.
+    """
+    _require(actor, action, complaint)
+    try:
+        to_status = rules.status_after(
+            action, status=complaint.status, severity=complaint.severity, satisfied=outcome
+        )
+    except rules.IllegalTransition as exc:
+        raise _illegal(complaint, exc.reason) from exc
+    from_status = complaint.status
+    fields = {"status": to_status, "updated_at": timezone.now()} | fields
+    claimed = Complaint.objects.filter(pk=complaint.pk, status=from_status).update(**fields)
+    if not claimed:
+        complaint.refresh_from_db()
+        raise ValidationError(
+            _(
+                "Someone has just changed this complaint (it is now “%(status)s”). "
+                "Nothing was saved twice; check the timeline."
+            )
+            % {"status": complaint.get_status_display()}
+        )
+    complaint.refresh_from_db()
+    return from_status
+
+
+def _notify_handler_assigned(complaint: Complaint, actor, event: ComplaintEvent) -> None:
+    handler = complaint.handler
+    if handler is None or handler == actor:
+        return
+    with in_language_of(handler):
+        notify(
+            recipient=handler,
+            kind="complaint_assigned",
+            title=_("Complaint %(number)s is assigned to you") % {"number": complaint.number},
+            body=_("%(customer)s: %(content)s")
+            % {"customer": complaint.customer.name, "content": complaint.content[:200]},
+            url=complaint.get_absolute_url(),
+            dedupe_key=f"complaint:{complaint.pk}:assigned:{event.pk}",
+            email=True,
+        )
+
+
+def _check_log(*, actor, customer, channel, received_at, handler, acknowledged_on, recording):
+    from customers.models import Customer
+
+    if not permissions.may_log(actor):
+        raise PermissionDenied(_("Your role does not allow logging complaints."))
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied(_("This customer is not among your customers."))
+    if channel == Channel.LETTER and acknowledged_on is None:
+        raise ValidationError(
+            {"acknowledged_on": _("For a letter, enter the date the acknowledgement was sent.")}
+        )
+    if recording and channel != Channel.PHONE:
+        raise ValidationError({"recording": _("Only phone complaints have a recording.")})
+    if received_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"received_at": _("The time received cannot be in the future.")})
+    if handler is not None and not unit_members(customer.unit_id).filter(pk=handler.pk).exists():
+        raise ValidationError(
+            {"handler": _("The handler must be a member of the customer's unit.")}
+        )
+
+
+@transaction.atomic
+def complaint_log(
+    *,
+    actor: User,
+    customer,
+    channel: str,
+    received_at: datetime,
+    complainant: str,
+    content: str,
+    category: ComplaintCategory,
+    severity: str = Severity.NORMAL,
+    contact_phone: str = "",
+    demand: str = "",
+    handler: User | None = None,
+    acknowledged_on: date | None = None,
+    recording=None,
+) -> Complaint:
+    """Log a complaint (客户投诉记录表) with its number and deadline."""
+    _check_log(
+        actor=actor,
+        customer=customer,
+        channel=channel,
+        received_at=received_at,
+        handler=handler,
+        acknowledged_on=acknowledged_on,
+        recording=recording,
+    )
+    if handler is None and actor.memberships.filter(unit_id=customer.unit_id).exists():
+        handler = actor
+    content_type = recording_validate(recording) if recording else ""
+
+    complaint = Complaint(
+        number=complaint_next_number(year=timezone.localdate().year),
+        customer=customer,
+        unit_id=customer.unit_id,
+        channel=channel,
+        received_at=received_at,
+        received_by=actor,
+        complainant=complainant,
+        contact_phone=contact_phone,
+        content=content,
+        demand=demand,
+        category=category,
+        severity=severity,
+        handler=handler or customer.visiting_person,
+        deadline=complaint_deadline(received_at=received_at, severity=severity),
+        acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
+        status=Status.RECEIVED,
+    )
+    complaint.save()
+    event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_status=Status.RECEIVED)
+    if recording:
+        _store_recording(complaint, recording, content_type)
+    _notify_handler_assigned(complaint, actor, event)
+    return complaint
+
+
+def _store_recording(complaint: Complaint, upload, content_type: str) -> None:
+    complaint.recording_content_type = content_type
+    complaint.recording_size = upload.size
+    # The name passed here is ignored by recording_upload_to (random name).
+    complaint.recording.save("upload", upload, save=False)
+    complaint.save(update_fields=["recording", "recording_content_type", "recording_size"])
+
+
+@transaction.atomic
+def complaint_attach_recording(*, complaint: Complaint, actor: User, recording) -> Complaint:
+    """Attach (or replace) the phone recording."""
+    _require(actor, "recording", complaint)
+    try:
+        rules.check("recording", status=complaint.status, severity=complaint.severity)
+    except rules.IllegalTransition as exc:
+        raise _illegal(complaint, exc.reason) from exc
+    content_type = recording_validate(recording)
+    old = complaint.recording.name
+    _store_recording(complaint, recording, content_type)
+    _event(complaint, actor, ComplaintEvent.Kind.RECORDING)
+    if old:
+        storage = complaint.recording.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return complaint
+
+
+@transaction.atomic
+def complaint_start_investigation(
+    *, complaint: Complaint, actor: User, comment: str = ""
+) -> Complaint:
+    """received → investigating."""
+    from_status = _move(complaint, actor, "start")
+    _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.INVESTIGATION_STARTED,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=comment,
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_record_findings(
+    *, complaint: Complaint, actor: User, cause: str, responsible_department: str, comment: str = ""
+) -> Complaint:
+    """Record the cause and the responsible department found so far (no status change)."""
+    _move(complaint, actor, "findings", cause=cause, responsible_department=responsible_department)
+    _event(complaint, actor, ComplaintEvent.Kind.FINDINGS, comment=comment or cause)
+    return complaint
+
+
+@transaction.atomic
+def complaint_assign(
+    *, complaint: Complaint, actor: User, handler: User, comment: str = ""
+) -> Complaint:
+    """Give the complaint to a member of its unit; they are notified."""
+    if not unit_members(complaint.unit_id).filter(pk=handler.pk).exists():
+        raise ValidationError(
+            {"handler": _("The handler must be a member of the complaint's unit.")}
+        )
+    _move(complaint, actor, "assign", handler=handler)
+    event = _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.ASSIGNED,
+        comment=comment or handler.get_full_name(),
+    )
+    _notify_handler_assigned(complaint, actor, event)
+    return complaint
+
+
+@transaction.atomic
+def complaint_propose(
+    *, complaint: Complaint, actor: User, cause: str, responsible_department: str, solution: str
+) -> Complaint:
+    """investigating / sent back → solution proposed (normal) or awaiting approval (major)."""
+    if not (cause.strip() and responsible_department.strip() and solution.strip()):
+        raise ValidationError(_("Enter the cause, the responsible department and the solution."))
+    now = timezone.now()
+    from_status = _move(
+        complaint,
+        actor,
+        "propose",
+        cause=cause,
+        responsible_department=responsible_department,
+        solution=solution,
+        proposed_at=now,
+        proposed_by=actor,
+        approved_at=None,
+        approved_by=None,
+        approval_comment="",
+    )
+    event = _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.PROPOSED,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=solution,
+    )
+    if complaint.status == Status.AWAITING_APPROVAL:
+        _notify_managers_approval(complaint, event)
+    return complaint
+
+
+def _notify_managers_approval(complaint: Complaint, event: ComplaintEvent) -> None:
+    managers = User.objects.filter(
+        memberships__unit_id=complaint.unit_id,
+        memberships__kind=Membership.Kind.MANAGER,
+        is_active=True,
+    ).distinct()
+    for manager in managers:
+        with in_language_of(manager):
+            notify(
+                recipient=manager,
+                kind="complaint_approval",
+                title=_("Major complaint %(number)s awaits your approval")
+                % {"number": complaint.number},
+                body=complaint.solution[:300],
+                url=complaint.get_absolute_url(),
+                dedupe_key=f"complaint:{complaint.pk}:approval:{event.pk}",
+                email=True,
+            )
+
+
+@transaction.atomic
+def complaint_approve(*, complaint: Complaint, actor: User, comment: str = "") -> Complaint:
+    """awaiting approval → approved (a manager of the unit)."""
+    from_status = _move(
+        complaint,
+        actor,
+        "approve",
+        approved_at=timezone.now(),
+        approved_by=actor,
+        approval_comment=comment,
+    )
+    _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.APPROVED,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=comment,
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_send_back(*, complaint: Complaint, actor: User, comment: str) -> Complaint:
+    """awaiting approval → sent back, with the manager's reason; the proposer is told."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the solution is sent back.")})
+    from_status = _move(complaint, actor, "send_back", approval_comment=comment)
+    event = _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.SENT_BACK,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=comment,
+    )
+    for recipient in {complaint.proposed_by, complaint.handler} - {None, actor}:
+        with in_language_of(recipient):
+            notify(
+                recipient=recipient,
+                kind="complaint_sent_back",
+                title=_("The solution for complaint %(number)s was sent back")
+                % {"number": complaint.number},
+                body=comment,
+                url=complaint.get_absolute_url(),
+                dedupe_key=f"complaint:{complaint.pk}:sent_back:{event.pk}",
+            )
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, complaint: Complaint, actor: User, comment: str = "") -> Complaint:
+    """solution proposed (normal) / approved (major) → resolved."""
+    from_status = _move(complaint, actor, "resolve", resolved_at=timezone.now(), resolved_by=actor)
+    _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.RESOLVED,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=comment,
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_notify_customer(
+    *, complaint: Complaint, actor: User, notified_on: date, means: str, comment: str = ""
+) -> Complaint:
+    """resolved → customer notified: the written answer went out on `notified_on` by `means`."""
+    if notified_on > timezone.localdate():
+        raise ValidationError({"notified_on": _("The notice date cannot be in the future.")})
+    if notified_on < timezone.localtime(complaint.received_at).date():
+        raise ValidationError(
+            {"notified_on": _("The notice date cannot be before the complaint was received.")}
+        )
+    from_status = _move(complaint, actor, "notify", notified_on=notified_on, notice_means=means)
+    _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.NOTIFIED,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=comment or complaint.get_notice_means_display(),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_return_visit(
+    *, complaint: Complaint, actor: User, satisfied: bool, note: str = ""
+) -> Complaint:
+    """customer notified → closed when satisfied; otherwise reopened with a new deadline."""
+    now = timezone.now()
+    fields = {
+        "return_visit_at": now,
+        "return_visit_by": actor,
+        "satisfied": satisfied,
+        "return_visit_note": note,
+    }
+    if satisfied:
+        fields["closed_at"] = now
+    else:
+        # Reopened: the solution is to be worked again, under a fresh deadline
+        # whose reminder and escalation fire anew.
+        fields |= {
+            "reopened_count": F("reopened_count") + 1,
+            "deadline": complaint_deadline(received_at=now, severity=complaint.severity),
+            "reminded_at": None,
+            "escalated_at": None,
+            "resolved_at": None,
+            "resolved_by": None,
+            "proposed_at": None,
+            "approved_at": None,
+            "approved_by": None,
+            "notified_on": None,
+            "notice_means": "",
+        }
+    from_status = _move(complaint, actor, "return_visit", outcome=satisfied, **fields)
+    verdict = _("Customer satisfied.") if satisfied else _("Customer not satisfied.")
+    _event(
+        complaint,
+        actor,
+        ComplaintEvent.Kind.RETURN_VISIT,
+        comment=f"{verdict} {note}".strip(),
+        at=now,
+    )
+    kind = ComplaintEvent.Kind.CLOSED if satisfied else ComplaintEvent.Kind.REOPENED
+    _event(complaint, actor, kind, from_status=from_status, to_status=complaint.status, at=now)
+    return complaint

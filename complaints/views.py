@@ -1,0 +1,256 @@
+"""HTTP only: scope check -> form -> service -> redirect/render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+from crm_site.core.services import audit
+
+from . import export, forms, permissions, rules, services, stats
+from .filters import register_queryset
+from .models import DONE_STATUSES, Complaint
+
+PAGE_SIZE = 25
+SORT_COLUMNS = ["number", "customer", "received", "deadline", "status", "severity"]
+
+# action -> (form class, service, success message)
+ACTIONS = {
+    "start": (
+        forms.CommentForm,
+        services.complaint_start_investigation,
+        gettext_lazy("The investigation has started."),
+    ),
+    "findings": (
+        forms.FindingsForm,
+        services.complaint_record_findings,
+        gettext_lazy("Findings saved."),
+    ),
+    "assign": (forms.AssignForm, services.complaint_assign, gettext_lazy("Handler assigned.")),
+    "propose": (forms.ProposeForm, services.complaint_propose, gettext_lazy("Solution proposed.")),
+    "approve": (forms.CommentForm, services.complaint_approve, gettext_lazy("Solution approved.")),
+    "send_back": (
+        forms.SendBackForm,
+        services.complaint_send_back,
+        gettext_lazy("Solution sent back."),
+    ),
+    "resolve": (
+        forms.CommentForm,
+        services.complaint_resolve,
+        gettext_lazy("Complaint marked resolved."),
+    ),
+    "notify": (
+        forms.NotifyForm,
+        services.complaint_notify_customer,
+        gettext_lazy("The written notice to the customer is recorded."),
+    ),
+    "return_visit": (
+        forms.ReturnVisitForm,
+        services.complaint_return_visit,
+        gettext_lazy("Return visit recorded."),
+    ),
+    "recording": (
+        forms.RecordingForm,
+        services.complaint_attach_recording,
+        gettext_lazy("Recording attached."),
+    ),
+}
+
+
+def _get_complaint_for_user(request, pk: int) -> Complaint:
+    """The complaint if the user may see it, else 404 (existence is not revealed)."""
+    queryset = Complaint.objects.visible_to(request.user).select_related(
+        "customer", "unit", "category", "handler", "received_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _query_string(request, **replace) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    for key, value in replace.items():
+        params[key] = value
+    return params.urlencode()
+
+
+def _sort_links(request, active: str) -> dict:
+    links = {}
+    for key in SORT_COLUMNS:
+        direction = "asc" if active == key else "desc" if active == f"-{key}" else ""
+        target = f"-{key}" if active == key else key
+        links[key] = {"url": "?" + _query_string(request, sort=target), "dir": direction}
+    return links
+
+
+def complaint_list(request):
+    filterset = register_queryset(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "query_string": _query_string(request),
+        "sort_links": _sort_links(request, filterset.active_sort()),
+        "filters_active": bool(active),
+        "now": timezone.now(),
+        "may_log": permissions.may_log(request.user),
+    }
+    return render(request, "complaints/complaint_list.html", context)
+
+
+@role_required(Role.STAFF)
+def complaint_create(request):
+    initial = {}
+    if code := request.GET.get("customer"):
+        initial["customer"] = code
+    form = forms.ComplaintLogForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not data.get("recording"):
+            data["recording"] = None
+        try:
+            complaint = services.complaint_log(actor=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Complaint %(number)s logged; deadline %(deadline)s.")
+                % {
+                    "number": complaint.number,
+                    "deadline": timezone.localtime(complaint.deadline).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            return redirect(complaint)
+    return render(request, "complaints/complaint_form.html", {"form": form})
+
+
+def _action_forms(request, complaint, bound: dict | None = None) -> list[dict]:
+    bound = bound or {}
+    result = []
+    for name in permissions.available_actions(request.user, complaint):
+        form_class = ACTIONS[name][0]
+        form = bound.get(name) or form_class(prefix=name, complaint=complaint)
+        result.append({"name": name, "label": rules.ACTIONS[name].label, "form": form})
+    return result
+
+
+def _render_detail(request, complaint, bound=None):
+    context = {
+        "complaint": complaint,
+        "events": complaint.events.select_related("actor"),
+        "actions": _action_forms(request, complaint, bound),
+        "overdue": complaint.is_overdue(),
+        "notice_ready": complaint.status in DONE_STATUSES,
+    }
+    return render(request, "complaints/complaint_detail.html", context)
+
+
+def complaint_detail(request, pk: int):
+    return _render_detail(request, _get_complaint_for_user(request, pk))
+
+
+@require_POST
+def complaint_action(request, pk: int, action: str):
+    complaint = _get_complaint_for_user(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    if not permissions.may(request.user, action, complaint):
+        raise PermissionDenied
+    form_class, service, success = ACTIONS[action]
+    form = form_class(request.POST, request.FILES, prefix=action, complaint=complaint)
+    if form.is_valid():
+        try:
+            service(complaint=complaint, actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Wrong status (a double submit, a colleague was quicker): say
+                # so on the page as it is now.
+                messages.error(request, " ".join(exc.messages))
+                return redirect(complaint)
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, success)
+            return redirect(complaint)
+    complaint.refresh_from_db()
+    return _render_detail(request, complaint, bound={action: form})
+
+
+def complaint_print(request, pk: int):
+    """The complaint record form (客户投诉记录表), laid out for printing."""
+    complaint = _get_complaint_for_user(request, pk)
+    return render(
+        request,
+        "complaints/print_record.html",
+        {"complaint": complaint, "events": complaint.events.select_related("actor")},
+    )
+
+
+def complaint_notice(request, pk: int):
+    """The written notice of the outcome to the customer (seed 003 第15条), to print."""
+    complaint = _get_complaint_for_user(request, pk)
+    if complaint.status not in DONE_STATUSES:
+        messages.info(
+            request, _("The notice letter can be printed once the complaint is resolved.")
+        )
+        return redirect(complaint)
+    return render(
+        request,
+        "complaints/print_notice.html",
+        {"complaint": complaint, "today": timezone.localdate()},
+    )
+
+
+def complaint_recording(request, pk: int):
+    """The recording, as a download only: never inline, never sniffed."""
+    complaint = _get_complaint_for_user(request, pk)
+    if not complaint.recording:
+        raise Http404
+    try:
+        handle = complaint.recording.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    content_type = complaint.recording_content_type or "application/octet-stream"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{complaint.number}{rules.AUDIO_EXTENSION.get(content_type, '')}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    audit(actor=request.user, action="complaint.recording", obj=complaint, request=request)
+    return response
+
+
+def complaint_export(request):
+    """The register as .xlsx, with the register's filters."""
+    filterset = register_queryset(request)
+    response = HttpResponse(content_type=export.XLSX_CONTENT_TYPE)
+    rows = export.write_register(filterset.qs, response)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.xlsx"'
+    audit(
+        actor=request.user,
+        action="complaints.export",
+        summary=f"{rows} rows",
+        data={"filters": {k: v for k, v in request.GET.items() if k != "page"}, "rows": rows},
+        request=request,
+    )
+    return response
+
+
+def complaint_stats(request):
+    context = stats.stats_context(request)
+    return render(request, "complaints/complaint_stats.html", context)
