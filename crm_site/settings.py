@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -287,6 +288,19 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "crm_site.core.tasks.worker_heartbeat",
         "schedule": 60.0,
+    },
+    # customers: regrade runs the broker never got, quarterly regrade, stale uploads.
+    "customers-regrade-sweep": {
+        "task": "customers.tasks.regrade_runs_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    "customers-regrade-quarterly": {
+        "task": "customers.tasks.regrade_quarterly",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "customers-import-purge": {
+        "task": "customers.tasks.customer_imports_purge",
+        "schedule": crontab(minute=15, hour=3),
     },
 }
 
