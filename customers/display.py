@@ -1,0 +1,120 @@
+"""How grades, breakdowns and history rows read on the pages (no queries here)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from . import grading
+from .models import Contact, Customer, CustomerChange, Nature, Scale, Status, Trend
+
+CRITERIA = {
+    "revenue": _("Annual revenue"),
+    "scale": _("Scale"),
+    "trend": _("Development trend"),
+    "nature": _("Nature"),
+}
+CHOICES = {"nature": Nature, "scale": Scale, "trend": Trend, "status": Status}
+CONTACT_CHOICES = {"care_kind": Contact.CareKind}
+MAX_TONE = 6
+
+
+def grade_styles(rule: grading.Rule) -> dict[str, dict]:
+    """Per grade code: its display name and a tone 1 (best) .. 6 for the badge colour."""
+    return {
+        g.code: {"name": g.name, "tone": min(i, MAX_TONE)}
+        for i, g in enumerate(rule.grades, start=1)
+    }
+
+
+def decorate(customers, styles: dict) -> None:
+    """Give each customer `grade_name` and `grade_tone` for the grade badge."""
+    for customer in customers:
+        style = styles.get(customer.grade)
+        customer.grade_name = style["name"] if style else customer.grade
+        customer.grade_tone = style["tone"] if style else 0
+
+
+def money(value) -> str:
+    try:
+        return number_format(Decimal(value), decimal_pos=2, force_grouping=True)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+def choice_text(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def breakdown_rows(breakdown: dict) -> list[dict]:
+    rows = []
+    for key, label in CRITERIA.items():
+        item = breakdown.get(key)
+        if not item:
+            continue
+        value = item.get("value", "")
+        if key == "revenue":
+            shown = _("%(amount)s (10k CNY)") % {"amount": money(value)}
+        else:
+            shown = choice_text(CHOICES[key], value)
+        rows.append({"label": label, "value": shown, "points": item.get("points", 0)})
+    return rows
+
+
+def _label(model, name: str) -> str:
+    if name == "services":
+        return str(Customer._meta.get_field("services").verbose_name)
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _value(name: str, value, choices: dict) -> str:
+    if name in choices and value:
+        return choice_text(choices[name], value)
+    if name == "annual_revenue" and value:
+        return money(value)
+    if name == "is_primary":
+        return str(_("Yes")) if value else str(_("No"))
+    return value
+
+
+def change_rows(change: CustomerChange) -> list[dict]:
+    """(field, old, new) of one history entry, labelled in the reader's language."""
+    if change.kind == CustomerChange.Kind.CONTACT:
+        fields = change.changes.get("fields", {})
+        return [
+            {
+                "label": _label(Contact, name),
+                "old": _value(name, old, CONTACT_CHOICES),
+                "new": _value(name, new, CONTACT_CHOICES),
+            }
+            for name, (old, new) in fields.items()
+        ]
+    return [
+        {
+            "label": _label(Customer, name),
+            "old": _value(name, old, CHOICES),
+            "new": _value(name, new, CHOICES),
+        }
+        for name, (old, new) in change.changes.items()
+    ]
+
+
+CONTACT_ACTIONS = {
+    "added": _("Contact added"),
+    "changed": _("Contact changed"),
+    "removed": _("Contact removed"),
+}
+
+
+def change_title(change: CustomerChange) -> str:
+    if change.kind == CustomerChange.Kind.CONTACT:
+        action = CONTACT_ACTIONS.get(change.changes.get("action"), change.get_kind_display())
+        return f"{action}: {change.changes.get('contact', '')}"
+    return str(change.get_kind_display())
