@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from . import grading
@@ -87,22 +88,19 @@ def _value(name: str, value, choices: dict) -> str:
 def change_rows(change: CustomerChange) -> list[dict]:
     """(field, old, new) of one history entry, labelled in the reader's language."""
     if change.kind == CustomerChange.Kind.CONTACT:
-        fields = change.changes.get("fields", {})
-        return [
-            {
-                "label": _label(Contact, name),
-                "old": _value(name, old, CONTACT_CHOICES),
-                "new": _value(name, new, CONTACT_CHOICES),
-            }
-            for name, (old, new) in fields.items()
-        ]
+        model, choices, fields = Contact, CONTACT_CHOICES, change.changes.get("fields", {})
+        created = change.changes.get("action") == "added"
+    else:
+        model, choices, fields = Customer, CHOICES, change.changes
+        created = change.kind in (CustomerChange.Kind.CREATED, CustomerChange.Kind.IMPORTED)
     return [
         {
-            "label": _label(Customer, name),
-            "old": _value(name, old, CHOICES),
-            "new": _value(name, new, CHOICES),
+            "label": _label(model, name),
+            # A new record has no old values, only what it was created with.
+            "old": "" if created and not old else _value(name, old, choices),
+            "new": _value(name, new, choices),
         }
-        for name, (old, new) in change.changes.items()
+        for name, (old, new) in fields.items()
     ]
 
 
@@ -118,3 +116,15 @@ def change_title(change: CustomerChange) -> str:
         action = CONTACT_ACTIONS.get(change.changes.get("action"), change.get_kind_display())
         return f"{action}: {change.changes.get('contact', '')}"
     return str(change.get_kind_display())
+
+
+def run_summary(run) -> str:
+    """ "1,203 customers regraded, 52 changed grade: 40 A→B, 12 C→D." in the reader's language."""
+    summary = gettext("%(checked)s customers regraded, %(moved)s changed grade") % {
+        "checked": f"{run.customers_checked:,}",
+        "moved": f"{run.customers_moved:,}",
+    }
+    moves = pgettext("list separator", ", ").join(f"{n:,} {move}" for move, n in run.sorted_moves())
+    if moves:
+        return gettext("%(summary)s: %(moves)s.") % {"summary": summary, "moves": moves}
+    return gettext("%(summary)s.") % {"summary": summary}

@@ -147,6 +147,7 @@ class ContactForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"care_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"name": _("Contact name")}
 
     def clean(self):
         data = super().clean()

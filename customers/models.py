@@ -77,7 +77,10 @@ class GradingRuleQuerySet(models.QuerySet):
         if rule is None:
             rule, _created = GradingRule.objects.get_or_create(
                 version=1,
-                defaults={"definition": grading.DEFAULT_DEFINITION, "note": "default"},
+                defaults={
+                    "definition": grading.DEFAULT_DEFINITION,
+                    "note": "默认规则",
+                },
             )
         return rule
 

@@ -176,6 +176,13 @@ def _start_sheet(wb, title: str, columns: list[Column]):
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = "C2"
+    # Printed (or saved as PDF) landscape, all columns on one page width.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
     header = []
     for column in columns:
         cell = WriteOnlyCell(ws, value=column_header(column))
@@ -225,14 +232,16 @@ def write_customers(customers, stream) -> int:
         title = str(gettext_lazy("Customers"))
     ws = _start_sheet(wb, title, COLUMNS)
     count = 0
+    centred = Alignment(horizontal="center")
     for customer in customers:
         values = customer_row(customer)
-        ws.append(
-            [
-                _cell(ws, values[c.key], "0.00" if c.key == "annual_revenue" else None)
-                for c in COLUMNS
-            ]
-        )
+        row = []
+        for c in COLUMNS:
+            cell = _cell(ws, values[c.key], "0.00" if c.key == "annual_revenue" else None)
+            if c.key in ("grade", "grade_points"):
+                cell.alignment = centred
+            row.append(cell)
+        ws.append(row)
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     wb.save(stream)
@@ -243,13 +252,19 @@ def write_template(stream, *, units, regions, services, users) -> None:
     """The blank import template, with a sheet of accepted values."""
     wb = Workbook(write_only=True)
     with translation.override(FILE_LANGUAGE):
-        ws = _start_sheet(wb, str(gettext_lazy("Customers")), IMPORT_COLUMNS)
+        _start_sheet(wb, str(gettext_lazy("Customers")), IMPORT_COLUMNS)
         help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
-        help_ws.column_dimensions["A"].width = 24
-        help_ws.column_dimensions["B"].width = 90
+        help_ws.column_dimensions["A"].width = 22
+        help_ws.column_dimensions["B"].width = 100
+        help_ws.sheet_properties.pageSetUpPr.fitToPage = True
+        help_ws.page_setup.fitToWidth = 1
+        help_ws.page_setup.fitToHeight = 0
+        wrap = Alignment(wrap_text=True, vertical="top")
         for label, text in _template_help(units, regions, services, users):
-            help_ws.append([_cell(help_ws, str(label)), _cell(help_ws, str(text))])
-    del ws
+            name, value = _cell(help_ws, str(label)), _cell(help_ws, str(text))
+            name.font = Font(bold=True)
+            name.alignment = value.alignment = wrap
+            help_ws.append([name, value])
     wb.save(stream)
 
 

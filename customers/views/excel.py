@@ -58,7 +58,8 @@ def customer_export(request):
         request=request,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx_response(stream, f"{_('customer-list')}-{stamp}.xlsx")
+    name = _("customer-list")
+    return _xlsx_response(stream, f"{name}-{stamp}.xlsx")
 
 
 @role_required(Role.SUPERVISOR)
@@ -71,7 +72,8 @@ def import_template(request):
         services=list(LogisticsService.objects.all()),
         users=list(services.scope_users(request.user)[:1]),
     )
-    return _xlsx_response(stream, f"{_('customer-import-template')}.xlsx")
+    name = _("customer-import-template")
+    return _xlsx_response(stream, f"{name}.xlsx")
 
 
 def _too_large(request) -> bool:

@@ -139,6 +139,7 @@ def regrade_run(request, pk: int):
         "page_obj": change_page,
         "pinned_page": pinned_page,
         "moves": run.sorted_moves(),
+        "summary": display.run_summary(run),
         "refresh": not run.is_finished,
     }
     return render(request, "customers/regrade_run.html", context)

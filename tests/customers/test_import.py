@@ -326,3 +326,13 @@ def test_an_exported_list_imports_unchanged(client, admin_user, supervisor_a, bo
         1,
         3,
     ]
+
+
+def test_openpyxl_reads_workbook_parts_through_defusedxml():
+    # Worksheets and shared strings go through the standard library's iterparse,
+    # which is why xlsx.check_archive refuses any DTD in any part first.
+    import openpyxl.xml
+    from openpyxl.xml import functions
+
+    assert openpyxl.xml.DEFUSEDXML is True
+    assert functions.fromstring.__module__.startswith("defusedxml")
