@@ -298,6 +298,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.regrade_quarterly",
         "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
     },
+    "customers-import-sweep": {
+        "task": "customers.tasks.customer_imports_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     "customers-import-purge": {
         "task": "customers.tasks.customer_imports_purge",
         "schedule": crontab(minute=15, hour=3),

@@ -529,12 +529,15 @@ class CustomerImport(models.Model):
     """An uploaded .xlsx between its preview and its application.
 
     The file is kept on the server (MEDIA_ROOT, never served), keyed to the
-    uploader; the preview page reads the stored result, applying re-reads the
-    file and re-checks every row in the transaction that writes them.
+    uploader. A task checks its rows (checking -> previewed, or discarded with
+    the errors); applying (applying -> applied) re-reads the file and re-checks
+    every row in the transaction that writes them.
     """
 
     class State(models.TextChoices):
+        CHECKING = "checking", _("Checking")
         PREVIEWED = "previewed", _("Previewed")
+        APPLYING = "applying", _("Importing")
         APPLIED = "applied", _("Applied")
         DISCARDED = "discarded", _("Discarded")
 
@@ -546,6 +549,9 @@ class CustomerImport(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # When the state last changed: the sweeper re-sends a check or an
+    # application that has waited too long.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)
@@ -563,7 +569,10 @@ class CustomerImport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("customer import")
         verbose_name_plural = _("customer imports")
-        indexes = [models.Index(fields=["created_by", "-created_at"])]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"]),
+            models.Index(fields=["state", "updated_at"]),
+        ]
 
     def __str__(self):
         return self.original_name
@@ -574,3 +583,7 @@ class CustomerImport(models.Model):
     @property
     def error_count(self) -> int:
         return self.result.get("error_count", 0)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.APPLYING)

@@ -25,6 +25,24 @@ def regrade_quarterly() -> bool:
     return services.regrade_quarterly_start(today=timezone.localdate()) is not None
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def customer_import_check(import_id: str) -> bool:
+    """Check every row of an uploaded file for the preview."""
+    return services.customer_import_check(import_id=import_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def customer_import_apply(import_id: str) -> bool:
+    """Apply a previewed file, all rows or none (claimed: a second delivery is a no-op)."""
+    return services.customer_import_apply(import_id=import_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def customer_imports_sweep() -> int:
+    """Send import checks and applications whose message was lost."""
+    return services.customer_imports_sweep()
+
+
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def customer_imports_purge() -> int:
     """Delete uploaded import files that were never applied."""

@@ -81,6 +81,7 @@ COLUMNS = [
     Column("updated_at", gettext_lazy("Last updated"), readonly=True, width=17),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+KEYS = [c.key for c in COLUMNS]
 IMPORT_COLUMNS = [c for c in COLUMNS if not c.readonly]
 CHOICES = {"nature": Nature, "scale": Scale, "trend": Trend, "status": Status}
 
@@ -195,34 +196,70 @@ def _start_sheet(wb, title: str, columns: list[Column]):
     return ws
 
 
+class RowWriter:
+    """Turns customers into file rows; labels are looked up once per export, not per cell."""
+
+    def __init__(self):
+        with translation.override(FILE_LANGUAGE):
+            self.labels = {
+                key: {value: str(label) for value, label in choices.choices}
+                for key, choices in CHOICES.items()
+            }
+        self.people: dict[int, str] = {}
+
+    def person(self, user) -> str:
+        if user is None:
+            return ""
+        if user.pk not in self.people:
+            self.people[user.pk] = person_label(user)
+        return self.people[user.pk]
+
+    def values(self, customer: Customer) -> dict:
+        """A customer as file values (text for people, places and choices)."""
+        contacts = getattr(customer, "primary_contacts", None)
+        primary = contacts[0] if contacts else None
+        updated = timezone.localtime(customer.updated_at) if customer.updated_at else None
+        return {
+            "code": customer.code,
+            "name": customer.name,
+            "unit": customer.unit.name if customer.unit_id else "",
+            "grade": customer.grade,
+            "grade_points": customer.grade_points,
+            "nature": self.labels["nature"].get(customer.nature, customer.nature),
+            "scale": self.labels["scale"].get(customer.scale, customer.scale),
+            "annual_revenue": customer.annual_revenue,
+            "trend": self.labels["trend"].get(customer.trend, customer.trend),
+            "industry": customer.industry,
+            "region": customer.region.name if customer.region_id else "",
+            "address": customer.address,
+            "status": self.labels["status"].get(customer.status, customer.status),
+            "sales_owner": self.person(customer.sales_owner),
+            "visiting_person": self.person(customer.visiting_person),
+            "assignment_override_reason": customer.assignment_override_reason,
+            "services": "、".join(s.name for s in customer.services.all()),
+            "notes": customer.notes,
+            "primary_contact": primary.name if primary else "",
+            "primary_phone": (primary.mobile or primary.phone) if primary else "",
+            "updated_at": updated.strftime("%Y-%m-%d %H:%M") if updated else "",
+        }
+
+    def row(self, ws, customer: Customer) -> list:
+        row, values = [], self.values(customer)
+        for key in KEYS:
+            value = values[key]
+            if key == "annual_revenue":
+                row.append(_cell(ws, value, "0.00"))
+            elif isinstance(value, str) and (
+                value.startswith(FORMULA_PREFIXES) or ILLEGAL_CHARACTERS_RE.search(value)
+            ):
+                row.append(_cell(ws, value))
+            else:
+                row.append(value)  # plain text and numbers: openpyxl writes them as they are
+        return row
+
+
 def customer_row(customer: Customer) -> dict:
-    """A customer as file values (text for people, places and choices)."""
-    contacts = getattr(customer, "primary_contacts", None)
-    primary = contacts[0] if contacts else None
-    updated = timezone.localtime(customer.updated_at) if customer.updated_at else None
-    return {
-        "code": customer.code,
-        "name": customer.name,
-        "unit": customer.unit.name if customer.unit_id else "",
-        "grade": customer.grade,
-        "grade_points": customer.grade_points,
-        "nature": choice_label("nature", customer.nature),
-        "scale": choice_label("scale", customer.scale),
-        "annual_revenue": customer.annual_revenue,
-        "trend": choice_label("trend", customer.trend),
-        "industry": customer.industry,
-        "region": customer.region.name if customer.region_id else "",
-        "address": customer.address,
-        "status": choice_label("status", customer.status),
-        "sales_owner": person_label(customer.sales_owner),
-        "visiting_person": person_label(customer.visiting_person),
-        "assignment_override_reason": customer.assignment_override_reason,
-        "services": "、".join(s.name for s in customer.services.all()),
-        "notes": customer.notes,
-        "primary_contact": primary.name if primary else "",
-        "primary_phone": (primary.mobile or primary.phone) if primary else "",
-        "updated_at": updated.strftime("%Y-%m-%d %H:%M") if updated else "",
-    }
+    return RowWriter().values(customer)
 
 
 def write_customers(customers, stream) -> int:
@@ -231,17 +268,10 @@ def write_customers(customers, stream) -> int:
     with translation.override(FILE_LANGUAGE):
         title = str(gettext_lazy("Customers"))
     ws = _start_sheet(wb, title, COLUMNS)
+    writer = RowWriter()
     count = 0
-    centred = Alignment(horizontal="center")
     for customer in customers:
-        values = customer_row(customer)
-        row = []
-        for c in COLUMNS:
-            cell = _cell(ws, values[c.key], "0.00" if c.key == "annual_revenue" else None)
-            if c.key in ("grade", "grade_points"):
-                cell.alignment = centred
-            row.append(cell)
-        ws.append(row)
+        ws.append(writer.row(ws, customer))
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     wb.save(stream)
@@ -378,6 +408,9 @@ def open_sheet(fileobj) -> Sheet:
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=False)
         ws = wb.worksheets[0]
+        # Ignore the sheet's declared size: a file claiming A1:XFD1048576 would
+        # otherwise be padded to 16,384 columns a row (and it costs a full pass).
+        ws.reset_dimensions()
         rows = ws.iter_rows()
         header = next(rows, None)
     except ImportFileError:

@@ -18,7 +18,14 @@ from .book import (
     scope_units,
     scope_users,
 )
-from .imports import customer_import_apply, customer_import_preview, customer_imports_purge
+from .imports import (
+    customer_import_apply,
+    customer_import_check,
+    customer_import_request_apply,
+    customer_import_upload,
+    customer_imports_purge,
+    customer_imports_sweep,
+)
 from .rules import (
     RulePreview,
     grading_rule_preview,
@@ -37,8 +44,11 @@ __all__ = [
     "contact_update",
     "customer_create",
     "customer_import_apply",
-    "customer_import_preview",
+    "customer_import_check",
+    "customer_import_request_apply",
+    "customer_import_upload",
     "customer_imports_purge",
+    "customer_imports_sweep",
     "customer_pin_grade",
     "customer_unpin_grade",
     "customer_update",

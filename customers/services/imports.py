@@ -4,13 +4,15 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
-from crm_site.core.services import audit
+from crm_site.core.jobs import send_now, send_on_commit
+from crm_site.core.services import audit, notify
 
 from .. import xlsx
 from ..models import (
@@ -30,6 +32,9 @@ from .book import apply_grade, diff, scope_users, services_text, snapshot
 LOOKUP_CHUNK = 1000
 KEEP_ERRORS = 5000  # errors kept for the preview page; the count is always exact
 KEEP_ROWS = 500  # rows listed per "to create" / "to update" table
+# A check or an application silent this long lost its message (broker down,
+# worker killed) and is sent again by the sweeper.
+SWEEP_AFTER = timedelta(minutes=10)
 DEFAULTS = {
     "nature": Nature.OTHER,
     "scale": Scale.SMALL,
@@ -361,80 +366,152 @@ def _digest(fileobj) -> str:
     return sha.hexdigest()
 
 
-def customer_import_preview(*, actor: User, upload) -> CustomerImport:
-    """Check an uploaded file and keep it (server side, for this user) if it can be applied.
+def customer_import_upload(*, actor: User, upload) -> CustomerImport:
+    """Keep an uploaded file (server side, for this user) and check its rows in the background.
 
-    A file with any error is not kept: the preview lists the errors and the
-    user uploads a corrected file.
+    The archive is checked here first (not an .xlsx, zip bomb, DTD), so a
+    hostile file is never stored; parsing 50,000 rows takes about a minute,
+    too long for a request, so the rows are checked by a task.
     """
     record = CustomerImport(
         created_by=actor, original_name=upload.name[:200], size=upload.size or 0
     )
     try:
-        plan = build_plan(actor, xlsx.open_sheet(upload))
+        xlsx.check_archive(upload)
     except xlsx.ImportFileError as exc:
         record.result = {"file_error": exc.message, "error_count": 1}
         record.state = CustomerImport.State.DISCARDED
         record.save()
         return record
-    record.result = plan.as_result()
-    if plan.error_count or not plan.rows:
-        record.state = CustomerImport.State.DISCARDED
-    else:
-        record.sha256 = _digest(upload)
-        record.file.save(f"{record.pk}.xlsx", upload, save=False)
+    record.state = CustomerImport.State.CHECKING
+    record.sha256 = _digest(upload)
+    record.file.save(f"{record.pk}.xlsx", upload, save=False)
     record.save()
+    send_on_commit(_tasks().customer_import_check, str(record.pk))
     return record
 
 
-def customer_import_apply(*, actor: User, record: CustomerImport, request=None) -> CustomerImport:
-    """Apply a previewed file in one transaction: every row or none.
+def _tasks():
+    from .. import tasks
 
-    The file is read and checked again (the book may have changed since the
-    preview); the record is claimed by a conditional UPDATE inside the same
-    transaction, so a double submit applies it once.
-    """
+    return tasks
+
+
+def _read_plan(record: CustomerImport) -> tuple[Plan | None, dict | None]:
+    """Read and check the stored file; (plan, None), or (None, a file error result)."""
     try:
         with record.file.open("rb") as fileobj:
             if _digest(fileobj) != record.sha256:
                 raise xlsx.ImportFileError(_("The stored file has changed. Upload it again."))
-            plan = build_plan(actor, xlsx.open_sheet(fileobj))
+            return build_plan(record.created_by, xlsx.open_sheet(fileobj)), None
     except (xlsx.ImportFileError, FileNotFoundError, ValueError) as exc:
         message = getattr(exc, "message", _("The stored file is gone. Upload it again."))
-        return _discard(record, {"file_error": message, "error_count": 1})
-    if plan.error_count:
-        return _discard(record, plan.as_result())
-    try:
-        with transaction.atomic():
-            claimed = CustomerImport.objects.filter(
-                pk=record.pk, created_by=actor, state=CustomerImport.State.PREVIEWED
-            ).update(state=CustomerImport.State.APPLIED, applied_at=timezone.now())
-            if not claimed:
-                record.refresh_from_db()
-                return record
-            _write(actor, plan)
-            record.result = plan.as_result() | {"applied": True}
-            record.save(update_fields=["result"])
-            audit(
-                actor=actor,
-                action="customers.import",
-                obj=record,
-                summary=f"{record.original_name}: +{len(plan.creates)} ~{len(plan.updates)}",
-                data={
-                    "rows": plan.rows,
-                    "created": len(plan.creates),
-                    "updated": len(plan.updates),
-                    "unchanged": plan.unchanged,
-                    "sha256": record.sha256,
-                },
-                request=request,
+        return None, {"file_error": message, "error_count": 1}
+
+
+def customer_import_check(*, import_id: str) -> bool:
+    """Check every row of an uploaded file; the preview page shows the result.
+
+    A file with any error is not kept: the preview lists the errors and the
+    user uploads a corrected file. False if the upload is not waiting for a check.
+    """
+    record = (
+        CustomerImport.objects.select_related("created_by")
+        .filter(pk=import_id, state=CustomerImport.State.CHECKING)
+        .first()
+    )
+    if record is None:
+        return False
+    with translation.override(record.created_by.language or settings.LANGUAGE_CODE):
+        plan, error = _read_plan(record)
+        result = error or plan.as_result()
+    if error or plan.error_count or not plan.rows:
+        _discard(record, result, CustomerImport.State.CHECKING)
+    else:
+        CustomerImport.objects.filter(pk=record.pk, state=CustomerImport.State.CHECKING).update(
+            state=CustomerImport.State.PREVIEWED, result=result, updated_at=timezone.now()
+        )
+    return True
+
+
+def customer_import_request_apply(*, actor: User, record: CustomerImport) -> bool:
+    """Queue a previewed file for applying; False if it is not (or no longer) previewed."""
+    claimed = CustomerImport.objects.filter(
+        pk=record.pk, created_by=actor, state=CustomerImport.State.PREVIEWED
+    ).update(state=CustomerImport.State.APPLYING, updated_at=timezone.now())
+    if claimed:
+        send_on_commit(_tasks().customer_import_apply, str(record.pk))
+    return bool(claimed)
+
+
+def customer_import_apply(*, import_id: str) -> bool:
+    """Apply a file in one transaction: every row or none.
+
+    The file is read and checked again (the book may have changed since the
+    preview); the record is claimed by a conditional UPDATE inside the same
+    transaction, so a redelivered message applies it once.
+    """
+    record = (
+        CustomerImport.objects.select_related("created_by")
+        .filter(pk=import_id, state=CustomerImport.State.APPLYING)
+        .first()
+    )
+    if record is None:
+        return False
+    actor = record.created_by
+    with translation.override(actor.language or settings.LANGUAGE_CODE):
+        plan, error = _read_plan(record)
+        if error or plan.error_count:
+            _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)
+            return True
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                claimed = CustomerImport.objects.filter(
+                    pk=record.pk, state=CustomerImport.State.APPLYING
+                ).update(
+                    state=CustomerImport.State.APPLIED,
+                    applied_at=now,
+                    updated_at=now,
+                    result=plan.as_result() | {"applied": True},
+                )
+                if not claimed:
+                    return False
+                _write(actor, plan)
+                _audit(actor, record, plan)
+        except IntegrityError:
+            message = _("Customers were changed by someone else meanwhile. Upload the file again.")
+            _discard(
+                record, {"file_error": message, "error_count": 1}, CustomerImport.State.APPLYING
             )
-    except IntegrityError:
-        message = _("Customers were changed by someone else meanwhile. Upload the file again.")
-        return _discard(record, {"file_error": message, "error_count": 1})
-    _drop_file(record)
-    record.refresh_from_db()
-    return record
+            return True
+        _drop_file(record)
+        notify(
+            recipient=actor,
+            kind="customers.import_done",
+            title=_("Import done: %(created)s customers created, %(updated)s updated.")
+            % {"created": len(plan.creates), "updated": len(plan.updates)},
+            body=record.original_name,
+            url=record.get_absolute_url(),
+            dedupe_key=f"customer-import:{record.pk}",
+        )
+    return True
+
+
+def _audit(actor: User, record: CustomerImport, plan: Plan) -> None:
+    audit(
+        actor=actor,
+        action="customers.import",
+        obj=record,
+        summary=f"{record.original_name}: +{len(plan.creates)} ~{len(plan.updates)}",
+        data={
+            "rows": plan.rows,
+            "created": len(plan.creates),
+            "updated": len(plan.updates),
+            "unchanged": plan.unchanged,
+            "sha256": record.sha256,
+        },
+    )
 
 
 def _drop_file(record: CustomerImport) -> None:
@@ -443,14 +520,12 @@ def _drop_file(record: CustomerImport) -> None:
     CustomerImport.objects.filter(pk=record.pk).update(file="")
 
 
-def _discard(record: CustomerImport, result: dict) -> CustomerImport:
-    """The stored file cannot be applied any more: keep the errors, drop the file."""
-    CustomerImport.objects.filter(pk=record.pk, state=CustomerImport.State.PREVIEWED).update(
-        state=CustomerImport.State.DISCARDED, result=result
+def _discard(record: CustomerImport, result: dict, from_state: str) -> None:
+    """The file cannot be applied: keep the errors, drop the file."""
+    CustomerImport.objects.filter(pk=record.pk, state=from_state).update(
+        state=CustomerImport.State.DISCARDED, result=result, updated_at=timezone.now()
     )
     _drop_file(record)
-    record.refresh_from_db()
-    return record
 
 
 def _write(actor: User, plan: Plan) -> None:
@@ -485,7 +560,8 @@ def _write(actor: User, plan: Plan) -> None:
             "graded_at",
             "updated_at",
         ],
-        batch_size=500,
+        # Small batches: bulk_update's CASE grows with the square of the batch.
+        batch_size=100,
     )
     through = Customer.services.through
     replaced = [p for p in plan.updates if p.service_changed]
@@ -512,6 +588,21 @@ def _grade_change(customer, old, actor, rule) -> GradeChange:
         source=GradeChange.Source.IMPORT,
         reason=_("Imported from a spreadsheet"),
     )
+
+
+def customer_imports_sweep(*, now=None) -> int:
+    """Send checks and applications still waiting (broker down) or stalled (worker killed)."""
+    now = now or timezone.now()
+    tasks = _tasks()
+    sent = 0
+    waiting = CustomerImport.objects.filter(
+        state__in=[CustomerImport.State.CHECKING, CustomerImport.State.APPLYING],
+        updated_at__lt=now - SWEEP_AFTER,
+    ).values_list("pk", "state")
+    for pk, state in list(waiting):
+        task = tasks.customer_import_check if state == "checking" else tasks.customer_import_apply
+        sent += send_now(task, str(pk))
+    return sent
 
 
 def customer_imports_purge(*, now=None) -> int:

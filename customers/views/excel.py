@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -22,6 +23,10 @@ from ..models import Contact, CustomerImport, GradingRule, LogisticsService
 from .book import _filtered, _sorted
 
 ERRORS_PER_PAGE = 200
+# A synchronous export writes about 1,000 rows a second (openpyxl write-only);
+# above this the user is asked to filter, so a request never outlives the
+# server's timeout. README "Customers and grading".
+EXPORT_MAX_ROWS = 20_000
 # Room for the multipart envelope around a file of the maximum size.
 ENVELOPE_BYTES = 64 * 1024
 
@@ -38,6 +43,14 @@ def customer_export(request):
     rule = GradingRule.objects.current().as_rule()
     filterset = _filtered(request, rule)
     customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
+    if customers.order_by()[: EXPORT_MAX_ROWS + 1].count() > EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("At most %(max)s customers can be exported at once. Narrow the list with a filter.")
+            % {"max": f"{EXPORT_MAX_ROWS:,}"},
+        )
+        query = request.GET.urlencode()
+        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
     customers = customers.for_list().prefetch_related(
         "services",
         Prefetch(
@@ -101,7 +114,7 @@ def customer_import(request):
 def _customer_import(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        record = services.customer_import_preview(
+        record = services.customer_import_upload(
             actor=request.user, upload=form.cleaned_data["file"]
         )
         return redirect(record)
@@ -147,10 +160,12 @@ def import_preview(request, pk):
         "page_obj": error_page,
         "updates": updates,
         "can_apply": record.state == CustomerImport.State.PREVIEWED
-        and not result.get("error_count"),
+        and not result.get("error_count")
+        and (result.get("create_count") or result.get("update_count")),
         "more_creates": result.get("create_count", 0) - len(result.get("creates", [])),
         "more_updates": result.get("update_count", 0) - len(updates),
         "more_errors": result.get("error_count", 0) - len(errors),
+        "refresh": record.is_busy,
     }
     return render(request, "customers/import_preview.html", context)
 
@@ -159,17 +174,8 @@ def import_preview(request, pk):
 @role_required(Role.SUPERVISOR)
 def import_apply(request, pk):
     record = get_object_or_404(CustomerImport.objects.visible_to(request.user), pk=pk)
-    if record.state == CustomerImport.State.APPLIED:
+    if record.state in (CustomerImport.State.APPLYING, CustomerImport.State.APPLIED):
         messages.info(request, _("This file was already imported."))
-        return redirect(record)
-    record = services.customer_import_apply(actor=request.user, record=record, request=request)
-    if record.state == CustomerImport.State.APPLIED:
-        result = record.result
-        messages.success(
-            request,
-            _("Import done: %(created)s customers created, %(updated)s updated.")
-            % {"created": result.get("create_count", 0), "updated": result.get("update_count", 0)},
-        )
-    else:
-        messages.error(request, _("Nothing was imported: the file no longer passes the checks."))
+    elif not services.customer_import_request_apply(actor=request.user, record=record):
+        messages.error(request, _("This file cannot be imported any more. Upload it again."))
     return redirect(record)

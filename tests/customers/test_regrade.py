@@ -138,7 +138,12 @@ def test_the_admin_who_saved_the_rule_is_told_when_it_is_done(admin_user, book):
 
 def test_the_beat_schedule_has_the_sweeper_and_the_quarterly_regrade(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"customers.tasks.regrade_runs_sweep", "customers.tasks.regrade_quarterly"} <= tasks
+    assert {
+        "customers.tasks.regrade_runs_sweep",
+        "customers.tasks.regrade_quarterly",
+        "customers.tasks.customer_imports_sweep",
+        "customers.tasks.customer_imports_purge",
+    } <= tasks
 
 
 @pytest.mark.services
