@@ -316,6 +316,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.complaint_deadlines_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    # customers: regrade runs the broker never got, quarterly regrade, stale uploads.
+    "customers-regrade-sweep": {
+        "task": "customers.tasks.regrade_runs_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    "customers-regrade-quarterly": {
+        "task": "customers.tasks.regrade_quarterly",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "customers-import-sweep": {
+        "task": "customers.tasks.customer_imports_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    "customers-import-purge": {
+        "task": "customers.tasks.customer_imports_purge",
+        "schedule": crontab(minute=15, hour=3),
+    },
 }
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for

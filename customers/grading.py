@@ -126,6 +126,23 @@ class Rule:
                 return points
         return 0
 
+    def band_floor(self, band: int) -> Decimal:
+        """A revenue that falls in band number `band` (high to low; -1: below every band).
+
+        Grading a customer at the floor of its band gives the points of the
+        band, so a preview can group customers by band instead of by revenue.
+        """
+        if 0 <= band < len(self.revenue_bands):
+            return self.revenue_bands[band][0]
+        lowest = self.revenue_bands[-1][0] if self.revenue_bands else Decimal(0)
+        return min(lowest, Decimal(0)) - 1
+
+    def grade_def(self, code: str) -> GradeDef | None:
+        return next((g for g in self.grades if g.code == code), None)
+
+    def grade_names(self) -> dict[str, str]:
+        return {g.code: g.name for g in self.grades}
+
     def grade_for_points(self, points: int) -> GradeDef:
         """Highest grade whose threshold the points reach; the lowest grade otherwise."""
         by_threshold = sorted(self.grades, key=lambda g: (g.min_points, -g.order), reverse=True)
@@ -143,7 +160,7 @@ class Rule:
 
 def grade(attributes: Attributes, rule: Rule) -> Result:
     """Grade one customer under `rule`, with the points of each criterion."""
-    revenue = Decimal(attributes.annual_revenue or 0)
+    revenue = Decimal(attributes.annual_revenue or 0).quantize(Decimal("0.01"))
     breakdown = {
         "revenue": {"value": str(revenue), "points": rule.revenue_points(revenue)},
         "scale": {"value": attributes.scale, "points": rule.scale.get(attributes.scale, 0)},
@@ -152,6 +169,39 @@ def grade(attributes: Attributes, rule: Rule) -> Result:
     }
     total = sum(item["points"] for item in breakdown.values())
     return Result(grade=rule.grade_for_points(total).code, points=total, breakdown=breakdown)
+
+
+def definition_problems(definition: dict) -> list[str]:
+    """What makes a definition unusable, as short English codes for the form to word.
+
+    Grades need distinct codes and orders, and a better grade (lower order)
+    must need strictly more points than a worse one, or a grade could never be
+    reached; revenue bands need distinct lower bounds, and a higher band may not
+    give fewer points than a lower one.
+    """
+    problems = []
+    grades = definition.get("grades") or []
+    if not grades:
+        return ["no_grades"]
+    codes = [str(g["code"]) for g in grades]
+    if len(set(codes)) != len(codes):
+        problems.append("duplicate_codes")
+    orders = [int(g.get("order", 0)) for g in grades]
+    if len(set(orders)) != len(orders):
+        problems.append("duplicate_orders")
+    by_order = sorted(grades, key=lambda g: int(g.get("order", 0)))
+    thresholds = [int(g["min_points"]) for g in by_order]
+    if any(a <= b for a, b in zip(thresholds, thresholds[1:], strict=False)):
+        problems.append("thresholds_not_descending")
+    bands = sorted(
+        (Decimal(str(b["min"])), int(b["points"])) for b in definition.get("revenue_bands", [])
+    )
+    if len({low for low, _points in bands}) != len(bands):
+        problems.append("duplicate_bands")
+    # More revenue must never give fewer points, or more revenue could lower a grade.
+    if any(a[1] > b[1] for a, b in zip(bands, bands[1:], strict=False)):
+        problems.append("band_points_decreasing")
+    return problems
 
 
 # The rule shipped on a new installation. Cadence from seed 003 (大客户回访),

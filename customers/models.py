@@ -4,10 +4,12 @@ DESIGN.md "Customers" and "Organisation". Grading arithmetic lives in
 customers/grading.py (pure); writes with rules in customers/services.py.
 """
 
+import uuid
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +77,10 @@ class GradingRuleQuerySet(models.QuerySet):
         if rule is None:
             rule, _created = GradingRule.objects.get_or_create(
                 version=1,
-                defaults={"definition": grading.DEFAULT_DEFINITION, "note": "default"},
+                defaults={
+                    "definition": grading.DEFAULT_DEFINITION,
+                    "note": "默认规则",
+                },
             )
         return rule
 
@@ -137,6 +142,23 @@ class CustomerQuerySet(models.QuerySet):
     def graded(self, code: str):
         return self.filter(grade=code)
 
+    def pinned(self):
+        return self.filter(grade_pinned=True)
+
+    def search(self, q: str):
+        """Code prefix, name substring, or a contact's phone (prefix of mobile or office)."""
+        q = (q or "").strip()
+        if not q:
+            return self
+        phones = Contact.objects.filter(customer=OuterRef("pk")).filter(
+            Q(mobile__startswith=q) | Q(phone__startswith=q)
+        )
+        return self.filter(Q(code__istartswith=q) | Q(name__icontains=q) | Exists(phones))
+
+    def for_list(self):
+        """The columns of the customer list and export, without per-row queries."""
+        return self.select_related("unit", "region", "visiting_person", "sales_owner")
+
 
 class Customer(models.Model):
     """Customer card (客户资料卡 / 客户关系卡)."""
@@ -145,6 +167,12 @@ class Customer(models.Model):
         _("customer code"),
         max_length=32,
         unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit."),
+            )
+        ],
         error_messages={"unique": _("A customer with this code already exists.")},
     )
     name = models.CharField(_("customer name"), max_length=200)
@@ -239,6 +267,7 @@ class Customer(models.Model):
         related_name="+",
         verbose_name=_("pinned by"),
     )
+    grade_pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -264,6 +293,16 @@ class Customer(models.Model):
             models.Index(fields=["sales_owner"]),
             models.Index(fields=["region"]),
             models.Index(fields=["name"]),
+            # One index per list filter and sort column (DESIGN.md "Scale").
+            models.Index(fields=["unit", "code"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["nature"]),
+            models.Index(fields=["trend"]),
+            models.Index(fields=["annual_revenue"]),
+            models.Index(fields=["updated_at"]),
+            models.Index(
+                fields=["grade_pinned"], condition=Q(grade_pinned=True), name="customer_pinned_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -370,6 +409,7 @@ class GradeChange(models.Model):
         PIN = "pin", _("Pinned by hand")
         UNPIN = "unpin", _("Pin removed")
         EDIT = "edit", _("Customer edited")
+        IMPORT = "import", _("Imported")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
@@ -422,13 +462,19 @@ class RegradeRun(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Superseded by a newer rule")
 
     rule = models.ForeignKey(
         GradingRule, on_delete=models.PROTECT, related_name="runs", verbose_name=_("rule version")
     )
     state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+        _("state"), max_length=12, choices=State.choices, default=State.PENDING
     )
+    # A scheduled run's key ("quarterly-2026Q1") makes a second beat firing a no-op.
+    key = models.CharField(_("key"), max_length=50, unique=True, null=True, blank=True)
+    # Touched after every batch: a run that stops moving was killed and may be
+    # claimed again (customers.services.regrade_run_execute).
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -454,3 +500,90 @@ class RegradeRun(models.Model):
 
     def __str__(self):
         return f"{self.rule} · {self.get_state_display()}"
+
+    def get_absolute_url(self):
+        return reverse("customers:regrade_run", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.SUPERSEDED)
+
+    def sorted_moves(self) -> list[tuple[str, int]]:
+        """("A→B", 40) pairs, most frequent first."""
+        return sorted(self.moves.items(), key=lambda item: (-item[1], item[0]))
+
+
+class CustomerImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An uploaded file is only ever read back by the user who uploaded it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+def _import_upload_to(instance, filename):
+    return f"customer-imports/{instance.created_by_id}/{instance.pk}.xlsx"
+
+
+class CustomerImport(models.Model):
+    """An uploaded .xlsx between its preview and its application.
+
+    The file is kept on the server (MEDIA_ROOT, never served), keyed to the
+    uploader. A task checks its rows (checking -> previewed, or discarded with
+    the errors); applying (applying -> applied) re-reads the file and re-checks
+    every row in the transaction that writes them.
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        PREVIEWED = "previewed", _("Previewed")
+        APPLYING = "applying", _("Importing")
+        APPLIED = "applied", _("Applied")
+        DISCARDED = "discarded", _("Discarded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # When the state last changed: the sweeper re-sends a check or an
+    # application that has waited too long.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PREVIEWED
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    # The preview: counts, row errors, rows to create and update.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    objects = CustomerImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"]),
+            models.Index(fields=["state", "updated_at"]),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("customers:import_preview", args=[self.pk])
+
+    @property
+    def error_count(self) -> int:
+        return self.result.get("error_count", 0)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.APPLYING)

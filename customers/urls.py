@@ -5,5 +5,24 @@ from . import views
 app_name = "customers"
 
 urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("export/", views.customer_export, name="export"),
+    path("import/", views.customer_import, name="import"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<uuid:pk>/", views.import_preview, name="import_preview"),
+    path("import/<uuid:pk>/apply/", views.import_apply, name="import_apply"),
+    path("reassign/", views.customers_reassign, name="reassign"),
+    path("grading/", views.grading_rules, name="grading"),
+    path("grading/regrade/", views.regrade_now, name="regrade_now"),
+    path("grading/versions/<int:version>/", views.rule_version, name="rule_version"),
+    path("grading/runs/<int:pk>/", views.regrade_run, name="regrade_run"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/grade/pin/", views.pin_grade, name="pin_grade"),
+    path("<int:pk>/grade/unpin/", views.unpin_grade, name="unpin_grade"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
 ]

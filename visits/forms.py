@@ -130,7 +130,7 @@ class ReportFilterForm(forms.Form):
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"),
+        label=_("Review comment"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),

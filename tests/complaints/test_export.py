@@ -84,7 +84,7 @@ def test_the_export_rows_carry_the_complaints_fields(client, customer_a, staff_a
     sheet = export(client, supervisor_a).active
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert header[:4] == ["编号", "客户编号", "客户", "营业单位"]
+    assert header[:4] == ["编号", "客户编码", "客户", "营业单位"]
     assert row["编号"] == complaint.number
     assert row["客户"] == customer_a.name
     assert row["投诉人"] == "赵先生"

@@ -1,0 +1,85 @@
+from django.contrib import admin
+
+from .models import (
+    Contact,
+    Customer,
+    CustomerChange,
+    CustomerImport,
+    GradeChange,
+    GradingRule,
+    LogisticsService,
+    RegradeRun,
+)
+
+
+@admin.register(LogisticsService)
+class LogisticsServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "code", "order"]
+    list_filter = ["category"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    """Read-mostly: edits belong in the app, where the rules and history are kept."""
+
+    list_display = ["code", "name", "grade", "grade_pinned", "unit", "region", "visiting_person"]
+    list_filter = ["grade", "status", "unit"]
+    search_fields = ["code", "name"]
+    list_select_related = ["unit", "region", "visiting_person"]
+    raw_id_fields = ["sales_owner", "visiting_person", "created_by", "grade_pinned_by"]
+    readonly_fields = ["grade", "grade_points", "grade_breakdown", "grade_rule", "graded_at"]
+    inlines = [ContactInline]
+
+
+@admin.register(GradingRule)
+class GradingRuleAdmin(admin.ModelAdmin):
+    list_display = ["version", "note", "created_at", "created_by"]
+    readonly_fields = ["version", "definition", "note", "created_at", "created_by"]
+
+    def has_add_permission(self, request):
+        return False  # new versions come from the grading page, which regrades
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegradeRun)
+class RegradeRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "rule", "state", "customers_checked", "customers_moved", "created_at"]
+    list_filter = ["state"]
+
+
+@admin.register(GradeChange)
+class GradeChangeAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "old_grade", "new_grade", "source", "rule", "at"]
+    list_filter = ["source"]
+    list_select_related = ["customer", "rule"]
+
+
+@admin.register(CustomerChange)
+class CustomerChangeAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "kind", "actor", "at"]
+    list_filter = ["kind"]
+    list_select_related = ["customer", "actor"]
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "created_by", "created_at", "state"]
+    list_filter = ["state"]

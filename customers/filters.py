@@ -1,0 +1,60 @@
+"""The customer list's filters; the export takes exactly the same parameters."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Region
+
+from . import services
+from .models import Customer, Nature, Status, Trend
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
+    grade = django_filters.ChoiceFilter(label=_("Grade"), empty_label=_("All grades"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("All statuses")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Service unit"), queryset=Region.objects.none(), empty_label=_("All units")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.all(), empty_label=_("All regions")
+    )
+    nature = django_filters.ChoiceFilter(
+        label=_("Nature"), choices=Nature.choices, empty_label=_("All natures")
+    )
+    trend = django_filters.ChoiceFilter(
+        label=_("Development trend"), choices=Trend.choices, empty_label=_("All trends")
+    )
+    # Choices from the people list the view loads once (also used by bulk reassignment).
+    visiting_person = django_filters.ChoiceFilter(
+        label=_("Visiting person"), empty_label=_("Anyone")
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "grade", "status", "unit", "region", "nature", "trend", "visiting_person"]
+
+    def __init__(self, data=None, queryset=None, *, request, grade_choices, people, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["grade"].extra["choices"] = grade_choices
+        self.filters["unit"].queryset = services.scope_units(request.user)
+        self.filters["visiting_person"].extra["choices"] = [
+            (p.pk, p.get_full_name()) for p in people
+        ]
+        for name, field in self.form.fields.items():
+            css = "form-control" if name == "q" else "form-select js-autosubmit"
+            field.widget.attrs.setdefault("class", css)
+        self.form.fields["q"].widget.attrs.setdefault(
+            "placeholder", _("Code, name or contact phone")
+        )
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def active_filters(self) -> dict:
+        """The filters in use, for the audit log and the "clear" link."""
+        if not self.is_bound or not self.form.is_valid():
+            return {}
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}

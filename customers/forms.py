@@ -1,0 +1,353 @@
+"""Forms of the customer book: parse and validate input; writes go through services."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Region, Role
+
+from . import grading, services, xlsx
+from .models import Contact, Customer, LogisticsService, Nature, Scale, Trend
+
+CUSTOMER_FIELDS = [
+    "code",
+    "name",
+    "nature",
+    "scale",
+    "annual_revenue",
+    "trend",
+    "industry",
+    "status",
+    "unit",
+    "region",
+    "address",
+    "sales_owner",
+    "visiting_person",
+    "services",
+    "notes",
+]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return xlsx.person_label(obj)
+
+
+class CustomerForm(forms.ModelForm):
+    override_reason = forms.CharField(
+        label=_("Reason for the assignment exception"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the visiting person is a salesperson of the customer's region: "
+            "why this exception is needed. It is kept on the card."
+        ),
+    )
+
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_FIELDS
+        field_classes = {"sales_owner": PersonChoiceField, "visiting_person": PersonChoiceField}
+        widgets = {
+            "services": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "annual_revenue": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+        help_texts = {
+            "code": _("Unique; letters, digits, '-', '_' or '.'."),
+            "annual_revenue": _("In 10k CNY (万元)."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = services.scope_units(user)
+        people = services.scope_users(user)
+        self.fields["unit"].queryset = units
+        self.fields["sales_owner"].queryset = people
+        self.fields["visiting_person"].queryset = people
+        self.fields["services"].queryset = LogisticsService.objects.all()
+        self.fields["services"].required = False
+        if user.role == Role.STAFF:
+            # Staff keep their own customers; reassigning is a supervisor's job.
+            self.fields["visiting_person"].disabled = True
+            if not self.instance.pk:
+                self.initial["visiting_person"] = user.pk
+        if not user.is_at_least(Role.SUPERVISOR):
+            del self.fields["override_reason"]
+        elif self.instance.pk:
+            self.initial.setdefault("override_reason", self.instance.assignment_override_reason)
+        if not self.instance.pk and len(units) == 1:
+            self.initial.setdefault("unit", units[0].pk)
+        self._service_categories = dict(LogisticsService.objects.values_list("pk", "category"))
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip()
+
+    def sales_map_json(self) -> str:
+        """Region id -> its salespeople's ids, so the page can show the exception
+        reason only when it is needed (static/js/customers.js)."""
+        import json
+
+        pairs = Region.salespeople.through.objects.values_list("region_id", "user_id")
+        mapping: dict[str, list[int]] = {}
+        for region_id, user_id in pairs:
+            mapping.setdefault(str(region_id), []).append(user_id)
+        return json.dumps(mapping)
+
+    def clean(self):
+        data = super().clean()
+        unit, person = data.get("unit"), data.get("visiting_person")
+        if unit and person and not person.memberships.filter(unit=unit).exists():
+            self.add_error(
+                "visiting_person",
+                _("%(person)s is not a member of %(unit)s.") % {"person": person, "unit": unit},
+            )
+        return data
+
+    def service_fields(self) -> dict:
+        """The model fields for customer_create / customer_update."""
+        return {
+            name: self.cleaned_data[name]
+            for name in CUSTOMER_FIELDS
+            if name != "services" and name in self.cleaned_data
+        }
+
+    def services_by_category(self):
+        """The services checkboxes grouped like the seed catalogue (运输 / 仓储 / 信息 / 财务)."""
+        groups = {value: [] for value, _label in LogisticsService.Category.choices}
+        for widget in self["services"]:
+            pk = widget.data["value"].value if hasattr(widget.data["value"], "value") else None
+            groups.setdefault(self._service_categories.get(pk), []).append(widget)
+        return [
+            (label, groups[value])
+            for value, label in LogisticsService.Category.choices
+            if groups.get(value)
+        ]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "position",
+            "organisation",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "address",
+            "care_kind",
+            "care_date",
+            "is_primary",
+            "notes",
+        ]
+        widgets = {"care_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"name": _("Contact name")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("care_date") and not data.get("care_kind"):
+            self.add_error("care_kind", _("Say whether the date is a birthday or an anniversary."))
+        if not (data.get("mobile") or data.get("phone") or data.get("email") or data.get("wechat")):
+            raise ValidationError(_("Give at least one way to reach this contact."))
+        return data
+
+
+class PinGradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Grade"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, rule: grading.Rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [
+            (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
+        ]
+
+
+class ReassignForm(forms.Form):
+    customers = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    visiting_person = PersonChoiceField(
+        label=_("New visiting person"), queryset=Customer.objects.none()
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the assignment exception"), required=False, max_length=500
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visiting_person"].queryset = services.scope_users(user)
+        self.fields["customers"].error_messages["required"] = _("Tick the customers to reassign.")
+
+    def clean_customers(self):
+        return self.cleaned_data["customers"]
+
+    def full_clean(self):
+        # The ticked ids are checked against the user's scope by the service.
+        self.fields["customers"].choices = [
+            (v, v) for v in (self.data.getlist("customers") if self.data else [])
+        ]
+        super().full_clean()
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > xlsx.MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(mb)s MB. Split it into several files.")
+                % {"mb": xlsx.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Upload an Excel workbook ending in .xlsx (not .xls or .csv)."))
+        return upload
+
+
+# --- grading rules --------------------------------------------------------------
+
+
+class SmallInputs:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "DELETE" and not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class GradeForm(SmallInputs, forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=10)
+    name = forms.CharField(label=_("Display name"), max_length=20)
+    order = forms.IntegerField(label=_("Order"), min_value=1, max_value=99)
+    min_points = forms.IntegerField(label=_("Minimum points"), min_value=0, max_value=10000)
+    visits_per_month = forms.IntegerField(label=_("Visits a month"), min_value=0, max_value=31)
+    calls_per_week = forms.IntegerField(label=_("Calls a week"), min_value=0, max_value=21)
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class BandForm(SmallInputs, forms.Form):
+    min = forms.DecimalField(
+        label=_("From (10k CNY)"), min_value=0, max_digits=14, decimal_places=2
+    )
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=10000)
+
+
+GradeFormSet = forms.formset_factory(
+    GradeForm, extra=1, can_delete=True, min_num=1, validate_min=True, max_num=12, validate_max=True
+)
+BandFormSet = forms.formset_factory(
+    BandForm, extra=1, can_delete=True, max_num=20, validate_max=True
+)
+
+POINT_GROUPS = (("scale", Scale), ("trend", Trend), ("nature", Nature))
+
+
+class RuleForm(forms.Form):
+    """Points per scale, trend and nature, the note, and the fingerprint of the preview."""
+
+    note = forms.CharField(
+        label=_("What changed and why"),
+        max_length=200,
+        required=False,
+        help_text=_("Kept with the version and on every grade change it causes."),
+    )
+    digest = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for group, choices in POINT_GROUPS:
+            for value, label in choices.choices:
+                self.fields[f"{group}_{value}"] = forms.IntegerField(
+                    label=label,
+                    min_value=0,
+                    max_value=10000,
+                    initial=0,
+                    widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+                )
+        self.fields["note"].widget.attrs["class"] = "form-control"
+
+    def groups(self):
+        return [
+            (group, [self[f"{group}_{value}"] for value, _label in choices.choices])
+            for group, choices in POINT_GROUPS
+        ]
+
+
+PROBLEMS = {
+    "no_grades": _("Define at least one grade."),
+    "duplicate_codes": _("Two grades have the same code."),
+    "duplicate_orders": _("Two grades have the same order."),
+    "thresholds_not_descending": _(
+        "A grade listed first must need more points than every grade after it."
+    ),
+    "duplicate_bands": _("Two revenue bands start at the same amount."),
+    "band_points_decreasing": _(
+        "A higher revenue band may not give fewer points than a lower one."
+    ),
+}
+
+
+class RuleEditor:
+    """The three parts of the rule page as one form: grades, revenue bands, points."""
+
+    def __init__(self, data=None, *, definition: dict | None = None):
+        initial = definition or {}
+        self.grades = GradeFormSet(data, prefix="grades", initial=initial.get("grades"))
+        self.bands = BandFormSet(
+            data,
+            prefix="bands",
+            initial=[
+                {"min": Decimal(b["min"]), "points": b["points"]}
+                for b in initial.get("revenue_bands", [])
+            ],
+        )
+        points = {}
+        for group, _choices in POINT_GROUPS:
+            for value, number in initial.get(group, {}).items():
+                points[f"{group}_{value}"] = number
+        self.rule = RuleForm(data, initial=points)
+        self.problems: list[str] = []
+
+    def is_valid(self) -> bool:
+        valid = all([self.grades.is_valid(), self.bands.is_valid(), self.rule.is_valid()])
+        if valid:
+            self.problems = [
+                str(PROBLEMS[p]) for p in grading.definition_problems(self.definition())
+            ]
+        return valid and not self.problems
+
+    def definition(self) -> dict:
+        def kept(formset):
+            return [
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+
+        data = self.rule.cleaned_data
+        return {
+            "grades": [{k: g[k] for k in GradeForm.base_fields} for g in kept(self.grades)],
+            "revenue_bands": [
+                {"min": str(b["min"]), "points": b["points"]} for b in kept(self.bands)
+            ],
+            **{
+                group: {value: data[f"{group}_{value}"] for value, _l in choices.choices}
+                for group, choices in POINT_GROUPS
+            },
+        }

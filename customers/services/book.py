@@ -1,0 +1,460 @@
+"""Customer cards, contacts, assignment and pinned grades."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Region, Role, ServiceUnit, User
+
+from .. import grading
+from ..models import Contact, Customer, CustomerChange, GradeChange, GradingRule, LogisticsService
+
+# Fields whose changes the card's history lists (CustomerChange.changes).
+TRACKED_FIELDS = (
+    "code",
+    "name",
+    "nature",
+    "scale",
+    "annual_revenue",
+    "trend",
+    "industry",
+    "region",
+    "address",
+    "unit",
+    "sales_owner",
+    "visiting_person",
+    "status",
+    "notes",
+    "assignment_override_reason",
+)
+CONTACT_FIELDS = (
+    "name",
+    "organisation",
+    "position",
+    "address",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "care_date",
+    "care_kind",
+    "is_primary",
+    "notes",
+)
+
+
+def scope_units(user):
+    """Units the user may file customers under: an admin's are all, others' their own."""
+    units = ServiceUnit.objects.filter(is_active=True)
+    if user.role == Role.ADMIN:
+        return units
+    return units.filter(pk__in=user.unit_ids)
+
+
+def scope_users(user):
+    """People the user may name as sales owner or visiting person: members of
+    the user's units (an admin: members of any unit)."""
+    users = User.objects.filter(is_active=True, memberships__isnull=False)
+    if user.role != Role.ADMIN:
+        users = users.filter(memberships__unit_id__in=user.unit_ids)
+    return users.distinct().order_by("full_name", "username")
+
+
+def assignment_conflict(*, region: Region | None, person: User | None) -> bool:
+    """True if `person` sells in `region` (seed 003 第3条: the visiting person
+    must, in principle, not be a salesperson of the customer's region)."""
+    if region is None or person is None:
+        return False
+    return region.salespeople.filter(pk=person.pk).exists()
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
+def snapshot(customer: Customer) -> dict[str, str]:
+    """The tracked fields as text (names for people and places, codes for choices)."""
+    return {name: _display(getattr(customer, name)) for name in TRACKED_FIELDS}
+
+
+def services_text(services: Iterable[LogisticsService]) -> str:
+    return "、".join(sorted(s.name for s in services))
+
+
+def diff(before: dict, after: dict) -> dict[str, list[str]]:
+    return {k: [before.get(k, ""), v] for k, v in after.items() if before.get(k, "") != v}
+
+
+def settle_assignment(
+    *, customer: Customer, actor: User, override_reason: str, changed: bool
+) -> None:
+    """Apply the visiting-person rule to `customer` (unsaved), or refuse.
+
+    A salesperson of the customer's region is refused as its visiting person
+    unless a supervisor (or higher) gives a written reason, which is kept. An
+    unchanged assignment keeps the reason given earlier.
+    """
+    person = customer.visiting_person
+    if not assignment_conflict(region=customer.region, person=person):
+        customer.assignment_override_reason = ""
+        customer.assignment_override_by = None
+        customer.assignment_override_at = None
+        return
+    if not changed and customer.assignment_override_reason:
+        return
+    reason = (override_reason or "").strip()
+    if not actor.is_at_least(Role.SUPERVISOR):
+        raise ValidationError(
+            {
+                "visiting_person": _(
+                    "%(person)s is a salesperson of %(region)s and may not visit its "
+                    "customers. Only a supervisor or an administrator can make an exception."
+                )
+                % {"person": person, "region": customer.region}
+            }
+        )
+    if not reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "%(person)s is a salesperson of %(region)s. Give the reason for this "
+                    "exception, or choose another visiting person."
+                )
+                % {"person": person, "region": customer.region}
+            }
+        )
+    customer.assignment_override_reason = reason
+    customer.assignment_override_by = actor
+    customer.assignment_override_at = timezone.now()
+
+
+def apply_grade(customer: Customer, rule: GradingRule, rule_data: grading.Rule, now) -> str:
+    """Grade `customer` (unsaved) under `rule`; a pinned grade stays. Returns the old grade."""
+    old = customer.grade
+    result = grading.grade(customer.attributes(), rule_data)
+    if not customer.grade_pinned:
+        customer.grade = result.grade
+    customer.grade_points = result.points
+    customer.grade_breakdown = result.breakdown
+    customer.grade_rule = rule
+    customer.graded_at = now
+    return old
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User,
+    fields: dict,
+    services: Iterable[LogisticsService] = (),
+    override_reason: str = "",
+) -> Customer:
+    """Create a customer card, graded under the current rule."""
+    customer = Customer(**fields, created_by=actor)
+    settle_assignment(customer=customer, actor=actor, override_reason=override_reason, changed=True)
+    rule = GradingRule.objects.current()
+    apply_grade(customer, rule, rule.as_rule(), timezone.now())
+    customer.save()
+    services = list(services)
+    customer.services.set(services)
+    after = snapshot(customer) | {"services": services_text(services)}
+    CustomerChange.objects.create(
+        customer=customer,
+        actor=actor,
+        kind=CustomerChange.Kind.CREATED,
+        changes={k: ["", v] for k, v in after.items() if v},
+    )
+    GradeChange.objects.create(
+        customer=customer,
+        old_grade="",
+        new_grade=customer.grade,
+        actor=actor,
+        rule=rule,
+        source=GradeChange.Source.EDIT,
+        reason=_("Graded when the customer was created"),
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    actor: User,
+    fields: dict,
+    services: Iterable[LogisticsService] | None = None,
+    override_reason: str = "",
+) -> Customer:
+    """Change a customer card; regrade it under the current rule unless pinned."""
+    before = snapshot(customer)
+    before_services = list(customer.services.all())
+    assignment = (customer.visiting_person_id, customer.region_id)
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    settle_assignment(
+        customer=customer,
+        actor=actor,
+        override_reason=override_reason,
+        changed=assignment != (customer.visiting_person_id, customer.region_id),
+    )
+    rule = GradingRule.objects.current()
+    old_grade = apply_grade(customer, rule, rule.as_rule(), timezone.now())
+    customer.save()
+    changes = diff(before, snapshot(customer))
+    if services is not None:
+        services = list(services)
+        if {s.pk for s in services} != {s.pk for s in before_services}:
+            customer.services.set(services)
+            changes["services"] = [services_text(before_services), services_text(services)]
+    if changes:
+        only_assignment = set(changes) <= {"visiting_person", "assignment_override_reason"}
+        CustomerChange.objects.create(
+            customer=customer,
+            actor=actor,
+            kind=CustomerChange.Kind.ASSIGNED if only_assignment else CustomerChange.Kind.UPDATED,
+            changes=changes,
+        )
+    if customer.grade != old_grade:
+        GradeChange.objects.create(
+            customer=customer,
+            old_grade=old_grade,
+            new_grade=customer.grade,
+            actor=actor,
+            rule=rule,
+            source=GradeChange.Source.EDIT,
+            reason=_("Regraded after the customer was edited"),
+        )
+    return customer
+
+
+@transaction.atomic
+def customers_reassign(
+    *, actor: User, customer_ids: Iterable[int], visiting_person: User, override_reason: str = ""
+) -> list[Customer]:
+    """Give many customers a new visiting person, all or none.
+
+    A supervisor reassigns within their units: every customer and the new
+    visiting person must belong to one of them.
+    """
+    if not actor.is_at_least(Role.SUPERVISOR):
+        raise PermissionDenied
+    ids = set(customer_ids)
+    customers = list(
+        Customer.objects.visible_to(actor)
+        .filter(pk__in=ids)
+        .select_related("region", "visiting_person")
+        .select_for_update(of=("self",))
+        .order_by("code")
+    )
+    if not customers or len(customers) != len(ids):
+        raise ValidationError(_("Choose customers from your list."))
+    person_units = set(visiting_person.memberships.values_list("unit_id", flat=True))
+    if actor.role != Role.ADMIN:
+        person_units &= set(actor.unit_ids)
+    outside = [c.code for c in customers if c.unit_id not in person_units]
+    if outside:
+        raise ValidationError(
+            {
+                "visiting_person": _("%(person)s is not a member of the unit of %(codes)s.")
+                % {"person": visiting_person, "codes": "、".join(outside[:10])}
+            }
+        )
+    selling = set(visiting_person.sales_regions.values_list("pk", flat=True))
+    conflicted = [c for c in customers if c.region_id in selling]
+    reason = (override_reason or "").strip()
+    if conflicted and not reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "%(person)s is a salesperson of the region of %(codes)s. Give the reason "
+                    "for this exception, or choose another visiting person."
+                )
+                % {
+                    "person": visiting_person,
+                    "codes": "、".join(c.code for c in conflicted[:10]),
+                }
+            }
+        )
+    now = timezone.now()
+    history, moved = [], []
+    for customer in customers:
+        before = snapshot(customer)
+        customer.visiting_person = visiting_person
+        if customer.region_id in selling:
+            customer.assignment_override_reason = reason
+            customer.assignment_override_by = actor
+            customer.assignment_override_at = now
+        else:
+            customer.assignment_override_reason = ""
+            customer.assignment_override_by = None
+            customer.assignment_override_at = None
+        changes = diff(before, snapshot(customer))
+        if changes:
+            customer.updated_at = now
+            moved.append(customer)
+            history.append(
+                CustomerChange(
+                    customer=customer,
+                    actor=actor,
+                    kind=CustomerChange.Kind.ASSIGNED,
+                    changes=changes,
+                )
+            )
+    Customer.objects.bulk_update(
+        moved,
+        [
+            "visiting_person",
+            "assignment_override_reason",
+            "assignment_override_by",
+            "assignment_override_at",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    CustomerChange.objects.bulk_create(history, batch_size=500)
+    return moved
+
+
+@transaction.atomic
+def customer_pin_grade(*, customer: Customer, actor: User, grade: str, reason: str) -> Customer:
+    """Fix the customer's grade by hand; rule regrades leave it alone until unpinned."""
+    if not actor.is_at_least(Role.SUPERVISOR):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for pinning the grade.")})
+    rule = GradingRule.objects.current()
+    if rule.as_rule().grade_def(grade) is None:
+        raise ValidationError({"grade": _("This grade is not in the current grading rule.")})
+    old = customer.grade
+    customer.grade = grade
+    customer.grade_pinned = True
+    customer.grade_pin_reason = reason
+    customer.grade_pinned_by = actor
+    customer.grade_pinned_at = timezone.now()
+    customer.save(
+        update_fields=[
+            "grade",
+            "grade_pinned",
+            "grade_pin_reason",
+            "grade_pinned_by",
+            "grade_pinned_at",
+            "updated_at",
+        ]
+    )
+    GradeChange.objects.create(
+        customer=customer,
+        old_grade=old,
+        new_grade=grade,
+        actor=actor,
+        rule=rule,
+        source=GradeChange.Source.PIN,
+        reason=reason,
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_unpin_grade(*, customer: Customer, actor: User, reason: str = "") -> Customer:
+    """Release a pinned grade: the current rule grades the customer again."""
+    if not actor.is_at_least(Role.SUPERVISOR):
+        raise PermissionDenied
+    if not customer.grade_pinned:
+        return customer
+    customer.grade_pinned = False
+    customer.grade_pin_reason = ""
+    customer.grade_pinned_by = None
+    customer.grade_pinned_at = None
+    rule = GradingRule.objects.current()
+    old = apply_grade(customer, rule, rule.as_rule(), timezone.now())
+    customer.save()
+    GradeChange.objects.create(
+        customer=customer,
+        old_grade=old,
+        new_grade=customer.grade,
+        actor=actor,
+        rule=rule,
+        source=GradeChange.Source.UNPIN,
+        reason=(reason or "").strip(),
+    )
+    return customer
+
+
+def _contact_snapshot(contact: Contact) -> dict[str, str]:
+    return {name: _display(getattr(contact, name)) for name in CONTACT_FIELDS}
+
+
+def _contact_history(*, customer, actor, action: str, name: str, changes: dict) -> None:
+    CustomerChange.objects.create(
+        customer=customer,
+        actor=actor,
+        kind=CustomerChange.Kind.CONTACT,
+        changes={"contact": name, "action": action, "fields": changes},
+    )
+
+
+def _make_primary(contact: Contact) -> None:
+    # One primary contact per customer (a partial unique constraint): demote the old one first.
+    if contact.is_primary:
+        contact.customer.contacts.exclude(pk=contact.pk).filter(is_primary=True).update(
+            is_primary=False
+        )
+
+
+@transaction.atomic
+def contact_create(*, customer: Customer, actor: User, fields: dict) -> Contact:
+    contact = Contact(customer=customer, **fields)
+    _make_primary(contact)
+    contact.save()
+    after = _contact_snapshot(contact)
+    _contact_history(
+        customer=customer,
+        actor=actor,
+        action="added",
+        name=contact.name,
+        changes={k: ["", v] for k, v in after.items() if v},
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor: User, fields: dict) -> Contact:
+    before = _contact_snapshot(contact)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    _make_primary(contact)
+    contact.save()
+    changes = diff(before, _contact_snapshot(contact))
+    if changes:
+        _contact_history(
+            customer=contact.customer,
+            actor=actor,
+            action="changed",
+            name=contact.name,
+            changes=changes,
+        )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor: User) -> None:
+    _contact_history(
+        customer=contact.customer,
+        actor=actor,
+        action="removed",
+        name=contact.name,
+        changes={},
+    )
+    contact.delete()

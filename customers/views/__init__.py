@@ -1,0 +1,40 @@
+"""HTTP only: scope check -> form -> service -> redirect/render (CONVENTIONS.md)."""
+
+from .book import (
+    autocomplete,
+    contact_create,
+    contact_delete,
+    contact_edit,
+    customer_create,
+    customer_detail,
+    customer_edit,
+    customer_list,
+    customers_reassign,
+    pin_grade,
+    unpin_grade,
+)
+from .excel import customer_export, customer_import, import_apply, import_preview, import_template
+from .grading import grading_rules, regrade_now, regrade_run, rule_version
+
+__all__ = [
+    "autocomplete",
+    "contact_create",
+    "contact_delete",
+    "contact_edit",
+    "customer_create",
+    "customer_detail",
+    "customer_edit",
+    "customer_export",
+    "customer_import",
+    "customer_list",
+    "customers_reassign",
+    "grading_rules",
+    "import_apply",
+    "import_preview",
+    "import_template",
+    "pin_grade",
+    "regrade_now",
+    "regrade_run",
+    "rule_version",
+    "unpin_grade",
+]

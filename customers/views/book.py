@@ -1,0 +1,397 @@
+"""The customer book pages: list, card, create/edit, contacts, pin, reassign."""
+
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+
+from .. import display, grading, services
+from ..fields import customer_label
+from ..filters import CustomerFilter
+from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
+from ..models import Contact, Customer, GradingRule
+
+AUTOCOMPLETE_LIMIT = 20
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 20
+# Counting stops here: past it the list says "10,000+" and asks for a filter,
+# so the first and the last page cost the same on a book of 100,000.
+COUNT_CAP = 10_000
+SORTS = {
+    "code": ("code",),
+    "name": ("name", "code"),
+    "grade": ("grade_rank", "code"),
+    "revenue": ("annual_revenue", "code"),
+    "status": ("status", "code"),
+    "updated": ("updated_at", "code"),
+}
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP (one bounded COUNT query)."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
+def _filtered(request, rule: grading.Rule, people=None):
+    """The user's customers under the request's filters (shared by list and export)."""
+    grade_choices = [
+        (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
+    ]
+    return CustomerFilter(
+        request.GET or None,
+        queryset=Customer.objects.visible_to(request.user),
+        request=request,
+        grade_choices=grade_choices,
+        people=people if people is not None else list(services.scope_users(request.user)),
+    )
+
+
+def _sorted(queryset, sort: str, rule: grading.Rule):
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, sort = "code", "code"
+    if key == "grade":
+        # Grades sort by the rule's order, so 核心 comes before 重点 whatever their codes.
+        queryset = queryset.annotate(
+            grade_rank=Case(
+                *[When(grade=g.code, then=Value(g.order)) for g in rule.grades],
+                default=Value(999),
+                output_field=IntegerField(),
+            )
+        )
+    fields = SORTS[key]
+    if sort.startswith("-"):
+        fields = tuple(f"-{f}" for f in fields)
+    return queryset.order_by(*fields, "pk"), sort
+
+
+def _query_string(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _sort_links(request, current: str) -> dict:
+    base = _query_string(request, "sort", "page")
+    links = {}
+    for key in SORTS:
+        target = f"-{key}" if current == key else key
+        direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
+        query = f"{base}&sort={target}" if base else f"sort={target}"
+        links[key] = {"url": f"?{query}", "direction": direction}
+    return links
+
+
+def customer_list(request):
+    """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
+    rule = GradingRule.objects.current().as_rule()
+    people = list(services.scope_users(request.user))
+    filterset = _filtered(request, rule, people)
+    customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
+    try:
+        per_page = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        per_page = DEFAULT_PAGE_SIZE
+    if per_page not in PAGE_SIZES:
+        per_page = DEFAULT_PAGE_SIZE
+    paginator = CappedPaginator(
+        customers.for_list().prefetch_related(
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.filter(is_primary=True),
+                to_attr="primary_contacts",
+            )
+        ),
+        per_page,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    display.decorate(page.object_list, display.grade_styles(rule))
+    can_reassign = request.user.is_at_least(Role.SUPERVISOR)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "capped": getattr(paginator, "capped", False),
+        "count_cap": COUNT_CAP,
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        "query_string": _query_string(request, "page"),
+        "filter_query": _query_string(request, "page", "sort", "per_page"),
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "is_filtered": bool(_query_string(request, "page", "sort", "per_page")),
+        "can_reassign": can_reassign,
+        "people": people,
+        "can_create": request.user.is_at_least(Role.STAFF),
+        "can_import": request.user.is_at_least(Role.SUPERVISOR),
+    }
+    return render(request, "customers/customer_list.html", context)
+
+
+def card_sections(request, customer) -> list[dict]:
+    """Sections other apps add to the card (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    sections = []
+    for path in settings.CRM_CUSTOMER_CARD_SECTIONS:
+        section = import_string(path)(request, customer)
+        if section:
+            sections.append(section)
+    return sections
+
+
+def _customer_for(request, pk: int, *related: str) -> Customer:
+    return get_object_or_404(
+        Customer.objects.visible_to(request.user).for_list().select_related(*related), pk=pk
+    )
+
+
+@role_required(Role.STAFF)
+def customer_detail(request, pk: int):
+    customer = _customer_for(
+        request,
+        pk,
+        "grade_rule",
+        "grade_pinned_by",
+        "assignment_override_by",
+        "created_by",
+    )
+    current = GradingRule.objects.current()
+    current_rule = current.as_rule()
+    graded_under = customer.grade_rule or current
+    styles = display.grade_styles(current_rule)
+    display.decorate([customer], styles)
+    grade_changes = list(customer.grade_changes.select_related("actor", "rule", "run")[:50])
+    changes = list(customer.changes.select_related("actor")[:50])
+    today_result = grading.grade(customer.attributes(), current_rule)
+    context = {
+        "customer": customer,
+        "contacts": list(customer.contacts.all()),
+        "services": list(customer.services.all()),
+        "breakdown": display.breakdown_rows(customer.grade_breakdown),
+        "graded_under": graded_under,
+        "current_rule": current,
+        "rule_grade": today_result.grade,
+        "rule_points": today_result.points,
+        "grade_names": {code: s["name"] for code, s in styles.items()},
+        "grade_changes": grade_changes,
+        "changes": [
+            {"change": c, "title": display.change_title(c), "rows": display.change_rows(c)}
+            for c in changes
+        ],
+        "sections": card_sections(request, customer),
+        "can_pin": request.user.is_at_least(Role.SUPERVISOR),
+        "revenue": display.money(customer.annual_revenue),
+    }
+    return render(request, "customers/customer_detail.html", context)
+
+
+def _save_customer(request, form, customer=None):
+    """Run the service; a refusal becomes a form error. Returns the customer or None."""
+    kwargs = {
+        "actor": request.user,
+        "fields": form.service_fields(),
+        "services": form.cleaned_data.get("services", []),
+        "override_reason": form.cleaned_data.get("override_reason", ""),
+    }
+    try:
+        if customer is None:
+            return services.customer_create(**kwargs)
+        # The form has already written its values onto its instance; the service
+        # compares against the stored card, so it gets a fresh copy.
+        stored = Customer.objects.for_list().get(pk=customer.pk)
+        return services.customer_update(customer=stored, **kwargs)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+@role_required(Role.STAFF)
+def customer_create(request):
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        customer = _save_customer(request, form)
+        if customer is not None:
+            messages.success(
+                request,
+                _("Customer %(name)s created, grade %(grade)s.")
+                % {"name": customer.name, "grade": customer.grade},
+            )
+            return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@role_required(Role.STAFF)
+def customer_edit(request, pk: int):
+    customer = _customer_for(request, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_customer(request, form, customer)
+        if saved is not None:
+            messages.success(request, _("Customer %(name)s saved.") % {"name": saved.name})
+            return redirect(saved)
+    if form.errors:
+        # The instance was changed by form validation; show the stored card's name.
+        customer.refresh_from_db(fields=["name"])
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@role_required(Role.STAFF)
+def contact_create(request, pk: int):
+    customer = _customer_for(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_create(customer=customer, actor=request.user, fields=form.cleaned_data)
+        messages.success(request, _("Contact added."))
+        return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": customer, "contact": None},
+    )
+
+
+@role_required(Role.STAFF)
+def contact_edit(request, pk: int, contact_id: int):
+    customer = _customer_for(request, pk)
+    contact = get_object_or_404(customer.contacts, pk=contact_id)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
+        services.contact_update(contact=stored, actor=request.user, fields=form.cleaned_data)
+        messages.success(request, _("Contact saved."))
+        return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": customer, "contact": contact},
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def contact_delete(request, pk: int, contact_id: int):
+    customer = _customer_for(request, pk)
+    contact = get_object_or_404(customer.contacts, pk=contact_id)
+    services.contact_delete(contact=contact, actor=request.user)
+    messages.success(request, _("Contact %(name)s removed.") % {"name": contact.name})
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+
+
+@role_required(Role.SUPERVISOR)
+def pin_grade(request, pk: int):
+    customer = _customer_for(request, pk)
+    rule = GradingRule.objects.current().as_rule()
+    form = PinGradeForm(request.POST or None, rule=rule, initial={"grade": customer.grade})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_pin_grade(
+                customer=customer,
+                actor=request.user,
+                grade=form.cleaned_data["grade"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Grade pinned at %(grade)s. Rule changes will leave it alone.")
+                % {"grade": customer.grade},
+            )
+            return redirect(customer)
+    return render(request, "customers/pin_form.html", {"form": form, "customer": customer})
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def unpin_grade(request, pk: int):
+    customer = _customer_for(request, pk)
+    services.customer_unpin_grade(customer=customer, actor=request.user)
+    messages.success(
+        request,
+        _("Pin removed: the grading rule gives grade %(grade)s.") % {"grade": customer.grade},
+    )
+    return redirect(customer)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def customers_reassign(request):
+    """Bulk reassignment of visiting persons from the list (supervisor: within the unit)."""
+    back = _safe_next(request, reverse("customers:list"))
+    form = ReassignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        moved = services.customers_reassign(
+            actor=request.user,
+            customer_ids=form.cleaned_data["customers"],
+            visiting_person=form.cleaned_data["visiting_person"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(count)s customers now visited by %(person)s.")
+        % {"count": len(moved), "person": form.cleaned_data["visiting_person"]},
+    )
+    return redirect(back)
+
+
+@require_GET
+def autocomplete(request):
+    """Customers in the user's scope matching `q` (code prefix or name), as JSON."""
+    q = request.GET.get("q", "").strip()[:100]
+    results = []
+    if q:
+        customers = (
+            Customer.objects.visible_to(request.user)
+            .filter(Q(code__istartswith=q) | Q(name__icontains=q))
+            .only("pk", "code", "name", "grade")
+            .order_by("code")[:AUTOCOMPLETE_LIMIT]
+        )
+        results = [
+            {
+                "id": c.pk,
+                "code": c.code,
+                "name": c.name,
+                "grade": c.grade,
+                "label": customer_label(c),
+            }
+            for c in customers
+        ]
+    return JsonResponse({"results": results})

@@ -1,0 +1,181 @@
+"""Excel in and out: export of the filtered list, import with preview, blank template."""
+
+import tempfile
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Region, Role
+from crm_site.core.services import audit
+
+from .. import services, xlsx
+from ..forms import ImportUploadForm
+from ..models import Contact, CustomerImport, GradingRule, LogisticsService
+from .book import _filtered, _sorted
+
+ERRORS_PER_PAGE = 200
+# A synchronous export writes about 1,000 rows a second (openpyxl write-only);
+# above this the user is asked to filter, so a request never outlives the
+# server's timeout. README "Customers and grading".
+EXPORT_MAX_ROWS = 20_000
+# Room for the multipart envelope around a file of the maximum size.
+ENVELOPE_BYTES = 64 * 1024
+
+
+def _xlsx_response(stream, filename: str) -> FileResponse:
+    stream.seek(0)
+    return FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=xlsx.XLSX_CONTENT_TYPE
+    )
+
+
+def customer_export(request):
+    """The filtered, sorted list as .xlsx (same parameters as the list); audited."""
+    rule = GradingRule.objects.current().as_rule()
+    filterset = _filtered(request, rule)
+    customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
+    if customers.order_by()[: EXPORT_MAX_ROWS + 1].count() > EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("At most %(max)s customers can be exported at once. Narrow the list with a filter.")
+            % {"max": f"{EXPORT_MAX_ROWS:,}"},
+        )
+        query = request.GET.urlencode()
+        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+    customers = customers.for_list().prefetch_related(
+        "services",
+        Prefetch(
+            "contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"
+        ),
+    )
+    # Closed by FileResponse once sent.
+    stream = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    count = xlsx.write_customers(customers.iterator(chunk_size=2000), stream)
+    filters = {k: str(v) for k, v in filterset.active_filters().items()}
+    if "q" in filters:
+        filters["q"] = "…"  # a search may be a phone number: not kept in the audit log
+    audit(
+        actor=request.user,
+        action="customers.export",
+        summary=_("%(count)s customers exported") % {"count": count},
+        data={"filters": filters, "sort": sort, "rows": count},
+        request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = _("customer-list")
+    return _xlsx_response(stream, f"{name}-{stamp}.xlsx")
+
+
+@role_required(Role.SUPERVISOR)
+def import_template(request):
+    stream = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+    xlsx.write_template(
+        stream,
+        units=list(services.scope_units(request.user)),
+        regions=list(Region.objects.all()),
+        services=list(LogisticsService.objects.all()),
+        users=list(services.scope_users(request.user)[:1]),
+    )
+    name = _("customer-import-template")
+    return _xlsx_response(stream, f"{name}.xlsx")
+
+
+def _too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > xlsx.MAX_UPLOAD_BYTES + ENVELOPE_BYTES
+
+
+@csrf_exempt
+@role_required(Role.SUPERVISOR)
+def customer_import(request):
+    """Upload a file for preview. An oversized body is refused before it is read
+    (the CSRF check would otherwise read it first), then CSRF is checked as usual."""
+    if request.method == "POST" and _too_large(request):
+        error = _("The file is larger than %(mb)s MB. Split it into several files.") % {
+            "mb": xlsx.MAX_UPLOAD_BYTES // (1024 * 1024)
+        }
+        return _upload_page(request, ImportUploadForm(), status=413, error=error)
+    return _customer_import(request)
+
+
+@csrf_protect
+def _customer_import(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        record = services.customer_import_upload(
+            actor=request.user, upload=form.cleaned_data["file"]
+        )
+        return redirect(record)
+    return _upload_page(request, form)
+
+
+def _upload_page(request, form, status=200, error=""):
+    context = {
+        "form": form,
+        "upload_error": error,
+        "recent": CustomerImport.objects.visible_to(request.user)[:8],
+        "columns": [{"header": str(c.label), "required": c.required} for c in xlsx.IMPORT_COLUMNS],
+        "max_rows": xlsx.MAX_ROWS,
+        "max_mb": xlsx.MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    return render(request, "customers/import_upload.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR)
+def import_preview(request, pk):
+    record = get_object_or_404(CustomerImport.objects.visible_to(request.user), pk=pk)
+    result = record.result
+    errors = [
+        e | {"header": str(xlsx.COLUMN_BY_KEY[e["column"]].label)}
+        if e.get("column") in xlsx.COLUMN_BY_KEY
+        else e
+        for e in result.get("errors", [])
+    ]
+    error_page = Paginator(errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    updates = [
+        u
+        | {
+            "labels": [
+                str(xlsx.COLUMN_BY_KEY[f].label) if f in xlsx.COLUMN_BY_KEY else f
+                for f in u["fields"]
+            ]
+        }
+        for u in result.get("updates", [])
+    ]
+    context = {
+        "record": record,
+        "result": result,
+        "page_obj": error_page,
+        "updates": updates,
+        "can_apply": record.state == CustomerImport.State.PREVIEWED
+        and not result.get("error_count")
+        and (result.get("create_count") or result.get("update_count")),
+        "more_creates": result.get("create_count", 0) - len(result.get("creates", [])),
+        "more_updates": result.get("update_count", 0) - len(updates),
+        "more_errors": result.get("error_count", 0) - len(errors),
+        "refresh": record.is_busy,
+    }
+    return render(request, "customers/import_preview.html", context)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def import_apply(request, pk):
+    record = get_object_or_404(CustomerImport.objects.visible_to(request.user), pk=pk)
+    if record.state in (CustomerImport.State.APPLYING, CustomerImport.State.APPLIED):
+        messages.info(request, _("This file was already imported."))
+    elif not services.customer_import_request_apply(actor=request.user, record=record):
+        messages.error(request, _("This file cannot be imported any more. Upload it again."))
+    return redirect(record)

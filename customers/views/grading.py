@@ -1,0 +1,157 @@
+"""Grading rules (admins): edit with a preview, versions, regrade runs."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+
+from .. import display, grading, services
+from ..forms import RuleEditor
+from ..models import Customer, GradingRule, RegradeRun
+from ..services.rules import definition_digest
+
+RUN_ROWS_PER_PAGE = 50
+
+
+def _rule_tables(rule: GradingRule) -> dict:
+    """A rule's definition laid out for reading (grades, bands, points with labels)."""
+    definition = rule.definition
+    groups = []
+    for key, choices in (
+        ("scale", display.Scale),
+        ("trend", display.Trend),
+        ("nature", display.Nature),
+    ):
+        groups.append(
+            {
+                "label": display.CRITERIA[key],
+                "rows": [
+                    (label, definition.get(key, {}).get(value, 0))
+                    for value, label in choices.choices
+                ],
+            }
+        )
+    data = rule.as_rule()
+    bands = [
+        {
+            "min": display.money(low),
+            "points": points,
+            "max": display.money(data.revenue_bands[i - 1][0]) if i else None,
+        }
+        for i, (low, points) in enumerate(data.revenue_bands)
+    ]
+    return {"grades": data.grades, "bands": bands, "groups": groups}
+
+
+def _preview_context(preview, rule_definition) -> dict:
+    rule = GradingRule(definition=rule_definition).as_rule()
+    codes = [g.code for g in rule.grades]
+    extra = [c for c in preview.before if c not in codes]
+    rows = [
+        {
+            "code": code,
+            "name": rule.grade_names().get(code, code),
+            "before": preview.before.get(code, 0),
+            "after": preview.after.get(code, 0),
+            "delta": preview.after.get(code, 0) - preview.before.get(code, 0),
+        }
+        for code in [*codes, *extra]
+    ]
+    return {"preview": preview, "preview_rows": rows, "moves": preview.sorted_moves()}
+
+
+@role_required(Role.ADMIN)
+def grading_rules(request):
+    current = GradingRule.objects.current()
+    start_from = current
+    if request.method == "GET" and request.GET.get("from"):
+        start_from = GradingRule.objects.filter(version=request.GET.get("from")).first() or current
+    editor = RuleEditor(request.POST or None, definition=start_from.definition)
+    context = {"current": current, "start_from": start_from, "editor": editor}
+    if request.method == "POST" and editor.is_valid():
+        definition = editor.definition()
+        digest = definition_digest(definition)
+        if request.POST.get("action") == "save":
+            if editor.rule.cleaned_data.get("digest") == digest:
+                run = services.grading_rule_save(
+                    actor=request.user,
+                    definition=definition,
+                    note=editor.rule.cleaned_data.get("note", ""),
+                    request=request,
+                )
+                messages.success(
+                    request,
+                    _("Rule v%(version)s saved. Customers are being regraded in the background.")
+                    % {"version": run.rule.version},
+                )
+                return redirect(run)
+            messages.warning(
+                request, _("The rule changed after the preview. Check this preview, then save.")
+            )
+        context |= _preview_context(
+            services.grading_rule_preview(definition=definition), definition
+        )
+        context["digest"] = digest
+    context |= {
+        "tables": _rule_tables(current),
+        "versions": GradingRule.objects.select_related("created_by").annotate(
+            run_count=Count("runs")
+        )[:20],
+        "runs": RegradeRun.objects.select_related("rule", "requested_by")[:8],
+        "customer_total": Customer.objects.count(),
+    }
+    return render(request, "customers/grading.html", context)
+
+
+@role_required(Role.ADMIN)
+def rule_version(request, version: int):
+    rule = get_object_or_404(GradingRule.objects.select_related("created_by"), version=version)
+    context = {
+        "rule": rule,
+        "tables": _rule_tables(rule),
+        "is_current": rule.pk == GradingRule.objects.current().pk,
+        "runs": rule.runs.select_related("requested_by"),
+    }
+    return render(request, "customers/rule_version.html", context)
+
+
+@role_required(Role.ADMIN)
+def regrade_run(request, pk: int):
+    run = get_object_or_404(RegradeRun.objects.select_related("rule", "requested_by"), pk=pk)
+    changes = run.grade_changes.select_related("customer").order_by("customer__code")
+    pinned = Customer.objects.filter(pk__in=run.pinned_ids).select_related(
+        "grade_pinned_by", "unit"
+    )
+    change_page = Paginator(changes, RUN_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    pinned_page = Paginator(pinned.order_by("code"), RUN_ROWS_PER_PAGE).get_page(
+        request.GET.get("pinned_page")
+    )
+    rule = run.rule.as_rule()
+    for customer in pinned_page:
+        customer.rule_grade = grading.grade(customer.attributes(), rule).grade
+    context = {
+        "run": run,
+        "page_obj": change_page,
+        "pinned_page": pinned_page,
+        "moves": run.sorted_moves(),
+        "summary": display.run_summary(run),
+        "refresh": not run.is_finished,
+    }
+    return render(request, "customers/regrade_run.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def regrade_now(request):
+    run = services.regrade_run_start(
+        rule=GradingRule.objects.current(),
+        actor=request.user,
+        reason=_("Regrade requested by an administrator"),
+    )
+    messages.success(request, _("Regrade started."))
+    return redirect(run)

@@ -1,0 +1,504 @@
+"""The customer .xlsx format: export, blank template, and safe reading of uploads.
+
+One column list serves all three, so an exported file imports unchanged.
+Headers and choice values are written in Chinese whatever the user's
+language (a file is shared between colleagues); reading also accepts the
+English header, the English label and the stored code.
+
+Reading an upload is defensive (DESIGN.md "Customers", issue 4): the zip
+directory is checked before anything is decompressed (size, entries), every
+XML part is refused if it declares a DTD (entity expansion, external
+entities; openpyxl parses worksheets with the standard library's iterparse,
+not defusedxml), formulas are refused, and rows are counted as they stream.
+"""
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from defusedxml import ElementTree as DefusedET
+from defusedxml.common import DefusedXmlException
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .models import Customer, Nature, Scale, Status, Trend
+
+FILE_LANGUAGE = "zh-hans"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Limits of an upload (README "Customers and grading"). Module constants so
+# tests can lower them and build small stand-ins for huge files.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_ROWS = 50_000
+
+# Text that a spreadsheet would read as a formula if typed in (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+USER_LABEL_RE = re.compile(r"^(?P<name>.*?)\s*[(（](?P<username>[^()（）]+)[)）]\s*$")
+LIST_SPLIT_RE = re.compile(r"[、,，;；\n]+")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    required: bool = False  # the header must be present in an import
+    readonly: bool = False  # exported for reading, ignored on import
+    width: int = 14
+
+
+COLUMNS = [
+    Column("code", gettext_lazy("Customer code"), required=True, width=14),
+    Column("name", gettext_lazy("Customer name"), required=True, width=30),
+    Column("unit", gettext_lazy("Service unit"), required=True, width=16),
+    Column("grade", gettext_lazy("Grade"), readonly=True, width=8),
+    Column("grade_points", gettext_lazy("Grade points"), readonly=True, width=10),
+    Column("nature", gettext_lazy("Nature"), width=12),
+    Column("scale", gettext_lazy("Scale"), width=8),
+    Column("annual_revenue", gettext_lazy("Annual revenue (10k CNY)"), width=16),
+    Column("trend", gettext_lazy("Development trend"), width=10),
+    Column("industry", gettext_lazy("Industry"), width=14),
+    Column("region", gettext_lazy("Region"), width=10),
+    Column("address", gettext_lazy("Address"), width=32),
+    Column("status", gettext_lazy("Status"), width=8),
+    Column("sales_owner", gettext_lazy("Sales owner"), width=16),
+    Column("visiting_person", gettext_lazy("Visiting person"), width=16),
+    Column("assignment_override_reason", gettext_lazy("Assignment exception reason"), width=24),
+    Column("services", gettext_lazy("Logistics services used"), width=36),
+    Column("notes", gettext_lazy("Notes"), width=30),
+    Column("primary_contact", gettext_lazy("Primary contact"), readonly=True, width=12),
+    Column("primary_phone", gettext_lazy("Contact phone"), readonly=True, width=16),
+    Column("updated_at", gettext_lazy("Last updated"), readonly=True, width=17),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+KEYS = [c.key for c in COLUMNS]
+IMPORT_COLUMNS = [c for c in COLUMNS if not c.readonly]
+CHOICES = {"nature": Nature, "scale": Scale, "trend": Trend, "status": Status}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (the message says why, translated)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def column_header(column: Column) -> str:
+    with translation.override(FILE_LANGUAGE):
+        return str(column.label)
+
+
+def choice_label(key: str, value: str) -> str:
+    with translation.override(FILE_LANGUAGE):
+        return str(CHOICES[key](value).label) if value else ""
+
+
+def person_label(user) -> str:
+    """A user as written in the file: '张晓明 (staff1)'; the username inside decides."""
+    if user is None:
+        return ""
+    full = user.full_name or ""
+    return f"{full} ({user.username})" if full and full != user.username else user.username
+
+
+def split_person(text: str) -> tuple[str, str]:
+    """(username or '', name) from '张晓明 (staff1)', 'staff1' or '张晓明'."""
+    match = USER_LABEL_RE.match(text)
+    if match:
+        return match["username"].strip(), match["name"].strip()
+    return "", text.strip()
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in LIST_SPLIT_RE.split(text or "") if part.strip()]
+
+
+def normalise(text: str) -> str:
+    """Header matching ignores spaces, case and full-width brackets."""
+    return re.sub(r"\s+", "", str(text)).replace("（", "(").replace("）", ")").lower()
+
+
+def header_lookup() -> dict[str, str]:
+    lookup = {}
+    for column in COLUMNS:
+        lookup[normalise(column.key)] = column.key
+        for language in ("en", FILE_LANGUAGE):
+            with translation.override(language):
+                lookup[normalise(str(column.label))] = column.key
+    return lookup
+
+
+def choice_lookup(key: str) -> dict[str, str]:
+    """Stored code by code, Chinese label or English label (lower case)."""
+    lookup = {}
+    for value, _label in CHOICES[key].choices:
+        lookup[value.lower()] = value
+        for language in ("en", FILE_LANGUAGE):
+            with translation.override(language):
+                lookup[str(CHOICES[key](value).label).lower()] = value
+    return lookup
+
+
+# --- writing -------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F5FA8")
+HEADER_BORDER = Border(bottom=Side(style="thin", color="0F3F78"))
+
+
+def _cell(ws, value, number_format: str | None = None):
+    """A cell whose text can never run as a formula in Excel, WPS or LibreOffice."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # Stored as a text cell with Excel's quote prefix: shown as typed,
+        # never evaluated, and read back as the same text.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _start_sheet(wb, title: str, columns: list[Column]):
+    ws = wb.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "C2"
+    # Printed (or saved as PDF) landscape, all columns on one page width.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=column_header(column))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = Alignment(vertical="center")
+        header.append(cell)
+    ws.append(header)
+    return ws
+
+
+class RowWriter:
+    """Turns customers into file rows; labels are looked up once per export, not per cell."""
+
+    def __init__(self):
+        with translation.override(FILE_LANGUAGE):
+            self.labels = {
+                key: {value: str(label) for value, label in choices.choices}
+                for key, choices in CHOICES.items()
+            }
+        self.people: dict[int, str] = {}
+
+    def person(self, user) -> str:
+        if user is None:
+            return ""
+        if user.pk not in self.people:
+            self.people[user.pk] = person_label(user)
+        return self.people[user.pk]
+
+    def values(self, customer: Customer) -> dict:
+        """A customer as file values (text for people, places and choices)."""
+        contacts = getattr(customer, "primary_contacts", None)
+        primary = contacts[0] if contacts else None
+        updated = timezone.localtime(customer.updated_at) if customer.updated_at else None
+        return {
+            "code": customer.code,
+            "name": customer.name,
+            "unit": customer.unit.name if customer.unit_id else "",
+            "grade": customer.grade,
+            "grade_points": customer.grade_points,
+            "nature": self.labels["nature"].get(customer.nature, customer.nature),
+            "scale": self.labels["scale"].get(customer.scale, customer.scale),
+            "annual_revenue": customer.annual_revenue,
+            "trend": self.labels["trend"].get(customer.trend, customer.trend),
+            "industry": customer.industry,
+            "region": customer.region.name if customer.region_id else "",
+            "address": customer.address,
+            "status": self.labels["status"].get(customer.status, customer.status),
+            "sales_owner": self.person(customer.sales_owner),
+            "visiting_person": self.person(customer.visiting_person),
+            "assignment_override_reason": customer.assignment_override_reason,
+            "services": "、".join(s.name for s in customer.services.all()),
+            "notes": customer.notes,
+            "primary_contact": primary.name if primary else "",
+            "primary_phone": (primary.mobile or primary.phone) if primary else "",
+            "updated_at": updated.strftime("%Y-%m-%d %H:%M") if updated else "",
+        }
+
+    def row(self, ws, customer: Customer) -> list:
+        row, values = [], self.values(customer)
+        for key in KEYS:
+            value = values[key]
+            if key == "annual_revenue":
+                row.append(_cell(ws, value, "0.00"))
+            elif isinstance(value, str) and (
+                value.startswith(FORMULA_PREFIXES) or ILLEGAL_CHARACTERS_RE.search(value)
+            ):
+                row.append(_cell(ws, value))
+            else:
+                row.append(value)  # plain text and numbers: openpyxl writes them as they are
+        return row
+
+
+def customer_row(customer: Customer) -> dict:
+    return RowWriter().values(customer)
+
+
+def write_customers(customers, stream) -> int:
+    """Write `customers` (an iterable of Customer, services prefetched) to `stream`."""
+    wb = Workbook(write_only=True)
+    with translation.override(FILE_LANGUAGE):
+        title = str(gettext_lazy("Customers"))
+    ws = _start_sheet(wb, title, COLUMNS)
+    writer = RowWriter()
+    count = 0
+    for customer in customers:
+        ws.append(writer.row(ws, customer))
+        count += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    wb.save(stream)
+    return count
+
+
+def write_template(stream, *, units, regions, services, users) -> None:
+    """The blank import template, with a sheet of accepted values."""
+    wb = Workbook(write_only=True)
+    with translation.override(FILE_LANGUAGE):
+        _start_sheet(wb, str(gettext_lazy("Customers")), IMPORT_COLUMNS)
+        help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
+        help_ws.column_dimensions["A"].width = 22
+        help_ws.column_dimensions["B"].width = 100
+        help_ws.sheet_properties.pageSetUpPr.fitToPage = True
+        help_ws.page_setup.fitToWidth = 1
+        help_ws.page_setup.fitToHeight = 0
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for label, text in _template_help(units, regions, services, users):
+            name, value = _cell(help_ws, str(label)), _cell(help_ws, str(text))
+            name.font = Font(bold=True)
+            name.alignment = value.alignment = wrap
+            help_ws.append([name, value])
+    wb.save(stream)
+
+
+def _template_help(units, regions, services, users):
+    def values(key):
+        return "、".join(str(label) for _value, label in CHOICES[key].choices)
+
+    required = "、".join(column_header(c) for c in IMPORT_COLUMNS if c.required)
+    yield _("Required columns"), required
+    yield (
+        _("Matching"),
+        _(
+            "Rows are matched by customer code: a new code creates a customer, an existing "
+            "code in your scope updates it. Other columns may be left out."
+        ),
+    )
+    yield (
+        _("Limits"),
+        _("At most %(rows)s rows and %(mb)s MB; no formulas.")
+        % {"rows": f"{MAX_ROWS:,}", "mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+    yield column_header(COLUMN_BY_KEY["nature"]), values("nature")
+    yield column_header(COLUMN_BY_KEY["scale"]), values("scale")
+    yield column_header(COLUMN_BY_KEY["trend"]), values("trend")
+    yield column_header(COLUMN_BY_KEY["status"]), values("status")
+    yield (
+        column_header(COLUMN_BY_KEY["annual_revenue"]),
+        _("A number in 10k CNY, at most two decimals, e.g. 1250.50"),
+    )
+    yield column_header(COLUMN_BY_KEY["unit"]), "、".join(u.name for u in units)
+    yield column_header(COLUMN_BY_KEY["region"]), "、".join(f"{r.name}" for r in regions)
+    yield (
+        column_header(COLUMN_BY_KEY["visiting_person"]),
+        _("Name and account, e.g. %(example)s; a member of the customer's unit.")
+        % {"example": person_label(users[0]) if users else "张晓明 (staff1)"},
+    )
+    yield (
+        column_header(COLUMN_BY_KEY["assignment_override_reason"]),
+        _("Needed only when the visiting person is a salesperson of the customer's region."),
+    )
+    yield (
+        column_header(COLUMN_BY_KEY["services"]),
+        _("Separate with 、 Accepted: %(names)s") % {"names": "、".join(s.name for s in services)},
+    )
+
+
+# --- reading -------------------------------------------------------------------
+
+XML_PARTS = (".xml", ".rels", ".vml")
+
+
+def check_archive(fileobj) -> None:
+    """Refuse anything but a plain, reasonably sized .xlsx before parsing it."""
+    not_xlsx = _(
+        "This is not an Excel .xlsx file. Save it as 'Excel Workbook (.xlsx)' without a "
+        "password and upload it again."
+    )
+    fileobj.seek(0)
+    if not zipfile.is_zipfile(fileobj):
+        raise ImportFileError(not_xlsx)
+    fileobj.seek(0)
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(not_xlsx) from exc
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise ImportFileError(not_xlsx)
+        # The directory's sizes bound what zipfile will ever decompress, so a
+        # zip bomb is refused here without inflating a byte.
+        too_big = _(
+            "The file unpacks to more than %(mb)s MB: it is damaged or not a real workbook."
+        ) % {"mb": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise ImportFileError(too_big)
+        if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+            raise ImportFileError(too_big)
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise ImportFileError(not_xlsx)
+        for info in infos:
+            if info.filename.lower().endswith(XML_PARTS):
+                _refuse_dtd(archive, info)
+
+
+def _refuse_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    # A DTD can only come before the root element, so reading up to the first
+    # element is enough to refuse entity tricks in every part.
+    try:
+        with archive.open(info) as part:
+            for _event in DefusedET.iterparse(part, events=("start",), forbid_dtd=True):
+                break
+    except (DefusedXmlException, DefusedET.ParseError, zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(
+            _("The file contains XML that is not allowed (%(part)s). Save it again from Excel.")
+            % {"part": info.filename}
+        ) from exc
+
+
+@dataclass
+class Sheet:
+    columns: list[str]  # column keys in file order (None for ignored columns)
+    rows: Iterator  # (row number, {key: value}, {keys holding a formula})
+
+
+def open_sheet(fileobj) -> Sheet:
+    """Check the archive, read the header row; rows stream from `Sheet.rows`."""
+    check_archive(fileobj)
+    fileobj.seek(0)
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=False)
+        ws = wb.worksheets[0]
+        # Ignore the sheet's declared size: a file claiming A1:XFD1048576 would
+        # otherwise be padded to 16,384 columns a row (and it costs a full pass).
+        ws.reset_dimensions()
+        rows = ws.iter_rows()
+        header = next(rows, None)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise ImportFileError(_("The workbook could not be read: it may be damaged.")) from exc
+    if header is None:
+        raise ImportFileError(_("The first sheet is empty. Use the import template."))
+    lookup = header_lookup()
+    columns, unknown, seen, duplicate = [], [], set(), []
+    for cell in header:
+        text = "" if cell.value is None else str(cell.value).strip()
+        if not text:
+            columns.append(None)
+            continue
+        key = lookup.get(normalise(text))
+        if key is None:
+            unknown.append(text)
+        elif key in seen:
+            duplicate.append(text)
+        seen.add(key)
+        columns.append(key)
+    problems = []
+    if unknown:
+        problems.append(_("Unknown columns: %(names)s.") % {"names": "、".join(unknown)})
+    if duplicate:
+        problems.append(_("Columns given twice: %(names)s.") % {"names": "、".join(duplicate)})
+    missing = [column_header(c) for c in IMPORT_COLUMNS if c.required and c.key not in seen]
+    if missing:
+        problems.append(_("Missing columns: %(names)s.") % {"names": "、".join(missing)})
+    if problems:
+        raise ImportFileError(" ".join(problems))
+    return Sheet(columns=columns, rows=_iter_rows(rows, columns))
+
+
+def _iter_rows(rows, columns) -> Iterator:
+    count = 0
+    for row_number, cells in enumerate(rows, start=2):
+        values, formulas = {}, set()
+        for cell, key in zip(cells, columns, strict=False):
+            if key is None or COLUMN_BY_KEY[key].readonly:
+                continue
+            if getattr(cell, "data_type", None) == "f":
+                formulas.add(key)
+            values[key] = cell.value
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(max)s rows. Split it into several files.")
+                % {"max": f"{MAX_ROWS:,}"}
+            )
+        yield row_number, values, formulas
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)).strip()
+
+
+class ValueProblem(ValueError):
+    pass
+
+
+def as_revenue(value) -> Decimal | None:
+    """A revenue in 万元 from a number or text cell; None when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(_("Enter a number, e.g. 1250.50."))
+    try:
+        number = Decimal(str(value).replace(",", "").replace("，", "").strip())
+    except InvalidOperation as exc:
+        raise ValueProblem(_("Enter a number, e.g. 1250.50.")) from exc
+    if not number.is_finite():
+        raise ValueProblem(_("Enter a number, e.g. 1250.50."))
+    if number < 0:
+        raise ValueProblem(_("Revenue cannot be negative."))
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueProblem(_("At most two decimals."))
+    if number >= Decimal("1e12"):
+        raise ValueProblem(_("This number is too large."))
+    return number.quantize(Decimal("0.01"))
