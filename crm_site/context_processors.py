@@ -76,9 +76,13 @@ def collect(paths: list[str], request) -> list[dict]:
 def navigation(request):
     user = getattr(request, "user", None)
     items = nav_items_for(user) if user is not None else []
+    # The entry with the longest URL that prefixes the path is the current one
+    # (/visits/reports/review/ is "Review", not also "Daily reports").
     path = request.path
+    matches = [i for i in items if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))]
+    current = max(matches, key=lambda i: len(i["url"]), default=None)
     for item in items:
-        item["active"] = path == item["url"] if item["url"] == "/" else path.startswith(item["url"])
+        item["active"] = item is current
     unread, badges = 0, []
     if user is not None and user.is_authenticated:
         from crm_site.core.models import Notification
