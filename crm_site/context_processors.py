@@ -79,7 +79,9 @@ def navigation(request):
     # The entry with the longest URL that prefixes the path is the current one
     # (/visits/reports/review/ is "Review", not also "Daily reports").
     path = request.path
-    matches = [i for i in items if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))]
+    matches = [
+        i for i in items if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))
+    ]
     current = max(matches, key=lambda i: len(i["url"]), default=None)
     for item in items:
         item["active"] = item is current
