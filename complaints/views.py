@@ -1,5 +1,6 @@
 """HTTP only: scope check -> form -> service -> redirect/render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core import exports
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, services, stats
@@ -234,20 +236,47 @@ def complaint_recording(request, pk: int):
     return response
 
 
-def complaint_export(request):
-    """The register as .xlsx, with the register's filters."""
+def write_export(request, stream, progress=None) -> tuple[int, str]:
+    """Write the register's filtered rows to `stream`; audited. Used by the view
+    and by the background export job (crm_site.core.exports)."""
     filterset = register_queryset(request)
-    response = HttpResponse(content_type=export.XLSX_CONTENT_TYPE)
-    rows = export.write_register(filterset.qs, response)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.xlsx"'
+    queryset = filterset.qs
+    if progress is not None:
+        queryset = _Counted(queryset, progress)
+    rows = export.write_register(queryset, stream)
     audit(
         actor=request.user,
         action="complaints.export",
         summary=f"{rows} rows",
         data={"filters": {k: v for k, v in request.GET.items() if k != "page"}, "rows": rows},
-        request=request,
+        request=request if progress is None else None,
     )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return rows, f"complaints-{stamp}.xlsx"
+
+
+class _Counted:
+    """A queryset stand-in whose iterator() reports progress (for write_register)."""
+
+    def __init__(self, queryset, progress):
+        self.queryset, self.progress = queryset, progress
+
+    def iterator(self, chunk_size=2000):
+        return exports.counted(self.queryset.iterator(chunk_size=chunk_size), self.progress)
+
+
+def complaint_export(request):
+    """The register as .xlsx, with the register's filters; a background job above
+    CRM_EXPORT_SYNC_LIMIT rows."""
+    total = register_queryset(request).qs.order_by().count()
+    if total > settings.CRM_EXPORT_SYNC_LIMIT:
+        job = exports.export_job_start(
+            user=request.user, kind="complaints", params=request.GET, total=total
+        )
+        return redirect(job)
+    response = HttpResponse(content_type=export.XLSX_CONTENT_TYPE)
+    _rows, filename = write_export(request, response)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -300,6 +300,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm_site.core.tasks.worker_heartbeat",
         "schedule": 60.0,
     },
+    # Large exports: resend what the broker lost, restart what a dead worker left.
+    "exports-sweep": {
+        "task": "crm_site.core.tasks.export_jobs_sweep",
+        "schedule": 60.0,
+    },
+    "exports-purge": {
+        "task": "crm_site.core.tasks.export_files_purge",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Daily reminders (visits/reminders.py). They fire every day and skip days
     # off themselves (work calendar: holidays, 调休). The second run an hour
     # later catches up if the first was lost; dedupe keys make it a no-op.
@@ -378,5 +387,12 @@ CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
 ]
+# Exports above this many rows are written by a background job (progress page
+# and a download when done); below, the file comes straight back.
+CRM_EXPORT_SYNC_LIMIT = env_int("CRM_EXPORT_SYNC_LIMIT", 5000)
+CRM_EXPORTERS = {
+    "customers": "customers.views.excel.write_export",
+    "complaints": "complaints.views.write_export",
+}
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -28,7 +28,7 @@ urlpatterns = [
     path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),
     path("accounts/2fa/recovery-codes/", twofactor.regenerate_codes, name="two_factor_codes"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
-    path("notifications/", include("crm_site.core.urls")),
+    path("", include("crm_site.core.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("customers/", include("customers.urls")),
     path("visits/", include("visits.urls")),

@@ -1,5 +1,7 @@
 """Cross-cutting records shared by every app."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -153,3 +155,69 @@ class AuditLog(models.Model):
     @property
     def action_label(self):
         return AUDIT_ACTION_LABELS.get(self.action, self.action)
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An export belongs to the user who asked for it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ExportJob(models.Model):
+    """A large export written in the background (more than
+    CRM_EXPORT_SYNC_LIMIT rows): the page shows its progress and a download."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    total = models.PositiveIntegerField(_("rows to write"), default=0)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.CharField(_("file"), max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["user", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:export_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -54,3 +54,45 @@ def audit_log(request):
         "core/audit_log.html",
         {"filter": filterset, "page_obj": page, "query_string": query.urlencode()},
     )
+
+
+def _export_job_for(request, pk):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ExportJob
+
+    return get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+
+
+def export_detail(request, pk):
+    """The progress of a background export, and its download when ready."""
+    job = _export_job_for(request, pk)
+    return render(request, "core/export_detail.html", {"job": job})
+
+
+def export_status(request, pk):
+    from django.http import JsonResponse
+
+    job = _export_job_for(request, pk)
+    return JsonResponse(
+        {"state": job.state, "done": job.done, "total": job.total, "percent": job.percent}
+    )
+
+
+def export_download(request, pk):
+    from django.http import FileResponse, Http404
+
+    from .exports import export_dir
+
+    job = _export_job_for(request, pk)
+    if job.state != job.State.DONE or not job.file:
+        raise Http404
+    path = export_dir() / job.file
+    if not path.exists():
+        raise Http404
+    return FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - closed by FileResponse
+        as_attachment=True,
+        filename=job.filename or "export.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -2,12 +2,12 @@
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Region, Role
+from crm_site.core import exports
 from crm_site.core.services import audit
 
 from .. import services, xlsx
@@ -23,10 +24,6 @@ from ..models import Contact, CustomerImport, GradingRule, LogisticsService
 from .book import _filtered, _sorted
 
 ERRORS_PER_PAGE = 200
-# A synchronous export writes about 1,000 rows a second (openpyxl write-only);
-# above this the user is asked to filter, so a request never outlives the
-# server's timeout. README "Customers and grading".
-EXPORT_MAX_ROWS = 20_000
 # Room for the multipart envelope around a file of the maximum size.
 ENVELOPE_BYTES = 64 * 1024
 
@@ -38,28 +35,28 @@ def _xlsx_response(stream, filename: str) -> FileResponse:
     )
 
 
-def customer_export(request):
-    """The filtered, sorted list as .xlsx (same parameters as the list); audited."""
+def _export_rows(request):
+    """The customers the list would show for these parameters, ready to write."""
     rule = GradingRule.objects.current().as_rule()
     filterset = _filtered(request, rule)
     customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
-    if customers.order_by()[: EXPORT_MAX_ROWS + 1].count() > EXPORT_MAX_ROWS:
-        messages.error(
-            request,
-            _("At most %(max)s customers can be exported at once. Narrow the list with a filter.")
-            % {"max": f"{EXPORT_MAX_ROWS:,}"},
-        )
-        query = request.GET.urlencode()
-        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+    return filterset, customers, sort
+
+
+def write_export(request, stream, progress=None) -> tuple[int, str]:
+    """Write the filtered, sorted list to `stream`; audited. Used by the view for
+    small lists and by the background export job (crm_site.core.exports) for large ones."""
+    filterset, customers, sort = _export_rows(request)
     customers = customers.for_list().prefetch_related(
         "services",
         Prefetch(
             "contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"
         ),
     )
-    # Closed by FileResponse once sent.
-    stream = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    count = xlsx.write_customers(customers.iterator(chunk_size=2000), stream)
+    rows = customers.iterator(chunk_size=2000)
+    if progress is not None:
+        rows = exports.counted(rows, progress)
+    count = xlsx.write_customers(rows, stream)
     filters = {k: str(v) for k, v in filterset.active_filters().items()}
     if "q" in filters:
         filters["q"] = "…"  # a search may be a phone number: not kept in the audit log
@@ -68,11 +65,27 @@ def customer_export(request):
         action="customers.export",
         summary=_("%(count)s customers exported") % {"count": count},
         data={"filters": filters, "sort": sort, "rows": count},
-        request=request,
+        request=request if progress is None else None,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    name = _("customer-list")
-    return _xlsx_response(stream, f"{name}-{stamp}.xlsx")
+    return count, f"{_('customer-list')}-{stamp}.xlsx"
+
+
+def customer_export(request):
+    """The filtered, sorted list as .xlsx (same parameters as the list). Above
+    CRM_EXPORT_SYNC_LIMIT rows it becomes a background job with a progress page."""
+    limit = settings.CRM_EXPORT_SYNC_LIMIT
+    _filterset, customers, _sort = _export_rows(request)
+    total = customers.order_by().count()
+    if total > limit:
+        job = exports.export_job_start(
+            user=request.user, kind="customers", params=request.GET, total=total
+        )
+        return redirect(job)
+    # Closed by FileResponse once sent.
+    stream = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    _count, filename = write_export(request, stream)
+    return _xlsx_response(stream, filename)
 
 
 @role_required(Role.SUPERVISOR)

@@ -1,0 +1,151 @@
+"""Large exports as background jobs (README "Performance").
+
+An export view counts its rows first: up to CRM_EXPORT_SYNC_LIMIT it answers
+with the file at once; above, it records an ExportJob and sends a task, so the
+request never holds a web worker for minutes. The job re-runs the same export
+code with the same filter parameters and the same user, so scope and rows are
+exactly what the page would have given.
+
+Each kind of export registers a function in settings.CRM_EXPORTERS:
+`write(request, stream, progress) -> (rows, filename)`, where `request` carries
+the user and the GET parameters and `progress(rows_done)` may be called as
+rows are written.
+"""
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.http import QueryDict
+from django.test import RequestFactory
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .jobs import send_on_commit
+from .models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 1000
+STALE_AFTER_SECONDS = 600
+
+
+def export_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def job_request(user, params: dict):
+    """A GET request for the export's own code: the user and the filters, nothing else."""
+    query = QueryDict(mutable=True)
+    for key, values in params.items():
+        query.setlist(key, values if isinstance(values, list) else [values])
+    request = RequestFactory().get("/", data=query)
+    request.user = user
+    return request
+
+
+def counted(iterable, progress, every: int = PROGRESS_EVERY):
+    """Yield from `iterable`, calling progress(n) every `every` items."""
+    n = 0
+    for n, item in enumerate(iterable, start=1):
+        yield item
+        if n % every == 0:
+            progress(n)
+
+
+@transaction.atomic
+def export_job_start(*, user, kind: str, params: QueryDict, total: int) -> ExportJob:
+    if kind not in settings.CRM_EXPORTERS:
+        raise ValueError(f"unknown export kind {kind!r}")
+    clean = {k: params.getlist(k) for k in params if k != "page"}
+    job = ExportJob.objects.create(user=user, kind=kind, params=clean, total=total)
+    from . import tasks
+
+    send_on_commit(tasks.export_run, str(job.pk))
+    return job
+
+
+def export_job_run(*, job_id: str) -> bool:
+    """Write the file of a pending job; False if another run has it or it is done."""
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
+        state=ExportJob.State.RUNNING, started_at=now, progress_at=now, done=0
+    )
+    if not claimed:
+        return False
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    path = export_dir() / f"{job.pk}.xlsx"
+
+    def progress(rows: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(done=rows, progress_at=timezone.now())
+
+    try:
+        writer = import_string(settings.CRM_EXPORTERS[job.kind])
+        with open(path, "wb") as stream:
+            rows, filename = writer(job_request(job.user, job.params), stream, progress)
+    except Exception as exc:
+        logger.exception("export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        path.unlink(missing_ok=True)
+        return False
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE,
+        done=rows,
+        total=rows,
+        file=path.name,
+        filename=filename,
+        finished_at=timezone.now(),
+    )
+    _notify_done(job)
+    return True
+
+
+def _notify_done(job: ExportJob) -> None:
+    from django.utils.translation import gettext as _
+
+    from .services import in_language_of, notify
+
+    with in_language_of(job.user):
+        notify(
+            recipient=job.user,
+            kind="export.done",
+            title=_("Your export is ready to download"),
+            url=job.get_absolute_url(),
+            dedupe_key=f"export:{job.pk}",
+        )
+
+
+def export_jobs_sweep() -> int:
+    """Send pending jobs the broker never delivered; restart jobs whose worker died."""
+    now = timezone.now()
+    stale = now - timezone.timedelta(seconds=STALE_AFTER_SECONDS)
+    ExportJob.objects.filter(state=ExportJob.State.RUNNING, progress_at__lt=stale).update(
+        state=ExportJob.State.PENDING
+    )
+    from . import tasks
+    from .jobs import send_now
+
+    pending = ExportJob.objects.filter(
+        state=ExportJob.State.PENDING, created_at__lt=now - timezone.timedelta(seconds=30)
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in pending:
+        sent += send_now(tasks.export_run, str(pk))
+    return sent
+
+
+def export_files_purge(*, days: int = 7) -> int:
+    """Delete export files (and their jobs) older than `days`."""
+    old = ExportJob.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(days=days))
+    count = 0
+    for job in old:
+        if job.file:
+            (export_dir() / job.file).unlink(missing_ok=True)
+        count += 1
+    old.delete()
+    return count
