@@ -23,7 +23,9 @@ def test_staff_signs_in_sees_the_chinese_home_and_signs_out(journey, staff_a, vi
 
     if viewport is PHONE:
         page.locator(".navbar-toggler").click()
+        page.locator("#main-nav.show:not(.collapsing)").wait_for()
     page.locator(".dropdown-toggle").click()
+    page.locator(".dropdown-menu.show").wait_for()
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
     assert not j.console_errors, j.console_errors

@@ -72,7 +72,11 @@ def test_typing_an_entry_saves_a_draft_that_comes_back_after_the_tab_is_closed(
     def drafted():
         return [d.data for d in EntryDraft.objects.filter(report=report_today)]
 
-    while not any("干线" in data.get("opinions", "") for data in in_thread(drafted)):
+    def complete(data):
+        # Wait for the last field typed too: autosave is debounced.
+        return "干线" in data.get("opinions", "") and "20%" in data.get("escalation_reason", "")
+
+    while not any(complete(data) for data in in_thread(drafted)):
         assert time.monotonic() < deadline, "the draft never reached the server"
         time.sleep(0.2)
     assert phone.evaluate("document.documentElement.scrollWidth") == 390
