@@ -378,8 +378,8 @@ CRM_SITE_NAME = _("Logistics Customer Service CRM")
 # request returning a dict (or None to show nothing). Each app adds its own.
 CRM_HOME_PANELS: list[str] = [
     "visits.panels.staff_home_panel",
-    "visits.urgent_panels.home_panel",
     "visits.panels.supervisor_home_panel",
+    "visits.urgent_panels.home_panel",
     "complaints.panels.home_panel",
 ]
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]

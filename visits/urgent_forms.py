@@ -25,7 +25,7 @@ class UrgentReportForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=ServiceUnit.objects.none(), label=_("Unit"))
     category = forms.ChoiceField(
         label=pgettext_lazy("urgent report", "Category"),
-        choices=[("", _("Choose a category"))] + UrgentReport.Category.choices,
+        choices=[("", _("Choose the kind of matter"))] + UrgentReport.Category.choices,
     )
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"), required=False)
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -106,7 +106,7 @@ def prefill_from_entry(entry: DailyReportEntry) -> dict:
     the entry's fields (in the current language)."""
     reason = entry.escalation_reason.strip()
     first_line = reason.splitlines()[0] if reason else entry.customer.name
-    title = f"{entry.customer.name}: {first_line}"
+    title = _("%(customer)s: %(matter)s") % {"customer": entry.customer.name, "matter": first_line}
     when = timezone.localtime(entry.occurred_at)
     parts = [
         _("%(kind)s by %(person)s on %(when)s")
@@ -117,7 +117,9 @@ def prefill_from_entry(entry: DailyReportEntry) -> dict:
         }
     ]
     if reason:
-        parts.append(f"{_('Reason for escalation')}: {reason}")
+        parts.append(
+            _("%(label)s: %(text)s") % {"label": _("Reason for escalation"), "text": reason}
+        )
     labelled = [
         (_("Customer opinions, suggestions and wishes"), entry.opinions),
         (_("Market conditions, competitor moves, other companies' sales policies"), entry.market),
@@ -125,7 +127,11 @@ def prefill_from_entry(entry: DailyReportEntry) -> dict:
         (_("Handling of the main matters and the result"), entry.handling),
         (_("Other matters to report"), entry.other),
     ]
-    parts += [f"{label}: {text.strip()}" for label, text in labelled if text.strip()]
+    parts += [
+        _("%(label)s: %(text)s") % {"label": label, "text": text.strip()}
+        for label, text in labelled
+        if text.strip()
+    ]
     return {
         "unit": entry.report.unit_id,
         "customer": entry.customer,

@@ -10,6 +10,11 @@
   var seconds = parseInt(box.getAttribute("data-refresh-seconds"), 10) || 15;
   var badgeUrl = box.getAttribute("data-badge-url");
   var announce = document.getElementById("urgent-queue-announce");
+  // Polling must not keep an unattended session alive past its idle timeout:
+  // after this long without a key, click, touch or scroll it pauses, and the
+  // next interaction resumes it.
+  var idleMs = (parseInt(box.getAttribute("data-idle-seconds"), 10) || 1500) * 1000;
+  var lastActive = Date.now();
   var timer = null;
   var stopped = false;
 
@@ -40,6 +45,7 @@
   function refresh() {
     timer = null;
     if (stopped) { return; }
+    if (Date.now() - lastActive > idleMs) { return; }  // paused until activity
     if (document.hidden) { schedule(); return; }
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" }, cache: "no-store" })
       .then(function (response) {
@@ -72,6 +78,14 @@
       timer = window.setTimeout(refresh, seconds * 1000);
     }
   }
+
+  ["keydown", "pointerdown", "scroll", "touchstart"].forEach(function (name) {
+    window.addEventListener(name, function () {
+      var wasIdle = Date.now() - lastActive > idleMs;
+      lastActive = Date.now();
+      if (wasIdle && timer === null) { refresh(); }
+    }, { passive: true });
+  });
 
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && timer !== null) {

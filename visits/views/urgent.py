@@ -5,6 +5,7 @@ Supervisors see their unit's reports and may comment; the assigned manager
 acknowledges, reassigns and resolves.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -76,6 +77,8 @@ def _queue_context(request) -> dict:
         "query_string": urlencode(params),
         "refresh_query": urlencode(refresh),
         "refresh_seconds": REFRESH_SECONDS,
+        # The script stops polling before the idle timeout would sign the user out.
+        "idle_seconds": max(60, settings.SESSION_COOKIE_AGE - 5 * 60),
         "counts": counts_for(visible, now),
         "filters_active": bool(params),
         "may_raise": urgent_permissions.may_raise(user),
