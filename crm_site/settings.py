@@ -342,6 +342,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.customer_imports_purge",
         "schedule": crontab(minute=15, hour=3),
     },
+    # Urgent reports: route what is still pending (the broker was down at
+    # submit, or a worker died), and escalate what is not acknowledged in time.
+    "visits-urgent-route-pending": {
+        "task": "visits.tasks.urgent_reports_route_pending",
+        "schedule": crontab(),
+    },
+    "visits-urgent-escalate": {
+        "task": "visits.tasks.urgent_reports_escalate",
+        "schedule": crontab(),
+    },
 }
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
@@ -378,9 +388,10 @@ CRM_SITE_NAME = _("Logistics Customer Service CRM")
 CRM_HOME_PANELS: list[str] = [
     "visits.panels.staff_home_panel",
     "visits.panels.supervisor_home_panel",
+    "visits.urgent_panels.home_panel",
     "complaints.panels.home_panel",
 ]
-CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge"]
+CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
 # dotted paths to functions (request, customer) -> dict with "template".
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
@@ -396,3 +407,9 @@ CRM_EXPORTERS = {
 }
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Urgent reports (巡访紧急报告): working hours the assigned manager has to
+# acknowledge one (over the work calendar, Asia/Shanghai working hours).
+URGENT_ACK_WORKING_HOURS = float(env("URGENT_ACK_WORKING_HOURS", "4"))
+# Tests only (fault tests): seconds the routing job waits after claiming a
+# report and before committing, so a test can kill the worker mid-way.
+URGENT_ROUTE_TEST_DELAY = float(env("URGENT_ROUTE_TEST_DELAY", "0"))

@@ -190,3 +190,37 @@ def make_complaint(customer=None, by=None, **overrides):
         Complaint.objects.filter(pk=complaint.pk).update(**overrides)
         complaint.refresh_from_db()
     return complaint
+
+
+# --- urgent reports (visits, issue 6) ----------------------------------------
+
+
+def make_urgent_report(unit=None, raised_by=None, *, route=False, **overrides):
+    """An urgent report raised through urgent_report_raise (pending, with its
+    deadline and first event); `route=True` then runs the routing service.
+
+    Fields the service does not take (status, ack_deadline, created_at, ...)
+    are then set directly, without events: for queue, badge and figure tests.
+    """
+    from visits.models import UrgentReport
+    from visits.urgent_routing import urgent_report_route
+    from visits.urgent_services import urgent_report_raise
+
+    if unit is None:
+        unit = raised_by.primary_unit if raised_by else make_unit()
+    raised_by = raised_by or make_user(Role.SUPERVISOR, unit)
+    raise_fields = {
+        "category": overrides.pop("category", UrgentReport.Category.COMPETITOR_POLICY),
+        "title": overrides.pop("title", "竞争对手大幅降价"),
+        "details": overrides.pop("details", "竞争对手对整车线路降价约8%。"),
+        "proposal": overrides.pop("proposal", ""),
+        "customer": overrides.pop("customer", None),
+        "source_entry": overrides.pop("source_entry", None),
+    }
+    report, _created = urgent_report_raise(actor=raised_by, unit=unit, **raise_fields)
+    if route:
+        urgent_report_route(report_id=report.pk)
+    if overrides:
+        UrgentReport.objects.filter(pk=report.pk).update(**overrides)
+    report.refresh_from_db()
+    return report

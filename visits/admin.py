@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import DailyReport, DailyReportEntry, DailyReportEvent, Visit
+from .models import (
+    DailyReport,
+    DailyReportEntry,
+    DailyReportEvent,
+    UrgentReport,
+    UrgentReportEvent,
+    Visit,
+)
 
 
 @admin.register(Visit)
@@ -39,3 +46,33 @@ class DailyReportAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "reviewed_by"]
     readonly_fields = ["status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment"]
     inlines = [EntryInline, EventInline]
+
+
+class UrgentEventInline(admin.TabularInline):
+    model = UrgentReportEvent
+    extra = 0
+    readonly_fields = ["kind", "actor", "comment", "data", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UrgentReport)
+class UrgentReportAdmin(admin.ModelAdmin):
+    """Read urgent reports; their workflow belongs in the app (timeline rows)."""
+
+    list_display = ["created_at", "title", "unit", "category", "status", "assignee", "ack_deadline"]
+    list_filter = ["status", "category", "unit"]
+    search_fields = ["title", "raised_by__username", "assignee__username"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["raised_by", "assignee", "customer", "source_entry"]
+    readonly_fields = [
+        "status",
+        "routed_at",
+        "acknowledged_at",
+        "escalated_at",
+        "resolved_at",
+        "resolution",
+        "form_token",
+    ]
+    inlines = [UrgentEventInline]

@@ -16,7 +16,7 @@ from crm_site.accounts.models import Membership, User
 from crm_site.core.services import work_calendar
 from customers.models import Customer
 
-from . import services
+from . import services, urgent_demo
 from .models import DailyReport, DailyReportEvent, Kind
 
 STAFF = ["staff1", "staff2", "staff3"]
@@ -86,6 +86,7 @@ def seed(out) -> None:
             entries += _fill(report, user, customers[:1], random.Random(f"{username}:today"))
             reports += 1
     out.write(f"Daily reports: {reports} new, {entries} entries.")
+    urgent_demo.seed(out)
 
 
 def _supervisor_of(user):

@@ -397,6 +397,14 @@ class UrgentReportQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=UrgentReport.Status.RESOLVED)
 
+    def unacknowledged(self):
+        """Still waiting for a manager to acknowledge (pending routing or routed)."""
+        return self.filter(status__in=UrgentReport.UNACKNOWLEDGED)
+
+    def overdue(self, now):
+        """Not acknowledged and past the deadline to acknowledge."""
+        return self.unacknowledged().filter(ack_deadline__lte=now)
+
 
 class UrgentReport(models.Model):
     """巡访紧急报告: a matter the unit cannot settle, raised by a supervisor and
@@ -464,8 +472,16 @@ class UrgentReport(models.Model):
     resolution = models.TextField(_("resolution"), blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The raising form's idempotency token: a resent POST finds the first report.
+    form_token = models.UUIDField(
+        _("form token"), null=True, blank=True, unique=True, editable=False
+    )
 
     objects = UrgentReportQuerySet.as_manager()
+
+    UNACKNOWLEDGED = (Status.PENDING, Status.ROUTED)
+    OPEN_STATUSES = (Status.PENDING, Status.ROUTED, Status.ACKNOWLEDGED)
+    WORKABLE = (Status.ROUTED, Status.ACKNOWLEDGED)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -484,6 +500,10 @@ class UrgentReport(models.Model):
 
     def get_absolute_url(self):
         return reverse("visits:urgent_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.RESOLVED
 
 
 class UrgentReportEvent(models.Model):
@@ -516,6 +536,8 @@ class UrgentReportEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # A comment form's idempotency token: a double-clicked comment is kept once.
+    token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]

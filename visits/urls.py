@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import compliance, due, reports
+from .views import compliance, due, reports, urgent
 
 app_name = "visits"
 
@@ -26,4 +26,12 @@ urlpatterns = [
     path(
         "reports/<int:pk>/draft/discard/", reports.entry_draft_discard, name="entry_draft_discard"
     ),
+    path("urgent/", urgent.urgent_list, name="urgent_list"),
+    path("urgent/rows/", urgent.urgent_rows, name="urgent_rows"),
+    path("urgent/new/", urgent.urgent_create, name="urgent_create"),
+    path("urgent/<int:pk>/", urgent.urgent_detail, name="urgent_detail"),
+    path("urgent/<int:pk>/acknowledge/", urgent.urgent_acknowledge, name="urgent_acknowledge"),
+    path("urgent/<int:pk>/comment/", urgent.urgent_comment, name="urgent_comment"),
+    path("urgent/<int:pk>/reassign/", urgent.urgent_reassign, name="urgent_reassign"),
+    path("urgent/<int:pk>/resolve/", urgent.urgent_resolve, name="urgent_resolve"),
 ]

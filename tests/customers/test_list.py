@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 # scope (visiting-person filter and bulk reassignment), the capped count, the
 # page (unit, region and people joined), the page's primary contacts, unread
 # notifications, the navbar's unit, the unit and region filter choices, and
-# the session save (savepoint, update, release), and the review badge of
-# the navigation (submitted daily reports).
-LIST_QUERIES = 17
+# the session save (savepoint, update, release), and the badges of the
+# navigation (submitted daily reports; open urgent reports).
+LIST_QUERIES = 18
 
 
 def codes(response):

@@ -29,3 +29,22 @@ def customer_of_unit_b(unit_b, staff_b):
 def report_a(staff_a):
     """staff_a's draft report for today."""
     return make_daily_report(staff_a, timezone.localdate())
+
+
+# --- urgent reports ----------------------------------------------------------
+
+
+@pytest.fixture
+def urgent_a(unit_a, supervisor_a, manager_a, customer_a):
+    """An urgent report of unit A raised by supervisor_a and routed to manager_a."""
+    from tests.factories import make_urgent_report
+
+    return make_urgent_report(unit_a, supervisor_a, customer=customer_a, route=True)
+
+
+@pytest.fixture
+def urgent_b(unit_b, supervisor_b, manager_b):
+    """An urgent report of unit B, routed to manager_b."""
+    from tests.factories import make_urgent_report
+
+    return make_urgent_report(unit_b, supervisor_b, title="华南客户投诉升级", route=True)

@@ -77,8 +77,10 @@ def report_new(request):
     return redirect(report)
 
 
-def _entries_for(report: DailyReport, *, flagged_first: bool):
+def _entries_for(report: DailyReport, *, flagged_first: bool, with_urgent: bool = False):
     entries = report.entries.select_related("customer", "visit")
+    if with_urgent:
+        entries = entries.prefetch_related("urgent_reports")
     if flagged_first:
         entries = entries.order_by("-needs_escalation", "occurred_at", "pk")
     return entries
@@ -110,9 +112,12 @@ def report_detail(request, pk: int):
         and report.status == DailyReport.Status.SUBMITTED
     )
     can_edit = is_owner and report.is_editable
+    # Supervisors and up raise urgent reports from flagged entries (issue 6).
+    can_raise_urgent = request.user.is_at_least("supervisor")
     context = {
         "report": report,
-        "entries": _entries_for(report, flagged_first=not is_owner),
+        "entries": _entries_for(report, flagged_first=not is_owner, with_urgent=can_raise_urgent),
+        "can_raise_urgent": can_raise_urgent,
         "events": report.events.select_related("actor"),
         "is_owner": is_owner,
         "can_edit": can_edit,
@@ -337,8 +342,10 @@ def report_submit(request, pk: int):
 @role_required("supervisor")
 def review_queue(request):
     """Submitted reports of the unit awaiting review; those with flagged entries first."""
-    entries = DailyReportEntry.objects.select_related("customer").order_by(
-        "-needs_escalation", "occurred_at", "pk"
+    entries = (
+        DailyReportEntry.objects.select_related("customer")
+        .prefetch_related("urgent_reports")
+        .order_by("-needs_escalation", "occurred_at", "pk")
     )
     reports = (
         DailyReport.objects.visible_to(request.user)
