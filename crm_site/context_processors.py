@@ -4,6 +4,7 @@ Entries whose URL does not exist yet are left out, so the menu grows as the
 apps add their pages.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,6 +42,7 @@ NAV = [
 ]
 
 
+@functools.lru_cache(maxsize=64)
 def _resolved(url_name: str) -> str | None:
     try:
         return reverse(url_name)
