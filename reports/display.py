@@ -6,6 +6,8 @@ already stored; only labels, the trend and what changed are looked up.
 
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from complaints.models import ComplaintCategory
@@ -95,7 +97,7 @@ def chart_data(summary: MonthlyPatrolSummary) -> dict:
             "compliance_percent": _("Overall compliance %"),
             "visits_done": _("On-site visits"),
             "calls_done": _("Phone calls"),
-            "count": _("Contacts"),
+            "count": _("Contacts made"),
             "percent": _("Compliance %"),
         },
         "grades": [row.get("name") or row["grade"] or "—" for row in by_grade],
@@ -125,6 +127,13 @@ def changed_reports(summary: MonthlyPatrolSummary) -> list[DailyReport]:
         .distinct()
         .order_by("date", "user__username")[:CHANGED_REPORTS_LIMIT]
     )
+
+
+def stale_latest(summary: MonthlyPatrolSummary):
+    """When the month's data last changed (local time), for the stale notice."""
+    latest = (summary.stale_changes or {}).get("latest")
+    value = parse_datetime(latest) if latest else None
+    return timezone.localtime(value) if value else None
 
 
 def change_rows(summary: MonthlyPatrolSummary) -> list[dict]:

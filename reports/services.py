@@ -66,6 +66,7 @@ BUILD_FIELDS = (
     "stale_changes",
     "updated_at",
 )
+LOCK_FIELDS = ("unit_id", "month", "figures_digest", "build_count", *HEADLINE)
 REQUEST_RESEND_AFTER_SECONDS = 120
 RECONCILE_MONTHS = 12
 
@@ -97,7 +98,14 @@ def summary_build(
     if month > months.first_of(today):
         raise ValidationError(_("A month that has not begun yet cannot be summarised."))
     with transaction.atomic():
-        summary = Summary.objects.select_for_update().filter(unit_id=unit_id, month=month).first()
+        # Lock the row (two builds of one month queue up); the big sections are not
+        # read, only replaced.
+        summary = (
+            Summary.objects.select_for_update()
+            .only(*LOCK_FIELDS)
+            .filter(unit_id=unit_id, month=month)
+            .first()
+        )
         figures = rollup.compute(unit_id=unit_id, month=month, today=today, now=started)
         closed = figures.pop("closed")
         values = {key: figures[key] for key in FIGURE_FIELDS}
@@ -140,7 +148,8 @@ def _insert(unit_id, month, values, built_at) -> tuple[MonthlyPatrolSummary, boo
             ), True
     except IntegrityError:
         # A concurrent build inserted the row first; ours overwrites it (same figures).
-        return Summary.objects.select_for_update().get(unit_id=unit_id, month=month), False
+        locked = Summary.objects.select_for_update().only(*LOCK_FIELDS)
+        return locked.get(unit_id=unit_id, month=month), False
 
 
 def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) -> None:

@@ -162,6 +162,7 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
         "urgent_rows": display.urgent_rows(summary),
         "complaint_categories": display.complaint_categories(summary),
         "change_rows": display.change_rows(summary),
+        "stale_latest": display.stale_latest(summary),
         "changed_reports": display.changed_reports(summary),
         "chart": display.chart_data(summary),
         "events": list(summary.events.select_related("actor")[:15]),

@@ -11,7 +11,7 @@
     var L = data.labels;
     var palette = ["#1f5fa8", "#5fa84f", "#e0a030", "#c0504d"];
     var percentAxis = function (narrow) {
-      return { type: "value", name: narrow ? "" : "%", min: 0, max: 100, splitLine: { show: false } };
+      return { type: "value", name: narrow ? "" : "%", min: 0, max: 100, splitLine: { show: false }, nameTextStyle: { align: "right" } };
     };
 
     // Tooltips drawn on the canvas (renderMode richText): HTML tooltips would
@@ -40,7 +40,7 @@
         grid: { left: 8, right: 8, top: narrow ? 48 : 56, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: data.months, axisLabel: { rotate: narrow ? 45 : 0, fontSize: narrow ? 10 : 12 } },
         yAxis: [
-          { type: "value", name: narrow ? "" : L.count, minInterval: 1 },
+          { type: "value", name: narrow ? "" : L.count, minInterval: 1, nameTextStyle: { align: "left" } },
           percentAxis(narrow)
         ],
         series: [

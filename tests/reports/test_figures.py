@@ -146,8 +146,8 @@ def _queries_view(unit, year, month, today):
 
 def _rollup_view(unit, year, month, today):
     w = rollup.window(date(year, month, 1), today=today)
-    req = rollup.requirements(w)
-    groups = {
+    groups, behind = rollup.compliance_rows(unit.pk, w, rollup.requirements(w))
+    by_group = {
         (r["person_id"], r["grade"]): (
             r["customers"],
             r["visits_required"],
@@ -155,9 +155,9 @@ def _rollup_view(unit, year, month, today):
             r["calls_required"],
             r["calls_counted"],
         )
-        for r in rollup.compliance_groups(unit.pk, w, req)
+        for r in groups
     }
-    return groups, sorted(r["customer_id"] for r in rollup.behind_rows(unit.pk, w, req))
+    return by_group, sorted(r["customer_id"] for r in behind)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
