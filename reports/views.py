@@ -57,6 +57,7 @@ def monthly_list(request):
     )
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
+        "offer_build": _offer_build(filterset, units, page, this_month),
         "filter": filterset,
         "page_obj": page,
         "query_string": urlencode(params),
@@ -72,6 +73,18 @@ def monthly_list(request):
         ),
     }
     return render(request, "reports/monthly_list.html", context)
+
+
+def _offer_build(filterset, units, page, this_month):
+    """The unit and month filtered for, when that summary does not exist and the user
+    may build it (the way to a month not built yet)."""
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    unit, month = data.get("unit"), months.parse(data.get("month"))
+    if page.object_list or unit is None or month is None or month > this_month:
+        return None
+    if not units.filter(pk=unit.pk).exists():
+        return None
+    return {"unit": unit, "month": month}
 
 
 @role_required(Role.SUPERVISOR)

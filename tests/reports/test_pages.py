@@ -247,3 +247,27 @@ def test_a_build_request_of_another_unit_is_not_found(
     assert response.status_code == 200 and "正在生成" in response.content.decode()
     client.force_login(supervisor_b)
     assert client.get(reverse("reports:monthly_request", args=[build.pk])).status_code == 404
+
+
+def test_a_month_not_built_yet_is_offered_from_the_filtered_list(
+    client, supervisor_a, manager_a, unit_a, summary_a
+):
+    response = get(client, supervisor_a, LIST, unit=unit_a.pk, month="2026-09")
+    assert response.context["offer_build"] == {"unit": unit_a, "month": date(2026, 9, 1)}
+    assert "生成 2026-09" in response.content.decode()
+    # Managers read summaries; they do not build them.
+    assert (
+        get(client, manager_a, LIST, unit=unit_a.pk, month="2026-09").context["offer_build"] is None
+    )
+    # The detail page's month links lead there.
+    page = get(client, supervisor_a, summary_a.get_absolute_url()).content.decode()
+    assert f"?unit={unit_a.pk}&amp;month=2026-09" in page
+
+
+def test_managers_read_but_do_not_rebuild_or_build(client, manager_a, unit_a, summary_a):
+    client.force_login(manager_a)
+    assert client.post(reverse("reports:monthly_rebuild", args=[summary_a.pk])).status_code == 403
+    page = client.get(summary_a.get_absolute_url()).content.decode()
+    assert reverse("reports:monthly_rebuild", args=[summary_a.pk]) not in page
+    client.post(reverse("reports:monthly_build"), {"unit": unit_a.pk, "month": "2026-09"})
+    assert not RollupRequest.objects.exists()
