@@ -15,6 +15,7 @@ from visits.models import DailyReport, Kind, UrgentReport
 
 from . import months
 from .models import MonthlyPatrolSummary
+from .rollup import BEHIND_COLUMNS, TEXT_COLUMNS
 
 TREND_MONTHS = 12
 CHANGED_REPORTS_LIMIT = 20
@@ -63,8 +64,21 @@ def complaint_categories(summary: MonthlyPatrolSummary) -> list[dict]:
     ]
 
 
-def entry_rows(rows: list[dict]) -> list[dict]:
-    return [row | {"kind_label": kind_label(row["kind"])} for row in rows]
+def behind_rows(summary: MonthlyPatrolSummary) -> list[dict]:
+    """The stored customers behind as dicts (rollup.BEHIND_COLUMNS)."""
+    return [_as_dict(BEHIND_COLUMNS, row) for row in summary.behind]
+
+
+def entry_rows(rows: list[list]) -> list[dict]:
+    """The stored opinion / market arrays as dicts (rollup.TEXT_COLUMNS) with labels."""
+    labels = {kind: kind_label(kind) for kind in Kind.values}
+    dicts = [_as_dict(TEXT_COLUMNS, row) for row in rows]
+    return [row | {"kind_label": labels.get(row["kind"], row["kind"])} for row in dicts]
+
+
+def _as_dict(columns: tuple, row) -> dict:
+    # Rows are stored as arrays; a dict (an early build's format) reads as is.
+    return row if isinstance(row, dict) else dict(zip(columns, row, strict=True))
 
 
 def trend(summary: MonthlyPatrolSummary) -> list[dict]:

@@ -188,8 +188,9 @@ def write_summary(summary: MonthlyPatrolSummary, stream) -> None:
         _by_grade(sheet, summary)
         _by_person(sheet, summary)
         _behind(sheet, summary)
-        _texts(sheet, _("V. Customer opinions, suggestions and wishes"), summary.opinions)
-        _texts(sheet, _("VI. Market conditions and competitor moves"), summary.market)
+        opinions, market = display.entry_rows(summary.opinions), display.entry_rows(summary.market)
+        _texts(sheet, _("V. Customer opinions, suggestions and wishes"), opinions)
+        _texts(sheet, _("VI. Market conditions and competitor moves"), market)
         _urgent(sheet, summary)
         _complaints(sheet, summary)
         _words(sheet, summary)
@@ -358,7 +359,7 @@ def _behind(sheet: Sheet, s: MonthlyPatrolSummary):
             _("Contacts missing"),
         ]
     )
-    for i, row in enumerate(s.behind, start=1):
+    for i, row in enumerate(display.behind_rows(s), start=1):
         missing = (
             row["visits_required"]
             - row["visits_counted"]
@@ -402,7 +403,7 @@ def _texts(sheet: Sheet, title: str, rows: list):
                 _n(i),
                 _when(row["at"]),
                 row["customer"],
-                display.kind_label(row["kind"]),
+                row["kind_label"],
                 row["author"],
                 (row["text"], None, 5),
             ],

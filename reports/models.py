@@ -112,7 +112,8 @@ class MonthlyPatrolSummary(models.Model):
     complaints_resolved = models.PositiveIntegerField(_("complaints resolved"), default=0)
     complaints_on_time = models.PositiveIntegerField(_("complaints resolved on time"), default=0)
 
-    # The sections, as the page and the export show them (reports/rollup.py).
+    # The sections, as the page and the export show them (reports/rollup.py);
+    # opinions and market are arrays in rollup.TEXT_COLUMNS order.
     activity = models.JSONField(_("activity"), default=dict, blank=True)
     compliance = models.JSONField(_("compliance"), default=dict, blank=True)
     behind = models.JSONField(_("customers behind"), default=list, blank=True)

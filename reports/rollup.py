@@ -291,26 +291,52 @@ def _person_name(row: dict) -> str | None:
     return full or first_last or row.get("username")
 
 
+# The customers behind are stored compactly, one array per customer in this order
+# (display.behind_rows turns them back into dicts).
+BEHIND_COLUMNS = (
+    "customer_id",
+    "code",
+    "name",
+    "grade",
+    "person_id",
+    "person",
+    "visits_required",
+    "visits_counted",
+    "visits_done",
+    "calls_required",
+    "calls_counted",
+    "calls_done",
+)
+
+
 def compliance_rows(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, list]:
     """(groups, behind) in one query: per visiting person and grade the customers,
-    required, counted and done; and the customers not visited or called as required
-    (by visiting person, grade, code; customers without one last)."""
+    required, counted and done (dicts); and the customers not visited or called as
+    required (BEHIND_COLUMNS arrays, by visiting person, grade, code; customers
+    without one last)."""
     sql, params = _compliance_sql(unit_id, w, req)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
     groups, behind = [], []
-    for r in rows:
-        figures = {k: int(r[k] or 0) for k in FIGURE_KEYS}
-        person = {"person_id": r["person_id"], "person": _person_name(r), "grade": r["grade"] or ""}
+    for row in fetched:
+        r = dict(zip(COLUMNS, row, strict=True))
         if r["row_kind"] == "g":
-            groups.append(person | figures)
+            groups.append(
+                {"person_id": r["person_id"], "person": _person_name(r), "grade": r["grade"] or ""}
+                | {k: int(r[k] or 0) for k in FIGURE_KEYS}
+            )
         else:
-            del figures["customers"]
             behind.append(
-                {"customer_id": r["customer_id"], "code": r["code"], "name": r["name"]}
-                | person
-                | figures
+                [
+                    r["customer_id"],
+                    r["code"],
+                    r["name"],
+                    r["grade"] or "",
+                    r["person_id"],
+                    _person_name(r),
+                    *(int(r[k] or 0) for k in BEHIND_COLUMNS[6:]),
+                ]
             )
     return groups, behind
 
@@ -435,22 +461,23 @@ def changes(old: dict, new: dict) -> dict:
 
 # --- entry texts -----------------------------------------------------------------
 
-TEXT_VALUES = (
-    "pk",
-    "report_id",
-    "report__date",
-    "occurred_at",
+# Stored compactly, one array per entry (a month can hold thousands): these
+# columns, in this order (display.entry_rows turns them back into dicts).
+TEXT_COLUMNS = (
+    "entry",
+    "report",
+    "at",
     "kind",
     "customer_id",
-    "customer__code",
-    "customer__name",
-    "report__user_id",
-    "report__user__full_name",
-    "report__user__username",
+    "customer_code",
+    "customer",
+    "author_id",
+    "author",
+    "text",
 )
 
 
-def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[dict]:
+def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[list]:
     """Every entry of the month with something in `field` (opinions or market), in order."""
     rows = (
         DailyReportEntry.objects.filter(
@@ -458,23 +485,37 @@ def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[dict]:
         )
         .exclude(**{field: ""})
         .order_by("occurred_at", "pk")
-        .values(*TEXT_VALUES, field)
+        .values_list(
+            "pk",
+            "report_id",
+            "occurred_at",
+            "kind",
+            "customer_id",
+            "customer__code",
+            "customer__name",
+            "report__user_id",
+            "report__user__full_name",
+            "report__user__username",
+            field,
+        )
     )
     tz = timezone.get_current_timezone()
     return [
-        {
-            "entry": r["pk"],
-            "report": r["report_id"],
-            "at": r["occurred_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            "kind": r["kind"],
-            "customer_id": r["customer_id"],
-            "customer_code": r["customer__code"],
-            "customer": r["customer__name"],
-            "author_id": r["report__user_id"],
-            "author": r["report__user__full_name"] or r["report__user__username"],
-            "text": r[field],
-        }
-        for r in rows
+        [
+            pk,
+            report,
+            at.astimezone(tz).replace(tzinfo=None).isoformat(" ", "minutes"),
+            kind,
+            customer_id,
+            code,
+            name,
+            author_id,
+            full_name or username,
+            text,
+        ]
+        for pk, report, at, kind, customer_id, code, name, author_id, full_name, username, text in (
+            rows
+        )
     ]
 
 
@@ -584,17 +625,18 @@ def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
         "activity": activity,
         "compliance": compliance,
         "behind": behind,
-        "opinions": opinions,
-        "market": market,
         "urgent": urgent,
         "complaints": complaints,
     }
+    source = fingerprint(state)
     return {
         "as_of": w.as_of,
         "closed": w.closed,
         "source": state,
-        "source_fingerprint": fingerprint(state),
-        "figures_digest": digest(sections),
+        "source_fingerprint": source,
+        # The text lists follow from the entries, which the source fingerprint
+        # covers: the digest need not encode them again.
+        "figures_digest": digest(sections | {"source": source}),
         "customers": total["customers"],
         "visits_done": total["visits_done"],
         "calls_done": total["calls_in_month"],
@@ -610,6 +652,8 @@ def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
         "complaints_received": complaints["received"],
         "complaints_resolved": complaints["resolved"],
         "complaints_on_time": complaints["resolved_on_time"],
+        "opinions": opinions,
+        "market": market,
         **sections,
     }
 

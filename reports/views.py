@@ -170,6 +170,7 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
         or (CommentaryForm(initial={"commentary": summary.commentary}) if can_annotate else None),
         "review_form": review_form or (ReviewForm() if can_review else None),
         "compliance": summary.compliance,
+        "behind": display.behind_rows(summary),
         "opinions": display.entry_rows(summary.opinions),
         "market": display.entry_rows(summary.market),
         "urgent_rows": display.urgent_rows(summary),

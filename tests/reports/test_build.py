@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm_site.core.models import Notification
 from reports import services
+from reports.display import entry_rows
 from reports.models import MonthlyPatrolSummary, SummaryEvent
 from tests.factories import make_daily_report, make_entry
 from tests.reports.conftest import OCTOBER, at
@@ -99,7 +100,7 @@ def test_editing_an_entry_without_changing_counts_still_marks_it_stale(october, 
     summary.refresh_from_db()
     assert summary.stale_changes["counts"] == {}
     assert summary.stale_changes["edited"] is True
-    assert build(unit_a).summary.opinions[0]["text"] == "改过的意见"
+    assert entry_rows(build(unit_a).summary.opinions)[0]["text"] == "改过的意见"
 
 
 def test_a_call_logged_directly_in_the_month_marks_it_stale(october, unit_a, staff_a):

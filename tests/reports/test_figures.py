@@ -13,7 +13,8 @@ from django.utils import timezone
 from crm_site.accounts.models import Role
 from crm_site.core.models import WorkCalendarDay
 from customers.models import Customer
-from reports import rollup, services
+from reports import display, rollup, services
+from reports.display import entry_rows
 from tests.factories import make_customer, make_daily_report, make_entry, make_user, make_visit
 from tests.reports.conftest import OCTOBER, at
 from visits import queries
@@ -52,7 +53,10 @@ def test_compliance_by_grade_and_person_matches_the_hand_count(october, unit_a):
 
 def test_customers_behind_are_listed_with_their_numbers(october, unit_a):
     summary = build(unit_a)
-    behind = [(row["name"], row["visits_counted"], row["calls_counted"]) for row in summary.behind]
+    behind = [
+        (row["name"], row["visits_counted"], row["calls_counted"])
+        for row in display.behind_rows(summary)
+    ]
     assert behind == [("甲客户", 2, 6), ("乙客户", 1, 0), ("丙客户", 0, 0)]
     assert summary.customers_behind == 3
 
@@ -68,20 +72,22 @@ def test_activity_counts_the_months_reports_entries_visits_and_calls(october, un
 
 def test_opinions_and_market_reports_are_listed_in_full_with_customer_and_author(october, unit_a):
     summary = build(unit_a)
-    opinions = [(r["customer"], r["author"], r["text"], r["at"]) for r in summary.opinions]
+    opinions = [
+        (r["customer"], r["author"], r["text"], r["at"]) for r in entry_rows(summary.opinions)
+    ]
     assert opinions == [
         ("甲客户", "张三", "希望增加周末班次", "2026-10-05 09:00"),
         ("丁客户", "张三", "=SUM(A1:A9)", "2026-10-19 16:00"),
         ("乙客户", "李四", "月底最后一条意见", "2026-10-31 23:30"),
     ]
-    assert [r["text"] for r in summary.market] == ["同行降价5%", "新园区开业"]
+    assert [r["text"] for r in entry_rows(summary.market)] == ["同行降价5%", "新园区开业"]
     assert (summary.opinions_count, summary.market_count) == (3, 2)
 
 
 def test_november_keeps_what_happened_after_midnight_shanghai_time(october, unit_a):
     summary = build(unit_a, month=date(2026, 11, 1))
-    assert [r["text"] for r in summary.opinions] == ["十一月的意见"]
-    assert [r["at"] for r in summary.opinions] == ["2026-11-01 00:30"]
+    assert [r["text"] for r in entry_rows(summary.opinions)] == ["十一月的意见"]
+    assert [r["at"] for r in entry_rows(summary.opinions)] == ["2026-11-01 00:30"]
     assert summary.urgent_raised == 1
     assert summary.complaints_received == 1
 
@@ -112,7 +118,7 @@ def test_complaints_received_resolved_and_on_time_are_the_receipt_cohorts(octobe
 def test_the_other_unit_sees_only_its_own_figures(october, unit_b):
     summary = build(unit_b)
     assert summary.customers == 1
-    assert [r["text"] for r in summary.opinions] == ["别的单位的意见"]
+    assert [r["text"] for r in entry_rows(summary.opinions)] == ["别的单位的意见"]
     assert summary.urgent_raised == 0 and summary.complaints_received == 0
 
 
@@ -157,7 +163,7 @@ def _rollup_view(unit, year, month, today):
         )
         for r in groups
     }
-    return by_group, sorted(r["customer_id"] for r in behind)
+    return by_group, sorted(row[0] for row in behind)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
