@@ -352,7 +352,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.tasks.urgent_reports_escalate",
         "schedule": crontab(),
     },
+    # Monthly patrol summaries (reports/tasks.py): the month that closed, at 01:00
+    # on the 1st; every day at 02:00 a reconciliation builds any closed month still
+    # missing (last 12) and refreshes the month in progress, so no single firing
+    # matters; requested builds the broker never got are re-sent every 5 minutes.
+    "reports-rollup-closed-month": {
+        "task": "reports.tasks.rollup_closed_month",
+        "schedule": crontab(minute=0, hour=1, day_of_month=1),
+    },
+    "reports-rollup-reconcile": {
+        "task": "reports.tasks.rollup_reconcile",
+        "schedule": crontab(minute=0, hour=2),
+    },
+    "reports-rollup-requests-sweep": {
+        "task": "reports.tasks.rollup_requests_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# Tests only: the monthly rollup sleeps this long inside its transaction, so a
+# test can kill the worker half way through a build (tests/reports).
+ROLLUP_TEST_PAUSE_SECONDS = env_int("ROLLUP_TEST_PAUSE_SECONDS", 0)
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
 # plain lines while developing).
@@ -390,6 +409,7 @@ CRM_HOME_PANELS: list[str] = [
     "visits.panels.supervisor_home_panel",
     "visits.urgent_panels.home_panel",
     "complaints.panels.home_panel",
+    "reports.panels.home_panel",
 ]
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):

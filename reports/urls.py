@@ -1,3 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("monthly/", views.monthly_list, name="monthly_list"),
+    path("monthly/build/", views.monthly_build, name="monthly_build"),
+    path("monthly/requests/<int:pk>/", views.monthly_request, name="monthly_request"),
+    path("monthly/<int:pk>/", views.monthly_detail, name="monthly_detail"),
+    path("monthly/<int:pk>/status/", views.monthly_status, name="monthly_status"),
+    path("monthly/<int:pk>/rebuild/", views.monthly_rebuild, name="monthly_rebuild"),
+    path("monthly/<int:pk>/commentary/", views.monthly_commentary, name="monthly_commentary"),
+    path("monthly/<int:pk>/review/", views.monthly_review, name="monthly_review"),
+    path("monthly/<int:pk>/export/", views.monthly_export, name="monthly_export"),
+]

@@ -1,0 +1,71 @@
+"""Forms of the monthly summary pages: parse and validate; services keep the rules."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import ServiceUnit
+
+from . import months
+
+TEXT_LIMIT = 10_000
+
+
+class MonthField(forms.CharField):
+    """'YYYY-MM' (the browser's month picker) → the month's first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "class": "form-control"})
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        month = months.parse(value)
+        if month is None or month.year < 2000:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
+
+
+class BuildForm(forms.Form):
+    """'Build this month': a unit the user may build and a month that has begun."""
+
+    unit = forms.ModelChoiceField(
+        queryset=ServiceUnit.objects.none(),
+        label=_("Service unit"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    month = MonthField(label=_("Month"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > months.first_of(timezone.localdate()):
+            raise forms.ValidationError(_("A month that has not begun yet cannot be summarised."))
+        return month
+
+
+class CommentaryForm(forms.Form):
+    commentary = forms.CharField(
+        label=_("Supervisor's commentary"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+        help_text=_(
+            "Your reading of the month: what went well, what did not, what the unit will do "
+            "next month. Kept when the figures are rebuilt."
+        ),
+    )
+
+
+class ReviewForm(forms.Form):
+    review_comment = forms.CharField(
+        label=_("Manager's review"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+    )

@@ -1,0 +1,663 @@
+"""The figures of a monthly patrol summary, computed set-based.
+
+One query per figure group, never a Python loop over entries or visits:
+
+1. compliance by visiting person and grade, and the customers not visited or
+   called as required: one statement (`_compliance_sql`);
+2. the month's daily reports and entries (counts, latest change) and 3. the
+   contacts recorded for the unit (count, latest): the source fingerprint;
+4. opinions and suggestions (entry field 2) and 5. market and competitor
+   intelligence (entry field 3): the full lists;
+6. urgent reports raised, resolved and open, with 7. their list;
+8. complaints received, resolved, on time (complaints.services.complaint_figures).
+
+Compliance follows visits/cadence.py and visits/queries.py exactly (the tests
+compare both): visits count per calendar month, calls per ISO week, each week
+counted in the month of its Thursday, done capped at what the grade requires
+per customer and period, in the month in progress only weeks begun by
+`as_of`. visits/queries.py expresses this as correlated subqueries per
+customer, which is right for a page of customers but costs a dozen index
+probes per customer for a whole unit (measured: about 0.6 s for a unit of
+2,000 customers); here the unit's contacts of the month are read once,
+grouped per customer (one pass), joined to the customers and summed per
+person and grade in one statement (about 0.05–0.1 s).
+
+Month boundaries are local (Asia/Shanghai): an entry at 23:30 on 31 October
+belongs to October although it is 15:30 UTC.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
+from django.utils import timezone
+
+from complaints.services import complaint_figures
+from crm_site.core.services import work_calendar
+from customers.models import Customer, GradingRule, Status
+from visits import cadence as cad
+from visits.models import DailyReport, DailyReportEntry, Kind, UrgentReport, Visit
+from visits.queries import span
+
+from . import months
+
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """The month seen on `today`: its days, the counted weeks and aware bounds."""
+
+    month: date
+    last_day: date
+    as_of: date  # the last day that counts
+    closed: bool  # the month was over on `today`
+    start: datetime  # month's first day 00:00 local
+    end: datetime  # the day after the last day 00:00 local
+    weeks: tuple[tuple[date, date], ...]  # ISO weeks counted (begun by as_of)
+    all_weeks: tuple[tuple[date, date], ...]  # every ISO week of the month
+    source_start: datetime  # month and all its weeks: the source fingerprint's window
+    source_end: datetime
+
+
+def window(month: date, *, today: date) -> MonthWindow:
+    month = months.first_of(month)
+    last = months.last_day(month)
+    as_of = min(today, last)
+    all_weeks = tuple(cad.weeks_of_month(month.year, month.month))
+    weeks = tuple(w for w in all_weeks if w[0] <= as_of)
+    start, end = span(month, last)
+    first_day = min([month, *(w[0] for w in all_weeks)])
+    last_of_all = max([last, *(w[1] for w in all_weeks)])
+    source_start, source_end = span(first_day, last_of_all)
+    return MonthWindow(
+        month=month,
+        last_day=last,
+        as_of=as_of,
+        closed=today > last,
+        start=start,
+        end=end,
+        weeks=weeks,
+        all_weeks=all_weeks,
+        source_start=source_start,
+        source_end=source_end,
+    )
+
+
+def final_after(month: date) -> datetime:
+    """A build at or after this moment saw the whole month (it had closed)."""
+    return span(month, months.last_day(month))[1]
+
+
+def is_final(summary) -> bool:
+    """The summary's figures cover its whole month: built after the month closed."""
+    return summary.as_of == months.last_day(summary.month) and summary.built_at >= final_after(
+        summary.month
+    )
+
+
+# --- cadence requirements ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirements:
+    grades: list[dict]  # [{code, name, visits_per_month, calls_per_week}] in rule order
+    visits: dict[str, int]  # grade -> visits required in the month
+    calls: list[dict[str, int]]  # per counted week: grade -> calls required
+
+
+def requirements(w: MonthWindow) -> Requirements:
+    """What each grade of the current rule asks for in the month (visits/cadence.py)."""
+    rule = GradingRule.objects.current().as_rule()
+    cadences = rule.cadence()
+    calendar = work_calendar(
+        min([w.month, *(m for m, _s in w.all_weeks)]), w.last_day + timedelta(7)
+    )
+    needs = {
+        code: cad.month_requirement(c, w.month.year, w.month.month, calendar, as_of=w.as_of)
+        for code, c in cadences.items()
+    }
+    return Requirements(
+        grades=[
+            {
+                "code": g.code,
+                "name": g.name,
+                "visits_per_month": g.visits_per_month,
+                "calls_per_week": g.calls_per_week,
+            }
+            for g in rule.grades
+        ],
+        visits={code: need.visits for code, need in needs.items()},
+        calls=[
+            {code: need.weeks[i][2] for code, need in needs.items()} for i in range(len(w.weeks))
+        ],
+    )
+
+
+# --- compliance: one pass over the month's contacts ------------------------------
+
+
+def _db_time(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _grade_case(required: dict[str, int]) -> tuple[str, list]:
+    if not required:
+        return "0", []
+    whens = " ".join("WHEN %s THEN %s" for _code in required)
+    params = [item for code, n in required.items() for item in (code, n)]
+    return f"(CASE uc.grade {whens} ELSE 0 END)", params
+
+
+def _least(a: str, b: str) -> str:
+    # LEAST() is PostgreSQL's, MIN(a, b) SQLite's: CASE is both.
+    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[str, list]:
+    """One statement: the unit's active customers, their contacts in the month read
+    once (grouped per customer), required / done / counted per customer (CTE
+    `figures`), then 'g' rows per visiting person and grade and 'c' rows for the
+    customers behind, as UNION ALL over the one materialised CTE."""
+    customer_t = Customer._meta.db_table
+    visit_t = Visit._meta.db_table
+    user_t = get_user_model()._meta.db_table
+    week_sums, week_params = [], []
+    for i, (monday, sunday) in enumerate(w.weeks):
+        lo, hi = span(monday, sunday)
+        week_sums.append(
+            f", SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s "
+            f"THEN 1 ELSE 0 END) AS calls_{i}"
+        )
+        week_params += [Kind.CALL, _db_time(lo), _db_time(hi)]
+    lo = min([w.start, *(span(m, s)[0] for m, s in w.weeks)])
+    hi = max([w.end, *(span(m, s)[1] for m, s in w.weeks)])
+    month = [_db_time(w.start), _db_time(w.end)]
+    counts_params = [
+        Kind.VISIT,
+        *month,
+        Kind.CALL,
+        *month,
+        *week_params,
+        _db_time(lo),
+        _db_time(hi),
+    ]
+
+    visits_case, per_params = _grade_case(req.visits)
+    per_customer = [f"{visits_case} AS visits_required"]
+    for i, week in enumerate(req.calls):
+        case, case_params = _grade_case(week)
+        per_customer += [f"{case} AS calls_required_{i}", f"COALESCE(k.calls_{i}, 0) AS calls_{i}"]
+        per_params += case_params
+    n = len(w.weeks)
+    calls_required = " + ".join(f"calls_required_{i}" for i in range(n)) or "0"
+    calls_done = " + ".join(f"calls_{i}" for i in range(n)) or "0"
+    calls_counted = " + ".join(_least(f"calls_{i}", f"calls_required_{i}") for i in range(n)) or "0"
+    person = "u.full_name, u.first_name, u.last_name, u.username"
+    no_person = "CASE WHEN person_id IS NULL THEN 1 ELSE 0 END"
+    sums = (
+        "SUM(visits_required), SUM(visits_counted), SUM(visits_done), "
+        "SUM(calls_required), SUM(calls_counted), SUM(calls_done), SUM(calls_in_month)"
+    )
+    each = (
+        "visits_required, visits_counted, visits_done, "
+        "calls_required, calls_counted, calls_done, calls_in_month"
+    )
+    sql = f"""
+        WITH unit_customers AS (
+            SELECT c.id, c.code, c.name, c.grade, c.visiting_person_id, {person}
+            FROM {customer_t} c LEFT JOIN {user_t} u ON u.id = c.visiting_person_id
+            WHERE c.unit_id = %s AND c.status <> %s
+        ),
+        counts AS (
+            SELECT v.customer_id,
+                SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s
+                    THEN 1 ELSE 0 END) AS visits_done,
+                SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s
+                    THEN 1 ELSE 0 END) AS calls_in_month
+                {"".join(week_sums)}
+            FROM {visit_t} v
+            WHERE v.customer_id IN (SELECT id FROM unit_customers)
+              AND v.occurred_at >= %s AND v.occurred_at < %s
+            GROUP BY v.customer_id
+        ),
+        per_customer AS (
+            SELECT uc.*,
+                COALESCE(k.visits_done, 0) AS visits_done,
+                COALESCE(k.calls_in_month, 0) AS calls_in_month,
+                {", ".join(per_customer)}
+            FROM unit_customers uc LEFT JOIN counts k ON k.customer_id = uc.id
+        ),
+        figures AS (
+            SELECT id, code, name, grade, visiting_person_id AS person_id,
+                full_name, first_name, last_name, username,
+                visits_required, visits_done, calls_in_month,
+                {_least("visits_done", "visits_required")} AS visits_counted,
+                ({calls_required}) AS calls_required,
+                ({calls_done}) AS calls_done,
+                ({calls_counted}) AS calls_counted
+            FROM per_customer
+        )
+        SELECT 'g' AS row_kind, NULL AS customer_id, NULL AS code, NULL AS name,
+            grade, person_id, full_name, first_name, last_name, username,
+            COUNT(*) AS customers, {sums}, {no_person} AS no_person
+        FROM figures
+        GROUP BY grade, person_id, full_name, first_name, last_name, username
+        UNION ALL
+        SELECT 'c', id, code, name, grade, person_id, full_name, first_name, last_name,
+            username, 1, {each}, {no_person}
+        FROM figures
+        WHERE visits_counted < visits_required OR calls_counted < calls_required
+        ORDER BY row_kind, no_person, username, grade, code
+    """
+    return sql, [unit_id, Status.LOST, *counts_params, *per_params]
+
+
+FIGURE_KEYS = (
+    "customers",
+    "visits_required",
+    "visits_counted",
+    "visits_done",
+    "calls_required",
+    "calls_counted",
+    "calls_done",
+    "calls_in_month",
+)
+COLUMNS = (
+    "row_kind",
+    "customer_id",
+    "code",
+    "name",
+    "grade",
+    "person_id",
+    "full_name",
+    "first_name",
+    "last_name",
+    "username",
+    *FIGURE_KEYS,
+    "no_person",
+)
+
+
+def _person_name(row: dict) -> str | None:
+    if row.get("person_id") is None:
+        return None
+    full = (row.get("full_name") or "").strip()
+    first_last = f"{row.get('first_name') or ''} {row.get('last_name') or ''}".strip()
+    return full or first_last or row.get("username")
+
+
+# The customers behind are stored compactly, one array per customer in this order
+# (display.behind_rows turns them back into dicts).
+BEHIND_COLUMNS = (
+    "customer_id",
+    "code",
+    "name",
+    "grade",
+    "person_id",
+    "person",
+    "visits_required",
+    "visits_counted",
+    "visits_done",
+    "calls_required",
+    "calls_counted",
+    "calls_done",
+)
+
+
+def compliance_rows(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, list]:
+    """(groups, behind) in one query: per visiting person and grade the customers,
+    required, counted and done (dicts); and the customers not visited or called as
+    required (BEHIND_COLUMNS arrays, by visiting person, grade, code; customers
+    without one last)."""
+    sql, params = _compliance_sql(unit_id, w, req)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    groups, behind = [], []
+    for row in fetched:
+        r = dict(zip(COLUMNS, row, strict=True))
+        if r["row_kind"] == "g":
+            groups.append(
+                {"person_id": r["person_id"], "person": _person_name(r), "grade": r["grade"] or ""}
+                | {k: int(r[k] or 0) for k in FIGURE_KEYS}
+            )
+        else:
+            behind.append(
+                [
+                    r["customer_id"],
+                    r["code"],
+                    r["name"],
+                    r["grade"] or "",
+                    r["person_id"],
+                    _person_name(r),
+                    *(int(r[k] or 0) for k in BEHIND_COLUMNS[6:]),
+                ]
+            )
+    return groups, behind
+
+
+def with_percentages(row: dict) -> dict:
+    row = dict(row)
+    row["visits_percent"] = cad.percent(row["visits_counted"], row["visits_required"])
+    row["calls_percent"] = cad.percent(row["calls_counted"], row["calls_required"])
+    row["percent"] = cad.percent(
+        row["visits_counted"] + row["calls_counted"],
+        row["visits_required"] + row["calls_required"],
+    )
+    return row
+
+
+def _sum(rows: list[dict]) -> dict:
+    return with_percentages({k: sum(r[k] for r in rows) for k in FIGURE_KEYS})
+
+
+def compliance_section(groups: list[dict], req: Requirements) -> dict:
+    """By grade (rule order), by person (name order, nobody last) and the unit total."""
+    order = {g["code"]: i for i, g in enumerate(req.grades)}
+    names = {g["code"]: g["name"] for g in req.grades}
+    by_grade: dict[str, list] = {}
+    by_person: dict = {}
+    for row in groups:
+        by_grade.setdefault(row["grade"], []).append(row)
+        by_person.setdefault(row["person_id"], []).append(row)
+    grade_rows = [
+        {"grade": code, "name": names.get(code, code)} | _sum(rows)
+        for code, rows in sorted(by_grade.items(), key=lambda i: (order.get(i[0], 99), i[0]))
+    ]
+    person_rows = []
+    for person_id, rows in by_person.items():
+        rows.sort(key=lambda r: (order.get(r["grade"], 99), r["grade"]))
+        person_rows.append(
+            {
+                "person_id": person_id,
+                "person": rows[0]["person"],
+                "grades": [with_percentages(r) for r in rows],
+                "total": _sum(rows),
+            }
+        )
+    person_rows.sort(key=lambda p: (p["person_id"] is None, p["person"] or ""))
+    return {
+        "grades": req.grades,
+        "by_grade": grade_rows,
+        "by_person": person_rows,
+        "total": _sum(groups),
+    }
+
+
+# --- activity and the source fingerprint ---------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def source_state(unit_id: int, w: MonthWindow) -> dict:
+    """Counts and latest changes of the month's daily reports, entries and contacts.
+
+    Two aggregate queries. The summary stores it; comparing it later with the
+    live state tells whether the month's data changed since the build.
+    """
+    reports = DailyReport.objects.filter(
+        unit_id=unit_id, date__gte=w.month, date__lte=w.last_day
+    ).aggregate(
+        reports=Count("pk", distinct=True),
+        staff=Count("user", distinct=True),
+        reports_updated=Max("updated_at"),
+        entry_count=Count("entries"),
+        entries_updated=Max("entries__updated_at"),
+        customers_contacted=Count("entries__customer", distinct=True),
+        flagged=Count("entries", filter=Q(entries__needs_escalation=True)),
+    )
+    # Contacts recorded for the unit (Visit.unit is the customer's unit when the
+    # contact was made: an index range scan, whatever the size of the history).
+    contacts = Visit.objects.filter(
+        unit_id=unit_id, occurred_at__gte=w.source_start, occurred_at__lt=w.source_end
+    ).aggregate(contacts=Count("pk"), contacts_created=Max("created_at"))
+    state = reports | contacts
+    state["entries"] = state.pop("entry_count")
+    for key in ("reports_updated", "entries_updated", "contacts_created"):
+        state[key] = _iso(state[key])
+    return state
+
+
+FINGERPRINT_KEYS = (
+    "reports",
+    "reports_updated",
+    "entries",
+    "entries_updated",
+    "contacts",
+    "contacts_created",
+)
+
+
+def fingerprint(state: dict) -> str:
+    picked = {k: state.get(k) for k in FINGERPRINT_KEYS}
+    return hashlib.sha1(json.dumps(picked, sort_keys=True).encode()).hexdigest()
+
+
+def changes(old: dict, new: dict) -> dict:
+    """What differs between two source states: counts as [before, after], and whether
+    existing rows were edited (a later latest change with the same counts)."""
+    diff = {
+        key: [old.get(key), new.get(key)]
+        for key in ("reports", "entries", "contacts")
+        if old.get(key) != new.get(key)
+    }
+    edited = any(
+        old.get(key) != new.get(key)
+        for key in ("reports_updated", "entries_updated", "contacts_created")
+    )
+    latest = max(
+        (new.get(k) or "" for k in ("reports_updated", "entries_updated", "contacts_created")),
+        default="",
+    )
+    return {"counts": diff, "edited": edited, "latest": latest or None}
+
+
+# --- entry texts -----------------------------------------------------------------
+
+# Stored compactly, one array per entry (a month can hold thousands): these
+# columns, in this order (display.entry_rows turns them back into dicts).
+TEXT_COLUMNS = (
+    "entry",
+    "report",
+    "at",
+    "kind",
+    "customer_id",
+    "customer_code",
+    "customer",
+    "author_id",
+    "author",
+    "text",
+)
+
+
+def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[list]:
+    """Every entry of the month with something in `field` (opinions or market), in order."""
+    rows = (
+        DailyReportEntry.objects.filter(
+            report__unit_id=unit_id, report__date__gte=w.month, report__date__lte=w.last_day
+        )
+        .exclude(**{field: ""})
+        .order_by("occurred_at", "pk")
+        .values_list(
+            "pk",
+            "report_id",
+            "occurred_at",
+            "kind",
+            "customer_id",
+            "customer__code",
+            "customer__name",
+            "report__user_id",
+            "report__user__full_name",
+            "report__user__username",
+            field,
+        )
+    )
+    tz = timezone.get_current_timezone()
+    return [
+        [
+            pk,
+            report,
+            at.astimezone(tz).replace(tzinfo=None).isoformat(" ", "minutes"),
+            kind,
+            customer_id,
+            code,
+            name,
+            author_id,
+            full_name or username,
+            text,
+        ]
+        for pk, report, at, kind, customer_id, code, name, author_id, full_name, username, text in (
+            rows
+        )
+    ]
+
+
+# --- urgent reports and complaints ----------------------------------------------
+
+
+def _local(value) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def _flag(condition: Q):
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
+    """Raised and resolved in the month, open at its end (or now, in the month in progress)."""
+    cutoff = min(w.end, now)
+    raised = Q(created_at__gte=w.start, created_at__lt=w.end)
+    resolved = Q(resolved_at__gte=w.start, resolved_at__lt=w.end)
+    open_at_cutoff = Q(created_at__lt=cutoff) & (
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=cutoff)
+    )
+    # Anything raised before the month's end and not resolved before its start.
+    relevant = UrgentReport.objects.filter(unit_id=unit_id, created_at__lt=w.end).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=w.start)
+    )
+    counts = relevant.aggregate(
+        raised=Count("pk", filter=raised),
+        resolved=Count("pk", filter=resolved),
+        open=Count("pk", filter=open_at_cutoff),
+    )
+    rows = (
+        relevant.annotate(
+            raised_in_month=_flag(raised),
+            resolved_in_month=_flag(resolved),
+            open_at_end=_flag(open_at_cutoff),
+        )
+        .order_by("created_at", "pk")
+        .values(
+            "pk",
+            "title",
+            "category",
+            "status",
+            "created_at",
+            "resolved_at",
+            "customer__name",
+            "raised_by__full_name",
+            "raised_by__username",
+            "raised_in_month",
+            "resolved_in_month",
+            "open_at_end",
+        )
+    )
+    return {
+        **counts,
+        "open_as_of": _local(cutoff),
+        "list": [
+            {
+                "id": r["pk"],
+                "title": r["title"],
+                "category": r["category"],
+                "status": r["status"],
+                "raised_at": _local(r["created_at"]),
+                "resolved_at": _local(r["resolved_at"]),
+                "customer": r["customer__name"] or "",
+                "raised_by": r["raised_by__full_name"] or r["raised_by__username"],
+                "raised_in_month": bool(r["raised_in_month"]),
+                "resolved_in_month": bool(r["resolved_in_month"]),
+                "open_at_end": bool(r["open_at_end"]),
+            }
+            for r in rows
+        ],
+    }
+
+
+def complaints_section(unit_id: int, w: MonthWindow) -> dict:
+    """Complaints received in the month and what has become of them (receipt cohort)."""
+    figures = complaint_figures(unit_id=unit_id, start=w.month, end=w.last_day)
+    figures["cohort"] = "received"
+    return figures
+
+
+# --- everything -------------------------------------------------------------------
+
+
+def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
+    """All figures of one unit's month as model field values (see MonthlyPatrolSummary)."""
+    w = window(month, today=today)
+    req = requirements(w)
+    groups, behind = compliance_rows(unit_id, w, req)
+    compliance = compliance_section(groups, req)
+    state = source_state(unit_id, w)
+    opinions = entry_texts(unit_id, w, "opinions")
+    market = entry_texts(unit_id, w, "market")
+    urgent = urgent_section(unit_id, w, now)
+    complaints = complaints_section(unit_id, w)
+    total = compliance["total"]
+    activity = {
+        "schema": SCHEMA,
+        "closed": w.closed,
+        "weeks": [[m.isoformat(), s.isoformat()] for m, s in w.weeks],
+        **{k: state[k] for k in ("reports", "staff", "entries", "customers_contacted", "flagged")},
+    }
+    sections = {
+        "activity": activity,
+        "compliance": compliance,
+        "behind": behind,
+        "urgent": urgent,
+        "complaints": complaints,
+    }
+    source = fingerprint(state)
+    return {
+        "as_of": w.as_of,
+        "closed": w.closed,
+        "source": state,
+        "source_fingerprint": source,
+        # The text lists follow from the entries, which the source fingerprint
+        # covers: the digest need not encode them again.
+        "figures_digest": digest(sections | {"source": source}),
+        "customers": total["customers"],
+        "visits_done": total["visits_done"],
+        "calls_done": total["calls_in_month"],
+        "visits_percent": total["visits_percent"],
+        "calls_percent": total["calls_percent"],
+        "compliance_percent": total["percent"],
+        "customers_behind": len(behind),
+        "opinions_count": len(opinions),
+        "market_count": len(market),
+        "urgent_raised": urgent["raised"],
+        "urgent_resolved": urgent["resolved"],
+        "urgent_open": urgent["open"],
+        "complaints_received": complaints["received"],
+        "complaints_resolved": complaints["resolved"],
+        "complaints_on_time": complaints["resolved_on_time"],
+        "opinions": opinions,
+        "market": market,
+        **sections,
+    }
+
+
+def digest(sections: dict) -> str:
+    text = json.dumps(sections, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()

@@ -1,0 +1,465 @@
+"""Writes for monthly patrol summaries (CONVENTIONS.md: keyword-only, one transaction).
+
+Rules kept here:
+- a build computes every figure and writes the row in ONE transaction per unit
+  and month: killed half way, it leaves the previous complete summary (or
+  none), never a mix; the row is locked so two builds of one month queue up;
+- a build replaces figures only: status, commentary and review are people's
+  and never touched; rebuilding with the same data gives the same figures in
+  the same row (unique unit + month);
+- when the month's daily reports, entries or contacts change after a build,
+  the summary is marked stale with what changed; a rebuild clears it;
+- status changes are conditional UPDATEs (draft → submitted → reviewed), so a
+  double click changes the status once and writes one history row.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Membership, User
+from crm_site.core.jobs import send_now, send_on_commit
+from crm_site.core.services import in_language_of, notify
+from customers.models import Customer
+from visits.models import DailyReport
+
+from . import months, permissions, rollup
+from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
+
+logger = logging.getLogger(__name__)
+
+Summary = MonthlyPatrolSummary
+
+HEADLINE = (
+    "customers",
+    "visits_done",
+    "calls_done",
+    "visits_percent",
+    "calls_percent",
+    "compliance_percent",
+    "customers_behind",
+    "opinions_count",
+    "market_count",
+    "urgent_raised",
+    "urgent_resolved",
+    "urgent_open",
+    "complaints_received",
+    "complaints_resolved",
+    "complaints_on_time",
+)
+SECTIONS = ("activity", "compliance", "behind", "opinions", "market", "urgent", "complaints")
+FIGURE_FIELDS = (*HEADLINE, *SECTIONS, "as_of", "source", "source_fingerprint", "figures_digest")
+BUILD_FIELDS = (
+    *FIGURE_FIELDS,
+    "built_at",
+    "build_count",
+    "stale",
+    "stale_since",
+    "stale_changes",
+    "updated_at",
+)
+LOCK_FIELDS = ("unit_id", "month", "figures_digest", "build_count", *HEADLINE)
+REQUEST_RESEND_AFTER_SECONDS = 120
+RECONCILE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    summary: MonthlyPatrolSummary
+    created: bool
+    changed: bool  # the figures differ from the previous build's
+
+
+def headline(summary: MonthlyPatrolSummary) -> dict:
+    return {key: getattr(summary, key) for key in HEADLINE}
+
+
+# --- building --------------------------------------------------------------------
+
+
+def summary_build(
+    *, unit_id: int, month: date, requested_by: User | None = None, today: date | None = None
+) -> BuildResult:
+    """Compute and store the summary of `unit_id` for `month` (idempotent).
+
+    The month in progress is built up to `today`; a closed month in full.
+    """
+    month = months.first_of(month)
+    started = timezone.now()
+    today = today or timezone.localdate(started)
+    if month > months.first_of(today):
+        raise ValidationError(_("A month that has not begun yet cannot be summarised."))
+    with transaction.atomic():
+        # Lock the row (two builds of one month queue up); the big sections are not
+        # read, only replaced.
+        summary = (
+            Summary.objects.select_for_update()
+            .only(*LOCK_FIELDS)
+            .filter(unit_id=unit_id, month=month)
+            .first()
+        )
+        figures = rollup.compute(unit_id=unit_id, month=month, today=today, now=started)
+        closed = figures.pop("closed")
+        values = {key: figures[key] for key in FIGURE_FIELDS}
+        created = False
+        if summary is None:
+            summary, created = _insert(unit_id, month, values, started)
+        before = None if created else (summary.figures_digest, headline(summary))
+        if not created:
+            _overwrite(summary, values, started)
+        changed = before is None or before[0] != summary.figures_digest
+        SummaryEvent.objects.create(
+            summary=summary,
+            actor=requested_by,
+            kind=SummaryEvent.Kind.BUILT if created else SummaryEvent.Kind.REBUILT,
+            data={
+                "changed": changed,
+                "requested": requested_by is not None,
+                "before": before[1] if before else None,
+                "after": headline(summary),
+            },
+        )
+        _pause_for_tests(unit_id, month)
+        RollupRequest.objects.pending().filter(
+            unit_id=unit_id, month=month, requested_at__lte=started
+        ).update(done_at=timezone.now(), summary=summary)
+        if closed or requested_by is not None:
+            _notify_built(summary)
+    logger.info(
+        "monthly summary built",
+        extra={"unit_id": unit_id, "month": month.isoformat(), "summary_id": summary.pk},
+    )
+    return BuildResult(summary=summary, created=created, changed=changed)
+
+
+def _insert(unit_id, month, values, built_at) -> tuple[MonthlyPatrolSummary, bool]:
+    try:
+        with transaction.atomic():
+            return Summary.objects.create(
+                unit_id=unit_id, month=month, built_at=built_at, **values
+            ), True
+    except IntegrityError:
+        # A concurrent build inserted the row first; ours overwrites it (same figures).
+        locked = Summary.objects.select_for_update().only(*LOCK_FIELDS)
+        return locked.get(unit_id=unit_id, month=month), False
+
+
+def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) -> None:
+    for key, value in values.items():
+        setattr(summary, key, value)
+    summary.built_at = built_at
+    summary.build_count += 1
+    summary.stale, summary.stale_since, summary.stale_changes = False, None, {}
+    # update_fields: the commentary, review and status columns are never written here.
+    summary.save(update_fields=BUILD_FIELDS)
+
+
+def _pause_for_tests(unit_id: int, month: date) -> None:
+    """ROLLUP_TEST_PAUSE_SECONDS (tests only): hold the transaction open so a test
+    can SIGKILL the worker in the middle of a build."""
+    seconds = settings.ROLLUP_TEST_PAUSE_SECONDS
+    if seconds:
+        logger.warning("rollup-test-pause unit=%s month=%s", unit_id, month.isoformat())
+        time.sleep(seconds)
+
+
+def _people(unit_id: int, kind: str):
+    return User.objects.filter(
+        is_active=True, memberships__unit_id=unit_id, memberships__kind=kind
+    ).distinct()
+
+
+def _notify_built(summary: MonthlyPatrolSummary) -> None:
+    """Tell the unit's supervisors; once per distinct set of figures (dedupe key)."""
+    for user in _people(summary.unit_id, Membership.Kind.SUPERVISOR):
+        with in_language_of(user):
+            title = _("Monthly patrol summary %(month)s of %(unit)s is ready") % {
+                "month": summary.month_label,
+                "unit": summary.unit.name,
+            }
+            body = _(
+                "Compliance %(percent)s; %(behind)s customers not visited or called as "
+                "required; %(opinions)s opinions and %(market)s market reports collected."
+            ) % {
+                "percent": _percent(summary.compliance_percent),
+                "behind": summary.customers_behind,
+                "opinions": summary.opinions_count,
+                "market": summary.market_count,
+            }
+        notify(
+            recipient=user,
+            kind="reports.summary_built",
+            title=title,
+            body=body,
+            url=summary.get_absolute_url(),
+            dedupe_key=f"reports:built:{summary.pk}:{summary.figures_digest}",
+        )
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+# --- asking for a build ---------------------------------------------------------
+
+
+def summary_request_build(*, unit_id: int, month: date, actor: User) -> RollupRequest:
+    """Record that `actor` wants the unit's month (re)built, and send the task on commit.
+
+    A second click while a request is pending finds the first.
+    """
+    from . import tasks
+
+    if not permissions.can_build(actor, unit_id):
+        raise PermissionDenied
+    month = months.first_of(month)
+    if month > months.first_of(timezone.localdate()):
+        raise ValidationError(_("A month that has not begun yet cannot be summarised."))
+    with transaction.atomic():
+        request = RollupRequest.objects.pending().filter(unit_id=unit_id, month=month).first()
+        if request is None:
+            try:
+                with transaction.atomic():
+                    request = RollupRequest.objects.create(
+                        unit_id=unit_id, month=month, requested_by=actor, sent_at=timezone.now()
+                    )
+            except IntegrityError:
+                request = RollupRequest.objects.pending().get(unit_id=unit_id, month=month)
+            summary = Summary.objects.filter(unit_id=unit_id, month=month).first()
+            if summary is not None:
+                SummaryEvent.objects.create(
+                    summary=summary, actor=actor, kind=SummaryEvent.Kind.REBUILD_REQUESTED
+                )
+        send_on_commit(tasks.rollup_unit_month, unit_id, month.isoformat(), request.pk)
+    return request
+
+
+def rollup_request_run(*, request_id: int) -> BuildResult | None:
+    """Build what a request asks for, unless an earlier delivery already did."""
+    request = RollupRequest.objects.select_related("requested_by").filter(pk=request_id).first()
+    if request is None or request.done_at is not None:
+        return None
+    return summary_build(
+        unit_id=request.unit_id, month=request.month, requested_by=request.requested_by
+    )
+
+
+def rollup_requests_sweep(*, now: datetime | None = None) -> int:
+    """Send again the requests still pending after a while (broker down, worker killed)."""
+    from . import tasks
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=REQUEST_RESEND_AFTER_SECONDS)
+    sent = 0
+    for request in RollupRequest.objects.pending().filter(sent_at__lt=cutoff):
+        # Claim: only one sweeper run re-sends a given request at a time.
+        if RollupRequest.objects.filter(pk=request.pk, sent_at=request.sent_at).update(sent_at=now):
+            sent += send_now(
+                tasks.rollup_unit_month, request.unit_id, request.month.isoformat(), request.pk
+            )
+    return sent
+
+
+# --- staleness ----------------------------------------------------------------------
+
+
+def summary_check_stale(*, summary: MonthlyPatrolSummary) -> bool:
+    """Compare the month's source data with the build's; mark the summary stale if it
+    changed. Returns whether the summary is stale now."""
+    w = rollup.window(summary.month, today=timezone.localdate())
+    state = rollup.source_state(summary.unit_id, w)
+    if rollup.fingerprint(state) == summary.source_fingerprint:
+        return summary.stale
+    diff = rollup.changes(summary.source, state)
+    now = timezone.now()
+    with transaction.atomic():
+        became_stale = Summary.objects.filter(
+            pk=summary.pk, source_fingerprint=summary.source_fingerprint, stale=False
+        ).update(stale=True, stale_since=now, stale_changes=diff, updated_at=now)
+        if became_stale:
+            SummaryEvent.objects.create(summary=summary, kind=SummaryEvent.Kind.STALE, data=diff)
+        else:
+            Summary.objects.filter(
+                pk=summary.pk, source_fingerprint=summary.source_fingerprint
+            ).update(stale_changes=diff)
+    summary.refresh_from_db()
+    return summary.stale
+
+
+# --- the supervisor's and the manager's words ---------------------------------------
+
+
+def _check_text(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if len(text) > 10_000:
+        raise ValidationError({field: _("At most 10,000 characters.")})
+    return text
+
+
+@transaction.atomic
+def summary_save_commentary(
+    *, summary: MonthlyPatrolSummary, actor: User, commentary: str
+) -> MonthlyPatrolSummary:
+    """The supervisor's commentary on a draft."""
+    summary = Summary.objects.select_for_update().get(pk=summary.pk)
+    if not permissions.can_annotate(actor, summary):
+        raise PermissionDenied
+    commentary = _check_text(commentary, "commentary")
+    if commentary != summary.commentary:
+        summary.commentary = commentary
+        summary.save(update_fields=["commentary", "updated_at"])
+        SummaryEvent.objects.create(summary=summary, actor=actor, kind=SummaryEvent.Kind.COMMENTED)
+    return summary
+
+
+def submit_problem(summary: MonthlyPatrolSummary, *, now: datetime | None = None) -> str | None:
+    """Why the summary cannot be submitted yet, or None."""
+    now = now or timezone.now()
+    if summary.status != Summary.Status.DRAFT:
+        return _("This summary has already been submitted.")
+    if now < rollup.final_after(summary.month):
+        return _("The month is not over yet: submit the summary once it has closed.")
+    if not rollup.is_final(summary):
+        return _("The summary was built before the month closed: rebuild it first.")
+    if summary.stale:
+        return _("Daily reports changed since the summary was built: rebuild it first.")
+    if not summary.commentary.strip():
+        return _("Write your commentary before submitting.")
+    return None
+
+
+def summary_submit(
+    *, summary: MonthlyPatrolSummary, actor: User, commentary: str | None = None
+) -> bool:
+    """Draft → submitted (with the commentary, if given); the unit's managers are told."""
+    if commentary is not None:
+        summary = summary_save_commentary(summary=summary, actor=actor, commentary=commentary)
+    summary_check_stale(summary=summary)
+    with transaction.atomic():
+        summary = Summary.objects.select_for_update().get(pk=summary.pk)
+        if not permissions.can_annotate(actor, summary):
+            if summary.status != Summary.Status.DRAFT:
+                return False  # a double click: the first one submitted it
+            raise PermissionDenied
+        problem = submit_problem(summary)
+        if problem:
+            raise ValidationError(problem)
+        now = timezone.now()
+        Summary.objects.filter(pk=summary.pk, status=Summary.Status.DRAFT).update(
+            status=Summary.Status.SUBMITTED, submitted_by=actor, submitted_at=now, updated_at=now
+        )
+        SummaryEvent.objects.create(summary=summary, actor=actor, kind=SummaryEvent.Kind.SUBMITTED)
+        summary.refresh_from_db()
+        for manager in _people(summary.unit_id, Membership.Kind.MANAGER):
+            with in_language_of(manager):
+                title = _("Monthly patrol summary %(month)s of %(unit)s submitted for review") % {
+                    "month": summary.month_label,
+                    "unit": summary.unit.name,
+                }
+                body = _("Submitted by %(name)s.") % {"name": actor.get_full_name()}
+            notify(
+                recipient=manager,
+                kind="reports.summary_submitted",
+                title=title,
+                body=body,
+                url=summary.get_absolute_url(),
+                dedupe_key=f"reports:submitted:{summary.pk}",
+                email=True,
+            )
+    return True
+
+
+def summary_review(*, summary: MonthlyPatrolSummary, actor: User, comment: str = "") -> bool:
+    """Submitted → reviewed with the manager's comment; the supervisor is told."""
+    comment = _check_text(comment, "review_comment")
+    with transaction.atomic():
+        summary = Summary.objects.select_for_update().get(pk=summary.pk)
+        if not permissions.can_review(actor, summary):
+            if summary.status == Summary.Status.REVIEWED:
+                return False
+            raise PermissionDenied
+        now = timezone.now()
+        Summary.objects.filter(pk=summary.pk, status=Summary.Status.SUBMITTED).update(
+            status=Summary.Status.REVIEWED,
+            review_comment=comment,
+            reviewed_by=actor,
+            reviewed_at=now,
+            updated_at=now,
+        )
+        SummaryEvent.objects.create(
+            summary=summary, actor=actor, kind=SummaryEvent.Kind.REVIEWED, data={}
+        )
+        summary.refresh_from_db()
+        recipients = [summary.submitted_by] if summary.submitted_by else []
+        recipients = recipients or list(_people(summary.unit_id, Membership.Kind.SUPERVISOR))
+        for person in recipients:
+            with in_language_of(person):
+                title = _("Monthly patrol summary %(month)s of %(unit)s reviewed") % {
+                    "month": summary.month_label,
+                    "unit": summary.unit.name,
+                }
+                body = _("Reviewed by %(name)s.") % {"name": actor.get_full_name()}
+                if comment:
+                    body += "\n" + comment
+            notify(
+                recipient=person,
+                kind="reports.summary_reviewed",
+                title=title,
+                body=body,
+                url=summary.get_absolute_url(),
+                dedupe_key=f"reports:reviewed:{summary.pk}",
+                email=True,
+            )
+    return True
+
+
+# --- schedules: the closed month, and the daily reconciliation -------------------
+
+
+def unit_start(unit_id: int) -> date | None:
+    """The first day the unit had customers or daily reports (None: nothing yet)."""
+    first_customer = Customer.objects.filter(unit_id=unit_id).aggregate(at=Min("created_at"))["at"]
+    first_report = DailyReport.objects.filter(unit_id=unit_id).aggregate(day=Min("date"))["day"]
+    days = [d for d in (first_report, first_customer and timezone.localdate(first_customer)) if d]
+    return min(days) if days else None
+
+
+def unit_reconcile(*, unit_id: int, today: date | None = None) -> dict:
+    """For one unit: build every missing closed month of the last twelve (or one built
+    before its month closed), rebuild drafts whose data changed, mark submitted ones
+    stale, and refresh the month in progress. Never relies on one beat firing."""
+    today = today or timezone.localdate()
+    start = unit_start(unit_id)
+    done = {"built": [], "rebuilt": [], "stale": []}
+    if start is None:
+        return done
+    existing = {
+        s.month: s
+        for s in Summary.objects.filter(
+            unit_id=unit_id, month__gte=months.shift(months.first_of(today), -RECONCILE_MONTHS)
+        )
+    }
+    for month in sorted(months.closed_months(today, RECONCILE_MONTHS)):
+        if months.last_day(month) < start:
+            continue
+        summary = existing.get(month)
+        if summary is None or not rollup.is_final(summary):
+            summary_build(unit_id=unit_id, month=month, today=today)
+            done["built"].append(month.isoformat())
+        elif summary_check_stale(summary=summary) and summary.status == Summary.Status.DRAFT:
+            summary_build(unit_id=unit_id, month=month, today=today)
+            done["rebuilt"].append(month.isoformat())
+        elif summary.stale:
+            done["stale"].append(month.isoformat())
+    current = months.first_of(today)
+    summary_build(unit_id=unit_id, month=current, today=today)
+    done["rebuilt" if current in existing else "built"].append(current.isoformat())
+    return done

@@ -1,0 +1,70 @@
+"""Celery entry points for monthly summaries (beat schedule in crm_site/settings.py).
+
+One task per unit and month (`rollup_unit_month`); the fan-outs send one per
+active unit as a Celery group. Every task is idempotent: a build upserts the
+unit's month in one transaction, so a redelivered or repeated task gives the
+same row and figures.
+"""
+
+from datetime import date
+
+from celery import group, shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from crm_site.accounts.models import ServiceUnit
+
+from . import months, services
+
+
+def _day(day_iso: str | None) -> date:
+    return date.fromisoformat(day_iso) if day_iso else timezone.localdate()
+
+
+def _active_unit_ids() -> list[int]:
+    return list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def rollup_unit_month(unit_id: int, month_iso: str, request_id: int | None = None) -> int | None:
+    """Build one unit's month (for a recorded request: unless already done)."""
+    if request_id is not None:
+        result = services.rollup_request_run(request_id=request_id)
+    else:
+        result = services.summary_build(unit_id=unit_id, month=date.fromisoformat(month_iso))
+    return result.summary.pk if result else None
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def rollup_month(month_iso: str) -> int:
+    """Fan out: one build task per active unit for the month, sent as a group."""
+    unit_ids = _active_unit_ids()
+    group(rollup_unit_month.s(unit_id, month_iso) for unit_id in unit_ids).apply_async()
+    return len(unit_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def rollup_closed_month(today_iso: str | None = None) -> int:
+    """Beat, 01:00 on the 1st: the month that has just closed, for every unit."""
+    closed = months.shift(months.first_of(_day(today_iso)), -1)
+    return rollup_month(closed.isoformat())
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def rollup_unit_reconcile(unit_id: int, today_iso: str | None = None) -> dict:
+    return services.unit_reconcile(unit_id=unit_id, today=_day(today_iso))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def rollup_reconcile(today_iso: str | None = None) -> int:
+    """Beat, daily 02:00: per unit, missing closed months and the month in progress."""
+    unit_ids = _active_unit_ids()
+    day = _day(today_iso).isoformat()
+    group(rollup_unit_reconcile.s(unit_id, day) for unit_id in unit_ids).apply_async()
+    return len(unit_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def rollup_requests_sweep() -> int:
+    """Every 5 minutes: requested builds still pending (broker was down, worker died)."""
+    return services.rollup_requests_sweep()

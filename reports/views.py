@@ -1,0 +1,292 @@
+"""Pages of the monthly patrol summaries (DESIGN.md URL map: /reports/monthly/...).
+
+Supervisors and up (staff get 403); a summary outside the user's scope is 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+from crm_site.core.services import audit
+
+from . import display, export, months, permissions, rollup, services
+from .filters import SummaryFilter
+from .forms import BuildForm, CommentaryForm, ReviewForm
+from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
+
+PAGE_SIZE = 25
+
+
+def _summary_for(request, pk: int) -> MonthlyPatrolSummary:
+    """The summary if the user may see it, else 404 (its existence is not revealed)."""
+    summaries = MonthlyPatrolSummary.objects.visible_to(request.user).select_related(
+        "unit", "submitted_by", "reviewed_by"
+    )
+    return get_object_or_404(summaries, pk=pk)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+@role_required(Role.SUPERVISOR)
+def monthly_list(request):
+    user = request.user
+    summaries = MonthlyPatrolSummary.objects.visible_to(user).select_related("unit")
+    filterset = SummaryFilter(
+        request.GET, queryset=summaries, units=permissions.visible_units(user)
+    )
+    page = Paginator(filterset.qs.order_by("-month", "unit__code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    units = permissions.buildable_units(user)
+    today = timezone.localdate()
+    this_month = months.first_of(today)
+    missing = list(
+        units.exclude(monthly_summaries__month=this_month).order_by("code")
+        if user.has_role(Role.SUPERVISOR)
+        else []
+    )
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    context = {
+        "offer_build": _offer_build(filterset, units, page, this_month),
+        "filter": filterset,
+        "page_obj": page,
+        "query_string": urlencode(params),
+        "build_form": BuildForm(
+            units=units, initial={"month": f"{this_month:%Y-%m}", "unit": units.first()}
+        )
+        if units.exists()
+        else None,
+        "missing_this_month": missing,
+        "this_month": this_month,
+        "pending": list(
+            RollupRequest.objects.visible_to(user).pending().select_related("unit")[:10]
+        ),
+    }
+    return render(request, "reports/monthly_list.html", context)
+
+
+def _offer_build(filterset, units, page, this_month):
+    """The unit and month filtered for, when that summary does not exist and the user
+    may build it (the way to a month not built yet)."""
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    unit, month = data.get("unit"), months.parse(data.get("month"))
+    if page.object_list or unit is None or month is None or month > this_month:
+        return None
+    if not units.filter(pk=unit.pk).exists():
+        return None
+    return {"unit": unit, "month": month}
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def monthly_build(request):
+    """'Build this month' for a unit and month not built yet (or rebuild it)."""
+    form = BuildForm(request.POST, units=permissions.buildable_units(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:monthly_list")
+    unit, month = form.cleaned_data["unit"], form.cleaned_data["month"]
+    try:
+        build = services.summary_request_build(unit_id=unit.pk, month=month, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("reports:monthly_list")
+    return redirect("reports:monthly_request", build.pk)
+
+
+@role_required(Role.SUPERVISOR)
+def monthly_request(request, pk: int):
+    """A requested build: the summary once it is there, else a page that waits for it."""
+    build = get_object_or_404(
+        RollupRequest.objects.visible_to(request.user).select_related("unit", "summary"),
+        pk=pk,
+    )
+    summary = (
+        build.summary
+        or MonthlyPatrolSummary.objects.filter(
+            unit_id=build.unit_id, month=build.month, built_at__gte=build.requested_at
+        ).first()
+    )
+    done = build.done_at is not None and summary is not None
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"done": done, "url": summary.get_absolute_url() if done else None})
+    if done:
+        return redirect(summary)
+    return render(request, "reports/monthly_request.html", {"build": build})
+
+
+def _building(summary: MonthlyPatrolSummary) -> bool:
+    return (
+        RollupRequest.objects.pending()
+        .filter(unit_id=summary.unit_id, month=summary.month)
+        .exists()
+    )
+
+
+def _detail_context(request, summary, *, commentary_form=None, review_form=None) -> dict:
+    user = request.user
+    can_annotate = permissions.can_annotate(user, summary)
+    can_review = permissions.can_review(user, summary)
+    this_month = months.first_of(timezone.localdate())
+    final = rollup.is_final(summary)
+    can_build = permissions.can_build(user, summary.unit_id)
+    neighbours = {
+        s.month: s
+        for s in MonthlyPatrolSummary.objects.filter(
+            unit_id=summary.unit_id,
+            month__in=[months.shift(summary.month, -1), months.shift(summary.month, 1)],
+        ).only("pk", "month")
+    }
+    return {
+        "summary": summary,
+        "in_progress": summary.month == this_month,
+        "final": final,
+        "building": _building(summary),
+        "can_build": can_build,
+        # The month in progress, a draft, or figures that no longer match the reports.
+        "show_rebuild": can_build
+        and (
+            summary.month == this_month
+            or summary.status == MonthlyPatrolSummary.Status.DRAFT
+            or summary.stale
+            or not final
+        ),
+        "can_annotate": can_annotate,
+        "can_review": can_review,
+        "submit_problem": services.submit_problem(summary) if can_annotate else None,
+        "commentary_form": commentary_form
+        or (CommentaryForm(initial={"commentary": summary.commentary}) if can_annotate else None),
+        "review_form": review_form or (ReviewForm() if can_review else None),
+        "compliance": summary.compliance,
+        "behind": display.behind_rows(summary),
+        "opinions": display.entry_rows(summary.opinions),
+        "market": display.entry_rows(summary.market),
+        "urgent_rows": display.urgent_rows(summary),
+        "complaint_categories": display.complaint_categories(summary),
+        "change_rows": display.change_rows(summary),
+        "stale_latest": display.stale_latest(summary),
+        "changed_reports": display.changed_reports(summary),
+        "chart": display.chart_data(summary),
+        "events": list(summary.events.select_related("actor")[:15]),
+        "previous": neighbours.get(months.shift(summary.month, -1)),
+        "next": neighbours.get(months.shift(summary.month, 1)),
+        "previous_month": months.shift(summary.month, -1),
+        "next_month": months.shift(summary.month, 1)
+        if months.shift(summary.month, 1) <= this_month
+        else None,
+        "event_kinds": SummaryEvent.Kind,
+    }
+
+
+@role_required(Role.SUPERVISOR)
+def monthly_detail(request, pk: int):
+    summary = _summary_for(request, pk)
+    services.summary_check_stale(summary=summary)
+    return render(request, "reports/monthly_detail.html", _detail_context(request, summary))
+
+
+@role_required(Role.SUPERVISOR)
+def monthly_status(request, pk: int):
+    """For the page's script: is a rebuild under way, and when was it last built."""
+    summary = _summary_for(request, pk)
+    return JsonResponse(
+        {
+            "building": _building(summary),
+            "built_at": formats.date_format(timezone.localtime(summary.built_at), "Y-m-d H:i"),
+            "build_count": summary.build_count,
+        }
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def monthly_rebuild(request, pk: int):
+    summary = _summary_for(request, pk)
+    try:
+        services.summary_request_build(
+            unit_id=summary.unit_id, month=summary.month, actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.info(request, _("Rebuilding the summary from the current daily reports…"))
+    return redirect(summary)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def monthly_commentary(request, pk: int):
+    """Save the supervisor's commentary; with action=submit, also submit the summary."""
+    summary = _summary_for(request, pk)
+    if not permissions.can_annotate(request.user, summary):
+        raise PermissionDenied
+    form = CommentaryForm(request.POST)
+    if form.is_valid():
+        commentary = form.cleaned_data["commentary"]
+        try:
+            if request.POST.get("action") == "submit":
+                if services.summary_submit(
+                    summary=summary, actor=request.user, commentary=commentary
+                ):
+                    messages.success(request, _("Summary submitted to the unit's managers."))
+            else:
+                services.summary_save_commentary(
+                    summary=summary, actor=request.user, commentary=commentary
+                )
+                messages.success(request, _("Commentary saved."))
+            return redirect(summary)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    summary.refresh_from_db()
+    context = _detail_context(request, summary, commentary_form=form)
+    return render(request, "reports/monthly_detail.html", context, status=400)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def monthly_review(request, pk: int):
+    summary = _summary_for(request, pk)
+    if not permissions.can_review(request.user, summary):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            if services.summary_review(
+                summary=summary, actor=request.user, comment=form.cleaned_data["review_comment"]
+            ):
+                messages.success(request, _("Summary reviewed; the supervisor has been told."))
+            return redirect(summary)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    context = _detail_context(request, summary, review_form=form)
+    return render(request, "reports/monthly_detail.html", context, status=400)
+
+
+@role_required(Role.SUPERVISOR)
+def monthly_export(request, pk: int):
+    """The summary as .xlsx laid out like the paper 每月巡访情况报告书."""
+    summary = _summary_for(request, pk)
+    response = HttpResponse(content_type=export.XLSX_CONTENT_TYPE)
+    export.write_summary(summary, response)
+    name = f"monthly-summary-{summary.unit.code}-{summary.month:%Y-%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit(
+        actor=request.user,
+        action="reports.monthly_export",
+        obj=summary,
+        summary=f"{summary.unit.code} {summary.month:%Y-%m}",
+        request=request,
+    )
+    return response
