@@ -321,9 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.regrade_runs_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily: the quarter's key makes every firing after the quarter's first a
+    # no-op, and a missed 1st (beat down) is made up the next day.
     "customers-regrade-quarterly": {
         "task": "customers.tasks.regrade_quarterly",
-        "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+        "schedule": crontab(minute=30, hour=2),
     },
     "customers-import-sweep": {
         "task": "customers.tasks.customer_imports_sweep",
@@ -380,3 +382,6 @@ CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
 ]
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Test only (tests/security/test_faults.py): pause this many milliseconds
+# between regrade batches, so a fault test can kill the worker half way. 0 in use.
+CRM_TEST_REGRADE_PAUSE_MS = env_int("CRM_TEST_REGRADE_PAUSE_MS", 0)

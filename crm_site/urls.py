@@ -36,3 +36,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A lost database answers 503 with "try again" (crm_site.views.server_error).
+handler500 = "crm_site.views.server_error"
