@@ -245,10 +245,18 @@ def complaint_export(request):
         actor=request.user,
         action="complaints.export",
         summary=f"{rows} rows",
-        data={"filters": {k: v for k, v in request.GET.items() if k != "page"}, "rows": rows},
+        data={"filters": _audited_filters(request), "rows": rows},
         request=request,
     )
     return response
+
+
+def _audited_filters(request) -> dict:
+    """The export's filters for the audit log; a search may be a phone number: not kept."""
+    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    if "q" in filters:
+        filters["q"] = "…"
+    return filters
 
 
 def complaint_stats(request):

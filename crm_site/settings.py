@@ -379,6 +379,7 @@ CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge"]
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
+    "customers.privacy.card_section",
 ]
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -385,7 +385,7 @@ def check_archive(fileobj) -> None:
                 _refuse_dtd(archive, info)
         # Counted before anything is parsed into cells: a sheet of a million
         # rows is refused in a fraction of a second, not after a minute of checks.
-        if count_rows(archive, limit=MAX_ROWS + 1) - 1 > MAX_ROWS:  # minus the header row
+        if count_rows(archive, limit=MAX_ROWS + 2) - 1 > MAX_ROWS:  # minus the header row
             raise ImportFileError(too_many_rows())
 
 

@@ -12,6 +12,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 DIRECTION_CONTROLS = frozenset(
     "\u200e\u200f\u061c"  # LRM, RLM, ALM
@@ -68,3 +69,7 @@ def install() -> None:
             *forms.CharField.default_validators,
             refuse_direction_controls,
         ]
+
+
+# Django's own message, worded better by our catalogue (which takes precedence).
+gettext_noop("Null characters are not allowed.")

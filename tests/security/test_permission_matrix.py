@@ -166,6 +166,16 @@ MATRIX: dict[str, Case | list[Case]] = {
         data=lambda w: {"name": "冒充", "mobile": "13900000000"},
     ),
     "customers:contact_delete": Case(POST_ONLY, kwargs=_contact, post="L ok 404 ok 404 ok 404 ok"),
+    # Personal data (PIPL): supervisors and up of the customer's unit.
+    "customers:personal_data": Case(
+        "L 403 403 200 404 200 404 200", kwargs=_customer, post="L 405 405 405 405 405 405 405"
+    ),
+    "customers:anonymise": Case(
+        "L 403 403 200 404 200 404 200",
+        kwargs=_customer,
+        post="L 403 403 ok 404 ok 404 ok",
+        data=lambda w: {"reason": "越权", "confirm": w.customer.code},
+    ),
     # --- visits ----------------------------------------------------------
     "visits:due": Case(STAFF_UP),
     "visits:log_call": Case(
