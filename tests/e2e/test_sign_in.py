@@ -23,6 +23,9 @@ def test_staff_signs_in_sees_the_chinese_home_and_signs_out(journey, staff_a, vi
 
     if viewport is PHONE:
         page.locator(".navbar-toggler").click()
+        # Wait for the menu to finish opening: a click during Bootstrap's
+        # collapse animation can miss the toggle (a flaky run otherwise).
+        page.locator("#main-nav.show").wait_for()
     page.locator(".dropdown-toggle").click()
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")

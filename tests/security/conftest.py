@@ -17,7 +17,7 @@ from crm_site.core.services import notify
 from customers import services as customer_services
 from customers.models import CustomerImport, GradingRule, RegradeRun
 from tests import factories as f
-from visits.models import EntryDraft
+from visits.models import EntryDraft, UrgentReport
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 200
 
@@ -83,6 +83,16 @@ def world(
     notification = notify(recipient=staff_a, kind="test", title="测试通知", url="/")
     rule = GradingRule.objects.current()
     run = RegradeRun.objects.create(rule=rule, state=RegradeRun.State.DONE, requested_by=admin_user)
+    # For the urgent-report pages of issue 6: raised by supervisor_a, routed to manager_a.
+    urgent = UrgentReport.objects.create(
+        unit=unit_a,
+        raised_by=supervisor_a,
+        assignee=manager_a,
+        customer=customer,
+        category=UrgentReport.Category.OTHER,
+        title="竞争对手降价",
+        details="对手报价低于成本。",
+    )
     upload = CustomerImport.objects.create(
         created_by=supervisor_a,
         original_name="客户.xlsx",
@@ -115,6 +125,7 @@ def world(
         rule=rule,
         run=run,
         upload=upload,
+        urgent=urgent,
     )
     return World(people=people, objects=objects)
 

@@ -1,6 +1,6 @@
 """Generate the hostile-input corpus (nothing is downloaded, nothing committed).
 
-    python tests/security/make_corpus.py OUTDIR     # writes every file into OUTDIR
+    python tests/security/make_corpus.py [OUTDIR]   # default tests/security/corpus/ (git-ignored)
 
 The tests build the same files into a temporary folder (tests/security/
 test_hostile_input.py), so the repository stays small. Each file is built
@@ -274,6 +274,6 @@ def build(folder: Path) -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "corpus"
     for name, path in build(target).items():
         print(f"{name:16} {path.stat().st_size:>12,} bytes  {path}")

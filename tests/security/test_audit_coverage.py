@@ -121,6 +121,9 @@ def test_changes_and_deletions_in_the_admin_site_are_audited(client, world):
     )
     assert response.status_code == 302 and not Region.objects.filter(pk=region.pk).exists()
     change, deletion = only("admin.change"), only("admin.deletion")
+    # No bulk "delete selected" (it would log without a signal, so without an audit row).
+    listing = client.get(reverse("admin:accounts_region_changelist")).content.decode()
+    assert "delete_selected" not in listing
     assert (deletion.object_type, deletion.object_id) == ("accounts.region", str(region.pk))
     assert change.actor == deletion.actor == world.admin
     assert no_personal_data(deletion, "审计地区", "改名地区")

@@ -18,7 +18,10 @@ A POST token other than "ok" is sent, and the database must be exactly the
 same afterwards (a refused action changes nothing).
 
 Adding a page: add a row. A URL without a row fails the test that carries its
-name, and so does a row whose URL no longer exists.
+name, and so does a row whose URL no longer exists. The objects a row's
+`kwargs` may name are those of the `world` fixture (tests/security/conftest.py:
+customer, contact, report, entry, complaint, notification, upload, run, rule,
+urgent, ...); a new kind of object goes there first.
 """
 
 import uuid

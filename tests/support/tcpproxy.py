@@ -22,6 +22,7 @@ class TcpProxy:
         self.listen_host = listen_host
         self.port = 0
         self.connections = 0  # accepted and forwarded, in all
+        self.upstream_ports: set[int] = set()  # local ports of the connections to the target
         self._lock = threading.Lock()
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
         self._listener: socket.socket | None = None
@@ -88,6 +89,7 @@ class TcpProxy:
                     return
                 self._pairs.add((client, upstream))
                 self.connections += 1
+                self.upstream_ports.add(upstream.getsockname()[1])
             pair = (client, upstream)
             threading.Thread(target=self._pump, args=(client, upstream, pair), daemon=True).start()
             threading.Thread(target=self._pump, args=(upstream, client, pair), daemon=True).start()
