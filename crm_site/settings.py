@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (sessions, CSRF, the views).
+    "crm_site.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -386,3 +388,5 @@ CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Test only (tests/security/test_faults.py): pause this many milliseconds
 # between regrade batches, so a fault test can kill the worker half way. 0 in use.
 CRM_TEST_REGRADE_PAUSE_MS = env_int("CRM_TEST_REGRADE_PAUSE_MS", 0)
+# Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
+CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)

@@ -568,3 +568,21 @@ def test_unicode_traps_in_an_imported_file_are_row_errors_and_nothing_is_importe
     assert (3, "name") not in errors  # emoji are fine
     assert record.state == "discarded"
     assert not Customer.objects.filter(code__startswith="U-").exists()
+
+
+def test_an_oversized_request_is_refused_before_its_body_is_read(client, world, settings):
+    from tests.security.conftest import MP3
+
+    settings.CRM_MAX_REQUEST_MB = 1
+    sign_in(client, world, "staff")
+    before = database_snapshot()
+    url = reverse("complaints:action", args=[world.complaint.pk, "recording"])
+    upload = SimpleUploadedFile(
+        "长录音.mp3", MP3 + b"\0" * (1024 * 1024), content_type="audio/mpeg"
+    )
+    response = client.post(url, {"recording-recording": upload})
+    assert response.status_code == 413
+    assert (
+        "超过 1 MB" in response.content.decode() and "没有保存任何内容" in response.content.decode()
+    )
+    assert snapshot_difference(before, database_snapshot()) == []
