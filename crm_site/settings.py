@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (sessions, CSRF, the views).
+    "crm_site.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -330,9 +332,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.regrade_runs_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily: the quarter's key makes every firing after the quarter's first a
+    # no-op, and a missed 1st (beat down) is made up the next day.
     "customers-regrade-quarterly": {
         "task": "customers.tasks.regrade_quarterly",
-        "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+        "schedule": crontab(minute=30, hour=2),
     },
     "customers-import-sweep": {
         "task": "customers.tasks.customer_imports_sweep",
@@ -417,6 +421,7 @@ CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
+    "customers.privacy.card_section",
 ]
 # Exports above this many rows are written by a background job (progress page
 # and a download when done); below, the file comes straight back.
@@ -433,3 +438,8 @@ URGENT_ACK_WORKING_HOURS = float(env("URGENT_ACK_WORKING_HOURS", "4"))
 # Tests only (fault tests): seconds the routing job waits after claiming a
 # report and before committing, so a test can kill the worker mid-way.
 URGENT_ROUTE_TEST_DELAY = float(env("URGENT_ROUTE_TEST_DELAY", "0"))
+# Test only (tests/security/test_faults.py): pause this many milliseconds
+# between regrade batches, so a fault test can kill the worker half way. 0 in use.
+CRM_TEST_REGRADE_PAUSE_MS = env_int("CRM_TEST_REGRADE_PAUSE_MS", 0)
+# Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
+CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)

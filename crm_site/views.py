@@ -1,9 +1,13 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error as default_server_error
 
 from .context_processors import collect, nav_items_for
 
@@ -28,3 +32,20 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Seconds a client is asked to wait before retrying while the database is away.
+DATABASE_RETRY_AFTER = 30
+
+
+def server_error(request):
+    """handler500: a lost database (restart, network cut) is a 503 that says to
+    retry, not a 500. Rendered without the request (no context processors): the
+    database cannot be asked for the user or the menu."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return default_server_error(request)
+    body = loader.get_template("503.html").render({})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response

@@ -108,13 +108,15 @@ CONTACT_ACTIONS = {
     "added": _("Contact added"),
     "changed": _("Contact changed"),
     "removed": _("Contact removed"),
+    "anonymised": _("Personal data anonymised"),
 }
 
 
 def change_title(change: CustomerChange) -> str:
     if change.kind == CustomerChange.Kind.CONTACT:
         action = CONTACT_ACTIONS.get(change.changes.get("action"), change.get_kind_display())
-        return f"{action}: {change.changes.get('contact', '')}"
+        name = change.changes.get("contact", "")
+        return f"{action}: {name}" if name else str(action)
     return str(change.get_kind_display())
 
 

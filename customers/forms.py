@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
+from crm_site.core.inputs import HalfWidthDecimalField, HalfWidthIntegerField
 
 from . import grading, services, xlsx
 from .models import Contact, Customer, LogisticsService, Nature, Scale, Trend
@@ -50,7 +51,11 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = CUSTOMER_FIELDS
-        field_classes = {"sales_owner": PersonChoiceField, "visiting_person": PersonChoiceField}
+        field_classes = {
+            "sales_owner": PersonChoiceField,
+            "visiting_person": PersonChoiceField,
+            "annual_revenue": HalfWidthDecimalField,
+        }
         widgets = {
             "services": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -232,20 +237,20 @@ class SmallInputs:
 class GradeForm(SmallInputs, forms.Form):
     code = forms.CharField(label=_("Code"), max_length=10)
     name = forms.CharField(label=_("Display name"), max_length=20)
-    order = forms.IntegerField(label=_("Order"), min_value=1, max_value=99)
-    min_points = forms.IntegerField(label=_("Minimum points"), min_value=0, max_value=10000)
-    visits_per_month = forms.IntegerField(label=_("Visits a month"), min_value=0, max_value=31)
-    calls_per_week = forms.IntegerField(label=_("Calls a week"), min_value=0, max_value=21)
+    order = HalfWidthIntegerField(label=_("Order"), min_value=1, max_value=99)
+    min_points = HalfWidthIntegerField(label=_("Minimum points"), min_value=0, max_value=10000)
+    visits_per_month = HalfWidthIntegerField(label=_("Visits a month"), min_value=0, max_value=31)
+    calls_per_week = HalfWidthIntegerField(label=_("Calls a week"), min_value=0, max_value=21)
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
 
 
 class BandForm(SmallInputs, forms.Form):
-    min = forms.DecimalField(
+    min = HalfWidthDecimalField(
         label=_("From (10k CNY)"), min_value=0, max_digits=14, decimal_places=2
     )
-    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=10000)
+    points = HalfWidthIntegerField(label=_("Points"), min_value=0, max_value=10000)
 
 
 GradeFormSet = forms.formset_factory(
@@ -273,7 +278,7 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         for group, choices in POINT_GROUPS:
             for value, label in choices.choices:
-                self.fields[f"{group}_{value}"] = forms.IntegerField(
+                self.fields[f"{group}_{value}"] = HalfWidthIntegerField(
                     label=label,
                     min_value=0,
                     max_value=10000,

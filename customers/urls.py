@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import privacy
 
 app_name = "customers"
 
@@ -25,4 +26,6 @@ urlpatterns = [
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
     path("<int:pk>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
+    path("<int:pk>/personal-data/", privacy.personal_data_export, name="personal_data"),
+    path("<int:pk>/personal-data/anonymise/", privacy.anonymise, name="anonymise"),
 ]

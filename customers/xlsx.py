@@ -12,12 +12,14 @@ entities; openpyxl parses worksheets with the standard library's iterparse,
 not defusedxml), formulas are refused, and rows are counted as they stream.
 """
 
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from xml.parsers import expat
 
 from defusedxml import ElementTree as DefusedET
 from defusedxml.common import DefusedXmlException
@@ -29,6 +31,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from crm_site.core.inputs import NUMBER_MESSAGE, has_foreign_digits
 
 from .models import Customer, Nature, Scale, Status, Trend
 
@@ -379,6 +383,76 @@ def check_archive(fileobj) -> None:
         for info in infos:
             if info.filename.lower().endswith(XML_PARTS):
                 _refuse_dtd(archive, info)
+        # Counted before anything is parsed into cells: a sheet of a million
+        # rows is refused in a fraction of a second, not after a minute of checks.
+        if count_rows(archive, limit=MAX_ROWS + 2) - 1 > MAX_ROWS:  # minus the header row
+            raise ImportFileError(too_many_rows())
+
+
+def too_many_rows() -> str:
+    return _("The file has more than %(max)s rows. Split it into several files.") % {
+        "max": f"{MAX_ROWS:,}"
+    }
+
+
+class _Enough(Exception):
+    pass
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
+    """The zip path of the workbook's first sheet (workbook.xml and its relationships)."""
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        with archive.open("xl/workbook.xml") as part:
+            sheet = next(iter(DefusedET.parse(part).getroot().findall(".//{*}sheet")), None)
+        with archive.open("xl/_rels/workbook.xml.rels") as part:
+            targets = {
+                r.get("Id"): r.get("Target", "")
+                for r in DefusedET.parse(part).getroot().findall(".//{*}Relationship")
+            }
+    except (KeyError, DefusedXmlException, DefusedET.ParseError, zipfile.BadZipFile, OSError):
+        return None
+    target = targets.get(sheet.get(rel)) if sheet is not None else None
+    if not target:
+        return None
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return posixpath.normpath(path)
+
+
+def count_rows(archive: zipfile.ZipFile, *, limit: int) -> int:
+    """Rows holding a value in the first sheet, header included, streamed with
+    expat; counting stops past `limit`. 0 when there is no sheet to count
+    (opening the workbook reports that)."""
+    path = _first_sheet_path(archive)
+    if path is None or path not in archive.NameToInfo:
+        return 0
+    state = {"rows": 0, "value": False}
+
+    def start(name, _attributes):
+        local = name.rsplit(" ", 1)[-1]
+        if local == "row":
+            state["value"] = False
+        elif local in ("v", "is", "f"):
+            state["value"] = True
+
+    def end(name):
+        if name.rsplit(" ", 1)[-1] == "row" and state["value"]:
+            state["rows"] += 1
+            if state["rows"] >= limit:
+                raise _Enough
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        with archive.open(path) as part:
+            for block in iter(lambda: part.read(1 << 16), b""):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except _Enough:
+        pass
+    except (expat.ExpatError, zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(_("The workbook could not be read: it may be damaged.")) from exc
+    return state["rows"]
 
 
 def _refuse_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -460,10 +534,7 @@ def _iter_rows(rows, columns) -> Iterator:
             continue
         count += 1
         if count > MAX_ROWS:
-            raise ImportFileError(
-                _("The file has more than %(max)s rows. Split it into several files.")
-                % {"max": f"{MAX_ROWS:,}"}
-            )
+            raise ImportFileError(too_many_rows())
         yield row_number, values, formulas
 
 
@@ -489,6 +560,8 @@ def as_revenue(value) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise ValueProblem(_("Enter a number, e.g. 1250.50."))
+    if has_foreign_digits(value):
+        raise ValueProblem(str(NUMBER_MESSAGE))  # "１２３" or "١٢٣": not guessed at
     try:
         number = Decimal(str(value).replace(",", "").replace("，", "").strip())
     except InvalidOperation as exc:

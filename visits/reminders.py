@@ -6,9 +6,10 @@ so a second run, a redelivered message or a beat that fired twice notifies
 nobody again and e-mails nobody again.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -29,13 +30,13 @@ def staff_to_remind():
     )
 
 
-def remind_missing_reports(*, day: date) -> int:
+def remind_missing_reports(*, day: date, staff=None) -> int:
     """17:30 on working days: staff without a submitted report for `day`. Returns how many."""
     if not work_calendar(day, day).is_working_day(day):
         return 0
     done = DailyReport.objects.filter(date=day, status__in=DailyReport.DONE).values("user_id")
     sent = 0
-    for user in staff_to_remind().exclude(pk__in=done):
+    for user in (staff if staff is not None else staff_to_remind()).exclude(pk__in=done):
         with in_language_of(user):
             title = _("Your daily report for %(day)s is not submitted yet") % {"day": day}
             body = _(
@@ -53,6 +54,23 @@ def remind_missing_reports(*, day: date) -> int:
         )
         sent += created is not None
     return sent
+
+
+def remind_missing_reports_catch_up(*, day: date) -> int:
+    """The reminder of the last working day before `day`, if both its beat fires
+    were missed (the beat was down). A no-op when they were not: the day's
+    dedupe key is already taken. People who joined after that day are left out.
+    """
+    calendar = work_calendar(day - timedelta(days=31), day)
+    previous = day - timedelta(days=1)
+    while not calendar.is_working_day(previous):
+        previous -= timedelta(days=1)
+        if day - previous > timedelta(days=31):
+            return 0
+    joined_by = timezone.make_aware(datetime.combine(previous + timedelta(days=1), time.min))
+    return remind_missing_reports(
+        day=previous, staff=staff_to_remind().filter(date_joined__lt=joined_by)
+    )
 
 
 def remind_overdue_contacts(*, day: date) -> int:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.core.services import in_language_of, notify
+from crm_site.core.services import audit, in_language_of, notify
 
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
 from .queries import day_start
@@ -212,6 +212,13 @@ def daily_report_entry_delete(*, entry: DailyReportEntry, actor) -> None:
     """Delete an entry and the visit it recorded."""
     _locked_editable(entry.report, actor)
     visit_id = entry.visit_id
+    audit(
+        actor=actor,
+        action="visits.entry_delete",
+        obj=entry,
+        summary=f"{entry.report.date:%Y-%m-%d} #{entry.pk}",
+        data={"report": entry.report_id, "customer": entry.customer_id, "visit": visit_id},
+    )
     entry.delete()
     Visit.objects.filter(pk=visit_id).delete()
 

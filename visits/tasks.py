@@ -15,7 +15,11 @@ def _day(day_iso: str | None) -> date:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def remind_missing_daily_reports(day_iso: str | None = None) -> int:
-    return reminders.remind_missing_reports(day=_day(day_iso))
+    sent = reminders.remind_missing_reports(day=_day(day_iso))
+    if day_iso is None:
+        # The beat's run also makes up the last working day, had its fires been missed.
+        sent += reminders.remind_missing_reports_catch_up(day=_day(None))
+    return sent
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -26,6 +26,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crm_site.core.services import audit
+
 from .models import Role
 
 SESSION_STATE = "crm_2fa_state"  # "verify", "setup" or absent (nothing owed)
@@ -97,11 +99,14 @@ def verify(request):
         otp_login(request, form.device)
         request.session.pop(SESSION_STATE, None)
         if isinstance(form.device, StaticDevice):
+            audit(actor=user, action="two_factor.recovery_code_used", obj=user, request=request)
             left = StaticToken.objects.filter(device=form.device).count()
             messages.warning(
                 request, _("You signed in with a recovery code; %(n)d remain.") % {"n": left}
             )
         return redirect(_safe_next(request))
+    if request.method == "POST":
+        audit(actor=user, action="two_factor.failed", obj=user, request=request)
     return render(
         request, "accounts/2fa_verify.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -129,6 +134,7 @@ def setup(request):
             codes = _new_recovery_codes(user)
         otp_login(request, device)
         request.session.pop(SESSION_STATE, None)
+        audit(actor=user, action="two_factor.enabled", obj=user, request=request)
         messages.success(request, _("Two-factor sign-in is on."))
         return render(request, "accounts/2fa_recovery_codes.html", {"codes": codes})
     secret = base64.b32encode(device.bin_key).decode()
@@ -171,6 +177,9 @@ def regenerate_codes(request):
     if not request.user.is_verified():
         return redirect("two_factor")
     codes = _new_recovery_codes(request.user)
+    audit(
+        actor=request.user, action="two_factor.codes_regenerated", obj=request.user, request=request
+    )
     return render(request, "accounts/2fa_recovery_codes.html", {"codes": codes})
 
 
@@ -186,6 +195,7 @@ def disable(request):
         return redirect("two_factor")
     for device in devices_for_user(user, confirmed=None):
         device.delete()
+    audit(actor=user, action="two_factor.disabled", obj=user, request=request)
     messages.success(request, _("Two-factor sign-in is off."))
     return redirect("two_factor")
 

@@ -1,12 +1,24 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 
 class CRMLoginView(LoginView):
     redirect_authenticated_user = True
+
+
+class CRMPasswordChangeView(PasswordChangeView):
+    """Django's password change, audited (the new password never is)."""
+
+    def form_valid(self, form):
+        from crm_site.core.services import audit
+
+        response = super().form_valid(form)
+        audit(actor=self.request.user, action="password_changed", obj=self.request.user,
+              request=self.request)  # fmt: skip
+        return response
 
 
 @login_not_required

@@ -108,9 +108,12 @@ def audit(
     summary: str = "",
     data: dict | None = None,
     request=None,
+    object_type: str = "",
+    object_id: str = "",
 ):
     """Append an audit log entry (exports with filters and row counts, imports,
-    rule edits, deletions, role changes...). Never pass personal data in `data`."""
+    rule edits, deletions, role changes...). Never pass personal data in `data`.
+    `object_type`/`object_id` name an object without it (one already deleted)."""
     from .models import AuditLog
 
     known = actor if getattr(actor, "is_authenticated", False) else None
@@ -118,8 +121,8 @@ def audit(
         actor=known,
         actor_username=known.get_username() if known else "",
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else object_type[:50],
+        object_id=str(obj.pk) if obj is not None else str(object_id)[:50],
         summary=summary[:300],
         data=data or {},
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,

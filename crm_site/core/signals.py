@@ -1,8 +1,9 @@
 """Audit rows for sign-ins and role changes (ASVS: security-relevant events)."""
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from crm_site.logs import current_user_var
@@ -40,4 +41,26 @@ def audit_role_change(sender, instance, action, reverse, pk_set, **kwargs):
         action="role_changed",
         obj=instance,
         data={"change": action.removeprefix("post_"), "groups": groups},
+    )
+
+
+ADMIN_ACTIONS = {ADDITION: "admin.addition", CHANGE: "admin.change", DELETION: "admin.deletion"}
+
+
+@receiver(post_save, sender=LogEntry)
+def audit_admin_action(sender, instance, created, **kwargs):
+    """Every add, change and deletion made in /admin/ (units, regions, users,
+    categories, the work calendar...). The object's type and id only: its
+    name may be personal data."""
+    if not created:
+        return
+    content_type = instance.content_type
+    audit(
+        actor=instance.user,
+        action=ADMIN_ACTIONS.get(instance.action_flag, "admin.change"),
+        object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
+        object_id=instance.object_id or "",
+        summary=f"{content_type.app_label}.{content_type.model} #{instance.object_id}"
+        if content_type
+        else "",
     )

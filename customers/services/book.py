@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Region, Role, ServiceUnit, User
+from crm_site.core.services import audit
 
 from .. import grading
 from ..models import Contact, Customer, CustomerChange, GradeChange, GradingRule, LogisticsService
@@ -456,5 +457,12 @@ def contact_delete(*, contact: Contact, actor: User) -> None:
         action="removed",
         name=contact.name,
         changes={},
+    )
+    audit(
+        actor=actor,
+        action="customers.contact_delete",
+        obj=contact,
+        summary=f"{contact.customer.code} #{contact.pk}",
+        data={"customer": contact.customer_id},
     )
     contact.delete()

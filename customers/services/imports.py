@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
+from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import audit, notify
 
@@ -254,6 +255,9 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
 def _apply_values(customer, values, present, lookups, err, is_new):
     """Set the row's values on `customer`; returns the services named (None if no column)."""
     text = {key: xlsx.as_text(values.get(key)) for key in present}
+    for key in sorted(present):
+        if has_direction_controls(text[key]):
+            err(key, DIRECTION_MESSAGE)
     for key in ("name", "industry", "address", "notes"):
         if key in present:
             if key == "name" and not text[key]:

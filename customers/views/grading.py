@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.services import audit
 
 from .. import display, grading, services
 from ..forms import RuleEditor
@@ -153,5 +154,6 @@ def regrade_now(request):
         actor=request.user,
         reason=_("Regrade requested by an administrator"),
     )
+    audit(actor=request.user, action="customers.regrade_requested", obj=run, request=request)
     messages.success(request, _("Regrade started."))
     return redirect(run)
