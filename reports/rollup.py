@@ -158,6 +158,41 @@ def _least(a: str, b: str) -> str:
     return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
 
 
+@dataclass(frozen=True)
+class JsonList:
+    """A list built by the database as JSON text: stored as it is (no round trip
+    through Python objects), counted there, parsed only when someone reads it."""
+
+    text: str
+    count: int
+
+    def load(self) -> list:
+        return json.loads(self.text)
+
+
+def _json_list(columns: str, source: str, order: str) -> str:
+    """A scalar subquery: the JSON array of `json_array(columns)` over `source`, in `order`."""
+    if connection.vendor == "postgresql":
+        return (
+            f"(SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]'::json)::text"
+            f" FROM {source})"
+        )
+    # SQLite (3.40) has no ORDER BY inside aggregates: order in a subquery.
+    return (
+        f"(SELECT COALESCE(json_group_array(json(x)), '[]') FROM "
+        f"(SELECT json_array({columns}) AS x FROM {source} ORDER BY {order}))"
+    )
+
+
+def _person_sql(u: str) -> str:
+    """The person's display name in SQL, as _person_name() gives it in Python."""
+    return (
+        f"COALESCE(NULLIF(TRIM({u}.full_name), ''), "
+        f"NULLIF(TRIM(COALESCE({u}.first_name, '') || ' ' || COALESCE({u}.last_name, '')), ''), "
+        f"{u}.username)"
+    )
+
+
 def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[str, list]:
     """One statement: the unit's active customers, their contacts in the month read
     once (grouped per customer), required / done / counted per customer (CTE
@@ -183,6 +218,7 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
         Kind.CALL,
         *month,
         *week_params,
+        unit_id,
         _db_time(lo),
         _db_time(hi),
     ]
@@ -197,20 +233,26 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
     calls_required = " + ".join(f"calls_required_{i}" for i in range(n)) or "0"
     calls_done = " + ".join(f"calls_{i}" for i in range(n)) or "0"
     calls_counted = " + ".join(_least(f"calls_{i}", f"calls_required_{i}") for i in range(n)) or "0"
-    person = "u.full_name, u.first_name, u.last_name, u.username"
-    no_person = "CASE WHEN person_id IS NULL THEN 1 ELSE 0 END"
+    no_person = "CASE WHEN f.person_id IS NULL THEN 1 ELSE 0 END"
     sums = (
-        "SUM(visits_required), SUM(visits_counted), SUM(visits_done), "
-        "SUM(calls_required), SUM(calls_counted), SUM(calls_done), SUM(calls_in_month)"
+        "SUM(f.visits_required), SUM(f.visits_counted), SUM(f.visits_done), "
+        "SUM(f.calls_required), SUM(f.calls_counted), SUM(f.calls_done), SUM(f.calls_in_month)"
     )
-    each = (
-        "visits_required, visits_counted, visits_done, "
-        "calls_required, calls_counted, calls_done, calls_in_month"
+    behind_list = _json_list(
+        "f.id, f.code, f.name, COALESCE(f.grade, ''), f.person_id, "
+        f"CASE WHEN f.person_id IS NULL THEN NULL ELSE {_person_sql('bu')} END, "
+        "f.visits_required, f.visits_counted, f.visits_done, "
+        "f.calls_required, f.calls_counted, f.calls_done",
+        f"figures f LEFT JOIN {user_t} bu ON bu.id = f.person_id "
+        "WHERE f.visits_counted < f.visits_required OR f.calls_counted < f.calls_required",
+        f"{no_person}, bu.username, f.grade, f.code",
     )
+    # Names are joined to the few groups and behind rows only, not carried
+    # through every customer row of the unit.
     sql = f"""
         WITH unit_customers AS (
-            SELECT c.id, c.code, c.name, c.grade, c.visiting_person_id, {person}
-            FROM {customer_t} c LEFT JOIN {user_t} u ON u.id = c.visiting_person_id
+            SELECT c.id, c.code, c.name, c.grade, c.visiting_person_id
+            FROM {customer_t} c
             WHERE c.unit_id = %s AND c.status <> %s
         ),
         counts AS (
@@ -221,8 +263,7 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
                     THEN 1 ELSE 0 END) AS calls_in_month
                 {"".join(week_sums)}
             FROM {visit_t} v
-            WHERE v.customer_id IN (SELECT id FROM unit_customers)
-              AND v.occurred_at >= %s AND v.occurred_at < %s
+            WHERE v.unit_id = %s AND v.occurred_at >= %s AND v.occurred_at < %s
             GROUP BY v.customer_id
         ),
         per_customer AS (
@@ -234,7 +275,6 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
         ),
         figures AS (
             SELECT id, code, name, grade, visiting_person_id AS person_id,
-                full_name, first_name, last_name, username,
                 visits_required, visits_done, calls_in_month,
                 {_least("visits_done", "visits_required")} AS visits_counted,
                 ({calls_required}) AS calls_required,
@@ -242,17 +282,16 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
                 ({calls_counted}) AS calls_counted
             FROM per_customer
         )
-        SELECT 'g' AS row_kind, NULL AS customer_id, NULL AS code, NULL AS name,
-            grade, person_id, full_name, first_name, last_name, username,
-            COUNT(*) AS customers, {sums}, {no_person} AS no_person
-        FROM figures
-        GROUP BY grade, person_id, full_name, first_name, last_name, username
+        SELECT 'g' AS row_kind, f.grade, f.person_id, u.full_name, u.first_name, u.last_name,
+            u.username, COUNT(*) AS customers, {sums}, {no_person} AS no_person, NULL AS behind
+        FROM figures f LEFT JOIN {user_t} u ON u.id = f.person_id
+        GROUP BY f.grade, f.person_id, u.full_name, u.first_name, u.last_name, u.username
         UNION ALL
-        SELECT 'c', id, code, name, grade, person_id, full_name, first_name, last_name,
-            username, 1, {each}, {no_person}
-        FROM figures
-        WHERE visits_counted < visits_required OR calls_counted < calls_required
-        ORDER BY row_kind, no_person, username, grade, code
+        SELECT 'b', NULL, NULL, NULL, NULL, NULL, NULL,
+            (SELECT COUNT(*) FROM figures WHERE visits_counted < visits_required
+                OR calls_counted < calls_required),
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, {behind_list}
+        ORDER BY 1 DESC, 16, 7, 2
     """
     return sql, [unit_id, Status.LOST, *counts_params, *per_params]
 
@@ -269,9 +308,6 @@ FIGURE_KEYS = (
 )
 COLUMNS = (
     "row_kind",
-    "customer_id",
-    "code",
-    "name",
     "grade",
     "person_id",
     "full_name",
@@ -280,6 +316,7 @@ COLUMNS = (
     "username",
     *FIGURE_KEYS,
     "no_person",
+    "behind",
 )
 
 
@@ -309,36 +346,40 @@ BEHIND_COLUMNS = (
 )
 
 
-def compliance_rows(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, list]:
+def compliance_data(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, JsonList]:
     """(groups, behind) in one query: per visiting person and grade the customers,
     required, counted and done (dicts); and the customers not visited or called as
-    required (BEHIND_COLUMNS arrays, by visiting person, grade, code; customers
-    without one last)."""
+    required, as a JSON list of BEHIND_COLUMNS arrays built by the database (by
+    visiting person, grade, code; customers without one last)."""
     sql, params = _compliance_sql(unit_id, w, req)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    groups, behind = [], []
+    groups, behind = [], JsonList("[]", 0)
+    index = {name: i for i, name in enumerate(COLUMNS)}
+    figure_index = [(key, index[key]) for key in FIGURE_KEYS]
     for row in fetched:
-        r = dict(zip(COLUMNS, row, strict=True))
-        if r["row_kind"] == "g":
-            groups.append(
-                {"person_id": r["person_id"], "person": _person_name(r), "grade": r["grade"] or ""}
-                | {k: int(r[k] or 0) for k in FIGURE_KEYS}
+        if row[0] == "b":
+            behind = JsonList(row[index["behind"]], int(row[index["customers"]] or 0))
+            continue
+        person = dict(
+            zip(
+                ("person_id", "full_name", "first_name", "last_name", "username"),
+                row[2:7],
+                strict=True,
             )
-        else:
-            behind.append(
-                [
-                    r["customer_id"],
-                    r["code"],
-                    r["name"],
-                    r["grade"] or "",
-                    r["person_id"],
-                    _person_name(r),
-                    *(int(r[k] or 0) for k in BEHIND_COLUMNS[6:]),
-                ]
-            )
+        )
+        groups.append(
+            {"person_id": row[2], "person": _person_name(person), "grade": row[1] or ""}
+            | {key: int(row[i] or 0) for key, i in figure_index}
+        )
     return groups, behind
+
+
+def compliance_rows(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, list]:
+    """compliance_data with the customers behind as a Python list (for readers)."""
+    groups, behind = compliance_data(unit_id, w, req)
+    return groups, behind.load()
 
 
 def with_percentages(row: dict) -> dict:
@@ -477,46 +518,53 @@ TEXT_COLUMNS = (
 )
 
 
-def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[list]:
-    """Every entry of the month with something in `field` (opinions or market), in order."""
-    rows = (
-        DailyReportEntry.objects.filter(
-            report__unit_id=unit_id, report__date__gte=w.month, report__date__lte=w.last_day
-        )
-        .exclude(**{field: ""})
-        .order_by("occurred_at", "pk")
-        .values_list(
-            "pk",
-            "report_id",
-            "occurred_at",
-            "kind",
-            "customer_id",
-            "customer__code",
-            "customer__name",
-            "report__user_id",
-            "report__user__full_name",
-            "report__user__username",
-            field,
-        )
+def entry_texts_data(unit_id: int, w: MonthWindow) -> dict[str, JsonList]:
+    """Every entry of the month with opinions (field 2) and with market intelligence
+    (field 3), as JSON lists of TEXT_COLUMNS arrays built by the database, in order."""
+    entry_t = DailyReportEntry._meta.db_table
+    report_t = DailyReport._meta.db_table
+    customer_t = Customer._meta.db_table
+    user_t = get_user_model()._meta.db_table
+    offset = timezone.localtime(w.start).utcoffset()
+    if connection.vendor == "postgresql":
+        at = f"to_char(e.occurred_at AT TIME ZONE '{timezone.get_current_timezone_name()}', 'YYYY-MM-DD HH24:MI')"
+    else:
+        minutes = int(offset.total_seconds() // 60)
+        at = f"strftime('%%Y-%%m-%%d %%H:%%M', e.occurred_at, '{minutes:+d} minutes')"
+    source = (
+        f"{entry_t} e JOIN {report_t} r ON r.id = e.report_id "
+        f"JOIN {customer_t} cu ON cu.id = e.customer_id "
+        f"JOIN {user_t} u ON u.id = r.user_id "
+        "WHERE r.unit_id = %s AND r.date >= %s AND r.date <= %s AND e.{field} <> ''"
     )
-    tz = timezone.get_current_timezone()
-    return [
-        [
-            pk,
-            report,
-            at.astimezone(tz).replace(tzinfo=None).isoformat(" ", "minutes"),
-            kind,
-            customer_id,
-            code,
-            name,
-            author_id,
-            full_name or username,
-            text,
-        ]
-        for pk, report, at, kind, customer_id, code, name, author_id, full_name, username, text in (
-            rows
+    columns = (
+        f"e.id, e.report_id, {at}, e.kind, e.customer_id, cu.code, cu.name, r.user_id, "
+        "COALESCE(NULLIF(u.full_name, ''), u.username), e.{field}"
+    )
+    parts, params = [], []
+    for field in ("opinions", "market"):
+        parts.append(
+            _json_list(
+                columns.format(field=field), source.format(field=field), "e.occurred_at, e.id"
+            )
         )
-    ]
+        parts.append(
+            f"(SELECT COUNT(*) FROM {entry_t} e JOIN {report_t} r ON r.id = e.report_id "
+            f"WHERE r.unit_id = %s AND r.date >= %s AND r.date <= %s AND e.{field} <> '')"
+        )
+        params += [unit_id, w.month, w.last_day, unit_id, w.month, w.last_day]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        opinions, opinions_count, market, market_count = cursor.fetchone()
+    return {
+        "opinions": JsonList(opinions, opinions_count),
+        "market": JsonList(market, market_count),
+    }
+
+
+def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[list]:
+    """One of entry_texts_data's lists as Python (for readers)."""
+    return entry_texts_data(unit_id, w)[field].load()
 
 
 # --- urgent reports and complaints ----------------------------------------------
@@ -607,11 +655,11 @@ def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
     """All figures of one unit's month as model field values (see MonthlyPatrolSummary)."""
     w = window(month, today=today)
     req = requirements(w)
-    groups, behind = compliance_rows(unit_id, w, req)
+    groups, behind = compliance_data(unit_id, w, req)
     compliance = compliance_section(groups, req)
     state = source_state(unit_id, w)
-    opinions = entry_texts(unit_id, w, "opinions")
-    market = entry_texts(unit_id, w, "market")
+    texts = entry_texts_data(unit_id, w)
+    opinions, market = texts["opinions"], texts["market"]
     urgent = urgent_section(unit_id, w, now)
     complaints = complaints_section(unit_id, w)
     total = compliance["total"]
@@ -643,9 +691,9 @@ def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
         "visits_percent": total["visits_percent"],
         "calls_percent": total["calls_percent"],
         "compliance_percent": total["percent"],
-        "customers_behind": len(behind),
-        "opinions_count": len(opinions),
-        "market_count": len(market),
+        "customers_behind": behind.count,
+        "opinions_count": opinions.count,
+        "market_count": market.count,
         "urgent_raised": urgent["raised"],
         "urgent_resolved": urgent["resolved"],
         "urgent_open": urgent["open"],
@@ -659,5 +707,11 @@ def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
 
 
 def digest(sections: dict) -> str:
-    text = json.dumps(sections, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha1(text.encode()).hexdigest()
+    """A hash of the figures; lists built by the database are hashed as their text."""
+    sha = hashlib.sha1()
+    plain = {k: v for k, v in sections.items() if not isinstance(v, JsonList)}
+    sha.update(json.dumps(plain, sort_keys=True, default=str, ensure_ascii=False).encode())
+    for key in sorted(k for k, v in sections.items() if isinstance(v, JsonList)):
+        sha.update(f"|{key}|".encode())
+        sha.update(sections[key].text.encode())
+    return sha.hexdigest()

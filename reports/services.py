@@ -140,12 +140,34 @@ def summary_build(
     return BuildResult(summary=summary, created=created, changed=changed)
 
 
+def _db_values(values: dict) -> tuple[dict, list[str]]:
+    """Values ready to write: lists the database built as JSON text are written as
+    that text (no Python round trip); returns them and the names of those fields."""
+    written, raw = {}, []
+    for key, value in values.items():
+        if isinstance(value, rollup.JsonList):
+            raw.append(key)
+            value = value.text  # reports.models.JSONTextField stores text as it is
+        written[key] = value
+    return written, raw
+
+
+def _forget(summary: MonthlyPatrolSummary, fields: list[str]) -> None:
+    # The instance holds these lists as JSON text: drop them, so reading one
+    # loads (and parses) the stored list.
+    for name in fields:
+        summary.__dict__.pop(name, None)
+
+
 def _insert(unit_id, month, values, built_at) -> tuple[MonthlyPatrolSummary, bool]:
+    values, raw = _db_values(values)
     try:
         with transaction.atomic():
-            return Summary.objects.create(
+            summary = Summary.objects.create(
                 unit_id=unit_id, month=month, built_at=built_at, **values
-            ), True
+            )
+            _forget(summary, raw)
+            return summary, True
     except IntegrityError:
         # A concurrent build inserted the row first; ours overwrites it (same figures).
         locked = Summary.objects.select_for_update().only(*LOCK_FIELDS)
@@ -153,6 +175,7 @@ def _insert(unit_id, month, values, built_at) -> tuple[MonthlyPatrolSummary, boo
 
 
 def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) -> None:
+    values, raw = _db_values(values)
     for key, value in values.items():
         setattr(summary, key, value)
     summary.built_at = built_at
@@ -160,6 +183,7 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
     summary.stale, summary.stale_since, summary.stale_changes = False, None, {}
     # update_fields: the commentary, review and status columns are never written here.
     summary.save(update_fields=BUILD_FIELDS)
+    _forget(summary, raw)
 
 
 def _pause_for_tests(unit_id: int, month: date) -> None:

@@ -268,3 +268,215 @@ def dataset_size(out: dict) -> None:
 
     out["customers"] = Customer.objects.count()
     out["entries"] = DailyReportEntry.objects.count()
+
+
+# --- the monthly rollup ------------------------------------------------------------
+
+
+def _months_to_roll() -> tuple:
+    """(ordinary month, heavy month): the last closed month, and the month with the
+    most entries (the generator's 10x month)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    from visits.models import DailyReportEntry
+
+    normal = largedata.add_months(timezone.localdate().replace(day=1), -1)
+    heavy = (
+        DailyReportEntry.objects.annotate(m=TruncMonth("report__date"))
+        .values("m")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["m"]
+    )
+    return normal, heavy
+
+
+def build_all_units(month) -> float:
+    from crm_site.accounts.models import ServiceUnit
+    from reports.services import summary_build
+
+    units = list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
+    started = time.perf_counter()
+    for unit_id in units:
+        summary_build(unit_id=unit_id, month=month)
+    return time.perf_counter() - started
+
+
+def rollup_floor(month, unit_id=None) -> dict:
+    """The same figures as the monthly builder, for every unit at once, by one
+    hand-written SQL statement: compliance against the cadence with the customers
+    behind, the opinion and market lists, the month's activity, urgent reports and
+    complaints. Returns {unit_id: figures}."""
+    from django.utils import timezone
+
+    from reports import rollup
+    from visits.queries import span
+
+    w = rollup.window(month, today=timezone.localdate())
+    req = rollup.requirements(w)
+    t = rollup._db_time
+    weeks = [span(m, s) for m, s in w.weeks]
+    lo = min([w.start, *(a for a, _b in weeks)])
+    hi = max([w.end, *(b for _a, b in weeks)])
+
+    def grade_case(required: dict) -> tuple[str, list]:
+        if not required:
+            return "0", []
+        return (
+            "(CASE c.grade " + " ".join("WHEN %s THEN %s" for _ in required) + " ELSE 0 END)",
+            [x for code, n in required.items() for x in (code, n)],
+        )
+
+    week_sums = "".join(
+        f", SUM(CASE WHEN kind = 'call' AND occurred_at >= %s AND occurred_at < %s THEN 1 ELSE 0 END) AS w{i}"
+        for i in range(len(weeks))
+    )
+    week_params = [x for a, b in weeks for x in (t(a), t(b))]
+    visits_case, visits_params = grade_case(req.visits)
+    week_cases, week_case_params = [], []
+    for i, need in enumerate(req.calls):
+        case, params = grade_case(need)
+        week_cases.append(f"{case} AS r{i}, COALESCE(k.w{i}, 0) AS w{i}")
+        week_case_params += params
+    n = len(weeks)
+    calls_required = " + ".join(f"r{i}" for i in range(n)) or "0"
+    calls_done = " + ".join(f"w{i}" for i in range(n)) or "0"
+    calls_counted = " + ".join(f"LEAST(w{i}, r{i})" for i in range(n)) or "0"
+    extra = (", " + ", ".join(week_cases)) if week_cases else ""
+    one = unit_id is not None
+    unit_v = f"AND unit_id = {int(unit_id)}" if one else ""
+    unit_c = f"AND c.unit_id = {int(unit_id)}" if one else ""
+    unit_r = f"AND r.unit_id = {int(unit_id)}" if one else ""
+    unit_s = f"AND s.id = {int(unit_id)}" if one else ""
+    sql = f"""
+    WITH counts AS (
+        SELECT customer_id,
+            SUM(CASE WHEN kind = 'visit' AND occurred_at >= %s AND occurred_at < %s THEN 1 ELSE 0 END) AS vd,
+            SUM(CASE WHEN kind = 'call' AND occurred_at >= %s AND occurred_at < %s THEN 1 ELSE 0 END) AS cm
+            {week_sums}
+        FROM visits_visit WHERE occurred_at >= %s AND occurred_at < %s {unit_v}
+        GROUP BY customer_id
+    ), per AS (
+        SELECT c.id, c.unit_id, c.code, c.name, c.grade, c.visiting_person_id,
+            COALESCE(k.vd, 0) AS vd, COALESCE(k.cm, 0) AS cm, {visits_case} AS vr {extra}
+        FROM customers_customer c LEFT JOIN counts k ON k.customer_id = c.id
+        WHERE c.status <> 'lost' {unit_c}
+    ), fig AS (
+        SELECT *, LEAST(vd, vr) AS vc, ({calls_required}) AS cr, ({calls_done}) AS cd,
+            ({calls_counted}) AS cc
+        FROM per
+    ), compliance AS (
+        SELECT unit_id, COUNT(*) AS customers, SUM(vr) AS vr, SUM(vc) AS vc, SUM(vd) AS vd,
+            SUM(cr) AS cr, SUM(cc) AS cc, SUM(cd) AS cd, SUM(cm) AS cm,
+            COALESCE(json_agg(json_build_array(id, code, name, grade, visiting_person_id, vr, vc, vd, cr, cc, cd)
+                ORDER BY visiting_person_id NULLS LAST, grade, code)
+                FILTER (WHERE vc < vr OR cc < cr), '[]') AS behind
+        FROM fig GROUP BY unit_id
+    ), entries AS (
+        SELECT r.unit_id, COUNT(DISTINCT r.id) AS reports, COUNT(DISTINCT r.user_id) AS staff,
+            COUNT(e.id) AS entries, COUNT(DISTINCT e.customer_id) AS customers_contacted,
+            COUNT(e.id) FILTER (WHERE e.needs_escalation) AS flagged,
+            COALESCE(json_agg(json_build_array(e.id, e.report_id, e.occurred_at, e.kind, e.customer_id, cu.code, cu.name, r.user_id, u.full_name, e.opinions)
+                ORDER BY e.occurred_at, e.id) FILTER (WHERE e.opinions <> ''), '[]') AS opinions,
+            COALESCE(json_agg(json_build_array(e.id, e.report_id, e.occurred_at, e.kind, e.customer_id, cu.code, cu.name, r.user_id, u.full_name, e.market)
+                ORDER BY e.occurred_at, e.id) FILTER (WHERE e.market <> ''), '[]') AS market
+        FROM visits_dailyreport r
+        JOIN visits_dailyreportentry e ON e.report_id = r.id
+        JOIN customers_customer cu ON cu.id = e.customer_id
+        JOIN accounts_user u ON u.id = r.user_id
+        WHERE r.date >= %s AND r.date <= %s {unit_r}
+        GROUP BY r.unit_id
+    ), urgent AS (
+        SELECT unit_id,
+            COUNT(*) FILTER (WHERE created_at >= %s AND created_at < %s) AS raised,
+            COUNT(*) FILTER (WHERE resolved_at >= %s AND resolved_at < %s) AS resolved,
+            COUNT(*) FILTER (WHERE created_at < %s AND (resolved_at IS NULL OR resolved_at >= %s)) AS open
+        FROM visits_urgentreport WHERE created_at < %s AND (resolved_at IS NULL OR resolved_at >= %s)
+        GROUP BY unit_id
+    ), complaints AS (
+        SELECT unit_id, COUNT(*) AS received, COUNT(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved,
+            COUNT(*) FILTER (WHERE resolved_at IS NOT NULL AND resolved_at <= deadline) AS on_time
+        FROM complaints_complaint WHERE received_at >= %s AND received_at < %s
+        GROUP BY unit_id
+    )
+    SELECT s.id, c.customers, c.vr, c.vc, c.vd, c.cr, c.cc, c.cd, c.cm, c.behind,
+        e.reports, e.entries, e.opinions, e.market, g.raised, g.resolved, g.open,
+        p.received, p.resolved, p.on_time
+    FROM accounts_serviceunit s
+    LEFT JOIN compliance c ON c.unit_id = s.id
+    LEFT JOIN entries e ON e.unit_id = s.id
+    LEFT JOIN urgent g ON g.unit_id = s.id
+    LEFT JOIN complaints p ON p.unit_id = s.id
+    WHERE s.is_active {unit_s}
+    """
+    now = timezone.now()
+    cutoff = min(w.end, now)
+    params = [t(w.start), t(w.end), t(w.start), t(w.end), *week_params, t(lo), t(hi)]
+    params += [*visits_params, *week_case_params]
+    params += [w.month, w.last_day]
+    params += [
+        t(w.start),
+        t(w.end),
+        t(w.start),
+        t(w.end),
+        t(cutoff),
+        t(cutoff),
+        t(w.end),
+        t(w.start),
+    ]
+    params += [t(w.start), t(w.end)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    import json
+
+    result = {}
+    for row in rows:
+        behind = row[9] if isinstance(row[9], list) else json.loads(row[9] or "[]")
+        opinions = row[12] if isinstance(row[12], list) else json.loads(row[12] or "[]")
+        market = row[13] if isinstance(row[13], list) else json.loads(row[13] or "[]")
+        result[row[0]] = {
+            "customers": row[1] or 0,
+            "visits_done": row[4] or 0,
+            "calls_done": row[8] or 0,
+            "customers_behind": len(behind),
+            "opinions_count": len(opinions),
+            "market_count": len(market),
+            "urgent_raised": row[14] or 0,
+            "urgent_resolved": row[15] or 0,
+            "urgent_open": row[16] or 0,
+            "complaints_received": row[17] or 0,
+        }
+    return result
+
+
+def measure_rollup(out: dict) -> None:
+    from reports.models import MonthlyPatrolSummary
+
+    if connection.vendor != "postgresql":
+        out["rollup_note"] = "rollup figures need PostgreSQL"
+        return
+    normal, heavy = _months_to_roll()
+    out["rollup_month"] = normal.isoformat()
+    out["rollup_10x_month"] = heavy.isoformat()
+    build_all_units(normal)  # warm-up (and the first insert of the rows)
+    out["rollup_month_s"] = round(min(build_all_units(normal) for _ in range(2)), 2)
+    floor_times, floor = [], {}
+    for _ in range(3):
+        started = time.perf_counter()
+        floor = rollup_floor(normal)
+        floor_times.append(time.perf_counter() - started)
+    out["rollup_sql_floor_s"] = round(min(floor_times), 2)
+    built = {
+        s["unit_id"]: s
+        for s in MonthlyPatrolSummary.objects.filter(month=normal).values(
+            "unit_id", *next(iter(floor.values())).keys()
+        )
+    }
+    out["rollup_floor_matches_builder"] = all(
+        {k: built[u][k] for k in figures} == figures for u, figures in floor.items() if u in built
+    )
+    build_all_units(heavy)
+    out["rollup_10x_s"] = round(min(build_all_units(heavy) for _ in range(2)), 2)
