@@ -150,10 +150,26 @@ class CustomerQuerySet(models.QuerySet):
         q = (q or "").strip()
         if not q:
             return self
-        phones = Contact.objects.filter(customer=OuterRef("pk")).filter(
-            Q(mobile__startswith=q) | Q(phone__startswith=q)
+        phones = Q(mobile__startswith=q) | Q(phone__startswith=q)
+        if len(q) < 3:
+            # One or two characters match many rows: walking the page's order
+            # and filtering finds a page of them soonest (and a trigram index
+            # cannot serve a search shorter than three characters).
+            in_phones = Exists(Contact.objects.filter(customer=OuterRef("pk")).filter(phones))
+            return self.filter(Q(code__istartswith=q) | Q(name__icontains=q) | in_phones)
+        # Longer searches are selective: three index-backed lookups joined by
+        # UNION (upper(code) prefix, the trigram index on upper(name), contact
+        # phone prefixes; migration 0005 creates them on PostgreSQL).
+        matches = (
+            Customer.objects.filter(code__istartswith=q)
+            .order_by()
+            .values("pk")
+            .union(
+                Customer.objects.filter(name__icontains=q).order_by().values("pk"),
+                Contact.objects.filter(phones).order_by().values("customer_id"),
+            )
         )
-        return self.filter(Q(code__istartswith=q) | Q(name__icontains=q) | Exists(phones))
+        return self.filter(pk__in=matches)
 
     def for_list(self):
         """The columns of the customer list and export, without per-row queries."""
