@@ -240,9 +240,25 @@ def measure_import(out: dict, rows: int = 10_000) -> None:
 # --- worker helpers -----------------------------------------------------------------
 
 
+def current_database_url() -> str:
+    """DATABASE_URL of the database this process uses now (the test_ copy under
+    the test runner), for a worker process that must see the same rows."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def start_worker(log_path: Path):
-    """A `celery worker` process on the configured database and broker."""
+    """A `celery worker` process on the database this process uses (under the test
+    runner, the test_ copy) and the configured broker."""
     env = os.environ.copy()
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = current_database_url()
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "crm_site", "worker", "--pool", "solo",
          "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
