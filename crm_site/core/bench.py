@@ -314,14 +314,18 @@ def _months_to_roll() -> tuple:
     return normal, heavy
 
 
+# Units built at once: as many as the worker pool of a machine this size
+# (`make worker` runs one process per core).
+ROLLUP_JOBS = max(1, os.cpu_count() or 1)
+
+
 def build_all_units(month) -> float:
     from crm_site.accounts.models import ServiceUnit
-    from reports.services import summary_build
+    from reports.services import summaries_build
 
     units = list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
     started = time.perf_counter()
-    for unit_id in units:
-        summary_build(unit_id=unit_id, month=month)
+    summaries_build(unit_ids=units, month=month, jobs=ROLLUP_JOBS)
     return time.perf_counter() - started
 
 
