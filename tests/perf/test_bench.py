@@ -29,7 +29,9 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     out = tmp_path / "bench.json"
     skip = [] if settings.REDIS_URL and connection.vendor == "postgresql" else ["urgent"]
-    args = ["--quick", "--json", str(out)] + [f"--skip={s}" for s in skip]
+    args = ["--quick", "--json", str(out), "--explain", str(tmp_path / "plans.txt")] + [
+        f"--skip={s}" for s in skip
+    ]
     with open(tmp_path / "stdout.txt", "w") as stdout:
         call_command("bench", *args, stdout=stdout)
     figures = json.loads(out.read_text())
@@ -43,5 +45,10 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
         assert figures["rollup_floor_matches_builder"] is True
         if REQUIRE_SERVICES:
             assert figures["urgent_route_p99_ms"] > 0
+    plans = (tmp_path / "plans.txt").read_text()
+    assert plans.count("\n-- ") + plans.startswith("-- ") == 10  # one plan per list filter
+    assert (
+        "Execution Time" if connection.vendor == "postgresql" else "customers_customer"
+    ) in plans
     printed = (tmp_path / "stdout.txt").read_text()
     assert "Ratios (target):" in printed
