@@ -143,7 +143,14 @@ def survey_trend(surveys: list[ServiceSurvey]) -> list[dict]:
     for survey in surveys:
         average = survey.average
         delta = None if previous is None else round(average - previous, 2)
-        points.append({"survey": survey, "average": average, "delta": delta})
+        points.append(
+            {
+                "survey": survey,
+                "average": average,
+                "delta": delta,
+                "step": abs(delta) if delta is not None else None,
+            }
+        )
         previous = average
     return points
 

@@ -19,6 +19,18 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+def _small_widgets(form) -> None:
+    """Filter bars use the small Bootstrap controls."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        else:
+            widget.attrs["class"] = "form-control form-control-sm"
+
+
 class _TokenMixin:
     """A hidden UUID: the same form sent twice creates one record."""
 
@@ -118,6 +130,7 @@ class EnterpriseSurveyFilterForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        _small_widgets(self)
 
 
 class SurveyReportFilterForm(forms.Form):
@@ -135,6 +148,7 @@ class SurveyReportFilterForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        _small_widgets(self)
 
     def clean(self):
         data = super().clean()
