@@ -11,8 +11,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from crm_site.accounts.models import User
-
 from . import voice_services
 from .models import Customer
 from .voice_models import SURVEY_FIELDS
@@ -52,11 +50,18 @@ def _scores(index: int, month_back: int) -> dict:
 def seed(out) -> None:
     today = timezone.localdate()
     made = 0
-    customers = list(
-        Customer.objects.filter(visiting_person__isnull=False)
-        .select_related("visiting_person", "unit")
-        .order_by("code")[:12]
-    )
+    # Six customers of each unit, the units taking turns (so each has every kind).
+    per_unit = [
+        list(
+            Customer.objects.filter(unit_id=unit_id, visiting_person__isnull=False)
+            .select_related("visiting_person", "unit")
+            .order_by("code")[:6]
+        )
+        for unit_id in Customer.objects.order_by("unit_id")
+        .values_list("unit_id", flat=True)
+        .distinct()
+    ]
+    customers = [c for group in zip(*per_unit, strict=False) for c in group]
     for index, customer in enumerate(customers):
         staff = customer.visiting_person
         for month_back in range(0, 6, 1 + index % 2):
@@ -73,8 +78,8 @@ def seed(out) -> None:
                 form_token=_token("survey", customer.code, month_back),
             )
             made += created
-    for index, customer in enumerate(customers[:2]):
-        opinions, answers, visitor_opinion = OPINIONS[index]
+    for index, customer in enumerate(customers[:4]):
+        opinions, answers, visitor_opinion = OPINIONS[index % 2]
         survey, created = voice_services.enterprise_survey_create(
             customer=customer,
             actor=customer.visiting_person,
@@ -89,19 +94,14 @@ def seed(out) -> None:
             form_token=_token("enterprise", customer.code),
         )
         made += created
-        head = User.objects.filter(username="supervisor1").first()
-        if (
-            index == 1
-            and head is not None
-            and not survey.head_opinion
-            and customer.unit_id in head.unit_ids
-        ):
+        head = voice_services.unit_supervisors(customer.unit_id).order_by("username").first()
+        if index % 2 == 1 and head is not None and not survey.head_opinion:
             voice_services.enterprise_survey_head_opinion(
                 survey=survey, actor=head, opinion=HEAD_OPINION
             )
-    for index, customer in enumerate(customers[:3]):
+    for index, customer in enumerate(customers[:4]):
         items = {"new_equipment": {"changed": True, "note": "新增两条自动分拣线"}}
-        if index == 2:
+        if index >= 2:
             items["terms_change"] = {"changed": True, "note": "要求账期由30天延长到60天"}
             items["stock_piling"] = {"changed": True, "note": "成品库存较上月翻倍"}
         _watch, created = voice_services.customer_watch_create(
