@@ -234,7 +234,7 @@ def make_service_survey(customer, by, *, score=5, **overrides):
 
     from customers.voice_models import SURVEY_FIELDS, ServiceSurvey
 
-    fields = {name: score for name in SURVEY_FIELDS}
+    fields = dict.fromkeys(SURVEY_FIELDS, score)
     fields |= {
         "customer": customer,
         "unit_id": customer.unit_id,

@@ -107,7 +107,7 @@ def _entry_data(w, **extra):
 def _survey_data(w):
     from customers.voice_models import SURVEY_FIELDS
 
-    return {name: "2" for name in SURVEY_FIELDS} | {
+    return dict.fromkeys(SURVEY_FIELDS, "2") | {
         "surveyed_on": "2026-01-05",
         "form_token": str(uuid.uuid4()),
     }
