@@ -200,7 +200,6 @@ def card_section(request, customer):
         "latest": latest,
         "latest_rows": score_rows(latest) if latest else [],
         "trend": survey_trend(list(reversed(recent))),
-        "survey_count": ServiceSurvey.objects.filter(customer=customer).count() if latest else 0,
         "watch": watch,
         "watch_changes": watch_rows(watch, changed_only=True) if watch else [],
         "enterprise": enterprise,
