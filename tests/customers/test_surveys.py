@@ -6,6 +6,8 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -293,3 +295,16 @@ def test_staff_cannot_export_the_figures(client, staff_a, surveyed):
     client.force_login(staff_a)
     assert client.get(reverse("customers:survey_export")).status_code == 403
     assert not AuditLog.objects.filter(action="customers.survey_export").exists()
+
+
+def test_the_card_costs_the_same_queries_with_one_survey_or_many(client, staff_a, mine):
+    make_service_survey(mine, staff_a)
+    client.force_login(staff_a)
+    client.get(mine.get_absolute_url())
+    with CaptureQueriesContext(connection) as one:
+        client.get(mine.get_absolute_url())
+    for days in range(1, 12):
+        make_service_survey(mine, staff_a, surveyed_on=timezone.localdate() - timedelta(days=days))
+    with CaptureQueriesContext(connection) as many:
+        client.get(mine.get_absolute_url())
+    assert len(many) == len(one)
