@@ -308,3 +308,16 @@ def test_the_card_costs_the_same_queries_with_one_survey_or_many(client, staff_a
     with CaptureQueriesContext(connection) as many:
         client.get(mine.get_absolute_url())
     assert len(many) == len(one)
+
+
+def test_the_customer_list_leads_supervisors_to_the_figures_and_everyone_to_enterprise_surveys(
+    client, staff_a, supervisor_a
+):
+    report = f'href="{reverse("customers:survey_report")}"'
+    enterprise = f'href="{reverse("customers:enterprise_survey_list")}"'
+    client.force_login(staff_a)
+    html = client.get(reverse("customers:list")).content.decode()
+    assert enterprise in html and report not in html
+    client.force_login(supervisor_a)
+    html = client.get(reverse("customers:list")).content.decode()
+    assert enterprise in html and report in html
