@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import Role, ServiceUnit
 
@@ -27,7 +28,7 @@ class Score(models.IntegerChoices):
     VERY_GOOD = 7, _("Very good")
     QUITE_GOOD = 6, _("Quite good")
     SLIGHTLY_GOOD = 5, _("Slightly good")
-    AVERAGE = 4, _("Average")
+    AVERAGE = 4, pgettext_lazy("survey rating", "Average")
     SLIGHTLY_POOR = 3, _("Slightly poor")
     QUITE_POOR = 2, _("Quite poor")
     VERY_POOR = 1, _("Very poor")

@@ -33,7 +33,7 @@ from ..voice_forms import (
 from ..voice_models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
 
 PAGE_SIZE = 25
-RECENT_SURVEYS = 20
+RECENT_SURVEYS = 10
 
 
 def _customer_for(request, pk: int) -> Customer:
