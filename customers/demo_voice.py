@@ -16,8 +16,14 @@ from .models import Customer
 from .voice_models import SURVEY_FIELDS
 
 NAMESPACE = uuid.UUID("6d1f9a3e-52b7-4c1a-9a57-0c3d2f1e7b90")
-# Per survey: a base score and which items lag (the weakest items of the demo).
-LAGGING = ("timed_delivery", "logistics_info")
+# Per survey: a base score, and items above or below it (the demo's weakest items).
+ITEM_BIAS = {
+    "timed_delivery": -2,
+    "logistics_info": -2,
+    "urgent_dispatch": -1,
+    "replenishment": 1,
+    "staff_attitude": 1,
+}
 OPINIONS = [
     (
         "旺季运力紧张，希望提前一周确认车辆；对账单希望按周发送。",
@@ -42,7 +48,7 @@ def _scores(index: int, month_back: int) -> dict:
     drift = 1 if month_back > 3 else 0  # a little better lately
     scores = {}
     for n, name in enumerate(SURVEY_FIELDS):
-        value = base - drift - (2 if name in LAGGING else 0) + (n + index) % 2
+        value = base - drift + ITEM_BIAS.get(name, 0) + (n + index + month_back) % 2
         scores[name] = max(1, min(7, value))
     return scores
 
