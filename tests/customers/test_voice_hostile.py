@@ -1,5 +1,5 @@
 """Script typed into the customer-voice forms is kept as text: escaped on every
-page that shows it, plain in the notification and in the chart data."""
+page that shows it, plain in the notification."""
 
 import uuid
 
