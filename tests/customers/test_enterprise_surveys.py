@@ -166,3 +166,21 @@ def test_the_list_shows_each_role_its_scope_and_filters_the_open_ones(
     assert listed(admin_user) == {survey_a.pk, survey_b.pk}
     assert listed(admin_user, open="on") == {survey_a.pk}
     assert listed(admin_user, q="E-B") == {survey_b.pk}
+
+
+def test_anonymising_the_customer_removes_the_names_of_the_people_surveyed(
+    client, staff_a, supervisor_a, mine
+):
+    from customers.privacy import customer_anonymise
+    from tests.factories import make_service_survey
+
+    voice = make_voice(mine, staff_a)
+    voice.enterprise.interviewee = "王建国"
+    voice.enterprise.save()
+    make_service_survey(mine, staff_a, respondent="李晓燕")
+    customer_anonymise(customer=mine, actor=supervisor_a, reason="客户申请")
+    assert set(mine.enterprise_surveys.values_list("interviewee", flat=True)) == {""}
+    assert set(mine.service_surveys.values_list("respondent", flat=True)) == {""}
+    # The surveys themselves, and what they say, stay.
+    assert mine.service_surveys.count() == 2
+    assert mine.enterprise_surveys.get().opinions == "希望旺季保障运力。"
