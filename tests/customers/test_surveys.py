@@ -269,7 +269,7 @@ def test_a_period_ending_before_it_starts_gets_a_chinese_message(client, supervi
 
 
 def test_the_export_holds_the_figures_of_the_page_with_its_filters(
-    client, supervisor_a, unit_a, surveyed
+    client, supervisor_a, admin_user, unit_a, surveyed
 ):
     client.force_login(supervisor_a)
     month = f"{surveyed:%Y-%m}"
@@ -289,6 +289,8 @@ def test_the_export_holds_the_figures_of_the_page_with_its_filters(
     assert month_rows[1][:3] == (month, 2, 2.5)
     entry = AuditLog.objects.get(action="customers.survey_export")
     assert entry.data["surveys"] == 2 and entry.data["filters"]["unit"] == str(unit_a.pk)
+    client.force_login(admin_user)
+    assert "服务水平调查统计已导出" in client.get(reverse("audit_log")).content.decode()
 
 
 def test_staff_cannot_export_the_figures(client, staff_a, surveyed):
