@@ -429,6 +429,7 @@ CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
+    "customers.voice_display.card_section",
     "customers.privacy.card_section",
 ]
 # Exports above this many rows are written by a background job (progress page

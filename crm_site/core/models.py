@@ -116,6 +116,7 @@ AUDIT_ACTION_LABELS = {
     "customers.personal_data_export": _("Personal data exported"),
     "customers.anonymise": _("Personal data anonymised"),
     "customers.regrade_requested": _("Regrade requested"),
+    "customers.survey_export": _("Service survey figures exported"),
     "grading_rule.save": _("Grading rule edited"),
     "visits.entry_delete": _("Daily report entry deleted"),
     "complaints.export": _("Complaint register exported"),

@@ -117,6 +117,8 @@ def world(
         state=CustomerImport.State.PREVIEWED,
         result={"rows": 1, "error_count": 0, "create_count": 1, "creates": []},
     )
+    # Customer voice (issue 12): a survey, an enterprise survey and a watch of unit A.
+    voice = f.make_voice(customer, staff_a)
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -147,6 +149,9 @@ def world(
         summary=summary,
         rollup_request=rollup_request,
         export_job=export_job,
+        survey=voice.survey,
+        enterprise=voice.enterprise,
+        watch=voice.watch,
     )
     return World(people=people, objects=objects)
 

@@ -104,6 +104,25 @@ def _entry_data(w, **extra):
     } | extra
 
 
+def _survey_data(w):
+    from customers.voice_models import SURVEY_FIELDS
+
+    return dict.fromkeys(SURVEY_FIELDS, "2") | {
+        "surveyed_on": "2026-01-05",
+        "form_token": str(uuid.uuid4()),
+    }
+
+
+def _enterprise_data(w):
+    return {
+        "customer": customer_label(w.customer),
+        "visited_on": "2026-01-05",
+        "visitor": w.staff.pk,
+        "opinions": "越权记录",
+        "form_token": str(uuid.uuid4()),
+    }
+
+
 MATRIX: dict[str, Case | list[Case]] = {
     # --- site, accounts, notifications, audit -----------------------------
     "home": Case(EVERYONE),
@@ -199,6 +218,42 @@ MATRIX: dict[str, Case | list[Case]] = {
         kwargs=_customer,
         post="L 403 403 ok 404 ok 404 ok",
         data=lambda w: {"reason": "越权", "confirm": w.customer.code},
+    ),
+    # --- customer voice (issue 12) ------------------------------------------
+    # Per-unit survey figures: supervisors and up (staff 403), scoped inside.
+    "customers:survey_report": Case(SUPERVISOR_UP),
+    "customers:survey_export": Case(SUPERVISOR_UP),
+    "customers:survey_detail": Case(SCOPED, kwargs=lambda w: {"pk": w.survey.pk}),
+    "customers:survey_create": Case(
+        SCOPED, kwargs=_customer, post="L ok 404 ok 404 ok 404 ok", data=_survey_data
+    ),
+    "customers:enterprise_survey_list": Case(STAFF_UP),
+    # The other unit cannot name unit A's customer: the form is refused, nothing saved.
+    "customers:enterprise_survey_create": Case(
+        STAFF_UP, post="L ok same ok same ok same ok", data=_enterprise_data
+    ),
+    "customers:enterprise_survey_detail": Case(SCOPED, kwargs=lambda w: {"pk": w.enterprise.pk}),
+    # Only the unit's supervisor (or higher) adds the department head's opinion.
+    "customers:enterprise_survey_opinion": Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.enterprise.pk},
+        post="L 403 403 ok 404 ok 404 ok",
+        data=lambda w: {"head_opinion": "越权批示"},
+    ),
+    "customers:watch_list": Case(SCOPED, kwargs=_customer),
+    "customers:watch_create": Case(
+        SCOPED,
+        kwargs=_customer,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {
+            "reported_on": "2026-01-05",
+            "changed_bankruptcy": "on",
+            "note_bankruptcy": "越权",
+            "form_token": str(uuid.uuid4()),
+        },
+    ),
+    "customers:watch_detail": Case(
+        SCOPED, kwargs=lambda w: {"pk": w.customer.pk, "watch_id": w.watch.pk}
     ),
     # --- visits ----------------------------------------------------------
     "visits:due": Case(STAFF_UP),
