@@ -239,6 +239,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:entry_draft_discard": Case(
         POST_ONLY, kwargs=_report, post="L ok 404 403 404 403 404 403"
     ),
+    # Market and competitor intelligence (issue 12): everyone sees their own scope.
+    "visits:intelligence": Case(STAFF_UP),
     # --- urgent reports (issue 6) -----------------------------------------
     # Staff never see urgent reports (403); the other unit's people get 404.
     "visits:urgent_list": Case(URGENT_QUEUE),
