@@ -117,6 +117,12 @@ def world(
         state=CustomerImport.State.PREVIEWED,
         result={"rows": 1, "error_count": 0, "create_count": 1, "creates": []},
     )
+    # A big-customer review of unit A (issue 12) listing the A-grade customer.
+    from reports import reviews
+
+    review, _added = reviews.review_open(
+        unit=unit_a, quarter=reviews.quarter_of(timezone.localdate()), actor=supervisor_a
+    )
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -147,6 +153,8 @@ def world(
         summary=summary,
         rollup_request=rollup_request,
         export_job=export_job,
+        review=review,
+        review_item=review.items.get(customer=customer),
     )
     return World(people=people, objects=objects)
 
