@@ -224,7 +224,7 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     start = ws2.max_row + 2
     heads = [_("Service unit")]
     for _code, label in result.grades:
-        heads += [f"{label} {_('customers')}", f"{label} {_('10k CNY')}"]
+        heads += [f"{label} · {_('Customers')}", f"{label} · {_('10k CNY')}"]
     heads += [_("Customers"), _("10k CNY")]
     _header(ws2, start, heads)
     for u in result.unit_rows:

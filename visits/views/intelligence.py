@@ -3,7 +3,6 @@ daily-report entries in one place, scoped like the daily reports."""
 
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
@@ -53,7 +52,7 @@ def intelligence_list(request):
         "page_obj": page,
         "capped": getattr(paginator, "capped", False),
         "count_cap": paginator.cap,
-        "query_string": urlencode(data),
+        "query_string": data.urlencode(),
         "filtered": bool(params),
         "q": form.cleaned_data.get("q", "") if form.is_valid() else "",
     }

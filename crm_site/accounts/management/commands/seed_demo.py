@@ -12,6 +12,7 @@ SEEDERS = [
     "visits.demo",
     "complaints.demo",
     "reports.demo",
+    "reports.demo_voice",
 ]
 
 
