@@ -119,6 +119,12 @@ def world(
     )
     # Customer voice (issue 12): a survey, an enterprise survey and a watch of unit A.
     voice = f.make_voice(customer, staff_a)
+    # A big-customer review of unit A (issue 12) listing the A-grade customer.
+    from reports import reviews
+
+    review, _added = reviews.review_open(
+        unit=unit_a, quarter=reviews.quarter_of(timezone.localdate()), actor=supervisor_a
+    )
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -152,6 +158,8 @@ def world(
         survey=voice.survey,
         enterprise=voice.enterprise,
         watch=voice.watch,
+        review=review,
+        review_item=review.items.get(customer=customer),
     )
     return World(people=people, objects=objects)
 

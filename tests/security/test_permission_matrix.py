@@ -294,6 +294,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:entry_draft_discard": Case(
         POST_ONLY, kwargs=_report, post="L ok 404 403 404 403 404 403"
     ),
+    # Market and competitor intelligence (issue 12): everyone sees their own scope.
+    "visits:intelligence": Case(STAFF_UP),
     # --- urgent reports (issue 6) -----------------------------------------
     # Staff never see urgent reports (403); the other unit's people get 404.
     "visits:urgent_list": Case(URGENT_QUEUE),
@@ -346,6 +348,23 @@ MATRIX: dict[str, Case | list[Case]] = {
         kwargs=_summary,
         post="L 403 403 same 404 ok 404 ok",
         data=lambda w: {"review_comment": "越权审阅"},
+    ),
+    # --- customer analysis and big-customer reviews (issue 12) -------------
+    "reports:analysis": Case(SUPERVISOR_UP),
+    "reports:analysis_export": Case(SUPERVISOR_UP),
+    "reports:review_list": Case(SUPERVISOR_UP),
+    # The other unit's people cannot pick unit A: refused, nothing opened.
+    "reports:review_open": Case(
+        "L 403 403 405 405 405 405 405",
+        post="L 403 403 ok same ok same ok",
+        data=lambda w: {"unit": w.unit_a.pk, "quarter": w.review.quarter_label},
+    ),
+    "reports:review_detail": Case(URGENT_SCOPED, kwargs=lambda w: {"pk": w.review.pk}),
+    "reports:review_item": Case(
+        "L 403 403 405 405 405 405 405",
+        kwargs=lambda w: {"pk": w.review.pk, "item_id": w.review_item.pk},
+        post="L 403 403 ok 404 ok 404 ok",
+        data=lambda w: {f"item{w.review_item.pk}-findings": "越权记录"},
     ),
     # --- complaints -----------------------------------------------------
     "complaints:list": Case(EVERYONE),

@@ -13,6 +13,7 @@ SEEDERS = [
     "visits.demo",
     "complaints.demo",
     "reports.demo",
+    "reports.demo_voice",
 ]
 
 
