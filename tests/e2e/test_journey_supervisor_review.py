@@ -78,6 +78,7 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     staff = journey(PHONE, suffix="staff")
     phone = staff.login("staff_a")
     assert "主管已退回：请查看意见后重新提交。" in phone.content()
+    assert phone.locator("#notification-bell .nav-count").inner_text() == "1"
     staff.check_accessibility()
     staff.shot("home-returned")
     phone.get_by_role("link", name="打开今日日报表").click()
