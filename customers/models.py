@@ -603,3 +603,7 @@ class CustomerImport(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.APPLYING)
+
+
+# Customer development and care reminders (issue 12) live in their own module.
+from .development_models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401

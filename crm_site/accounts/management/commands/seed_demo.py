@@ -9,6 +9,7 @@ from django.db import transaction
 SEEDERS = [
     "crm_site.accounts.demo",
     "customers.demo",
+    "customers.demo_development",
     "visits.demo",
     "complaints.demo",
     "reports.demo",
