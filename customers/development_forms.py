@@ -226,8 +226,8 @@ class ProspectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Prospect.Status.choices, empty_label=_("All statuses")
     )
-    step = django_filters.TypedChoiceFilter(
-        label=_("Step reached"), choices=Step.choices, coerce=int, empty_label=_("All steps")
+    step = django_filters.ChoiceFilter(
+        label=_("Step reached"), choices=Step.choices, empty_label=_("All steps")
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Service unit"), queryset=ServiceUnit.objects.none(), empty_label=_("All units")
