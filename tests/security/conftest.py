@@ -117,6 +117,12 @@ def world(
         state=CustomerImport.State.PREVIEWED,
         result={"rows": 1, "error_count": 0, "create_count": 1, "creates": []},
     )
+    # A prospect of staff_a's in unit A (customer development, issue 12).
+    from customers.services.development import prospect_create
+
+    prospect, _created = prospect_create(
+        actor=staff_a, fields={"name": "安全开发客户", "unit": unit_a, "owner": staff_a}
+    )
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -147,6 +153,7 @@ def world(
         summary=summary,
         rollup_request=rollup_request,
         export_job=export_job,
+        prospect=prospect,
     )
     return World(people=people, objects=objects)
 
