@@ -85,7 +85,7 @@ class StepForm(forms.Form):
         help_text=_("Required at step 6: when we meet again."),
     )
     note = forms.CharField(
-        label=_("What happened"),
+        label=_("What happened at this step"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -164,7 +164,10 @@ class ConvertForm(forms.Form):
         label=_("Visiting person"), queryset=Customer.objects.none(), required=False
     )
     customer = CustomerField(
-        queryset=Customer.objects.none(), label=_("Existing customer"), required=False
+        queryset=Customer.objects.none(),
+        label=_("Existing customer"),
+        required=False,
+        help_text=_("To link a card: one of your customers, e.g. a potential customer."),
     )
 
     def __init__(self, *args, user, prospect: Prospect, **kwargs):
