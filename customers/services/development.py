@@ -155,8 +155,13 @@ def _customer_for_create(*, actor: User, prospect: Prospect, card: dict) -> Cust
     visiting = card.get("visiting_person") or prospect.owner
     if actor.role == Role.STAFF:
         visiting = actor
-    if not scope_users(actor).filter(pk=visiting.pk).exists():
-        raise ValidationError({"visiting_person": _("Choose a visiting person of your units.")})
+    if (
+        not scope_users(actor).filter(pk=visiting.pk).exists()
+        or not visiting.memberships.filter(unit=prospect.unit).exists()
+    ):
+        raise ValidationError(
+            {"visiting_person": _("Choose a visiting person of the prospect's unit.")}
+        )
     if Customer.objects.filter(code=card["code"]).exists():
         raise ValidationError({"code": _("A customer with this code already exists.")})
     fields = {
