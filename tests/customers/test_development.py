@@ -389,3 +389,29 @@ def test_the_demo_seeds_prospects_at_every_step_once(db):
     assert {s for _n, s, _st in first} >= {1, 2, 3, 4, 5, 6}
     won = Prospect.objects.get(status=Prospect.Status.WON)
     assert won.customer.status == Status.ACTIVE
+
+
+def test_a_supervisor_files_a_prospect_for_a_unit_member_but_not_for_another_unit(
+    client, supervisor_a, staff_a2, staff_b, unit_a, unit_b
+):
+    client.force_login(supervisor_a)
+    url = reverse("customers:development_create")
+    data = {
+        "name": "给同事开发",
+        "unit": unit_a.pk,
+        "owner": staff_a2.pk,
+        "form_token": uuid.uuid4(),
+    }
+    assert client.post(url, data).status_code == 302
+    assert Prospect.objects.get().owner == staff_a2
+    outsider = client.post(url, data | {"owner": staff_b.pk, "form_token": uuid.uuid4()})
+    assert outsider.status_code == 200 and "选择一个有效的选项" in outsider.text
+    other_unit = client.post(url, data | {"unit": unit_b.pk, "form_token": uuid.uuid4()})
+    assert other_unit.status_code == 200 and "选择一个有效的选项" in other_unit.text
+    assert Prospect.objects.count() == 1
+
+
+def test_a_manager_of_two_units_sees_both_units_prospects(client, pipeline, unit_a, unit_b):
+    manager = f.make_user("manager", [unit_a, unit_b], username="manager_ab")
+    client.force_login(manager)
+    assert set(_names(client.get(LIST))) == {"甲-我的", "乙-同事的", "丙-别的单位"}
