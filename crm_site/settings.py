@@ -437,6 +437,7 @@ CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
     "customers.privacy.card_section",
+    "customers.panels.development_card_section",
 ]
 # Exports above this many rows are written by a background job (progress page
 # and a download when done); below, the file comes straight back.

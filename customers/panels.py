@@ -2,6 +2,8 @@
 
 - CRM_HOME_PANELS: `care_home_panel(request)` — care dates of the coming week
   among the contacts of the user's customers (客户关怀).
+- CRM_CUSTOMER_CARD_SECTIONS: `development_card_section(request, customer)` —
+  the development that won the customer.
 """
 
 from django.urls import reverse
@@ -32,3 +34,19 @@ def care_home_panel(request):
         "more": len(rows) > PANEL_ROWS,
         "list_url": f"{reverse('customers:care_list')}?days={care.REMIND_DAYS_AHEAD}",
     }
+
+
+def development_card_section(request, customer):
+    """On the card of a won prospect: how it was won (新开发客户报告表), if the user
+    may see the prospect."""
+    from .models import Prospect
+
+    prospect = (
+        Prospect.objects.visible_to(request.user)
+        .filter(customer=customer)
+        .select_related("owner")
+        .first()
+    )
+    if prospect is None:
+        return None
+    return {"template": "customers/partials/_card_development.html", "prospect": prospect}

@@ -272,6 +272,9 @@ def test_winning_a_prospect_creates_an_active_graded_customer_with_the_report(
     assert "信用度" in page.text and "优" in page.text
     entry = AuditLog.objects.get(action="customers.prospect_won")
     assert entry.data == {"customer": customer.pk, "linked": False}
+    card = client.get(customer.get_absolute_url())
+    section = card.text.split('id="customer-development-title"')[1]
+    assert "86500.00 元" in section and "三次上门后签订首单" in section
 
 
 def test_winning_can_link_a_potential_customer_already_in_the_book(
