@@ -96,7 +96,7 @@ def development_create(request):
     return render(request, "customers/development_form.html", {"form": form})
 
 
-def _render_detail(request, prospect, *, step_form=None, drop_form=None, status=200):
+def _render_detail(request, prospect, *, step_form=None, drop_form=None):
     events = list(prospect.events.select_related("actor"))
     context = {
         "prospect": prospect,
@@ -105,7 +105,7 @@ def _render_detail(request, prospect, *, step_form=None, drop_form=None, status=
         "drop_form": drop_form or DropForm(),
         "step_kind": ProspectEvent.Kind.STEP,
     }
-    return render(request, "customers/development_detail.html", context, status=status)
+    return render(request, "customers/development_detail.html", context)
 
 
 @role_required(Role.STAFF)
@@ -132,7 +132,7 @@ def development_step(request, pk: int):
             if created:
                 messages.success(request, _("Step recorded."))
             return redirect(prospect)
-    return _render_detail(request, prospect, step_form=form, status=400)
+    return _render_detail(request, prospect, step_form=form)
 
 
 @require_POST
@@ -152,7 +152,7 @@ def development_drop(request, pk: int):
                 request, _("The development of %(name)s stopped.") % {"name": prospect}
             )
         return redirect(prospect)
-    return _render_detail(request, prospect, drop_form=form, status=400)
+    return _render_detail(request, prospect, drop_form=form)
 
 
 @role_required(Role.STAFF)
