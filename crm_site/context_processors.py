@@ -27,6 +27,7 @@ class NavItem:
 NAV = [
     NavItem(_("Home"), "home", "house", Role.STAFF),
     NavItem(_("Customers"), "customers:list", "people", Role.STAFF),
+    NavItem(_("Development"), "customers:development_list", "person-plus", Role.STAFF),
     NavItem(_("Visits due"), "visits:due", "calendar-check", Role.STAFF),
     NavItem(_("Daily reports"), "visits:report_list", "journal-text", Role.STAFF),
     NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import privacy, voice
+from .views import development, privacy, voice
 
 app_name = "customers"
 
@@ -37,6 +37,18 @@ urlpatterns = [
         voice.enterprise_survey_opinion,
         name="enterprise_survey_opinion",
     ),
+    # Customer development (客户开发) and care dates (客户关怀), issue 12.
+    path("development/", development.development_list, name="development_list"),
+    path("development/new/", development.development_create, name="development_create"),
+    path("development/<int:pk>/", development.development_detail, name="development_detail"),
+    path("development/<int:pk>/steps/", development.development_step, name="development_step"),
+    path(
+        "development/<int:pk>/convert/",
+        development.development_convert,
+        name="development_convert",
+    ),
+    path("development/<int:pk>/drop/", development.development_drop, name="development_drop"),
+    path("care/", development.care_list, name="care_list"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/grade/pin/", views.pin_grade, name="pin_grade"),

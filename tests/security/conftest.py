@@ -125,6 +125,12 @@ def world(
     review, _added = reviews.review_open(
         unit=unit_a, quarter=reviews.quarter_of(timezone.localdate()), actor=supervisor_a
     )
+    # A prospect of staff_a's in unit A (customer development, issue 12).
+    from customers.services.development import prospect_create
+
+    prospect, _created = prospect_create(
+        actor=staff_a, fields={"name": "安全开发客户", "unit": unit_a, "owner": staff_a}
+    )
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -160,6 +166,7 @@ def world(
         watch=voice.watch,
         review=review,
         review_item=review.items.get(customer=customer),
+        prospect=prospect,
     )
     return World(people=people, objects=objects)
 

@@ -94,6 +94,10 @@ def _export(w):
     return {"pk": w.export_job.pk}
 
 
+def _prospect(w):
+    return {"pk": w.prospect.pk}
+
+
 def _entry_data(w, **extra):
     return {
         "customer": customer_label(w.customer),
@@ -255,6 +259,30 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:watch_detail": Case(
         SCOPED, kwargs=lambda w: {"pk": w.customer.pk, "watch_id": w.watch.pk}
     ),
+    # --- customer development and care dates (issue 12) -------------------
+    # Prospects are staff_a's: the other unit gets 404, everyone in scope may act.
+    "customers:development_list": Case(EVERYONE),
+    "customers:development_create": Case(STAFF_UP),
+    "customers:development_detail": Case(SCOPED, kwargs=_prospect),
+    "customers:development_step": Case(
+        POST_ONLY,
+        kwargs=_prospect,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {"step": "1", "happened_on": "2026-01-05", "form_token": str(uuid.uuid4())},
+    ),
+    "customers:development_convert": Case(
+        SCOPED,
+        kwargs=_prospect,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {"card": "new", "code": "HIJACK-1", "first_amount": "1", "how_won": "x"},
+    ),
+    "customers:development_drop": Case(
+        POST_ONLY,
+        kwargs=_prospect,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {"reason": "越权"},
+    ),
+    "customers:care_list": Case(EVERYONE),
     # --- visits ----------------------------------------------------------
     "visits:due": Case(STAFF_UP),
     "visits:log_call": Case(

@@ -10,6 +10,7 @@ SEEDERS = [
     "crm_site.accounts.demo",
     "customers.demo",
     "customers.demo_voice",
+    "customers.demo_development",
     "visits.demo",
     "complaints.demo",
     "reports.demo",
