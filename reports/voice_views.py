@@ -180,7 +180,6 @@ def _items(review: BigCustomerReview):
 def _detail(request, review, *, bound: tuple[int, ReviewItemForm] | None = None, status=200):
     number = request.GET.get("page") or request.POST.get("page")
     page = Paginator(_items(review), PAGE_SIZE).get_page(number)
-    labels = dict(reviews.CHECKLIST)
     rows = []
     for item in page.object_list:
         if bound and bound[0] == item.pk:
@@ -190,14 +189,7 @@ def _detail(request, review, *, bound: tuple[int, ReviewItemForm] | None = None,
                 prefix=f"item{item.pk}",
                 initial={"checks": item.checks, "findings": item.findings},
             )
-        rows.append(
-            {
-                "item": item,
-                "form": form,
-                "done": [labels[c] for c in item.checks if c in labels],
-                "missing": [label for code, label in reviews.CHECKLIST if code not in item.checks],
-            }
-        )
+        rows.append({"item": item, "form": form})
     progress = review.items.aggregate(
         total=Count("id"), done=Count("id", filter=Q(reviewed_at__isnull=False))
     )

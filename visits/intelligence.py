@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Upper
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import StrIndex, Upper
+
+from crm_site.accounts.models import Role
 
 from .models import Competitor, DailyReport, DailyReportEntry, EntryCompetitor
 from .queries import day_start
@@ -120,5 +122,25 @@ def register(user, filters: RegisterFilters):
             )
         )
     if filters.q:
-        entries = entries.filter(market__icontains=filters.q)
+        entries = _text_filter(entries, filters.q, use_index=not narrowed and _sees_all(user))
     return entries.order_by("-occurred_at", "-id")
+
+
+def _sees_all(user) -> bool:
+    return user.role == Role.ADMIN
+
+
+def _text_filter(entries, q: str, *, use_index: bool):
+    """Case-insensitive substring of the market text.
+
+    The trigram index (icontains: UPPER(market) LIKE ...) only pays when the
+    text is the sole narrowing filter over everyone's entries: the planner
+    cannot tell how many rows a phrase matches and, for a common phrase,
+    fetches every match of all years before filtering by scope or month (0.3 to
+    0.8 s at 1.5M entries, against 0.04 s for strpos over the scoped rows;
+    README "Customer voice"). Otherwise strpos() reads only the rows the other
+    filters leave, which no index can be chosen for.
+    """
+    if use_index:
+        return entries.filter(market__icontains=q)
+    return entries.alias(text_at=StrIndex(Upper("market"), Value(q.upper()))).filter(text_at__gt=0)

@@ -576,8 +576,8 @@ class CompetitorQuerySet(models.QuerySet):
 class Competitor(models.Model):
     """A competitor named in daily reports (item 3): a tag staff set on an entry.
 
-    Staff create tags by typing a new name; an administrator can rename or
-    merge them in the admin site.
+    Staff create tags by typing a new name; an administrator can correct a
+    name in the admin site.
     """
 
     name = models.CharField(_("name"), max_length=40)

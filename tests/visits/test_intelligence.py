@@ -293,3 +293,21 @@ def test_the_register_costs_the_same_queries_for_3_or_25_rows(
         make_entry(report, c, market=f"行情{n}", competitors=(f"对手{n}",))
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(rows(client.get(URL))) == 25
+
+
+def test_the_text_search_ignores_letter_case_and_wildcards_for_everyone(
+    client, staff_a, admin_user, unit_a, today
+):
+    customer = make_customer(unit_a, visiting_person=staff_a)
+    report = make_daily_report(staff_a, today)
+    make_entry(report, customer, market="SF Express 降价 10%")
+    make_entry(report, customer, kind="call", market="德邦降价百分之十")
+    for user in (staff_a, admin_user):  # staff: strpos over their rows; admin: the index
+        client.force_login(user)
+        assert rows(client.get(URL, {"q": "sf express"})) == ["SF Express 降价 10%"]
+        assert rows(client.get(URL, {"q": "10%", "date_from": "", "date_to": ""})) == [
+            "SF Express 降价 10%"
+        ]
+        assert rows(client.get(URL, {"q": "%", "date_from": "", "date_to": ""})) == [
+            "SF Express 降价 10%"
+        ]
