@@ -204,6 +204,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our zh_Hans/en date and number formats (crm_site/formats/*/formats.py).
+FORMAT_MODULE_PATH = ["crm_site.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True

@@ -23,3 +23,55 @@ def test_dates_show_the_chinese_way():
 
     with translation.override("zh-hans"):
         assert render("{{ d|date }}", d=datetime.date(2026, 11, 23)) == "2026年11月23日"
+
+
+def test_times_show_in_shanghai_time_the_chinese_way():
+    import datetime
+
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+    utc_morning = datetime.datetime(2026, 11, 23, 6, 5, tzinfo=datetime.UTC)
+    with translation.override("zh-hans"):
+        assert render("{{ t }}", t=utc_morning) == "2026年11月23日 14:05"
+        assert render("{{ t|date:'SHORT_DATETIME_FORMAT' }}", t=utc_morning) == "2026-11-23 14:05"
+        assert render("{{ d|date:'YEAR_MONTH_FORMAT' }}", d=utc_morning) == "2026年11月"
+
+
+def test_chinese_dates_are_accepted_as_typed_and_shown_as_iso_in_date_inputs():
+    import datetime
+
+    from django import forms
+
+    class Form(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+        at = forms.DateTimeField()
+
+    with translation.override("zh-hans"):
+        for typed in ("2026-01-05", "2026/1/5", "2026.01.05", "2026年1月5日", "2026年01月05日"):
+            form = Form({"day": typed, "at": "2026年1月5日 09:30"})
+            assert form.is_valid(), (typed, form.errors)
+            assert form.cleaned_data["day"] == datetime.date(2026, 1, 5), typed
+            assert form.cleaned_data["at"].hour == 9
+        assert 'value="2026-11-23"' in str(
+            Form(initial={"day": datetime.date(2026, 11, 23)})["day"]
+        )
+    with translation.override("en"):
+        assert 'value="2026-11-23"' in str(
+            Form(initial={"day": datetime.date(2026, 11, 23)})["day"]
+        )
+
+
+def test_a_datetime_local_input_is_read_in_shanghai_time():
+    import datetime
+
+    from django import forms
+
+    class Form(forms.Form):
+        at = forms.DateTimeField()
+
+    with translation.override("zh-hans"):
+        form = Form({"at": "2026-11-23T14:05"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["at"].astimezone(datetime.UTC).hour == 6
