@@ -2,11 +2,12 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles import finders
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.defaults import server_error as default_server_error
 
 from .context_processors import collect, nav_items_for
@@ -32,6 +33,15 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@cache_control(max_age=7 * 24 * 3600, public=True)
+def favicon(request):
+    """/favicon.ico from our static files: browsers and the admin ask for it
+    without reading the page's <link rel="icon">; nothing comes from outside."""
+    path = finders.find("img/favicon.ico")
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
 
 
 # Seconds a client is asked to wait before retrying while the database is away.

@@ -10,7 +10,7 @@ from crm_site.middleware import SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz", "set_language"}
+PUBLIC = {"login", "healthz", "set_language", "favicon"}
 
 
 def app_url_patterns(resolver=None, prefix="", namespace=None):
@@ -143,3 +143,21 @@ def test_navigation_shows_only_the_pages_of_the_role(client, staff_a, admin_user
     assert "/admin/" not in client.get("/").content.decode()
     client.force_login(admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_favicon_is_served_by_the_app_without_login(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an icon file, not a login page
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_pages_link_their_icons_from_our_own_static_files(client, staff_a):
+    login_page = client.get(reverse("login")).content.decode()
+    client.force_login(staff_a)
+    for html in (login_page, client.get("/").content.decode()):
+        assert 'rel="icon" href="/static/img/favicon.svg"' in html
+        assert 'href="/favicon.ico"' in html
+        assert 'rel="apple-touch-icon" href="/static/img/apple-touch-icon.png"' in html
