@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "crm_site.middleware.SessionAbsoluteExpiryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "crm_site.accounts.twofactor.TwoFactorMiddleware",
+    "crm_site.core.sticky.StickyFiltersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
@@ -424,6 +425,17 @@ CRM_HOME_PANELS: list[str] = [
     "visits.urgent_panels.home_panel",
     "complaints.panels.home_panel",
     "reports.panels.home_panel",
+]
+# Lists that remember their last filters per user session (crm_site.core.sticky).
+CRM_STICKY_FILTER_VIEWS: list[str] = [
+    "customers:list",
+    "complaints:list",
+    "complaints:stats",
+    "visits:report_list",
+    "visits:urgent_list",
+    "visits:compliance",
+    "reports:monthly_list",
+    "audit_log",
 ]
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.defaults import server_error as default_server_error
+from django.views.i18n import JavaScriptCatalog
 
 from .context_processors import collect, nav_items_for
 
@@ -42,6 +43,14 @@ def favicon(request):
     without reading the page's <link rel="icon">; nothing comes from outside."""
     path = finders.find("img/favicon.ico")
     return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
+# The strings of static/js/*.js (locale/*/LC_MESSAGES/djangojs.po), in the
+# request's language. Pages link it with ?v=<language> so a browser cache never
+# serves one language's catalogue to the other; the sign-in page needs it too.
+javascript_catalog = login_not_required(
+    cache_control(max_age=24 * 3600, private=True)(JavaScriptCatalog.as_view(domain="djangojs"))
+)
 
 
 # Seconds a client is asked to wait before retrying while the database is away.

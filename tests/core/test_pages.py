@@ -10,7 +10,7 @@ from crm_site.middleware import SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz", "set_language", "favicon"}
+PUBLIC = {"login", "healthz", "set_language", "favicon", "javascript_catalog"}
 
 
 def app_url_patterns(resolver=None, prefix="", namespace=None):
@@ -161,3 +161,17 @@ def test_pages_link_their_icons_from_our_own_static_files(client, staff_a):
         assert 'rel="icon" href="/static/img/favicon.svg"' in html
         assert 'href="/favicon.ico"' in html
         assert 'rel="apple-touch-icon" href="/static/img/apple-touch-icon.png"' in html
+
+
+def test_script_strings_come_translated_from_the_javascript_catalogue(client, staff_a):
+    import json
+
+    working = json.dumps("处理中…")  # the catalogue is JSON, with \\u escapes
+    chinese = client.get("/jsi18n/?v=zh-hans").content.decode()
+    assert working in chinese
+    staff_a.language = "en"
+    staff_a.save(update_fields=["language"])
+    client.force_login(staff_a)
+    page = client.get("/").content.decode()
+    assert '<script src="/jsi18n/?v=en"></script>' in page
+    assert working not in client.get("/jsi18n/?v=en").content.decode()
