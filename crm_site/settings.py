@@ -250,6 +250,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The Date: header of our mail in Asia/Shanghai time (TIME_ZONE), not UTC.
+EMAIL_USE_LOCALTIME = True
 
 # Security headers on every response.
 X_FRAME_OPTIONS = "DENY"

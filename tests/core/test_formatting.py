@@ -1,3 +1,4 @@
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -75,3 +76,16 @@ def test_a_datetime_local_input_is_read_in_shanghai_time():
         form = Form({"at": "2026-11-23T14:05"})
         assert form.is_valid(), form.errors
     assert form.cleaned_data["at"].astimezone(datetime.UTC).hour == 6
+
+
+@pytest.mark.django_db
+def test_mail_is_dated_in_shanghai_time(staff_a, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from crm_site.core.services import notify
+
+    staff_a.email = "staff_a@example.com"
+    staff_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipient=staff_a, kind="test", title="提醒", email=True)
+    assert mail.outbox[0].message()["Date"].endswith("+0800")
