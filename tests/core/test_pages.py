@@ -1,5 +1,6 @@
 """Every page needs a login; headers, sessions, health check, language and navigation."""
 
+import re
 import time
 
 import pytest
@@ -175,3 +176,20 @@ def test_script_strings_come_translated_from_the_javascript_catalogue(client, st
     page = client.get("/").content.decode()
     assert '<script src="/jsi18n/?v=en"></script>' in page
     assert working not in client.get("/jsi18n/?v=en").content.decode()
+
+
+def test_fonts_are_the_systems_own_cjk_fonts_and_nothing_loads_from_outside():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    css = (root / "static/css/app.css").read_text()
+    stack = css.split("--app-font-cjk:", 1)[1].split(";", 1)[0]
+    for family in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"):
+        assert family in stack
+    assert "@font-face" not in css
+    outside = re.compile(r"""(?:src|href)=["'](?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""")
+    files = [*root.glob("templates/**/*.html"), *root.glob("static/**/*.css")]
+    offenders = [str(p.relative_to(root)) for p in files if outside.search(p.read_text())]
+    assert not offenders, offenders
