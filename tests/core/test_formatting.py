@@ -89,3 +89,13 @@ def test_mail_is_dated_in_shanghai_time(staff_a, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipient=staff_a, kind="test", title="提醒", email=True)
     assert mail.outbox[0].message()["Date"].endswith("+0800")
+
+
+def test_help_texts_built_at_import_follow_the_language_of_the_page():
+    from complaints.forms import RecordingField
+
+    field = RecordingField()
+    with translation.override("en"):
+        assert str(field.help_text).startswith("mp3, wav")
+    with translation.override("zh-hans"):
+        assert "不超过" in str(field.help_text)
