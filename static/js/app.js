@@ -88,6 +88,12 @@
     window.setTimeout(function () { setBusy(link, false); }, 8000);
   });
 
+  // A form sent back with errors: the keyboard starts at the first field to fix.
+  var invalid = document.querySelector("main .is-invalid, main [aria-invalid=true]");
+  if (invalid && typeof invalid.focus === "function" && !document.querySelector("[autofocus]:focus")) {
+    invalid.focus({ preventScroll: false });
+  }
+
   // Pages restored from the back/forward cache get their buttons back.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (f) {

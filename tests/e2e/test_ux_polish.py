@@ -82,3 +82,19 @@ def test_returning_a_report_asks_first_and_the_button_shows_it_is_busy(
     report.refresh_from_db()
     assert report.status == DailyReport.Status.RETURNED
     assert not j.console_errors, j.console_errors
+
+
+def test_a_form_sent_back_with_errors_puts_the_keyboard_on_the_first_one(journey, staff_a):
+    j = journey()
+    j.login("staff_a")
+    page = j.goto("/complaints/new/")
+    with page.expect_navigation():
+        page.locator("form.complaint-form button[type=submit]").first.click()
+    assert page.locator(".is-invalid").count() >= 1
+    focused = page.evaluate(
+        "() => [document.activeElement.classList.contains('is-invalid'), document.activeElement.name]"
+    )
+    first = page.locator("main .is-invalid").first.get_attribute("name")
+    assert focused == [True, first]
+    page.keyboard.type("x")  # typing goes to the field, not the page
+    assert not j.console_errors, j.console_errors
