@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -56,4 +59,10 @@ def set_language(request):
     if user.is_authenticated and language in dict(settings.LANGUAGES):
         user.language = language
         user.save(update_fields=["language"])
+        with translation.override(language):
+            messages.success(
+                request,
+                _("The interface is now in %(language)s, on every device you sign in on.")
+                % {"language": dict(settings.LANGUAGES)[language]},
+            )
     return response

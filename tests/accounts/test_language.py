@@ -21,7 +21,8 @@ def sign_in(client, user):
 def test_switching_language_is_saved_on_the_user_and_follows_them_to_another_browser(staff_a):
     office = Client()
     office.force_login(staff_a)
-    office.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = office.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    assert "The interface is now in English" in response.content.decode()
     staff_a.refresh_from_db()
     assert staff_a.language == "en"
 
