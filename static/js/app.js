@@ -80,11 +80,9 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a.btn[data-busy], a.btn[href*='/export/']") : null;
     if (!link || event.defaultPrevented || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-    if (link.classList.contains("is-busy")) {
-      event.preventDefault();
-      return;
-    }
     setBusy(link, true);
+    link.classList.remove("disabled");  // still clickable: a download may need a second try
+    link.removeAttribute("aria-disabled");
     window.setTimeout(function () { setBusy(link, false); }, 8000);
   });
 
