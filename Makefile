@@ -56,7 +56,7 @@ beat: venv
 # compiled .mo files are committed so running the app does not).
 messages: venv
 	$(PY) manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "static/*" --ignore "tests/*"
-	$(PY) manage.py makemessages --domain djangojs --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*"
+	$(PY) manage.py makemessages --domain djangojs --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "tests/*"
 	$(PY) manage.py compilemessages --ignore ".venv"
 
 ci:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, User
@@ -29,16 +30,22 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
+def _recording_help_text() -> str:
+    return _("mp3, wav, m4a, aac, amr or ogg; at most %(limit)d MB.") % {
+        "limit": rules.MAX_RECORDING_BYTES // (1024 * 1024)
+    }
+
+
+_recording_help = lazy(_recording_help_text, str)
+
+
 class RecordingField(forms.FileField):
     """An audio file checked by its bytes, its name and its declared type."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Recording"))
-        kwargs.setdefault(
-            "help_text",
-            _("mp3, wav, m4a, aac, amr or ogg; at most %(limit)d MB.")
-            % {"limit": rules.MAX_RECORDING_BYTES // (1024 * 1024)},
-        )
+        # Lazy: the field is built at import, the text must follow the page's language.
+        kwargs.setdefault("help_text", _recording_help())
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": AUDIO_ACCEPT}))
         super().__init__(**kwargs)
 

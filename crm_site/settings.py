@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "crm_site.middleware.SessionAbsoluteExpiryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "crm_site.accounts.twofactor.TwoFactorMiddleware",
+    "crm_site.core.sticky.StickyFiltersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
@@ -204,6 +205,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our zh_Hans/en date and number formats (crm_site/formats/*/formats.py).
+FORMAT_MODULE_PATH = ["crm_site.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
@@ -247,6 +250,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The Date: header of our mail in Asia/Shanghai time (TIME_ZONE), not UTC.
+EMAIL_USE_LOCALTIME = True
 
 # Security headers on every response.
 X_FRAME_OPTIONS = "DENY"
@@ -429,6 +434,17 @@ CRM_HOME_PANELS: list[str] = [
     "complaints.panels.home_panel",
     "reports.panels.home_panel",
     "customers.panels.care_home_panel",
+]
+# Lists that remember their last filters per user session (crm_site.core.sticky).
+CRM_STICKY_FILTER_VIEWS: list[str] = [
+    "customers:list",
+    "complaints:list",
+    "complaints:stats",
+    "visits:report_list",
+    "visits:urgent_list",
+    "visits:compliance",
+    "reports:monthly_list",
+    "audit_log",
 ]
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):

@@ -14,6 +14,8 @@ admin.site.disable_action("delete_selected")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("jsi18n/", views.javascript_catalog, name="javascript_catalog"),
     path("accounts/login/", account_views.CRMLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -2,12 +2,14 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles import finders
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.defaults import server_error as default_server_error
+from django.views.i18n import JavaScriptCatalog
 
 from .context_processors import collect, nav_items_for
 
@@ -32,6 +34,23 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@cache_control(max_age=7 * 24 * 3600, public=True)
+def favicon(request):
+    """/favicon.ico from our static files: browsers and the admin ask for it
+    without reading the page's <link rel="icon">; nothing comes from outside."""
+    path = finders.find("img/favicon.ico")
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
+# The strings of static/js/*.js (locale/*/LC_MESSAGES/djangojs.po), in the
+# request's language. Pages link it with ?v=<language> so a browser cache never
+# serves one language's catalogue to the other; the sign-in page needs it too.
+javascript_catalog = login_not_required(
+    cache_control(max_age=24 * 3600, private=True)(JavaScriptCatalog.as_view(domain="djangojs"))
+)
 
 
 # Seconds a client is asked to wait before retrying while the database is away.

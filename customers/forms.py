@@ -235,6 +235,7 @@ class SmallInputs:
         for name, field in self.fields.items():
             if name != "DELETE" and not field.widget.is_hidden:
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
+                # Table cells without a <label>: the column header, said to screen readers.
                 field.widget.attrs.setdefault("aria-label", field.label)
 
 

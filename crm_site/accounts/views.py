@@ -1,12 +1,40 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 
 class CRMLoginView(LoginView):
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """Sign in, and carry the language over between user and browser.
+
+        A user without a saved choice keeps the language they picked on the
+        sign-in page; a user with one gets it back on any browser, and the
+        cookie follows it so the page after signing out stays in it too.
+        """
+        response = super().form_valid(form)
+        user = form.get_user()
+        supported = dict(settings.LANGUAGES)
+        cookie = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not user.language and cookie in supported:
+            user.language = cookie
+            user.save(update_fields=["language"])
+        if user.language in supported:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
 
 
 class CRMPasswordChangeView(PasswordChangeView):
@@ -31,4 +59,10 @@ def set_language(request):
     if user.is_authenticated and language in dict(settings.LANGUAGES):
         user.language = language
         user.save(update_fields=["language"])
+        with translation.override(language):
+            messages.success(
+                request,
+                _("The interface is now in %(language)s, on every device you sign in on.")
+                % {"language": dict(settings.LANGUAGES)[language]},
+            )
     return response

@@ -184,4 +184,8 @@ def import_apply(request, pk):
         messages.info(request, _("This file was already imported."))
     elif not services.customer_import_request_apply(actor=request.user, record=record):
         messages.error(request, _("This file cannot be imported any more. Upload it again."))
+    else:
+        messages.success(
+            request, _("The import is being applied; this page shows the result when it is done.")
+        )
     return redirect(record)

@@ -11,10 +11,41 @@
     }
   });
 
-  // Forms marked data-confirm ask before a destructive action.
+  // Translations from the djangojs catalogue (/jsi18n/), English if it is missing.
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+
+  // A busy button: disabled, with a spinner and "Working…" for screen readers.
+  function setBusy(button, busy) {
+    if (!button) { return; }
+    var spinner = button.querySelector(".js-busy-spinner");
+    if (busy) {
+      button.classList.add("disabled", "is-busy");
+      button.setAttribute("aria-disabled", "true");
+      button.setAttribute("aria-busy", "true");
+      if (!spinner) {
+        spinner = document.createElement("span");
+        spinner.className = "js-busy-spinner spinner-border spinner-border-sm me-1";
+        spinner.setAttribute("aria-hidden", "true");
+        var label = document.createElement("span");
+        label.className = "js-busy-spinner visually-hidden";
+        label.textContent = gettext("Working…");
+        button.insertBefore(label, button.firstChild);
+        button.insertBefore(spinner, button.firstChild);
+      }
+    } else {
+      button.classList.remove("disabled", "is-busy");
+      button.removeAttribute("aria-disabled");
+      button.removeAttribute("aria-busy");
+      button.querySelectorAll(".js-busy-spinner").forEach(function (el) { el.remove(); });
+    }
+  }
+
+  // Forms (or the clicked button) marked data-confirm ask before a destructive action.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter || null;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
       return;
@@ -30,16 +61,43 @@
         b.classList.add("disabled");
         b.setAttribute("aria-disabled", "true");
       });
+      if (button && button.tagName === "BUTTON") {
+        setBusy(button, true);
+        // A script that took the submit over (fetch) shows its own progress.
+        window.setTimeout(function () {
+          if (event.defaultPrevented) {
+            button.querySelectorAll(".js-busy-spinner").forEach(function (el) { el.remove(); });
+            button.classList.remove("is-busy");
+            button.removeAttribute("aria-busy");
+          }
+        }, 0);
+      }
     }
   });
+
+  // Links that start an export or a job show a spinner until the page changes
+  // (a download leaves the page as it is: the link comes back after a while).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.btn[data-busy], a.btn[href*='/export/']") : null;
+    if (!link || event.defaultPrevented || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    setBusy(link, true);
+    link.classList.remove("disabled");  // still clickable: a download may need a second try
+    link.removeAttribute("aria-disabled");
+    window.setTimeout(function () { setBusy(link, false); }, 8000);
+  });
+
+  // A form sent back with errors: the keyboard starts at the first field to fix.
+  var invalid = document.querySelector("main .is-invalid, main [aria-invalid=true]");
+  if (invalid && typeof invalid.focus === "function" && !document.querySelector("[autofocus]:focus")) {
+    invalid.focus({ preventScroll: false });
+  }
+
   // Pages restored from the back/forward cache get their buttons back.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (f) {
       delete f.dataset.submitted;
-      f.querySelectorAll("button[type=submit]").forEach(function (b) {
-        b.classList.remove("disabled");
-        b.removeAttribute("aria-disabled");
-      });
+      f.querySelectorAll("button[type=submit]").forEach(function (b) { setBusy(b, false); });
     });
+    document.querySelectorAll("a.is-busy").forEach(function (a) { setBusy(a, false); });
   });
 })();

@@ -1,5 +1,6 @@
 """Every page needs a login; headers, sessions, health check, language and navigation."""
 
+import re
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from crm_site.middleware import SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz", "set_language"}
+PUBLIC = {"login", "healthz", "set_language", "favicon", "javascript_catalog"}
 
 
 def app_url_patterns(resolver=None, prefix="", namespace=None):
@@ -143,3 +144,52 @@ def test_navigation_shows_only_the_pages_of_the_role(client, staff_a, admin_user
     assert "/admin/" not in client.get("/").content.decode()
     client.force_login(admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_favicon_is_served_by_the_app_without_login(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an icon file, not a login page
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_pages_link_their_icons_from_our_own_static_files(client, staff_a):
+    login_page = client.get(reverse("login")).content.decode()
+    client.force_login(staff_a)
+    for html in (login_page, client.get("/").content.decode()):
+        assert 'rel="icon" href="/static/img/favicon.svg"' in html
+        assert 'href="/favicon.ico"' in html
+        assert 'rel="apple-touch-icon" href="/static/img/apple-touch-icon.png"' in html
+
+
+def test_script_strings_come_translated_from_the_javascript_catalogue(client, staff_a):
+    import json
+
+    working = json.dumps("处理中…")  # the catalogue is JSON, with \\u escapes
+    chinese = client.get("/jsi18n/?v=zh-hans").content.decode()
+    assert working in chinese
+    staff_a.language = "en"
+    staff_a.save(update_fields=["language"])
+    client.force_login(staff_a)
+    page = client.get("/").content.decode()
+    assert '<script src="/jsi18n/?v=en"></script>' in page
+    assert working not in client.get("/jsi18n/?v=en").content.decode()
+
+
+def test_fonts_are_the_systems_own_cjk_fonts_and_nothing_loads_from_outside():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    css = (root / "static/css/app.css").read_text()
+    stack = css.split("--app-font-cjk:", 1)[1].split(";", 1)[0]
+    for family in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"):
+        assert family in stack
+    assert "@font-face" not in css
+    outside = re.compile(r"""(?:src|href)=["'](?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""")
+    files = [*root.glob("templates/**/*.html"), *root.glob("static/**/*.css")]
+    offenders = [str(p.relative_to(root)) for p in files if outside.search(p.read_text())]
+    assert not offenders, offenders

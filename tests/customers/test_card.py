@@ -40,7 +40,7 @@ def test_the_card_shows_every_field_and_the_grade_breakdown(client, supervisor_a
         "A-001",
         "生产企业",
         "大型",
-        "1200.00 万元",
+        "1,200.00 万元",  # grouped in thousands, as on the list (crm_site/formats)
         "上升",
         "电子制造",
         "上海",

@@ -131,6 +131,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     # --- site, accounts, notifications, audit -----------------------------
     "home": Case(EVERYONE),
     "healthz": Case("200 200 200 200 200 200 200 200"),
+    "favicon": Case("200 200 200 200 200 200 200 200"),
+    "javascript_catalog": Case("200 200 200 200 200 200 200 200"),
     "login": Case("200 302 302 302 302 302 302 302"),
     "logout": Case(POST_ONLY, post="L ok ok ok ok ok ok ok"),
     "password_change": Case(

@@ -1,0 +1,70 @@
+"""Sticky list filters: each list remembers the user's last filters.
+
+Opening a list with no query string (from the menu, a breadcrumb, after
+saving) brings back the filters last used on it in this session, by a redirect
+so the address shows them and an export link carries them. `?reset=1` forgets
+them and shows the list unfiltered. The page number is not remembered: a list
+reopened starts at its first page.
+"""
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.utils.http import urlencode
+
+SESSION_PREFIX = "sticky_filters:"
+RESTORED_KEY = "sticky_filters_restored"
+RESET_PARAM = "reset"
+# Parameters that are not a filter: where you are in the list, or a one-off.
+NOT_REMEMBERED = {"page", RESET_PARAM}
+
+
+def remembered_params(query) -> list[list[str]]:
+    """The non-empty filter parameters of a QueryDict, in their order."""
+    return [
+        [key, value]
+        for key, values in query.lists()
+        if key not in NOT_REMEMBERED
+        for value in values
+        if value != ""
+    ]
+
+
+class StickyFiltersMiddleware:
+    """Remember and restore the filters of the lists in CRM_STICKY_FILTER_VIEWS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.method != "GET"
+            or match is None
+            or match.view_name not in settings.CRM_STICKY_FILTER_VIEWS
+            or not request.user.is_authenticated
+        ):
+            return None
+        key = SESSION_PREFIX + match.view_name
+        request.sticky_filters = {"reset_url": f"{request.path}?{RESET_PARAM}=1"}
+        if RESET_PARAM in request.GET:
+            request.session.pop(key, None)
+            return HttpResponseRedirect(request.path)
+        if not request.GET:
+            stored = request.session.get(key)
+            if stored:
+                request.session[RESTORED_KEY] = match.view_name
+                return HttpResponseRedirect(f"{request.path}?{urlencode(stored)}")
+            return None
+        params = remembered_params(request.GET)
+        if params:
+            if request.session.get(key) != params:
+                request.session[key] = params
+        else:
+            request.session.pop(key, None)
+        request.sticky_filters["restored"] = (
+            request.session.pop(RESTORED_KEY, None) == match.view_name
+        )
+        return None

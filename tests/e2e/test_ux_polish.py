@@ -1,0 +1,100 @@
+"""Journey: what makes the daily work comfortable — a list that remembers its
+filters, a question before a report is sent back, a busy button while it goes."""
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from tests.e2e.conftest import DESKTOP, PHONE
+from tests.factories import make_customer, make_daily_report, make_entry
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_customer_list_remembers_its_filters_until_reset(journey, staff_a, unit_a, viewport):
+    make_customer(unit_a, name="上海远航物流", status="active", visiting_person=staff_a)
+    make_customer(unit_a, name="苏州恒达商贸", status="lost", visiting_person=staff_a)
+    j = journey(viewport=viewport)
+    j.login("staff_a")
+    page = j.goto("/customers/?status=lost")
+    assert "苏州恒达商贸" in page.content() and "上海远航物流" not in page.content()
+
+    j.goto("/")  # elsewhere, then back to the list by its plain address
+    page = j.goto("/customers/")
+    assert page.url.endswith("/customers/?status=lost")
+    note = page.locator(".sticky-filters-note")
+    assert "上次" in note.inner_text()
+    j.assert_no_horizontal_scroll()
+    j.check_accessibility()
+    j.shot("filters-restored")
+
+    note.get_by_role("link", name="清除筛选").click()
+    page.wait_for_url("**/customers/")
+    assert "上海远航物流" in page.content() and "苏州恒达商贸" in page.content()
+    j.goto("/customers/")
+    assert page.url.endswith("/customers/")
+    assert not j.console_errors, j.console_errors
+
+
+def test_returning_a_report_asks_first_and_the_button_shows_it_is_busy(
+    journey, staff_a, supervisor_a, unit_a
+):
+    from visits import services
+    from visits.models import DailyReport
+
+    customer = make_customer(unit_a, name="上海远航物流", visiting_person=staff_a)
+    report = make_daily_report(staff_a, timezone.localdate())
+    make_entry(report, customer)
+    services.daily_report_submit(report=report, actor=staff_a)
+
+    j = journey()
+    j.login("supervisor_a")
+    page = j.goto(report.get_absolute_url())
+    page.get_by_label("审阅意见").fill("第二条记录缺少处理结果")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, accept=False))
+    page.get_by_role("button", name="退回修改").click()
+    page.wait_for_timeout(0)
+    assert questions == ["确定将该日报表退回给填报人修改吗？"]
+    report.refresh_from_db()
+    assert report.status == DailyReport.Status.SUBMITTED
+
+    # What the button looks like once the form is on its way (kept across the
+    # page change in sessionStorage; listeners run after app.js's own).
+    page.evaluate(
+        """() => document.addEventListener("submit", (e) => sessionStorage.setItem(
+            "button", JSON.stringify({html: e.submitter.outerHTML, text: e.submitter.innerText,
+                                      busy: e.submitter.getAttribute("aria-busy")})))"""
+    )
+    page.once("dialog", lambda d: answer(d, accept=True))
+    with page.expect_navigation():
+        page.get_by_role("button", name="退回修改").click()
+    button = json.loads(page.evaluate("() => sessionStorage.getItem('button')"))
+    assert button["busy"] == "true"
+    assert "spinner-border" in button["html"] and "处理中" in button["text"]
+    report.refresh_from_db()
+    assert report.status == DailyReport.Status.RETURNED
+    assert not j.console_errors, j.console_errors
+
+
+def test_a_form_sent_back_with_errors_puts_the_keyboard_on_the_first_one(journey, staff_a):
+    j = journey()
+    j.login("staff_a")
+    page = j.goto("/complaints/new/")
+    with page.expect_navigation():
+        page.locator("form.complaint-form button[type=submit]").first.click()
+    assert page.locator(".is-invalid").count() >= 1
+    focused = page.evaluate(
+        "() => [document.activeElement.classList.contains('is-invalid'), document.activeElement.name]"
+    )
+    first = page.locator("main .is-invalid").first.get_attribute("name")
+    assert focused == [True, first]
+    page.keyboard.type("x")  # typing goes to the field, not the page
+    assert not j.console_errors, j.console_errors
