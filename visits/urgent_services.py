@@ -218,7 +218,8 @@ def urgent_report_comment(
                         kind="urgent_comment",
                         title=_("New comment on urgent report: %(title)s")
                         % {"title": report.title},
-                        body=f"{actor.get_full_name()}: {comment[:300]}",
+                        body=_("%(author)s: %(comment)s")
+                        % {"author": actor.get_full_name(), "comment": comment[:300]},
                         url=report.get_absolute_url(),
                         dedupe_key=f"urgent:{report.pk}:comment:{event.pk}",
                     )

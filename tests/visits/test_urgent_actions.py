@@ -84,7 +84,9 @@ def test_a_supervisor_comments_and_the_manager_is_told(client, urgent_a, supervi
     )
     assert "客户今天又来电催促" in response.content.decode()
     assert urgent_a.events.filter(kind="commented", actor=supervisor_a).count() == 1
-    assert len(notes(manager_a, "urgent_comment")) == 1
+    [note] = notes(manager_a, "urgent_comment")
+    # Written in the manager's language: a full-width colon in Chinese.
+    assert note.body == f"{supervisor_a.get_full_name()}：客户今天又来电催促"
     assert notes(supervisor_a, "urgent_comment") == []
 
 
