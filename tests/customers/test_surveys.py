@@ -101,6 +101,14 @@ def test_a_survey_taken_on_a_daily_report_contact_links_to_its_visit(client, sta
     assert ServiceSurvey.objects.get().visit_id == entry.visit_id
 
 
+def test_the_cards_recent_contacts_offer_a_survey_on_each_visit(client, staff_a, mine):
+    visit = make_visit(mine, staff_a)
+    client.force_login(staff_a)
+    html = client.get(mine.get_absolute_url()).content.decode()
+    url = reverse("customers:survey_create", args=[mine.pk]) + f"?visit={visit.pk}"
+    assert url in html
+
+
 def test_a_visit_to_another_customer_cannot_carry_the_survey(client, staff_a, mine, unit_a):
     other = make_customer(unit_a, code="S-A2", visiting_person=staff_a)
     visit = make_visit(other, staff_a)
