@@ -1,5 +1,5 @@
 """Journey 6, in a real browser: a complaint taken by phone with its recording,
-investigated, major so a manager approves the solution, resolved, the notice
+investigated and found major, so a manager approves the solution, resolved, the notice
 letter printed; the return visit finds the customer unsatisfied, the complaint
 is reopened, settled again and closed.
 
@@ -69,14 +69,14 @@ def test_a_phone_complaint_goes_from_recording_to_a_reopened_and_finally_closed_
     )
     page.fill("textarea[name=demand]", "赔偿损失并说明原因")
     page.select_option("select[name=category]", label="货物破损")
-    page.check("input[name=severity][value=major]")
+    assert page.is_checked("input[name=severity][value=normal]")
     staff.shot("log-form")
     page.locator("form.complaint-form button[type=submit]").click()
     page.wait_for_url(DETAIL_URL)
     complaint_url = page.url
     assert "已登记，处理期限为" in page.locator(".alert-success").inner_text()
     assert status(page) == "已受理"
-    assert "重大" in page.locator(".page-header").inner_text()
+    assert "重大" not in page.locator(".page-header").inner_text()
     assert page.get_by_role("link", name="下载录音").is_visible()
     staff.check_accessibility()
     staff.shot("logged")
@@ -87,15 +87,19 @@ def test_a_phone_complaint_goes_from_recording_to_a_reopened_and_finally_closed_
     assert download.value.suggested_filename.endswith(".mp3")
     assert Path(download.value.path()).read_bytes() == MP3
 
-    # 张三 investigates.
+    # 张三 investigates and finds it serious: he marks it major.
     act(staff, "start", {"comment": "已联系承运车队核实"})
     assert status(page) == "调查中"
+    page.locator("#action-findings").get_by_label("重大投诉").check()
     act(
         staff,
         "findings",
         {"cause": "装车时未加固，途中急刹导致货物倾倒。", "responsible_department": "杭州分拨中心"},
     )
     assert "杭州分拨中心" in page.locator("section[aria-labelledby=handling-title]").inner_text()
+    assert "重大" in page.locator(".page-header").inner_text()
+    assert "已标记为重大投诉" in page.locator(".complaint-timeline").inner_text()
+    assert page.locator("#action-findings").get_by_label("重大投诉").count() == 0
     staff.check_accessibility()
     staff.shot("investigated")
 
