@@ -27,14 +27,17 @@ class NavItem:
 NAV = [
     NavItem(_("Home"), "home", "house", Role.STAFF),
     NavItem(_("Customers"), "customers:list", "people", Role.STAFF),
+    NavItem(_("Development"), "customers:development_list", "person-plus", Role.STAFF),
     NavItem(_("Visits due"), "visits:due", "calendar-check", Role.STAFF),
     NavItem(_("Daily reports"), "visits:report_list", "journal-text", Role.STAFF),
+    NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF),
     NavItem(_("Review"), "visits:review", "clipboard-check", Role.SUPERVISOR),
     NavItem(_("Compliance"), "visits:compliance", "graph-up", Role.SUPERVISOR),
     NavItem(_("Urgent reports"), "visits:urgent_list", "exclamation-triangle", Role.SUPERVISOR),
     NavItem(
         _("Monthly summaries"), "reports:monthly_list", "file-earmark-bar-graph", Role.SUPERVISOR
     ),
+    NavItem(_("Analysis"), "reports:analysis", "pie-chart", Role.SUPERVISOR),
     NavItem(_("Complaints"), "complaints:list", "chat-left-dots", Role.STAFF),
     NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN),
     NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN),

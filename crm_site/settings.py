@@ -354,6 +354,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.customer_imports_purge",
         "schedule": crontab(minute=15, hour=3),
     },
+    # Care dates (客户关怀): a week ahead, to the visiting person. The second
+    # firing catches up a lost first one; CareReminder rows make it a no-op.
+    "customers-care-reminders": {
+        "task": "customers.tasks.care_reminders_send",
+        "schedule": crontab(hour="8,9", minute=20),
+    },
     # Urgent reports: route what is still pending (the broker was down at
     # submit, or a worker died), and escalate what is not acknowledged in time.
     "visits-urgent-route-pending": {
@@ -422,6 +428,7 @@ CRM_HOME_PANELS: list[str] = [
     "visits.urgent_panels.home_panel",
     "complaints.panels.home_panel",
     "reports.panels.home_panel",
+    "customers.panels.care_home_panel",
 ]
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
@@ -429,7 +436,9 @@ CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
+    "customers.voice_display.card_section",
     "customers.privacy.card_section",
+    "customers.panels.development_card_section",
 ]
 # Exports above this many rows are written by a background job (progress page
 # and a download when done); below, the file comes straight back.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    CareReminder,
     Contact,
     Customer,
     CustomerChange,
@@ -8,6 +9,7 @@ from .models import (
     GradeChange,
     GradingRule,
     LogisticsService,
+    Prospect,
     RegradeRun,
 )
 
@@ -83,3 +85,19 @@ class CustomerChangeAdmin(ReadOnlyAdmin):
 class CustomerImportAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "created_by", "created_at", "state"]
     list_filter = ["state"]
+
+
+# Customer development and care reminders (issue 12): read only, the pages keep
+# the rules and the history.
+@admin.register(Prospect)
+class ProspectAdmin(ReadOnlyAdmin):
+    list_display = ["name", "unit", "owner", "step", "success_rate", "status", "updated_at"]
+    list_filter = ["status", "step", "unit"]
+    search_fields = ["name"]
+    list_select_related = ["unit", "owner"]
+
+
+@admin.register(CareReminder)
+class CareReminderAdmin(ReadOnlyAdmin):
+    list_display = ["contact", "occasion", "recipient", "created_at"]
+    list_select_related = ["contact", "recipient"]

@@ -87,6 +87,10 @@ def _value(name: str, value, choices: dict) -> str:
 
 def change_rows(change: CustomerChange) -> list[dict]:
     """(field, old, new) of one history entry, labelled in the reader's language."""
+    if change.kind == CustomerChange.Kind.VOICE:
+        from . import voice_display
+
+        return voice_display.change_rows(change)
     if change.kind == CustomerChange.Kind.CONTACT:
         model, choices, fields = Contact, CONTACT_CHOICES, change.changes.get("fields", {})
         created = change.changes.get("action") == "added"
@@ -113,6 +117,10 @@ CONTACT_ACTIONS = {
 
 
 def change_title(change: CustomerChange) -> str:
+    if change.kind == CustomerChange.Kind.VOICE:
+        from . import voice_display
+
+        return voice_display.change_title(change)
     if change.kind == CustomerChange.Kind.CONTACT:
         action = CONTACT_ACTIONS.get(change.changes.get("action"), change.get_kind_display())
         name = change.changes.get("contact", "")

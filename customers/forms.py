@@ -227,11 +227,15 @@ class ImportUploadForm(forms.Form):
 
 
 class SmallInputs:
+    """Inputs of a formset laid out as a table row: small, and named for screen
+    readers by their column (the row has no <label> elements)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name != "DELETE" and not field.widget.is_hidden:
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
+                field.widget.attrs.setdefault("aria-label", field.label)
 
 
 class GradeForm(SmallInputs, forms.Form):

@@ -391,6 +391,8 @@ class CustomerChange(models.Model):
         ASSIGNED = "assigned", _("Reassigned")
         IMPORTED = "imported", _("Imported")
         CONTACT = "contact", _("Contact changed")
+        # Customer voice (customers/voice_models.py): a record added or annotated.
+        VOICE = "voice", _("Customer voice")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("customer")
@@ -603,3 +605,9 @@ class CustomerImport(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.APPLYING)
+
+
+# Customer voice (issue 12): surveys and the customer watch.
+# Customer development and care reminders (issue 12) live in their own module.
+from .development_models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401
+from .voice_models import CustomerWatch, EnterpriseSurvey, ServiceSurvey  # noqa: E402, F401

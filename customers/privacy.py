@@ -3,8 +3,9 @@ request, and anonymise on request.
 
 What is personal here: the contacts' names, organisations, positions,
 addresses, phones, e-mails, WeChat ids, care dates and notes; the complainant's
-name and phone on the customer's complaints; and the copies of those values in
-the card's contact history. Anonymising replaces them and keeps everything the
+name and phone on the customer's complaints; the names of the people who
+answered its surveys; and the copies of those values in the card's contact
+history. Anonymising replaces them and keeps everything the
 statistics count (the contacts themselves, visits, daily-report entries,
 complaints and their figures). Free text that people typed (a visit's notes, a
 complaint's content) is not rewritten: it is business text, not a personal-data
@@ -160,6 +161,9 @@ def customer_anonymise(*, customer: Customer, actor: User, reason: str, request=
         contact.care_kind = ""
     Contact.objects.bulk_update(contacts, ["name", *BLANKED, "care_date", "care_kind"])
     complaints = _complaints(customer).update(complainant=_("Anonymised"), contact_phone="")
+    # The names of the people who answered surveys (customer voice, issue 12).
+    customer.service_surveys.exclude(respondent="").update(respondent="")
+    customer.enterprise_surveys.exclude(interviewee="").update(interviewee="")
     history = 0
     for change in customer.changes.filter(kind=CustomerChange.Kind.CONTACT):
         fields = change.changes.get("fields", {})

@@ -47,3 +47,13 @@ def customer_imports_sweep() -> int:
 def customer_imports_purge() -> int:
     """Delete uploaded import files that were never applied."""
     return services.customer_imports_purge()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def care_reminders_send(day_iso: str | None = None) -> int:
+    """Remind visiting persons of their contacts' care dates a week ahead (once each)."""
+    from datetime import date
+
+    from .services.care import care_reminders_send as send
+
+    return send(today=date.fromisoformat(day_iso) if day_iso else timezone.localdate())

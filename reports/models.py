@@ -282,3 +282,108 @@ class RollupRequest(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.month:%Y-%m}"
+
+
+class BigCustomerReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        if user.role in (Role.SUPERVISOR, Role.MANAGER):
+            return self.filter(unit_id__in=user.unit_ids)
+        return self.none()
+
+
+class BigCustomerReview(models.Model):
+    """大客户专员's quarterly review of a unit's top-grade customers (seed 003:
+    每季度对大客户服务情况进行一次审核). One per unit and quarter; one item per
+    customer (reports/reviews.py)."""
+
+    unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="big_customer_reviews",
+        verbose_name=_("service unit"),
+    )
+    quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = BigCustomerReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-quarter", "unit__code"]
+        verbose_name = _("big-customer review")
+        verbose_name_plural = _("big-customer reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "quarter"],
+                name="big_customer_review_one_per_unit_quarter",
+                violation_error_message=_("This unit already has a review for this quarter."),
+            )
+        ]
+        indexes = [models.Index(fields=["quarter", "unit"])]
+
+    def __str__(self):
+        return f"{self.unit} {self.quarter_label}"
+
+    def get_absolute_url(self):
+        return reverse("reports:review_detail", args=[self.pk])
+
+    @property
+    def quarter_label(self) -> str:
+        return f"{self.quarter.year}Q{(self.quarter.month - 1) // 3 + 1}"
+
+
+class BigCustomerReviewItem(models.Model):
+    """One customer of a quarterly review: the checklist ticked, the findings,
+    who recorded them and when."""
+
+    review = models.ForeignKey(
+        BigCustomerReview, on_delete=models.CASCADE, related_name="items", verbose_name=_("review")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="big_customer_review_items",
+        verbose_name=_("customer"),
+    )
+    grade = models.CharField(_("grade when listed"), max_length=10, blank=True)
+    checks = models.JSONField(_("checklist items done"), default=list, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    reviewed_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "customer__code"]
+        verbose_name = _("big-customer review item")
+        verbose_name_plural = _("big-customer review items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "customer"], name="big_customer_review_item_one_per_customer"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["customer"]),
+            models.Index(fields=["review", "reviewed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.review_id} {self.customer_id}"

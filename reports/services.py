@@ -140,6 +140,33 @@ def summary_build(
     return BuildResult(summary=summary, created=created, changed=changed)
 
 
+def summaries_build(*, unit_ids: list[int], month: date, jobs: int = 1) -> list[BuildResult]:
+    """Build `month` for each unit, `jobs` units at a time (each on its own database
+    connection, as the Celery workers do when the monthly fan-out reaches them).
+
+    Results come back in the order of `unit_ids`; the first failure is raised
+    after the other builds have finished (each build is its own transaction).
+    """
+    from django.db import connection
+
+    # SQLite serialises writers: one build at a time there.
+    if jobs <= 1 or len(unit_ids) <= 1 or connection.vendor != "postgresql":
+        return [summary_build(unit_id=u, month=month) for u in unit_ids]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def build(unit_id: int) -> BuildResult:
+        try:
+            return summary_build(unit_id=unit_id, month=month)
+        finally:
+            connections.close_all()  # this thread's connections
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(build, u) for u in unit_ids]
+    return [future.result() for future in futures]
+
+
 def _db_values(values: dict) -> tuple[dict, list[str]]:
     """Values ready to write: lists the database built as JSON text are written as
     that text (no Python round trip); returns them and the names of those fields."""

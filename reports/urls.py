@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, voice_views
 
 app_name = "reports"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("monthly/<int:pk>/commentary/", views.monthly_commentary, name="monthly_commentary"),
     path("monthly/<int:pk>/review/", views.monthly_review, name="monthly_review"),
     path("monthly/<int:pk>/export/", views.monthly_export, name="monthly_export"),
+    path("analysis/", voice_views.analysis_page, name="analysis"),
+    path("analysis/export/", voice_views.analysis_export, name="analysis_export"),
+    path("reviews/", voice_views.review_list, name="review_list"),
+    path("reviews/open/", voice_views.review_open, name="review_open"),
+    path("reviews/<int:pk>/", voice_views.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/items/<int:item_id>/", voice_views.review_item, name="review_item"),
 ]

@@ -224,3 +224,53 @@ def make_urgent_report(unit=None, raised_by=None, *, route=False, **overrides):
         UrgentReport.objects.filter(pk=report.pk).update(**overrides)
     report.refresh_from_db()
     return report
+
+
+def make_service_survey(customer, by, *, score=5, **overrides):
+    """A service-level survey of `customer` with every item rated `score`."""
+    import uuid
+
+    from django.utils import timezone
+
+    from customers.voice_models import SURVEY_FIELDS, ServiceSurvey
+
+    fields = dict.fromkeys(SURVEY_FIELDS, score)
+    fields |= {
+        "customer": customer,
+        "unit_id": customer.unit_id,
+        "surveyed_by": by,
+        "surveyed_on": timezone.localdate(),
+        "form_token": uuid.uuid4(),
+    }
+    return ServiceSurvey.objects.create(**(fields | overrides))
+
+
+def make_voice(customer, by):
+    """One of each customer-voice record for `customer`, recorded by `by`."""
+    import uuid
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from customers.voice_models import WATCH_CODES, CustomerWatch, EnterpriseSurvey
+
+    survey = make_service_survey(customer, by)
+    enterprise = EnterpriseSurvey.objects.create(
+        customer=customer,
+        unit_id=customer.unit_id,
+        visited_on=timezone.localdate(),
+        visitor=by,
+        created_by=by,
+        opinions="希望旺季保障运力。",
+        form_token=uuid.uuid4(),
+    )
+    items = {code: {"changed": False, "note": ""} for code in WATCH_CODES}
+    watch = CustomerWatch.objects.create(
+        customer=customer,
+        unit_id=customer.unit_id,
+        reported_on=timezone.localdate(),
+        reported_by=by,
+        items=items,
+        form_token=uuid.uuid4(),
+    )
+    return SimpleNamespace(survey=survey, enterprise=enterprise, watch=watch)

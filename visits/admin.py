@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    Competitor,
     DailyReport,
     DailyReportEntry,
     DailyReportEvent,
@@ -76,3 +77,12 @@ class UrgentReportAdmin(admin.ModelAdmin):
         "form_token",
     ]
     inlines = [UrgentEventInline]
+
+
+@admin.register(Competitor)
+class CompetitorAdmin(admin.ModelAdmin):
+    """Competitor tags staff typed on daily-report entries: fix a name here."""
+
+    list_display = ["name", "created_at", "created_by"]
+    search_fields = ["name"]
+    readonly_fields = ["created_at", "created_by"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.fields import CustomerField
 from customers.models import Customer
 
+from .intelligence import MAX_NAME, MAX_TAGS, split_competitor_names
 from .models import DailyReport, DailyReportEntry, Kind
 from .services import TEXT_FIELDS, EntryContent
 
@@ -30,6 +31,18 @@ class EntryForm(forms.Form):
         label=_("Market conditions, competitor moves, other companies' sales policies"),
         required=False,
         max_length=5000,
+    )
+    competitors = forms.CharField(
+        label=_("Competitors named"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Competitors this item is about, separated by commas (for example 顺丰, 德邦); "
+            "a new name becomes a new tag."
+        ),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "list": "competitor-names", "autocomplete": "off"}
+        ),
     )
     effect = forms.CharField(label=_("Effect of the visit"), required=False, max_length=5000)
     handling = forms.CharField(
@@ -62,6 +75,20 @@ class EntryForm(forms.Form):
             self.add_error(
                 "escalation_reason", _("Say why this needs escalation, so your supervisor can act.")
             )
+        names = split_competitor_names(data.get("competitors", ""))
+        if len(names) > MAX_TAGS:
+            self.add_error(
+                "competitors",
+                _("Name at most %(max)d competitors per entry.") % {"max": MAX_TAGS},
+            )
+        elif any(len(name) > MAX_NAME for name in names):
+            self.add_error(
+                "competitors",
+                _("A competitor's name can be at most %(max)d characters.") % {"max": MAX_NAME},
+            )
+        elif names and not (data.get("market") or "").strip():
+            self.add_error("market", _("Write what you heard about the competitors you tagged."))
+        data["competitor_names"] = names
         if not any((data.get(name) or "").strip() for name in TEXT_FIELDS):
             self.add_error(
                 None,
@@ -78,6 +105,7 @@ class EntryForm(forms.Form):
             occurred_at=occurred_at,
             needs_escalation=d["needs_escalation"],
             escalation_reason=d["escalation_reason"].strip(),
+            competitors=tuple(d.get("competitor_names", ())),
             **{name: d[name].strip() for name in TEXT_FIELDS},
         )
 
@@ -90,6 +118,7 @@ class EntryForm(forms.Form):
             "needs_escalation": entry.needs_escalation,
             "escalation_reason": entry.escalation_reason,
             "form_token": entry.form_token,
+            "competitors": ", ".join(c.name for c in entry.competitors.all()),
             **{name: getattr(entry, name) for name in TEXT_FIELDS},
         }
 

@@ -13,6 +13,7 @@ occurred_at/needs_escalation, Visit.unit/user/customer/kind/occurred_at.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -284,6 +285,14 @@ class DailyReportEntry(models.Model):
     other = models.TextField(_("other matters to report"), blank=True)
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
     escalation_reason = models.TextField(_("reason for escalation"), blank=True)
+    # Competitor tags of item 3 (the intelligence register filters on them).
+    competitors = models.ManyToManyField(
+        "Competitor",
+        through="EntryCompetitor",
+        blank=True,
+        related_name="entries",
+        verbose_name=_("competitors"),
+    )
     # Filing the entry records the contact: exactly one visit per entry.
     visit = models.OneToOneField(
         Visit, on_delete=models.PROTECT, related_name="entry", verbose_name=_("visit")
@@ -317,6 +326,15 @@ class DailyReportEntry(models.Model):
                 fields=["report"],
                 condition=Q(needs_escalation=True),
                 name="daily_entry_flagged_idx",
+            ),
+            # The intelligence register: entries with market text, newest first
+            # (visits/intelligence.py; the trigram index on the text is raw SQL
+            # in migration 0004).
+            models.Index(
+                models.F("occurred_at").desc(),
+                models.F("id").desc(),
+                condition=~Q(market=""),
+                name="daily_entry_market_time_idx",
             ),
         ]
 
@@ -547,3 +565,74 @@ class UrgentReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.kind}"
+
+
+class CompetitorQuerySet(models.QuerySet):
+    def named(self, name: str):
+        """The competitor of this name, whatever its letter case and spacing."""
+        return self.filter(name__iexact=" ".join((name or "").split()))
+
+
+class Competitor(models.Model):
+    """A competitor named in daily reports (item 3): a tag staff set on an entry.
+
+    Staff create tags by typing a new name; an administrator can correct a
+    name in the admin site.
+    """
+
+    name = models.CharField(_("name"), max_length=40)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = CompetitorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        constraints = [
+            models.UniqueConstraint(
+                Upper("name"),
+                name="competitor_name_unique_ci",
+                violation_error_message=_("A competitor with this name already exists."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EntryCompetitor(models.Model):
+    """A competitor tag on a daily-report entry."""
+
+    entry = models.ForeignKey(
+        DailyReportEntry,
+        on_delete=models.CASCADE,
+        related_name="competitor_tags",
+        verbose_name=_("entry"),
+    )
+    competitor = models.ForeignKey(
+        Competitor,
+        on_delete=models.PROTECT,
+        related_name="entry_tags",
+        verbose_name=_("competitor"),
+    )
+
+    class Meta:
+        verbose_name = _("competitor tag")
+        verbose_name_plural = _("competitor tags")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "competitor"], name="entry_competitor_unique")
+        ]
+        # The register's competitor filter walks this index (competitor -> entries).
+        indexes = [models.Index(fields=["competitor", "entry"])]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.competitor_id}"

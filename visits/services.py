@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.core.services import audit, in_language_of, notify
 
+from .intelligence import entry_competitors_set
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
 from .queries import day_start
 
@@ -32,6 +33,7 @@ DRAFT_FIELDS = (
     *TEXT_FIELDS,
     "needs_escalation",
     "escalation_reason",
+    "competitors",
     "form_token",
 )
 DRAFT_MAX_CHARS = 10_000
@@ -51,6 +53,7 @@ class EntryContent:
     other: str = ""
     needs_escalation: bool = False
     escalation_reason: str = ""
+    competitors: tuple[str, ...] = ()
 
     def text(self) -> dict:
         return {name: getattr(self, name) for name in TEXT_FIELDS} | {
@@ -180,6 +183,7 @@ def _entry_create(report, actor, content, form_token):
         form_token=form_token,
         **content.text(),
     )
+    entry_competitors_set(entry=entry, names=content.competitors, actor=actor)
     EntryDraft.objects.filter(report=report, entry=None, data__form_token=str(form_token)).delete()
     return entry, True
 
@@ -197,6 +201,7 @@ def daily_report_entry_update(
     for name, value in content.text().items():
         setattr(entry, name, value)
     entry.save()
+    entry_competitors_set(entry=entry, names=content.competitors, actor=actor)
     Visit.objects.filter(pk=entry.visit_id).update(
         customer=content.customer,
         unit_id=content.customer.unit_id,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import compliance, due, reports, urgent
+from .views import compliance, due, intelligence, reports, urgent
 
 app_name = "visits"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "reports/<int:pk>/draft/discard/", reports.entry_draft_discard, name="entry_draft_discard"
     ),
+    path("intelligence/", intelligence.intelligence_list, name="intelligence"),
     path("urgent/", urgent.urgent_list, name="urgent_list"),
     path("urgent/rows/", urgent.urgent_rows, name="urgent_rows"),
     path("urgent/new/", urgent.urgent_create, name="urgent_create"),

@@ -1,5 +1,7 @@
 """The grading rule page: edit, preview who would move, save a version, old versions readable."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -161,3 +163,35 @@ def test_an_admin_can_regrade_everyone_now(
     run = RegradeRun.objects.get()
     assert response["Location"] == run.get_absolute_url()
     assert (run.state, run.customers_moved) == ("done", 0)
+
+
+def test_every_input_of_the_grade_and_band_tables_is_named_for_screen_readers(
+    client, admin_user, book
+):
+    # The rows of the two tables have no <label>; axe-core flagged them (journey 4).
+    client.force_login(admin_user)
+    html = client.get(URL).content.decode()
+    inputs = re.findall(r'<input[^>]*name="(?:grades|bands)-\d+-[^"]+"[^>]*>', html)
+    named = [tag for tag in inputs if "DELETE" not in tag]
+    assert len(named) == 5 * 6 + 6 * 2  # 4 grades and 5 bands, plus an empty row each
+    assert all("aria-label=" in tag for tag in named)
+    assert 'name="grades-1-min_points"' in html and 'aria-label="最低分值"' in html
+    assert 'aria-label="起点（万元）"' in html
+
+
+def test_a_run_in_progress_polls_for_its_end_instead_of_a_timed_refresh(client, admin_user, book):
+    # A timed <meta refresh> reloads under the reader (WCAG 2.2.1, axe "meta-refresh");
+    # the page now asks in the background and reloads when the run's state changes.
+    run = RegradeRun.objects.create(rule=GradingRule.objects.current(), requested_by=admin_user)
+    client.force_login(admin_user)
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "正在后台重新评级，本页会自动刷新。" in html
+    assert 'data-state="pending" data-poll-seconds="3"' in html
+    assert "js/regrade-run" in html
+    head, _body = html.split("</head>", 1)
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in head
+
+    RegradeRun.objects.filter(pk=run.pk).update(state=RegradeRun.State.DONE)
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "data-poll-seconds" not in html and "js/regrade-run" not in html
+    assert 'http-equiv="refresh"' not in html

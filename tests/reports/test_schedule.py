@@ -138,13 +138,32 @@ def test_the_command_builds_every_unit_and_prints_what_it_built(october, unit_a,
     out = io.StringIO()
     call_command("rollup_month", "2026-10", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3 and lines[2].startswith("2 unit(s) in ")
     assert lines[0].startswith("built 2026-10 A (华东营业部): summary #")
     assert "compliance 34.9%" in lines[0] and "3 behind" in lines[0]
     out = io.StringIO()
     call_command("rollup_month", "2026-10", "--unit", "A", stdout=out)
     assert out.getvalue().startswith("rebuilt 2026-10 A") and "(unchanged)" in out.getvalue()
     assert MonthlyPatrolSummary.objects.count() == 2
+
+
+def test_the_command_builds_units_side_by_side_with_the_same_figures(
+    transactional_db, october, unit_a, unit_b
+):
+    # --jobs 2: each unit on its own connection (threads), as the workers do.
+    call_command("rollup_month", "2026-10", "--jobs", "2", stdout=io.StringIO())
+    side_by_side = {
+        s.unit_id: (s.figures_digest, s.customers_behind)
+        for s in MonthlyPatrolSummary.objects.all()
+    }
+    out = io.StringIO()
+    call_command("rollup_month", "2026-10", stdout=out)
+    assert out.getvalue().count("(unchanged)") == 2
+    assert {
+        s.unit_id: (s.figures_digest, s.customers_behind)
+        for s in MonthlyPatrolSummary.objects.all()
+    } == side_by_side
+    assert set(side_by_side) == {unit_a.pk, unit_b.pk}
 
 
 def test_the_command_refuses_nonsense(unit_a):

@@ -117,6 +117,20 @@ def world(
         state=CustomerImport.State.PREVIEWED,
         result={"rows": 1, "error_count": 0, "create_count": 1, "creates": []},
     )
+    # Customer voice (issue 12): a survey, an enterprise survey and a watch of unit A.
+    voice = f.make_voice(customer, staff_a)
+    # A big-customer review of unit A (issue 12) listing the A-grade customer.
+    from reports import reviews
+
+    review, _added = reviews.review_open(
+        unit=unit_a, quarter=reviews.quarter_of(timezone.localdate()), actor=supervisor_a
+    )
+    # A prospect of staff_a's in unit A (customer development, issue 12).
+    from customers.services.development import prospect_create
+
+    prospect, _created = prospect_create(
+        actor=staff_a, fields={"name": "安全开发客户", "unit": unit_a, "owner": staff_a}
+    )
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -147,6 +161,12 @@ def world(
         summary=summary,
         rollup_request=rollup_request,
         export_job=export_job,
+        survey=voice.survey,
+        enterprise=voice.enterprise,
+        watch=voice.watch,
+        review=review,
+        review_item=review.items.get(customer=customer),
+        prospect=prospect,
     )
     return World(people=people, objects=objects)
 

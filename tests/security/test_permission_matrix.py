@@ -94,6 +94,10 @@ def _export(w):
     return {"pk": w.export_job.pk}
 
 
+def _prospect(w):
+    return {"pk": w.prospect.pk}
+
+
 def _entry_data(w, **extra):
     return {
         "customer": customer_label(w.customer),
@@ -102,6 +106,25 @@ def _entry_data(w, **extra):
         "effect": "改写的效果",
         "form_token": str(uuid.uuid4()),
     } | extra
+
+
+def _survey_data(w):
+    from customers.voice_models import SURVEY_FIELDS
+
+    return dict.fromkeys(SURVEY_FIELDS, "2") | {
+        "surveyed_on": "2026-01-05",
+        "form_token": str(uuid.uuid4()),
+    }
+
+
+def _enterprise_data(w):
+    return {
+        "customer": customer_label(w.customer),
+        "visited_on": "2026-01-05",
+        "visitor": w.staff.pk,
+        "opinions": "越权记录",
+        "form_token": str(uuid.uuid4()),
+    }
 
 
 MATRIX: dict[str, Case | list[Case]] = {
@@ -200,6 +223,66 @@ MATRIX: dict[str, Case | list[Case]] = {
         post="L 403 403 ok 404 ok 404 ok",
         data=lambda w: {"reason": "越权", "confirm": w.customer.code},
     ),
+    # --- customer voice (issue 12) ------------------------------------------
+    # Per-unit survey figures: supervisors and up (staff 403), scoped inside.
+    "customers:survey_report": Case(SUPERVISOR_UP),
+    "customers:survey_export": Case(SUPERVISOR_UP),
+    "customers:survey_detail": Case(SCOPED, kwargs=lambda w: {"pk": w.survey.pk}),
+    "customers:survey_create": Case(
+        SCOPED, kwargs=_customer, post="L ok 404 ok 404 ok 404 ok", data=_survey_data
+    ),
+    "customers:enterprise_survey_list": Case(STAFF_UP),
+    # The other unit cannot name unit A's customer: the form is refused, nothing saved.
+    "customers:enterprise_survey_create": Case(
+        STAFF_UP, post="L ok same ok same ok same ok", data=_enterprise_data
+    ),
+    "customers:enterprise_survey_detail": Case(SCOPED, kwargs=lambda w: {"pk": w.enterprise.pk}),
+    # Only the unit's supervisor (or higher) adds the department head's opinion.
+    "customers:enterprise_survey_opinion": Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.enterprise.pk},
+        post="L 403 403 ok 404 ok 404 ok",
+        data=lambda w: {"head_opinion": "越权批示"},
+    ),
+    "customers:watch_list": Case(SCOPED, kwargs=_customer),
+    "customers:watch_create": Case(
+        SCOPED,
+        kwargs=_customer,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {
+            "reported_on": "2026-01-05",
+            "changed_bankruptcy": "on",
+            "note_bankruptcy": "越权",
+            "form_token": str(uuid.uuid4()),
+        },
+    ),
+    "customers:watch_detail": Case(
+        SCOPED, kwargs=lambda w: {"pk": w.customer.pk, "watch_id": w.watch.pk}
+    ),
+    # --- customer development and care dates (issue 12) -------------------
+    # Prospects are staff_a's: the other unit gets 404, everyone in scope may act.
+    "customers:development_list": Case(EVERYONE),
+    "customers:development_create": Case(STAFF_UP),
+    "customers:development_detail": Case(SCOPED, kwargs=_prospect),
+    "customers:development_step": Case(
+        POST_ONLY,
+        kwargs=_prospect,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {"step": "1", "happened_on": "2026-01-05", "form_token": str(uuid.uuid4())},
+    ),
+    "customers:development_convert": Case(
+        SCOPED,
+        kwargs=_prospect,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {"card": "new", "code": "HIJACK-1", "first_amount": "1", "how_won": "x"},
+    ),
+    "customers:development_drop": Case(
+        POST_ONLY,
+        kwargs=_prospect,
+        post="L ok 404 ok 404 ok 404 ok",
+        data=lambda w: {"reason": "越权"},
+    ),
+    "customers:care_list": Case(EVERYONE),
     # --- visits ----------------------------------------------------------
     "visits:due": Case(STAFF_UP),
     "visits:log_call": Case(
@@ -239,6 +322,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:entry_draft_discard": Case(
         POST_ONLY, kwargs=_report, post="L ok 404 403 404 403 404 403"
     ),
+    # Market and competitor intelligence (issue 12): everyone sees their own scope.
+    "visits:intelligence": Case(STAFF_UP),
     # --- urgent reports (issue 6) -----------------------------------------
     # Staff never see urgent reports (403); the other unit's people get 404.
     "visits:urgent_list": Case(URGENT_QUEUE),
@@ -291,6 +376,23 @@ MATRIX: dict[str, Case | list[Case]] = {
         kwargs=_summary,
         post="L 403 403 same 404 ok 404 ok",
         data=lambda w: {"review_comment": "越权审阅"},
+    ),
+    # --- customer analysis and big-customer reviews (issue 12) -------------
+    "reports:analysis": Case(SUPERVISOR_UP),
+    "reports:analysis_export": Case(SUPERVISOR_UP),
+    "reports:review_list": Case(SUPERVISOR_UP),
+    # The other unit's people cannot pick unit A: refused, nothing opened.
+    "reports:review_open": Case(
+        "L 403 403 405 405 405 405 405",
+        post="L 403 403 ok same ok same ok",
+        data=lambda w: {"unit": w.unit_a.pk, "quarter": w.review.quarter_label},
+    ),
+    "reports:review_detail": Case(URGENT_SCOPED, kwargs=lambda w: {"pk": w.review.pk}),
+    "reports:review_item": Case(
+        "L 403 403 405 405 405 405 405",
+        kwargs=lambda w: {"pk": w.review.pk, "item_id": w.review_item.pk},
+        post="L 403 403 ok 404 ok 404 ok",
+        data=lambda w: {f"item{w.review_item.pk}-findings": "越权记录"},
     ),
     # --- complaints -----------------------------------------------------
     "complaints:list": Case(EVERYONE),

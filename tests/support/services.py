@@ -34,13 +34,9 @@ def redis_reachable(url: str | None = None) -> bool:
 
 def test_database_url() -> str:
     """DATABASE_URL of the database this test session uses (the test_ copy)."""
-    s = connection.settings_dict
-    auth = s["USER"] or ""
-    if s.get("PASSWORD"):
-        auth += f":{s['PASSWORD']}"
-    host = s["HOST"] or "127.0.0.1"
-    port = s["PORT"] or 5432
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+    from crm_site.core.bench import current_database_url
+
+    return current_database_url()
 
 
 def purge_broker() -> None:

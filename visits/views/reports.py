@@ -78,7 +78,7 @@ def report_new(request):
 
 
 def _entries_for(report: DailyReport, *, flagged_first: bool, with_urgent: bool = False):
-    entries = report.entries.select_related("customer", "visit")
+    entries = report.entries.select_related("customer", "visit").prefetch_related("competitors")
     if with_urgent:
         entries = entries.prefetch_related("urgent_reports")
     if flagged_first:

@@ -9,9 +9,12 @@ from django.db import transaction
 SEEDERS = [
     "crm_site.accounts.demo",
     "customers.demo",
+    "customers.demo_voice",
+    "customers.demo_development",
     "visits.demo",
     "complaints.demo",
     "reports.demo",
+    "reports.demo_voice",
 ]
 
 

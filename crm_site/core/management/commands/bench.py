@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_path", help="write the figures to this file")
         parser.add_argument("--quick", action="store_true", help="a few thousand rows (tests)")
         parser.add_argument(
+            "--explain",
+            dest="explain_path",
+            help="write EXPLAIN ANALYZE of the customer list's page query per filter here",
+        )
+        parser.add_argument(
             "--skip",
             action="append",
             default=[],
@@ -54,6 +59,12 @@ class Command(BaseCommand):
         )
         figures["measured_at"] = timezone.now().isoformat(timespec="seconds")
         self._print(figures)
+        if options["explain_path"]:
+            with bench.bench_settings():
+                plans = bench.explain_customer_filters()
+            text = "".join(f"-- {name}\n{plan}\n\n" for name, plan in plans.items())
+            Path(options["explain_path"]).write_text(text)
+            self.stdout.write(f"Wrote {options['explain_path']}")
         if options["json_path"]:
             Path(options["json_path"]).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
             self.stdout.write(f"Wrote {options['json_path']}")

@@ -1,0 +1,52 @@
+"""What the customer book adds to other pages (registered in settings).
+
+- CRM_HOME_PANELS: `care_home_panel(request)` — care dates of the coming week
+  among the contacts of the user's customers (客户关怀).
+- CRM_CUSTOMER_CARD_SECTIONS: `development_card_section(request, customer)` —
+  the development that won the customer.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from crm_site.accounts.models import Role
+
+from . import care
+from .models import Customer
+from .services.care import care_rows, contacts_with_care_dates
+
+PANEL_ROWS = 5
+
+
+def care_home_panel(request):
+    user = request.user
+    if not user.is_at_least(Role.STAFF):
+        return None
+    today = timezone.localdate()
+    contacts = contacts_with_care_dates(
+        Customer.objects.visible_to(user).active(), start=today, days=care.REMIND_DAYS_AHEAD
+    ).select_related("customer")
+    rows = care_rows(contacts[: PANEL_ROWS + 1], today)
+    return {
+        "template": "customers/partials/_care_home_panel.html",
+        "width": 6,
+        "rows": rows[:PANEL_ROWS],
+        "more": len(rows) > PANEL_ROWS,
+        "list_url": f"{reverse('customers:care_list')}?days={care.REMIND_DAYS_AHEAD}",
+    }
+
+
+def development_card_section(request, customer):
+    """On the card of a won prospect: how it was won (新开发客户报告表), if the user
+    may see the prospect."""
+    from .models import Prospect
+
+    prospect = (
+        Prospect.objects.visible_to(request.user)
+        .filter(customer=customer)
+        .select_related("owner")
+        .first()
+    )
+    if prospect is None:
+        return None
+    return {"template": "customers/partials/_card_development.html", "prospect": prospect}

@@ -1,0 +1,248 @@
+"""Customer analysis (客户分析表, seed 003 业务部管理表格): customers by region and
+nature (客户区域分析表), and annual revenue in 万元 by grade and unit.
+
+Two GROUP BY queries over the user's customers, whatever the book's size; the
+page, its charts and the .xlsx export read the same `Analysis`.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from crm_site.accounts.models import Region, ServiceUnit
+from customers.models import GradingRule, Nature, Status
+
+from .export import _safe
+
+MONEY = "#,##0.00"
+CENTS = Decimal("0.01")
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F2F4F7")
+
+
+class AnalysisFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        queryset=ServiceUnit.objects.none(),
+        label=gettext_lazy("Service unit"),
+        required=False,
+        empty_label=gettext_lazy("All"),
+        error_messages={"invalid_choice": gettext_lazy("Pick one of your service units.")},
+    )
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.none(),
+        label=gettext_lazy("Region"),
+        required=False,
+        empty_label=gettext_lazy("All"),
+        error_messages={"invalid_choice": gettext_lazy("Pick a region from the list.")},
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All but lost")), ("all", gettext_lazy("All")), *Status.choices],
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+        self.fields["region"].queryset = Region.objects.order_by("code")
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select")
+
+    def apply(self, customers):
+        d = self.cleaned_data
+        if d.get("unit"):
+            customers = customers.filter(unit=d["unit"])
+        if d.get("region"):
+            customers = customers.filter(region=d["region"])
+        status = d.get("status") or ""
+        if status == "":
+            customers = customers.exclude(status=Status.LOST)
+        elif status != "all":
+            customers = customers.filter(status=status)
+        return customers
+
+    def describe(self) -> dict:
+        """The filters as the audit log keeps them (codes, no personal data)."""
+        d = self.cleaned_data
+        return {
+            "unit": d["unit"].code if d.get("unit") else "",
+            "region": d["region"].code if d.get("region") else "",
+            "status": d.get("status") or "",
+        }
+
+
+@dataclass
+class Analysis:
+    natures: list[tuple[str, str]]  # (code, label)
+    grades: list[tuple[str, str]]  # (code, label); "" is "not graded"
+    region_rows: list[dict] = field(default_factory=list)
+    nature_totals: list[int] = field(default_factory=list)
+    customer_total: int = 0
+    unit_rows: list[dict] = field(default_factory=list)
+    grade_totals: list[dict] = field(default_factory=list)
+    revenue_total: Decimal = Decimal("0.00")
+
+    def chart(self) -> dict:
+        """What the page's charts draw (reports-analysis.js)."""
+        return {
+            "regions": [r["label"] for r in self.region_rows],
+            "natures": [label for _code, label in self.natures],
+            "by_nature": [
+                [r["counts"][i] for r in self.region_rows] for i in range(len(self.natures))
+            ],
+            "units": [u["label"] for u in self.unit_rows],
+            "grades": [label for _code, label in self.grades],
+            "revenue": [
+                [float(u["cells"][i]["revenue"]) for u in self.unit_rows]
+                for i in range(len(self.grades))
+            ],
+            "labels": {"customers": _("Customers"), "revenue": _("10k CNY")},
+        }
+
+
+def _money(value) -> Decimal:
+    return (value or Decimal("0")).quantize(CENTS)
+
+
+def analyse(customers) -> Analysis:
+    """Both tables for these customers (already scoped and filtered)."""
+    rule = GradingRule.objects.current().as_rule()
+    grades = [(g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades]
+    known = {code for code, _label in grades}
+    result = Analysis(natures=list(Nature.choices), grades=grades)
+    _regions(result, customers)
+    _units(result, customers, known)
+    return result
+
+
+def _regions(result: Analysis, customers) -> None:
+    counts = {}
+    for row in customers.order_by().values("region_id", "nature").annotate(n=Count("id")):
+        counts[(row["region_id"], row["nature"])] = row["n"]
+    region_ids = {rid for rid, _n in counts}
+    names = dict(
+        Region.objects.filter(pk__in=[r for r in region_ids if r]).values_list("pk", "name")
+    )
+    order = sorted((r for r in region_ids if r), key=lambda r: names.get(r, ""))
+    if None in region_ids:
+        order.append(None)
+    natures = [code for code, _label in result.natures]
+    for rid in order:
+        row = [counts.get((rid, n), 0) for n in natures]
+        result.region_rows.append(
+            {"label": names.get(rid) or _("No region"), "counts": row, "total": sum(row)}
+        )
+    result.nature_totals = [
+        sum(r["counts"][i] for r in result.region_rows) for i in range(len(natures))
+    ]
+    result.customer_total = sum(result.nature_totals)
+
+
+def _units(result: Analysis, customers, known: set[str]) -> None:
+    cells = {}
+    for row in (
+        customers.order_by()
+        .values("unit_id", "grade")
+        .annotate(n=Count("id"), revenue=Sum("annual_revenue"))
+    ):
+        grade = row["grade"] if row["grade"] in known else ""
+        cell = cells.setdefault((row["unit_id"], grade), {"count": 0, "revenue": Decimal("0")})
+        cell["count"] += row["n"]
+        cell["revenue"] += row["revenue"] or Decimal("0")
+    if any(grade == "" for _u, grade in cells):
+        result.grades.append(("", _("Not graded")))
+    unit_ids = {u for u, _g in cells}
+    units = ServiceUnit.objects.filter(pk__in=unit_ids).order_by("code").values_list("pk", "name")
+    empty = {"count": 0, "revenue": Decimal("0")}
+    for uid, name in units:
+        row = [dict(cells.get((uid, code), empty)) for code, _label in result.grades]
+        for cell in row:
+            cell["revenue"] = _money(cell["revenue"])
+        result.unit_rows.append(
+            {
+                "label": name,
+                "cells": row,
+                "count": sum(c["count"] for c in row),
+                "revenue": _money(sum((c["revenue"] for c in row), Decimal("0"))),
+            }
+        )
+    for i in range(len(result.grades)):
+        result.grade_totals.append(
+            {
+                "count": sum(u["cells"][i]["count"] for u in result.unit_rows),
+                "revenue": _money(
+                    sum((u["cells"][i]["revenue"] for u in result.unit_rows), Decimal("0"))
+                ),
+            }
+        )
+    result.revenue_total = _money(sum((t["revenue"] for t in result.grade_totals), Decimal("0")))
+
+
+# --- .xlsx -----------------------------------------------------------------------
+
+
+def _header(ws, row: int, values: list) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=_safe(str(value)))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
+def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None:
+    """Two sheets: customers by region and nature; revenue by unit and grade."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Region analysis")[:31]
+    ws.append([_("Customers by region and nature")])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in filters:
+        ws.append([_safe(str(label)), _safe(str(value))])
+    start = ws.max_row + 2
+    _header(ws, start, [_("Region"), *[label for _c, label in result.natures], _("Total")])
+    for r in result.region_rows:
+        ws.append([_safe(r["label"]), *r["counts"], r["total"]])
+    ws.append([_("Total"), *result.nature_totals, result.customer_total])
+    for cell in ws[ws.max_row]:
+        cell.font = HEADER_FONT
+    ws.column_dimensions["A"].width = 18
+    for col in range(2, len(result.natures) + 3):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+
+    ws2 = wb.create_sheet(_("Revenue analysis")[:31])
+    ws2.append([_("Annual revenue (10k CNY) by grade and unit")])
+    ws2["A1"].font = Font(bold=True, size=14)
+    for label, value in filters:
+        ws2.append([_safe(str(label)), _safe(str(value))])
+    start = ws2.max_row + 2
+    heads = [_("Service unit")]
+    for _code, label in result.grades:
+        heads += [f"{label} · {_('Customers')}", f"{label} · {_('10k CNY')}"]
+    heads += [_("Customers"), _("10k CNY")]
+    _header(ws2, start, heads)
+    for u in result.unit_rows:
+        values = [_safe(u["label"])]
+        for c in u["cells"]:
+            values += [c["count"], c["revenue"]]
+        ws2.append([*values, u["count"], u["revenue"]])
+    totals = [_("Total")]
+    for t in result.grade_totals:
+        totals += [t["count"], t["revenue"]]
+    ws2.append([*totals, result.customer_total, result.revenue_total])
+    for cell in ws2[ws2.max_row]:
+        cell.font = HEADER_FONT
+    for row in ws2.iter_rows(min_row=start + 1):
+        for cell in row:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = MONEY
+    ws2.column_dimensions["A"].width = 18
+    for col in range(2, len(heads) + 1):
+        ws2.column_dimensions[get_column_letter(col)].width = 13
+    wb.save(out)

@@ -1,0 +1,237 @@
+"""Customer analysis (客户分析表) and quarterly big-customer reviews (大客户专员),
+issue 12. Supervisors and up (staff 403); a review outside the user's units 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+from crm_site.core.services import audit
+from customers.models import Customer
+from visits.models import Visit
+from visits.queries import day_start
+
+from . import analysis, permissions, reviews
+from .export import XLSX_CONTENT_TYPE
+from .models import BigCustomerReview, BigCustomerReviewItem
+from .review_forms import ReviewItemForm, ReviewOpenForm
+
+PAGE_SIZE = 25
+
+# --- customer analysis -------------------------------------------------------------
+
+
+def _analysis_form(request):
+    form = analysis.AnalysisFilterForm(
+        request.GET or None, units=permissions.visible_units(request.user)
+    )
+    customers = Customer.objects.visible_to(request.user)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    if not form.is_bound:
+        form.cleaned_data = {}
+    return form, form.apply(customers)
+
+
+@role_required(Role.SUPERVISOR)
+def analysis_page(request):
+    """客户分析表: customers by region and nature; revenue by grade and unit."""
+    form, customers = _analysis_form(request)
+    result = analysis.analyse(customers) if customers is not None else None
+    params = {k: v for k, v in request.GET.items() if v}
+    context = {
+        "form": form,
+        "result": result,
+        "chart": result.chart() if result else None,
+        "query_string": urlencode(params),
+    }
+    return render(request, "reports/analysis.html", context, status=200 if result else 400)
+
+
+@role_required(Role.SUPERVISOR)
+def analysis_export(request):
+    """The same tables as .xlsx, under the same filters."""
+    form, customers = _analysis_form(request)
+    if customers is None:
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect(f"{reverse('reports:analysis')}?{request.GET.urlencode()}")
+    result = analysis.analyse(customers)
+    d = form.cleaned_data
+    shown = [
+        (_("Service unit"), d["unit"].name if d.get("unit") else _("All")),
+        (_("Region"), d["region"].name if d.get("region") else _("All")),
+        (_("Status"), dict(form.fields["status"].choices).get(d.get("status") or "", "")),
+        (_("As of"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ]
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    analysis.write_xlsx(result, response, filters=shown)
+    name = f"customer-analysis-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit(
+        actor=request.user,
+        action="reports.analysis_export",
+        summary=_("Customer analysis"),
+        data={"filters": form.describe(), "customers": result.customer_total},
+        request=request,
+    )
+    return response
+
+
+# --- big-customer reviews ----------------------------------------------------------
+
+
+def _review_for(request, pk: int) -> BigCustomerReview:
+    """The review if the user may see it, else 404 (its existence is not revealed)."""
+    reviews_qs = BigCustomerReview.objects.visible_to(request.user).select_related(
+        "unit", "opened_by"
+    )
+    return get_object_or_404(reviews_qs, pk=pk)
+
+
+@role_required(Role.SUPERVISOR)
+def review_list(request):
+    user = request.user
+    listed = (
+        BigCustomerReview.objects.visible_to(user)
+        .select_related("unit", "opened_by")
+        .annotate(
+            total=Count("items"),
+            done=Count("items", filter=Q(items__reviewed_at__isnull=False)),
+        )
+        .order_by("-quarter", "unit__code", "pk")
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    units = permissions.visible_units(user)
+    current = reviews.quarter_label(reviews.quarter_of(timezone.localdate()))
+    context = {
+        "page_obj": page,
+        "open_form": ReviewOpenForm(units=units, initial={"quarter": current}),
+        "checklist": reviews.CHECKLIST,
+    }
+    return render(request, "reports/review_list.html", context)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def review_open(request):
+    """Open the unit's review for the quarter (once) and go to it."""
+    form = ReviewOpenForm(request.POST, units=permissions.visible_units(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:review_list")
+    try:
+        review, added = reviews.review_open(
+            unit=form.cleaned_data["unit"], quarter=form.cleaned_data["quarter"], actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reports:review_list")
+    if added:
+        messages.info(
+            request,
+            _("%(n)d top-grade customers added to the review.") % {"n": added},
+        )
+    return redirect(review)
+
+
+def _items(review: BigCustomerReview):
+    """The review's customers with the quarter's on-site visits and calls counted
+    (two correlated counts on the visits' (customer, occurred_at) index)."""
+    start, end = day_start(review.quarter), day_start(reviews.quarter_end(review.quarter))
+
+    def contacts(kind):
+        return Coalesce(
+            Subquery(
+                Visit.objects.filter(
+                    customer_id=OuterRef("customer_id"),
+                    kind=kind,
+                    occurred_at__gte=start,
+                    occurred_at__lt=end,
+                )
+                .order_by()
+                .values("customer_id")
+                .annotate(n=Count("id"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return (
+        review.items.select_related("customer", "customer__visiting_person", "reviewed_by")
+        .annotate(visits=contacts("visit"), calls=contacts("call"))
+        .order_by("customer__code", "pk")
+    )
+
+
+def _detail(request, review, *, bound: tuple[int, ReviewItemForm] | None = None, status=200):
+    number = request.GET.get("page") or request.POST.get("page")
+    page = Paginator(_items(review), PAGE_SIZE).get_page(number)
+    rows = []
+    for item in page.object_list:
+        if bound and bound[0] == item.pk:
+            form = bound[1]
+        else:
+            form = ReviewItemForm(
+                prefix=f"item{item.pk}",
+                initial={"checks": item.checks, "findings": item.findings},
+            )
+        rows.append({"item": item, "form": form})
+    progress = review.items.aggregate(
+        total=Count("id"), done=Count("id", filter=Q(reviewed_at__isnull=False))
+    )
+    context = {
+        "review": review,
+        "page_obj": page,
+        "rows": rows,
+        "progress": progress,
+        "checklist": reviews.CHECKLIST,
+        "can_record": True,  # every supervisor+ who sees the review (role_required above)
+        "page_number": page.number,
+    }
+    return render(request, "reports/review_detail.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR)
+def review_detail(request, pk: int):
+    return _detail(request, _review_for(request, pk))
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def review_item(request, pk: int, item_id: int):
+    """Record the checklist and findings of one customer."""
+    review = _review_for(request, pk)
+    item = get_object_or_404(BigCustomerReviewItem, pk=item_id, review=review)
+    form = ReviewItemForm(request.POST, prefix=f"item{item.pk}")
+    if form.is_valid():
+        try:
+            reviews.review_item_record(
+                item=item,
+                actor=request.user,
+                checks=form.cleaned_data["checks"],
+                findings=form.cleaned_data["findings"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Review of %(customer)s recorded.") % {"customer": item.customer.name}
+            )
+            page = request.POST.get("page", "")
+            query = f"?page={page}" if page.isdigit() else ""
+            return redirect(f"{review.get_absolute_url()}{query}#item-{item.pk}")
+    return _detail(request, review, bound=(item.pk, form), status=400)
