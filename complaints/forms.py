@@ -151,10 +151,17 @@ class CommentForm(forms.Form):
 class FindingsForm(CommentForm):
     cause = forms.CharField(label=_("Cause"), widget=_textarea(3))
     responsible_department = forms.CharField(label=_("Responsible department"), max_length=100)
-    field_order = ["cause", "responsible_department", "comment"]
+    major = forms.BooleanField(
+        label=_("Major complaint"),
+        required=False,
+        help_text=_("Its solution then needs a manager's approval; it stays major."),
+    )
+    field_order = ["cause", "responsible_department", "major", "comment"]
 
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, complaint=complaint, **kwargs)
+        if complaint is None or complaint.severity == Severity.MAJOR:
+            del self.fields["major"]
         if complaint is not None and not self.is_bound:
             self.initial.update(
                 cause=complaint.cause, responsible_department=complaint.responsible_department
@@ -168,6 +175,7 @@ class ProposeForm(FindingsForm):
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, complaint=complaint, **kwargs)
         del self.fields["comment"]
+        self.fields.pop("major", None)
         if complaint is not None and not self.is_bound:
             self.initial["solution"] = complaint.solution
 

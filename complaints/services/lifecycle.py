@@ -255,11 +255,29 @@ def complaint_start_investigation(
 
 @transaction.atomic
 def complaint_record_findings(
-    *, complaint: Complaint, actor: User, cause: str, responsible_department: str, comment: str = ""
+    *,
+    complaint: Complaint,
+    actor: User,
+    cause: str,
+    responsible_department: str,
+    comment: str = "",
+    major: bool = False,
 ) -> Complaint:
-    """Record the cause and the responsible department found so far (no status change)."""
-    _move(complaint, actor, "findings", cause=cause, responsible_department=responsible_department)
-    _event(complaint, actor, ComplaintEvent.Kind.FINDINGS, comment=comment or cause)
+    """Record the cause and the responsible department found so far (no status change).
+
+    With `major`, the investigation found the matter serious: the complaint
+    becomes major, so its solution needs a manager's approval (seed 003 第12条).
+    It never goes back to normal, and its deadline stays the one promised.
+    """
+    fields = {"cause": cause, "responsible_department": responsible_department}
+    raised = major and complaint.severity != Severity.MAJOR
+    if raised:
+        fields["severity"] = Severity.MAJOR
+    _move(complaint, actor, "findings", **fields)
+    text = comment or cause
+    if raised:
+        text = _("Marked major: the solution needs a manager's approval.") + "\n" + text
+    _event(complaint, actor, ComplaintEvent.Kind.FINDINGS, comment=text)
     return complaint
 
 
