@@ -37,9 +37,21 @@ def act(j, action: str, fields: dict | None = None, *, check: dict | None = None
         card.locator(f"[name={action}-{name}]").fill(value)
     for name, value in (check or {}).items():
         card.locator(f"input[name={action}-{name}][value={value}]").check()
-    card.locator("button[type=submit]").click()
+    asked = []
+
+    def answer(dialog):  # actions that change the case for good ask first
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    try:
+        with page.expect_navigation():
+            card.locator("button[type=submit]").click()
+    finally:
+        page.remove_listener("dialog", answer)
     page.wait_for_url(DETAIL_URL)
     page.wait_for_load_state("domcontentloaded")
+    j.confirmations = asked
     return page
 
 
@@ -160,6 +172,7 @@ def test_a_phone_complaint_goes_from_recording_to_a_reopened_and_finally_closed_
 
     # The return visit: the customer is not satisfied, the complaint reopens.
     act(staff, "return_visit", {"note": "客户认为赔偿金额偏低。"}, check={"satisfied": "no"})
+    assert staff.confirmations and "回访" in staff.confirmations[0]
     assert status(page) == "调查中"
     assert "已重新处理 1 次" in page.locator(".page-header").inner_text()
     check_again(staff)

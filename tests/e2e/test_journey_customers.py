@@ -113,8 +113,11 @@ def test_a_supervisor_exports_edits_one_cell_and_imports_the_change_back(
     j.check_accessibility()
     j.shot("preview")
 
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     page.get_by_role("button", name="确认导入").click()
     page.locator(".import-state.import-applied").wait_for(timeout=60_000)
+    assert asked and "导入" in asked[0]  # applying asks first
     assert "已更新" in page.locator(".stat-update").inner_text()
     assert page.locator("#update-count").inner_text() == "1"
     check_again(j)

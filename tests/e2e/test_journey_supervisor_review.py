@@ -60,7 +60,10 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     boss.check_accessibility()
     boss.shot("review-queue")
 
-    # Returning without a comment is refused, with a reason.
+    # Returning without a comment is refused, with a reason (after the
+    # confirmation every return asks for).
+    questions = []
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
     card.get_by_role("button", name="退回修改").click()
     page.get_by_text("退回日报表时请说明需要修改的内容。").wait_for()
     assert "已提交" in page.locator("h1").inner_text()
@@ -70,9 +73,11 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     page = boss.goto("/visits/reports/review/")
     card = review_card(page, report)
     card.locator("textarea[name=comment]").fill("上海远航物流的拜访效果没有写，请补充后重新提交。")
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
     card.get_by_role("button", name="退回修改").click()
     page.get_by_text("的日报表已连同您的意见退回。").wait_for()
     assert "没有等待您审阅的日报表。" in page.content()
+    assert len(questions) == 2 and all("退回" in q for q in questions), questions
     boss.shot("returned")
 
     staff = journey(PHONE, suffix="staff")
