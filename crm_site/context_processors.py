@@ -22,26 +22,47 @@ class NavItem:
     icon: str
     minimum: str
     exact: str | None = None  # only this role (e.g. the admin site)
+    group: str | None = None  # a key of NAV_GROUPS: shown in that drop-down menu
 
+
+# Drop-down menus of the top bar: (label, icon). Entries without a group are
+# top-level links; a group with a single entry for the user shows as a link.
+NAV_GROUPS = {
+    "supervision": (_("Supervision"), "clipboard-data"),
+    "market": (_("Market"), "binoculars"),
+    "system": (_("System"), "gear"),
+}
 
 NAV = [
     NavItem(_("Home"), "home", "house", Role.STAFF),
     NavItem(_("Customers"), "customers:list", "people", Role.STAFF),
-    NavItem(_("Development"), "customers:development_list", "person-plus", Role.STAFF),
     NavItem(_("Visits due"), "visits:due", "calendar-check", Role.STAFF),
     NavItem(_("Daily reports"), "visits:report_list", "journal-text", Role.STAFF),
-    NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF),
-    NavItem(_("Review"), "visits:review", "clipboard-check", Role.SUPERVISOR),
-    NavItem(_("Compliance"), "visits:compliance", "graph-up", Role.SUPERVISOR),
-    NavItem(_("Urgent reports"), "visits:urgent_list", "exclamation-triangle", Role.SUPERVISOR),
-    NavItem(
-        _("Monthly summaries"), "reports:monthly_list", "file-earmark-bar-graph", Role.SUPERVISOR
-    ),
-    NavItem(_("Analysis"), "reports:analysis", "pie-chart", Role.SUPERVISOR),
     NavItem(_("Complaints"), "complaints:list", "chat-left-dots", Role.STAFF),
-    NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN),
-    NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN),
-    NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN),
+    NavItem(_("Review"), "visits:review", "clipboard-check", Role.SUPERVISOR, group="supervision"),
+    NavItem(_("Compliance"), "visits:compliance", "graph-up", Role.SUPERVISOR, group="supervision"),
+    NavItem(
+        _("Urgent reports"),
+        "visits:urgent_list",
+        "exclamation-triangle",
+        Role.SUPERVISOR,
+        group="supervision",
+    ),
+    NavItem(
+        _("Monthly summaries"),
+        "reports:monthly_list",
+        "file-earmark-bar-graph",
+        Role.SUPERVISOR,
+        group="supervision",
+    ),
+    NavItem(
+        _("Development"), "customers:development_list", "person-plus", Role.STAFF, group="market"
+    ),
+    NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF, group="market"),
+    NavItem(_("Analysis"), "reports:analysis", "pie-chart", Role.SUPERVISOR, group="market"),
+    NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN, group="system"),
+    NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN, group="system"),
+    NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN, group="system"),
 ]
 
 
@@ -63,9 +84,38 @@ def nav_items_for(user) -> list[dict]:
         url = _resolved(item.url_name)
         if url:
             items.append(
-                {"label": item.label, "url": url, "icon": item.icon, "name": item.url_name}
+                {
+                    "label": item.label,
+                    "url": url,
+                    "icon": item.icon,
+                    "name": item.url_name,
+                    "group": item.group,
+                }
             )
     return items
+
+
+def nav_menu(items: list[dict]) -> list[dict]:
+    """The top bar: links, and a drop-down per group (in the order of first use)."""
+    menu, groups = [], {}
+    for item in items:
+        key = item["group"]
+        if key is None:
+            menu.append(item)
+            continue
+        if key not in groups:
+            label, icon = NAV_GROUPS[key]
+            groups[key] = {"label": label, "icon": icon, "key": key, "children": []}
+            menu.append(groups[key])
+        groups[key]["children"].append(item)
+    flat = []
+    for entry in menu:
+        if "children" in entry and len(entry["children"]) == 1:
+            entry = entry["children"][0]
+        elif "children" in entry:
+            entry["active"] = any(i.get("active") for i in entry["children"])
+        flat.append(entry)
+    return flat
 
 
 def collect(paths: list[str], request) -> list[dict]:
@@ -98,6 +148,7 @@ def navigation(request):
         badges = collect(settings.CRM_NAV_BADGES, request)
     return {
         "nav_items": items,
+        "nav_menu": nav_menu(items),
         "crm_name": settings.CRM_SITE_NAME,
         "unread_notifications": unread,
         "nav_badges": badges,

@@ -115,7 +115,7 @@ def capture_floor_context(client: Client) -> int:
     """Capture the navigation context once; return the list's number of pages."""
     with captured_context():
         response = client.get("/customers/", LIST_FILTER)
-    keys = ("nav_items", "crm_name", "unread_notifications", "nav_badges")
+    keys = ("nav_items", "nav_menu", "crm_name", "unread_notifications", "nav_badges")
     _FLOOR_CONTEXT.clear()
     _FLOOR_CONTEXT.update({k: response.context[k] for k in keys})
     return response.context["page_obj"].paginator.num_pages

@@ -146,6 +146,33 @@ def test_navigation_shows_only_the_pages_of_the_role(client, staff_a, admin_user
     assert 'href="/admin/"' in client.get("/").content.decode()
 
 
+def _top_bar(html: str) -> str:
+    return html[html.index('id="main-nav"') : html.index("user-menu")]
+
+
+def test_the_top_bar_groups_the_pages_of_the_role_in_menus(
+    client, staff_a, supervisor_a, admin_user
+):
+    # Staff: five links and one menu (development and intelligence), no supervision.
+    client.force_login(staff_a)
+    bar = _top_bar(client.get("/").content.decode())
+    assert bar.count('data-bs-toggle="dropdown"') == 1
+    assert "市场" in bar and "督导" not in bar and "系统" not in bar
+    assert 'href="/visits/intelligence/"' in bar
+    # Admin: the supervision, market and system menus; every page still one click away.
+    client.force_login(admin_user)
+    response = client.get("/visits/compliance/")
+    bar = _top_bar(response.content.decode())
+    assert bar.count('data-bs-toggle="dropdown"') == 3
+    for label in ("督导", "市场", "系统"):
+        assert label in bar
+    for url in ("/visits/reports/review/", "/reports/monthly/", "/customers/grading/", "/admin/"):
+        assert f'href="{url}"' in bar
+    # The current page is marked in its menu, and the menu itself shows it.
+    assert 'dropdown-item active" href="/visits/compliance/" aria-current="page"' in bar
+    assert 'nav-link dropdown-toggle active"' in bar
+
+
 def test_favicon_is_served_by_the_app_without_login(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200

@@ -182,7 +182,7 @@ def test_staff_files_todays_report_on_a_phone_and_the_due_list_shrinks(journey, 
 
     page.locator(".navbar-toggler").click()
     page.locator("#main-nav.show:not(.collapsing)").wait_for()
-    page.locator(".dropdown-toggle").click()
+    page.locator(".user-menu .dropdown-toggle").click()
     page.locator(".dropdown-menu.show").wait_for()
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
