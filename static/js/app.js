@@ -101,3 +101,29 @@
     document.querySelectorAll("a.is-busy").forEach(function (a) { setBusy(a, false); });
   });
 })();
+
+// Charts (ECharts, vendored): draw each [element id, option(narrow)] pair that is
+// on the page, and draw it again for the new width on resize and for printing.
+window.crmCharts = function (pairs) {
+  "use strict";
+  var charts = [];
+  pairs.forEach(function (pair) {
+    var el = document.getElementById(pair[0]);
+    if (!el) {
+      return;
+    }
+    var chart = echarts.init(el);
+    chart.setOption(pair[1](el.clientWidth < 576));
+    charts.push({ chart: chart, el: el, option: pair[1] });
+  });
+  var redraw = function () {
+    charts.forEach(function (item) {
+      item.chart.setOption(item.option(item.el.clientWidth < 576), true);
+      item.chart.resize();
+    });
+  };
+  window.addEventListener("resize", redraw);
+  window.addEventListener("beforeprint", redraw);
+  window.addEventListener("afterprint", redraw);
+  return charts;
+};

@@ -45,20 +45,5 @@
       series: series
     };
   };
-  var charts = [];
-  [["chart-survey-items", itemsOption], ["chart-survey-months", monthsOption]].forEach(function (pair) {
-    var el = document.getElementById(pair[0]);
-    if (!el) {
-      return;
-    }
-    var chart = echarts.init(el);
-    chart.setOption(pair[1](el.clientWidth < 576));
-    charts.push({ chart: chart, el: el, option: pair[1] });
-  });
-  window.addEventListener("resize", function () {
-    charts.forEach(function (item) {
-      item.chart.setOption(item.option(item.el.clientWidth < 576));
-      item.chart.resize();
-    });
-  });
+  window.crmCharts([["chart-survey-items", itemsOption], ["chart-survey-months", monthsOption]]);
 })();

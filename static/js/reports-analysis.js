@@ -24,24 +24,8 @@
       };
     };
   };
-  var charts = [
+  window.crmCharts([
     ["chart-regions", stacked(data.regions, data.natures, data.by_nature, data.labels.customers)],
     ["chart-revenue", stacked(data.units, data.grades, data.revenue, data.labels.revenue)]
-  ].map(function (pair) {
-    var el = document.getElementById(pair[0]);
-    if (!el) {
-      return null;
-    }
-    var chart = echarts.init(el);
-    chart.setOption(pair[1](el.clientWidth < 576));
-    return { chart: chart, el: el, option: pair[1] };
-  }).filter(Boolean);
-  var redraw = function () {
-    charts.forEach(function (item) {
-      item.chart.setOption(item.option(item.el.clientWidth < 576), true);
-      item.chart.resize();
-    });
-  };
-  window.addEventListener("resize", redraw);
-  window.addEventListener("beforeprint", redraw);
+  ]);
 })();

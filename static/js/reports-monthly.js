@@ -5,7 +5,6 @@
 
   // --- charts -----------------------------------------------------------------
   var source = document.getElementById("summary-chart-data");
-  var charts = [];
   if (source && typeof echarts !== "undefined") {
     var data = JSON.parse(source.textContent);
     var L = data.labels;
@@ -51,24 +50,7 @@
         ]
       };
     };
-    [["chart-grades", gradeOption], ["chart-trend", trendOption]].forEach(function (pair) {
-      var el = document.getElementById(pair[0]);
-      if (!el) {
-        return;
-      }
-      var chart = echarts.init(el);
-      chart.setOption(pair[1](el.clientWidth < 576));
-      charts.push({ chart: chart, el: el, option: pair[1] });
-    });
-    var redraw = function () {
-      charts.forEach(function (item) {
-        item.chart.setOption(item.option(item.el.clientWidth < 576));
-        item.chart.resize();
-      });
-    };
-    window.addEventListener("resize", redraw);
-    window.addEventListener("beforeprint", redraw);
-    window.addEventListener("afterprint", redraw);
+    window.crmCharts([["chart-grades", gradeOption], ["chart-trend", trendOption]]);
   }
 
   // --- print, "show all" and confirm buttons ---------------------------------------
