@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
+from crm_site.core.listing import query_string, sort_links
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, services, stats
@@ -74,23 +75,6 @@ def _get_complaint_for_user(request, pk: int) -> Complaint:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _query_string(request, **replace) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    for key, value in replace.items():
-        params[key] = value
-    return params.urlencode()
-
-
-def _sort_links(request, active: str) -> dict:
-    links = {}
-    for key in SORT_COLUMNS:
-        direction = "asc" if active == key else "desc" if active == f"-{key}" else ""
-        target = f"-{key}" if active == key else key
-        links[key] = {"url": "?" + _query_string(request, sort=target), "dir": direction}
-    return links
-
-
 def complaint_list(request):
     filterset = register_queryset(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -98,8 +82,8 @@ def complaint_list(request):
     context = {
         "filter": filterset,
         "page_obj": page,
-        "query_string": _query_string(request),
-        "sort_links": _sort_links(request, filterset.active_sort()),
+        "query_string": query_string(request),
+        "sort_links": sort_links(request, filterset.active_sort(), SORT_COLUMNS),
         "filters_active": bool(active),
         "now": timezone.now(),
         "may_log": permissions.may_log(request.user),

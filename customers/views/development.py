@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.listing import query_string, sort_links
 
 from ..development_forms import (
     CareFilterForm,
@@ -35,23 +36,6 @@ def _prospect_for(request, pk: int) -> Prospect:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _query_string(request, **replace) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    for key, value in replace.items():
-        params[key] = value
-    return params.urlencode()
-
-
-def _sort_links(request, active: str) -> dict:
-    links = {}
-    for key in SORT_KEYS:
-        direction = "asc" if active == key else "desc" if active == f"-{key}" else ""
-        target = f"-{key}" if active == key else key
-        links[key] = {"url": "?" + _query_string(request, sort=target), "dir": direction}
-    return links
-
-
 def _apply_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -70,8 +54,8 @@ def development_list(request):
     context = {
         "filter": filterset,
         "page_obj": page,
-        "query_string": _query_string(request),
-        "sort_links": _sort_links(request, filterset.active_sort),
+        "query_string": query_string(request),
+        "sort_links": sort_links(request, filterset.active_sort, SORT_KEYS),
         "filters_active": bool(active),
     }
     return render(request, "customers/development_list.html", context)
@@ -219,7 +203,7 @@ def care_list(request):
         "page_obj": page,
         "rows": care_services.care_rows(page.object_list, today),
         "days": days,
-        "query_string": _query_string(request),
+        "query_string": query_string(request),
         "today": today,
     }
     return render(request, "customers/care_list.html", context)
