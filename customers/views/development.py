@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.forms import add_service_errors
 from crm_site.core.listing import query_string, sort_links
 
 from ..development_forms import (
@@ -34,14 +35,6 @@ def _prospect_for(request, pk: int) -> Prospect:
         "unit", "owner", "customer", "closed_by", "created_by"
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @role_required(Role.STAFF)
@@ -72,7 +65,7 @@ def development_create(request):
                 actor=request.user, fields=data, form_token=token
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Prospect %(name)s recorded.") % {"name": prospect})
@@ -111,7 +104,7 @@ def development_step(request, pk: int):
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
                 return redirect(prospect)
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Step recorded."))
@@ -167,7 +160,7 @@ def development_convert(request, pk: int):
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
                 return redirect(prospect)
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

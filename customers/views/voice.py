@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.forms import add_service_errors
 from crm_site.core.services import audit
 from visits.models import Visit
 
@@ -40,14 +41,6 @@ def _customer_for(request, pk: int) -> Customer:
     return get_object_or_404(
         Customer.objects.visible_to(request.user).select_related("unit"), pk=pk
     )
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _scope_units(user):
@@ -80,7 +73,7 @@ def survey_create(request, pk: int):
                 visit=visit,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(
@@ -209,7 +202,7 @@ def enterprise_survey_create(request):
                 form_token=data["form_token"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Enterprise service survey recorded."))
@@ -248,7 +241,7 @@ def enterprise_survey_opinion(request, pk: int):
                 survey=survey, actor=request.user, opinion=form.cleaned_data["head_opinion"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The department head's opinion is saved."))
             return redirect(survey)
@@ -288,7 +281,7 @@ def watch_create(request, pk: int):
                 form_token=data["form_token"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created and watch.is_risky:
                 messages.warning(

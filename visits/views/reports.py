@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.forms import add_service_errors
 from crm_site.core.services import work_calendar
 from customers.models import Customer
 
@@ -180,11 +181,7 @@ def _save_entry(request, report, form, entry=None):
                 entry=entry, actor=request.user, content=form.content()
             )
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
+        add_service_errors(form, exc)
         return None
     return entry
 

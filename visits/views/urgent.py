@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.forms import add_service_errors
 
 from .. import urgent_permissions, urgent_services
 from ..models import DailyReport, DailyReportEntry, UrgentReport
@@ -133,7 +134,7 @@ def urgent_create(request):
                     form_token=d["form_token"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 if created:
                     messages.success(
@@ -149,14 +150,6 @@ def urgent_create(request):
         initial = prefill_from_entry(entry) if entry else {}
         form = UrgentReportForm(initial=initial, user=user)
     return render(request, "visits/urgent_form.html", {"form": form, "entry": entry})
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _render_detail(request, report: UrgentReport, status: int = 200, **bound):
@@ -199,7 +192,7 @@ def _run(request, report, form_name: str, form, call):
         moved = call(form.cleaned_data)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
             return _render_detail(request, report, status=400, **{form_name: form})
         messages.error(request, " ".join(exc.messages))
         return redirect(report)
