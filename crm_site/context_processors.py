@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +129,28 @@ def collect(paths: list[str], request) -> list[dict]:
     return results
 
 
+def resolve_badge_counts(badges: list[dict], extra: dict | None = None) -> dict[str, int]:
+    """Badges may give `count` (and `alert`: anything counted there turns the badge
+    red) as querysets: count them all, with `extra`, in one query. Returns the
+    counts of `extra`."""
+    from crm_site.core.counts import count_many
+
+    pending = dict(extra or {})
+    for i, badge in enumerate(badges):
+        for key in ("count", "alert"):
+            if isinstance(badge.get(key), QuerySet):
+                pending[f"{i}:{key}"] = badge[key]
+    counts = count_many(pending) if pending else {}
+    for i, badge in enumerate(badges):
+        if f"{i}:count" in counts:
+            badge["count"] = counts[f"{i}:count"]
+        if "alert" in badge:
+            if counts.get(f"{i}:alert", badge["alert"]):
+                badge["tone"] = "danger"
+            del badge["alert"]
+    return {key: counts[key] for key in extra or {}}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     items = nav_items_for(user) if user is not None else []
@@ -144,8 +167,9 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         from crm_site.core.models import Notification
 
-        unread = Notification.objects.visible_to(user).unread().count()
+        unread_query = Notification.objects.visible_to(user).unread()
         badges = collect(settings.CRM_NAV_BADGES, request)
+        unread = resolve_badge_counts(badges, {"unread": unread_query})["unread"]
     return {
         "nav_items": items,
         "nav_menu": nav_menu(items),

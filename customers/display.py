@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,53 @@ def grade_styles(rule: grading.Rule) -> dict[str, dict]:
         g.code: {"name": g.name, "tone": min(i, MAX_TONE)}
         for i, g in enumerate(rule.grades, start=1)
     }
+
+
+class ListRow:
+    """One row of the customer list, from Customer.objects.for_page() values: the
+    attributes the list's template tags read, without a model instance."""
+
+    __slots__ = (
+        "pk",
+        "code",
+        "name",
+        "nature",
+        "industry",
+        "grade",
+        "grade_pinned",
+        "status",
+        "annual_revenue",
+        "assignment_override_reason",
+        "updated_at",
+        "unit_name",
+        "region_name",
+        "visiting_person_name",
+        "primary_contact_name",
+        "primary_contact_phone",
+        "grade_name",
+        "grade_tone",
+    )
+
+    def __init__(self, values: dict):
+        for key in self.__slots__[:11]:
+            setattr(self, key, values[key])
+        self.unit_name = values["unit__name"]
+        self.region_name = values["region__name"]
+        # As User.get_full_name(): the full name, else first and last, else the login.
+        self.visiting_person_name = values["visiting_person__username"] and (
+            values["visiting_person__full_name"]
+            or f"{values['visiting_person__first_name']} {values['visiting_person__last_name']}".strip()
+            or values["visiting_person__username"]
+        )
+        self.primary_contact_name = values["primary_contact_name"]
+        self.primary_contact_phone = values["primary_contact_phone"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+
+def list_rows(values) -> list[ListRow]:
+    return [ListRow(v) for v in values]
 
 
 def decorate(customers, styles: dict) -> None:

@@ -1,12 +1,19 @@
 """The customer list's filters; the export takes exactly the same parameters."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region
 
 from . import services
 from .models import Customer, Nature, Status, Trend
+
+
+def _set_choices(field, choices) -> None:
+    """Fixed choices for a model choice field (validation still reads its queryset).
+    django-filter's own setter would wrap them in a queryset iterator again."""
+    forms.ChoiceField.choices.fset(field, [("", field.empty_label), *choices])
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -38,11 +45,19 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request, grade_choices, people, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
-        self.filters["grade"].extra["choices"] = grade_choices
         self.filters["unit"].queryset = services.scope_units(request.user)
-        self.filters["visiting_person"].extra["choices"] = [
-            (p.pk, p.get_full_name()) for p in people
-        ]
+        # The choices as plain lists, set on the form's own fields after the form
+        # copied them (the hundred and more people are not deep-copied on every
+        # page): a supervisor's units are the memberships the request has loaded
+        # already, the regions one small query (a model choice field would read
+        # each through a server-side cursor on every list page).
+        fields = self.form.fields
+        fields["grade"].choices = grade_choices
+        fields["visiting_person"].choices = [(p.pk, p.get_full_name()) for p in people]
+        _set_choices(
+            fields["unit"], [(u.pk, str(u)) for u in services.scope_unit_list(request.user)]
+        )
+        _set_choices(fields["region"], Region.objects.order_by("code").values_list("pk", "name"))
         for name, field in self.form.fields.items():
             css = "form-control" if name == "q" else "form-select js-autosubmit"
             field.widget.attrs.setdefault("class", css)

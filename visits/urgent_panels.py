@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role
 
 from .models import UrgentReport
-from .urgent_queries import counts_for, queue_order, with_sla
+from .urgent_queries import counts_for, overdue_filter, queue_order, with_sla
 
 PANEL_ROWS = 5
 
@@ -22,13 +22,16 @@ def nav_badge(request):
     user = request.user
     if not user.has_role(Role.MANAGER, Role.SUPERVISOR):
         return None
-    counts = counts_for(UrgentReport.objects.visible_to(user))
+    open_reports = UrgentReport.objects.visible_to(user).open()
+    # Counted with the other badges in one query (context_processors.navigation);
+    # any overdue report turns the badge red.
     return {
         "url": reverse("visits:urgent_list"),
         "label": _("Open urgent reports"),
         "icon": "exclamation-triangle",
-        "count": counts["open"],
-        "tone": "danger" if counts["overdue"] else "warning",
+        "count": open_reports,
+        "alert": open_reports.filter(overdue_filter(timezone.now())),
+        "tone": "warning",
     }
 
 

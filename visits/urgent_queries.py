@@ -95,9 +95,13 @@ def with_sla(reports, now):
 
 def counts_for(queryset, now: datetime | None = None) -> dict:
     """Open and overdue (not acknowledged by the deadline) counts, one query."""
-    now = now or timezone.now()
-    overdue = Q(status__in=UrgentReport.UNACKNOWLEDGED, ack_deadline__lte=now)
+    overdue = overdue_filter(now or timezone.now())
     return queryset.open().aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue))
+
+
+def overdue_filter(now: datetime) -> Q:
+    """Not acknowledged by the deadline."""
+    return Q(status__in=UrgentReport.UNACKNOWLEDGED, ack_deadline__lte=now)
 
 
 def prefill_from_entry(entry: DailyReportEntry) -> dict:

@@ -123,17 +123,24 @@ class User(AbstractUser):
         return self.role == Role.ADMIN
 
     @cached_property
+    def scope_memberships(self) -> list["Membership"]:
+        """The user's memberships with their units, by unit code: one query per
+        request serves unit_ids, primary_unit and the unit choices of lists (every
+        page shows the primary unit, so the query is run anyway)."""
+        return list(self.memberships.select_related("unit").order_by("unit__code", "pk"))
+
+    @cached_property
     def unit_ids(self) -> frozenset[int]:
         """Ids of the units the user belongs to, leads or manages."""
-        return frozenset(self.memberships.values_list("unit_id", flat=True))
+        return frozenset(m.unit_id for m in self.scope_memberships)
 
     @cached_property
     def primary_unit(self) -> "ServiceUnit | None":
-        membership = self.memberships.select_related("unit").order_by("unit__code").first()
-        return membership.unit if membership else None
+        memberships = self.scope_memberships
+        return memberships[0].unit if memberships else None
 
     def forget_cached_scope(self) -> None:
-        for name in ("role", "unit_ids", "primary_unit"):
+        for name in ("role", "scope_memberships", "unit_ids", "primary_unit"):
             self.__dict__.pop(name, None)
 
 

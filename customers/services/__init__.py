@@ -15,6 +15,8 @@ from .book import (
     customer_unpin_grade,
     customer_update,
     customers_reassign,
+    scope_people,
+    scope_unit_list,
     scope_units,
     scope_users,
 )
@@ -59,6 +61,8 @@ __all__ = [
     "regrade_run_execute",
     "regrade_run_start",
     "regrade_runs_sweep",
+    "scope_people",
+    "scope_unit_list",
     "scope_units",
     "scope_users",
 ]

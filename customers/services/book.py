@@ -2,13 +2,14 @@
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Region, Role, ServiceUnit, User
+from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
 from crm_site.core.services import audit
 
 from .. import grading
@@ -56,13 +57,48 @@ def scope_units(user):
     return units.filter(pk__in=user.unit_ids)
 
 
+def scope_unit_list(user) -> list[ServiceUnit]:
+    """scope_units as a list, by code: for everyone but an admin, the units of the
+    memberships the user object has loaded (no query of its own)."""
+    if user.role == Role.ADMIN:
+        return list(scope_units(user))
+    seen = {}
+    for membership in user.scope_memberships:
+        if membership.unit.is_active:
+            seen.setdefault(membership.unit_id, membership.unit)
+    return sorted(seen.values(), key=lambda u: u.code)
+
+
 def scope_users(user):
     """People the user may name as sales owner or visiting person: members of
     the user's units (an admin: members of any unit)."""
-    users = User.objects.filter(is_active=True, memberships__isnull=False)
+    # A semi-join on the memberships (no DISTINCT over the joined rows).
+    memberships = Membership.objects.all()
     if user.role != Role.ADMIN:
-        users = users.filter(memberships__unit_id__in=user.unit_ids)
-    return users.distinct().order_by("full_name", "username")
+        memberships = memberships.filter(unit_id__in=user.unit_ids)
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
+        "full_name", "username"
+    )
+
+
+class Person(NamedTuple):
+    """A user as the people choices show one (the filter, bulk reassignment)."""
+
+    pk: int
+    username: str
+    name: str
+
+    def get_full_name(self) -> str:
+        return self.name
+
+
+def scope_people(user) -> list[Person]:
+    """scope_users as (pk, username, display name) tuples, in the same order."""
+    rows = scope_users(user).values_list("pk", "username", "full_name", "first_name", "last_name")
+    return [
+        Person(pk, username, full or f"{first} {last}".strip() or username)
+        for pk, username, full, first, last in rows
+    ]
 
 
 def assignment_conflict(*, region: Region | None, person: User | None) -> bool:

@@ -6,7 +6,10 @@ cost (README "Performance"). These tags give the same HTML, built with
 format_html so every value is escaped.
 """
 
+from html import escape as _escape
+
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -22,12 +25,14 @@ def fast_select(bound_field):
     current = bound_field.value()
     current = "" if current is None else str(current)
     attrs = {**field.widget.attrs, "name": bound_field.html_name, "id": bound_field.auto_id}
-    attributes = "".join(f' {k}="{escape(v)}"' for k, v in attrs.items() if v not in (None, False))
+    attributes = "".join(
+        f' {k}="{_escape(str(v))}"' for k, v in attrs.items() if v not in (None, False)
+    )
     options = []
     for value, label in field.choices:
         value = str(value)
         selected = " selected" if value == current else ""
-        options.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
+        options.append(f'<option value="{_escape(value)}"{selected}>{_escape(str(label))}</option>')
     return mark_safe(f"<select{attributes}>{''.join(options)}</select>")  # noqa: S308 - escaped
 
 
@@ -35,7 +40,7 @@ def fast_select(bound_field):
 def person_options(people):
     return mark_safe(  # noqa: S308 - escaped
         "".join(
-            f'<option value="{p.pk}">{escape(p.get_full_name())} ({escape(p.username)})</option>'
+            f'<option value="{p.pk}">{_escape(p.get_full_name())} ({_escape(p.username)})</option>'
             for p in people
         )
     )
@@ -94,7 +99,16 @@ def sort_link(link, label):
 
 
 def _e(value) -> str:
-    return escape("" if value is None else str(value))
+    # The standard library's escape: what Django's escape() does, without its
+    # lazy-string wrapper and SafeString (ten thousand calls a page).
+    return _escape("" if value is None else str(value))
+
+
+def _detail_urls():
+    """pk -> the card's address, with one reverse() per page instead of one per row."""
+    marker = 2_147_483_647
+    prefix, suffix = reverse("customers:detail", args=[marker]).split(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 class _Labels:
@@ -126,20 +140,22 @@ class _Labels:
             title += f" · {self.pinned}"
         pin = self.pin if c.grade_pinned else ""
         tone = getattr(c, "grade_tone", 0) or 0
-        return f'<span class="grade-badge grade-tone-{tone}" title="{escape(title)}">{escape(shown or "—")}{pin}</span>'
+        return f'<span class="grade-badge grade-tone-{tone}" title="{_e(title)}">{_e(shown or "—")}{pin}</span>'
 
     def status_badge(self, c) -> str:
-        label = self.status.get(c.status, escape(c.status))
-        return f'<span class="badge status-badge status-{escape(c.status)}">{label}</span>'
+        label = self.status.get(c.status) or _e(c.status)
+        return f'<span class="badge status-badge status-{_e(c.status)}">{label}</span>'
 
 
 def _badges(c, labels) -> tuple[str, str]:
     return labels.grade_badge(c), labels.status_badge(c)
 
 
-def _contact(c):
-    contacts = getattr(c, "primary_contacts", None) or []
-    return contacts[0] if contacts else None
+def _contact(c) -> tuple[str, str] | None:
+    """(name, phone) of the primary contact (customers.display.ListRow), or None."""
+    if c.primary_contact_name is None:
+        return None
+    return c.primary_contact_name, c.primary_contact_phone or ""
 
 
 @register.simple_tag
@@ -147,6 +163,7 @@ def customer_table_rows(customers, can_reassign):
     """The <tr>s of the customer table (see the module docstring for why in Python)."""
     labels = _Labels()
     unassigned, exception = labels.unassigned, labels.exception
+    url = _detail_urls()
     parts = []
     for c in customers:
         grade, status = _badges(c, labels)
@@ -160,30 +177,30 @@ def customer_table_rows(customers, can_reassign):
             )
         extra = f" · {_e(c.industry)}" if c.industry else ""
         cells.append(
-            f'<td><a class="fw-semibold customer-name" href="{c.get_absolute_url()}">{name}</a>'
+            f'<td><a class="fw-semibold customer-name" href="{url(c.pk)}">{name}</a>'
             f'<div class="small text-body-secondary"><span class="font-monospace">{_e(c.code)}</span>'
             f" · {labels.nature.get(c.nature, _e(c.nature))}{extra}</div></td>"
         )
         cells.append(f"<td>{grade}</td><td>{status}</td>")
         cells.append(f'<td class="text-end tabular">{c.annual_revenue:,.2f}</td>')
-        region = _e(c.region.name) if c.region_id else "—"
+        region = _e(c.region_name) if c.region_name is not None else "—"
         cells.append(
-            f'<td><div>{region}</div><div class="small text-body-secondary">{_e(c.unit.name)}</div></td>'
+            f'<td><div>{region}</div><div class="small text-body-secondary">{_e(c.unit_name)}</div></td>'
         )
-        if c.visiting_person_id:
+        if c.visiting_person_name:
             flag = (
                 f' <i class="bi bi-exclamation-diamond text-warning" title="{exception}" aria-label="{exception}"></i>'
                 if c.assignment_override_reason
                 else ""
             )
-            cells.append(f"<td>{_e(c.visiting_person.get_full_name())}{flag}</td>")
+            cells.append(f"<td>{_e(c.visiting_person_name)}{flag}</td>")
         else:
             cells.append(f'<td><span class="text-body-secondary">{unassigned}</span></td>')
         p = _contact(c)
         if p:
             cells.append(
-                f'<td><div>{_e(p.name)}</div><div class="small text-body-secondary tabular">'
-                f"{_e(p.mobile or p.phone)}</div></td>"
+                f'<td><div>{_e(p[0])}</div><div class="small text-body-secondary tabular">'
+                f"{_e(p[1])}</div></td>"
             )
         else:
             cells.append('<td><span class="text-body-secondary">—</span></td>')
@@ -197,6 +214,7 @@ def customer_table_rows(customers, can_reassign):
 def customer_card_items(customers, can_reassign):
     """The phone layout's list items (same data as customer_table_rows)."""
     labels = _Labels()
+    url = _detail_urls()
     parts = []
     for c in customers:
         grade, status = _badges(c, labels)
@@ -207,23 +225,21 @@ def customer_card_items(customers, can_reassign):
                 f'<input type="checkbox" class="form-check-input mt-1 row-check" name="customers" '
                 f'value="{c.pk}" form="bulk-form" aria-label="{label}">'
             )
-        region = _e(c.region.name) if c.region_id else "—"
-        person = (
-            _e(c.visiting_person.get_full_name()) if c.visiting_person_id else labels.unassigned
-        )
+        region = _e(c.region_name) if c.region_name is not None else "—"
+        person = _e(c.visiting_person_name) if c.visiting_person_name else labels.unassigned
         p = _contact(c)
         contact = (
-            f'<span><i class="bi bi-telephone" aria-hidden="true"></i> {_e(p.name)} {_e(p.mobile or p.phone)}</span>'
+            f'<span><i class="bi bi-telephone" aria-hidden="true"></i> {_e(p[0])} {_e(p[1])}</span>'
             if p
             else ""
         )
         parts.append(
             f'<li class="list-group-item"><div class="d-flex align-items-start gap-2">{tick}'
             f'<div class="flex-grow-1 min-w-0"><div class="d-flex justify-content-between gap-2">'
-            f'<a class="fw-semibold customer-name text-truncate" href="{c.get_absolute_url()}">{_e(c.name)}</a>'
+            f'<a class="fw-semibold customer-name text-truncate" href="{url(c.pk)}">{_e(c.name)}</a>'
             f"{grade}</div>"
             f'<div class="small text-body-secondary"><span class="font-monospace">{_e(c.code)}</span>'
-            f" · {region} · {_e(c.unit.name)}</div>"
+            f" · {region} · {_e(c.unit_name)}</div>"
             f'<div class="small mt-1 d-flex flex-wrap gap-2 align-items-center">{status}'
             f'<span><i class="bi bi-person-badge" aria-hidden="true"></i> {person}</span>{contact}</div>'
             f"</div></div></li>"

@@ -8,13 +8,14 @@ from tests.factories import make_contact, make_customer
 
 pytestmark = pytest.mark.django_db
 
-# session, user, role groups, unit memberships, the current rule, the people in
-# scope (visiting-person filter and bulk reassignment), the capped count, the
-# page (unit, region and people joined), the page's primary contacts, unread
-# notifications, the navbar's unit, the unit and region filter choices, and
-# the session save (savepoint, update, release), and the badges of the
-# navigation (submitted daily reports; open urgent reports).
-LIST_QUERIES = 18
+# session, user, role groups, unit memberships (with their units: the navbar's
+# unit and, for a supervisor, the unit filter's choices), the current rule, the
+# people in scope (visiting-person filter and bulk reassignment), the region
+# filter's choices, the capped count, the page (unit, region, visiting person
+# and primary contact in the one query), the navigation's counts in one query
+# (unread notifications, submitted daily reports, open urgent reports) and the
+# session save (savepoint, update, release).
+LIST_QUERIES = 13
 
 
 def codes(response):

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
+from crm_site.context_processors import resolve_badge_counts
 from tests.factories import make_daily_report, make_entry, make_visit
 from visits import panels, services
 
@@ -64,6 +65,7 @@ def test_the_review_badge_counts_reports_waiting(staff_a, supervisor_a, report_a
     make_entry(report_a, customer_a)
     services.daily_report_submit(report=report_a, actor=staff_a)
     badge = panels.review_badge(request_for(supervisor_a))
+    resolve_badge_counts([badge])
     assert badge["count"] == 1 and badge["url"] == "/visits/reports/review/"
 
 
