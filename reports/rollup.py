@@ -36,7 +36,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
-from complaints.services import complaint_figures
+from complaints.services import complaint_figures_by_unit
 from crm_site.core.services import work_calendar
 from customers.models import Customer, GradingRule, Status
 from visits import cadence as cad
@@ -193,14 +193,39 @@ def _person_sql(u: str) -> str:
     )
 
 
-def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[str, list]:
-    """One statement: the unit's active customers, their contacts in the month read
-    once (grouped per customer), required / done / counted per customer (CTE
-    `figures`), then 'g' rows per visiting person and grade and 'c' rows for the
-    customers behind, as UNION ALL over the one materialised CTE."""
+def _in(ids) -> tuple[str, list]:
+    """An IN list of placeholders and its parameters (PostgreSQL and SQLite alike)."""
+    ids = list(ids)
+    return "(" + ", ".join(["%s"] * len(ids)) + ")", ids
+
+
+def _json_lists_by(key: str, columns: str, source: str, order: str) -> str:
+    """A grouped query: per `key`, the JSON array of `json_array(columns)` over
+    `source` (FROM ... WHERE ...), in `order`; columns key, count, list (text)."""
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT {key} AS list_key, COUNT(*) AS list_count, "
+            f"COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]'::json)::text "
+            f"AS list_text FROM {source} GROUP BY {key}"
+        )
+    # SQLite (3.40) has no ORDER BY inside aggregates: order in a subquery.
+    return (
+        "SELECT list_key, COUNT(*) AS list_count, COALESCE(json_group_array(json(item)), '[]') "
+        f"AS list_text FROM (SELECT {key} AS list_key, json_array({columns}) AS item "
+        f"FROM {source} ORDER BY {key}, {order}) GROUP BY list_key"
+    )
+
+
+def _compliance_sql(unit_ids: list[int], w: MonthWindow, req: Requirements) -> tuple[str, list]:
+    """One statement for any number of units: their active customers, their
+    contacts in the month read once (grouped per unit and customer), required /
+    done / counted per customer (CTE `figures`), then 'g' rows per unit, visiting
+    person and grade and a 'b' row per unit with the customers behind, as UNION
+    ALL over the one materialised CTE."""
     customer_t = Customer._meta.db_table
     visit_t = Visit._meta.db_table
     user_t = get_user_model()._meta.db_table
+    units, unit_params = _in(unit_ids)
     week_sums, week_params = [], []
     for i, (monday, sunday) in enumerate(w.weeks):
         lo, hi = span(monday, sunday)
@@ -218,7 +243,7 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
         Kind.CALL,
         *month,
         *week_params,
-        unit_id,
+        *unit_params,
         _db_time(lo),
         _db_time(hi),
     ]
@@ -234,11 +259,9 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
     calls_done = " + ".join(f"calls_{i}" for i in range(n)) or "0"
     calls_counted = " + ".join(_least(f"calls_{i}", f"calls_required_{i}") for i in range(n)) or "0"
     no_person = "CASE WHEN f.person_id IS NULL THEN 1 ELSE 0 END"
-    sums = (
-        "SUM(f.visits_required), SUM(f.visits_counted), SUM(f.visits_done), "
-        "SUM(f.calls_required), SUM(f.calls_counted), SUM(f.calls_done), SUM(f.calls_in_month)"
-    )
-    behind_list = _json_list(
+    sums = ", ".join(f"SUM(f.{key}) AS {key}" for key in FIGURE_KEYS[1:])
+    behind_lists = _json_lists_by(
+        "f.unit_id",
         "f.id, f.code, f.name, COALESCE(f.grade, ''), f.person_id, "
         f"CASE WHEN f.person_id IS NULL THEN NULL ELSE {_person_sql('bu')} END, "
         "f.visits_required, f.visits_counted, f.visits_done, "
@@ -248,33 +271,34 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
         f"{no_person}, bu.username, f.grade, f.code",
     )
     # Names are joined to the few groups and behind rows only, not carried
-    # through every customer row of the unit.
+    # through every customer row of the units.
     sql = f"""
         WITH unit_customers AS (
-            SELECT c.id, c.code, c.name, c.grade, c.visiting_person_id
+            SELECT c.id, c.unit_id, c.code, c.name, c.grade, c.visiting_person_id
             FROM {customer_t} c
-            WHERE c.unit_id = %s AND c.status <> %s
+            WHERE c.unit_id IN {units} AND c.status <> %s
         ),
         counts AS (
-            SELECT v.customer_id,
+            SELECT v.unit_id, v.customer_id,
                 SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s
                     THEN 1 ELSE 0 END) AS visits_done,
                 SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s
                     THEN 1 ELSE 0 END) AS calls_in_month
                 {"".join(week_sums)}
             FROM {visit_t} v
-            WHERE v.unit_id = %s AND v.occurred_at >= %s AND v.occurred_at < %s
-            GROUP BY v.customer_id
+            WHERE v.unit_id IN {units} AND v.occurred_at >= %s AND v.occurred_at < %s
+            GROUP BY v.unit_id, v.customer_id
         ),
         per_customer AS (
             SELECT uc.*,
                 COALESCE(k.visits_done, 0) AS visits_done,
                 COALESCE(k.calls_in_month, 0) AS calls_in_month,
                 {", ".join(per_customer)}
-            FROM unit_customers uc LEFT JOIN counts k ON k.customer_id = uc.id
+            FROM unit_customers uc
+            LEFT JOIN counts k ON k.customer_id = uc.id AND k.unit_id = uc.unit_id
         ),
         figures AS (
-            SELECT id, code, name, grade, visiting_person_id AS person_id,
+            SELECT id, unit_id, code, name, grade, visiting_person_id AS person_id,
                 visits_required, visits_done, calls_in_month,
                 {_least("visits_done", "visits_required")} AS visits_counted,
                 ({calls_required}) AS calls_required,
@@ -282,18 +306,21 @@ def _compliance_sql(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[st
                 ({calls_counted}) AS calls_counted
             FROM per_customer
         )
-        SELECT 'g' AS row_kind, f.grade, f.person_id, u.full_name, u.first_name, u.last_name,
-            u.username, COUNT(*) AS customers, {sums}, {no_person} AS no_person, NULL AS behind
-        FROM figures f LEFT JOIN {user_t} u ON u.id = f.person_id
-        GROUP BY f.grade, f.person_id, u.full_name, u.first_name, u.last_name, u.username
+        SELECT 'g' AS row_kind, f.unit_id, f.grade, f.person_id, u.full_name, u.first_name,
+            u.last_name, u.username, f.customers, f.visits_required, f.visits_counted,
+            f.visits_done, f.calls_required, f.calls_counted, f.calls_done, f.calls_in_month,
+            {no_person} AS no_person, NULL AS behind
+        FROM (
+            SELECT f.unit_id, f.grade, f.person_id, COUNT(*) AS customers, {sums}
+            FROM figures f GROUP BY f.unit_id, f.grade, f.person_id
+        ) f LEFT JOIN {user_t} u ON u.id = f.person_id
         UNION ALL
-        SELECT 'b', NULL, NULL, NULL, NULL, NULL, NULL,
-            (SELECT COUNT(*) FROM figures WHERE visits_counted < visits_required
-                OR calls_counted < calls_required),
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, {behind_list}
-        ORDER BY 1 DESC, 16, 7, 2
+        SELECT 'b', b.list_key, NULL, NULL, NULL, NULL, NULL, NULL, b.list_count,
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, b.list_text
+        FROM ({behind_lists}) b
+        ORDER BY 2, 1 DESC, 17, 8, 3
     """
-    return sql, [unit_id, Status.LOST, *counts_params, *per_params]
+    return sql, [*unit_params, Status.LOST, *counts_params, *per_params]
 
 
 FIGURE_KEYS = (
@@ -308,6 +335,7 @@ FIGURE_KEYS = (
 )
 COLUMNS = (
     "row_kind",
+    "unit_id",
     "grade",
     "person_id",
     "full_name",
@@ -346,34 +374,45 @@ BEHIND_COLUMNS = (
 )
 
 
-def compliance_data(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, JsonList]:
-    """(groups, behind) in one query: per visiting person and grade the customers,
-    required, counted and done (dicts); and the customers not visited or called as
-    required, as a JSON list of BEHIND_COLUMNS arrays built by the database (by
-    visiting person, grade, code; customers without one last)."""
-    sql, params = _compliance_sql(unit_id, w, req)
+def compliance_data_many(
+    unit_ids: list[int], w: MonthWindow, req: Requirements
+) -> dict[int, tuple[list, JsonList]]:
+    """Per unit, (groups, behind) in one query for all the units: per visiting
+    person and grade the customers, required, counted and done (dicts); and the
+    customers not visited or called as required, as a JSON list of BEHIND_COLUMNS
+    arrays built by the database (by visiting person, grade, code; customers
+    without one last)."""
+    result = {unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids}
+    if not unit_ids:
+        return result
+    sql, params = _compliance_sql(unit_ids, w, req)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    groups, behind = [], JsonList("[]", 0)
     index = {name: i for i, name in enumerate(COLUMNS)}
     figure_index = [(key, index[key]) for key in FIGURE_KEYS]
     for row in fetched:
+        groups, behind = result[row[1]]
         if row[0] == "b":
-            behind = JsonList(row[index["behind"]], int(row[index["customers"]] or 0))
+            result[row[1]] = (groups, JsonList(row[index["behind"]], int(row[index["customers"]])))
             continue
         person = dict(
             zip(
                 ("person_id", "full_name", "first_name", "last_name", "username"),
-                row[2:7],
+                row[3:8],
                 strict=True,
             )
         )
         groups.append(
-            {"person_id": row[2], "person": _person_name(person), "grade": row[1] or ""}
+            {"person_id": row[3], "person": _person_name(person), "grade": row[2] or ""}
             | {key: int(row[i] or 0) for key, i in figure_index}
         )
-    return groups, behind
+    return result
+
+
+def compliance_data(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, JsonList]:
+    """compliance_data_many for one unit."""
+    return compliance_data_many([unit_id], w, req)[unit_id]
 
 
 def compliance_rows(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, list]:
@@ -437,33 +476,66 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def source_state(unit_id: int, w: MonthWindow) -> dict:
-    """Counts and latest changes of the month's daily reports, entries and contacts.
+EMPTY_STATE = {
+    "reports": 0,
+    "staff": 0,
+    "reports_updated": None,
+    "entries": 0,
+    "entries_updated": None,
+    "customers_contacted": 0,
+    "flagged": 0,
+    "contacts": 0,
+    "contacts_created": None,
+}
 
-    Two aggregate queries. The summary stores it; comparing it later with the
-    live state tells whether the month's data changed since the build.
+
+def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
+    """Per unit: counts and latest changes of the month's daily reports, entries
+    and contacts. Two grouped aggregate queries for all the units.
+
+    The summary stores it; comparing it later with the live state tells whether
+    the month's data changed since the build.
     """
-    reports = DailyReport.objects.filter(
-        unit_id=unit_id, date__gte=w.month, date__lte=w.last_day
-    ).aggregate(
-        reports=Count("pk", distinct=True),
-        staff=Count("user", distinct=True),
-        reports_updated=Max("updated_at"),
-        entry_count=Count("entries"),
-        entries_updated=Max("entries__updated_at"),
-        customers_contacted=Count("entries__customer", distinct=True),
-        flagged=Count("entries", filter=Q(entries__needs_escalation=True)),
+    states = {unit_id: dict(EMPTY_STATE) for unit_id in unit_ids}
+    reports = (
+        DailyReport.objects.filter(unit_id__in=unit_ids, date__gte=w.month, date__lte=w.last_day)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            reports=Count("pk", distinct=True),
+            staff=Count("user", distinct=True),
+            reports_updated=Max("updated_at"),
+            entry_count=Count("entries"),
+            entries_updated=Max("entries__updated_at"),
+            customers_contacted=Count("entries__customer", distinct=True),
+            flagged=Count("entries", filter=Q(entries__needs_escalation=True)),
+        )
     )
+    for row in reports:
+        state = states[row.pop("unit_id")]
+        row["entries"] = row.pop("entry_count")
+        state.update(row)
     # Contacts recorded for the unit (Visit.unit is the customer's unit when the
     # contact was made: an index range scan, whatever the size of the history).
-    contacts = Visit.objects.filter(
-        unit_id=unit_id, occurred_at__gte=w.source_start, occurred_at__lt=w.source_end
-    ).aggregate(contacts=Count("pk"), contacts_created=Max("created_at"))
-    state = reports | contacts
-    state["entries"] = state.pop("entry_count")
-    for key in ("reports_updated", "entries_updated", "contacts_created"):
-        state[key] = _iso(state[key])
-    return state
+    contacts = (
+        Visit.objects.filter(
+            unit_id__in=unit_ids, occurred_at__gte=w.source_start, occurred_at__lt=w.source_end
+        )
+        .order_by()
+        .values("unit_id")
+        .annotate(contacts=Count("pk"), contacts_created=Max("created_at"))
+    )
+    for row in contacts:
+        states[row.pop("unit_id")].update(row)
+    for state in states.values():
+        for key in ("reports_updated", "entries_updated", "contacts_created"):
+            state[key] = _iso(state[key])
+    return states
+
+
+def source_state(unit_id: int, w: MonthWindow) -> dict:
+    """source_state_many for one unit."""
+    return source_state_many([unit_id], w)[unit_id]
 
 
 FINGERPRINT_KEYS = (
@@ -518,9 +590,10 @@ TEXT_COLUMNS = (
 )
 
 
-def entry_texts_data(unit_id: int, w: MonthWindow) -> dict[str, JsonList]:
-    """Every entry of the month with opinions (field 2) and with market intelligence
-    (field 3), as JSON lists of TEXT_COLUMNS arrays built by the database, in order."""
+def entry_texts_data_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict[str, JsonList]]:
+    """Per unit, every entry of the month with opinions (field 2) and with market
+    intelligence (field 3), as JSON lists of TEXT_COLUMNS arrays built by the
+    database, in order: one grouped query per field for all the units."""
     entry_t = DailyReportEntry._meta.db_table
     report_t = DailyReport._meta.db_table
     customer_t = Customer._meta.db_table
@@ -531,35 +604,37 @@ def entry_texts_data(unit_id: int, w: MonthWindow) -> dict[str, JsonList]:
     else:
         minutes = int(offset.total_seconds() // 60)
         at = f"strftime('%%Y-%%m-%%d %%H:%%M', e.occurred_at, '{minutes:+d} minutes')"
+    units, unit_params = _in(unit_ids)
     source = (
         f"{entry_t} e JOIN {report_t} r ON r.id = e.report_id "
         f"JOIN {customer_t} cu ON cu.id = e.customer_id "
         f"JOIN {user_t} u ON u.id = r.user_id "
-        "WHERE r.unit_id = %s AND r.date >= %s AND r.date <= %s AND e.{field} <> ''"
+        f"WHERE r.unit_id IN {units} AND r.date >= %s AND r.date <= %s AND e.{{field}} <> ''"
     )
     columns = (
         f"e.id, e.report_id, {at}, e.kind, e.customer_id, cu.code, cu.name, r.user_id, "
         "COALESCE(NULLIF(u.full_name, ''), u.username), e.{field}"
     )
-    parts, params = [], []
-    for field in ("opinions", "market"):
-        parts.append(
-            _json_list(
-                columns.format(field=field), source.format(field=field), "e.occurred_at, e.id"
-            )
-        )
-        parts.append(
-            f"(SELECT COUNT(*) FROM {entry_t} e JOIN {report_t} r ON r.id = e.report_id "
-            f"WHERE r.unit_id = %s AND r.date >= %s AND r.date <= %s AND e.{field} <> '')"
-        )
-        params += [unit_id, w.month, w.last_day, unit_id, w.month, w.last_day]
+    result = {u: {"opinions": JsonList("[]", 0), "market": JsonList("[]", 0)} for u in unit_ids}
+    if not unit_ids:
+        return result
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        opinions, opinions_count, market, market_count = cursor.fetchone()
-    return {
-        "opinions": JsonList(opinions, opinions_count),
-        "market": JsonList(market, market_count),
-    }
+        for field in ("opinions", "market"):
+            sql = _json_lists_by(
+                "r.unit_id",
+                columns.format(field=field),
+                source.format(field=field),
+                "e.occurred_at, e.id",
+            )
+            cursor.execute(sql, [*unit_params, w.month, w.last_day])
+            for unit_id, count, text in cursor.fetchall():
+                result[unit_id][field] = JsonList(text, int(count))
+    return result
+
+
+def entry_texts_data(unit_id: int, w: MonthWindow) -> dict[str, JsonList]:
+    """entry_texts_data_many for one unit."""
+    return entry_texts_data_many([unit_id], w)[unit_id]
 
 
 def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[list]:
@@ -580,8 +655,9 @@ def _flag(condition: Q):
     )
 
 
-def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
-    """Raised and resolved in the month, open at its end (or now, in the month in progress)."""
+def urgent_section_many(unit_ids: list[int], w: MonthWindow, now: datetime) -> dict[int, dict]:
+    """Per unit: raised and resolved in the month, open at its end (or now, in the
+    month in progress), and their list. Two queries for all the units."""
     cutoff = min(w.end, now)
     raised = Q(created_at__gte=w.start, created_at__lt=w.end)
     resolved = Q(resolved_at__gte=w.start, resolved_at__lt=w.end)
@@ -589,22 +665,33 @@ def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=cutoff)
     )
     # Anything raised before the month's end and not resolved before its start.
-    relevant = UrgentReport.objects.filter(unit_id=unit_id, created_at__lt=w.end).filter(
+    relevant = UrgentReport.objects.filter(unit_id__in=unit_ids, created_at__lt=w.end).filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=w.start)
     )
-    counts = relevant.aggregate(
-        raised=Count("pk", filter=raised),
-        resolved=Count("pk", filter=resolved),
-        open=Count("pk", filter=open_at_cutoff),
+    sections = {
+        unit_id: {"raised": 0, "resolved": 0, "open": 0, "open_as_of": _local(cutoff), "list": []}
+        for unit_id in unit_ids
+    }
+    counts = (
+        relevant.order_by()
+        .values("unit_id")
+        .annotate(
+            raised=Count("pk", filter=raised),
+            resolved=Count("pk", filter=resolved),
+            open=Count("pk", filter=open_at_cutoff),
+        )
     )
+    for row in counts:
+        sections[row.pop("unit_id")].update(row)
     rows = (
         relevant.annotate(
             raised_in_month=_flag(raised),
             resolved_in_month=_flag(resolved),
             open_at_end=_flag(open_at_cutoff),
         )
-        .order_by("created_at", "pk")
+        .order_by("unit_id", "created_at", "pk")
         .values(
+            "unit_id",
             "pk",
             "title",
             "category",
@@ -619,10 +706,8 @@ def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
             "open_at_end",
         )
     )
-    return {
-        **counts,
-        "open_as_of": _local(cutoff),
-        "list": [
+    for r in rows:
+        sections[r["unit_id"]]["list"].append(
             {
                 "id": r["pk"],
                 "title": r["title"],
@@ -636,32 +721,67 @@ def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
                 "resolved_in_month": bool(r["resolved_in_month"]),
                 "open_at_end": bool(r["open_at_end"]),
             }
-            for r in rows
-        ],
-    }
+        )
+    return sections
+
+
+def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
+    """urgent_section_many for one unit."""
+    return urgent_section_many([unit_id], w, now)[unit_id]
+
+
+def complaints_section_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
+    """Per unit: complaints received in the month and what has become of them
+    (receipt cohort)."""
+    sections = complaint_figures_by_unit(unit_ids=unit_ids, start=w.month, end=w.last_day)
+    for figures in sections.values():
+        figures["cohort"] = "received"
+    return sections
 
 
 def complaints_section(unit_id: int, w: MonthWindow) -> dict:
-    """Complaints received in the month and what has become of them (receipt cohort)."""
-    figures = complaint_figures(unit_id=unit_id, start=w.month, end=w.last_day)
-    figures["cohort"] = "received"
-    return figures
+    return complaints_section_many([unit_id], w)[unit_id]
 
 
 # --- everything -------------------------------------------------------------------
 
 
-def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
-    """All figures of one unit's month as model field values (see MonthlyPatrolSummary)."""
+def compute_many(
+    *, unit_ids: list[int], month: date, today: date, now: datetime
+) -> dict[int, dict]:
+    """All figures of the units' month as model field values (see
+    MonthlyPatrolSummary), per unit: set-based over all the units at once, a
+    handful of grouped queries whatever their number."""
     w = window(month, today=today)
     req = requirements(w)
-    groups, behind = compliance_data(unit_id, w, req)
+    compliance_all = compliance_data_many(unit_ids, w, req)
+    states = source_state_many(unit_ids, w)
+    texts_all = entry_texts_data_many(unit_ids, w)
+    urgent_all = urgent_section_many(unit_ids, w, now)
+    complaints_all = complaints_section_many(unit_ids, w)
+    return {
+        unit_id: _figures(
+            w,
+            req,
+            compliance_all[unit_id],
+            states[unit_id],
+            texts_all[unit_id],
+            urgent_all[unit_id],
+            complaints_all[unit_id],
+        )
+        for unit_id in unit_ids
+    }
+
+
+def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
+    """All figures of one unit's month (compute_many for one unit)."""
+    return compute_many(unit_ids=[unit_id], month=month, today=today, now=now)[unit_id]
+
+
+def _figures(w, req, compliance_data_, state, texts, urgent, complaints) -> dict:
+    groups, behind = compliance_data_
     compliance = compliance_section(groups, req)
-    state = source_state(unit_id, w)
-    texts = entry_texts_data(unit_id, w)
     opinions, market = texts["opinions"], texts["market"]
-    urgent = urgent_section(unit_id, w, now)
-    complaints = complaints_section(unit_id, w)
     total = compliance["total"]
     activity = {
         "schema": SCHEMA,

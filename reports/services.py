@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,79 +92,124 @@ def summary_build(
 
     The month in progress is built up to `today`; a closed month in full.
     """
+    return _build_units(unit_ids=[unit_id], month=month, requested_by=requested_by, today=today)[0]
+
+
+def summaries_build(
+    *, unit_ids: list[int], month: date, jobs: int = 1, today: date | None = None
+) -> list[BuildResult]:
+    """Build `month` for every unit of `unit_ids`: the figures of all of them by a
+    handful of set-based queries (rollup.compute_many), written in one transaction.
+    With `jobs` > 1 the units are split in that many groups built side by side,
+    each on its own database connection and in its own transaction.
+
+    Results come back in the order of `unit_ids`; the first failure is raised
+    after the other builds have finished.
+    """
+    from django.db import connection
+
+    unit_ids = list(dict.fromkeys(unit_ids))
+    # SQLite serialises writers: one build at a time there.
+    if jobs <= 1 or len(unit_ids) <= 1 or connection.vendor != "postgresql":
+        return _build_units(unit_ids=unit_ids, month=month, today=today)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    # Interleaved, so that each group gets its share of the large units.
+    chunks = [unit_ids[i::jobs] for i in range(jobs)]
+
+    def build(chunk: list[int]) -> list[BuildResult]:
+        try:
+            return _build_units(unit_ids=chunk, month=month, today=today)
+        finally:
+            connections.close_all()  # this thread's connections
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(build, chunk) for chunk in chunks if chunk]
+    by_unit = {r.summary.unit_id: r for future in futures for r in future.result()}
+    return [by_unit[u] for u in unit_ids]
+
+
+def _build_units(
+    *,
+    unit_ids: list[int],
+    month: date,
+    requested_by: User | None = None,
+    today: date | None = None,
+) -> list[BuildResult]:
+    """The build itself (summary_build, summaries_build): lock the units' rows of
+    the month, compute every figure of every unit, write them, all in ONE
+    transaction (killed half way, nothing of it is kept)."""
     month = months.first_of(month)
     started = timezone.now()
     today = today or timezone.localdate(started)
     if month > months.first_of(today):
         raise ValidationError(_("A month that has not begun yet cannot be summarised."))
+    results = []
     with transaction.atomic():
-        # Lock the row (two builds of one month queue up); the big sections are not
-        # read, only replaced.
-        summary = (
-            Summary.objects.select_for_update()
+        # Lock the rows, in unit order (two builds of one month queue up and never
+        # deadlock); the big sections are not read, only replaced.
+        locked = {
+            s.unit_id: s
+            for s in Summary.objects.select_for_update()
             .only(*LOCK_FIELDS)
-            .filter(unit_id=unit_id, month=month)
-            .first()
+            .filter(unit_id__in=unit_ids, month=month)
+            .order_by("unit_id")
+        }
+        all_figures = rollup.compute_many(unit_ids=unit_ids, month=month, today=today, now=started)
+        events = []
+        for unit_id in unit_ids:
+            figures = all_figures[unit_id]
+            closed = figures.pop("closed")
+            values = {key: figures[key] for key in FIGURE_FIELDS}
+            summary, created = locked.get(unit_id), False
+            if summary is None:
+                summary, created = _insert(unit_id, month, values, started)
+            before = None if created else (summary.figures_digest, headline(summary))
+            if not created:
+                _overwrite(summary, values, started)
+            changed = before is None or before[0] != summary.figures_digest
+            events.append(
+                SummaryEvent(
+                    summary=summary,
+                    actor=requested_by,
+                    kind=SummaryEvent.Kind.BUILT if created else SummaryEvent.Kind.REBUILT,
+                    data={
+                        "changed": changed,
+                        "requested": requested_by is not None,
+                        "before": before[1] if before else None,
+                        "after": headline(summary),
+                    },
+                )
+            )
+            results.append((BuildResult(summary=summary, created=created, changed=changed), closed))
+        SummaryEvent.objects.bulk_create(events)
+        _pause_for_tests(unit_ids, month)
+        RollupRequest.objects.pending().filter(
+            unit_id__in=unit_ids, month=month, requested_at__lte=started
+        ).update(
+            done_at=timezone.now(),
+            summary_id=Subquery(
+                Summary.objects.filter(unit_id=OuterRef("unit_id"), month=month).values("pk")[:1]
+            ),
         )
-        figures = rollup.compute(unit_id=unit_id, month=month, today=today, now=started)
-        closed = figures.pop("closed")
-        values = {key: figures[key] for key in FIGURE_FIELDS}
-        created = False
-        if summary is None:
-            summary, created = _insert(unit_id, month, values, started)
-        before = None if created else (summary.figures_digest, headline(summary))
-        if not created:
-            _overwrite(summary, values, started)
-        changed = before is None or before[0] != summary.figures_digest
-        SummaryEvent.objects.create(
-            summary=summary,
-            actor=requested_by,
-            kind=SummaryEvent.Kind.BUILT if created else SummaryEvent.Kind.REBUILT,
-            data={
-                "changed": changed,
-                "requested": requested_by is not None,
-                "before": before[1] if before else None,
-                "after": headline(summary),
+        for result, closed in results:
+            # An automatic rebuild of a closed month with unchanged figures: the
+            # build that made them saw the month closed too (the digest holds it)
+            # and told the supervisors (the notification's dedupe key is the digest).
+            if requested_by is not None or (closed and result.changed):
+                _notify_built(result.summary)
+    for result, _closed in results:
+        logger.info(
+            "monthly summary built",
+            extra={
+                "unit_id": result.summary.unit_id,
+                "month": month.isoformat(),
+                "summary_id": result.summary.pk,
             },
         )
-        _pause_for_tests(unit_id, month)
-        RollupRequest.objects.pending().filter(
-            unit_id=unit_id, month=month, requested_at__lte=started
-        ).update(done_at=timezone.now(), summary=summary)
-        if closed or requested_by is not None:
-            _notify_built(summary)
-    logger.info(
-        "monthly summary built",
-        extra={"unit_id": unit_id, "month": month.isoformat(), "summary_id": summary.pk},
-    )
-    return BuildResult(summary=summary, created=created, changed=changed)
-
-
-def summaries_build(*, unit_ids: list[int], month: date, jobs: int = 1) -> list[BuildResult]:
-    """Build `month` for each unit, `jobs` units at a time (each on its own database
-    connection, as the Celery workers do when the monthly fan-out reaches them).
-
-    Results come back in the order of `unit_ids`; the first failure is raised
-    after the other builds have finished (each build is its own transaction).
-    """
-    from django.db import connection
-
-    # SQLite serialises writers: one build at a time there.
-    if jobs <= 1 or len(unit_ids) <= 1 or connection.vendor != "postgresql":
-        return [summary_build(unit_id=u, month=month) for u in unit_ids]
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
-    def build(unit_id: int) -> BuildResult:
-        try:
-            return summary_build(unit_id=unit_id, month=month)
-        finally:
-            connections.close_all()  # this thread's connections
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(build, u) for u in unit_ids]
-    return [future.result() for future in futures]
+    return [result for result, _closed in results]
 
 
 def _db_values(values: dict) -> tuple[dict, list[str]]:
@@ -213,12 +258,13 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
     _forget(summary, raw)
 
 
-def _pause_for_tests(unit_id: int, month: date) -> None:
+def _pause_for_tests(unit_ids: list[int], month: date) -> None:
     """ROLLUP_TEST_PAUSE_SECONDS (tests only): hold the transaction open so a test
     can SIGKILL the worker in the middle of a build."""
     seconds = settings.ROLLUP_TEST_PAUSE_SECONDS
     if seconds:
-        logger.warning("rollup-test-pause unit=%s month=%s", unit_id, month.isoformat())
+        units = ",".join(str(u) for u in unit_ids)
+        logger.warning("rollup-test-pause unit=%s month=%s", units, month.isoformat())
         time.sleep(seconds)
 
 

@@ -1,9 +1,9 @@
 """Celery entry points for monthly summaries (beat schedule in crm_site/settings.py).
 
-One task per unit and month (`rollup_unit_month`); the fan-outs send one per
-active unit as a Celery group. Every task is idempotent: a build upserts the
-unit's month in one transaction, so a redelivered or repeated task gives the
-same row and figures.
+One task per unit and month (`rollup_unit_month`, for requests and the daily
+reconcile) or per group of units (`rollup_units_month`, the monthly fan-out).
+Every task is idempotent: a build upserts its units' month in one transaction,
+so a redelivered or repeated task gives the same rows and figures.
 """
 
 from datetime import date
@@ -35,11 +35,26 @@ def rollup_unit_month(unit_id: int, month_iso: str, request_id: int | None = Non
     return result.summary.pk if result else None
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def rollup_units_month(unit_ids: list[int], month_iso: str) -> list[int]:
+    """Build several units' month at once (set-based over all of them, one transaction)."""
+    results = services.summaries_build(unit_ids=unit_ids, month=date.fromisoformat(month_iso))
+    return [result.summary.pk for result in results]
+
+
+# Units per build task of the monthly fan-out: the figures of a group of units
+# cost a few set-based queries whatever the group's size, and several groups
+# keep every worker process busy.
+FANOUT_UNITS = 25
+
+
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def rollup_month(month_iso: str) -> int:
-    """Fan out: one build task per active unit for the month, sent as a group."""
+    """Fan out: the month's active units in groups of FANOUT_UNITS, one build task
+    per group, sent as a Celery group."""
     unit_ids = _active_unit_ids()
-    group(rollup_unit_month.s(unit_id, month_iso) for unit_id in unit_ids).apply_async()
+    chunks = [unit_ids[i : i + FANOUT_UNITS] for i in range(0, len(unit_ids), FANOUT_UNITS)]
+    group(rollup_units_month.s(chunk, month_iso) for chunk in chunks).apply_async()
     return len(unit_ids)
 
 

@@ -4,7 +4,7 @@ Split by concern; import from here: `from complaints import services`.
 """
 
 from .deadlines import complaint_deadlines_sweep, complaint_escalate, complaint_remind
-from .figures import complaint_figures
+from .figures import complaint_figures, complaint_figures_by_unit
 from .lifecycle import (
     complaint_approve,
     complaint_assign,
@@ -30,6 +30,7 @@ __all__ = [
     "complaint_deadlines_sweep",
     "complaint_escalate",
     "complaint_figures",
+    "complaint_figures_by_unit",
     "complaint_log",
     "complaint_next_number",
     "complaint_notify_customer",

@@ -91,24 +91,31 @@ def received_between(queryset, start: date, end: date):
     return queryset.filter(received_at__gte=since, received_at__lt=until)
 
 
-def by_category(queryset) -> list[dict]:
+def by_category(queryset, per: str | None = None) -> list:
+    """Counts per category, largest first: a list of {code, name, count}; with
+    `per` (a field), (that field's value, {code, name, count}) pairs by it."""
+    keys = (per,) if per else ()
     rows = (
-        queryset.values("category__code", "category__name", "category__name_en")
+        queryset.values(*keys, "category__code", "category__name", "category__name_en")
         .annotate(count=Count("pk"))
-        .order_by("-count", "category__code")
+        .order_by(*keys, "-count", "category__code")
     )
     from django.utils.translation import get_language
 
     english = (get_language() or "").startswith("en")
-    return [
-        {
-            "code": r["category__code"],
-            "name": (r["category__name_en"] if english and r["category__name_en"] else None)
-            or r["category__name"],
-            "count": r["count"],
-        }
+    items = [
+        (
+            r[per] if per else None,
+            {
+                "code": r["category__code"],
+                "name": (r["category__name_en"] if english and r["category__name_en"] else None)
+                or r["category__name"],
+                "count": r["count"],
+            },
+        )
         for r in rows
     ]
+    return items if per else [item for _key, item in items]
 
 
 def by_unit_and_month(queryset, now: datetime | None = None) -> list[dict]:
@@ -145,7 +152,25 @@ def complaint_figures(*, unit_id: int, start: date, end: date) -> dict:
     satisfaction_rate (percentages or None), median_hours_to_resolve (or None)
     and by_category (a list of {code, name, count}, largest first).
     """
-    queryset = received_between(Complaint.objects.filter(unit_id=unit_id), start, end)
-    figures = totals(queryset)
-    figures["by_category"] = by_category(queryset)
-    return figures
+    return complaint_figures_by_unit(unit_ids=[unit_id], start=start, end=end)[unit_id]
+
+
+def complaint_figures_by_unit(*, unit_ids: list[int], start: date, end: date) -> dict[int, dict]:
+    """complaint_figures for each unit, in two grouped queries for all of them."""
+    queryset = received_between(Complaint.objects.filter(unit_id__in=unit_ids), start, end)
+    aggregates = kpi_aggregates()
+    # What .aggregate() gives over no rows: counts 0, no median.
+    empty = dict.fromkeys(aggregates, 0) | {"median_to_resolve": None}
+    rows = {
+        row.pop("unit_id"): row
+        for row in queryset.order_by().values("unit_id").annotate(**aggregates)
+    }
+    categories = {unit_id: [] for unit_id in unit_ids}
+    for unit_id, item in by_category(queryset, per="unit_id"):
+        categories[unit_id].append(item)
+    result = {}
+    for unit_id in unit_ids:
+        figures = with_rates(dict(rows.get(unit_id, empty)))
+        figures["by_category"] = categories[unit_id]
+        result[unit_id] = figures
+    return result

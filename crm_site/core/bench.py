@@ -314,8 +314,9 @@ def _months_to_roll() -> tuple:
     return normal, heavy
 
 
-# Units built at once: as many as the worker pool of a machine this size
-# (`make worker` runs one process per core).
+# Groups of units built side by side, each set-based over its units: as many
+# as the worker pool of a machine this size (`make worker` runs one process per
+# core, and the monthly fan-out sends groups of units to it).
 ROLLUP_JOBS = max(1, os.cpu_count() or 1)
 
 
