@@ -343,8 +343,10 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
-            models.Index(fields=["unit", "grade"]),
-            models.Index(fields=["unit", "status"]),
+            # Scope, filter and the default sort: the list pages through these
+            # by index-only scans (customers.views.book.PageRows).
+            models.Index(fields=["unit", "grade", "code", "id"]),
+            models.Index(fields=["unit", "status", "code", "id"]),
             models.Index(fields=["visiting_person", "grade"]),
             models.Index(fields=["sales_owner"]),
             models.Index(fields=["region"]),

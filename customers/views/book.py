@@ -64,6 +64,39 @@ class CappedPaginator(Paginator):
         return min(counted, self.cap)
 
 
+class PageRows:
+    """The list's rows for the paginator, a page read by a deferred join: the
+    page's ids first (ordered, offset and limited: an index-only scan where an
+    index holds the scope, the filter and the sort), then only those rows with
+    their joined and computed columns. An OFFSET over whole rows would build,
+    and throw away, every row before the page (with its primary contact
+    subqueries): the last page of 7,000 cost five times the first."""
+
+    ordered = True
+
+    def __init__(self, customers, outer):
+        self.customers = customers  # filtered and sorted
+        self.outer = outer  # ids -> the same sort over Customer rows
+
+    def __getitem__(self, window: slice):
+        return self.outer(self.customers.values("pk")[window]).for_page()
+
+    def count(self) -> int:
+        return self.customers.count()
+
+
+def page_rows(customers, sort: str, rule: grading.Rule) -> PageRows:
+    """The filtered, sorted customers as the list pages them."""
+    return PageRows(
+        customers, lambda ids: _sorted(Customer.objects.filter(pk__in=ids), sort, rule)[0]
+    )
+
+
+# Within a unit's scope an index on (unit, the filtered column) holds the unit
+# column: counting it is an index-only scan.
+PAGE_COUNT_COLUMN = "unit_id"
+
+
 def _filtered(request, rule: grading.Rule, people=None):
     """The user's customers under the request's filters (shared by list and export)."""
     grade_choices = [
@@ -127,10 +160,11 @@ def customer_list(request):
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    # Within a unit's scope an index on (unit, the filtered column) holds the
-    # unit column: counting it is an index-only scan.
     paginator = CappedPaginator(
-        customers.for_page(), per_page, count_source=customers, count_column="unit_id"
+        page_rows(customers, sort, rule),
+        per_page,
+        count_source=customers,
+        count_column=PAGE_COUNT_COLUMN,
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = display.list_rows(page.object_list)
