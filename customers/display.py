@@ -9,7 +9,16 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from . import grading
-from .models import Contact, Customer, CustomerChange, Nature, Scale, Status, Trend
+from .models import (
+    PAGE_VALUES,
+    Contact,
+    Customer,
+    CustomerChange,
+    Nature,
+    Scale,
+    Status,
+    Trend,
+)
 
 CRITERIA = {
     "revenue": _("Annual revenue"),
@@ -30,22 +39,16 @@ def grade_styles(rule: grading.Rule) -> dict[str, dict]:
     }
 
 
+# The customer's own columns of a list row (the joined ones are renamed).
+_PLAIN_VALUES = tuple(name for name in PAGE_VALUES if "__" not in name)
+
+
 class ListRow:
     """One row of the customer list, from Customer.objects.for_page() values: the
     attributes the list's template tags read, without a model instance."""
 
     __slots__ = (
-        "pk",
-        "code",
-        "name",
-        "nature",
-        "industry",
-        "grade",
-        "grade_pinned",
-        "status",
-        "annual_revenue",
-        "assignment_override_reason",
-        "updated_at",
+        *_PLAIN_VALUES,
         "unit_name",
         "region_name",
         "visiting_person_name",
@@ -56,7 +59,7 @@ class ListRow:
     )
 
     def __init__(self, values: dict):
-        for key in self.__slots__[:11]:
+        for key in _PLAIN_VALUES:
             setattr(self, key, values[key])
         self.unit_name = values["unit__name"]
         self.region_name = values["region__name"]

@@ -124,3 +124,41 @@ def test_no_match_offers_to_clear_the_filters(client, supervisor_a, book):
     html = client.get(reverse("customers:list"), {"q": "不存在的客户"}).content.decode()
     assert "没有符合筛选条件的客户" in html
     assert "清除全部筛选" in html
+
+
+# Sort key -> the expected order of (code, name, grade, revenue) rows, computed here.
+EXPECTED_ORDER = {
+    "code": lambda rows: sorted(rows),
+    "-code": lambda rows: sorted(rows, reverse=True),
+    "grade": lambda rows: sorted(rows, key=lambda r: (r[2], r[0])),
+    "-revenue": lambda rows: sorted(rows, key=lambda r: (r[3], r[0]), reverse=True),
+    "name": lambda rows: sorted(rows, key=lambda r: (r[1], r[0])),
+}
+
+
+@pytest.mark.parametrize("sort", list(EXPECTED_ORDER))
+def test_reading_every_page_shows_each_customer_once_in_the_chosen_order(
+    client, supervisor_a, unit_a, staff_a, sort
+):
+    # Revenues and grades repeat, so the order also rests on the tie-breakers.
+    rows = []
+    for i in range(37):
+        row = (f"P-{i:03d}", f"客户{(i * 7) % 37:02d}", "ABCD"[i % 4], 100 * (i % 5))
+        make_customer(
+            unit_a,
+            code=row[0],
+            name=row[1],
+            grade=row[2],
+            annual_revenue=row[3],
+            visiting_person=staff_a,
+        )
+        rows.append(row)
+    client.force_login(supervisor_a)
+    pages = []
+    for number in range(1, 5):
+        response = client.get(
+            reverse("customers:list"), {"sort": sort, "per_page": 10, "page": number}
+        )
+        pages.append([c.code for c in response.context["page_obj"]])
+    assert [len(p) for p in pages] == [10, 10, 10, 7]
+    assert [code for page in pages for code in page] == [r[0] for r in EXPECTED_ORDER[sort](rows)]
