@@ -446,6 +446,9 @@ CRM_STICKY_FILTER_VIEWS: list[str] = [
     "reports:monthly_list",
     "audit_log",
 ]
+# Navigation badges: dotted paths to functions (request) -> a dict (url, label,
+# icon, tone, count) or None; `count` (and `alert`, which turns the badge red)
+# may be querysets, all counted in one query (context_processors.navigation).
 CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
 # dotted paths to functions (request, customer) -> dict with "template".
