@@ -3,10 +3,11 @@
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import display_name
 
 from . import grading
 from .models import (
@@ -63,17 +64,14 @@ class ListRow:
             setattr(self, key, values[key])
         self.unit_name = values["unit__name"]
         self.region_name = values["region__name"]
-        # As User.get_full_name(): the full name, else first and last, else the login.
-        self.visiting_person_name = values["visiting_person__username"] and (
-            values["visiting_person__full_name"]
-            or f"{values['visiting_person__first_name']} {values['visiting_person__last_name']}".strip()
-            or values["visiting_person__username"]
+        self.visiting_person_name = values["visiting_person__username"] and display_name(
+            values["visiting_person__full_name"],
+            values["visiting_person__first_name"],
+            values["visiting_person__last_name"],
+            values["visiting_person__username"],
         )
         self.primary_contact_name = values["primary_contact_name"]
         self.primary_contact_phone = values["primary_contact_phone"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("customers:detail", args=[self.pk])
 
 
 def list_rows(values) -> list[ListRow]:

@@ -170,20 +170,6 @@ class JsonList:
         return json.loads(self.text)
 
 
-def _json_list(columns: str, source: str, order: str) -> str:
-    """A scalar subquery: the JSON array of `json_array(columns)` over `source`, in `order`."""
-    if connection.vendor == "postgresql":
-        return (
-            f"(SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]'::json)::text"
-            f" FROM {source})"
-        )
-    # SQLite (3.40) has no ORDER BY inside aggregates: order in a subquery.
-    return (
-        f"(SELECT COALESCE(json_group_array(json(x)), '[]') FROM "
-        f"(SELECT json_array({columns}) AS x FROM {source} ORDER BY {order}))"
-    )
-
-
 def _person_sql(u: str) -> str:
     """The person's display name in SQL, as _person_name() gives it in Python."""
     return (
@@ -740,6 +726,7 @@ def complaints_section_many(unit_ids: list[int], w: MonthWindow) -> dict[int, di
 
 
 def complaints_section(unit_id: int, w: MonthWindow) -> dict:
+    """complaints_section_many for one unit."""
     return complaints_section_many([unit_id], w)[unit_id]
 
 

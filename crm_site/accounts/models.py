@@ -63,6 +63,12 @@ class Region(models.Model):
         return self.name
 
 
+def display_name(full_name: str, first_name: str, last_name: str, username: str) -> str:
+    """How a user is named on pages: the full name, else first and last name, else
+    the login (User.get_full_name, and rows read as plain values)."""
+    return full_name or f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -90,7 +96,7 @@ class User(AbstractUser):
         return self.get_full_name()
 
     def get_full_name(self):
-        return self.full_name or super().get_full_name() or self.username
+        return display_name(self.full_name, self.first_name, self.last_name, self.username)
 
     def get_absolute_url(self):
         return reverse("home")

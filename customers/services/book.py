@@ -9,7 +9,14 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
+from crm_site.accounts.models import (
+    Membership,
+    Region,
+    Role,
+    ServiceUnit,
+    User,
+    display_name,
+)
 from crm_site.core.services import audit
 
 from .. import grading
@@ -96,7 +103,7 @@ def scope_people(user) -> list[Person]:
     """scope_users as (pk, username, display name) tuples, in the same order."""
     rows = scope_users(user).values_list("pk", "username", "full_name", "first_name", "last_name")
     return [
-        Person(pk, username, full or f"{first} {last}".strip() or username)
+        Person(pk, username, display_name(full, first, last, username))
         for pk, username, full, first, last in rows
     ]
 

@@ -81,9 +81,6 @@ class PageRows:
     def __getitem__(self, window: slice):
         return self.outer(self.customers.values("pk")[window]).for_page()
 
-    def count(self) -> int:
-        return self.customers.count()
-
 
 def page_rows(customers, sort: str, rule: grading.Rule) -> PageRows:
     """The filtered, sorted customers as the list pages them."""
