@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
 ]
+# Demo seeders, the large-data generator and the benchmark: on in development,
+# off in production unless asked for.
+if env_bool("CRM_DEVTOOLS", DEBUG):
+    INSTALLED_APPS.append("crm_site.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -368,11 +372,11 @@ CELERY_BEAT_SCHEDULE = {
     # Urgent reports: route what is still pending (the broker was down at
     # submit, or a worker died), and escalate what is not acknowledged in time.
     "visits-urgent-route-pending": {
-        "task": "visits.tasks.urgent_reports_route_pending",
+        "task": "visits.urgent.tasks.urgent_reports_route_pending",
         "schedule": crontab(),
     },
     "visits-urgent-escalate": {
-        "task": "visits.tasks.urgent_reports_escalate",
+        "task": "visits.urgent.tasks.urgent_reports_escalate",
         "schedule": crontab(),
     },
     # Monthly patrol summaries (reports/tasks.py): the month that closed, at 01:00
@@ -430,7 +434,7 @@ CRM_SITE_NAME = _("Logistics Customer Service CRM")
 CRM_HOME_PANELS: list[str] = [
     "visits.panels.staff_home_panel",
     "visits.panels.supervisor_home_panel",
-    "visits.urgent_panels.home_panel",
+    "visits.urgent.panels.home_panel",
     "complaints.panels.home_panel",
     "reports.panels.home_panel",
     "customers.panels.care_home_panel",
@@ -449,13 +453,13 @@ CRM_STICKY_FILTER_VIEWS: list[str] = [
 # Navigation badges: dotted paths to functions (request) -> a dict (url, label,
 # icon, tone, count) or None; `count` (and `alert`, which turns the badge red)
 # may be querysets, all counted in one query (context_processors.navigation).
-CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
+CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent.panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
 # dotted paths to functions (request, customer) -> dict with "template".
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
-    "customers.voice_display.card_section",
+    "customers.voice.display.card_section",
     "customers.privacy.card_section",
     "customers.panels.development_card_section",
 ]

@@ -137,7 +137,7 @@ def _value(name: str, value, choices: dict) -> str:
 def change_rows(change: CustomerChange) -> list[dict]:
     """(field, old, new) of one history entry, labelled in the reader's language."""
     if change.kind == CustomerChange.Kind.VOICE:
-        from . import voice_display
+        from .voice import display as voice_display
 
         return voice_display.change_rows(change)
     if change.kind == CustomerChange.Kind.CONTACT:
@@ -167,7 +167,7 @@ CONTACT_ACTIONS = {
 
 def change_title(change: CustomerChange) -> str:
     if change.kind == CustomerChange.Kind.VOICE:
-        from . import voice_display
+        from .voice import display as voice_display
 
         return voice_display.change_title(change)
     if change.kind == CustomerChange.Kind.CONTACT:

@@ -651,5 +651,5 @@ class CustomerImport(models.Model):
 
 # Customer voice (issue 12): surveys and the customer watch.
 # Customer development and care reminders (issue 12) live in their own module.
-from .development_models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401
-from .voice_models import CustomerWatch, EnterpriseSurvey, ServiceSurvey  # noqa: E402, F401
+from .prospects.models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401
+from .voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey  # noqa: E402, F401
