@@ -252,6 +252,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as down (the send is retried);
+# well under the claim lease of crm_site/core/models.py Notification.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The Date: header of our mail in Asia/Shanghai time (TIME_ZONE), not UTC.
@@ -322,6 +325,12 @@ CELERY_BEAT_SCHEDULE = {
     # Large exports: resend what the broker lost, restart what a dead worker left.
     "exports-sweep": {
         "task": "crm_site.core.tasks.export_jobs_sweep",
+        "schedule": 60.0,
+    },
+    # Notification e-mail still pending (broker or mail server down, worker
+    # killed): crm_site/core/mail_outbox.py.
+    "notification-emails-sweep": {
+        "task": "crm_site.core.tasks.notification_emails_sweep",
         "schedule": 60.0,
     },
     "exports-purge": {
