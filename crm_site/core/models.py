@@ -77,7 +77,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_status = models.CharField(
-        _("e-mail"), max_length=10, choices=EmailStatus.choices, default="", blank=True
+        _("e-mail status"), max_length=10, choices=EmailStatus.choices, default="", blank=True
     )
     email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
 

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ],
                 default="",
                 max_length=10,
-                verbose_name="e-mail",
+                verbose_name="e-mail status",
             ),
         ),
         migrations.AddIndex(
