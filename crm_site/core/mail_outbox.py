@@ -70,7 +70,11 @@ def notification_email_send(*, notification_id: int) -> bool:
     )
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
+    if notification is None:  # deleted with its recipient meanwhile
+        return False
     mine = Notification.objects.filter(pk=notification_id, email_claimed_at=claimed_at)
     if not notification.recipient.email:
         logger.warning("notification %s: the recipient has no e-mail address", notification_id)

@@ -156,6 +156,11 @@ def test_an_address_refused_for_good_is_marked_failed_and_does_not_hold_up_the_r
     assert sweep_later() == 0
 
 
+def test_the_sweeper_is_on_the_beat_schedule_every_minute(settings):
+    schedule = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["crm_site.core.tasks.notification_emails_sweep"] == 60.0
+
+
 class SMTPSink(socketserver.ThreadingTCPServer):
     """Just enough SMTP to take messages; `messages` holds what arrived."""
 
