@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from customers.views.book import CappedPaginator
+from crm_site.core.listing import CappedPaginator
 
 from .. import intelligence
 from ..intelligence_forms import IntelligenceFilterForm
