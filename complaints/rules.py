@@ -7,6 +7,7 @@ names are the plain strings stored in the database (complaints.models.Status).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.core.workcal import WorkCalendar
@@ -37,9 +38,9 @@ class IllegalTransition(Exception):
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: str | Promise
     from_statuses: tuple[str, ...]
-    reason: str  # shown when the action is refused in another status
+    reason: str | Promise  # shown when the action is refused in another status
 
 
 # In the order the detail page offers them: the next step first.

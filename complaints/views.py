@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 SORT_COLUMNS = ["number", "customer", "received", "deadline", "status", "severity"]
 
 # action -> (form class, service, success message)
-ACTIONS = {
+ACTIONS: dict[str, tuple] = {
     "start": (
         forms.CommentForm,
         services.complaint_start_investigation,

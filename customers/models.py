@@ -74,7 +74,7 @@ class LogisticsService(models.Model):
 class GradingRuleQuerySet(models.QuerySet):
     def current(self) -> "GradingRule":
         """The rule in force: the highest version (created on first use if none)."""
-        rule = self.order_by("-version").first()
+        rule: GradingRule | None = self.order_by("-version").first()  # type: ignore[assignment]
         if rule is None:
             rule, _created = GradingRule.objects.get_or_create(
                 version=1,

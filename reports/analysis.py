@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Count, Sum
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -80,7 +81,7 @@ class AnalysisFilterForm(forms.Form):
 
 @dataclass
 class Analysis:
-    natures: list[tuple[str, str]]  # (code, label)
+    natures: list[tuple[str, str | Promise]]  # (code, label)
     grades: list[tuple[str, str]]  # (code, label); "" is "not graded"
     region_rows: list[dict] = field(default_factory=list)
     nature_totals: list[int] = field(default_factory=list)
@@ -146,7 +147,7 @@ def _regions(result: Analysis, customers) -> None:
 
 
 def _units(result: Analysis, customers, known: set[str]) -> None:
-    cells = {}
+    cells: dict = {}
     for row in (
         customers.order_by()
         .values("unit_id", "grade")

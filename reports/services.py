@@ -535,7 +535,7 @@ def unit_reconcile(*, unit_id: int, today: date | None = None) -> dict:
     stale, and refresh the month in progress. Never relies on one beat firing."""
     today = today or timezone.localdate()
     start = unit_start(unit_id)
-    done = {"built": [], "rebuilt": [], "stale": []}
+    done: dict[str, list] = {"built": [], "rebuilt": [], "stale": []}
     if start is None:
         return done
     existing = {

@@ -286,7 +286,7 @@ class DailyReportEntry(models.Model):
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
     escalation_reason = models.TextField(_("reason for escalation"), blank=True)
     # Competitor tags of item 3 (the intelligence register filters on them).
-    competitors = models.ManyToManyField(
+    competitors: "models.ManyToManyField[Competitor, EntryCompetitor]" = models.ManyToManyField(
         "Competitor",
         through="EntryCompetitor",
         blank=True,

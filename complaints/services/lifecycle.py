@@ -30,7 +30,7 @@ from ..models import (
 from .recording import recording_validate
 
 # Fallback when an admin deleted a severity's policy row.
-DEFAULT_WORKING_DAYS = {Severity.NORMAL: 5, Severity.MAJOR: 3}
+DEFAULT_WORKING_DAYS: dict[str, int] = {Severity.NORMAL: 5, Severity.MAJOR: 3}
 
 
 def complaint_deadline(*, received_at: datetime, severity: str) -> datetime:

@@ -69,7 +69,7 @@ def scope_unit_list(user) -> list[ServiceUnit]:
     memberships the user object has loaded (no query of its own)."""
     if user.role == Role.ADMIN:
         return list(scope_units(user))
-    seen = {}
+    seen: dict = {}
     for membership in user.scope_memberships:
         if membership.unit.is_active:
             seen.setdefault(membership.unit_id, membership.unit)

@@ -303,7 +303,7 @@ def regrade_run_execute(*, run_id: int) -> bool:
         _summarise(run, RegradeRun.State.SUPERSEDED)
         return True
     rule = run.rule.as_rule()
-    last_pk = 0
+    last_pk: int | None = 0
     while last_pk is not None:
         last_pk = _regrade_batch(run, rule, last_pk)
         if settings.CRM_TEST_REGRADE_PAUSE_MS and last_pk is not None:
