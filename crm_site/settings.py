@@ -154,10 +154,10 @@ else:
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: our statements are short, and PostgreSQL's JIT compiled the
-    # monthly rollup's compliance query for 2 s to run it in 0.3 s (README
-    # "Performance"). Also a statement timeout so a runaway query cannot hold a
-    # web worker (jobs may set their own).
+    # No JIT: our statements are short, and PostgreSQL's JIT spent far longer
+    # compiling the monthly rollup's compliance query than running it. Also a
+    # statement timeout so a runaway query cannot hold a web worker (jobs may
+    # set their own).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit=off -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 0)}"
     )

@@ -5,7 +5,7 @@ Headers and choice values are written in Chinese whatever the user's
 language (a file is shared between colleagues); reading also accepts the
 English header, the English label and the stored code.
 
-Reading an upload is defensive (DESIGN.md "Customers", issue 4): the zip
+Reading an upload is defensive (the file comes from outside): the zip
 directory is checked before anything is decompressed (size, entries), every
 XML part is refused if it declares a DTD (entity expansion, external
 entities; openpyxl parses worksheets with the standard library's iterparse,

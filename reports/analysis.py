@@ -1,4 +1,4 @@
-"""Customer analysis (客户分析表, seed 003 业务部管理表格): customers by region and
+"""Customer analysis (客户分析表, 业务部管理表格): customers by region and
 nature (客户区域分析表), and annual revenue in 万元 by grade and unit.
 
 Two GROUP BY queries over the user's customers, whatever the book's size; the

@@ -1,4 +1,4 @@
-"""A summary as .xlsx, laid out like the paper 每月巡访情况报告书 (seed 003).
+"""A summary as .xlsx, laid out like the paper 每月巡访情况报告书.
 
 One sheet: the title, unit, month, who prepared and who reviewed it, then each
 section as a titled table on a shared ten-column grid, the supervisor's

@@ -17,10 +17,10 @@ counted in the month of its Thursday, done capped at what the grade requires
 per customer and period, in the month in progress only weeks begun by
 `as_of`. visits/queries.py expresses this as correlated subqueries per
 customer, which is right for a page of customers but costs a dozen index
-probes per customer for a whole unit (measured: about 0.6 s for a unit of
-2,000 customers); here the unit's contacts of the month are read once,
-grouped per customer (one pass), joined to the customers and summed per
-person and grade in one statement (about 0.05–0.1 s).
+probes per customer, too many for a whole unit of thousands of customers;
+here the unit's contacts of the month are read once, grouped per customer
+(one pass), joined to the customers and summed per person and grade in one
+statement.
 
 Month boundaries are local (Asia/Shanghai): an entry at 23:30 on 31 October
 belongs to October although it is 15:30 UTC.

@@ -1,4 +1,4 @@
-"""Writes for monthly patrol summaries (CONVENTIONS.md: keyword-only, one transaction).
+"""Writes for monthly patrol summaries (keyword-only, one transaction).
 
 Rules kept here:
 - a build computes every figure and writes the row in ONE transaction per unit

@@ -1,4 +1,4 @@
-"""Pages of the monthly patrol summaries (DESIGN.md URL map: /reports/monthly/...).
+"""Pages of the monthly patrol summaries (/reports/monthly/...).
 
 Supervisors and up (staff get 403); a summary outside the user's scope is 404.
 """

@@ -1,4 +1,4 @@
-"""Writes for visits and daily reports (CONVENTIONS.md: keyword-only, one transaction).
+"""Writes for visits and daily reports (keyword-only, one transaction).
 
 Rules kept here:
 - one daily report per user per day (unique constraint; opening twice finds it);

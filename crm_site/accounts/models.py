@@ -1,6 +1,6 @@
 """Users, roles, service units, regions and unit memberships.
 
-Roles are Django groups (created by a data migration); DESIGN.md "Who uses it".
+Roles are Django groups (created by a data migration).
 Scope — which customers, reports and complaints a user sees — is derived from
 the role and the user's unit memberships by each app's `visible_to(user)`.
 """
@@ -22,8 +22,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-# Rank for "supervisor and up" checks; DESIGN.md's URL map uses "staff+",
-# "supervisor+", "manager+".
+# Rank for "supervisor and up" checks (the pages are "staff+", "supervisor+",
+# "manager+").
 ROLE_RANK: dict[str, int] = {Role.STAFF: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMIN: 4}
 
 
@@ -122,7 +122,7 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
     def is_at_least(self, role: str) -> bool:
-        """True for `role` and every higher one: "supervisor+" in DESIGN.md."""
+        """True for `role` and every higher one: "supervisor+"."""
         return self.is_active and ROLE_RANK.get(self.role or "", 0) >= ROLE_RANK[role]
 
     @property

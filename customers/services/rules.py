@@ -141,7 +141,7 @@ def regrade_run_start(
 
 
 def regrade_quarterly_start(*, today: date) -> RegradeRun | None:
-    """The quarterly review regrade (seed 003, 大客户专员职责 3); once per quarter."""
+    """The quarterly review regrade (大客户专员主要职责 3); once per quarter."""
     key = f"quarterly-{today.year}Q{(today.month - 1) // 3 + 1}"
     with transaction.atomic():
         if RegradeRun.objects.filter(key=key).exists():

@@ -41,7 +41,7 @@ class PageRows:
     index holds the scope, the filter and the sort), then only those rows with
     their joined and computed columns. An OFFSET over whole rows would build,
     and throw away, every row before the page (with its primary contact
-    subqueries): the last page of 7,000 cost five times the first."""
+    subqueries), so the last pages would cost far more than the first."""
 
     ordered = True
 

@@ -1,4 +1,4 @@
-"""Customer voice pages (issue 12): service-level surveys and their per-unit
+"""Customer voice pages: service-level surveys and their per-unit
 figures, enterprise customer service surveys, the customer watch.
 
 Scope as everywhere: an object outside the user's scope is a 404, a page the

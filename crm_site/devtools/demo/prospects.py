@@ -1,5 +1,5 @@
 """Demo prospects at every development step, one won and one dropped, and a
-few contacts whose care dates fall in the coming weeks (issue 12).
+few contacts whose care dates fall in the coming weeks.
 
 Idempotent: prospects are matched by name and contacts by name, and only
 what is missing is created, through the services.
