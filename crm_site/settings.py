@@ -148,16 +148,16 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            "NAME": str(BASE_DIR / "db.sqlite3"),
             "OPTIONS": {"timeout": 20},
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: our statements are short, and PostgreSQL's JIT compiled the
-    # monthly rollup's compliance query for 2 s to run it in 0.3 s (README
-    # "Performance"). Also a statement timeout so a runaway query cannot hold a
-    # web worker (jobs may set their own).
+    # No JIT: our statements are short, and PostgreSQL's JIT spent far longer
+    # compiling the monthly rollup's compliance query than running it. Also a
+    # statement timeout so a runaway query cannot hold a web worker (jobs may
+    # set their own).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit=off -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 0)}"
     )

@@ -119,7 +119,7 @@ def interleaved_requests(client: Client, pages: dict, n: int = PAGE_REQUESTS) ->
         url, params = pages[name]
         for _ in range(WARMUP):
             assert client.get(url, params).status_code == 200
-    samples = {name: [] for name in names}
+    samples: dict[str, list] = {name: [] for name in names}
     for i in range(n):
         for name in names[i % len(names) :] + names[: i % len(names)]:
             url, params = pages[name]
@@ -264,9 +264,9 @@ def measure_export(out: dict) -> None:
     request = job_request(_admin(), {})
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
-        rows, _name = write_export(request, stream, progress=lambda n: None)
+        exported, _name = write_export(request, stream, progress=lambda n: None)
         out["export_100k_s"] = round(time.perf_counter() - started, 2)
-    out["export_rows"] = rows
+    out["export_rows"] = exported
 
     # The floor: the same rows (the export's own values, prepared beforehand and
     # not timed), written with openpyxl write-only and nothing else.
@@ -418,7 +418,7 @@ def _months_to_roll() -> tuple:
 
     normal = largedata.add_months(timezone.localdate().replace(day=1), -1)
     heavy = (
-        DailyReportEntry.objects.annotate(m=TruncMonth("report__date"))
+        DailyReportEntry.objects.annotate(m=TruncMonth("report__date"))  # type: ignore[index]
         .values("m")
         .annotate(n=Count("id"))
         .order_by("-n")
