@@ -11,18 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
-from customers.models import Customer
+from customers.models import Customer, GradingRule
 
 from .cadence import cadence_status
 from .models import DailyReport, DailyReportEntry, Visit
 from .queries import (
     calendar_for,
     compliance_by_person_and_grade,
-    current_cadences,
+    contact_count_windows,
     due_rows,
     month_expressions,
     totals,
-    with_contact_counts,
 )
 
 CARD_LIMIT = 10
@@ -93,11 +92,14 @@ def review_badge(request):
 
 
 def customer_card_section(request, customer):
-    """The customer's visits and report entries, newest first, and its cadence status."""
+    """The customer's visits and report entries, newest first, and its cadence
+    status. The card's customer carries the rule in force (`current_rule`);
+    the counts of the cadence come with the latest visits."""
     today = timezone.localdate()
     visits = list(
         Visit.objects.filter(customer=customer)
         .select_related("user")
+        .annotate(**contact_count_windows(today))
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
     )
     entries = list(
@@ -105,15 +107,16 @@ def customer_card_section(request, customer):
         .select_related("report__user")
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
     )
-    cadence = current_cadences().get(customer.grade)
+    rule = getattr(customer, "current_rule", None) or GradingRule.objects.current()
+    cadence = rule.cadence().get(customer.grade)
     status = None
     if cadence is not None:
-        counted = with_contact_counts(Customer.objects.filter(pk=customer.pk), today).first()
+        latest = visits[0] if visits else None
         status = cadence_status(
             cadence,
             today,
-            visits_done=counted.visits_this_month,
-            calls_done=counted.calls_this_week,
+            visits_done=latest.visits_this_month if latest else 0,
+            calls_done=latest.calls_this_week if latest else 0,
             calendar=calendar_for(today),
         )
     return {

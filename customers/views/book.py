@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.listing import COUNT_CAP, CappedPaginator
 
-from .. import display, grading, services
+from .. import display, grading, selectors, services
 from ..fields import customer_label
 from ..filters import CustomerFilter
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
@@ -176,42 +176,21 @@ def _customer_for(request, pk: int, *related: str) -> Customer:
 
 @role_required(Role.STAFF)
 def customer_detail(request, pk: int):
-    customer = _customer_for(
-        request,
-        pk,
-        "grade_rule",
-        "grade_pinned_by",
-        "assignment_override_by",
-        "created_by",
-    )
-    current = GradingRule.objects.current()
-    current_rule = current.as_rule()
-    graded_under = customer.grade_rule or current
-    styles = display.grade_styles(current_rule)
-    display.decorate([customer], styles)
-    grade_changes = list(customer.grade_changes.select_related("actor", "rule", "run")[:50])
-    changes = list(customer.changes.select_related("actor")[:50])
-    today_result = grading.grade(customer.attributes(), current_rule)
-    context = {
-        "customer": customer,
-        "contacts": list(customer.contacts.all()),
-        "services": list(customer.services.all()),
-        "breakdown": display.breakdown_rows(customer.grade_breakdown),
-        "graded_under": graded_under,
-        "current_rule": current,
-        "rule_grade": today_result.grade,
-        "rule_points": today_result.points,
-        "grade_names": {code: s["name"] for code, s in styles.items()},
-        "grade_changes": grade_changes,
-        "changes": [
-            {"change": c, "title": display.change_title(c), "rows": display.change_rows(c)}
-            for c in changes
-        ],
-        "sections": card_sections(request, customer),
-        "can_pin": request.user.is_at_least(Role.SUPERVISOR),
-        "revenue": display.money(customer.annual_revenue),
-    }
+    context = selectors.customer_card(user=request.user, pk=pk)
+    context["sections"] = card_sections(request, context["customer"])
+    context["can_pin"] = request.user.is_at_least(Role.SUPERVISOR)
     return render(request, "customers/customer_detail.html", context)
+
+
+@role_required(Role.STAFF)
+def customer_history(request, pk: int, kind: str):
+    """The whole change or grade history of a customer (the card shows the latest)."""
+    if kind not in selectors.HISTORIES:
+        raise Http404
+    context = selectors.customer_history(
+        user=request.user, pk=pk, kind=kind, page=request.GET.get("page")
+    )
+    return render(request, "customers/customer_history.html", context)
 
 
 def _save_customer(request, form, customer=None):
