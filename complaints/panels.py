@@ -53,7 +53,7 @@ def customer_card_section(request, customer):
     there are and how many are open (counted with the rows, in one query)."""
     complaints = Complaint.objects.visible_to(request.user).filter(customer=customer)
     rows = list(
-        complaints.select_related("category", "handler").annotate(
+        complaints.select_related("category").annotate(
             total=Window(Count("pk")),
             open_count=Window(Count("pk", filter=Q(status__in=OPEN_STATUSES))),
         )[:CARD_ROWS]

@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Subquery, Window
 from django.shortcuts import get_object_or_404
 
-from crm_site.accounts.models import display_name
+from crm_site.accounts.models import User, display_name
 
 from . import display, grading
 from .models import Customer, GradeChange, GradingRule
@@ -79,19 +79,32 @@ def _latest_id(model, date_field: str) -> Subquery:
     )
 
 
+def _attach_rarely_set(customer: Customer) -> None:
+    """The people of a pin or an assignment by exception (seldom set), without
+    joining them to the customer's query: planning a join of that many tables
+    costs more than running it."""
+    people = {customer.grade_pinned_by_id, customer.assignment_override_by_id} - {None}
+    if people:
+        found = User.objects.in_bulk(people)
+        customer.grade_pinned_by = found.get(customer.grade_pinned_by_id)
+        customer.assignment_override_by = found.get(customer.assignment_override_by_id)
+    else:
+        customer.grade_pinned_by = customer.assignment_override_by = None
+
+
 def customer_card(*, user, pk: int) -> dict:
     """What the card itself shows, in a fixed number of queries whatever the
     length of the customer's history: the customer (once, with every person it
-    names), the grading rule in force (once per request: the card sections get
-    it on the customer as `current_rule`), the latest grade and field changes
+    names), the grading rule in force (once per request, and with the customer
+    when it is the one the customer was graded under: the card sections get it
+    on the customer as `current_rule`), the latest grade and field changes
     with their totals, contacts and services. Outside the user's scope: 404."""
     from .prospects.models import Prospect
 
-    current = GradingRule.objects.current()
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
         .for_list()
-        .select_related("grade_rule", "grade_pinned_by", "assignment_override_by", "created_by")
+        .select_related("created_by", "grade_rule")
         # Most customers were not won from a prospect: the development section
         # reads the prospect only when there is one the user may see.
         .annotate(
@@ -101,9 +114,18 @@ def customer_card(*, user, pk: int) -> dict:
             # The voice section's latest records, read by id only when there is one.
             latest_watch_id=_latest_id(CustomerWatch, "reported_on"),
             latest_enterprise_survey_id=_latest_id(EnterpriseSurvey, "visited_on"),
+            # Graded under the rule in force (nearly always): no query for the rule.
+            graded_under_current=~Exists(
+                GradingRule.objects.filter(version__gt=OuterRef("grade_rule__version"))
+            ),
         ),
         pk=pk,
     )
+    if customer.grade_rule is not None and customer.graded_under_current:
+        current = customer.grade_rule
+    else:
+        current = GradingRule.objects.current()
+    _attach_rarely_set(customer)
     customer.current_rule = current
     current_rule = current.as_rule()
     styles = display.grade_styles(current_rule)

@@ -99,12 +99,36 @@ def customer_card_section(request, customer):
     visits = list(
         Visit.objects.filter(customer=customer)
         .select_related("user")
+        .only(
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "source",
+            "note",
+            "user__username",
+            "user__full_name",
+            "user__first_name",
+            "user__last_name",
+        )
         .annotate(**contact_count_windows(today))
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
     )
     entries = list(
         DailyReportEntry.objects.filter(customer=customer)
         .select_related("report__user")
+        # What the card shows of an entry; its other long texts stay in the report.
+        .only(
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "opinions",
+            "effect",
+            "needs_escalation",
+            "report__user__username",
+            "report__user__full_name",
+            "report__user__first_name",
+            "report__user__last_name",
+        )
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
     )
     rule = getattr(customer, "current_rule", None) or GradingRule.objects.current()
@@ -119,6 +143,7 @@ def customer_card_section(request, customer):
             calls_done=latest.calls_this_week if latest else 0,
             calendar=calendar_for(today),
         )
+    can_log = request.user.is_at_least(Role.STAFF)
     return {
         "template": "visits/partials/_customer_card_visits.html",
         "customer": customer,
@@ -126,6 +151,8 @@ def customer_card_section(request, customer):
         "entries": entries,
         "cadence": cadence,
         "status": status,
-        "can_log": request.user.is_at_least(Role.STAFF),
+        "can_log": can_log,
+        # One address for every visit's "service survey" link (with ?visit=).
+        "survey_url": reverse("customers:survey_create", args=[customer.pk]) if can_log else "",
         "can_open_reports": request.user.is_at_least(Role.SUPERVISOR),
     }
