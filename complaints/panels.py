@@ -53,7 +53,18 @@ def customer_card_section(request, customer):
     there are and how many are open (counted with the rows, in one query)."""
     complaints = Complaint.objects.visible_to(request.user).filter(customer=customer)
     rows = list(
-        complaints.select_related("category").annotate(
+        complaints.select_related("category")
+        # What the card shows of a complaint; the rest is on its own page.
+        .only(
+            "number",
+            "customer_id",
+            "received_at",
+            "status",
+            "deadline",
+            "category__name",
+            "category__name_en",
+        )
+        .annotate(
             total=Window(Count("pk")),
             open_count=Window(Count("pk", filter=Q(status__in=OPEN_STATUSES))),
         )[:CARD_ROWS]
