@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.core.workcal import WorkCalendar
+from crm_site.core.xlsx import looks_like_formula
 
 # --- transitions -------------------------------------------------------------
 
@@ -239,12 +240,11 @@ def declared_type_is_audio(content_type: str) -> bool:
 
 # --- spreadsheets ------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
 
 def excel_safe(value):
-    """Text a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet would read as a formula gets a leading apostrophe, shown
+    in the register's file (what "formula-like" means: crm_site.core.xlsx)."""
+    if looks_like_formula(value):
         return "'" + value
     return value
 

@@ -49,7 +49,7 @@ def write_export(request, stream, progress=None) -> tuple[int, str]:
     rows = xlsx.export_values(customers)
     if progress is not None:
         rows = exports.counted(rows, progress)
-    count = xlsx.write_customer_values(rows, stream)
+    count = xlsx.write_export(rows, stream)
     filters = {k: str(v) for k, v in filterset.active_filters().items()}
     if "q" in filters:
         filters["q"] = "…"  # a search may be a phone number: not kept in the audit log
