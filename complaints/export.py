@@ -3,9 +3,12 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.core import exports
 from crm_site.core import xlsx as sheet
+from crm_site.core.services import audit
 from crm_site.core.xlsx import DATE_FORMAT, DATETIME_FORMAT, Column
 
+from .filters import register_filter
 from .rules import excel_safe
 
 XLSX_CONTENT_TYPE = sheet.XLSX_CONTENT_TYPE
@@ -72,3 +75,48 @@ def write_register(queryset, stream) -> int:
         header=sheet.HEADER_LIGHT,
         freeze="B2",
     )
+
+
+def register_export_params(filterset, query) -> dict:
+    """What an export keeps: the register's validated filters (JSON-safe) and the
+    audit log's version of the parameters (a search may be a phone number: not kept)."""
+    audited = {k: v for k, v in query.items() if k != "page" and v}
+    if "q" in audited:
+        audited["q"] = "…"
+    return {"filters": filterset.cleaned_filters(), "audit": audited}
+
+
+def register_rows(*, user, params: dict):
+    """The complaints of an export: `user`'s, under the kept filters, in the register's order."""
+    if "filters" not in params and params:
+        # A job recorded before filters were kept validated: the page's raw parameters.
+        return register_filter(user=user, data=exports.query_dict(params)).qs
+    return register_filter(user=user).filtered(params.get("filters", {}))
+
+
+def register_export_write(*, user, params: dict, stream, progress=None, request=None):
+    """Write the register's rows for `params` to `stream`; audited. Returns (rows, file
+    name). Used by the view and by the background export job (crm_site.core.exports)."""
+    rows = register_rows(user=user, params=params)
+    if progress is not None:
+        rows = _Counted(rows, progress)
+    count = write_register(rows, stream)
+    audit(
+        actor=user,
+        action="complaints.export",
+        summary=f"{count} rows",
+        data={"filters": params.get("audit", {}), "rows": count},
+        request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return count, f"complaints-{stamp}.xlsx"
+
+
+class _Counted:
+    """A queryset stand-in whose iterator() reports progress (for write_register)."""
+
+    def __init__(self, queryset, progress):
+        self.queryset, self.progress = queryset, progress
+
+    def iterator(self, chunk_size=2000):
+        return exports.counted(self.queryset.iterator(chunk_size=chunk_size), self.progress)

@@ -463,8 +463,8 @@ CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
 # and a download when done); below, the file comes straight back.
 CRM_EXPORT_SYNC_LIMIT = env_int("CRM_EXPORT_SYNC_LIMIT", 5000)
 CRM_EXPORTERS = {
-    "customers": "customers.views.excel.write_export",
-    "complaints": "complaints.views.write_export",
+    "customers": "customers.services.exports.customers_export_write",
+    "complaints": "complaints.export.register_export_write",
 }
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -166,21 +166,22 @@ def _admin():
 def measure_export(out: dict) -> None:
     from openpyxl import Workbook
 
-    from customers import xlsx
-    from customers.views.excel import _export_rows, write_export
+    from customers import selectors, xlsx
+    from customers.services.exports import customers_export_write
 
-    from .exports import job_request
-
-    request = job_request(_admin(), {})
+    admin = _admin()
+    params = {"filters": {}, "sort": "code", "audit": {}}
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
-        rows, _name = write_export(request, stream, progress=lambda n: None)
+        rows, _name = customers_export_write(
+            user=admin, params=params, stream=stream, progress=lambda n: None
+        )
         out["export_100k_s"] = round(time.perf_counter() - started, 2)
     out["export_rows"] = rows
 
     # The floor: the same rows (the export's own values, prepared beforehand and
     # not timed), written with openpyxl write-only and nothing else.
-    _f, customers, _s = _export_rows(request)
+    customers = selectors.customer_list(user=admin, filters={}, sort="code")
     rows = list(xlsx.export_values(customers))
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
@@ -195,7 +196,7 @@ def measure_export(out: dict) -> None:
 
     tracemalloc.start()
     with tempfile.TemporaryFile() as stream:
-        write_export(request, stream, progress=lambda n: None)
+        customers_export_write(user=admin, params=params, stream=stream, progress=lambda n: None)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     out["export_peak_mb"] = round(peak / 1024 / 1024, 1)
@@ -212,13 +213,12 @@ def measure_import(out: dict, rows: int = 10_000) -> None:
 
     from customers.models import CustomerImport
     from customers.services import imports
-    from customers.views.excel import write_export
-
-    from .exports import job_request
+    from customers.services.exports import customers_export_write
 
     client, user = supervisor_client()
     buffer = io.BytesIO()
-    write_export(job_request(_admin(), {"unit": str(user.primary_unit.pk)}), buffer)
+    params = {"filters": {"unit": user.primary_unit.pk}, "sort": "code", "audit": {}}
+    customers_export_write(user=_admin(), params=params, stream=buffer)
     buffer.seek(0)
     wb = load_workbook(buffer)
     ws = wb.worksheets[0]
@@ -584,16 +584,9 @@ LIST_FILTERS = {
 def explain_customer_filters(as_admin: bool = False) -> dict[str, str]:
     """EXPLAIN ANALYZE of the customer list's page query (the first page, as the
     list reads it) and of its capped count, for each filter (README)."""
+    from customers import selectors
     from customers.models import Customer
-    from customers.views.book import (
-        COUNT_CAP,
-        PAGE_COUNT_COLUMN,
-        _filtered,
-        _sorted,
-        page_rows,
-    )
-
-    from .exports import job_request
+    from customers.views.book import COUNT_CAP, PAGE_COUNT_COLUMN, page_rows
 
     _client, user = supervisor_client()
     if as_admin:
@@ -608,12 +601,14 @@ def explain_customer_filters(as_admin: bool = False) -> dict[str, str]:
             value = str(sample.region_id)
         elif value == "__person__":
             value = str(sample.visiting_person_id)
-        request = job_request(user, {name: value})
         from customers.models import GradingRule
 
         rule = GradingRule.objects.current().as_rule()
-        qs, sort = _sorted(_filtered(request, rule).qs, "code", rule)
-        page = page_rows(qs, sort, rule)[0:20]
+        filters = selectors.customer_filter(user=user, data={name: value}, rule=rule)
+        qs = selectors.customer_list(
+            user=user, filters=filters.cleaned_filters(), sort="code", rule=rule
+        )
+        page = page_rows(qs, "code", rule)[0:20]
         counted = qs.order_by().values(PAGE_COUNT_COLUMN)[: COUNT_CAP + 1]
         analyze = {"analyze": True} if connection.vendor == "postgresql" else {}
         plans[f"{name}={value}"] = page.explain(**analyze)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 
-from .. import display, grading, services
+from .. import display, grading, selectors, services
 from ..fields import customer_label
-from ..filters import CustomerFilter
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
 from ..models import Customer, GradingRule
 
@@ -30,14 +29,6 @@ DEFAULT_PAGE_SIZE = 20
 # Counting stops here: past it the list says "10,000+" and asks for a filter,
 # so the first and the last page cost the same on a book of 100,000.
 COUNT_CAP = 10_000
-SORTS = {
-    "code": ("code",),
-    "name": ("name", "code"),
-    "grade": ("grade_rank", "code"),
-    "revenue": ("annual_revenue", "code"),
-    "status": ("status", "code"),
-    "updated": ("updated_at", "code"),
-}
 
 
 class CappedPaginator(Paginator):
@@ -85,46 +76,16 @@ class PageRows:
 def page_rows(customers, sort: str, rule: grading.Rule) -> PageRows:
     """The filtered, sorted customers as the list pages them."""
     return PageRows(
-        customers, lambda ids: _sorted(Customer.objects.filter(pk__in=ids), sort, rule)[0]
+        customers,
+        lambda ids: selectors.customers_sorted(
+            Customer.objects.filter(pk__in=ids), sort=sort, rule=rule
+        ),
     )
 
 
 # Within a unit's scope an index on (unit, the filtered column) holds the unit
 # column: counting it is an index-only scan.
 PAGE_COUNT_COLUMN = "unit_id"
-
-
-def _filtered(request, rule: grading.Rule, people=None):
-    """The user's customers under the request's filters (shared by list and export)."""
-    grade_choices = [
-        (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
-    ]
-    return CustomerFilter(
-        request.GET or None,
-        queryset=Customer.objects.visible_to(request.user),
-        request=request,
-        grade_choices=grade_choices,
-        people=people if people is not None else list(services.scope_users(request.user)),
-    )
-
-
-def _sorted(queryset, sort: str, rule: grading.Rule):
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        key, sort = "code", "code"
-    if key == "grade":
-        # Grades sort by the rule's order, so 核心 comes before 重点 whatever their codes.
-        queryset = queryset.annotate(
-            grade_rank=Case(
-                *[When(grade=g.code, then=Value(g.order)) for g in rule.grades],
-                default=Value(999),
-                output_field=IntegerField(),
-            )
-        )
-    fields = SORTS[key]
-    if sort.startswith("-"):
-        fields = tuple(f"-{f}" for f in fields)
-    return queryset.order_by(*fields, "pk"), sort
 
 
 def _query_string(request, *drop: str) -> str:
@@ -137,7 +98,7 @@ def _query_string(request, *drop: str) -> str:
 def _sort_links(request, current: str) -> dict:
     base = _query_string(request, "sort", "page")
     links = {}
-    for key in SORTS:
+    for key in selectors.SORTS:
         target = f"-{key}" if current == key else key
         direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
         query = f"{base}&sort={target}" if base else f"sort={target}"
@@ -149,8 +110,13 @@ def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
     rule = GradingRule.objects.current().as_rule()
     people = services.scope_people(request.user)
-    filterset = _filtered(request, rule, people)
-    customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
+    filterset = selectors.customer_filter(
+        user=request.user, data=request.GET, rule=rule, people=people
+    )
+    sort = selectors.customer_sort(request.GET.get("sort"))
+    customers = selectors.customer_list(
+        user=request.user, filters=filterset.cleaned_filters(), sort=sort, rule=rule
+    )
     try:
         per_page = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
     except ValueError:
