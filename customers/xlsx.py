@@ -451,7 +451,8 @@ class ValueProblem(ValueError):
 
 
 def as_revenue(value) -> Decimal | None:
-    """A revenue in 万元 from a number or text cell; None when blank."""
+    """A revenue in 万元 from a number or text cell; None when blank. The text is
+    parsed here; the field's own limits are checked by the model."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -466,11 +467,14 @@ def as_revenue(value) -> Decimal | None:
         raise ValueProblem(_("Enter a number, e.g. 1250.50."))
     if number < 0:
         raise ValueProblem(_("Revenue cannot be negative."))
-    if number != number.quantize(Decimal("0.01")):
+    try:
+        rounded = number.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return number  # too many digits to round: the model's field says so
+    if number != rounded:
         raise ValueProblem(_("At most two decimals."))
-    if number >= Decimal("1e12"):
-        raise ValueProblem(_("This number is too large."))
-    return number.quantize(Decimal("0.01"))
+    # How large a revenue may be is the model field's rule (max_digits).
+    return rounded
 
 
 # --- fast export rows ------------------------------------------------------------
