@@ -86,7 +86,7 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -147,7 +147,8 @@ class ComplaintFilter(django_filters.FilterSet):
     def filtered(self, filters: dict):
         """The rows under `filters` (cleaned_filters), each value checked again by its
         form field (a unit must still be one of the user's), ordered as `qs` orders."""
-        queryset, sort = self.queryset.all(), []
+        queryset = self.queryset.all()
+        sort: list[str] = []
         for name, value in filters.items():
             try:
                 value = self.form.fields[name].clean(value)

@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
 ]
+# Demo seeders, the large-data generator and the benchmark: on in development,
+# off in production unless asked for.
+if env_bool("CRM_DEVTOOLS", DEBUG):
+    INSTALLED_APPS.append("crm_site.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -144,16 +148,16 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            "NAME": str(BASE_DIR / "db.sqlite3"),
             "OPTIONS": {"timeout": 20},
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: our statements are short, and PostgreSQL's JIT compiled the
-    # monthly rollup's compliance query for 2 s to run it in 0.3 s (README
-    # "Performance"). Also a statement timeout so a runaway query cannot hold a
-    # web worker (jobs may set their own).
+    # No JIT: our statements are short, and PostgreSQL's JIT spent far longer
+    # compiling the monthly rollup's compliance query than running it. Also a
+    # statement timeout so a runaway query cannot hold a web worker (jobs may
+    # set their own).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit=off -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 0)}"
     )
@@ -248,6 +252,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as down (the send is retried);
+# well under the claim lease of crm_site/core/models.py Notification.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The Date: header of our mail in Asia/Shanghai time (TIME_ZONE), not UTC.
@@ -320,6 +327,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm_site.core.tasks.export_jobs_sweep",
         "schedule": 60.0,
     },
+    # Notification e-mail still pending (broker or mail server down, worker
+    # killed): crm_site/core/mail_outbox.py.
+    "notification-emails-sweep": {
+        "task": "crm_site.core.tasks.notification_emails_sweep",
+        "schedule": 60.0,
+    },
     "exports-purge": {
         "task": "crm_site.core.tasks.export_files_purge",
         "schedule": crontab(hour=3, minute=40),
@@ -368,11 +381,11 @@ CELERY_BEAT_SCHEDULE = {
     # Urgent reports: route what is still pending (the broker was down at
     # submit, or a worker died), and escalate what is not acknowledged in time.
     "visits-urgent-route-pending": {
-        "task": "visits.tasks.urgent_reports_route_pending",
+        "task": "visits.urgent.tasks.urgent_reports_route_pending",
         "schedule": crontab(),
     },
     "visits-urgent-escalate": {
-        "task": "visits.tasks.urgent_reports_escalate",
+        "task": "visits.urgent.tasks.urgent_reports_escalate",
         "schedule": crontab(),
     },
     # Monthly patrol summaries (reports/tasks.py): the month that closed, at 01:00
@@ -430,7 +443,7 @@ CRM_SITE_NAME = _("Logistics Customer Service CRM")
 CRM_HOME_PANELS: list[str] = [
     "visits.panels.staff_home_panel",
     "visits.panels.supervisor_home_panel",
-    "visits.urgent_panels.home_panel",
+    "visits.urgent.panels.home_panel",
     "complaints.panels.home_panel",
     "reports.panels.home_panel",
     "customers.panels.care_home_panel",
@@ -449,13 +462,13 @@ CRM_STICKY_FILTER_VIEWS: list[str] = [
 # Navigation badges: dotted paths to functions (request) -> a dict (url, label,
 # icon, tone, count) or None; `count` (and `alert`, which turns the badge red)
 # may be querysets, all counted in one query (context_processors.navigation).
-CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent_panels.nav_badge"]
+CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent.panels.nav_badge"]
 # Sections of the customer card contributed by other apps (visits, complaints):
 # dotted paths to functions (request, customer) -> dict with "template".
 CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
     "visits.panels.customer_card_section",
     "complaints.panels.customer_card_section",
-    "customers.voice_display.card_section",
+    "customers.voice.display.card_section",
     "customers.privacy.card_section",
     "customers.panels.development_card_section",
 ]

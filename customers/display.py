@@ -137,9 +137,11 @@ def _value(name: str, value, choices: dict) -> str:
 def change_rows(change: CustomerChange) -> list[dict]:
     """(field, old, new) of one history entry, labelled in the reader's language."""
     if change.kind == CustomerChange.Kind.VOICE:
-        from . import voice_display
+        from .voice import display as voice_display
 
         return voice_display.change_rows(change)
+    model: type[Contact] | type[Customer]
+    choices: dict
     if change.kind == CustomerChange.Kind.CONTACT:
         model, choices, fields = Contact, CONTACT_CHOICES, change.changes.get("fields", {})
         created = change.changes.get("action") == "added"
@@ -167,7 +169,7 @@ CONTACT_ACTIONS = {
 
 def change_title(change: CustomerChange) -> str:
     if change.kind == CustomerChange.Kind.VOICE:
-        from . import voice_display
+        from .voice import display as voice_display
 
         return voice_display.change_title(change)
     if change.kind == CustomerChange.Kind.CONTACT:

@@ -1,4 +1,4 @@
-"""Reads of the customer book (CONVENTIONS.md "Where code goes").
+"""Reads of the customer book: filtered, sorted lists for the pages and exports.
 
 The list page, its export (at once or as a background job) and the benchmark
 read the same rows through `customer_list`; none of them builds a request.
@@ -71,3 +71,34 @@ def customer_list(
         rule = GradingRule.objects.current().as_rule()
     customers = CustomerFilter.apply(Customer.objects.visible_to(user), filters)
     return customers_sorted(customers, sort=sort, rule=rule)
+
+
+class PageRows:
+    """The list's rows for the paginator, a page read by a deferred join: the
+    page's ids first (ordered, offset and limited: an index-only scan where an
+    index holds the scope, the filter and the sort), then only those rows with
+    their joined and computed columns. An OFFSET over whole rows would build,
+    and throw away, every row before the page (with its primary contact
+    subqueries), so the last pages would cost far more than the first."""
+
+    ordered = True
+
+    def __init__(self, customers, outer):
+        self.customers = customers  # filtered and sorted
+        self.outer = outer  # ids -> the same sort over Customer rows
+
+    def __getitem__(self, window: slice):
+        return self.outer(self.customers.values("pk")[window]).for_page()
+
+
+def customer_page_rows(customers, *, sort: str, rule: grading.Rule) -> PageRows:
+    """The filtered, sorted customers (customer_list) as the list pages them."""
+    return PageRows(
+        customers,
+        lambda ids: customers_sorted(Customer.objects.filter(pk__in=ids), sort=sort, rule=rule),
+    )
+
+
+# Within a unit's scope an index on (unit, the filtered column) holds the unit
+# column: counting it is an index-only scan.
+PAGE_COUNT_COLUMN = "unit_id"

@@ -5,7 +5,7 @@ Headers and choice values are written in Chinese whatever the user's
 language (a file is shared between colleagues); reading also accepts the
 English header, the English label and the stored code.
 
-Reading an upload is defensive (DESIGN.md "Customers", issue 4): the zip
+Reading an upload is defensive (the file comes from outside): the zip
 directory is checked before anything is decompressed (size, entries), every
 XML part is refused if it declares a DTD (entity expansion, external
 entities; openpyxl parses worksheets with the standard library's iterparse,
@@ -367,7 +367,7 @@ def _refuse_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 @dataclass
 class Sheet:
-    columns: list[str]  # column keys in file order (None for ignored columns)
+    columns: list[str | None]  # column keys in file order (None for ignored columns)
     rows: Iterator  # (row number, {key: value}, {keys holding a formula})
 
 
@@ -390,6 +390,7 @@ def open_sheet(fileobj) -> Sheet:
     if header is None:
         raise ImportFileError(_("The first sheet is empty. Use the import template."))
     lookup = header_lookup()
+    columns: list[str | None]
     columns, unknown, seen, duplicate = [], [], set(), []
     for cell in header:
         text = "" if cell.value is None else str(cell.value).strip()

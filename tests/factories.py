@@ -203,8 +203,8 @@ def make_urgent_report(unit=None, raised_by=None, *, route=False, **overrides):
     are then set directly, without events: for queue, badge and figure tests.
     """
     from visits.models import UrgentReport
-    from visits.urgent_routing import urgent_report_route
-    from visits.urgent_services import urgent_report_raise
+    from visits.urgent.routing import urgent_report_route
+    from visits.urgent.services import urgent_report_raise
 
     if unit is None:
         unit = raised_by.primary_unit if raised_by else make_unit()
@@ -232,7 +232,7 @@ def make_service_survey(customer, by, *, score=5, **overrides):
 
     from django.utils import timezone
 
-    from customers.voice_models import SURVEY_FIELDS, ServiceSurvey
+    from customers.voice.models import SURVEY_FIELDS, ServiceSurvey
 
     fields = dict.fromkeys(SURVEY_FIELDS, score)
     fields |= {
@@ -252,7 +252,7 @@ def make_voice(customer, by):
 
     from django.utils import timezone
 
-    from customers.voice_models import WATCH_CODES, CustomerWatch, EnterpriseSurvey
+    from customers.voice.models import WATCH_CODES, CustomerWatch, EnterpriseSurvey
 
     survey = make_service_survey(customer, by)
     enterprise = EnterpriseSurvey.objects.create(

@@ -1,4 +1,4 @@
-"""Patrol visits and daily reports (巡访与日报表): DESIGN.md "Visits and daily reports".
+"""Patrol visits and daily reports (巡访与日报表).
 
 A Visit is one contact with a customer (on-site visit 走访 or phone call 电话).
 Staff file one DailyReport per working day; each DailyReportEntry records one
@@ -26,7 +26,7 @@ class Kind(models.TextChoices):
 
 
 def _scope(queryset, user, *, own_field: str):
-    """The scope rule shared by every model here (DESIGN.md "Who uses it").
+    """The scope rule shared by every model here.
 
     staff: their own rows; supervisor and manager: their units'; admin: all.
     """
@@ -286,7 +286,7 @@ class DailyReportEntry(models.Model):
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
     escalation_reason = models.TextField(_("reason for escalation"), blank=True)
     # Competitor tags of item 3 (the intelligence register filters on them).
-    competitors = models.ManyToManyField(
+    competitors: "models.ManyToManyField[Competitor, EntryCompetitor]" = models.ManyToManyField(
         "Competitor",
         through="EntryCompetitor",
         blank=True,
@@ -397,176 +397,6 @@ class EntryDraft(models.Model):
         return f"{self.report_id}/{self.entry_id or 'new'}"
 
 
-class UrgentReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Supervisors: their unit's; managers: their units' and any assigned to
-        them; admins: all; staff: none (they flag entries instead)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.MANAGER:
-            return self.filter(Q(unit_id__in=user.unit_ids) | Q(assignee=user))
-        if role == Role.SUPERVISOR:
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
-
-    def open(self):
-        return self.exclude(status=UrgentReport.Status.RESOLVED)
-
-    def unacknowledged(self):
-        """Still waiting for a manager to acknowledge (pending routing or routed)."""
-        return self.filter(status__in=UrgentReport.UNACKNOWLEDGED)
-
-    def overdue(self, now):
-        """Not acknowledged and past the deadline to acknowledge."""
-        return self.unacknowledged().filter(ack_deadline__lte=now)
-
-
-class UrgentReport(models.Model):
-    """巡访紧急报告: a matter the unit cannot settle, raised by a supervisor and
-    routed in the background to a manager (DESIGN.md "Urgent report")."""
-
-    class Category(models.TextChoices):
-        # The four kinds of seed 003 (巡访报告), plus "other urgent matters".
-        COMPETITOR_POLICY = "competitor_policy", _("A competitor's major policy change")
-        COMPETITOR_SERVICE = "competitor_service", _("A competitor's new service")
-        COMPETITOR_TREND = "competitor_trend", _("New trends in competitors' sales or service")
-        OWN_SERVICE = "own_service", _("A major defect or problem in our own service")
-        OTHER = "other", _("Other urgent matter")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending routing")
-        ROUTED = "routed", _("Routed")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        RESOLVED = "resolved", _("Resolved")
-
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="urgent_reports", verbose_name=_("unit")
-    )
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="urgent_reports_raised",
-        verbose_name=_("raised by"),
-    )
-    source_entry = models.ForeignKey(
-        "DailyReportEntry",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="urgent_reports",
-        verbose_name=_("daily report entry"),
-    )
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="urgent_reports",
-        verbose_name=_("customer"),
-    )
-    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
-    title = models.CharField(_("title"), max_length=200)
-    details = models.TextField(_("details"))
-    proposal = models.TextField(_("supervisor's proposal"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="urgent_reports_assigned",
-        verbose_name=_("assigned manager"),
-    )
-    ack_deadline = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
-    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
-    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # The raising form's idempotency token: a resent POST finds the first report.
-    form_token = models.UUIDField(
-        _("form token"), null=True, blank=True, unique=True, editable=False
-    )
-
-    objects = UrgentReportQuerySet.as_manager()
-
-    UNACKNOWLEDGED = (Status.PENDING, Status.ROUTED)
-    OPEN_STATUSES = (Status.PENDING, Status.ROUTED, Status.ACKNOWLEDGED)
-    WORKABLE = (Status.ROUTED, Status.ACKNOWLEDGED)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("urgent report")
-        verbose_name_plural = _("urgent reports")
-        indexes = [
-            models.Index(fields=["unit", "status", "ack_deadline"]),
-            models.Index(fields=["assignee", "status"]),
-            models.Index(fields=["status", "created_at"]),
-            models.Index(fields=["unit", "created_at"]),
-            models.Index(fields=["unit", "resolved_at"]),
-        ]
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        return reverse("visits:urgent_detail", args=[self.pk])
-
-    @property
-    def is_open(self) -> bool:
-        return self.status != self.Status.RESOLVED
-
-
-class UrgentReportEvent(models.Model):
-    """The timeline of an urgent report: who did what, when."""
-
-    class Kind(models.TextChoices):
-        RAISED = "raised", _("Raised")
-        ROUTED = "routed", _("Routed")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        COMMENTED = "commented", _("Commented")
-        REASSIGNED = "reassigned", _("Reassigned")
-        ESCALATED = "escalated", _("Escalated")
-        RESOLVED = "resolved", _("Resolved")
-
-    report = models.ForeignKey(
-        UrgentReport,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("urgent report"),
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    # A comment form's idempotency token: a double-clicked comment is kept once.
-    token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("urgent report event")
-        verbose_name_plural = _("urgent report events")
-        indexes = [models.Index(fields=["report", "at"])]
-
-    def __str__(self):
-        return f"{self.report_id} {self.kind}"
-
-
 class CompetitorQuerySet(models.QuerySet):
     def named(self, name: str):
         """The competitor of this name, whatever its letter case and spacing."""
@@ -636,3 +466,7 @@ class EntryCompetitor(models.Model):
 
     def __str__(self):
         return f"{self.entry_id} {self.competitor_id}"
+
+
+# Sub-domain models live in their packages; imported here so the app registers them.
+from .urgent.models import UrgentReport, UrgentReportEvent  # noqa: E402, F401

@@ -6,7 +6,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import reminders, urgent_routing
+from . import reminders
+from .urgent import tasks as urgent_tasks  # noqa: F401  (autodiscovery finds visits.tasks only)
 
 
 def _day(day_iso: str | None) -> date:
@@ -25,20 +26,3 @@ def remind_missing_daily_reports(day_iso: str | None = None) -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def remind_overdue_contacts(day_iso: str | None = None) -> int:
     return reminders.remind_overdue_contacts(day=_day(day_iso))
-
-
-# Urgent reports (visits/urgent_routing.py): each run is a claim, so a retry or
-# a redelivered message does nothing twice.
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
-def urgent_report_route(report_id: int) -> bool:
-    return urgent_routing.urgent_report_route(report_id=report_id)
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def urgent_reports_route_pending() -> int:
-    return urgent_routing.urgent_reports_route_pending()
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def urgent_reports_escalate() -> int:
-    return urgent_routing.urgent_reports_escalate()

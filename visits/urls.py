@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import compliance, due, intelligence, reports, urgent
+from .views import compliance, due, intelligence, reports
 
 app_name = "visits"
 
@@ -27,12 +27,6 @@ urlpatterns = [
         "reports/<int:pk>/draft/discard/", reports.entry_draft_discard, name="entry_draft_discard"
     ),
     path("intelligence/", intelligence.intelligence_list, name="intelligence"),
-    path("urgent/", urgent.urgent_list, name="urgent_list"),
-    path("urgent/rows/", urgent.urgent_rows, name="urgent_rows"),
-    path("urgent/new/", urgent.urgent_create, name="urgent_create"),
-    path("urgent/<int:pk>/", urgent.urgent_detail, name="urgent_detail"),
-    path("urgent/<int:pk>/acknowledge/", urgent.urgent_acknowledge, name="urgent_acknowledge"),
-    path("urgent/<int:pk>/comment/", urgent.urgent_comment, name="urgent_comment"),
-    path("urgent/<int:pk>/reassign/", urgent.urgent_reassign, name="urgent_reassign"),
-    path("urgent/<int:pk>/resolve/", urgent.urgent_resolve, name="urgent_resolve"),
+    # Names stay in the "visits" namespace: the sub-domain adds no namespace.
+    path("urgent/", include("visits.urgent.urls")),
 ]

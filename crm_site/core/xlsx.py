@@ -12,7 +12,7 @@ Large tables stream through openpyxl's write-only workbook (`write_table`):
 memory stays flat however many rows are written.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -149,7 +149,7 @@ def print_landscape(ws, *, title_rows: str | None = "1:1") -> None:
         ws.print_title_rows = title_rows
 
 
-def start_table(wb, title: str, columns: list[Column], *, header: HeaderStyle, freeze: str):
+def start_table(wb, title: str, columns: Sequence[Column], *, header: HeaderStyle, freeze: str):
     """A write-only sheet with its widths, print setup and header row written."""
     ws = wb.create_sheet(title)
     for index, column in enumerate(columns, start=1):
@@ -164,7 +164,7 @@ def write_table(
     stream,
     *,
     title: str,
-    columns: list[Column],
+    columns: Sequence[Column],
     rows: Iterable,
     header: HeaderStyle,
     freeze: str = "A2",
@@ -172,8 +172,8 @@ def write_table(
     """Stream `rows` (lists of values, in column order) as one filtered sheet; the row count."""
     wb = Workbook(write_only=True)
     ws = start_table(wb, title, columns, header=header, freeze=freeze)
-    formats = [c.number_format for c in columns]
-    if not any(formats):
+    formats: list[str | None] | None = [c.number_format for c in columns]
+    if not any(formats or ()):
         formats = None
     count = 0
     for values in rows:
@@ -184,7 +184,9 @@ def write_table(
     return count
 
 
-def object_rows(objects: Iterable, columns: list[Column]):
+def object_rows(objects: Iterable, columns: Sequence[Column]):
     """Rows of values read from `objects` by the columns' getters."""
+    getters = [column.value for column in columns if column.value is not None]
+    assert len(getters) == len(columns), "every column needs a value getter"
     for obj in objects:
-        yield [column.value(obj) for column in columns]
+        yield [getter(obj) for getter in getters]

@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from complaints import demo
 from complaints.models import Complaint, Status
-from crm_site.accounts import demo as accounts_demo
 from crm_site.accounts.models import ServiceUnit, User
+from crm_site.devtools.demo import accounts as accounts_demo
+from crm_site.devtools.demo import complaints as demo
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

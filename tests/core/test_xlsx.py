@@ -162,7 +162,7 @@ def test_the_complaint_register_writes_hostile_text_as_text(unit_a, staff_a):
 
 
 def test_the_survey_figures_write_hostile_labels_as_text():
-    from customers import voice_export
+    from customers.voice import export as voice_export
 
     figures = {
         "start": date(2026, 1, 1),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from crm_site.accounts.models import User
 from crm_site.core.models import AuditLog
 from customers.models import Customer, CustomerChange, Prospect, ProspectEvent, Status
-from customers.services import development as services
+from customers.prospects import services as services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

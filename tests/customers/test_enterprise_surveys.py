@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from customers.fields import customer_label
 from customers.models import CustomerChange
-from customers.voice_models import EnterpriseSurvey
+from customers.voice.models import EnterpriseSurvey
 from tests.factories import make_customer, make_voice
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from crm_site.core.models import AuditLog
 from customers.models import CustomerChange
-from customers.voice_models import SURVEY_FIELDS, ServiceSurvey
+from customers.voice.models import SURVEY_FIELDS, ServiceSurvey
 from tests.factories import (
     make_customer,
     make_daily_report,

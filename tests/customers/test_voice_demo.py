@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from crm_site.core.models import Notification
-from customers.voice_models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
+from customers.voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
 
 pytestmark = pytest.mark.django_db
 

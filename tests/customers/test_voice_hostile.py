@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm_site.core.models import Notification
 from customers.fields import customer_label
-from customers.voice_models import SURVEY_FIELDS
+from customers.voice.models import SURVEY_FIELDS
 from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db

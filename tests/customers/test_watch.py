@@ -12,7 +12,7 @@ from django.utils import timezone
 from crm_site.accounts.models import Role
 from crm_site.core.models import Notification
 from customers.models import CustomerChange
-from customers.voice_models import WATCH_ITEMS, CustomerWatch
+from customers.voice.models import WATCH_ITEMS, CustomerWatch
 from tests.factories import make_customer, make_user
 
 pytestmark = pytest.mark.django_db

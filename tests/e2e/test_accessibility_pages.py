@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db.models import Q
 
 from complaints.models import Complaint
-from crm_site.accounts.demo import DEMO_PASSWORD
+from crm_site.devtools.demo.accounts import DEMO_PASSWORD
 from customers.models import Customer
 from reports.models import MonthlyPatrolSummary
 from tests.e2e.conftest import DESKTOP, PHONE

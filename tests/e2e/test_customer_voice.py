@@ -5,7 +5,7 @@ under the CSP; the pages pass the accessibility check and fit a phone."""
 import pytest
 from django.utils import timezone
 
-from customers.voice_models import ServiceSurvey
+from customers.voice.models import ServiceSurvey
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import make_customer, make_service_survey
 

@@ -21,7 +21,7 @@ def test_manager_works_an_urgent_report_routed_by_the_worker_and_the_supervisor_
     journey, celery_worker, supervisor_a, manager_a, unit_a, monkeypatch
 ):
     # The queue asks for fresh rows every 2 s here instead of every 15 s.
-    monkeypatch.setattr("visits.views.urgent.REFRESH_SECONDS", 2)
+    monkeypatch.setattr("visits.urgent.views.REFRESH_SECONDS", 2)
     manager = journey(PHONE, suffix="manager")
     page = manager.login("manager_a")
     manager.check_accessibility()

@@ -4,11 +4,12 @@ import io
 
 import pytest
 
-from crm_site.accounts import demo as accounts_demo
-from customers import demo as customers_demo
-from reports import demo, months
+from crm_site.devtools.demo import accounts as accounts_demo
+from crm_site.devtools.demo import customers as customers_demo
+from crm_site.devtools.demo import reports as demo
+from crm_site.devtools.demo import visits as visits_demo
+from reports import months
 from reports.models import MonthlyPatrolSummary, SummaryEvent
-from visits import demo as visits_demo
 from visits.models import DailyReport
 
 pytestmark = pytest.mark.django_db

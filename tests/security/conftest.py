@@ -126,7 +126,7 @@ def world(
         unit=unit_a, quarter=reviews.quarter_of(timezone.localdate()), actor=supervisor_a
     )
     # A prospect of staff_a's in unit A (customer development, issue 12).
-    from customers.services.development import prospect_create
+    from customers.prospects.services import prospect_create
 
     prospect, _created = prospect_create(
         actor=staff_a, fields={"name": "安全开发客户", "unit": unit_a, "owner": staff_a}

@@ -109,7 +109,7 @@ def _entry_data(w, **extra):
 
 
 def _survey_data(w):
-    from customers.voice_models import SURVEY_FIELDS
+    from customers.voice.models import SURVEY_FIELDS
 
     return dict.fromkeys(SURVEY_FIELDS, "2") | {
         "surveyed_on": "2026-01-05",

@@ -34,7 +34,7 @@ def redis_reachable(url: str | None = None) -> bool:
 
 def test_database_url() -> str:
     """DATABASE_URL of the database this test session uses (the test_ copy)."""
-    from crm_site.core.bench import current_database_url
+    from crm_site.devtools.bench import current_database_url
 
     return current_database_url()
 

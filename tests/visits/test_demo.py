@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from crm_site.accounts import demo as accounts_demo
 from crm_site.accounts.models import ServiceUnit, User
+from crm_site.devtools.demo import accounts as accounts_demo
+from crm_site.devtools.demo import visits as demo
 from tests.factories import make_customer
-from visits import demo
 from visits.models import DailyReport, DailyReportEntry, Visit
 
 pytestmark = pytest.mark.django_db

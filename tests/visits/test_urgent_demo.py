@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from crm_site.accounts import demo as accounts_demo
 from crm_site.accounts.models import ServiceUnit
+from crm_site.devtools.demo import accounts as accounts_demo
+from crm_site.devtools.demo import urgent as urgent_demo
 from tests.factories import make_customer
-from visits import urgent_demo
 from visits.models import UrgentReport, UrgentReportEvent
 
 pytestmark = pytest.mark.django_db

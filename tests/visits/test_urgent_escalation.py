@@ -10,7 +10,8 @@ from django.utils import timezone
 from crm_site.accounts.models import Role
 from crm_site.core.models import Notification
 from tests.factories import make_unit, make_urgent_report, make_user
-from visits import tasks, urgent_routing
+from visits.urgent import routing as urgent_routing
+from visits.urgent import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_a_report_within_its_deadline_is_not_escalated(urgent_a):
 def test_an_acknowledged_report_is_not_escalated_even_past_the_deadline(
     client, urgent_a, manager_a
 ):
-    from visits.urgent_services import urgent_report_acknowledge
+    from visits.urgent.services import urgent_report_acknowledge
 
     urgent_report_acknowledge(report=urgent_a, actor=manager_a)
     overdue(urgent_a)

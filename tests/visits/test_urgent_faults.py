@@ -32,8 +32,8 @@ from crm_site.core.models import Notification
 from tests.conftest import require
 from tests.support.services import start_worker, stop_process, use_broker, wait_until
 from tests.visits.test_urgent_raise import form_data
-from visits import tasks
 from visits.models import UrgentReport, UrgentReportEvent
+from visits.urgent import tasks
 
 pytestmark = [pytest.mark.slow, pytest.mark.services, pytest.mark.real_broker]
 
@@ -187,7 +187,7 @@ def test_a_worker_killed_while_routing_leaves_the_report_pending_and_the_redeliv
     # visibility timeout) and routes the report.
     second = workers(CELERY_VISIBILITY_TIMEOUT="1")
     wait_until(lambda: UrgentReport.objects.filter(status="routed").exists(), timeout=90)
-    assert "visits.tasks.urgent_report_route[" in log_of(second)
+    assert "visits.urgent.tasks.urgent_report_route[" in log_of(second)
     routed_once(report, manager_a)
 
 

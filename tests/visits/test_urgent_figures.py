@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import make_urgent_report
-from visits.urgent_queries import urgent_figures
+from visits.urgent.selectors import urgent_figures
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

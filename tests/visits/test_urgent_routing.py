@@ -9,8 +9,9 @@ from crm_site.accounts.models import Role
 from crm_site.core.models import Notification
 from tests.factories import make_unit, make_urgent_report, make_user
 from tests.support.services import use_broker, wait_until
-from visits import tasks, urgent_routing
 from visits.models import UrgentReport, UrgentReportEvent
+from visits.urgent import routing as urgent_routing
+from visits.urgent import tasks
 
 pytestmark = pytest.mark.django_db
 

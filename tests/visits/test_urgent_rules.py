@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crm_site.core.workcal import WorkCalendar
-from visits import urgent_rules
 from visits.templatetags.urgent_tags import duration
+from visits.urgent import rules as urgent_rules
 
 SH = ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY_2026 = WorkCalendar(overrides={date(2026, 10, d): False for d in range(1, 8)})

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from ..urgent_rules import split_minutes
+from ..urgent.rules import split_minutes
 
 register = template.Library()
 

@@ -1,0 +1,1 @@
+"""Idempotent demo data, one module per app; run in order by `seed_demo`."""

@@ -1,0 +1,603 @@
+"""A generated dataset at the scale of a large logistics group.
+
+Used by `manage.py seed_large` and `manage.py bench`. Rows are generated in
+Python with a fixed random seed and written in batches with PostgreSQL's COPY
+(plain multi-row INSERT on other databases), with explicit ids so related rows
+need no round trips; sequences are moved past the new ids at the end.
+
+Distributions: unit sizes follow a Zipf-like curve (a few big units), grades
+come from the real grading rule applied to skewed attributes (most customers
+C or D), each staff member files a report on most working days with a few
+entries on their own customers.
+"""
+
+import calendar
+import io
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from customers import grading
+
+MARKER_UNIT = "L01"  # a unit code only this generator uses
+
+CITIES = [
+    "上海",
+    "北京",
+    "广州",
+    "深圳",
+    "杭州",
+    "南京",
+    "苏州",
+    "天津",
+    "重庆",
+    "成都",
+    "武汉",
+    "西安",
+    "长沙",
+    "郑州",
+    "青岛",
+    "宁波",
+    "厦门",
+    "福州",
+    "济南",
+    "合肥",
+    "无锡",
+    "佛山",
+    "东莞",
+    "昆明",
+    "南宁",
+    "沈阳",
+    "大连",
+    "哈尔滨",
+    "长春",
+    "石家庄",
+    "太原",
+    "南昌",
+    "贵阳",
+    "兰州",
+    "乌鲁木齐",
+    "呼和浩特",
+    "银川",
+    "西宁",
+    "海口",
+    "温州",
+    "绍兴",
+    "嘉兴",
+    "金华",
+    "台州",
+    "泉州",
+    "漳州",
+    "珠海",
+    "中山",
+    "惠州",
+    "烟台",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅玉兰志强"
+COMPANY_WORDS = [
+    "华通",
+    "远航",
+    "恒达",
+    "鑫源",
+    "盛世",
+    "联创",
+    "金桥",
+    "海川",
+    "博远",
+    "鼎盛",
+    "嘉禾",
+    "瑞丰",
+    "宏图",
+    "万通",
+    "永兴",
+    "新和",
+    "天成",
+    "锦程",
+]
+INDUSTRIES = [
+    "电子制造",
+    "服装纺织",
+    "食品饮料",
+    "汽车零部件",
+    "家电",
+    "医药",
+    "日化",
+    "建材",
+    "电商零售",
+    "机械设备",
+]
+OPINIONS = [
+    "希望提前一天通知到货时间",
+    "对近期配送时效表示满意",
+    "希望增加周末收货服务",
+    "反映部分货物外包装破损",
+    "建议月结对账单按区域拆分",
+    "",
+]
+MARKET = [
+    "竞争对手推出零担九折优惠",
+    "某快运公司新开本地仓配业务",
+    "行业运价本月小幅上涨",
+    "同行开始提供夜间配送",
+    "",
+    "",
+]
+EFFECTS = ["客户认可新方案", "达成续约意向", "问题已记录待跟进", "客户同意试用仓储服务"]
+HANDLING = ["已协调调度部门处理", "已安排专人跟进", "当场答复客户疑问", "已反馈运输部门"]
+
+
+@dataclass
+class Plan:
+    customers: int = 100_000
+    users: int = 1_000
+    units: int = 50
+    regions: int = 30
+    months: int = 28  # ordinary months ending with the last closed month
+    entries_per_month: int = 40_000
+    heavy_factor: int = 10  # the month before the oldest one has this many times the entries
+    complaints: int = 20_000
+    urgent_reports: int = 2_000
+    seed: int = 20261123
+
+    @classmethod
+    def quick(cls) -> "Plan":
+        return cls(
+            customers=3_000,
+            users=60,
+            units=5,
+            regions=5,
+            months=2,
+            entries_per_month=2_000,
+            heavy_factor=10,
+            complaints=300,
+            urgent_reports=30,
+        )
+
+    @property
+    def total_entries(self) -> int:
+        return self.entries_per_month * (self.months + self.heavy_factor)
+
+
+def month_start(year: int, month: int) -> date:
+    return date(year, month, 1)
+
+
+def add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_of(plan: Plan, today: date) -> list[tuple[date, int]]:
+    """(first day, entries) for each generated month, oldest first: the heavy
+    month, then `plan.months` ordinary months ending with the last closed one."""
+    last_closed = add_months(today.replace(day=1), -1)
+    first = add_months(last_closed, -(plan.months - 1))
+    heavy = add_months(first, -1)
+    months = [(heavy, plan.entries_per_month * plan.heavy_factor)]
+    months += [(add_months(first, i), plan.entries_per_month) for i in range(plan.months)]
+    return months
+
+
+def heavy_month(plan: Plan, today: date | None = None) -> date:
+    return months_of(plan, today or timezone.localdate())[0][0]
+
+
+def normal_month(plan: Plan, today: date | None = None) -> date:
+    """The last closed month (ordinary size): what the benchmark rolls up."""
+    return months_of(plan, today or timezone.localdate())[-1][0]
+
+
+def already_generated() -> bool:
+    from crm_site.accounts.models import ServiceUnit
+
+    return ServiceUnit.objects.filter(code=MARKER_UNIT).exists()
+
+
+class Writer:
+    """Batched COPY (PostgreSQL) or INSERT of plain tuples into a table."""
+
+    def __init__(self, table: str, columns: list[str], batch: int = 20_000):
+        self.table, self.columns, self.batch = table, columns, batch
+        self.rows: list[tuple] = []
+        self.count = 0
+
+    def add(self, *row):
+        self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self):
+        if not self.rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                buffer = io.StringIO()
+                for row in self.rows:
+                    buffer.write("\t".join(_copy_value(v) for v in row))
+                    buffer.write("\n")
+                buffer.seek(0)
+                cols = ", ".join(f'"{c}"' for c in self.columns)
+                cursor.copy_expert(f'COPY "{self.table}" ({cols}) FROM STDIN', buffer)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cols = ", ".join(f'"{c}"' for c in self.columns)
+                cursor.executemany(
+                    f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})',
+                    [tuple(_sql_value(v) for v in row) for row in self.rows],
+                )
+        self.count += len(self.rows)
+        self.rows = []
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+def _sql_value(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return value
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+        return cursor.fetchone()[0] + 1
+
+
+def _reset_sequences(tables: list[str]) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
+            )
+
+
+def _zipf_weights(n: int) -> list[float]:
+    return [1 / (i**0.8) for i in range(1, n + 1)]
+
+
+class Generator:
+    def __init__(self, plan: Plan, progress=None):
+        self.plan = plan
+        self.rng = random.Random(plan.seed)
+        self.progress = progress or (lambda label, done, total: None)
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.now = timezone.now()
+
+    # --- organisation -------------------------------------------------------
+
+    def organisation(self):
+        from django.contrib.auth.models import Group
+
+        from crm_site.accounts.services import role_groups_ensure
+
+        plan, rng = self.plan, self.rng
+        role_groups_ensure()
+        groups = dict(Group.objects.values_list("name", "id"))
+        password = make_password("crm-demo-2026")
+
+        unit_id0 = _next_id("accounts_serviceunit")
+        units = Writer("accounts_serviceunit", ["id", "code", "name", "is_active"])
+        self.unit_ids = []
+        for i in range(plan.units):
+            uid = unit_id0 + i
+            city = CITIES[i % len(CITIES)]
+            suffix = "" if i < len(CITIES) else str(i // len(CITIES) + 1)
+            units.add(uid, f"L{i + 1:02d}", f"{city}营业部{suffix}", True)
+            self.unit_ids.append(uid)
+        units.flush()
+        self.unit_weights = _zipf_weights(plan.units)
+
+        region_id0 = _next_id("accounts_region")
+        regions = Writer("accounts_region", ["id", "code", "name"])
+        self.region_ids = [region_id0 + i for i in range(plan.regions)]
+        for i, rid in enumerate(self.region_ids):
+            regions.add(rid, f"LR{i + 1:02d}", f"{CITIES[i % len(CITIES)]}地区{i + 1}")
+        regions.flush()
+
+        user_id0 = _next_id("accounts_user")
+        users = Writer(
+            "accounts_user",
+            [
+                "id", "password", "is_superuser", "username", "first_name", "last_name", "email",
+                "is_staff", "is_active", "date_joined", "full_name", "phone", "language",
+            ],
+        )  # fmt: skip
+        member_id0 = _next_id("accounts_membership")
+        members = Writer("accounts_membership", ["id", "user_id", "unit_id", "kind"])
+        ug_id0 = _next_id("accounts_user_groups")
+        user_groups = Writer("accounts_user_groups", ["id", "user_id", "group_id"])
+        self.staff_by_unit = {uid: [] for uid in self.unit_ids}
+        self.supervisor_of, self.manager_of = {}, {}
+        # One supervisor and one manager per unit; the rest are staff, more in big units.
+        staff_total = max(plan.users - 2 * plan.units, plan.units)
+        total_weight = sum(self.unit_weights)
+        staff_counts = [max(1, round(staff_total * w / total_weight)) for w in self.unit_weights]
+        next_id = user_id0
+        for index, uid in enumerate(self.unit_ids):
+            code = f"l{index + 1:02d}"
+            people = [
+                (f"{code}_sup", "supervisor", "supervisor"),
+                (f"{code}_mgr", "manager", "manager"),
+            ]
+            people += [
+                (f"{code}_staff{n:03d}", "staff", "member")
+                for n in range(1, staff_counts[index] + 1)
+            ]
+            for username, role, kind in people:
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+                users.add(
+                    next_id, password, False, username, "", "", f"{username}@large.example.com",
+                    False, True, self.now, name, "", "",
+                )  # fmt: skip
+                members.add(member_id0, next_id, uid, kind)
+                member_id0 += 1
+                user_groups.add(ug_id0, next_id, groups[role])
+                ug_id0 += 1
+                if role == "staff":
+                    self.staff_by_unit[uid].append(next_id)
+                elif role == "supervisor":
+                    self.supervisor_of[uid] = next_id
+                else:
+                    self.manager_of[uid] = next_id
+                next_id += 1
+        for writer in (users, members, user_groups):
+            writer.flush()
+        self.largest_unit = self.unit_ids[0]
+        self.progress("users", users.count, users.count)
+
+    # --- customers ----------------------------------------------------------
+
+    def customers(self):
+        from customers.models import GradingRule
+
+        plan, rng = self.plan, self.rng
+        rule_row = GradingRule.objects.current()
+        rule = rule_row.as_rule()
+        natures = ["manufacturer", "distributor", "retailer", "ecommerce", "trading", "other"]
+        scales = ["large", "medium", "small", "micro"]
+        trends = ["growing", "stable", "declining"]
+        cust_id0 = _next_id("customers_customer")
+        contact_id0 = _next_id("customers_contact")
+        customers = Writer(
+            "customers_customer",
+            [
+                "id", "code", "name", "nature", "scale", "annual_revenue", "trend", "industry",
+                "region_id", "address", "unit_id", "sales_owner_id", "visiting_person_id",
+                "assignment_override_reason", "status", "notes", "grade", "grade_points",
+                "grade_breakdown", "grade_rule_id", "graded_at", "grade_pinned", "grade_pin_reason",
+                "created_at", "updated_at",
+            ],
+        )  # fmt: skip
+        contacts = Writer(
+            "customers_contact",
+            ["id", "customer_id", "name", "organisation", "position", "address", "mobile", "phone",
+             "email", "wechat", "care_date", "care_kind", "is_primary", "notes"],
+        )  # fmt: skip
+        self.customers_of_staff: dict[int, list[int]] = {}
+        self.customer_unit: dict[int, int] = {}
+        import json
+
+        for n in range(plan.customers):
+            cid = cust_id0 + n
+            unit = rng.choices(self.unit_ids, weights=self.unit_weights)[0]
+            staff = rng.choice(self.staff_by_unit[unit])
+            revenue = round(min(rng.lognormvariate(3.2, 1.3), 20000), 2)
+            attrs = grading.Attributes(
+                annual_revenue=revenue,
+                scale=rng.choices(scales, weights=[1, 3, 6, 4])[0],
+                trend=rng.choices(trends, weights=[2, 5, 3])[0],
+                nature=rng.choice(natures),
+            )
+            result = grading.grade(attrs, rule)
+            city = CITIES[rng.randrange(len(CITIES))]
+            name = f"{city}{rng.choice(COMPANY_WORDS)}{rng.choice(INDUSTRIES)}有限公司{n}"
+            customers.add(
+                cid, f"LC{n + 1:07d}", name, attrs.nature, attrs.scale, f"{revenue:.2f}",
+                attrs.trend, rng.choice(INDUSTRIES), rng.choice(self.region_ids), f"{city}市工业路{n % 900 + 1}号",
+                unit, None, staff, "", rng.choices(["active", "potential", "dormant", "lost"], weights=[85, 8, 5, 2])[0],
+                "", result.grade, result.points, json.dumps(result.breakdown, ensure_ascii=False),
+                rule_row.pk, self.now, False, "", self.now, self.now,
+            )  # fmt: skip
+            contacts.add(
+                contact_id0 + n, cid, rng.choice(SURNAMES) + rng.choice(GIVEN), "", "经理", "",
+                f"13{rng.randrange(10**9):09d}", "", "", "", None, "", True, "",
+            )  # fmt: skip
+            self.customers_of_staff.setdefault(staff, []).append(cid)
+            self.customer_unit[cid] = unit
+            if n % 20_000 == 0:
+                self.progress("customers", n, plan.customers)
+        customers.flush()
+        contacts.flush()
+        self.progress("customers", plan.customers, plan.customers)
+
+    # --- daily reports ------------------------------------------------------
+
+    def reports(self):
+        plan, rng = self.plan, self.rng
+        report_id0 = _next_id("visits_dailyreport")
+        visit_id0 = _next_id("visits_visit")
+        entry_id0 = _next_id("visits_dailyreportentry")
+        reports = Writer(
+            "visits_dailyreport",
+            ["id", "user_id", "unit_id", "date", "status", "note", "submitted_at", "reviewed_by_id",
+             "reviewed_at", "review_comment", "created_at", "updated_at"],
+        )  # fmt: skip
+        visits = Writer(
+            "visits_visit",
+            ["id", "customer_id", "user_id", "unit_id", "kind", "occurred_at", "source", "note",
+             "form_token", "created_at"],
+        )  # fmt: skip
+        entries = Writer(
+            "visits_dailyreportentry",
+            ["id", "report_id", "customer_id", "kind", "occurred_at", "opinions", "market", "effect",
+             "handling", "other", "needs_escalation", "escalation_reason", "visit_id", "form_token",
+             "created_at", "updated_at"],
+        )  # fmt: skip
+        staff = [s for s in self.customers_of_staff if self.customers_of_staff[s]]
+        unit_of_staff = {s: self.customer_unit[self.customers_of_staff[s][0]] for s in staff}
+        # Busier staff (more customers) file more entries.
+        weights = [len(self.customers_of_staff[s]) for s in staff]
+        total = self.plan.total_entries
+        rid, vid, eid = report_id0, visit_id0, entry_id0
+        done = 0
+        for first, count in months_of(plan, timezone.localdate()):
+            days = [
+                date(first.year, first.month, d)
+                for d in range(1, calendar.monthrange(first.year, first.month)[1] + 1)
+                if date(first.year, first.month, d).weekday() < 5
+            ]
+            # Entries per (staff, day): spread the month's count over staff and days.
+            per_staff = {}
+            for s in rng.choices(staff, weights=weights, k=count):
+                per_staff[s] = per_staff.get(s, 0) + 1
+            for s, n in per_staff.items():
+                unit = unit_of_staff[s]
+                sup = self.supervisor_of[unit]
+                own = self.customers_of_staff[s]
+                by_day = {}
+                for _ in range(n):
+                    d = rng.choice(days)
+                    by_day[d] = by_day.get(d, 0) + 1
+                for d, k in by_day.items():
+                    submitted = datetime.combine(d, time(18, 0), tzinfo=self.tz)
+                    reports.add(
+                        rid, s, unit, d, "reviewed", "", submitted, sup, submitted + timedelta(hours=16),
+                        "", submitted, submitted,
+                    )  # fmt: skip
+                    # Distinct (customer, kind) pairs within one report.
+                    picks = set()
+                    while len(picks) < min(k, 2 * len(own)):
+                        picks.add((rng.choice(own), rng.choice(("visit", "call", "call"))))
+                    for customer, kind in picks:
+                        at = datetime.combine(
+                            d, time(9 + rng.randrange(8), rng.randrange(60)), tzinfo=self.tz
+                        )
+                        visits.add(vid, customer, s, unit, kind, at, "entry", "", None, at)
+                        flagged = rng.random() < 0.01
+                        entries.add(
+                            eid, rid, customer, kind, at, rng.choice(OPINIONS), rng.choice(MARKET),
+                            rng.choice(EFFECTS), rng.choice(HANDLING), "", flagged,
+                            "竞争对手大幅降价" if flagged else "", vid, uuid.uuid4(), at, at,
+                        )  # fmt: skip
+                        vid += 1
+                        eid += 1
+                        done += 1
+                    rid += 1
+            self.progress("entries", done, total)
+        for writer in (reports, visits, entries):
+            writer.flush()
+        self.entry_count = entries.count
+
+    # --- complaints and urgent reports -------------------------------------
+
+    def complaints(self):
+        from complaints.models import ComplaintCategory, ComplaintSequence
+
+        plan, rng = self.plan, self.rng
+        categories = list(ComplaintCategory.objects.values_list("id", flat=True))
+        if not categories:
+            return
+        cid0 = _next_id("complaints_complaint")
+        writer = Writer(
+            "complaints_complaint",
+            ["id", "number", "customer_id", "unit_id", "channel", "received_at", "received_by_id",
+             "complainant", "contact_phone", "content", "demand", "category_id", "severity",
+             "responsible_department", "handler_id", "deadline", "status", "recording",
+             "recording_content_type", "cause", "solution", "approval_comment", "notice_means",
+             "return_visit_note", "reopened_count", "resolved_at", "created_at", "updated_at"],
+        )  # fmt: skip
+        customer_ids = list(self.customer_unit)
+        year = self.now.year
+        start_number = (
+            ComplaintSequence.objects.filter(year=year).values_list("last", flat=True).first() or 0
+        ) + 1
+        for n in range(plan.complaints):
+            customer = rng.choice(customer_ids)
+            unit = self.customer_unit[customer]
+            received = self.now - timedelta(days=rng.randrange(720), hours=rng.randrange(24))
+            status = rng.choices(
+                ["closed", "resolved", "investigating", "received"], weights=[70, 10, 12, 8]
+            )[0]
+            resolved = (
+                received + timedelta(days=rng.randrange(1, 8))
+                if status in ("closed", "resolved")
+                else None
+            )
+            handler = rng.choice(self.staff_by_unit[unit])
+            writer.add(
+                cid0 + n, f"TS-{year}-{start_number + n:06d}", customer, unit,
+                rng.choice(["phone", "in_person", "online"]), received, handler, "投诉人",
+                "13800000000", "货物延误送达", "尽快送达并说明原因", rng.choice(categories),
+                rng.choices(["normal", "major"], weights=[9, 1])[0], "运输部", handler,
+                received + timedelta(days=5), status, "", "", "", "", "", "", "", 0, resolved,
+                received, received,
+            )  # fmt: skip
+        writer.flush()
+        ComplaintSequence.objects.update_or_create(
+            year=year, defaults={"last": start_number + plan.complaints - 1}
+        )
+
+    def urgent_reports(self):
+        plan, rng = self.plan, self.rng
+        uid0 = _next_id("visits_urgentreport")
+        writer = Writer(
+            "visits_urgentreport",
+            ["id", "unit_id", "raised_by_id", "customer_id", "category", "title", "details", "proposal",
+             "status", "assignee_id", "ack_deadline", "routed_at", "acknowledged_at", "resolved_at",
+             "resolution", "created_at", "updated_at"],
+        )  # fmt: skip
+        customer_ids = list(self.customer_unit)
+        for n in range(plan.urgent_reports):
+            customer = rng.choice(customer_ids)
+            unit = self.customer_unit[customer]
+            raised = self.now - timedelta(days=rng.randrange(720))
+            resolved = raised + timedelta(days=2)
+            writer.add(
+                uid0 + n, unit, self.supervisor_of[unit], customer,
+                rng.choice(["competitor_policy", "competitor_service", "competitor_trend", "own_service", "other"]),
+                "竞争对手政策变化", "详见日报", "", "resolved", self.manager_of[unit], raised + timedelta(hours=4),
+                raised, raised + timedelta(hours=1), resolved, "已处理", raised, resolved,
+            )  # fmt: skip
+        writer.flush()
+
+    def run(self):
+        with transaction.atomic():
+            self.organisation()
+            self.customers()
+            self.reports()
+            self.complaints()
+            self.urgent_reports()
+            _reset_sequences(
+                [
+                    "accounts_serviceunit", "accounts_region", "accounts_user", "accounts_membership",
+                    "accounts_user_groups", "customers_customer", "customers_contact",
+                    "visits_dailyreport", "visits_visit", "visits_dailyreportentry",
+                    "complaints_complaint", "visits_urgentreport",
+                ]
+            )  # fmt: skip
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        return self

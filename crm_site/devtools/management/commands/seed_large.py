@@ -1,0 +1,63 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from crm_site.devtools import largedata
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate the DESIGN.md-scale dataset (100,000 customers, 1,000 users, 50 units, "
+        "~1.5 million daily-report entries). Refuses to run twice on the same database."
+    )
+
+    def add_arguments(self, parser):
+        plan = largedata.Plan()
+        parser.add_argument("--customers", type=int, default=plan.customers)
+        parser.add_argument("--users", type=int, default=plan.users)
+        parser.add_argument("--units", type=int, default=plan.units)
+        parser.add_argument("--months", type=int, default=plan.months)
+        parser.add_argument("--entries-per-month", type=int, default=plan.entries_per_month)
+        parser.add_argument("--heavy-factor", type=int, default=plan.heavy_factor)
+        parser.add_argument("--complaints", type=int, default=plan.complaints)
+        parser.add_argument("--quick", action="store_true", help="a few thousand rows, for tests")
+
+    def handle(self, *args, **options):
+        if largedata.already_generated():
+            raise CommandError(
+                "This database already holds the generated dataset (unit L01 exists); "
+                "seed_large runs once per database. Use a fresh database to generate it again."
+            )
+        if options["quick"]:
+            plan = largedata.Plan.quick()
+        else:
+            plan = largedata.Plan(
+                customers=options["customers"],
+                users=options["users"],
+                units=options["units"],
+                months=options["months"],
+                entries_per_month=options["entries_per_month"],
+                heavy_factor=options["heavy_factor"],
+                complaints=options["complaints"],
+            )
+        started = time.monotonic()
+        self.stdout.write(
+            f"Generating {plan.customers:,} customers, {plan.users:,} users, {plan.units} units, "
+            f"~{plan.total_entries:,} daily-report entries …"
+        )
+        last = {}
+
+        def progress(label, done, total):
+            pct = int(100 * done / total) if total else 100
+            if last.get(label) != pct // 5:
+                last[label] = pct // 5
+                bar = "#" * (pct // 5) + "." * (20 - pct // 5)
+                self.stdout.write(f"  {label:<10} [{bar}] {pct:3d}%  {done:,}/{total:,}")
+
+        gen = largedata.Generator(plan, progress=progress).run()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done in {time.monotonic() - started:.0f}s: {gen.entry_count:,} entries; "
+                f"largest unit L01 (supervisor l01_sup, password crm-demo-2026)."
+            )
+        )

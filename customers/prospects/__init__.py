@@ -1,0 +1,1 @@
+"""Customer development: prospects through the six steps, evaluation, conversion."""

@@ -1,0 +1,240 @@
+"""Customer development (客户开发管理表): prospects, their steps, winning and dropping.
+
+Every function takes the acting user, runs in one transaction, writes the
+prospect's history row (ProspectEvent) and an audit entry in it.
+"""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Role, User
+from crm_site.core.services import audit
+from customers.models import Customer, Prospect, ProspectEvent, Status, Step
+from customers.services.book import customer_create, customer_update, scope_units, scope_users
+
+PROSPECT_FIELDS = (
+    "name",
+    "address",
+    "company_phone",
+    "factory_phone",
+    "key_people",
+    "products",
+    "unit",
+    "owner",
+    "notes",
+)
+
+
+def _check_owner(*, actor: User, fields: dict) -> None:
+    unit, owner = fields["unit"], fields["owner"]
+    if not scope_units(actor).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("You cannot file prospects under this unit.")})
+    if actor.role == Role.STAFF and owner != actor:
+        raise ValidationError({"owner": _("Staff develop their own prospects.")})
+    if not owner.memberships.filter(unit=unit).exists():
+        raise ValidationError(
+            {
+                "owner": _("%(person)s is not a member of %(unit)s.")
+                % {"person": owner, "unit": unit}
+            }
+        )
+
+
+def prospect_create(
+    *, actor: User, fields: dict, form_token: uuid.UUID | None = None
+) -> tuple[Prospect, bool]:
+    """Record a new prospect. A resent form (same token) returns the first one, created=False."""
+    if form_token is not None:
+        existing = Prospect.objects.filter(form_token=form_token).first()
+        if existing is not None:
+            return existing, False
+    fields = {k: v for k, v in fields.items() if k in PROSPECT_FIELDS}
+    _check_owner(actor=actor, fields=fields)
+    try:
+        with transaction.atomic():
+            prospect = Prospect.objects.create(**fields, created_by=actor, form_token=form_token)
+            ProspectEvent.objects.create(
+                prospect=prospect, kind=ProspectEvent.Kind.CREATED, actor=actor
+            )
+            audit(actor=actor, action="customers.prospect_create", obj=prospect)
+    except IntegrityError:
+        existing = Prospect.objects.filter(form_token=form_token).first()
+        if form_token is None or existing is None:
+            raise
+        return existing, False
+    return prospect, True
+
+
+def _locked_open(prospect: Prospect) -> Prospect:
+    """The prospect re-read under a row lock; refused unless still in development."""
+    locked = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    if locked.status != Prospect.Status.OPEN:
+        raise ValidationError(
+            _("This prospect is already closed (%(status)s); nothing was changed.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def prospect_record_step(
+    *,
+    prospect: Prospect,
+    actor: User,
+    step: int,
+    happened_on: date,
+    success_rate: int | None = None,
+    appointment_at: datetime | None = None,
+    note: str = "",
+    form_token: uuid.UUID | None = None,
+) -> tuple[ProspectEvent, bool]:
+    """Record a development step. The prospect's step is the furthest reached; the
+    estimate and the appointment are the latest given. Step 5 needs an estimate
+    and step 6 an appointment (the seed's 预估达成率 and 预约)."""
+    if form_token is not None:
+        existing = ProspectEvent.objects.filter(form_token=form_token).first()
+        if existing is not None:
+            return existing, False
+    if step == Step.ESTIMATE and success_rate is None:
+        raise ValidationError({"success_rate": _("Give the estimated success rate.")})
+    if step == Step.APPOINTMENT and appointment_at is None:
+        raise ValidationError({"appointment_at": _("Give the date and time of the appointment.")})
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("The date of a step cannot be in the future.")})
+    try:
+        with transaction.atomic():
+            locked = _locked_open(prospect)
+            event = ProspectEvent.objects.create(
+                prospect=locked,
+                kind=ProspectEvent.Kind.STEP,
+                step=step,
+                happened_on=happened_on,
+                success_rate=success_rate,
+                appointment_at=appointment_at,
+                note=note.strip(),
+                actor=actor,
+                form_token=form_token,
+            )
+            locked.step = max(locked.step, step)
+            if success_rate is not None:
+                locked.success_rate = success_rate
+            if appointment_at is not None:
+                locked.appointment_at = appointment_at
+            locked.save(update_fields=["step", "success_rate", "appointment_at", "updated_at"])
+    except IntegrityError:
+        existing = ProspectEvent.objects.filter(form_token=form_token).first()
+        if form_token is None or existing is None:
+            raise
+        return existing, False
+    return event, True
+
+
+def _customer_for_link(*, actor: User, customer: Customer) -> Customer:
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise ValidationError({"customer": _("This customer is not among your customers.")})
+    if Prospect.objects.filter(customer=customer).exists():
+        raise ValidationError(
+            {"customer": _("This customer card is already the outcome of another development.")}
+        )
+    if customer.status != Status.ACTIVE:
+        customer = customer_update(
+            customer=Customer.objects.for_list().get(pk=customer.pk),
+            actor=actor,
+            fields={"status": Status.ACTIVE},
+        )
+    return customer
+
+
+def _customer_for_create(*, actor: User, prospect: Prospect, card: dict) -> Customer:
+    visiting = card.get("visiting_person") or prospect.owner
+    if actor.role == Role.STAFF:
+        visiting = actor
+    if (
+        not scope_users(actor).filter(pk=visiting.pk).exists()
+        or not visiting.memberships.filter(unit=prospect.unit).exists()
+    ):
+        raise ValidationError(
+            {"visiting_person": _("Choose a visiting person of the prospect's unit.")}
+        )
+    if Customer.objects.filter(code=card["code"]).exists():
+        raise ValidationError({"code": _("A customer with this code already exists.")})
+    fields = {
+        "code": card["code"],
+        "name": prospect.name,
+        "address": prospect.address,
+        "unit": prospect.unit,
+        "nature": card["nature"],
+        "scale": card["scale"],
+        "trend": card["trend"],
+        "annual_revenue": card.get("annual_revenue") or Decimal("0"),
+        "sales_owner": prospect.owner,
+        "visiting_person": visiting,
+        "status": Status.ACTIVE,
+        "notes": prospect.notes,
+    }
+    return customer_create(actor=actor, fields=fields)
+
+
+@transaction.atomic
+def prospect_convert(
+    *,
+    prospect: Prospect,
+    actor: User,
+    evaluation: dict,
+    report: dict,
+    customer: Customer | None = None,
+    card: dict | None = None,
+) -> Customer:
+    """The prospect becomes an active customer: link `customer` (a card of the
+    book, made active) or create one from `card`; record the development
+    evaluation and the new-customer report. All or nothing: a refusal at any
+    point leaves the prospect open and the book unchanged."""
+    locked = _locked_open(prospect)
+    if customer is not None:
+        customer = _customer_for_link(actor=actor, customer=customer)
+    elif card is not None:
+        customer = _customer_for_create(actor=actor, prospect=locked, card=card)
+    else:
+        raise ValidationError(_("Choose a customer card or create one."))
+    for name in ("growth_rating", "credit_rating", "margin_rating", "overall_rating"):
+        setattr(locked, name, evaluation[name])
+    locked.evaluation_note = evaluation.get("evaluation_note", "").strip()
+    locked.first_amount = report["first_amount"]
+    locked.how_won = report["how_won"].strip()
+    locked.customer = customer
+    locked.status = Prospect.Status.WON
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.save()
+    ProspectEvent.objects.create(prospect=locked, kind=ProspectEvent.Kind.WON, actor=actor)
+    audit(
+        actor=actor,
+        action="customers.prospect_won",
+        obj=locked,
+        data={"customer": customer.pk, "linked": card is None},
+    )
+    return customer
+
+
+@transaction.atomic
+def prospect_drop(*, prospect: Prospect, actor: User, reason: str) -> Prospect:
+    """Stop developing a prospect, with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the development stops.")})
+    locked = _locked_open(prospect)
+    locked.status = Prospect.Status.DROPPED
+    locked.drop_reason = reason
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.save(update_fields=["status", "drop_reason", "closed_at", "closed_by", "updated_at"])
+    ProspectEvent.objects.create(
+        prospect=locked, kind=ProspectEvent.Kind.DROPPED, note=reason, actor=actor
+    )
+    audit(actor=actor, action="customers.prospect_drop", obj=locked)
+    return locked

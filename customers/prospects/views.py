@@ -1,0 +1,201 @@
+"""Customer development pages (客户开发管理表) and the care-date list (客户关怀)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+from crm_site.core.forms import add_service_errors
+from crm_site.core.listing import query_string, sort_links
+from customers.models import Customer, Prospect, ProspectEvent
+from customers.prospects import services as services
+from customers.prospects.forms import (
+    CareFilterForm,
+    ConvertForm,
+    DropForm,
+    ProspectFilter,
+    ProspectForm,
+    StepForm,
+)
+from customers.services import care as care_services
+
+PAGE_SIZE = 25
+SORT_KEYS = ("name", "step", "rate", "appointment", "updated")
+
+
+def _prospect_for(request, pk: int) -> Prospect:
+    """The prospect if the user may see it, else 404 (its existence is not revealed)."""
+    queryset = Prospect.objects.visible_to(request.user).select_related(
+        "unit", "owner", "customer", "closed_by", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@role_required(Role.STAFF)
+def development_list(request):
+    """The development pipeline: the user's prospects, filtered, sorted, paginated."""
+    queryset = Prospect.objects.visible_to(request.user).select_related("unit", "owner")
+    filterset = ProspectFilter(request.GET or None, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "query_string": query_string(request),
+        "sort_links": sort_links(request, filterset.active_sort, SORT_KEYS),
+        "filters_active": bool(active),
+    }
+    return render(request, "customers/development_list.html", context)
+
+
+@role_required(Role.STAFF)
+def development_create(request):
+    form = ProspectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        token = data.pop("form_token")
+        try:
+            prospect, created = services.prospect_create(
+                actor=request.user, fields=data, form_token=token
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Prospect %(name)s recorded.") % {"name": prospect})
+            return redirect(prospect)
+    return render(request, "customers/development_form.html", {"form": form})
+
+
+def _render_detail(request, prospect, *, step_form=None, drop_form=None):
+    events = list(prospect.events.select_related("actor"))
+    context = {
+        "prospect": prospect,
+        "events": events,
+        "step_form": step_form or StepForm(prospect=prospect),
+        "drop_form": drop_form or DropForm(),
+        "step_kind": ProspectEvent.Kind.STEP,
+    }
+    return render(request, "customers/development_detail.html", context)
+
+
+@role_required(Role.STAFF)
+def development_detail(request, pk: int):
+    return _render_detail(request, _prospect_for(request, pk))
+
+
+@require_POST
+@role_required(Role.STAFF)
+def development_step(request, pk: int):
+    prospect = _prospect_for(request, pk)
+    form = StepForm(request.POST, prospect=prospect)
+    if form.is_valid():
+        try:
+            _event, created = services.prospect_record_step(
+                prospect=prospect, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, " ".join(exc.messages))
+                return redirect(prospect)
+            add_service_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Step recorded."))
+            return redirect(prospect)
+    return _render_detail(request, prospect, step_form=form)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def development_drop(request, pk: int):
+    prospect = _prospect_for(request, pk)
+    form = DropForm(request.POST)
+    if form.is_valid():
+        try:
+            services.prospect_drop(
+                prospect=prospect, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("The development of %(name)s stopped.") % {"name": prospect}
+            )
+        return redirect(prospect)
+    return _render_detail(request, prospect, drop_form=form)
+
+
+@role_required(Role.STAFF)
+def development_convert(request, pk: int):
+    """The prospect becomes an active customer: evaluation, report, card."""
+    prospect = _prospect_for(request, pk)
+    if not prospect.is_open:
+        messages.info(
+            request,
+            _("This prospect is already closed (%(status)s).")
+            % {"status": prospect.get_status_display()},
+        )
+        return redirect(prospect)
+    form = ConvertForm(request.POST or None, user=request.user, prospect=prospect)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.prospect_convert(
+                prospect=prospect,
+                actor=request.user,
+                evaluation=form.evaluation(),
+                report=form.report(),
+                customer=form.cleaned_data.get("customer")
+                if form.cleaned_data["card"] == form.EXISTING
+                else None,
+                card=form.card_fields(),
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, " ".join(exc.messages))
+                return redirect(prospect)
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(prospect)s is now an active customer: %(customer)s.")
+                % {"prospect": prospect.name, "customer": customer},
+            )
+            return redirect(prospect)
+    return render(
+        request, "customers/development_convert.html", {"form": form, "prospect": prospect}
+    )
+
+
+@role_required(Role.STAFF)
+def care_list(request):
+    """Upcoming birthdays and anniversaries of the contacts of the user's customers."""
+    form = CareFilterForm(request.GET or None, user=request.user)
+    days, kind, unit = 30, "", None
+    if form.is_valid():
+        days = form.cleaned_data.get("days") or 30
+        kind = form.cleaned_data.get("kind") or ""
+        unit = form.cleaned_data.get("unit")
+    customers = Customer.objects.visible_to(request.user).active()
+    if unit is not None:
+        customers = customers.filter(unit=unit)
+    today = timezone.localdate()
+    contacts = care_services.contacts_with_care_dates(customers, start=today, days=days)
+    if kind:
+        contacts = contacts.filter(care_kind=kind)
+    contacts = contacts.select_related("customer__visiting_person")
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": care_services.care_rows(page.object_list, today),
+        "days": days,
+        "query_string": query_string(request),
+        "today": today,
+    }
+    return render(request, "customers/care_list.html", context)

@@ -1,0 +1,1 @@
+"""Customer voice: service-level and enterprise surveys, the customer watch."""

@@ -1,0 +1,250 @@
+"""How the customer voice reads: per-unit survey figures, charts, the card's
+section and the card history's lines. Figures are set-based (one aggregate
+query for the period, one grouped by month)."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Avg, Count
+from django.db.models.functions import TruncMonth
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from crm_site.accounts.models import Role
+from customers.voice.models import (
+    SURVEY_FIELDS,
+    SURVEY_ITEMS,
+    WATCH_ITEMS,
+    CustomerWatch,
+    EnterpriseSurvey,
+    Score,
+    ServiceSurvey,
+)
+
+CARD_TREND = 8
+# Below this average an item reads as weak (the scale's "slightly good" is 5).
+WEAK_BELOW = 5.0
+ITEM_LABELS = {name: label for name, label, _good, _poor in SURVEY_ITEMS}
+WATCH_LABELS = {code: label for code, _group, label, _risky in WATCH_ITEMS}
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _month_axis(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return months
+
+
+def survey_figures(queryset, start: date, end: date) -> dict:
+    """Averages per item over the period (weakest first) and per item and month."""
+    surveys = queryset.filter(surveyed_on__gte=start, surveyed_on__lte=end).order_by()
+    averages = {name: Avg(name) for name in SURVEY_FIELDS}
+    total = surveys.aggregate(
+        count=Count("pk"), customers=Count("customer", distinct=True), **averages
+    )
+    items: list[dict[str, Any]] = [
+        {
+            "code": name,
+            "label": str(label),
+            "good": str(good),
+            "poor": str(poor),
+            "average": _round(total[name]),
+            "weak": total[name] is not None and total[name] < WEAK_BELOW,
+        }
+        for name, label, good, poor in SURVEY_ITEMS
+    ]
+    # Weakest first; an item nobody rated yet goes last.
+    items.sort(key=lambda i: (i["average"] is None, i["average"] or 0, i["code"]))
+    rows = (
+        surveys.annotate(month=TruncMonth("surveyed_on"))
+        .values("month")
+        .annotate(count=Count("pk"), **averages)
+        .order_by("month")
+    )
+    by_month = {row["month"]: row for row in rows}
+    months = []
+    for month in _month_axis(start, end):
+        row = by_month.get(month, {})
+        values = {name: _round(row.get(name)) for name in SURVEY_FIELDS}
+        present = [v for v in values.values() if v is not None]
+        months.append(
+            {
+                "month": month,
+                "count": row.get("count", 0),
+                "values": values,
+                "cells": [values[i["code"]] for i in items],
+                "overall": round(sum(present) / len(present), 2) if present else None,
+            }
+        )
+    rated = [i["average"] for i in items if i["average"] is not None]
+    return {
+        "count": total["count"],
+        "customers": total["customers"],
+        "overall": round(sum(rated) / len(rated), 2) if rated else None,
+        "items": items,
+        "months": months,
+        "start": start,
+        "end": end,
+    }
+
+
+def chart_data(figures: dict) -> dict:
+    """What static/js/customers-surveys.js draws (json_script): data, never markup."""
+    items = figures["items"]
+    return {
+        "labels": {
+            "average": _("Average (7 = very good)"),
+            "overall": _("All items"),
+            "count": _("Surveys"),
+        },
+        "items": [i["label"] for i in items],
+        "averages": [i["average"] for i in items],
+        "months": [f"{m['month']:%Y-%m}" for m in figures["months"]],
+        "counts": [m["count"] for m in figures["months"]],
+        "overall": [m["overall"] for m in figures["months"]],
+        "series": [
+            {"name": i["label"], "data": [m["values"][i["code"]] for m in figures["months"]]}
+            for i in items
+        ],
+    }
+
+
+def score_label(value) -> str:
+    try:
+        return str(Score(value).label)
+    except ValueError:
+        return ""
+
+
+def score_rows(survey: ServiceSurvey) -> list[dict]:
+    """Each item of one survey: labels, the score and its words, in the form's order."""
+    return [
+        {
+            "label": label,
+            "good": good,
+            "poor": poor,
+            "score": getattr(survey, name),
+            "words": score_label(getattr(survey, name)),
+            "weak": getattr(survey, name) < WEAK_BELOW,
+        }
+        for name, label, good, poor in SURVEY_ITEMS
+    ]
+
+
+def survey_trend(surveys: list[ServiceSurvey]) -> list[dict]:
+    """Oldest first: each survey's average and its change from the one before."""
+    points, previous = [], None
+    for survey in surveys:
+        average = survey.average
+        delta: float | None = None if previous is None else round(average - previous, 2)
+        points.append(
+            {
+                "survey": survey,
+                "average": average,
+                "delta": delta,
+                "step": abs(delta) if delta is not None else None,
+            }
+        )
+        previous = average
+    return points
+
+
+def watch_rows(watch: CustomerWatch, *, changed_only: bool = False) -> list[dict]:
+    rows = []
+    for code, group, label, risky in WATCH_ITEMS:
+        item = watch.items.get(code) or {}
+        if changed_only and not item.get("changed"):
+            continue
+        rows.append(
+            {
+                "code": code,
+                "group": group,
+                "label": label,
+                "risky": risky,
+                "changed": bool(item.get("changed")),
+                "note": item.get("note", ""),
+            }
+        )
+    return rows
+
+
+def card_section(request, customer):
+    """The card's "customer voice" box (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    recent = list(
+        ServiceSurvey.objects.filter(customer=customer)
+        .select_related("surveyed_by")
+        .order_by("-surveyed_on", "-pk")[:CARD_TREND]
+    )
+    latest = recent[0] if recent else None
+    watch = (
+        CustomerWatch.objects.filter(customer=customer)
+        .select_related("reported_by")
+        .order_by("-reported_on", "-pk")
+        .first()
+    )
+    enterprise = (
+        EnterpriseSurvey.objects.filter(customer=customer)
+        .select_related("visitor")
+        .order_by("-visited_on", "-pk")
+        .first()
+    )
+    return {
+        "template": "customers/partials/_card_voice.html",
+        "customer": customer,
+        "latest": latest,
+        "latest_rows": score_rows(latest) if latest else [],
+        "trend": survey_trend(list(reversed(recent))),
+        "watch": watch,
+        "watch_changes": watch_rows(watch, changed_only=True) if watch else [],
+        "enterprise": enterprise,
+        "can_record": request.user.is_at_least(Role.STAFF),
+        "can_see_report": request.user.is_at_least(Role.SUPERVISOR),
+    }
+
+
+RECORDS = {
+    "service_survey": gettext_lazy("Service-level survey recorded"),
+    "enterprise_survey": gettext_lazy("Enterprise service survey recorded"),
+    "enterprise_opinion": gettext_lazy("Department head's opinion added"),
+    "watch": gettext_lazy("Customer watch recorded"),
+}
+
+
+def change_title(change) -> str:
+    return str(RECORDS.get(change.changes.get("record"), change.get_kind_display()))
+
+
+def change_rows(change) -> list[dict]:
+    """The lines under a "voice" history entry, in the reader's language."""
+    data = change.changes
+    rows = []
+    if data.get("date"):
+        rows.append({"label": _("Date"), "old": "", "new": data["date"]})
+    if data.get("record") == "service_survey" and data.get("average") is not None:
+        rows.append(
+            {
+                "label": _("Average score"),
+                "old": "",
+                "new": number_format(data["average"], decimal_pos=2),
+            }
+        )
+    if data.get("record") == "watch":
+        rows.append({"label": _("Items changed"), "old": "", "new": str(data.get("changed", 0))})
+        risky = data.get("risky") or []
+        if risky:
+            rows.append(
+                {
+                    "label": _("Risk signals"),
+                    "old": "",
+                    "new": pgettext("list separator", ", ").join(
+                        str(WATCH_LABELS.get(code, code)) for code in risky
+                    ),
+                }
+            )
+    return rows

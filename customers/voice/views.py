@@ -1,0 +1,312 @@
+"""Customer voice pages: service-level surveys and their per-unit
+figures, enterprise customer service surveys, the customer watch.
+
+Scope as everywhere: an object outside the user's scope is a 404, a page the
+role may never use a 403 (staff on the per-unit figures and the head's opinion).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.forms import add_service_errors
+from crm_site.core.services import audit
+from customers.models import Customer
+from customers.voice import display as voice_display
+from customers.voice import export as voice_export
+from customers.voice import services as voice_services
+from customers.voice.forms import (
+    CustomerWatchForm,
+    EnterpriseSurveyFilterForm,
+    EnterpriseSurveyForm,
+    HeadOpinionForm,
+    ServiceSurveyForm,
+    SurveyReportFilterForm,
+)
+from customers.voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
+from visits.models import Visit
+
+PAGE_SIZE = 25
+RECENT_SURVEYS = 10
+
+
+def _customer_for(request, pk: int) -> Customer:
+    return get_object_or_404(
+        Customer.objects.visible_to(request.user).select_related("unit"), pk=pk
+    )
+
+
+def _scope_units(user):
+    units = ServiceUnit.objects.filter(is_active=True)
+    if user.role == Role.ADMIN:
+        return units
+    return units.filter(pk__in=user.unit_ids)
+
+
+# --- service-level surveys ---------------------------------------------------------
+
+
+@role_required(Role.STAFF)
+def survey_create(request, pk: int):
+    """Record a survey of the customer, optionally on a visit (?visit=<id>)."""
+    customer = _customer_for(request, pk)
+    visit = None
+    visit_id = request.POST.get("visit") or request.GET.get("visit") or ""
+    if visit_id.isdigit():
+        visit = get_object_or_404(Visit.objects.filter(customer=customer), pk=int(visit_id))
+    form = ServiceSurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            survey, created = voice_services.service_survey_create(
+                customer=customer,
+                actor=request.user,
+                fields=data,
+                form_token=data["form_token"],
+                visit=visit,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Survey recorded: average %(average)s of 7.") % {"average": survey.average},
+                )
+            return redirect(survey)
+    context = {"form": form, "customer": customer, "visit": visit}
+    return render(request, "customers/voice/survey_form.html", context)
+
+
+@role_required(Role.STAFF)
+def survey_detail(request, pk: int):
+    survey = get_object_or_404(
+        ServiceSurvey.objects.visible_to(request.user).select_related(
+            "customer", "unit", "surveyed_by", "visit"
+        ),
+        pk=pk,
+    )
+    context = {"survey": survey, "rows": voice_display.score_rows(survey)}
+    return render(request, "customers/voice/survey_detail.html", context)
+
+
+def _report_filters(request):
+    form = SurveyReportFilterForm(request.GET or None, units=_scope_units(request.user))
+    surveys = ServiceSurvey.objects.visible_to(request.user)
+    if form.is_valid() and form.cleaned_data.get("unit"):
+        surveys = surveys.filter(unit=form.cleaned_data["unit"])
+    start, end = form.period()
+    return form, surveys, start, end
+
+
+@role_required(Role.SUPERVISOR)
+def survey_report(request):
+    """Per-unit figures: average per item and month, the weakest items first."""
+    form, surveys, start, end = _report_filters(request)
+    figures = voice_display.survey_figures(surveys, start, end)
+    recent = (
+        surveys.filter(surveyed_on__gte=start, surveyed_on__lte=end)
+        .select_related("customer", "surveyed_by")
+        .order_by("-surveyed_on", "-pk")[:RECENT_SURVEYS]
+    )
+    context = {
+        "form": form,
+        "figures": figures,
+        "chart": voice_display.chart_data(figures),
+        "recent": recent,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "customers/voice/survey_report.html", context)
+
+
+@role_required(Role.SUPERVISOR)
+def survey_export(request):
+    """The per-unit figures as .xlsx, with the page's filters; audited."""
+    form, surveys, start, end = _report_filters(request)
+    figures = voice_display.survey_figures(surveys, start, end)
+    unit = form.cleaned_data.get("unit") if form.is_valid() else None
+    response = HttpResponse(content_type=voice_export.XLSX_CONTENT_TYPE)
+    voice_export.write_survey_figures(figures, response, unit=unit)
+    audit(
+        actor=request.user,
+        action="customers.survey_export",
+        summary=f"{figures['count']} surveys",
+        data={
+            "filters": {k: v for k, v in request.GET.items() if v},
+            "surveys": figures["count"],
+        },
+        request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="service-surveys-{stamp}.xlsx"'
+    return response
+
+
+# --- enterprise customer service surveys ---------------------------------------------
+
+
+@role_required(Role.STAFF)
+def enterprise_survey_list(request):
+    form = EnterpriseSurveyFilterForm(request.GET or None, units=_scope_units(request.user))
+    surveys = EnterpriseSurvey.objects.visible_to(request.user).select_related(
+        "customer", "unit", "visitor"
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("unit"):
+            surveys = surveys.filter(unit=data["unit"])
+        if data.get("open"):
+            surveys = surveys.filter(head_opinion="")
+        if q := (data.get("q") or "").strip():
+            surveys = surveys.filter(
+                Q(customer__code__istartswith=q) | Q(customer__name__icontains=q)
+            )
+    page = Paginator(surveys.order_by("-visited_on", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "query_string": params.urlencode(),
+        "is_head": request.user.is_at_least(Role.SUPERVISOR),
+    }
+    return render(request, "customers/voice/enterprise_list.html", context)
+
+
+@role_required(Role.STAFF)
+def enterprise_survey_create(request):
+    initial = {}
+    customer_id = request.GET.get("customer", "")
+    if customer_id.isdigit():
+        customer = Customer.objects.visible_to(request.user).filter(pk=int(customer_id)).first()
+        if customer is not None:
+            initial["customer"] = customer
+    form = EnterpriseSurveyForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            survey, created = voice_services.enterprise_survey_create(
+                customer=data["customer"],
+                actor=request.user,
+                visitor=data["visitor"],
+                fields=data,
+                form_token=data["form_token"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Enterprise service survey recorded."))
+            return redirect(survey)
+    return render(request, "customers/voice/enterprise_form.html", {"form": form})
+
+
+def _enterprise_for(request, pk: int) -> EnterpriseSurvey:
+    return get_object_or_404(
+        EnterpriseSurvey.objects.visible_to(request.user).select_related(
+            "customer", "unit", "visitor", "created_by", "head_opinion_by"
+        ),
+        pk=pk,
+    )
+
+
+@role_required(Role.STAFF)
+def enterprise_survey_detail(request, pk: int):
+    survey = _enterprise_for(request, pk)
+    can_opine = request.user.is_at_least(Role.SUPERVISOR)
+    form = None
+    if can_opine:
+        form = HeadOpinionForm(initial={"head_opinion": survey.head_opinion})
+    context = {"survey": survey, "opinion_form": form}
+    return render(request, "customers/voice/enterprise_detail.html", context)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def enterprise_survey_opinion(request, pk: int):
+    survey = _enterprise_for(request, pk)
+    form = HeadOpinionForm(request.POST)
+    if form.is_valid():
+        try:
+            voice_services.enterprise_survey_head_opinion(
+                survey=survey, actor=request.user, opinion=form.cleaned_data["head_opinion"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The department head's opinion is saved."))
+            return redirect(survey)
+    context = {"survey": survey, "opinion_form": form}
+    return render(request, "customers/voice/enterprise_detail.html", context, status=200)
+
+
+# --- the customer watch ------------------------------------------------------------------
+
+
+@role_required(Role.STAFF)
+def watch_list(request, pk: int):
+    customer = _customer_for(request, pk)
+    watches = CustomerWatch.objects.filter(customer=customer).select_related("reported_by")
+    page = Paginator(watches.order_by("-reported_on", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for watch in page.object_list:
+        watch.changes = voice_display.watch_rows(watch, changed_only=True)  # type: ignore[attr-defined]
+    context = {"customer": customer, "page_obj": page, "query_string": ""}
+    return render(request, "customers/voice/watch_list.html", context)
+
+
+@role_required(Role.STAFF)
+def watch_create(request, pk: int):
+    customer = _customer_for(request, pk)
+    form = CustomerWatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            watch, created = voice_services.customer_watch_create(
+                customer=customer,
+                actor=request.user,
+                reported_on=data["reported_on"],
+                items=form.watch_items(),
+                note=data.get("note", ""),
+                form_token=data["form_token"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if created and watch.is_risky:
+                messages.warning(
+                    request,
+                    _("Watch recorded. The unit's supervisors have been told of the risk signals."),
+                )
+            elif created:
+                messages.success(request, _("Watch recorded."))
+            return redirect(watch)
+    return render(request, "customers/voice/watch_form.html", {"form": form, "customer": customer})
+
+
+@role_required(Role.STAFF)
+def watch_detail(request, pk: int, watch_id: int):
+    customer = _customer_for(request, pk)
+    watch = get_object_or_404(
+        CustomerWatch.objects.filter(customer=customer).select_related("reported_by", "unit"),
+        pk=watch_id,
+    )
+    rows = voice_display.watch_rows(watch)
+    groups: list[dict] = []
+    for row in rows:
+        if not groups or groups[-1]["group"] != row["group"]:
+            groups.append({"group": row["group"], "label": row["group"].label, "rows": []})
+        groups[-1]["rows"].append(row)
+    context = {"customer": customer, "watch": watch, "groups": groups}
+    return render(request, "customers/voice/watch_detail.html", context)

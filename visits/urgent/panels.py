@@ -1,0 +1,60 @@
+"""What urgent reports add to other pages (registered in crm_site/settings.py).
+
+- CRM_HOME_PANELS: home_panel — a manager's queue (open, overdue, mine) and a
+  supervisor's unit's open urgent reports.
+- CRM_NAV_BADGES: nav_badge — the open count, for managers (their units' and
+  what is assigned to them) and supervisors (their unit's).
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Role
+from visits.models import UrgentReport
+from visits.urgent.selectors import counts_for, overdue_filter, queue_order, with_sla
+
+PANEL_ROWS = 5
+
+
+def nav_badge(request):
+    user = request.user
+    if not user.has_role(Role.MANAGER, Role.SUPERVISOR):
+        return None
+    open_reports = UrgentReport.objects.visible_to(user).open()
+    # Counted with the other badges in one query (context_processors.navigation);
+    # any overdue report turns the badge red.
+    return {
+        "url": reverse("visits:urgent_list"),
+        "label": _("Open urgent reports"),
+        "icon": "exclamation-triangle",
+        "count": open_reports,
+        "alert": open_reports.filter(overdue_filter(timezone.now())),
+        "tone": "warning",
+    }
+
+
+def home_panel(request):
+    user = request.user
+    if not user.has_role(Role.MANAGER, Role.SUPERVISOR):
+        return None
+    now = timezone.now()
+    visible = UrgentReport.objects.visible_to(user)
+    counts = counts_for(visible, now)
+    is_manager = user.has_role(Role.MANAGER)
+    if is_manager:
+        counts["mine"] = visible.open().filter(assignee=user).count()
+    rows = list(
+        queue_order(visible.open()).select_related("unit", "assignee", "customer")[:PANEL_ROWS]
+    )
+    list_url = reverse("visits:urgent_list")
+    return {
+        "template": "visits/partials/_home_urgent.html",
+        "width": 6,
+        "is_manager": is_manager,
+        "counts": counts,
+        "reports": with_sla(rows, now),
+        "list_url": list_url,
+        "mine_url": f"{list_url}?mine=on",
+        "new_url": reverse("visits:urgent_create"),
+    }

@@ -1,0 +1,213 @@
+"""Background work on urgent reports: routing to a manager, and escalation.
+
+Both run in Celery (visits/tasks.py), never in the request, and both are
+idempotent by a claim:
+
+- Routing claims the report with a conditional UPDATE (status pending →
+  routed, with the assignee) and writes the event and the notification in the
+  same transaction. A second run, a retry or a redelivered message finds the
+  report no longer pending and does nothing; a worker killed before the commit
+  leaves it pending (nothing half done), and the redelivered message or the
+  sweeper routes it. Either the assignment and its notification both exist, or
+  neither does.
+- Escalation claims `escalated_at` the same way, so it happens once.
+"""
+
+import logging
+import time
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Membership, Role, User
+from crm_site.core.services import in_language_of, notify
+from visits.models import UrgentReport, UrgentReportEvent
+from visits.urgent import rules as urgent_rules
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+def _with_open_counts(users):
+    open_ = Q(urgent_reports_assigned__status__in=UrgentReport.OPEN_STATUSES)
+    return users.annotate(open_count=Count("urgent_reports_assigned", filter=open_))
+
+
+def unit_managers(unit_id: int):
+    """Active users who manage the unit (Membership kind manager)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__unit_id=unit_id,
+        memberships__kind=Membership.Kind.MANAGER,
+    ).distinct()
+
+
+def all_managers():
+    """Active users with the manager role: the fallback when a unit has none."""
+    return User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
+
+
+def least_loaded_manager(users) -> User | None:
+    """The user among `users` with the fewest open urgent reports (ties: lowest id)."""
+    pairs = _with_open_counts(users).values_list("pk", "open_count")
+    chosen = urgent_rules.least_loaded(pairs)
+    return User.objects.get(pk=chosen) if chosen else None
+
+
+def choose_assignee(unit_id: int) -> tuple[User | None, bool]:
+    """(manager, fell_back): the unit's least-loaded manager, or any manager's."""
+    manager = least_loaded_manager(unit_managers(unit_id))
+    if manager is not None:
+        return manager, False
+    return least_loaded_manager(all_managers()), True
+
+
+def _deadline_text(report: UrgentReport) -> str:
+    if report.ack_deadline is None:
+        return "-"
+    return date_format(timezone.localtime(report.ack_deadline), "Y-m-d H:i")
+
+
+def urgent_report_route(*, report_id: int, now: datetime | None = None) -> bool:
+    """Assign a pending report to a manager and notify them. True if this call did it."""
+    report = UrgentReport.objects.filter(pk=report_id, status=UrgentReport.Status.PENDING).first()
+    if report is None:
+        return False
+    assignee, fell_back = choose_assignee(report.unit_id)
+    if assignee is None:
+        logger.warning("urgent report %s: no active manager to route it to", report_id)
+        return False
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = UrgentReport.objects.filter(
+            pk=report_id, status=UrgentReport.Status.PENDING
+        ).update(
+            status=UrgentReport.Status.ROUTED, assignee=assignee, routed_at=now, updated_at=now
+        )
+        if not claimed:
+            return False
+        logger.info("urgent report %s claimed for manager %s", report_id, assignee.pk)
+        if settings.URGENT_ROUTE_TEST_DELAY:
+            # Fault tests kill the worker here: nothing above is committed yet.
+            time.sleep(settings.URGENT_ROUTE_TEST_DELAY)
+        report.refresh_from_db()
+        UrgentReportEvent.objects.create(
+            report=report,
+            kind=UrgentReportEvent.Kind.ROUTED,
+            comment=assignee.get_full_name(),
+            data={"assignee": assignee.pk, "fallback": fell_back},
+            at=now,
+        )
+        notify_assigned(report, assignee, dedupe_key=f"urgent:{report.pk}:routed")
+    logger.info("urgent report %s routed to manager %s", report_id, assignee.pk)
+    return True
+
+
+def notify_assigned(report: UrgentReport, assignee: User, *, dedupe_key: str) -> None:
+    with in_language_of(assignee):
+        notify(
+            recipient=assignee,
+            kind="urgent_assigned",
+            title=_("Urgent report for you: %(title)s") % {"title": report.title},
+            body=_(
+                "%(unit)s · %(category)s · raised by %(raiser)s. "
+                "Please acknowledge it by %(deadline)s."
+            )
+            % {
+                "unit": report.unit.name,
+                "category": report.get_category_display(),
+                "raiser": report.raised_by.get_full_name(),
+                "deadline": _deadline_text(report),
+            },
+            url=report.get_absolute_url(),
+            dedupe_key=dedupe_key,
+            email=True,
+        )
+
+
+def urgent_reports_route_pending() -> int:
+    """The sweeper: route every report still pending (broker down at submit,
+    worker killed). Safe alongside the routing task: the claim decides."""
+    ids = list(
+        UrgentReport.objects.filter(status=UrgentReport.Status.PENDING)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return sum(urgent_report_route(report_id=pk) for pk in ids)
+
+
+def escalation_recipients(report: UrgentReport) -> list[User]:
+    """Every manager of the unit, the assignee, and the next fallback manager
+    (the least-loaded manager outside that group), without repeats."""
+    people = {user.pk: user for user in unit_managers(report.unit_id)}
+    if report.assignee is not None and report.assignee.is_active:
+        people.setdefault(report.assignee_id, report.assignee)
+    fallback = least_loaded_manager(all_managers().exclude(pk__in=list(people)))
+    if fallback is not None:
+        people[fallback.pk] = fallback
+    return sorted(people.values(), key=lambda user: user.pk)
+
+
+def urgent_report_escalate(*, report_id: int, now: datetime | None = None) -> bool:
+    """Escalate a report not acknowledged by its deadline. Once per report."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = (
+            UrgentReport.objects.filter(pk=report_id, escalated_at=None)
+            .overdue(now)
+            .update(escalated_at=now, updated_at=now)
+        )
+        if not claimed:
+            return False
+        report = UrgentReport.objects.select_related("unit", "assignee", "raised_by").get(
+            pk=report_id
+        )
+        recipients = escalation_recipients(report)
+        for person in recipients:
+            with in_language_of(person):
+                notify(
+                    recipient=person,
+                    kind="urgent_escalated",
+                    title=_("Urgent report not acknowledged in time: %(title)s")
+                    % {"title": report.title},
+                    body=_(
+                        "%(unit)s · assigned to %(assignee)s · acknowledge by %(deadline)s. "
+                        "Please make sure it is taken in hand."
+                    )
+                    % {
+                        "unit": report.unit.name,
+                        "assignee": report.assignee.get_full_name()
+                        if report.assignee
+                        else _("nobody yet"),
+                        "deadline": _deadline_text(report),
+                    },
+                    url=report.get_absolute_url(),
+                    dedupe_key=f"urgent:{report.pk}:escalated",
+                    email=True,
+                )
+        UrgentReportEvent.objects.create(
+            report=report,
+            kind=UrgentReportEvent.Kind.ESCALATED,
+            comment=", ".join(person.get_full_name() for person in recipients),
+            data={"notified": [person.pk for person in recipients]},
+            at=now,
+        )
+    return True
+
+
+def urgent_reports_escalate(*, now: datetime | None = None) -> int:
+    """The beat job: escalate every report past its deadline to acknowledge."""
+    now = now or timezone.now()
+    ids = list(
+        UrgentReport.objects.filter(escalated_at=None)
+        .overdue(now)
+        .order_by("ack_deadline", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return sum(urgent_report_escalate(report_id=pk, now=now) for pk in ids)
