@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, F, Max, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
 from complaints.services import complaint_figures_by_unit
@@ -205,45 +205,59 @@ BEHIND_COLUMNS = (
 )
 
 
-def _behind_lists(customers, need: compliance.Requirements) -> list[tuple]:
-    """Per unit, (unit_id, count, JSON text) of the customers not visited or called
-    as required: arrays of BEHIND_COLUMNS built by the database, by visiting
-    person, grade and code (customers without one last)."""
-    behind = (
-        compliance.behind(compliance.customer_figures(customers.order_by(), need))
-        .annotate(c_unit=F("unit_id"), c_person=F("visiting_person_id"))
-        .values("c_unit", "c_person", "id", "code", "name", "grade", *compliance.FIGURE_KEYS)
-    )
-    inner, params = behind.query.sql_with_params()
+def _compliance_sql(customers, need: compliance.Requirements) -> tuple[str, list]:
+    """One statement over the per-customer figures of visits/compliance.py (one
+    CTE, read twice): a 'g' row per unit, visiting person and grade, and a 'b'
+    row per unit with its customers behind as a JSON list of BEHIND_COLUMNS
+    arrays built by the database (by visiting person, grade and code; customers
+    without one last)."""
+    inner, params = compliance.figures_sql(customers, need, (*GROUP_BY, "id", "code", "name"))
     user_t = get_user_model()._meta.db_table
-    sql = _json_lists_by(
-        "f.c_unit",
-        "f.id, f.code, f.name, COALESCE(f.grade, ''), f.c_person, "
-        f"CASE WHEN f.c_person IS NULL THEN NULL ELSE {_person_sql('bu')} END, "
+    behind_lists = _json_lists_by(
+        "f.c_unit_id",
+        "f.c_id, f.c_code, f.c_name, COALESCE(f.c_grade, ''), f.c_visiting_person, "
+        f"CASE WHEN f.c_visiting_person IS NULL THEN NULL ELSE {_person_sql('bu')} END, "
         "f.visits_required, f.visits_counted, f.visits_done, "
         "f.calls_required, f.calls_counted, f.calls_done",
-        f"({inner}) f LEFT JOIN {user_t} bu ON bu.id = f.c_person",
-        "CASE WHEN f.c_person IS NULL THEN 1 ELSE 0 END, bu.username, f.grade, f.code",
+        f"figures f LEFT JOIN {user_t} bu ON bu.id = f.c_visiting_person "
+        f"WHERE {compliance.BEHIND_SQL}",
+        "CASE WHEN f.c_visiting_person IS NULL THEN 1 ELSE 0 END, bu.username, f.c_grade, f.c_code",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    padding = ", ".join(["NULL"] * len(compliance.FIGURE_KEYS))
+    sql = (
+        f"WITH figures AS ({inner}) "
+        f"SELECT 'g', g.*, NULL FROM ({compliance.grouped_sql('figures', GROUP_BY)}) g "
+        f"UNION ALL SELECT 'b', b.list_key, NULL, NULL, b.list_count, {padding}, b.list_text "
+        f"FROM ({behind_lists}) b"
+    )
+    return sql, params
+
+
+GROUP_BY = ("unit_id", "visiting_person", "grade")
 
 
 def compliance_data_many(
     unit_ids: list[int], w: MonthWindow, req: Requirements
 ) -> dict[int, tuple[list, JsonList]]:
-    """Per unit, (groups, behind) for all the units in two grouped queries (and
-    one for the people's names): per visiting person and grade the customers,
-    required, counted and done (dicts, by person's login and grade); and the
-    customers not visited or called as required (_behind_lists)."""
+    """Per unit, (groups, behind) for all the units in one statement
+    (_compliance_sql) and one for the people's names: per visiting person and
+    grade the customers, required, counted and done (dicts, by person's login
+    and grade); and the customers not visited or called as required."""
     result = {unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids}
     if not unit_ids:
         return result
     customers = Customer.objects.filter(unit_id__in=unit_ids).active()
-    rows = compliance.compliance_rows(
-        customers=customers, need=req.need, by=("unit_id", "visiting_person", "grade")
-    )
+    sql, params = _compliance_sql(customers, req.need)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = []
+    for kind, *row in fetched:
+        if kind == "b":
+            unit_id, count, text = row[0], row[3], row[-1]
+            result[unit_id] = (result[unit_id][0], JsonList(text, int(count)))
+        else:
+            rows.append(compliance.grouped_row(row[:-1], GROUP_BY))
     people = {
         user["pk"]: user
         for user in get_user_model()
@@ -268,8 +282,6 @@ def compliance_data_many(
             }
             | {key: row[key] for key in FIGURE_KEYS}
         )
-    for unit_id, count, text in _behind_lists(customers, req.need):
-        result[unit_id] = (result[unit_id][0], JsonList(text, int(count)))
     return result
 
 

@@ -53,8 +53,6 @@ FIGURE_KEYS = (
     "calls_done",
     "calls_in_month",
 )
-# What compliance_rows() can group by: name in the rows -> customer column.
-GROUP_COLUMNS = {"unit_id": "unit_id", "visiting_person": "visiting_person_id", "grade": "grade"}
 
 
 @dataclass(frozen=True)
@@ -165,6 +163,11 @@ def customer_figures(customers: QuerySet, need: Requirements) -> QuerySet:
     )
 
 
+# The customers not visited or called as required: behind() for a QuerySet,
+# BEHIND_SQL over the columns of figures_sql() (as "f").
+BEHIND_SQL = "f.visits_counted < f.visits_required OR f.calls_counted < f.calls_required"
+
+
 def behind(figures: QuerySet) -> QuerySet:
     """Of customer_figures(), the customers not visited or called as required."""
     return figures.filter(
@@ -172,32 +175,47 @@ def behind(figures: QuerySet) -> QuerySet:
     )
 
 
-def compliance_rows(
-    *, customers: QuerySet, need: Requirements, by: tuple[str, ...] = ("visiting_person", "grade")
-) -> list[dict]:
-    """Per group of `by` (keys of GROUP_COLUMNS): customers and the sums of
-    FIGURE_KEYS, in one grouped statement over customer_figures()."""
-    columns = {f"c_{name}": F(GROUP_COLUMNS[name]) for name in by}
-    per_customer = (
-        customer_figures(customers.order_by(), need)
-        .annotate(**columns)
-        .values(*columns, *FIGURE_KEYS)
-    )
-    inner, params = per_customer.query.sql_with_params()
+def figures_sql(customers: QuerySet, need: Requirements, columns: tuple[str, ...]):
+    """customer_figures() as SQL and parameters, for statements that group or list
+    the customers: the customer `columns` (as c_<column>) and FIGURE_KEYS."""
+    named = {f"c_{column}": F(column) for column in columns}
+    figures = customer_figures(customers.order_by(), need).annotate(**named)
+    return figures.values(*named, *FIGURE_KEYS).query.sql_with_params()
+
+
+def grouped_sql(source: str, by: tuple[str, ...]) -> str:
+    """Per group of the columns `by` of figures_sql() (read from `source`): the
+    columns, the number of customers and the sums of FIGURE_KEYS."""
     quote = connection.ops.quote_name
-    keys = ", ".join(f"f.{quote(column)}" for column in columns)
+    keys = ", ".join(f"f.{quote('c_' + column)}" for column in by)
     sums = ", ".join(f"SUM(f.{quote(key)})" for key in FIGURE_KEYS)
-    sql = f"SELECT {keys}, COUNT(*), {sums} FROM ({inner}) f GROUP BY {keys} ORDER BY {keys}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+    return f"SELECT {keys}, COUNT(*), {sums} FROM {source} f GROUP BY {keys}"
+
+
+def grouped_row(row, by: tuple[str, ...]) -> dict:
+    """One row of grouped_sql() as a dict: `by`, customers and FIGURE_KEYS."""
     n = len(by)
-    return [
+    return (
         dict(zip(by, row[:n], strict=True))
         | {"customers": int(row[n])}
         | {key: int(value or 0) for key, value in zip(FIGURE_KEYS, row[n + 1 :], strict=True)}
-        for row in fetched
-    ]
+    )
+
+
+def compliance_rows(
+    *, customers: QuerySet, need: Requirements, by: tuple[str, ...] = ("visiting_person", "grade")
+) -> list[dict]:
+    """Per group of `by` (customer columns): customers and the sums of FIGURE_KEYS,
+    in one grouped statement over customer_figures()."""
+    inner, params = figures_sql(customers, need, by)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            grouped_sql(f"({inner})", by)
+            + " ORDER BY "
+            + ", ".join(str(i + 1) for i in range(len(by))),
+            params,
+        )
+        return [grouped_row(row, by) for row in cursor.fetchall()]
 
 
 def with_percentages(row: dict) -> dict:
