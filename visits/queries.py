@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
+    Case,
     Count,
+    IntegerField,
     Max,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -97,6 +101,48 @@ def cadence_rows(customers: QuerySet, day: date, *, cadences=None, calendar=None
         rows.append(DueRow(customer=customer, status=status))
     rows.sort(key=lambda r: (r.status.urgency, r.customer.code))
     return rows
+
+
+def overdue_on(customers: QuerySet, day: date, *, cadences, calendar) -> QuerySet:
+    """Of `customers`, those overdue on `day` for visits or calls, filtered in the
+    database: the same test as cadence.PeriodStatus.overdue (still due > working
+    days remaining, that is done < required - remaining), with required and
+    remaining per grade from visits/cadence.py. Ungraded customers are never overdue."""
+    visits, calls = {}, {}
+    for code, rule in cadences.items():
+        status = cad.cadence_status(rule, day, visits_done=0, calls_done=0, calendar=calendar)
+        visits[code] = status.visits.required - status.visits.remaining_days
+        calls[code] = status.calls.required - status.calls.remaining_days
+    month = span(*cad.month_bounds(day))
+    week = span(*cad.iso_week_bounds(day))
+    return customers.alias(
+        overdue_visits_done=Count(
+            "visits",
+            filter=Q(
+                visits__kind=Kind.VISIT,
+                visits__occurred_at__gte=month[0],
+                visits__occurred_at__lt=month[1],
+            ),
+        ),
+        overdue_calls_done=Count(
+            "visits",
+            filter=Q(
+                visits__kind=Kind.CALL,
+                visits__occurred_at__gte=week[0],
+                visits__occurred_at__lt=week[1],
+            ),
+        ),
+    ).filter(
+        Q(overdue_visits_done__lt=_per_grade(visits)) | Q(overdue_calls_done__lt=_per_grade(calls))
+    )
+
+
+def _per_grade(values: dict[str, int]):
+    return Case(
+        *[When(grade=code, then=Value(n)) for code, n in values.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def due_rows(customers: QuerySet, day: date, **kwargs) -> tuple[list[DueRow], int]:
