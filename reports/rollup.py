@@ -130,10 +130,6 @@ def requirements(w: MonthWindow) -> Requirements:
 # --- compliance (visits/compliance.py) and the customers behind ---------------------
 
 
-def _db_time(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
 @dataclass(frozen=True)
 class JsonList:
     """A list built by the database as JSON text: stored as it is (no round trip

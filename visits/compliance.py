@@ -151,7 +151,9 @@ def customer_figures(customers: QuerySet, need: Requirements) -> QuerySet:
             visits_required=_per_grade(need.visits),
             visits_done=done(Kind.VISIT, month_start, month_end),
             calls_in_month=done(Kind.CALL, month_start, month_end),
-            calls_required=_sum([F(f"week_{i}_required") for i in range(len(weeks))]),
+            calls_required=_per_grade(
+                {code: sum(week.get(code, 0) for week in need.calls) for code in need.visits}
+            ),
             calls_done=_sum([F(f"week_{i}_done") for i in range(len(weeks))]),
         )
         .annotate(

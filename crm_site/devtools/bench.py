@@ -349,7 +349,7 @@ def rollup_floor(month, unit_id=None) -> dict:
 
     w = rollup.window(month, today=timezone.localdate())
     req = rollup.requirements(w)
-    t = rollup._db_time
+    t = connection.ops.adapt_datetimefield_value
     weeks = [span(m, s) for m, s in w.weeks]
     lo = min([w.start, *(a for a, _b in weeks)])
     hi = max([w.end, *(b for _a, b in weeks)])
