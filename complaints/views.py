@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 SORT_COLUMNS = ["number", "customer", "received", "deadline", "status", "severity"]
 
 # action -> (form class, service, success message)
-ACTIONS = {
+ACTIONS: dict[str, tuple] = {
     "start": (
         forms.CommentForm,
         services.complaint_start_investigation,
@@ -183,7 +183,7 @@ def complaint_print(request, pk: int):
 
 
 def complaint_notice(request, pk: int):
-    """The written notice of the outcome to the customer (seed 003 第15条), to print."""
+    """The written notice of the outcome to the customer (客户投诉处理作业规定 第15条), to print."""
     complaint = _get_complaint_for_user(request, pk)
     if complaint.status not in DONE_STATUSES:
         messages.info(

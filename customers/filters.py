@@ -13,7 +13,7 @@ from .models import Customer, Nature, Status, Trend
 def _set_choices(field, choices) -> None:
     """Fixed choices for a model choice field (validation still reads its queryset).
     django-filter's own setter would wrap them in a queryset iterator again."""
-    forms.ChoiceField.choices.fset(field, [("", field.empty_label), *choices])
+    forms.ChoiceField.choices.fset(field, [("", field.empty_label), *choices])  # type: ignore[union-attr]
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -161,7 +161,7 @@ def customer_anonymise(*, customer: Customer, actor: User, reason: str, request=
         contact.care_kind = ""
     Contact.objects.bulk_update(contacts, ["name", *BLANKED, "care_date", "care_kind"])
     complaints = _complaints(customer).update(complainant=_("Anonymised"), contact_phone="")
-    # The names of the people who answered surveys (customer voice, issue 12).
+    # The names of the people who answered surveys (customer voice).
     customer.service_surveys.exclude(respondent="").update(respondent="")
     customer.enterprise_surveys.exclude(interviewee="").update(interviewee="")
     history = 0

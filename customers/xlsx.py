@@ -5,7 +5,7 @@ Headers and choice values are written in Chinese whatever the user's
 language (a file is shared between colleagues); reading also accepts the
 English header, the English label and the stored code.
 
-Reading an upload is defensive (DESIGN.md "Customers", issue 4): the zip
+Reading an upload is defensive (the file comes from outside): the zip
 directory is checked before anything is decompressed (size, entries), every
 XML part is refused if it declares a DTD (entity expansion, external
 entities; openpyxl parses worksheets with the standard library's iterparse,
@@ -24,6 +24,7 @@ from xml.parsers import expat
 from defusedxml import ElementTree as DefusedET
 from defusedxml.common import DefusedXmlException
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -55,7 +56,7 @@ LIST_SPLIT_RE = re.compile(r"[、,，;；\n]+")
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str | Promise
     required: bool = False  # the header must be present in an import
     readonly: bool = False  # exported for reading, ignored on import
     width: int = 14
@@ -234,7 +235,7 @@ class RowWriter:
             "annual_revenue": customer.annual_revenue,
             "trend": self.labels["trend"].get(customer.trend, customer.trend),
             "industry": customer.industry,
-            "region": customer.region.name if customer.region_id else "",
+            "region": customer.region.name if customer.region_id else "",  # type: ignore[union-attr]
             "address": customer.address,
             "status": self.labels["status"].get(customer.status, customer.status),
             "sales_owner": self.person(customer.sales_owner),
@@ -471,7 +472,7 @@ def _refuse_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 @dataclass
 class Sheet:
-    columns: list[str]  # column keys in file order (None for ignored columns)
+    columns: list[str | None]  # column keys in file order (None for ignored columns)
     rows: Iterator  # (row number, {key: value}, {keys holding a formula})
 
 
@@ -494,6 +495,7 @@ def open_sheet(fileobj) -> Sheet:
     if header is None:
         raise ImportFileError(_("The first sheet is empty. Use the import template."))
     lookup = header_lookup()
+    columns: list[str | None]
     columns, unknown, seen, duplicate = [], [], set(), []
     for cell in header:
         text = "" if cell.value is None else str(cell.value).strip()

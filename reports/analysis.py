@@ -1,4 +1,4 @@
-"""Customer analysis (客户分析表, seed 003 业务部管理表格): customers by region and
+"""Customer analysis (客户分析表, 业务部管理表格): customers by region and
 nature (客户区域分析表), and annual revenue in 万元 by grade and unit.
 
 Two GROUP BY queries over the user's customers, whatever the book's size; the
@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Count, Sum
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -80,7 +81,7 @@ class AnalysisFilterForm(forms.Form):
 
 @dataclass
 class Analysis:
-    natures: list[tuple[str, str]]  # (code, label)
+    natures: list[tuple[str, str | Promise]]  # (code, label)
     grades: list[tuple[str, str]]  # (code, label); "" is "not graded"
     region_rows: list[dict] = field(default_factory=list)
     nature_totals: list[int] = field(default_factory=list)
@@ -146,7 +147,7 @@ def _regions(result: Analysis, customers) -> None:
 
 
 def _units(result: Analysis, customers, known: set[str]) -> None:
-    cells = {}
+    cells: dict = {}
     for row in (
         customers.order_by()
         .values("unit_id", "grade")

@@ -1,4 +1,4 @@
-"""A summary as .xlsx, laid out like the paper 每月巡访情况报告书 (seed 003).
+"""A summary as .xlsx, laid out like the paper 每月巡访情况报告书.
 
 One sheet: the title, unit, month, who prepared and who reviewed it, then each
 section as a titled table on a shared ten-column grid, the supervisor's
@@ -188,7 +188,7 @@ def write_summary(summary: MonthlyPatrolSummary, stream) -> None:
         _by_grade(sheet, summary)
         _by_person(sheet, summary)
         _behind(sheet, summary)
-        opinions, market = display.entry_rows(summary.opinions), display.entry_rows(summary.market)
+        opinions, market = display.entry_rows(summary.opinions), display.entry_rows(summary.market)  # type: ignore[arg-type]
         _texts(sheet, _("V. Customer opinions, suggestions and wishes"), opinions)
         _texts(sheet, _("VI. Market conditions and competitor moves"), market)
         _urgent(sheet, summary)

@@ -19,8 +19,10 @@ belongs to October although it is 15:30 UTC.
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -177,10 +179,10 @@ def _json_lists_by(key: str, columns: str, source: str, order: str) -> str:
 FIGURE_KEYS = ("customers", *compliance.FIGURE_KEYS)
 
 
-def _person_name(user: dict) -> str:
+def _person_name(user: Mapping[str, Any]) -> str:
     full = (user.get("full_name") or "").strip()
     first_last = f"{user.get('first_name') or ''} {user.get('last_name') or ''}".strip()
-    return full or first_last or user.get("username")
+    return full or first_last or user["username"]
 
 
 # The customers behind are stored compactly, one array per customer in this order
@@ -239,7 +241,9 @@ def compliance_data_many(
     (_compliance_sql) and one for the people's names: per visiting person and
     grade the customers, required, counted and done (dicts, by person's login
     and grade); and the customers not visited or called as required."""
-    result = {unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids}
+    result: dict[int, tuple[list, JsonList]] = {
+        unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids
+    }
     if not unit_ids:
         return result
     customers = Customer.objects.filter(unit_id__in=unit_ids).active()
@@ -345,7 +349,7 @@ def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
     The summary stores it; comparing it later with the live state tells whether
     the month's data changed since the build.
     """
-    states = {unit_id: dict(EMPTY_STATE) for unit_id in unit_ids}
+    states: dict[int, dict[str, Any]] = {unit_id: dict(EMPTY_STATE) for unit_id in unit_ids}
     reports = (
         DailyReport.objects.filter(unit_id__in=unit_ids, date__gte=w.month, date__lte=w.last_day)
         .order_by()
@@ -361,8 +365,8 @@ def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
         )
     )
     for row in reports:
-        state = states[row.pop("unit_id")]
-        row["entries"] = row.pop("entry_count")
+        state = states[row.pop("unit_id")]  # type: ignore[misc]
+        row["entries"] = row.pop("entry_count")  # type: ignore[misc]
         state.update(row)
     # Contacts recorded for the unit (Visit.unit is the customer's unit when the
     # contact was made: an index range scan, whatever the size of the history).
@@ -374,8 +378,8 @@ def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
         .values("unit_id")
         .annotate(contacts=Count("pk"), contacts_created=Max("created_at"))
     )
-    for row in contacts:
-        states[row.pop("unit_id")].update(row)
+    for row in contacts:  # type: ignore[assignment]
+        states[row.pop("unit_id")].update(row)  # type: ignore[misc]
     for state in states.values():
         for key in ("reports_updated", "entries_updated", "contacts_created"):
             state[key] = _iso(state[key])
@@ -451,7 +455,7 @@ def entry_texts_data_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict
     if connection.vendor == "postgresql":
         at = f"to_char(e.occurred_at AT TIME ZONE '{timezone.get_current_timezone_name()}', 'YYYY-MM-DD HH24:MI')"
     else:
-        minutes = int(offset.total_seconds() // 60)
+        minutes = int(offset.total_seconds() // 60)  # type: ignore[union-attr]
         at = f"strftime('%%Y-%%m-%%d %%H:%%M', e.occurred_at, '{minutes:+d} minutes')"
     units, unit_params = _in(unit_ids)
     source = (
@@ -507,7 +511,7 @@ def urgent_section_many(unit_ids: list[int], w: MonthWindow, now: datetime) -> d
     relevant = UrgentReport.objects.filter(unit_id__in=unit_ids, created_at__lt=w.end).filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=w.start)
     )
-    sections = {
+    sections: dict[int, dict[str, Any]] = {
         unit_id: {"raised": 0, "resolved": 0, "open": 0, "open_as_of": _local(cutoff), "list": []}
         for unit_id in unit_ids
     }
@@ -521,7 +525,7 @@ def urgent_section_many(unit_ids: list[int], w: MonthWindow, now: datetime) -> d
         )
     )
     for row in counts:
-        sections[row.pop("unit_id")].update(row)
+        sections[row.pop("unit_id")].update(row)  # type: ignore[misc]
     rows = (
         relevant.annotate(
             raised_in_month=_flag(raised),

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from crm_site.core.services import work_calendar
 from crm_site.core.workcal import WorkCalendar
-from customers.models import GradingRule
+from customers.models import Customer, GradingRule
 
 from . import cadence as cad
 from .models import Kind
@@ -78,7 +78,7 @@ def with_contact_counts(customers: QuerySet, day: date) -> QuerySet:
 
 @dataclass(frozen=True)
 class DueRow:
-    customer: object
+    customer: Customer
     status: cad.CadenceStatus
 
 

@@ -88,7 +88,7 @@ def remind_overdue_contacts(*, day: date) -> int:
         cadences=cadences,
         calendar=calendar,
     )
-    overdue_by_person: dict[int, list] = {}
+    overdue_by_person: dict[int | None, list] = {}
     for row in cadence_rows(customers, day, cadences=cadences, calendar=calendar):
         if row.status.overdue:
             overdue_by_person.setdefault(row.customer.visiting_person_id, []).append(row)

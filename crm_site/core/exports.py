@@ -13,6 +13,7 @@ rows are written.
 """
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -123,7 +124,7 @@ def _notify_done(job: ExportJob) -> None:
 def export_jobs_sweep() -> int:
     """Send pending jobs the broker never delivered; restart jobs whose worker died."""
     now = timezone.now()
-    stale = now - timezone.timedelta(seconds=STALE_AFTER_SECONDS)
+    stale = now - timedelta(seconds=STALE_AFTER_SECONDS)
     ExportJob.objects.filter(state=ExportJob.State.RUNNING, progress_at__lt=stale).update(
         state=ExportJob.State.PENDING
     )
@@ -131,7 +132,7 @@ def export_jobs_sweep() -> int:
     from .jobs import send_now
 
     pending = ExportJob.objects.filter(
-        state=ExportJob.State.PENDING, created_at__lt=now - timezone.timedelta(seconds=30)
+        state=ExportJob.State.PENDING, created_at__lt=now - timedelta(seconds=30)
     ).values_list("pk", flat=True)
     sent = 0
     for pk in pending:
@@ -141,7 +142,7 @@ def export_jobs_sweep() -> int:
 
 def export_files_purge(*, days: int = 7) -> int:
     """Delete export files (and their jobs) older than `days`."""
-    old = ExportJob.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(days=days))
+    old = ExportJob.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))
     count = 0
     for job in old:
         if job.file:

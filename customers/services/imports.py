@@ -169,6 +169,7 @@ def _existing(actor, codes: list[str]) -> tuple[dict, set]:
 
 def build_plan(actor: User, sheet: xlsx.Sheet) -> Plan:
     """Check every row against the database; nothing is written."""
+    seen: dict
     plan, lookups, seen = Plan(), Lookups(actor), {}
     present = {key for key in sheet.columns if key}
     chunk = []
@@ -428,8 +429,8 @@ def customer_import_check(*, import_id: str) -> bool:
         return False
     with translation.override(record.created_by.language or settings.LANGUAGE_CODE):
         plan, error = _read_plan(record)
-        result = error or plan.as_result()
-    if error or plan.error_count or not plan.rows:
+        result = error or plan.as_result()  # type: ignore[union-attr]
+    if error or plan.error_count or not plan.rows:  # type: ignore[union-attr]
         _discard(record, result, CustomerImport.State.CHECKING)
     else:
         CustomerImport.objects.filter(pk=record.pk, state=CustomerImport.State.CHECKING).update(
@@ -465,8 +466,8 @@ def customer_import_apply(*, import_id: str) -> bool:
     actor = record.created_by
     with translation.override(actor.language or settings.LANGUAGE_CODE):
         plan, error = _read_plan(record)
-        if error or plan.error_count:
-            _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)
+        if error or plan.error_count:  # type: ignore[union-attr]
+            _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)  # type: ignore[union-attr]
             return True
         try:
             with transaction.atomic():
@@ -477,12 +478,12 @@ def customer_import_apply(*, import_id: str) -> bool:
                     state=CustomerImport.State.APPLIED,
                     applied_at=now,
                     updated_at=now,
-                    result=plan.as_result() | {"applied": True},
+                    result=plan.as_result() | {"applied": True},  # type: ignore[union-attr]
                 )
                 if not claimed:
                     return False
-                _write(actor, plan)
-                _audit(actor, record, plan)
+                _write(actor, plan)  # type: ignore[arg-type]
+                _audit(actor, record, plan)  # type: ignore[arg-type]
         except IntegrityError:
             message = _("Customers were changed by someone else meanwhile. Upload the file again.")
             _discard(
@@ -494,7 +495,7 @@ def customer_import_apply(*, import_id: str) -> bool:
             recipient=actor,
             kind="customers.import_done",
             title=_("Import done: %(created)s customers created, %(updated)s updated.")
-            % {"created": len(plan.creates), "updated": len(plan.updates)},
+            % {"created": len(plan.creates), "updated": len(plan.updates)},  # type: ignore[union-attr]
             body=record.original_name,
             url=record.get_absolute_url(),
             dedupe_key=f"customer-import:{record.pk}",

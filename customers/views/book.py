@@ -1,11 +1,8 @@
 """The customer book pages: list, card, create/edit, contacts, pin, reassign."""
 
-from functools import cached_property
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.listing import COUNT_CAP, CappedPaginator
 
 from .. import display, grading, services
 from ..fields import customer_label
@@ -27,9 +25,6 @@ from ..models import Customer, GradingRule
 AUTOCOMPLETE_LIMIT = 20
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
-# Counting stops here: past it the list says "10,000+" and asks for a filter,
-# so the first and the last page cost the same on a book of 100,000.
-COUNT_CAP = 10_000
 SORTS = {
     "code": ("code",),
     "name": ("name", "code"),
@@ -40,37 +35,13 @@ SORTS = {
 }
 
 
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at COUNT_CAP (one bounded COUNT query)."""
-
-    cap = COUNT_CAP
-
-    def __init__(self, object_list, per_page, *, count_source=None, count_column=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        # The rows without their display-only columns (a count need not compute
-        # the primary contact of 10,000 customers), counting one column (the
-        # primary key unless told: a column that the filter indexes cover lets
-        # the database count by an index-only scan).
-        self.count_source = object_list if count_source is None else count_source
-        self.count_column = count_column
-
-    @cached_property
-    def count(self) -> int:
-        rows = self.count_source.order_by()
-        if self.count_column:
-            rows = rows.values(self.count_column)
-        counted = rows[: self.cap + 1].count()
-        self.capped = counted > self.cap
-        return min(counted, self.cap)
-
-
 class PageRows:
     """The list's rows for the paginator, a page read by a deferred join: the
     page's ids first (ordered, offset and limited: an index-only scan where an
     index holds the scope, the filter and the sort), then only those rows with
     their joined and computed columns. An OFFSET over whole rows would build,
     and throw away, every row before the page (with its primary contact
-    subqueries): the last page of 7,000 cost five times the first."""
+    subqueries), so the last pages would cost far more than the first."""
 
     ordered = True
 
