@@ -425,19 +425,13 @@ def _months_to_roll() -> tuple:
     return normal, heavy
 
 
-# Groups of units built side by side, each set-based over its units: as many
-# as the worker pool of a machine this size (`make worker` runs one process per
-# core, and the monthly fan-out sends groups of units to it).
-ROLLUP_JOBS = max(1, os.cpu_count() or 1)
-
-
 def build_all_units(month) -> float:
     from crm_site.accounts.models import ServiceUnit
     from reports.services import summaries_build
 
     units = list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
     started = time.perf_counter()
-    summaries_build(unit_ids=units, month=month, jobs=ROLLUP_JOBS)
+    summaries_build(unit_ids=units, month=month)
     return time.perf_counter() - started
 
 
@@ -453,7 +447,7 @@ def rollup_floor(month, unit_id=None) -> dict:
 
     w = rollup.window(month, today=timezone.localdate())
     req = rollup.requirements(w)
-    t = rollup._db_time
+    t = connection.ops.adapt_datetimefield_value
     weeks = [span(m, s) for m, s in w.weeks]
     lo = min([w.start, *(a for a, _b in weeks)])
     hi = max([w.end, *(b for _a, b in weeks)])
