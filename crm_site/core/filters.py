@@ -34,3 +34,49 @@ class AuditLogFilter(django_filters.FilterSet):
         self.filters["action"].extra["choices"] = [
             (a, AUDIT_ACTION_LABELS.get(a, a)) for a in actions
         ]
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A list page's filters, applied all or none: rows are filtered only when
+    the whole form is valid; an unbound or invalid form gives `unfiltered()`
+    (the list as it opens), and the form shows its messages.
+
+    The view parses (builds the filter set from the query); the app's selector
+    scopes the rows and hands them to `apply()`.
+    """
+
+    def apply(self, queryset):
+        """`queryset` under these filters."""
+        if self.is_bound and self.form.is_valid():
+            return self.filter_queryset(queryset.all())
+        return self.unfiltered(queryset.all())
+
+    def unfiltered(self, queryset):
+        """The rows when no valid filter is given."""
+        return queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.apply(self.queryset)
+        return self._qs
+
+    def style_fields(self, *, select="form-select", other="form-control") -> None:
+        """Bootstrap classes on the form's widgets (a choice is a select)."""
+        for field in self.form.fields.values():
+            css = select if isinstance(field, forms.ChoiceField) else other
+            field.widget.attrs.setdefault("class", css)
+
+
+class CheckboxFilter(django_filters.BooleanFilter):
+    """A box that is ticked or not (a plain BooleanField, not the yes/no/unknown
+    select); unticked filters nothing."""
+
+    field_class = forms.BooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, value or None)

@@ -1,12 +1,10 @@
 """Daily reports: list, today's report, one report, its entries, autosave, submit."""
 
 import contextlib
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,47 +16,32 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
+from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import work_calendar
 from customers.models import Customer
 
-from .. import services
-from ..forms import EntryForm, ReportFilterForm, ReviewForm, SubmitForm
-from ..models import DailyReport, DailyReportEntry, EntryDraft, Visit
-from ..queries import day_start
-from .common import json_error, report_for, staff_people_for
+from .. import selectors, services
+from ..filters import DailyReportFilter
+from ..forms import EntryForm, ReviewForm, SubmitForm
+from ..models import DailyReport, DailyReportEntry, EntryDraft
+from .common import json_error, report_for
 
 
 @role_required("staff")
 def report_list(request):
     """Own reports; supervisors and up: their units' reports, filterable."""
-    reports = (
-        DailyReport.objects.visible_to(request.user)
-        .select_related("user", "reviewed_by")
-        .with_counts()
-        .order_by("-date", "user__full_name", "pk")
-    )
-    people = staff_people_for(request.user) if request.user.is_at_least("supervisor") else ()
-    form = ReportFilterForm(request.GET or None, people=people)
-    if form.is_valid():
-        d = form.cleaned_data
-        if d.get("person"):
-            reports = reports.filter(user_id=d["person"])
-        if d["status"]:
-            reports = reports.filter(status=d["status"])
-        if d["date_from"]:
-            reports = reports.filter(date__gte=d["date_from"])
-        if d["date_to"]:
-            reports = reports.filter(date__lte=d["date_to"])
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    today = timezone.localdate()
+    user = request.user
+    people = selectors.staff_people(user=user) if user.is_at_least("supervisor") else ()
+    filterset = DailyReportFilter(request.GET or None, people=people)
+    page = paginate(request, selectors.daily_report_list(user=user, filters=filterset), 25)
+    params = active_params(request)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page_obj": page,
         "query_string": urlencode(params),
-        "today_report": DailyReport.objects.filter(user=request.user, date=today).first(),
-        "files_reports": request.user.has_role(Role.STAFF),
-        "can_review": request.user.is_at_least(Role.SUPERVISOR),
+        "today_report": selectors.daily_report_today(user=user, day=timezone.localdate()),
+        "files_reports": user.has_role(Role.STAFF),
+        "can_review": user.is_at_least(Role.SUPERVISOR),
         "filtered": bool(params),
     }
     return render(request, "visits/report_list.html", context)
@@ -78,31 +61,6 @@ def report_new(request):
     return redirect(report)
 
 
-def _entries_for(report: DailyReport, *, flagged_first: bool, with_urgent: bool = False):
-    entries = report.entries.select_related("customer", "visit").prefetch_related("competitors")
-    if with_urgent:
-        entries = entries.prefetch_related("urgent_reports")
-    if flagged_first:
-        entries = entries.order_by("-needs_escalation", "occurred_at", "pk")
-    return entries
-
-
-def _unreported_contacts(report: DailyReport):
-    """Contacts the owner logged directly that day and has not written up yet."""
-    start = day_start(report.date)
-    return (
-        Visit.objects.filter(
-            user=report.user,
-            source=Visit.Source.DIRECT,
-            entry__isnull=True,
-            occurred_at__gte=start,
-            occurred_at__lt=start + timedelta(days=1),
-        )
-        .select_related("customer")
-        .order_by("occurred_at")
-    )
-
-
 @role_required("staff")
 def report_detail(request, pk: int):
     report = report_for(request, pk)
@@ -117,18 +75,18 @@ def report_detail(request, pk: int):
     can_raise_urgent = request.user.is_at_least("supervisor")
     context = {
         "report": report,
-        "entries": _entries_for(report, flagged_first=not is_owner, with_urgent=can_raise_urgent),
+        "entries": selectors.daily_report_entries(
+            report=report, flagged_first=not is_owner, with_urgent=can_raise_urgent
+        ),
         "can_raise_urgent": can_raise_urgent,
-        "events": report.events.select_related("actor"),
+        "events": selectors.daily_report_events(report=report),
         "is_owner": is_owner,
         "can_edit": can_edit,
         "can_review": can_review,
         "review_form": ReviewForm() if can_review else None,
         "submit_form": SubmitForm(initial={"note": report.note}) if can_edit else None,
-        "unreported": _unreported_contacts(report) if can_edit else (),
-        "drafts": EntryDraft.objects.filter(report=report, entry=None).exists()
-        if can_edit
-        else False,
+        "unreported": selectors.daily_report_unreported_contacts(report=report) if can_edit else (),
+        "drafts": selectors.entry_draft_exists(report=report) if can_edit else False,
         "is_working_day": work_calendar(report.date, report.date).is_working_day(report.date),
     }
     return render(request, "visits/report_detail.html", context)
@@ -339,21 +297,7 @@ def report_submit(request, pk: int):
 @role_required("supervisor")
 def review_queue(request):
     """Submitted reports of the unit awaiting review; those with flagged entries first."""
-    entries = (
-        DailyReportEntry.objects.select_related("customer")
-        .prefetch_related("urgent_reports")
-        .order_by("-needs_escalation", "occurred_at", "pk")
-    )
-    reports = (
-        DailyReport.objects.visible_to(request.user)
-        .awaiting_review()
-        .exclude(user=request.user)
-        .with_counts()
-        .select_related("user", "unit")
-        .prefetch_related(Prefetch("entries", queryset=entries))
-        .order_by("-flagged_count", "date", "submitted_at", "pk")
-    )
-    page = Paginator(reports, 10).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.daily_report_review_queue(user=request.user), 10)
     return render(
         request,
         "visits/review.html",
