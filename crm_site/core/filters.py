@@ -5,51 +5,26 @@ from django.utils.translation import gettext_lazy as _
 from .models import AUDIT_ACTION_LABELS, AuditLog
 
 
-class AuditLogFilter(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(label=_("action"), choices=[], empty_label=_("All"))
-    actor = django_filters.CharFilter(
-        label=_("username"), field_name="actor_username", lookup_expr="iexact"
-    )
-    object_type = django_filters.CharFilter(label=_("object type"), lookup_expr="iexact")
-    since = django_filters.DateFilter(
-        label=_("from"),
-        field_name="at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    until = django_filters.DateFilter(
-        label=_("to"),
-        field_name="at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    class Meta:
-        model = AuditLog
-        fields = ["action", "actor", "object_type", "since", "until"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        actions = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = [
-            (a, AUDIT_ACTION_LABELS.get(a, a)) for a in actions
-        ]
-
-
 class ListFilterSet(django_filters.FilterSet):
     """A list page's filters, applied all or none: rows are filtered only when
     the whole form is valid; an unbound or invalid form gives `unfiltered()`
     (the list as it opens), and the form shows its messages.
 
+    With `apply_valid_fields` the valid fields filter even when another is
+    invalid (django-filter's own way; the invalid one is left out).
+
     The view parses (builds the filter set from the query); the app's selector
     scopes the rows and hands them to `apply()`.
     """
 
+    apply_valid_fields = False
+
     def apply(self, queryset):
         """`queryset` under these filters."""
-        if self.is_bound and self.form.is_valid():
-            return self.filter_queryset(queryset.all())
-        return self.unfiltered(queryset.all())
+        queryset = queryset.all()
+        if self.is_bound and (self.form.is_valid() or self.apply_valid_fields):
+            return self.filter_queryset(queryset)
+        return self.unfiltered(queryset)
 
     def unfiltered(self, queryset):
         """The rows when no valid filter is given."""
@@ -80,3 +55,37 @@ class CheckboxFilter(django_filters.BooleanFilter):
 
     def filter(self, qs, value):
         return super().filter(qs, value or None)
+
+
+class AuditLogFilter(ListFilterSet):
+    # A wrong field is left out; the others still filter.
+    apply_valid_fields = True
+
+    action = django_filters.ChoiceFilter(label=_("action"), choices=[], empty_label=_("All"))
+    actor = django_filters.CharFilter(
+        label=_("username"), field_name="actor_username", lookup_expr="iexact"
+    )
+    object_type = django_filters.CharFilter(label=_("object type"), lookup_expr="iexact")
+    since = django_filters.DateFilter(
+        label=_("from"),
+        field_name="at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_("to"),
+        field_name="at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditLog
+        fields = ["action", "actor", "object_type", "since", "until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
+        self.filters["action"].extra["choices"] = [
+            (a, AUDIT_ACTION_LABELS.get(a, a)) for a in actions
+        ]

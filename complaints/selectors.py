@@ -1,0 +1,71 @@
+"""Reads of complaints: the register, one complaint, and the figures page.
+Every read starts from `Complaint.objects.visible_to(user)`; the figures
+themselves are computed by complaints/services/figures.py."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Complaint
+from .services import figures
+
+
+def complaint_list(*, user, filters=None) -> QuerySet:
+    """The register: the complaints the user may see, under `filters` (a
+    complaints.filters.ComplaintFilter, which also sorts), newest first unless
+    sorted, with what a row (and the export) shows."""
+    complaints = Complaint.objects.visible_to(user).select_related(
+        "customer", "category", "unit", "handler", "received_by"
+    )
+    if filters is None:
+        return complaints.order_by("-received_at", "-pk")
+    return filters.apply(complaints)
+
+
+def complaint_detail(*, user, pk: int) -> Complaint:
+    """The complaint if the user may see it, else 404 (existence is not revealed)."""
+    queryset = Complaint.objects.visible_to(user).select_related(
+        "customer", "unit", "category", "handler", "received_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def complaint_events(*, complaint: Complaint) -> QuerySet:
+    return complaint.events.select_related("actor")
+
+
+def _local_month(month):
+    return timezone.localtime(month) if hasattr(month, "hour") else month
+
+
+def complaint_stats(*, user, filters, now=None) -> dict:
+    """The figures page's numbers for the complaints the user may see under
+    `filters` (a complaints.filters.ComplaintStatsFilter), received in its period:
+
+    - first, last: the period's first and last day;
+    - rows: per unit and month (months as local dates);
+    - by_month, categories, total: per month, per category, and overall.
+    """
+    now = now or timezone.now()
+    first, last = filters.period()
+    complaints = filters.apply(Complaint.objects.visible_to(user))
+    complaints = figures.received_between(complaints, first, last)
+    rows = figures.by_unit_and_month(complaints, now)
+    for row in rows:
+        row["month"] = _local_month(row["month"])
+    return {
+        "first": first,
+        "last": last,
+        "rows": rows,
+        "categories": figures.by_category(complaints),
+        "total": figures.totals(complaints, now),
+        "by_month": figures.by_month(complaints, now),
+    }
+
+
+def month_of(row_month) -> date:
+    """A month of `by_month` as a local date."""
+    month = _local_month(row_month)
+    return month.date() if hasattr(month, "hour") else month
