@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Complaint
+from crm_site.accounts.models import Role
+
+from .models import Complaint, Status
 from .services import figures
 
 
@@ -34,6 +36,34 @@ def complaint_detail(*, user, pk: int) -> Complaint:
 
 def complaint_events(*, complaint: Complaint) -> QuerySet:
     return complaint.events.select_related("actor")
+
+
+def complaint_home_figures(*, user, now, rows: int) -> dict:
+    """The home panel's open complaints (staff: those they logged or handle;
+    supervisors and up: their units'): counts and the `rows` nearest deadlines."""
+    mine = Complaint.objects.visible_to(user).open()
+    if user.role == Role.STAFF:
+        mine = mine.mine(user)
+    counts = {
+        "open": mine.count(),
+        "overdue": mine.filter(deadline__lt=now).count(),
+    }
+    if user.is_at_least(Role.MANAGER):
+        counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
+    nearest = list(mine.select_related("customer", "handler").order_by("deadline", "pk")[:rows])
+    return {"counts": counts, "complaints": nearest}
+
+
+def complaint_card_figures(*, user, customer, rows: int) -> dict:
+    """The customer's complaints the user may see: the newest `rows`, how many in
+    all, and how many are open."""
+    complaints = Complaint.objects.visible_to(user).filter(customer=customer)
+    newest = list(complaints.select_related("category", "handler")[:rows])
+    return {
+        "complaints": newest,
+        "total": len(newest) if len(newest) < rows else complaints.count(),
+        "open": complaints.open().count(),
+    }
 
 
 def _local_month(month):

@@ -98,6 +98,11 @@ def entry_draft_exists(*, report: DailyReport) -> bool:
     return EntryDraft.objects.filter(report=report, entry=None).exists()
 
 
+def daily_reports_awaiting_review(*, user) -> QuerySet:
+    """Submitted reports of the user's units awaiting review, other than their own."""
+    return DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
+
+
 def daily_report_review_queue(*, user) -> QuerySet:
     """Submitted reports of the user's units awaiting review (not their own),
     those with flagged entries first, each with its entries (flagged first)."""
@@ -107,9 +112,7 @@ def daily_report_review_queue(*, user) -> QuerySet:
         .order_by("-needs_escalation", "occurred_at", "pk")
     )
     return (
-        DailyReport.objects.visible_to(user)
-        .awaiting_review()
-        .exclude(user=user)
+        daily_reports_awaiting_review(user=user)
         .with_counts()
         .select_related("user", "unit")
         .prefetch_related(Prefetch("entries", queryset=entries))
