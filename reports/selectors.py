@@ -8,11 +8,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from complaints.models import ComplaintCategory
 from customers.models import Customer
-from visits.models import Visit
+from visits.models import DailyReport, Visit
 from visits.queries import day_start
 
-from . import analysis, months, reviews
+from . import months, reviews
 from .models import BigCustomerReview, MonthlyPatrolSummary, RollupRequest
 
 # --- monthly summaries -------------------------------------------------------------
@@ -79,6 +80,47 @@ def summary_neighbours(*, summary: MonthlyPatrolSummary) -> dict:
             month__in=[months.shift(summary.month, -1), months.shift(summary.month, 1)],
         ).only("pk", "month")
     }
+
+
+def summary_trend(*, summary: MonthlyPatrolSummary, months_back: int) -> list[dict]:
+    """The unit's last `months_back` months (built ones; gaps stay empty), oldest first."""
+    axis = months.trailing(summary.month, months_back)
+    stored = {
+        row["month"]: row
+        for row in MonthlyPatrolSummary.objects.filter(
+            unit_id=summary.unit_id, month__gte=axis[0], month__lte=axis[-1]
+        ).values(
+            "month",
+            "visits_done",
+            "calls_done",
+            "visits_percent",
+            "calls_percent",
+            "compliance_percent",
+        )
+    }
+    return [{"month": month} | stored.get(month, {}) for month in axis]
+
+
+def summary_changed_reports(*, summary: MonthlyPatrolSummary, limit: int = 20) -> list:
+    """Daily reports of the month changed since the build (their entries included)."""
+    if not summary.stale:
+        return []
+    return list(
+        DailyReport.objects.filter(
+            unit_id=summary.unit_id,
+            date__gte=summary.month,
+            date__lte=months.last_day(summary.month),
+        )
+        .filter(Q(updated_at__gt=summary.built_at) | Q(entries__updated_at__gt=summary.built_at))
+        .select_related("user")
+        .distinct()
+        .order_by("date", "user__username")[:limit]
+    )
+
+
+def complaint_category_names(*, codes: list[str]) -> dict[str, str]:
+    """Complaint categories by code, named in the reader's language."""
+    return {c.code: str(c) for c in ComplaintCategory.objects.filter(code__in=codes)}
 
 
 def summary_events(*, summary: MonthlyPatrolSummary, limit: int = 15) -> list:
@@ -148,10 +190,13 @@ def review_progress(*, review: BigCustomerReview) -> dict:
 # --- customer analysis ---------------------------------------------------------------
 
 
-def customer_analysis(*, user, filters) -> analysis.Analysis | None:
-    """Both tables of the customer analysis over the customers the user may see,
-    under `filters` (a reports.filters.CustomerAnalysisFilter); None while the
-    filters are wrong."""
+def customer_analysis(*, user, filters):
+    """Both tables of the customer analysis (a reports.analysis.Analysis) over the
+    customers the user may see, under `filters` (a reports.filters.CustomerAnalysisFilter);
+    None while the filters are wrong."""
+    # Imported here: analysis -> export -> display -> selectors would be a cycle.
+    from . import analysis
+
     if filters.invalid:
         return None
     return analysis.analyse(filters.apply(Customer.objects.visible_to(user)))

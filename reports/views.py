@@ -144,7 +144,7 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
         "complaint_categories": display.complaint_categories(summary),
         "change_rows": display.change_rows(summary),
         "stale_latest": display.stale_latest(summary),
-        "changed_reports": display.changed_reports(summary),
+        "changed_reports": selectors.summary_changed_reports(summary=summary),
         "chart": display.chart_data(summary),
         "events": selectors.summary_events(summary=summary),
         "previous": neighbours.get(months.shift(summary.month, -1)),
