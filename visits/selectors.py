@@ -93,6 +93,22 @@ def daily_report_unreported_contacts(*, report: DailyReport) -> QuerySet:
     )
 
 
+def daily_report_entry(*, report: DailyReport, pk: int, with_customer: bool = False):
+    """One entry of the report, else 404."""
+    entries = report.entries.select_related("customer") if with_customer else report.entries
+    return get_object_or_404(entries, pk=pk)
+
+
+def entry_draft(*, report: DailyReport, entry=None) -> EntryDraft | None:
+    """The draft kept for a new entry of the report (entry None) or for `entry`."""
+    return EntryDraft.objects.filter(report=report, entry=entry).first()
+
+
+def entry_customer(*, user, pk: int) -> Customer | None:
+    """The customer a new entry is for (?customer=<id>), if the user may see it."""
+    return Customer.objects.visible_to(user).filter(pk=pk).first()
+
+
 def entry_draft_exists(*, report: DailyReport) -> bool:
     """Whether a new entry's draft is kept for the report."""
     return EntryDraft.objects.filter(report=report, entry=None).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, ServiceUnit
-from visits.models import DailyReportEntry, UrgentReport
+from visits.models import DailyReport, DailyReportEntry, UrgentReport
 from visits.queries import span
 from visits.urgent import rules as urgent_rules
 
@@ -60,6 +60,26 @@ def urgent_detail(*, user, pk: int) -> UrgentReport:
         "unit", "raised_by", "assignee", "customer", "source_entry__report__user"
     )
     return get_object_or_404(reports, pk=pk)
+
+
+def urgent_source_entry(*, user, pk: int) -> DailyReportEntry:
+    """A daily-report entry an urgent report is raised from, if the user may see it, else 404."""
+    entries = DailyReportEntry.objects.visible_to(user).select_related(
+        "customer", "report__user", "report__unit"
+    )
+    return get_object_or_404(entries, pk=pk)
+
+
+def urgent_entry_url(*, user, report: UrgentReport) -> str | None:
+    """The link to the report's source entry, when the user may open its daily report."""
+    entry = report.source_entry
+    if entry is not None and DailyReport.objects.visible_to(user).filter(pk=entry.report_id):
+        return entry.get_absolute_url()
+    return None
+
+
+def urgent_events(*, report: UrgentReport):
+    return report.events.select_related("actor")
 
 
 def urgent_figures(*, unit_id: int, start: date, end: date) -> dict:

@@ -8,7 +8,7 @@ acknowledges, reassigns and resolves.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
 from crm_site.core.listing import active_params, paginate
-from visits.models import DailyReport, DailyReportEntry, UrgentReport
+from visits.models import DailyReportEntry, UrgentReport
 from visits.urgent import permissions as urgent_permissions
 from visits.urgent import selectors as urgent_selectors
 from visits.urgent import services as urgent_services
@@ -88,10 +88,7 @@ def urgent_rows(request):
 def _entry_for(request, entry_id) -> DailyReportEntry | None:
     if not str(entry_id or "").isdigit():
         return None
-    entries = DailyReportEntry.objects.visible_to(request.user).select_related(
-        "customer", "report__user", "report__unit"
-    )
-    return get_object_or_404(entries, pk=int(entry_id))
+    return urgent_selectors.urgent_source_entry(user=request.user, pk=int(entry_id))
 
 
 @role_required(Role.SUPERVISOR)
@@ -146,14 +143,11 @@ def _render_detail(request, report: UrgentReport, status: int = 200, **bound):
         candidates = urgent_services.reassign_candidates(report)
         forms["reassign"] = ReassignForm(candidates=candidates)
     forms |= bound
-    entry = report.source_entry
-    entry_url = None
-    if entry is not None and DailyReport.objects.visible_to(user).filter(pk=entry.report_id):
-        entry_url = entry.get_absolute_url()
+    entry_url = urgent_selectors.urgent_entry_url(user=user, report=report)
     context = {
         "report": report,
         "sla": with_sla([report], timezone.now())[0].sla,
-        "events": report.events.select_related("actor"),
+        "events": urgent_selectors.urgent_events(report=report),
         "actions": [(name, forms[name]) for name in actions],
         "entry_url": entry_url,
         "is_assignee": urgent_permissions.is_assignee(user, report),

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,12 +18,11 @@ from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
 from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import work_calendar
-from customers.models import Customer
 
 from .. import selectors, services
 from ..filters import DailyReportFilter
 from ..forms import EntryForm, ReviewForm, SubmitForm
-from ..models import DailyReport, DailyReportEntry, EntryDraft
+from ..models import DailyReport, EntryDraft
 from .common import json_error, report_for
 
 
@@ -112,7 +111,7 @@ def _initial_for_new(request, report: DailyReport, draft: EntryDraft | None) -> 
     initial = {"time": _default_time(report)}
     customer_id = request.GET.get("customer", "")
     if customer_id.isdigit():
-        customer = Customer.objects.visible_to(request.user).filter(pk=int(customer_id)).first()
+        customer = selectors.entry_customer(user=request.user, pk=int(customer_id))
         if customer is not None:
             initial["customer"] = customer
     if request.GET.get("kind") in ("visit", "call"):
@@ -169,7 +168,7 @@ def entry_new(request, pk: int):
     report = _editable_report(request, pk)
     if not report.is_editable:
         return _not_editable(request, report)
-    draft = EntryDraft.objects.filter(report=report, entry=None).first()
+    draft = selectors.entry_draft(report=report)
     if request.method == "POST":
         form = EntryForm(request.POST, user=request.user, report=report)
         if form.is_valid() and (entry := _save_entry(request, report, form)):
@@ -189,10 +188,10 @@ def entry_new(request, pk: int):
 @role_required("staff")
 def entry_edit(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
-    entry = get_object_or_404(DailyReportEntry, pk=entry_id, report=report)
+    entry = selectors.daily_report_entry(report=report, pk=entry_id)
     if not report.is_editable:
         return _not_editable(request, report)
-    draft = EntryDraft.objects.filter(report=report, entry=entry).first()
+    draft = selectors.entry_draft(report=report, entry=entry)
     if request.method == "POST":
         form = EntryForm(request.POST, user=request.user, report=report)
         if form.is_valid() and _save_entry(request, report, form, entry):
@@ -215,9 +214,7 @@ def entry_edit(request, pk: int, entry_id: int):
 @role_required("staff")
 def entry_delete(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
-    entry = get_object_or_404(
-        DailyReportEntry.objects.select_related("customer"), pk=entry_id, report=report
-    )
+    entry = selectors.daily_report_entry(report=report, pk=entry_id, with_customer=True)
     try:
         services.daily_report_entry_delete(entry=entry, actor=request.user)
     except ValidationError as exc:
@@ -238,7 +235,7 @@ def entry_draft(request, pk: int):
     report = _editable_report(request, pk)
     entry = None
     if request.POST.get("entry", "").isdigit():
-        entry = get_object_or_404(DailyReportEntry, pk=int(request.POST["entry"]), report=report)
+        entry = selectors.daily_report_entry(report=report, pk=int(request.POST["entry"]))
     if not report.is_editable:
         return json_error(_("This report can no longer be changed."), 409)
     draft = services.entry_draft_save(
@@ -254,7 +251,7 @@ def entry_draft_discard(request, pk: int):
     report = _editable_report(request, pk)
     entry = None
     if request.POST.get("entry", "").isdigit():
-        entry = get_object_or_404(DailyReportEntry, pk=int(request.POST["entry"]), report=report)
+        entry = selectors.daily_report_entry(report=report, pk=int(request.POST["entry"]))
     services.entry_draft_discard(report=report, actor=request.user, entry=entry)
     messages.info(request, _("Draft discarded."))
     if entry is not None:
