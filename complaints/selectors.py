@@ -1,17 +1,13 @@
-"""Reads of complaints: the register, one complaint, and the figures page.
-Every read starts from `Complaint.objects.visible_to(user)`; the figures
-themselves are computed by complaints/services/figures.py."""
-
-from datetime import date
+"""Reads of complaints: the register, one complaint, the home panel and the
+customer card. Every read starts from `Complaint.objects.visible_to(user)`; the
+figures page counts with complaints/services/figures.py (complaints/stats.py)."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from crm_site.accounts.models import Role
 
 from .models import Complaint, Status
-from .services import figures
 
 
 def complaint_list(*, user, filters=None) -> QuerySet:
@@ -66,36 +62,8 @@ def complaint_card_figures(*, user, customer, rows: int) -> dict:
     }
 
 
-def _local_month(month):
-    return timezone.localtime(month) if hasattr(month, "hour") else month
-
-
-def complaint_stats(*, user, filters, now=None) -> dict:
-    """The figures page's numbers for the complaints the user may see under
-    `filters` (a complaints.filters.ComplaintStatsFilter), received in its period:
-
-    - first, last: the period's first and last day;
-    - rows: per unit and month (months as local dates);
-    - by_month, categories, total: per month, per category, and overall.
-    """
-    now = now or timezone.now()
-    first, last = filters.period()
-    complaints = filters.apply(Complaint.objects.visible_to(user))
-    complaints = figures.received_between(complaints, first, last)
-    rows = figures.by_unit_and_month(complaints, now)
-    for row in rows:
-        row["month"] = _local_month(row["month"])
-    return {
-        "first": first,
-        "last": last,
-        "rows": rows,
-        "categories": figures.by_category(complaints),
-        "total": figures.totals(complaints, now),
-        "by_month": figures.by_month(complaints, now),
-    }
-
-
-def month_of(row_month) -> date:
-    """A month of `by_month` as a local date."""
-    month = _local_month(row_month)
-    return month.date() if hasattr(month, "hour") else month
+def complaint_figures_base(*, user, filters) -> QuerySet:
+    """The complaints the figures page counts: those the user may see, under
+    `filters` (a complaints.filters.ComplaintStatsFilter: its unit; the period is
+    applied by the figures)."""
+    return filters.apply(Complaint.objects.visible_to(user))

@@ -1,12 +1,50 @@
-"""The figures page's charts: the series static/js/complaints-stats.js draws."""
+"""The figures page (/complaints/stats/): the numbers of the complaints the user
+may see in a period, and the series static/js/complaints-stats.js draws."""
 
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from . import selectors
 from .filters import add_months
-from .selectors import month_of
+from .services import figures as figures_of
+
+
+def _local_month(month):
+    return timezone.localtime(month) if hasattr(month, "hour") else month
+
+
+def month_of(row_month) -> date:
+    """A month of `by_month` as a local date."""
+    month = _local_month(row_month)
+    return month.date() if hasattr(month, "hour") else month
+
+
+def complaint_stats(*, user, filters, now=None) -> dict:
+    """The figures page's numbers for the complaints the user may see under
+    `filters` (a complaints.filters.ComplaintStatsFilter), received in its period:
+
+    - first, last: the period's first and last day;
+    - rows: per unit and month (months as local dates);
+    - by_month, categories, total: per month, per category, and overall.
+    """
+    now = now or timezone.now()
+    first, last = filters.period()
+    complaints = selectors.complaint_figures_base(user=user, filters=filters)
+    complaints = figures_of.received_between(complaints, first, last)
+    rows = figures_of.by_unit_and_month(complaints, now)
+    for row in rows:
+        row["month"] = _local_month(row["month"])
+    return {
+        "first": first,
+        "last": last,
+        "rows": rows,
+        "categories": figures_of.by_category(complaints),
+        "total": figures_of.totals(complaints, now),
+        "by_month": figures_of.by_month(complaints, now),
+    }
 
 
 def _months(first: date, last: date) -> list[date]:

@@ -73,7 +73,7 @@ class CustomerAnalysisFilter(ListFilterSet):
 
     class Meta:
         model = Customer
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, units=None, **kwargs):
         super().__init__(data, queryset, **kwargs)

@@ -17,10 +17,10 @@ counted in the month of its Thursday, done capped at what the grade requires
 per customer and period, in the month in progress only weeks begun by
 `as_of`. visits/queries.py expresses this as correlated subqueries per
 customer, which is right for a page of customers but costs a dozen index
-probes per customer for a whole unit (measured: about 0.6 s for a unit of
-2,000 customers); here the unit's contacts of the month are read once,
-grouped per customer (one pass), joined to the customers and summed per
-person and grade in one statement (about 0.05–0.1 s).
+probes per customer, too many for a whole unit of thousands of customers;
+here the unit's contacts of the month are read once, grouped per customer
+(one pass), joined to the customers and summed per person and grade in one
+statement.
 
 Month boundaries are local (Asia/Shanghai): an entry at 23:30 on 31 October
 belongs to October although it is 15:30 UTC.
@@ -30,6 +30,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -368,7 +369,9 @@ def compliance_data_many(
     customers not visited or called as required, as a JSON list of BEHIND_COLUMNS
     arrays built by the database (by visiting person, grade, code; customers
     without one last)."""
-    result = {unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids}
+    result: dict[int, tuple[list, JsonList]] = {
+        unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids
+    }
     if not unit_ids:
         return result
     sql, params = _compliance_sql(unit_ids, w, req)
@@ -482,7 +485,7 @@ def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
     The summary stores it; comparing it later with the live state tells whether
     the month's data changed since the build.
     """
-    states = {unit_id: dict(EMPTY_STATE) for unit_id in unit_ids}
+    states: dict[int, dict[str, Any]] = {unit_id: dict(EMPTY_STATE) for unit_id in unit_ids}
     reports = (
         DailyReport.objects.filter(unit_id__in=unit_ids, date__gte=w.month, date__lte=w.last_day)
         .order_by()
@@ -498,8 +501,8 @@ def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
         )
     )
     for row in reports:
-        state = states[row.pop("unit_id")]
-        row["entries"] = row.pop("entry_count")
+        state = states[row.pop("unit_id")]  # type: ignore[misc]
+        row["entries"] = row.pop("entry_count")  # type: ignore[misc]
         state.update(row)
     # Contacts recorded for the unit (Visit.unit is the customer's unit when the
     # contact was made: an index range scan, whatever the size of the history).
@@ -511,8 +514,8 @@ def source_state_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
         .values("unit_id")
         .annotate(contacts=Count("pk"), contacts_created=Max("created_at"))
     )
-    for row in contacts:
-        states[row.pop("unit_id")].update(row)
+    for row in contacts:  # type: ignore[assignment]
+        states[row.pop("unit_id")].update(row)  # type: ignore[misc]
     for state in states.values():
         for key in ("reports_updated", "entries_updated", "contacts_created"):
             state[key] = _iso(state[key])
@@ -588,7 +591,7 @@ def entry_texts_data_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict
     if connection.vendor == "postgresql":
         at = f"to_char(e.occurred_at AT TIME ZONE '{timezone.get_current_timezone_name()}', 'YYYY-MM-DD HH24:MI')"
     else:
-        minutes = int(offset.total_seconds() // 60)
+        minutes = int(offset.total_seconds() // 60)  # type: ignore[union-attr]
         at = f"strftime('%%Y-%%m-%%d %%H:%%M', e.occurred_at, '{minutes:+d} minutes')"
     units, unit_params = _in(unit_ids)
     source = (
@@ -654,7 +657,7 @@ def urgent_section_many(unit_ids: list[int], w: MonthWindow, now: datetime) -> d
     relevant = UrgentReport.objects.filter(unit_id__in=unit_ids, created_at__lt=w.end).filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=w.start)
     )
-    sections = {
+    sections: dict[int, dict[str, Any]] = {
         unit_id: {"raised": 0, "resolved": 0, "open": 0, "open_as_of": _local(cutoff), "list": []}
         for unit_id in unit_ids
     }
@@ -668,7 +671,7 @@ def urgent_section_many(unit_ids: list[int], w: MonthWindow, now: datetime) -> d
         )
     )
     for row in counts:
-        sections[row.pop("unit_id")].update(row)
+        sections[row.pop("unit_id")].update(row)  # type: ignore[misc]
     rows = (
         relevant.annotate(
             raised_in_month=_flag(raised),

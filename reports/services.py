@@ -1,4 +1,4 @@
-"""Writes for monthly patrol summaries (CONVENTIONS.md: keyword-only, one transaction).
+"""Writes for monthly patrol summaries (keyword-only, one transaction).
 
 Rules kept here:
 - a build computes every figure and writes the row in ONE transaction per unit
@@ -535,7 +535,7 @@ def unit_reconcile(*, unit_id: int, today: date | None = None) -> dict:
     stale, and refresh the month in progress. Never relies on one beat firing."""
     today = today or timezone.localdate()
     start = unit_start(unit_id)
-    done = {"built": [], "rebuilt": [], "stale": []}
+    done: dict[str, list] = {"built": [], "rebuilt": [], "stale": []}
     if start is None:
         return done
     existing = {

@@ -33,7 +33,7 @@ class DailyReportFilter(ListFilterSet):
 
     class Meta:
         model = DailyReport
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, people=(), **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -102,7 +102,7 @@ class IntelligenceFilter(ListFilterSet):
 
     class Meta:
         model = DailyReportEntry
-        fields = []
+        fields: list[str] = []
         form = IntelligenceFilterForm
 
     def __init__(self, data=None, queryset=None, *, units=None, show_units=True, **kwargs):

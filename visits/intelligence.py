@@ -1,4 +1,4 @@
-"""Market and competitor intelligence (issue 12): item 3 of every daily-report
+"""Market and competitor intelligence: item 3 of every daily-report
 entry (市场行情、竞争对手动向及其他企业的销售政策), with competitor tags.
 
 - `split_competitor_names` is pure: what the entry form's tag field means;

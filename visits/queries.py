@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     Count,
+    Expression,
     F,
     IntegerField,
     Max,
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from crm_site.core.services import work_calendar
 from crm_site.core.workcal import WorkCalendar
-from customers.models import GradingRule
+from customers.models import Customer, GradingRule
 
 from . import cadence as cad
 from .models import Kind, Visit
@@ -84,7 +85,7 @@ def with_contact_counts(customers: QuerySet, day: date) -> QuerySet:
 
 @dataclass(frozen=True)
 class DueRow:
-    customer: object
+    customer: Customer
     status: cad.CadenceStatus
 
 
@@ -160,6 +161,7 @@ def compliance_expressions(year: int, month: int, as_of: date, *, cadences=None)
     }
     visits_required = _per_grade({code: need.visits for code, need in needs.items()})
     visits_done = _count_in(Kind.VISIT, *span(month_start, month_end))
+    calls_counted: Expression
     calls_required, calls_done, calls_counted = Value(0), Value(0), Value(0)
     for i, (monday, sunday) in enumerate(weeks):
         if monday > as_of:

@@ -84,7 +84,7 @@ def remind_overdue_contacts(*, day: date) -> int:
         .filter(visiting_person__in=staff)
         .only("pk", "code", "name", "grade", "visiting_person_id")
     )
-    overdue_by_person: dict[int, list] = {}
+    overdue_by_person: dict[int | None, list] = {}
     for row in cadence_rows(customers, day, cadences=current_cadences(), calendar=calendar):
         if row.status.overdue:
             overdue_by_person.setdefault(row.customer.visiting_person_id, []).append(row)

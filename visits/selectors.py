@@ -1,6 +1,6 @@
 """Reads of visits: the daily reports (list, one report, the review queue), what
 is due, and the intelligence register. Every read starts from the models'
-`visible_to(user)` (DESIGN.md, "Who uses it"); the views only parse and render.
+`visible_to(user)` (what each role may see); the views only parse and render.
 
 Compliance and the set-based cadence arithmetic stay in visits/queries.py.
 """
@@ -114,7 +114,7 @@ def entry_draft_exists(*, report: DailyReport) -> bool:
     return EntryDraft.objects.filter(report=report, entry=None).exists()
 
 
-def daily_reports_awaiting_review(*, user) -> QuerySet:
+def daily_reports_awaiting_review(*, user):
     """Submitted reports of the user's units awaiting review, other than their own."""
     return DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
 
@@ -172,8 +172,8 @@ def intelligence_register(*, user, filters: dict | None = None) -> QuerySet:
     competitor, q), newest first, with what a row of the register shows.
 
     Scope is the daily report's: staff their own, supervisors their unit's,
-    managers their units', admins all. Every filter has an index (DESIGN.md
-    "Scale"): the report's (unit, date) and (user, date), the customer's region
+    managers their units', admins all. Every filter has an index: the report's
+    (unit, date) and (user, date), the customer's region
     with the entry's (customer, occurred_at), the tag table's (competitor,
     entry), the partial (occurred_at, id) index of entries with market text, and
     a trigram index on that text.
@@ -220,9 +220,9 @@ def _text_filter(entries, q: str, *, use_index: bool):
     The trigram index (icontains: UPPER(market) LIKE ...) only pays when the
     text is the sole narrowing filter over everyone's entries: the planner
     cannot tell how many rows a phrase matches and, for a common phrase,
-    fetches every match of all years before filtering by scope or month.
-    Otherwise strpos() reads only the rows the other filters leave, which no
-    index can be chosen for.
+    fetches every match of all years before filtering by scope or month, many
+    times the work of strpos over the scoped rows. Otherwise strpos() reads only
+    the rows the other filters leave, which no index can be chosen for.
     """
     if use_index:
         return entries.filter(market__icontains=q)

@@ -29,7 +29,7 @@ class EnterpriseSurveyFilter(ListFilterSet):
 
     class Meta:
         model = EnterpriseSurvey
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, units, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -67,7 +67,7 @@ class SurveyReportFilter(ListFilterSet):
 
     class Meta:
         model = ServiceSurvey
-        fields = []
+        fields: list[str] = []
         form = SurveyPeriodForm
 
     def __init__(self, data=None, queryset=None, *, units, **kwargs):

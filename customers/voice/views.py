@@ -1,4 +1,4 @@
-"""Customer voice pages (issue 12): service-level surveys and their per-unit
+"""Customer voice pages: service-level surveys and their per-unit
 figures, enterprise customer service surveys, the customer watch.
 
 Scope as everywhere: an object outside the user's scope is a 404, a page the
@@ -276,7 +276,7 @@ def watch_detail(request, pk: int, watch_id: int):
         pk=watch_id,
     )
     rows = voice_display.watch_rows(watch)
-    groups = []
+    groups: list[dict] = []
     for row in rows:
         if not groups or groups[-1]["group"] != row["group"]:
             groups.append({"group": row["group"], "label": row["group"].label, "rows": []})

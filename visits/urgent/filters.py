@@ -38,7 +38,7 @@ class UrgentFilter(ListFilterSet):
 
     class Meta:
         model = UrgentReport
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, user, units, **kwargs):
         super().__init__(data, queryset, **kwargs)

@@ -51,7 +51,7 @@ def _queue_context(request) -> dict:
     now = timezone.now()
     urgent_selectors.with_sla(page.object_list, now)
     params = active_params(request)
-    refresh = dict(params)
+    refresh: dict = dict(params)
     if page.number > 1:
         refresh["page"] = page.number
     return {

@@ -1,4 +1,4 @@
-"""The market and competitor intelligence register (issue 12): item 3 of the
+"""The market and competitor intelligence register: item 3 of the
 daily-report entries in one place, scoped like the daily reports."""
 
 from django.shortcuts import render

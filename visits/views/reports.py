@@ -70,7 +70,7 @@ def report_detail(request, pk: int):
         and report.status == DailyReport.Status.SUBMITTED
     )
     can_edit = is_owner and report.is_editable
-    # Supervisors and up raise urgent reports from flagged entries (issue 6).
+    # Supervisors and up raise urgent reports from flagged entries.
     can_raise_urgent = request.user.is_at_least("supervisor")
     context = {
         "report": report,
@@ -108,7 +108,7 @@ def _default_time(report: DailyReport) -> time:
 def _initial_for_new(request, report: DailyReport, draft: EntryDraft | None) -> dict:
     if draft is not None:
         return EntryForm.initial_from_draft(draft.data)
-    initial = {"time": _default_time(report)}
+    initial: dict = {"time": _default_time(report)}
     customer_id = request.GET.get("customer", "")
     if customer_id.isdigit():
         customer = selectors.entry_customer(user=request.user, pk=int(customer_id))
