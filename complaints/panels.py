@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm_site.accounts.models import Role
 
-from .models import Complaint, Status
+from . import selectors
 
 PANEL_ROWS = 5
 CARD_ROWS = 10
@@ -22,23 +22,14 @@ def home_panel(request):
     if not user.is_at_least(Role.STAFF):
         return None
     now = timezone.now()
-    mine = Complaint.objects.visible_to(user).open()
-    if user.role == Role.STAFF:
-        mine = mine.mine(user)
-    counts = {
-        "open": mine.count(),
-        "overdue": mine.filter(deadline__lt=now).count(),
-    }
-    if user.is_at_least(Role.MANAGER):
-        counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
-    rows = list(mine.select_related("customer", "handler").order_by("deadline", "pk")[:PANEL_ROWS])
+    figures = selectors.complaint_home_figures(user=user, now=now, rows=PANEL_ROWS)
     list_url = reverse("complaints:list")
     mine_param = "&mine=on" if user.role == Role.STAFF else ""
     return {
         "template": "complaints/partials/_home_panel.html",
         "width": 6,
-        "counts": counts,
-        "complaints": rows,
+        "counts": figures["counts"],
+        "complaints": figures["complaints"],
         "now": now,
         "open_url": f"{list_url}?status=open{mine_param}&sort=deadline",
         "overdue_url": f"{list_url}?overdue=on{mine_param}&sort=deadline",
@@ -49,16 +40,14 @@ def home_panel(request):
 
 def customer_card_section(request, customer):
     """The customer's complaints the user may see, newest first."""
-    complaints = Complaint.objects.visible_to(request.user).filter(customer=customer)
-    rows = list(complaints.select_related("category", "handler")[:CARD_ROWS])
-    total = len(rows) if len(rows) < CARD_ROWS else complaints.count()
+    figures = selectors.complaint_card_figures(user=request.user, customer=customer, rows=CARD_ROWS)
     list_url = reverse("complaints:list")
     return {
         "template": "complaints/partials/_customer_card_complaints.html",
         "customer": customer,
-        "complaints": rows,
-        "total": total,
-        "open": complaints.open().count(),
+        "complaints": figures["complaints"],
+        "total": figures["total"],
+        "open": figures["open"],
         "now": timezone.now(),
         "list_url": f"{list_url}?customer={customer.pk}",
         "new_url": f"{reverse('complaints:create')}?customer={customer.code}"

@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,14 +13,15 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
-from crm_site.core.listing import query_string, sort_links
+from crm_site.core.listing import paginate, query_string, sort_links
 from crm_site.core.services import audit
 
-from . import export, forms, permissions, rules, services, stats
-from .filters import register_queryset
+from . import export, forms, permissions, rules, selectors, services, stats
+from .filters import ComplaintFilter, ComplaintStatsFilter
 from .models import DONE_STATUSES, Complaint
 
 PAGE_SIZE = 25
+STATS_ROWS_PER_PAGE = 50
 SORT_COLUMNS = ["number", "customer", "received", "deadline", "status", "severity"]
 
 # action -> (form class, service, success message)
@@ -69,15 +69,18 @@ ACTIONS: dict[str, tuple] = {
 
 def _get_complaint_for_user(request, pk: int) -> Complaint:
     """The complaint if the user may see it, else 404 (existence is not revealed)."""
-    queryset = Complaint.objects.visible_to(request.user).select_related(
-        "customer", "unit", "category", "handler", "received_by"
-    )
-    return get_object_or_404(queryset, pk=pk)
+    return selectors.complaint_detail(user=request.user, pk=pk)
+
+
+def _register(request):
+    """The register's filters from the request, and the rows under them (list and export)."""
+    filterset = ComplaintFilter(request.GET or None, user=request.user)
+    return filterset, selectors.complaint_list(user=request.user, filters=filterset)
 
 
 def complaint_list(request):
-    filterset = register_queryset(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, complaints = _register(request)
+    page = paginate(request, complaints, PAGE_SIZE)
     active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
     context = {
         "filter": filterset,
@@ -133,7 +136,7 @@ def _action_forms(request, complaint, bound: dict | None = None) -> list[dict]:
 def _render_detail(request, complaint, bound=None):
     context = {
         "complaint": complaint,
-        "events": complaint.events.select_related("actor"),
+        "events": selectors.complaint_events(complaint=complaint),
         "actions": _action_forms(request, complaint, bound),
         "overdue": complaint.is_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
@@ -178,7 +181,7 @@ def complaint_print(request, pk: int):
     return render(
         request,
         "complaints/print_record.html",
-        {"complaint": complaint, "events": complaint.events.select_related("actor")},
+        {"complaint": complaint, "events": selectors.complaint_events(complaint=complaint)},
     )
 
 
@@ -223,7 +226,7 @@ def complaint_recording(request, pk: int):
 def complaint_export(request):
     """The register as .xlsx, with the register's filters; a background job above
     CRM_EXPORT_SYNC_LIMIT rows."""
-    params = export.register_export_params(register_queryset(request), request.GET)
+    params = export.register_export_params(_register(request)[0], request.GET)
     total = export.register_rows(user=request.user, params=params).order_by().count()
     if total > settings.CRM_EXPORT_SYNC_LIMIT:
         job = exports.export_job_start(
@@ -239,5 +242,17 @@ def complaint_export(request):
 
 
 def complaint_stats(request):
-    context = stats.stats_context(request)
+    filterset = ComplaintStatsFilter(request.GET or None, user=request.user)
+    figures = stats.complaint_stats(user=request.user, filters=filterset)
+    first, last = figures["first"], figures["last"]
+    context = {
+        "form": filterset.form,
+        "first": first,
+        "last": last,
+        "total": figures["total"],
+        "page_obj": paginate(request, figures["rows"], STATS_ROWS_PER_PAGE),
+        "query_string": query_string(request),
+        "categories": figures["categories"],
+        "chart": stats.chart_data(figures["by_month"], figures["categories"], first, last),
+    }
     return render(request, "complaints/complaint_stats.html", context)

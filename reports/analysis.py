@@ -8,74 +8,21 @@ page, its charts and the .xlsx export read the same `Analysis`.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django import forms
 from django.db.models import Count, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core import xlsx as sheet
-from customers.models import GradingRule, Nature, Status
+from customers.models import GradingRule, Nature
 
 MONEY = "#,##0.00"
 CENTS = Decimal("0.01")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2F4F7")
-
-
-class AnalysisFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(),
-        label=gettext_lazy("Service unit"),
-        required=False,
-        empty_label=gettext_lazy("All"),
-        error_messages={"invalid_choice": gettext_lazy("Pick one of your service units.")},
-    )
-    region = forms.ModelChoiceField(
-        queryset=Region.objects.none(),
-        label=gettext_lazy("Region"),
-        required=False,
-        empty_label=gettext_lazy("All"),
-        error_messages={"invalid_choice": gettext_lazy("Pick a region from the list.")},
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("All but lost")), ("all", gettext_lazy("All")), *Status.choices],
-    )
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
-        self.fields["region"].queryset = Region.objects.order_by("code")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select")
-
-    def apply(self, customers):
-        d = self.cleaned_data
-        if d.get("unit"):
-            customers = customers.filter(unit=d["unit"])
-        if d.get("region"):
-            customers = customers.filter(region=d["region"])
-        status = d.get("status") or ""
-        if status == "":
-            customers = customers.exclude(status=Status.LOST)
-        elif status != "all":
-            customers = customers.filter(status=status)
-        return customers
-
-    def describe(self) -> dict:
-        """The filters as the audit log keeps them (codes, no personal data)."""
-        d = self.cleaned_data
-        return {
-            "unit": d["unit"].code if d.get("unit") else "",
-            "region": d["region"].code if d.get("region") else "",
-            "status": d.get("status") or "",
-        }
 
 
 @dataclass

@@ -129,34 +129,6 @@ class EntryForm(forms.Form):
         return initial
 
 
-class ReportFilterForm(forms.Form):
-    """Filters of the report list (supervisors also filter by person)."""
-
-    person = forms.ChoiceField(label=_("Staff member"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *DailyReport.Status.choices],
-    )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", _("Everyone"))] + [
-            (str(p.pk), p.get_full_name()) for p in people
-        ]
-        if not people:
-            del self.fields["person"]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Review comment"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role
 from customers.models import Customer
 
-from . import compliance
+from . import compliance, selectors
 from .cadence import cadence_status
 from .models import DailyReport, DailyReportEntry, Visit
 from .queries import calendar_for, current_cadences, due_rows, with_contact_counts
@@ -52,7 +52,7 @@ def supervisor_home_panel(request):
     if not user.is_at_least(Role.SUPERVISOR):
         return None
     today = timezone.localdate()
-    waiting = DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
+    waiting = selectors.daily_reports_awaiting_review(user=user)
     flagged = DailyReportEntry.objects.filter(report__in=waiting).flagged().count()
     total = None
     if user.unit_ids:
@@ -80,7 +80,7 @@ def review_badge(request):
         "label": _("Reports awaiting review"),
         "icon": "clipboard-check",
         # Counted with the other badges in one query (context_processors.navigation).
-        "count": DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user),
+        "count": selectors.daily_reports_awaiting_review(user=user),
         "tone": "warning",
     }
 

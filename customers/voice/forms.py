@@ -1,13 +1,12 @@
 """Forms of the customer voice: parse and validate; writes in voice_services."""
 
 import uuid
-from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import Role
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
@@ -112,57 +111,6 @@ class HeadOpinionForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("Write the department head's opinion.")},
     )
-
-
-class EnterpriseSurveyFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(), required=False, label=_("Unit"), empty_label=_("All")
-    )
-    open = forms.BooleanField(required=False, label=_("Awaiting the head's opinion"))
-    q = forms.CharField(
-        required=False,
-        max_length=100,
-        label=_("Customer"),
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or name")}),
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        _small_widgets(self)
-
-
-class SurveyReportFilterForm(forms.Form):
-    """The per-unit survey page and its export take these parameters."""
-
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(),
-        required=False,
-        label=_("Unit"),
-        empty_label=_("All my units"),
-    )
-    start = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        _small_widgets(self)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date must not be after the end date."))
-        return data
-
-    def period(self):
-        """(start, end) dates: the filters, or the last twelve months by default."""
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or (end.replace(day=1) - timedelta(days=335)).replace(day=1)
-        return start, end
 
 
 class CustomerWatchForm(_TokenMixin, forms.Form):

@@ -79,38 +79,6 @@ class UrgentReportForm(forms.Form):
         return data
 
 
-STATUS_FILTERS = [
-    ("open", pgettext_lazy("urgent reports", "Open")),
-    ("pending", UrgentReport.Status.PENDING.label),
-    ("routed", _("Awaiting acknowledgement")),
-    ("acknowledged", UrgentReport.Status.ACKNOWLEDGED.label),
-    ("resolved", UrgentReport.Status.RESOLVED.label),
-    ("all", _("All")),
-]
-
-
-class UrgentFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
-    category = forms.ChoiceField(
-        label=pgettext_lazy("urgent report", "Category"),
-        choices=[("", _("All categories"))] + UrgentReport.Category.choices,
-        required=False,
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        queryset=ServiceUnit.objects.none(),
-        required=False,
-        empty_label=_("All units"),
-    )
-    mine = forms.BooleanField(label=_("Mine"), required=False)
-
-    def __init__(self, *args, units, mine_label, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["mine"].label = mine_label
-        self.fields["mine"].widget.attrs["class"] = "form-check-input"
-
-
 class AcknowledgeForm(forms.Form):
     comment = forms.CharField(
         label=_("Note (optional)"), max_length=2000, required=False, widget=_textarea(2)
