@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core import deadlines
 from crm_site.core.workcal import WorkCalendar
+from crm_site.core.workflow import Workflow
 
 # --- transitions -------------------------------------------------------------
 
@@ -113,6 +115,40 @@ ACTIONS = {
 }
 
 
+# The transition table as data (crm_site.core.workflow). Where the severity or
+# the return visit's verdict picks the next status, each outcome is its own
+# workflow action: `workflow_action` says which one an action here becomes.
+STATUSES = (*OPEN, RESOLVED, NOTIFIED, CLOSED)
+WORKFLOW = Workflow(
+    states=STATUSES,
+    actions={
+        "start": ((RECEIVED,), INVESTIGATING, "investigation_started"),
+        "propose": ((INVESTIGATING, SENT_BACK), PROPOSED, "proposed"),
+        "propose_major": ((INVESTIGATING, SENT_BACK), AWAITING_APPROVAL, "proposed"),
+        "approve": ((AWAITING_APPROVAL,), APPROVED, "approved"),
+        "send_back": ((AWAITING_APPROVAL,), SENT_BACK, "sent_back"),
+        "resolve": ((PROPOSED,), RESOLVED, "resolved"),
+        "resolve_major": ((APPROVED,), RESOLVED, "resolved"),
+        "notify": ((RESOLVED,), NOTIFIED, "notified"),
+        "close": ((NOTIFIED,), CLOSED, "closed"),
+        "reopen": ((NOTIFIED,), INVESTIGATING, "reopened"),
+        "findings": ((INVESTIGATING, SENT_BACK), None, "findings"),
+        "assign": (OPEN, None, "assigned"),
+        "recording": ((*OPEN, RESOLVED, NOTIFIED), None, "recording"),
+    },
+)
+
+
+def workflow_action(action: str, *, severity: str, satisfied: bool | None = None) -> str:
+    """The WORKFLOW action that `action` is for a complaint of `severity`."""
+    if action in ("propose", "resolve") and severity == MAJOR:
+        return f"{action}_major"
+    if action == "return_visit":
+        # Unsatisfied reopens the complaint (seed 003: 确定每一项投诉均已得到解决).
+        return "close" if satisfied else "reopen"
+    return action
+
+
 def check(action: str, *, status: str, severity: str) -> None:
     """Raise IllegalTransition unless `action` applies to a complaint in `status`."""
     spec = ACTIONS[action]
@@ -144,22 +180,8 @@ def allows(action: str, *, status: str, severity: str) -> bool:
 def status_after(action: str, *, status: str, severity: str, satisfied: bool | None = None) -> str:
     """The status a complaint moves to; raises IllegalTransition if not allowed."""
     check(action, status=status, severity=severity)
-    if action == "start":
-        return INVESTIGATING
-    if action == "propose":
-        return AWAITING_APPROVAL if severity == MAJOR else PROPOSED
-    if action == "approve":
-        return APPROVED
-    if action == "send_back":
-        return SENT_BACK
-    if action == "resolve":
-        return RESOLVED
-    if action == "notify":
-        return NOTIFIED
-    if action == "return_visit":
-        # Unsatisfied reopens the complaint (seed 003: 确定每一项投诉均已得到解决).
-        return CLOSED if satisfied else INVESTIGATING
-    return status  # findings, assign, recording: no change
+    name = workflow_action(action, severity=severity, satisfied=satisfied)
+    return WORKFLOW.target(name, status)
 
 
 # --- deadlines ---------------------------------------------------------------
@@ -174,8 +196,8 @@ def deadline_for(received_at: datetime, working_days: int, calendar: WorkCalenda
     complaint received on a day off counts from that day like any other, so
     1 working day from a Saturday is the Monday (or the make-up Sunday, 调休).
     """
-    day = calendar.add_working_days(received_at.date(), working_days)
-    return datetime.combine(day, calendar.day_end, tzinfo=received_at.tzinfo)
+    policy = deadlines.Policy(working_days, deadlines.WORKING_DAYS)
+    return deadlines.due_at(received_at, policy, calendar)
 
 
 def reminder_due_at(deadline: datetime) -> datetime:
