@@ -128,6 +128,13 @@ class BoundWorkflow:
     def __post_init__(self):
         _REGISTRY[self.model] = self
 
+    @property
+    def stamps(self) -> bool:
+        """Whether the model has the column that update() must stamp by hand
+        (auto_now does not apply to a queryset update)."""
+        names = {f.name for f in self.model._meta.concrete_fields}
+        return bool(self.stamp_field) and self.stamp_field in names
+
     def refused_message(self, obj, action: str) -> str:
         if self.refused:
             return str(self.refused(obj, action))
@@ -182,7 +189,7 @@ def transition(
             raise TransitionRefused(message, changed=changed)
         target = spec.target or current
         values = {state_field: target if spec.target else F(state_field)}
-        if bound.stamp_field and bound.stamp_field not in fields:
+        if bound.stamps and bound.stamp_field not in fields:
             values[bound.stamp_field] = timezone.now()
         values |= fields
         claimed = manager.filter(pk=obj.pk, **{state_field: current}, **(where or {})).update(

@@ -1,7 +1,10 @@
 """The workflow kernel: one conditional UPDATE, one event row, side effects after commit."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from crm_site.core.workflow import TransitionRefused, Workflow, transition, workflow_of
 from tests.factories import make_daily_report
@@ -84,6 +87,38 @@ def test_an_extra_condition_that_no_longer_holds_loses_cleanly(staff_a, staff_a2
     report.refresh_from_db()
     assert report.status == DRAFT
     assert not report.events.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_at_once_move_it_once(postgres_required, staff_a, supervisor_a, manager_a):
+    report = make_daily_report(staff_a, status=SUBMITTED)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(action, person):
+        try:
+            barrier.wait()
+            transition(DailyReport.objects.get(pk=report.pk), action, actor=person)
+            outcomes.append(action)
+        except TransitionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=act, args=("review", supervisor_a)),
+        threading.Thread(target=act, args=("return", manager_a)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    report.refresh_from_db()
+    (winner,) = [outcome for outcome in outcomes if outcome != "refused"]
+    assert outcomes.count("refused") == 1
+    assert report.status == {"review": REVIEWED, "return": RETURNED}[winner]
+    assert list(report.events.values_list("kind", flat=True)) == [report.status]
 
 
 def test_a_double_submit_moves_once(staff_a):
