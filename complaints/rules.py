@@ -7,11 +7,13 @@ names are the plain strings stored in the database (complaints.models.Status).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.core import deadlines
 from crm_site.core.workcal import WorkCalendar
 from crm_site.core.workflow import Workflow
+from crm_site.core.xlsx import looks_like_formula
 
 # --- transitions -------------------------------------------------------------
 
@@ -39,8 +41,8 @@ class IllegalTransition(Exception):
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
-    reason: str  # shown when the action is refused in another status
+    label: str | Promise
+    reason: str | Promise  # shown when the action is refused in another status
 
 
 # In the order the detail page offers them: the next step first.
@@ -133,7 +135,7 @@ def workflow_action(action: str, *, severity: str, satisfied: bool | None = None
     if action in ("propose", "resolve") and severity == MAJOR:
         return f"{action}_major"
     if action == "return_visit":
-        # Unsatisfied reopens the complaint (seed 003: 确定每一项投诉均已得到解决).
+        # Unsatisfied reopens the complaint (确定每一项投诉均已得到解决).
         return "close" if satisfied else "reopen"
     return action
 
@@ -146,10 +148,11 @@ def check(action: str, *, status: str, severity: str) -> None:
         return
     if name == "resolve_major":
         # A major complaint's solution needs a manager's approval before it
-        # is resolved (seed 003 第12条).
+        # is resolved (客户服务管理制度 第12条).
         raise IllegalTransition(
             _(
-                "A major complaint can be marked resolved only after a manager approved its solution."
+                "A major complaint can be marked resolved only after a manager "
+                "approved its solution."
             )
         )
     raise IllegalTransition(ACTIONS[action].reason)
@@ -247,12 +250,11 @@ def declared_type_is_audio(content_type: str) -> bool:
 
 # --- spreadsheets ------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
 
 def excel_safe(value):
-    """Text a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet would read as a formula gets a leading apostrophe, shown
+    in the register's file (what "formula-like" means: crm_site.core.xlsx)."""
+    if looks_like_formula(value):
         return "'" + value
     return value
 

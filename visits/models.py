@@ -1,4 +1,4 @@
-"""Patrol visits and daily reports (巡访与日报表): DESIGN.md "Visits and daily reports".
+"""Patrol visits and daily reports (巡访与日报表).
 
 A Visit is one contact with a customer (on-site visit 走访 or phone call 电话).
 Staff file one DailyReport per working day; each DailyReportEntry records one
@@ -27,7 +27,7 @@ class Kind(models.TextChoices):
 
 
 def _scope(queryset, user, *, own_field: str):
-    """The scope rule shared by every model here (DESIGN.md "Who uses it").
+    """The scope rule shared by every model here.
 
     staff: their own rows; supervisor and manager: their units'; admin: all.
     """
@@ -279,7 +279,7 @@ class DailyReportEntry(models.Model):
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
     escalation_reason = models.TextField(_("reason for escalation"), blank=True)
     # Competitor tags of item 3 (the intelligence register filters on them).
-    competitors = models.ManyToManyField(
+    competitors: "models.ManyToManyField[Competitor, EntryCompetitor]" = models.ManyToManyField(
         "Competitor",
         through="EntryCompetitor",
         blank=True,

@@ -8,6 +8,7 @@ the ComplaintEvent written with it.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,7 +34,7 @@ from ..models import (
 from .recording import recording_validate
 
 # Fallback when an admin deleted a severity's policy row.
-DEFAULT_WORKING_DAYS = {Severity.NORMAL: 5, Severity.MAJOR: 3}
+DEFAULT_WORKING_DAYS: dict[str, int] = {Severity.NORMAL: 5, Severity.MAJOR: 3}
 
 
 def complaint_deadline(*, received_at: datetime, severity: str) -> datetime:
@@ -277,7 +278,7 @@ def complaint_record_findings(
     """Record the cause and the responsible department found so far (no status change).
 
     With `major`, the investigation found the matter serious: the complaint
-    becomes major, so its solution needs a manager's approval (seed 003 第12条).
+    becomes major, so its solution needs a manager's approval (客户服务管理制度 第12条).
     It never goes back to normal, and its deadline stays the one promised.
     """
     fields = {"cause": cause, "responsible_department": responsible_department}
@@ -435,7 +436,7 @@ def complaint_return_visit(
 ) -> Complaint:
     """customer notified → closed when satisfied; otherwise reopened with a new deadline."""
     now = timezone.now()
-    fields = {
+    fields: dict[str, Any] = {
         "return_visit_at": now,
         "return_visit_by": actor,
         "satisfied": satisfied,

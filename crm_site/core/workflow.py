@@ -67,7 +67,8 @@ class Workflow:
                     target=None if target is None else str(target),
                     kind=str(kind[0]) if kind else name,
                 )
-            unknown = {*spec.sources, spec.target} - {*states, None}
+            named = {*spec.sources, *([spec.target] if spec.target else [])}
+            unknown = named - set(states)
             if unknown:
                 raise ValueError(f"action {name!r} names unknown states {sorted(unknown)}")
             parsed[name] = spec
@@ -150,8 +151,10 @@ _REGISTRY: dict[type[models.Model], BoundWorkflow] = {}
 
 
 def workflow_of(obj_or_model) -> BoundWorkflow:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    return _REGISTRY[model._meta.concrete_model]
+    model: type[models.Model] = (
+        obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    )
+    return _REGISTRY[model._meta.concrete_model or model]
 
 
 def transition(
@@ -189,8 +192,9 @@ def transition(
             raise TransitionRefused(message, changed=changed)
         target = spec.target or current
         values = {state_field: target if spec.target else F(state_field)}
-        if bound.stamps and bound.stamp_field not in fields:
-            values[bound.stamp_field] = timezone.now()
+        stamp = bound.stamp_field
+        if stamp and bound.stamps and stamp not in fields:
+            values[stamp] = timezone.now()
         values |= fields
         claimed = manager.filter(pk=obj.pk, **{state_field: current}, **(where or {})).update(
             **values

@@ -8,6 +8,7 @@ its history row (ProspectEvent), and writes an audit entry in it.
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -129,7 +130,7 @@ def prospect_record_step(
         raise ValidationError({"appointment_at": _("Give the date and time of the appointment.")})
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("The date of a step cannot be in the future.")})
-    fields = {"step": Greatest(F("step"), Value(step))}
+    fields: dict[str, Any] = {"step": Greatest(F("step"), Value(step))}
     if success_rate is not None:
         fields["success_rate"] = success_rate
     if appointment_at is not None:
