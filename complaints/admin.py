@@ -26,7 +26,7 @@ class ComplaintEventInline(admin.TabularInline):
     model = ComplaintEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "kind", "from_status", "to_status", "comment"]
+    fields = ["at", "actor", "kind", "from_state", "to_state", "comment"]
     readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None):

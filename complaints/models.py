@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.models import EventBase
 
 from .rules import AUDIO_EXTENSION
 
@@ -342,7 +343,7 @@ class Complaint(models.Model):
         return self.severity == Severity.MAJOR
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(EventBase):
     """One line of a complaint's timeline: who did what, when, from which status to which."""
 
     class Kind(models.TextChoices):
@@ -369,21 +370,33 @@ class ComplaintEvent(models.Model):
         verbose_name=_("complaint"),
         db_index=False,  # led by the (complaint, at) index
     )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
-    from_status = models.CharField(
-        _("from status"), max_length=20, choices=Status.choices, blank=True
+    # The columns keep their first names (from_status, to_status).
+    from_state = models.CharField(
+        _("from status"),
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        db_column="from_status",
     )
-    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
+    to_state = models.CharField(
+        _("to status"), max_length=20, choices=Status.choices, blank=True, db_column="to_status"
+    )
     comment = models.TextField(_("comment"), blank=True)
+
+    @property
+    def from_status(self) -> str:
+        return self.from_state
+
+    @property
+    def to_status(self) -> str:
+        return self.to_state
+
+    def get_from_status_display(self):
+        return self.get_from_state_display()
+
+    def get_to_status_display(self):
+        return self.get_to_state_display()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role, ServiceUnit
+from crm_site.core.models import EventBase
 
 from . import grading
 
@@ -424,7 +425,7 @@ class Contact(models.Model):
         return self.name
 
 
-class CustomerChange(models.Model):
+class CustomerChange(EventBase):
     """History of a customer card: who changed which fields, when."""
 
     class Kind(models.TextChoices):
@@ -439,17 +440,19 @@ class CustomerChange(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("customer")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     changes = models.JSONField(_("changes"), default=dict)  # field -> [old, new]
+
+    # The event's details are its `changes` column (no second JSON column on
+    # this large table).
+    @property
+    def data(self) -> dict:
+        return self.changes
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self.changes = value
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -461,7 +464,7 @@ class CustomerChange(models.Model):
         return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class GradeChange(models.Model):
+class GradeChange(EventBase):
     """Every grade change: old, new, when, by whom or by which rule version, why."""
 
     class Source(models.TextChoices):
@@ -477,14 +480,6 @@ class GradeChange(models.Model):
     old_grade = models.CharField(_("old grade"), max_length=10, blank=True)
     new_grade = models.CharField(_("new grade"), max_length=10)
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     rule = models.ForeignKey(
         GradingRule,
         on_delete=models.PROTECT,
@@ -503,6 +498,36 @@ class GradeChange(models.Model):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     reason = models.TextField(_("reason"), blank=True)
+
+    # An event of the grade: its columns keep their names on this large table
+    # and read as the event's kind, states and details.
+    @property
+    def kind(self) -> str:
+        return self.source
+
+    @kind.setter
+    def kind(self, value: str) -> None:
+        self.source = value
+
+    @property
+    def from_state(self) -> str:
+        return self.old_grade
+
+    @from_state.setter
+    def from_state(self, value: str) -> None:
+        self.old_grade = value
+
+    @property
+    def to_state(self) -> str:
+        return self.new_grade
+
+    @to_state.setter
+    def to_state(self, value: str) -> None:
+        self.new_grade = value
+
+    @property
+    def data(self) -> dict:
+        return {"rule": self.rule_id, "run": self.run_id, "reason": self.reason}
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.models import EventBase
 
 
 class JSONTextField(models.TextField):
@@ -177,7 +178,7 @@ class MonthlyPatrolSummary(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class SummaryEvent(models.Model):
+class SummaryEvent(EventBase):
     """History of a summary: builds, commentary, submission, review, staleness."""
 
     class Kind(models.TextChoices):
@@ -194,14 +195,6 @@ class SummaryEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
         verbose_name=_("summary"),
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     data = models.JSONField(_("details"), default=dict, blank=True)

@@ -9,8 +9,9 @@ Rules kept here:
   the same row (unique unit + month);
 - when the month's daily reports, entries or contacts change after a build,
   the summary is marked stale with what changed; a rebuild clears it;
-- status changes are conditional UPDATEs (draft → submitted → reviewed), so a
-  double click changes the status once and writes one history row.
+- status changes go through WORKFLOW (crm_site.core.workflow.transition):
+  conditional UPDATEs (draft → submitted → reviewed), so a double click
+  changes the status once and writes one history row.
 """
 
 import logging
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Membership, User
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import in_language_of, notify
+from crm_site.core.workflow import Workflow, transition
 from customers.models import Customer
 from visits.models import DailyReport
 
@@ -37,6 +39,19 @@ from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
 logger = logging.getLogger(__name__)
 
 Summary = MonthlyPatrolSummary
+
+# draft → submitted (the supervisor) → reviewed (a manager); builds never move it.
+WORKFLOW = Workflow(
+    states=Summary.Status.values,
+    actions={
+        "submit": ((Summary.Status.DRAFT,), Summary.Status.SUBMITTED, SummaryEvent.Kind.SUBMITTED),
+        "review": (
+            (Summary.Status.SUBMITTED,),
+            Summary.Status.REVIEWED,
+            SummaryEvent.Kind.REVIEWED,
+        ),
+    },
+).bind(model=Summary, events=SummaryEvent, subject="summary")
 
 HEADLINE = (
     "customers",
@@ -427,11 +442,15 @@ def summary_submit(
         if problem:
             raise ValidationError(problem)
         now = timezone.now()
-        Summary.objects.filter(pk=summary.pk, status=Summary.Status.DRAFT).update(
-            status=Summary.Status.SUBMITTED, submitted_by=actor, submitted_at=now, updated_at=now
+        transition(
+            summary,
+            "submit",
+            actor=actor,
+            workflow=WORKFLOW,
+            submitted_by=actor,
+            submitted_at=now,
+            updated_at=now,
         )
-        SummaryEvent.objects.create(summary=summary, actor=actor, kind=SummaryEvent.Kind.SUBMITTED)
-        summary.refresh_from_db()
         for manager in _people(summary.unit_id, Membership.Kind.MANAGER):
             with in_language_of(manager):
                 title = _("Monthly patrol summary %(month)s of %(unit)s submitted for review") % {
@@ -461,17 +480,16 @@ def summary_review(*, summary: MonthlyPatrolSummary, actor: User, comment: str =
                 return False
             raise PermissionDenied
         now = timezone.now()
-        Summary.objects.filter(pk=summary.pk, status=Summary.Status.SUBMITTED).update(
-            status=Summary.Status.REVIEWED,
+        transition(
+            summary,
+            "review",
+            actor=actor,
+            workflow=WORKFLOW,
             review_comment=comment,
             reviewed_by=actor,
             reviewed_at=now,
             updated_at=now,
         )
-        SummaryEvent.objects.create(
-            summary=summary, actor=actor, kind=SummaryEvent.Kind.REVIEWED, data={}
-        )
-        summary.refresh_from_db()
         recipients = [summary.submitted_by] if summary.submitted_by else []
         recipients = recipients or list(_people(summary.unit_id, Membership.Kind.SUPERVISOR))
         for person in recipients:

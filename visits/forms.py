@@ -1,10 +1,10 @@
-import uuid
 from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.forms import IdempotentFormMixin
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -13,7 +13,7 @@ from .models import DailyReport, DailyReportEntry, Kind
 from .services import TEXT_FIELDS, EntryContent
 
 
-class EntryForm(forms.Form):
+class EntryForm(IdempotentFormMixin, forms.Form):
     """One customer contacted: the six items of the daily report form (日报表)."""
 
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
@@ -55,7 +55,6 @@ class EntryForm(forms.Form):
     escalation_reason = forms.CharField(
         label=_("Why it needs escalation"), required=False, max_length=2000
     )
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user, report: DailyReport, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,8 +65,6 @@ class EntryForm(forms.Form):
         self.fields["needs_escalation"].widget.attrs.update(
             {"class": "form-check-input", "role": "switch"}
         )
-        if not self.is_bound and not self.initial.get("form_token"):
-            self.initial["form_token"] = uuid.uuid4()
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.models import EventBase
 
 
 class Kind(models.TextChoices):
@@ -210,7 +211,7 @@ class DailyReportEventQuerySet(models.QuerySet):
         return self.filter(report__in=DailyReport.objects.visible_to(user))
 
 
-class DailyReportEvent(models.Model):
+class DailyReportEvent(EventBase):
     """History of a daily report: who created, submitted, reviewed or returned it."""
 
     class Kind(models.TextChoices):
@@ -222,14 +223,6 @@ class DailyReportEvent(models.Model):
 
     report = models.ForeignKey(
         DailyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)

@@ -5,7 +5,39 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class EventBase(models.Model):
+    """One line of an object's history: who did what, when, from which state to which.
+
+    Every timeline table (complaints, urgent reports, daily reports, monthly
+    summaries, prospects) inherits these columns and adds its foreign key to
+    the object, its `Kind` choices and its own columns. A table whose rows are
+    stamped by the database keeps `at` with auto_now_add; one whose services
+    pass the time (jobs that run "as of" a moment) keeps this default.
+    from_state/to_state are blank for an event that does not move the state.
+    Written by crm_site.core.workflow.transition() (or by the services for
+    events outside a transition).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_state = models.CharField(_("from state"), max_length=30, blank=True, default="")
+    to_state = models.CharField(_("to state"), max_length=30, blank=True, default="")
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class WorkerHeartbeat(models.Model):

@@ -1,12 +1,11 @@
 """Forms of customer development (the lists' filters: filters.py)."""
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
+from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import HalfWidthDecimalField, HalfWidthIntegerField
 from customers import services
 from customers.fields import CustomerField
@@ -14,14 +13,7 @@ from customers.forms import PersonChoiceField
 from customers.models import Customer, Nature, Prospect, Rating, Scale, Step, Trend
 
 
-def _tokened(form) -> None:
-    if not form.is_bound and not form.initial.get("form_token"):
-        form.initial["form_token"] = uuid.uuid4()
-
-
-class ProspectForm(forms.ModelForm):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
-
+class ProspectForm(IdempotentFormMixin, forms.ModelForm):
     class Meta:
         model = Prospect
         fields = [
@@ -53,13 +45,12 @@ class ProspectForm(forms.ModelForm):
         if user.role == Role.STAFF:
             self.fields["owner"].disabled = True
             self.initial["owner"] = user.pk
-        _tokened(self)
 
     def clean_name(self):
         return (self.cleaned_data.get("name") or "").strip()
 
 
-class StepForm(forms.Form):
+class StepForm(IdempotentFormMixin, forms.Form):
     step = forms.TypedChoiceField(
         label=_("Step"),
         coerce=int,
@@ -88,14 +79,12 @@ class StepForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, prospect: Prospect | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if prospect is not None and not self.is_bound:
             self.initial.setdefault("step", min(prospect.step + 1, Step.APPOINTMENT))
             self.initial.setdefault("happened_on", timezone.localdate())
-        _tokened(self)
 
 
 RATING_CHOICES = [("", "—"), *Rating.choices]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.models import EventBase
 
 
 class Step(models.IntegerChoices):
@@ -210,7 +211,7 @@ class Prospect(models.Model):
         ]
 
 
-class ProspectEvent(models.Model):
+class ProspectEvent(EventBase):
     """One line of a prospect's history: created, a step taken, won or dropped."""
 
     class Kind(models.TextChoices):
@@ -231,14 +232,6 @@ class ProspectEvent(models.Model):
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # A resent step form (same token) records the step once.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)

@@ -1,12 +1,11 @@
 """Forms of the customer voice: parse and validate; writes in voice_services."""
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
+from crm_site.core.forms import IdempotentFormMixin
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
@@ -29,16 +28,7 @@ def _small_widgets(form) -> None:
             widget.attrs["class"] = "form-control form-control-sm"
 
 
-class _TokenMixin:
-    """A hidden UUID: the same form sent twice creates one record."""
-
-    def _init_token(self):
-        self.fields["form_token"] = forms.UUIDField(widget=forms.HiddenInput)
-        if not self.is_bound:
-            self.initial.setdefault("form_token", uuid.uuid4())
-
-
-class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
+class ServiceSurveyForm(IdempotentFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceSurvey
         fields = ["surveyed_on", "respondent", *(item[0] for item in SURVEY_ITEMS), "note"]
@@ -46,7 +36,6 @@ class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_token()
         self.initial.setdefault("surveyed_on", timezone.localdate())
         self.fields["respondent"].help_text = _("Who at the customer answered.")
         for name, label, good, poor in SURVEY_ITEMS:
@@ -69,7 +58,7 @@ class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
         return [(self[name], good, poor) for name, _label, good, poor in SURVEY_ITEMS]
 
 
-class EnterpriseSurveyForm(_TokenMixin, forms.Form):
+class EnterpriseSurveyForm(IdempotentFormMixin, forms.Form):
     customer = CustomerField(queryset=Customer.objects.none())
     visited_on = forms.DateField(label=_("Visit date"), widget=DATE_WIDGET)
     visitor = PersonChoiceField(queryset=None, label=_("Visitor"))
@@ -94,7 +83,6 @@ class EnterpriseSurveyForm(_TokenMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_token()
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         people = services.scope_users(user)
         if user.role == Role.STAFF:
@@ -113,13 +101,12 @@ class HeadOpinionForm(forms.Form):
     )
 
 
-class CustomerWatchForm(_TokenMixin, forms.Form):
+class CustomerWatchForm(IdempotentFormMixin, forms.Form):
     reported_on = forms.DateField(label=_("Date filled in"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Remarks"), widget=TEXTAREA, max_length=5000, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_token()
         self.initial.setdefault("reported_on", timezone.localdate())
         for code, _group, label, risky in WATCH_ITEMS:
             changed = forms.BooleanField(label=label, required=False)

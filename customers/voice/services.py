@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from crm_site.accounts.models import Membership, Role, User
+from crm_site.core.idempotency import first_by_token
 from crm_site.core.services import in_language_of, notify
 from customers.models import Customer, CustomerChange
 from customers.voice.models import (
@@ -55,7 +56,7 @@ def service_survey_create(
     visit=None,
 ) -> tuple[ServiceSurvey, bool]:
     """Record a service-level survey; returns (survey, created)."""
-    existing = ServiceSurvey.objects.filter(form_token=form_token).first()
+    existing = first_by_token(ServiceSurvey, form_token)
     if existing is not None:
         return existing, False
     _not_in_future(fields["surveyed_on"], "surveyed_on")
@@ -87,7 +88,7 @@ def enterprise_survey_create(
     *, customer: Customer, actor: User, visitor: User, fields: dict, form_token: uuid.UUID
 ) -> tuple[EnterpriseSurvey, bool]:
     """Record an enterprise customer service survey; returns (survey, created)."""
-    existing = EnterpriseSurvey.objects.filter(form_token=form_token).first()
+    existing = first_by_token(EnterpriseSurvey, form_token)
     if existing is not None:
         return existing, False
     _not_in_future(fields["visited_on"], "visited_on")
@@ -173,7 +174,7 @@ def customer_watch_create(
     form_token: uuid.UUID,
 ) -> tuple[CustomerWatch, bool]:
     """Record a watch on the customer; a risky change notifies the unit's supervisors."""
-    existing = CustomerWatch.objects.filter(form_token=form_token).first()
+    existing = first_by_token(CustomerWatch, form_token)
     if existing is not None:
         return existing, False
     _not_in_future(reported_on, "reported_on")

@@ -1,13 +1,12 @@
 """Forms of the urgent-report pages: raise, the queue's filters, and the
 detail page's actions (acknowledge, comment, reassign, resolve)."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core.forms import IdempotentFormMixin
 from customers.fields import CustomerField
 from customers.models import Customer
 from visits.models import DailyReportEntry, UrgentReport
@@ -18,7 +17,7 @@ def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
 
 
-class UrgentReportForm(forms.Form):
+class UrgentReportForm(IdempotentFormMixin, forms.Form):
     """巡访紧急报告: what the supervisor reports to the manager."""
 
     unit = forms.ModelChoiceField(queryset=ServiceUnit.objects.none(), label=_("Unit"))
@@ -35,7 +34,6 @@ class UrgentReportForm(forms.Form):
         label=_("What you propose"), max_length=5000, required=False, widget=_textarea(3)
     )
     source_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,8 +45,6 @@ class UrgentReportForm(forms.Form):
             self.fields["unit"].widget = forms.HiddenInput()
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         self.fields["customer"].help_text = _("Optional: the customer the matter concerns.")
-        if not self.is_bound and not self.initial.get("form_token"):
-            self.initial["form_token"] = uuid.uuid4()
 
     @property
     def unit_is_fixed(self) -> bool:
@@ -85,16 +81,12 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(IdempotentFormMixin, forms.Form):
+    token_field = "token"
+
     comment = forms.CharField(
         label=pgettext_lazy("urgent report", "Comment"), max_length=5000, widget=_textarea(3)
     )
-    token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["token"] = uuid.uuid4()
 
 
 class ManagerChoiceField(forms.ModelChoiceField):

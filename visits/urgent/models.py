@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.models import EventBase
 
 
 class UrgentReportQuerySet(models.QuerySet):
@@ -136,7 +137,7 @@ class UrgentReport(models.Model):
         return self.status != self.Status.RESOLVED
 
 
-class UrgentReportEvent(models.Model):
+class UrgentReportEvent(EventBase):
     """The timeline of an urgent report: who did what, when."""
 
     class Kind(models.TextChoices):
@@ -153,14 +154,6 @@ class UrgentReportEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
         verbose_name=_("urgent report"),
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
