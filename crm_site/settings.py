@@ -436,49 +436,13 @@ LOGGING = {
     },
 }
 
-# Product settings (README, "Configuration").
+# Product settings (README, "Configuration"). What the apps add to shared pages
+# (home panels, badges, card sections, exporters, sticky lists) registers in
+# their AppConfig.ready() (crm_site.core.registry), not here.
 CRM_SITE_NAME = _("Logistics Customer Service CRM")
-# Role home panels and navigation badges: dotted paths to functions of the
-# request returning a dict (or None to show nothing). Each app adds its own.
-CRM_HOME_PANELS: list[str] = [
-    "visits.panels.staff_home_panel",
-    "visits.panels.supervisor_home_panel",
-    "visits.urgent.panels.home_panel",
-    "complaints.panels.home_panel",
-    "reports.panels.home_panel",
-    "customers.panels.care_home_panel",
-]
-# Lists that remember their last filters per user session (crm_site.core.sticky).
-CRM_STICKY_FILTER_VIEWS: list[str] = [
-    "customers:list",
-    "complaints:list",
-    "complaints:stats",
-    "visits:report_list",
-    "visits:urgent_list",
-    "visits:compliance",
-    "reports:monthly_list",
-    "audit_log",
-]
-# Navigation badges: dotted paths to functions (request) -> a dict (url, label,
-# icon, tone, count) or None; `count` (and `alert`, which turns the badge red)
-# may be querysets, all counted in one query (context_processors.navigation).
-CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent.panels.nav_badge"]
-# Sections of the customer card contributed by other apps (visits, complaints):
-# dotted paths to functions (request, customer) -> dict with "template".
-CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
-    "visits.panels.customer_card_section",
-    "complaints.panels.customer_card_section",
-    "customers.voice.display.card_section",
-    "customers.privacy.card_section",
-    "customers.panels.development_card_section",
-]
 # Exports above this many rows are written by a background job (progress page
 # and a download when done); below, the file comes straight back.
 CRM_EXPORT_SYNC_LIMIT = env_int("CRM_EXPORT_SYNC_LIMIT", 5000)
-CRM_EXPORTERS = {
-    "customers": "customers.services.exports.customers_export_write",
-    "complaints": "complaints.export.register_export_write",
-}
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Urgent reports (巡访紧急报告): working hours the assigned manager has to

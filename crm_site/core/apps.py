@@ -14,4 +14,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import registry, signals  # noqa: F401
+
+        registry.register_sticky_filter_view("audit_log")
