@@ -12,6 +12,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import Role, ServiceUnit
 from crm_site.core.exports import json_safe
+from crm_site.core.inputs import CleanInputForm
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
@@ -86,6 +87,7 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
+        form = CleanInputForm
         fields: list[str] = []
 
     def __init__(self, data=None, *args, user=None, **kwargs):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.inputs import CleanInputForm
 
 from .models import Complaint
 from .services import figures
@@ -26,7 +27,7 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-class StatsFilterForm(forms.Form):
+class StatsFilterForm(CleanInputForm):
     unit = forms.ModelChoiceField(
         queryset=ServiceUnit.objects.none(),
         required=False,

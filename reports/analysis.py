@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core import xlsx as sheet
+from crm_site.core.inputs import CleanInputForm
 from customers.models import GradingRule, Nature, Status
 
 MONEY = "#,##0.00"
@@ -27,7 +28,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2F4F7")
 
 
-class AnalysisFilterForm(forms.Form):
+class AnalysisFilterForm(CleanInputForm):
     unit = forms.ModelChoiceField(
         queryset=ServiceUnit.objects.none(),
         label=gettext_lazy("Service unit"),

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core.inputs import CleanInputForm
 
 from . import months
 from .models import MonthlyPatrolSummary
@@ -31,6 +32,7 @@ class SummaryFilter(django_filters.FilterSet):
 
     class Meta:
         model = MonthlyPatrolSummary
+        form = CleanInputForm
         fields = ["unit", "month", "status"]
 
     def __init__(self, *args, units=None, **kwargs):

@@ -14,11 +14,9 @@ Rules kept here:
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Subquery
@@ -162,7 +160,6 @@ def _build_units(
             )
             results.append((BuildResult(summary=summary, created=created, changed=changed), closed))
         SummaryEvent.objects.bulk_create(events)
-        _pause_for_tests(unit_ids, month)
         RollupRequest.objects.pending().filter(
             unit_id__in=unit_ids, month=month, requested_at__lte=started
         ).update(
@@ -233,16 +230,6 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
     # update_fields: the commentary, review and status columns are never written here.
     summary.save(update_fields=BUILD_FIELDS)
     _forget(summary, raw)
-
-
-def _pause_for_tests(unit_ids: list[int], month: date) -> None:
-    """ROLLUP_TEST_PAUSE_SECONDS (tests only): hold the transaction open so a test
-    can SIGKILL the worker in the middle of a build."""
-    seconds = settings.ROLLUP_TEST_PAUSE_SECONDS
-    if seconds:
-        units = ",".join(str(u) for u in unit_ids)
-        logger.warning("rollup-test-pause unit=%s month=%s", units, month.isoformat())
-        time.sleep(seconds)
 
 
 def _people(unit_id: int, kind: str):

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -13,7 +14,7 @@ from .models import DailyReport, DailyReportEntry, Kind
 from .services import TEXT_FIELDS, EntryContent
 
 
-class EntryForm(forms.Form):
+class EntryForm(CleanInputForm):
     """One customer contacted: the six items of the daily report form (日报表)."""
 
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
@@ -129,7 +130,7 @@ class EntryForm(forms.Form):
         return initial
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(CleanInputForm):
     """Filters of the report list (supervisors also filter by person)."""
 
     person = forms.ChoiceField(label=_("Staff member"), required=False)
@@ -157,7 +158,7 @@ class ReportFilterForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanInputForm):
     comment = forms.CharField(
         label=_("Review comment"),
         required=False,
@@ -169,7 +170,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CleanInputForm):
     note = forms.CharField(
         label=_("Remarks for the day"),
         required=False,

@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.core.inputs import CleanInputForm
 
 from .intelligence import MAX_NAME, RegisterFilters
 from .models import Competitor
 
 
-class IntelligenceFilterForm(forms.Form):
+class IntelligenceFilterForm(CleanInputForm):
     unit = forms.ModelChoiceField(
         queryset=ServiceUnit.objects.none(),
         label=_("Service unit"),

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.inputs import CleanInputForm
+
 from .models import AUDIT_ACTION_LABELS, AuditLog
 
 
@@ -26,6 +28,7 @@ class AuditLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditLog
+        form = CleanInputForm
         fields = ["action", "actor", "object_type", "since", "until"]
 
     def __init__(self, *args, **kwargs):

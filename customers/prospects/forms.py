@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, ServiceUnit
-from crm_site.core.inputs import HalfWidthDecimalField, HalfWidthIntegerField
+from crm_site.core.inputs import (
+    CleanInputForm,
+    CleanInputModelForm,
+    HalfWidthDecimalField,
+    HalfWidthIntegerField,
+)
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
@@ -20,7 +25,7 @@ def _tokened(form) -> None:
         form.initial["form_token"] = uuid.uuid4()
 
 
-class ProspectForm(forms.ModelForm):
+class ProspectForm(CleanInputModelForm):
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     class Meta:
@@ -60,7 +65,7 @@ class ProspectForm(forms.ModelForm):
         return (self.cleaned_data.get("name") or "").strip()
 
 
-class StepForm(forms.Form):
+class StepForm(CleanInputForm):
     step = forms.TypedChoiceField(
         label=_("Step"),
         coerce=int,
@@ -102,7 +107,7 @@ class StepForm(forms.Form):
 RATING_CHOICES = [("", "—"), *Rating.choices]
 
 
-class ConvertForm(forms.Form):
+class ConvertForm(CleanInputForm):
     """The development evaluation, the new-customer report and the customer card."""
 
     NEW, EXISTING = "new", "existing"
@@ -213,7 +218,7 @@ class ConvertForm(forms.Form):
         return {k: self.cleaned_data.get(k) for k in keys}
 
 
-class DropForm(forms.Form):
+class DropForm(CleanInputForm):
     reason = forms.CharField(
         label=_("Why the development stops"),
         max_length=2000,
@@ -248,6 +253,7 @@ class ProspectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Prospect
+        form = CleanInputForm
         fields = ["q", "status", "step", "unit", "owner"]
 
     def __init__(self, data=None, queryset=None, *, request, **kwargs):
@@ -280,7 +286,7 @@ class ProspectFilter(django_filters.FilterSet):
 CARE_WINDOWS = [(7, _("Next 7 days")), (30, _("Next 30 days")), (60, _("Next 60 days"))]
 
 
-class CareFilterForm(forms.Form):
+class CareFilterForm(CleanInputForm):
     days = forms.TypedChoiceField(
         label=_("When"), coerce=int, choices=CARE_WINDOWS, initial=30, required=False
     )

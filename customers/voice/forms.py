@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.core.inputs import CleanInputForm, CleanInputModelForm
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
@@ -39,7 +40,7 @@ class _TokenMixin:
             self.initial.setdefault("form_token", uuid.uuid4())
 
 
-class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
+class ServiceSurveyForm(_TokenMixin, CleanInputModelForm):
     class Meta:
         model = ServiceSurvey
         fields = ["surveyed_on", "respondent", *(item[0] for item in SURVEY_ITEMS), "note"]
@@ -70,7 +71,7 @@ class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
         return [(self[name], good, poor) for name, _label, good, poor in SURVEY_ITEMS]
 
 
-class EnterpriseSurveyForm(_TokenMixin, forms.Form):
+class EnterpriseSurveyForm(_TokenMixin, CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none())
     visited_on = forms.DateField(label=_("Visit date"), widget=DATE_WIDGET)
     visitor = PersonChoiceField(queryset=None, label=_("Visitor"))
@@ -105,7 +106,7 @@ class EnterpriseSurveyForm(_TokenMixin, forms.Form):
         self.initial.setdefault("visited_on", timezone.localdate())
 
 
-class HeadOpinionForm(forms.Form):
+class HeadOpinionForm(CleanInputForm):
     head_opinion = forms.CharField(
         label=_("Department head's opinion"),
         widget=TEXTAREA,
@@ -114,7 +115,7 @@ class HeadOpinionForm(forms.Form):
     )
 
 
-class EnterpriseSurveyFilterForm(forms.Form):
+class EnterpriseSurveyFilterForm(CleanInputForm):
     unit = forms.ModelChoiceField(
         queryset=ServiceUnit.objects.none(), required=False, label=_("Unit"), empty_label=_("All")
     )
@@ -132,7 +133,7 @@ class EnterpriseSurveyFilterForm(forms.Form):
         _small_widgets(self)
 
 
-class SurveyReportFilterForm(forms.Form):
+class SurveyReportFilterForm(CleanInputForm):
     """The per-unit survey page and its export take these parameters."""
 
     unit = forms.ModelChoiceField(
@@ -165,7 +166,7 @@ class SurveyReportFilterForm(forms.Form):
         return start, end
 
 
-class CustomerWatchForm(_TokenMixin, forms.Form):
+class CustomerWatchForm(_TokenMixin, CleanInputForm):
     reported_on = forms.DateField(label=_("Date filled in"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Remarks"), widget=TEXTAREA, max_length=5000, required=False)
 

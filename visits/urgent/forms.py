@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 from visits.models import DailyReportEntry, UrgentReport
@@ -18,7 +19,7 @@ def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
 
 
-class UrgentReportForm(forms.Form):
+class UrgentReportForm(CleanInputForm):
     """巡访紧急报告: what the supervisor reports to the manager."""
 
     unit = forms.ModelChoiceField(queryset=ServiceUnit.objects.none(), label=_("Unit"))
@@ -89,7 +90,7 @@ STATUS_FILTERS = [
 ]
 
 
-class UrgentFilterForm(forms.Form):
+class UrgentFilterForm(CleanInputForm):
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
     category = forms.ChoiceField(
         label=pgettext_lazy("urgent report", "Category"),
@@ -111,13 +112,13 @@ class UrgentFilterForm(forms.Form):
         self.fields["mine"].widget.attrs["class"] = "form-check-input"
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(CleanInputForm):
     comment = forms.CharField(
         label=_("Note (optional)"), max_length=2000, required=False, widget=_textarea(2)
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanInputForm):
     comment = forms.CharField(
         label=pgettext_lazy("urgent report", "Comment"), max_length=5000, widget=_textarea(3)
     )
@@ -136,7 +137,7 @@ class ManagerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CleanInputForm):
     to = ManagerChoiceField(
         label=_("New manager"), queryset=ServiceUnit.objects.none(), empty_label=_("Choose")
     )
@@ -147,7 +148,7 @@ class ReassignForm(forms.Form):
         self.fields["to"].queryset = candidates
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(CleanInputForm):
     resolution = forms.CharField(
         label=_("Resolution"),
         max_length=10_000,
