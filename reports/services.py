@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
+from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import in_language_of, notify
 from customers.models import Customer
@@ -123,6 +124,7 @@ def _build_units(
         raise ValidationError(_("A month that has not begun yet cannot be summarised."))
     results = []
     with transaction.atomic():
+        allow_long_statements()  # all units of a month in one set-based pass
         # Lock the rows, in unit order (two builds of one month queue up and never
         # deadlock); the big sections are not read, only replaced.
         locked = {
