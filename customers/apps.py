@@ -6,7 +6,7 @@ class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
 
-    def ready(self):
+    def ready(self) -> None:
         from crm_site.core import registry
 
         registry.register_home_panel("customers.panels.care_home_panel", position=60)

@@ -6,7 +6,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
 
-    def ready(self):
+    def ready(self) -> None:
         from crm_site.core import registry
 
         registry.register_home_panel("reports.panels.home_panel", position=50)

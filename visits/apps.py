@@ -6,7 +6,7 @@ class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Visits")
 
-    def ready(self):
+    def ready(self) -> None:
         from crm_site.core import registry
 
         for path, position in [
