@@ -14,6 +14,7 @@ from django_filters.constants import EMPTY_VALUES
 from crm_site.accounts.models import Role, ServiceUnit
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
@@ -92,6 +93,7 @@ class ComplaintFilter(ListFilterSet):
 
     class Meta:
         model = Complaint
+        form = CleanInputForm
         fields: list[str] = []
 
     def __init__(self, data=None, *args, user=None, **kwargs):
@@ -203,7 +205,7 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-class StatsFilterForm(forms.Form):
+class StatsFilterForm(CleanInputForm):
     """The figures' period the right way round."""
 
     def clean(self):

@@ -1,7 +1,7 @@
-"""What the complaints app adds to other pages (registered in settings).
+"""What the complaints app adds to other pages (registered in ComplaintsConfig.ready()).
 
-- CRM_HOME_PANELS: `home_panel(request)` — the user's open and overdue complaints.
-- CRM_CUSTOMER_CARD_SECTIONS: `customer_card_section(request, customer)` — the
+- home panel: `home_panel(request)` — the user's open and overdue complaints.
+- customer card section: `customer_card_section(request, customer)` — the
   customer's complaints the user may see.
 """
 

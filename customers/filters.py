@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import Region
+from crm_site.core.inputs import CleanInputForm
 
 from . import services
 from .models import Customer, Nature, Status, Trend
@@ -50,6 +51,7 @@ class CustomerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Customer
+        form = CleanInputForm
         fields = ["q", "grade", "status", "unit", "region", "nature", "trend", "visiting_person"]
 
     def __init__(self, data=None, queryset=None, *, user, grade_choices, people, **kwargs):

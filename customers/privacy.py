@@ -193,7 +193,7 @@ def customer_anonymise(*, customer: Customer, actor: User, reason: str, request=
 
 
 def card_section(request, customer) -> dict | None:
-    """The card's "personal data" box (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    """The card's "personal data" box (registered in CustomersConfig.ready())."""
     if not may_handle_personal_data(request.user):
         return None
     return {"template": "customers/partials/_privacy.html", "customer": customer}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core.filters import ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 from customers.models import Customer, Status
 
 from . import months
@@ -37,6 +38,7 @@ class SummaryFilter(ListFilterSet):
 
     class Meta:
         model = MonthlyPatrolSummary
+        form = CleanInputForm
         fields = ["unit", "month", "status"]
 
     def __init__(self, *args, units=None, **kwargs):
@@ -72,6 +74,7 @@ class CustomerAnalysisFilter(ListFilterSet):
     )
 
     class Meta:
+        form = CleanInputForm
         model = Customer
         fields: list[str] = []
 

@@ -15,11 +15,9 @@ Rules kept here:
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Subquery
@@ -27,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
+from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import in_language_of, notify
 from crm_site.core.workflow import Workflow, transition
@@ -140,6 +139,7 @@ def _build_units(
         raise ValidationError(_("A month that has not begun yet cannot be summarised."))
     results = []
     with transaction.atomic():
+        allow_long_statements()  # all units of a month in one set-based pass
         # Lock the rows, in unit order (two builds of one month queue up and never
         # deadlock); the big sections are not read, only replaced.
         locked = {
@@ -177,7 +177,6 @@ def _build_units(
             )
             results.append((BuildResult(summary=summary, created=created, changed=changed), closed))
         SummaryEvent.objects.bulk_create(events)
-        _pause_for_tests(unit_ids, month)
         RollupRequest.objects.pending().filter(
             unit_id__in=unit_ids, month=month, requested_at__lte=started
         ).update(
@@ -248,16 +247,6 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
     # update_fields: the commentary, review and status columns are never written here.
     summary.save(update_fields=BUILD_FIELDS)
     _forget(summary, raw)
-
-
-def _pause_for_tests(unit_ids: list[int], month: date) -> None:
-    """ROLLUP_TEST_PAUSE_SECONDS (tests only): hold the transaction open so a test
-    can SIGKILL the worker in the middle of a build."""
-    seconds = settings.ROLLUP_TEST_PAUSE_SECONDS
-    if seconds:
-        units = ",".join(str(u) for u in unit_ids)
-        logger.warning("rollup-test-pause unit=%s month=%s", units, month.isoformat())
-        time.sleep(seconds)
 
 
 def _people(unit_id: int, kind: str):

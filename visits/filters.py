@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core.filters import ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 
 from .intelligence import MAX_NAME
 from .models import Competitor, DailyReport, DailyReportEntry
@@ -32,6 +33,7 @@ class DailyReportFilter(ListFilterSet):
     )
 
     class Meta:
+        form = CleanInputForm
         model = DailyReport
         fields: list[str] = []
 
@@ -47,7 +49,7 @@ class DailyReportFilter(ListFilterSet):
         self.style_fields()
 
 
-class IntelligenceFilterForm(forms.Form):
+class IntelligenceFilterForm(CleanInputForm):
     """The register's rules across fields: a date range the right way round, and
     a competitor some entry has been tagged with (kept as `competitor_obj`)."""
 

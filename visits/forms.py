@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -13,7 +14,7 @@ from .models import DailyReport, DailyReportEntry, Kind
 from .services import TEXT_FIELDS, EntryContent
 
 
-class EntryForm(IdempotentFormMixin, forms.Form):
+class EntryForm(IdempotentFormMixin, CleanInputForm):
     """One customer contacted: the six items of the daily report form (日报表)."""
 
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
@@ -126,7 +127,7 @@ class EntryForm(IdempotentFormMixin, forms.Form):
         return initial
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanInputForm):
     comment = forms.CharField(
         label=_("Review comment"),
         required=False,
@@ -138,7 +139,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CleanInputForm):
     note = forms.CharField(
         label=_("Remarks for the day"),
         required=False,

@@ -1,9 +1,9 @@
-"""What visits contributes to other pages (registered in crm_site/settings.py).
+"""What visits contributes to other pages (registered in VisitsConfig.ready()).
 
-- CRM_HOME_PANELS: staff_home_panel (today's report, what is due) and
+- home panel: staff_home_panel (today's report, what is due) and
   supervisor_home_panel (reports awaiting review, the unit's compliance).
-- CRM_NAV_BADGES: review_badge (reports awaiting the supervisor's review).
-- CRM_CUSTOMER_CARD_SECTIONS: customer_card_section (visits, entries, cadence).
+- navigation badge: review_badge (reports awaiting the supervisor's review).
+- customer card section: customer_card_section (visits, entries, cadence).
 """
 
 from django.urls import reverse

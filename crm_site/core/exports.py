@@ -7,7 +7,8 @@ request never holds a web worker for minutes. The job calls the same writer
 with the same filters and the same user, so scope and rows are exactly what
 the page would have given; no request is built.
 
-Each kind of export registers a function in settings.CRM_EXPORTERS:
+Each kind of export registers a function (crm_site.core.registry, in its app's
+AppConfig.ready()):
 `write(*, user, params, stream, progress=None, request=None) -> (rows, filename)`,
 where `params` is what the view stored in ExportJob.params, `progress(rows_done)`
 may be called as rows are written, and `request` (the view's, never a job's)
@@ -24,8 +25,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from . import registry
 from .jobs import send_on_commit
 from .models import ExportJob
 
@@ -74,7 +75,7 @@ def counted(iterable, progress, every: int = PROGRESS_EVERY):
 @transaction.atomic
 def export_job_start(*, user, kind: str, params: dict, total: int) -> ExportJob:
     """Record a job for the exporter `kind` with its validated, JSON-safe `params`."""
-    if kind not in settings.CRM_EXPORTERS:
+    if kind not in registry.exporter_kinds():
         raise ValueError(f"unknown export kind {kind!r}")
     job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total)
     from . import tasks
@@ -98,7 +99,7 @@ def export_job_run(*, job_id: str) -> bool:
         ExportJob.objects.filter(pk=job.pk).update(done=rows, progress_at=timezone.now())
 
     try:
-        writer = import_string(settings.CRM_EXPORTERS[job.kind])
+        writer = registry.exporter(job.kind)
         with open(path, "wb") as stream:
             rows, filename = writer(
                 user=job.user, params=job.params, stream=stream, progress=progress

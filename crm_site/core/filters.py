@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.inputs import CleanInputForm
+
 from .models import AUDIT_ACTION_LABELS, AuditLog
 
 
@@ -18,6 +20,10 @@ class ListFilterSet(django_filters.FilterSet):
     """
 
     apply_valid_fields = False
+
+    class Meta:
+        # Subclasses with a Meta of their own name the form again (CleanInputForm).
+        form = CleanInputForm
 
     def apply(self, queryset):
         """`queryset` under these filters."""
@@ -81,6 +87,7 @@ class AuditLogFilter(ListFilterSet):
 
     class Meta:
         model = AuditLog
+        form = CleanInputForm
         fields = ["action", "actor", "object_type", "since", "until"]
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.core.filters import ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 from customers import services
 from customers.models import Contact, Prospect, Step
 
@@ -39,6 +40,7 @@ class ProspectFilter(ListFilterSet):
     )
 
     class Meta:
+        form = CleanInputForm
         model = Prospect
         fields = ["q", "status", "step", "unit", "owner"]
 
@@ -95,6 +97,7 @@ class CareFilter(ListFilterSet):
     )
 
     class Meta:
+        form = CleanInputForm
         model = Contact
         fields: list[str] = []
 

@@ -6,14 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
 from crm_site.core.forms import IdempotentFormMixin
-from crm_site.core.inputs import HalfWidthDecimalField, HalfWidthIntegerField
+from crm_site.core.inputs import (
+    CleanInputForm,
+    CleanInputModelForm,
+    HalfWidthDecimalField,
+    HalfWidthIntegerField,
+)
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
 from customers.models import Customer, Nature, Prospect, Rating, Scale, Step, Trend
 
 
-class ProspectForm(IdempotentFormMixin, forms.ModelForm):
+class ProspectForm(IdempotentFormMixin, CleanInputModelForm):
     class Meta:
         model = Prospect
         fields = [
@@ -50,7 +55,7 @@ class ProspectForm(IdempotentFormMixin, forms.ModelForm):
         return (self.cleaned_data.get("name") or "").strip()
 
 
-class StepForm(IdempotentFormMixin, forms.Form):
+class StepForm(IdempotentFormMixin, CleanInputForm):
     step = forms.TypedChoiceField(
         label=_("Step"),
         coerce=int,
@@ -90,7 +95,7 @@ class StepForm(IdempotentFormMixin, forms.Form):
 RATING_CHOICES = [("", "—"), *Rating.choices]
 
 
-class ConvertForm(forms.Form):
+class ConvertForm(CleanInputForm):
     """The development evaluation, the new-customer report and the customer card."""
 
     NEW, EXISTING = "new", "existing"
@@ -201,7 +206,7 @@ class ConvertForm(forms.Form):
         return {k: self.cleaned_data.get(k) for k in keys}
 
 
-class DropForm(forms.Form):
+class DropForm(CleanInputForm):
     reason = forms.CharField(
         label=_("Why the development stops"),
         max_length=2000,

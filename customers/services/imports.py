@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
+from crm_site.core.db import allow_long_statements
 from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import audit, notify
@@ -492,6 +493,7 @@ def customer_import_apply(*, import_id: str) -> bool:
             return True
         try:
             with transaction.atomic():
+                allow_long_statements()  # up to 50,000 rows written in one transaction
                 now = timezone.now()
                 claimed = CustomerImport.objects.filter(
                     pk=record.pk, state=CustomerImport.State.APPLYING

@@ -1,6 +1,5 @@
 """The customer book pages: list, card, create/edit, contacts, pin, reassign."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core import registry
 from crm_site.core.listing import COUNT_CAP, CappedPaginator
 
 from .. import display, grading, selectors, services
@@ -92,9 +92,9 @@ def customer_list(request):
 
 
 def card_sections(request, customer) -> list[dict]:
-    """Sections other apps add to the card (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    """Sections the apps add to the card (crm_site.core.registry)."""
     sections = []
-    for path in settings.CRM_CUSTOMER_CARD_SECTIONS:
+    for path in registry.customer_card_sections.paths():
         section = import_string(path)(request, customer)
         if section:
             sections.append(section)

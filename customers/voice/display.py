@@ -175,7 +175,7 @@ def watch_rows(watch: CustomerWatch, *, changed_only: bool = False) -> list[dict
 
 
 def card_section(request, customer):
-    """The card's "customer voice" box (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    """The card's "customer voice" box (registered in CustomersConfig.ready())."""
     recent = list(
         ServiceSurvey.objects.filter(customer=customer)
         .select_related("surveyed_by")

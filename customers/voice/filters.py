@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.core.filters import CheckboxFilter, ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 from customers.voice.forms import DATE_WIDGET, _small_widgets
 from customers.voice.models import EnterpriseSurvey, ServiceSurvey
 
@@ -28,6 +29,7 @@ class EnterpriseSurveyFilter(ListFilterSet):
     )
 
     class Meta:
+        form = CleanInputForm
         model = EnterpriseSurvey
         fields: list[str] = []
 
@@ -46,7 +48,7 @@ class EnterpriseSurveyFilter(ListFilterSet):
         return queryset.filter(Q(customer__code__istartswith=q) | Q(customer__name__icontains=q))
 
 
-class SurveyPeriodForm(forms.Form):
+class SurveyPeriodForm(CleanInputForm):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
 from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import CleanInputForm, CleanInputModelForm
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
@@ -28,7 +29,7 @@ def _small_widgets(form) -> None:
             widget.attrs["class"] = "form-control form-control-sm"
 
 
-class ServiceSurveyForm(IdempotentFormMixin, forms.ModelForm):
+class ServiceSurveyForm(IdempotentFormMixin, CleanInputModelForm):
     class Meta:
         model = ServiceSurvey
         fields = ["surveyed_on", "respondent", *(item[0] for item in SURVEY_ITEMS), "note"]
@@ -58,7 +59,7 @@ class ServiceSurveyForm(IdempotentFormMixin, forms.ModelForm):
         return [(self[name], good, poor) for name, _label, good, poor in SURVEY_ITEMS]
 
 
-class EnterpriseSurveyForm(IdempotentFormMixin, forms.Form):
+class EnterpriseSurveyForm(IdempotentFormMixin, CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none())
     visited_on = forms.DateField(label=_("Visit date"), widget=DATE_WIDGET)
     visitor = PersonChoiceField(queryset=None, label=_("Visitor"))
@@ -92,7 +93,7 @@ class EnterpriseSurveyForm(IdempotentFormMixin, forms.Form):
         self.initial.setdefault("visited_on", timezone.localdate())
 
 
-class HeadOpinionForm(forms.Form):
+class HeadOpinionForm(CleanInputForm):
     head_opinion = forms.CharField(
         label=_("Department head's opinion"),
         widget=TEXTAREA,
@@ -101,7 +102,7 @@ class HeadOpinionForm(forms.Form):
     )
 
 
-class CustomerWatchForm(IdempotentFormMixin, forms.Form):
+class CustomerWatchForm(IdempotentFormMixin, CleanInputForm):
     reported_on = forms.DateField(label=_("Date filled in"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Remarks"), widget=TEXTAREA, max_length=5000, required=False)
 

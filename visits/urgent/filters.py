@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import Role, ServiceUnit
 from crm_site.core.filters import CheckboxFilter, ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 from visits.models import UrgentReport
 
 STATUS_FILTERS = [
@@ -37,6 +38,7 @@ class UrgentFilter(ListFilterSet):
     mine = CheckboxFilter(label=_("Mine"), method="filter_mine")
 
     class Meta:
+        form = CleanInputForm
         model = UrgentReport
         fields: list[str] = []
 

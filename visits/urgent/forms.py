@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 from visits.models import DailyReportEntry, UrgentReport
@@ -17,7 +18,7 @@ def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
 
 
-class UrgentReportForm(IdempotentFormMixin, forms.Form):
+class UrgentReportForm(IdempotentFormMixin, CleanInputForm):
     """巡访紧急报告: what the supervisor reports to the manager."""
 
     unit = forms.ModelChoiceField(queryset=ServiceUnit.objects.none(), label=_("Unit"))
@@ -75,13 +76,13 @@ class UrgentReportForm(IdempotentFormMixin, forms.Form):
         return data
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(CleanInputForm):
     comment = forms.CharField(
         label=_("Note (optional)"), max_length=2000, required=False, widget=_textarea(2)
     )
 
 
-class CommentForm(IdempotentFormMixin, forms.Form):
+class CommentForm(IdempotentFormMixin, CleanInputForm):
     token_field = "token"
 
     comment = forms.CharField(
@@ -96,7 +97,7 @@ class ManagerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CleanInputForm):
     to = ManagerChoiceField(
         label=_("New manager"), queryset=ServiceUnit.objects.none(), empty_label=_("Choose")
     )
@@ -107,7 +108,7 @@ class ReassignForm(forms.Form):
         self.fields["to"].queryset = candidates
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(CleanInputForm):
     resolution = forms.CharField(
         label=_("Resolution"),
         max_length=10_000,

@@ -14,10 +14,8 @@ idempotent by a claim:
 """
 
 import logging
-import time
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -118,9 +116,6 @@ def urgent_report_route(*, report_id: int, now: datetime | None = None) -> bool:
         except TransitionRefused:
             return False
         logger.info("urgent report %s claimed for manager %s", report_id, assignee.pk)
-        if settings.URGENT_ROUTE_TEST_DELAY:
-            # Fault tests kill the worker here: nothing above is committed yet.
-            time.sleep(settings.URGENT_ROUTE_TEST_DELAY)
         notify_assigned(report, assignee, dedupe_key=f"urgent:{report.pk}:routed")
     logger.info("urgent report %s routed to manager %s", report_id, assignee.pk)
     return True
