@@ -8,7 +8,8 @@ read the registries and never name an app.
 - navigation badges: `f(request) -> dict | None` (url, label, icon, tone,
   count; `count` and `alert` may be querysets, context_processors.navigation);
 - customer card sections: `f(request, customer) -> dict | None` with "template";
-- exporters: `write(request, stream, progress) -> (rows, filename)` by kind
+- exporters: `write(*, user, params, stream, progress=None, request=None) ->
+  (rows, filename)` by kind, with the validated filters as params
   (crm_site.core.exports);
 - sticky filter views: URL names of the lists that remember their filters
   (crm_site.core.sticky).
