@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import units_for
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
@@ -88,9 +89,7 @@ class ComplaintFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user
-        units = ServiceUnit.objects.all()
-        if user is not None and user.role != Role.ADMIN:
-            units = units.filter(pk__in=user.unit_ids)
+        units = ServiceUnit.objects.all() if user is None else units_for(user, "history")
         self.filters["unit"].queryset = units
         for name in ("status", "severity", "category", "channel", "unit"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import units_for
 
 from .models import Complaint
 from .services import figures
@@ -53,10 +54,7 @@ class StatsFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = ServiceUnit.objects.all()
-        if user.role != Role.ADMIN:
-            units = units.filter(pk__in=user.unit_ids)
-        self.fields["unit"].queryset = units
+        self.fields["unit"].queryset = units_for(user, "history")
         # Show the default period in the month pickers.
         first, last = self._default_period()
         self.fields["month_from"].initial = first

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
 
 from . import services
 from .filters import AuditLogFilter
@@ -42,7 +43,7 @@ def notification_read_all(request):
     return redirect("core:notifications")
 
 
-@role_required("admin")
+@role_required(Role.ADMIN)
 def audit_log(request):
     """The audit log for admins, filterable, newest first."""
     filterset = AuditLogFilter(request.GET, queryset=AuditLog.objects.visible_to(request.user))

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import Role
+from crm_site.accounts.scope import units_for
 from crm_site.core.forms import add_service_errors
 from crm_site.core.services import audit
 from customers.models import Customer
@@ -42,13 +43,6 @@ def _customer_for(request, pk: int) -> Customer:
     return get_object_or_404(
         Customer.objects.visible_to(request.user).select_related("unit"), pk=pk
     )
-
-
-def _scope_units(user):
-    units = ServiceUnit.objects.filter(is_active=True)
-    if user.role == Role.ADMIN:
-        return units
-    return units.filter(pk__in=user.unit_ids)
 
 
 # --- service-level surveys ---------------------------------------------------------
@@ -99,7 +93,7 @@ def survey_detail(request, pk: int):
 
 
 def _report_filters(request):
-    form = SurveyReportFilterForm(request.GET or None, units=_scope_units(request.user))
+    form = SurveyReportFilterForm(request.GET or None, units=units_for(request.user, "view"))
     surveys = ServiceSurvey.objects.visible_to(request.user)
     if form.is_valid() and form.cleaned_data.get("unit"):
         surveys = surveys.filter(unit=form.cleaned_data["unit"])
@@ -155,7 +149,7 @@ def survey_export(request):
 
 @role_required(Role.STAFF)
 def enterprise_survey_list(request):
-    form = EnterpriseSurveyFilterForm(request.GET or None, units=_scope_units(request.user))
+    form = EnterpriseSurveyFilterForm(request.GET or None, units=units_for(request.user, "view"))
     surveys = EnterpriseSurvey.objects.visible_to(request.user).select_related(
         "customer", "unit", "visitor"
     )

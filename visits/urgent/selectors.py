@@ -7,6 +7,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.accounts.models import Role
 from visits.models import DailyReportEntry, UrgentReport
 from visits.queries import span
 from visits.urgent import rules as urgent_rules
@@ -40,7 +41,7 @@ def filter_queue(queryset, *, user, data: dict):
     if data.get("mine"):
         # A manager's own queue is what is assigned to them; a supervisor's is
         # what they raised.
-        if user.is_at_least("manager"):
+        if user.is_at_least(Role.MANAGER):
             queryset = queryset.filter(assignee=user)
         else:
             queryset = queryset.filter(raised_by=user)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.scope import active_role, units_for
 from crm_site.core.forms import add_service_errors
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
 from visits.urgent import permissions as urgent_permissions
@@ -52,11 +53,12 @@ def _report_for(request, pk: int) -> UrgentReport:
 
 
 def _filter_units(user, visible):
-    if user.role == Role.ADMIN:
-        return ServiceUnit.objects.filter(is_active=True)
+    units = units_for(user, "view")
+    if active_role(user) == Role.ADMIN:
+        return units
     # A manager also sees reports routed to them from other units (fallback).
     return ServiceUnit.objects.filter(
-        Q(pk__in=user.unit_ids) | Q(pk__in=visible.values("unit_id"))
+        Q(pk__in=units.values("pk")) | Q(pk__in=visible.values("unit_id"))
     ).distinct()
 
 

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from crm_site.accounts.models import Role, ServiceUnit, User
+from crm_site.accounts.models import Role, User
 
 from ..models import DailyReport
 
@@ -24,13 +24,6 @@ def report_for(request, pk: int) -> DailyReport:
         "user", "unit", "reviewed_by"
     )
     return get_object_or_404(reports, pk=pk)
-
-
-def units_for(user):
-    """Units whose figures the user may see."""
-    if user.role == Role.ADMIN:
-        return ServiceUnit.objects.filter(is_active=True)
-    return ServiceUnit.objects.filter(pk__in=user.unit_ids)
 
 
 def staff_people_for(user):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
 from customers.models import Customer
 
 from .. import services
@@ -22,7 +23,7 @@ from .common import redirect_back, staff_people_for, wants_json
 
 def _person_for(request):
     """Whose list: one's own; supervisors and up may pick a staff member of their units."""
-    people = staff_people_for(request.user) if request.user.is_at_least("supervisor") else None
+    people = staff_people_for(request.user) if request.user.is_at_least(Role.SUPERVISOR) else None
     wanted = request.GET.get("person", "")
     if people is not None and wanted.isdigit():
         chosen = people.filter(pk=int(wanted)).first()
@@ -31,7 +32,7 @@ def _person_for(request):
     return request.user, people
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def due(request):
     """My customers with visits due this month or calls due this week, most urgent first."""
     person, people = _person_for(request)
@@ -58,7 +59,7 @@ def due(request):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def log_call(request, customer_id: int):
     """Record a phone call now, without leaving the page (fetch), or POST and redirect."""
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)

@@ -6,12 +6,12 @@ from django.utils import timezone
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.accounts.scope import units_for
 from customers.views.book import CappedPaginator
 
 from .. import intelligence
 from ..intelligence_forms import IntelligenceFilterForm
 from ..models import DailyReportEntry
-from .common import units_for
 
 PAGE_SIZE = 25
 
@@ -34,7 +34,7 @@ def intelligence_list(request):
     data.pop("page", None)
     if not data:
         data.update(_this_month())
-    form = IntelligenceFilterForm(data, units=units_for(user), show_units=show_units)
+    form = IntelligenceFilterForm(data, units=units_for(user, "view"), show_units=show_units)
     if form.is_valid():
         entries = intelligence.register(user, form.filters())
     else:

@@ -28,7 +28,7 @@ from ..queries import day_start
 from .common import json_error, report_for, staff_people_for
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_list(request):
     """Own reports; supervisors and up: their units' reports, filterable."""
     reports = (
@@ -37,7 +37,7 @@ def report_list(request):
         .with_counts()
         .order_by("-date", "user__full_name", "pk")
     )
-    people = staff_people_for(request.user) if request.user.is_at_least("supervisor") else ()
+    people = staff_people_for(request.user) if request.user.is_at_least(Role.SUPERVISOR) else ()
     form = ReportFilterForm(request.GET or None, people=people)
     if form.is_valid():
         d = form.cleaned_data
@@ -64,7 +64,7 @@ def report_list(request):
     return render(request, "visits/report_list.html", context)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_new(request):
     """Open today's report, creating the draft; ?customer=<id> goes on to a new entry."""
     try:
@@ -103,18 +103,18 @@ def _unreported_contacts(report: DailyReport):
     )
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_detail(request, pk: int):
     report = report_for(request, pk)
     is_owner = report.user_id == request.user.pk
     can_review = (
         not is_owner
-        and request.user.is_at_least("supervisor")
+        and request.user.is_at_least(Role.SUPERVISOR)
         and report.status == DailyReport.Status.SUBMITTED
     )
     can_edit = is_owner and report.is_editable
     # Supervisors and up raise urgent reports from flagged entries (issue 6).
-    can_raise_urgent = request.user.is_at_least("supervisor")
+    can_raise_urgent = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "report": report,
         "entries": _entries_for(report, flagged_first=not is_owner, with_urgent=can_raise_urgent),
@@ -206,7 +206,7 @@ def _not_editable(request, report):
     return redirect(report)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_new(request, pk: int):
     report = _editable_report(request, pk)
     if not report.is_editable:
@@ -228,7 +228,7 @@ def entry_new(request, pk: int):
     )
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_edit(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
     entry = get_object_or_404(DailyReportEntry, pk=entry_id, report=report)
@@ -254,7 +254,7 @@ def entry_edit(request, pk: int, entry_id: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_delete(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
     entry = get_object_or_404(
@@ -274,7 +274,7 @@ def entry_delete(request, pk: int, entry_id: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_draft(request, pk: int):
     """Autosave (fetch or sendBeacon): keep the entry form's content on the server."""
     report = _editable_report(request, pk)
@@ -291,7 +291,7 @@ def entry_draft(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_draft_discard(request, pk: int):
     report = _editable_report(request, pk)
     entry = None
@@ -305,7 +305,7 @@ def entry_draft_discard(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_note(request, pk: int):
     """Autosave of the day's remarks."""
     report = _editable_report(request, pk)
@@ -319,7 +319,7 @@ def report_note(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_submit(request, pk: int):
     report = _editable_report(request, pk)
     form = SubmitForm(request.POST)
@@ -336,7 +336,7 @@ def report_submit(request, pk: int):
     return redirect(report)
 
 
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def review_queue(request):
     """Submitted reports of the unit awaiting review; those with flagged entries first."""
     entries = (
@@ -362,7 +362,7 @@ def review_queue(request):
 
 
 @require_POST
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def report_review(request, pk: int):
     report = report_for(request, pk)
     if report.user_id == request.user.pk:
