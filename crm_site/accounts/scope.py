@@ -1,6 +1,6 @@
 """Who may see what, and who may do what: the one authorization module.
 
-DESIGN.md, "Who uses it": staff see their own rows (the customers they visit
+The rule (README, "Roles" and "Scope"): staff see their own rows (the customers they visit
 or sell to, the reports they file); supervisors and managers see their units'
 rows; admins see everything. A deactivated user, an anonymous one, or one with
 no role sees nothing.
@@ -42,7 +42,7 @@ def active_role(user) -> Role | None:
 
 
 def is_at_least(user, role: Role) -> bool:
-    """`role` or a higher one, for an active user ("supervisor+" in DESIGN.md)."""
+    """`role` or a higher one, for an active user ("supervisor and up")."""
     return ROLE_RANK.get(active_role(user), 0) >= ROLE_RANK[role]
 
 
@@ -75,7 +75,7 @@ def owned_by(queryset, user, path: str):
 
 
 class ScopedQuerySet(models.QuerySet):
-    """What a user may see, by unit and role: DESIGN.md, "Who uses it".
+    """What a user may see, by unit and role (the module docstring).
 
     A subclass declares its paths; it does not rewrite `visible_to`:
 

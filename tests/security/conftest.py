@@ -132,7 +132,7 @@ def world(
         actor=staff_a, fields={"name": "安全开发客户", "unit": unit_a, "owner": staff_a}
     )
     # A care reminder of the customer's contact, and a competitor named on the
-    # entry (issue 12): rows with no page of their own, checked by scope alone.
+    # entry: rows with no page of their own, checked by scope alone.
     from customers.prospects.models import CareReminder
     from visits.models import Competitor, EntryCompetitor
 

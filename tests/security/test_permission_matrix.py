@@ -579,7 +579,7 @@ SCOPE_MATRIX = {
     "notification": Scope("1 0 0 0 0 0 0", owned_when_inactive="staff"),
     "export_job": Scope("0 0 1 0 0 0 0", owned_when_inactive="supervisor"),
     "upload": Scope("0 0 1 0 0 0 0", owned_when_inactive="supervisor"),
-    # Issue 12.
+    # Customer voice, development, care dates, competitors and reviews.
     "survey": Scope(IN_SCOPE),
     "enterprise": Scope(IN_SCOPE),
     "watch": Scope(IN_SCOPE),

@@ -83,7 +83,7 @@ class Book:
     complaints: list  # (customer, received_by, handler or None)
     notifications: list  # (recipient)
     urgent: list  # (unit, raised_by, assignee or None)
-    # Issue 12: customer voice, development, care dates, competitor tags, reviews.
+    # Customer voice, development, care dates, competitor tags, big-customer reviews.
     voice: list = field(default_factory=list)  # (customer, recorded by, unit kept on the row)
     prospects: list = field(default_factory=list)  # (unit, owner)
     care: list = field(default_factory=list)  # (customer whose contact is reminded)
