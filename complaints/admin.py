@@ -27,7 +27,7 @@ class ComplaintEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "actor", "kind", "from_status", "to_status", "comment"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -4,12 +4,15 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import units_for
+from crm_site.core.exports import json_safe
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
@@ -84,7 +87,7 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -127,11 +130,33 @@ class ComplaintFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        queryset = super().qs
-        if self.active_sort():
-            # A unique tiebreaker keeps pages stable when many rows share a value.
-            return queryset.order_by(*queryset.query.order_by, "-pk")
-        return queryset.order_by("-received_at", "-pk")
+        return _ordered(super().qs, sorted_by_user=bool(self.active_sort()))
+
+    def cleaned_filters(self) -> dict:
+        """The valid filters in use, JSON-safe (what `filtered` takes; an export job keeps them)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return {
+            name: json_safe(value)
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
+
+    def filtered(self, filters: dict):
+        """The rows under `filters` (cleaned_filters), each value checked again by its
+        form field (a unit must still be one of the user's), ordered as `qs` orders."""
+        queryset = self.queryset.all()
+        sort: list[str] = []
+        for name, value in filters.items():
+            try:
+                value = self.form.fields[name].clean(value)
+            except (KeyError, ValidationError):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+            if name == "sort":
+                sort = value or []
+        return _ordered(queryset, sorted_by_user=bool(sort))
 
     def active_sort(self) -> str:
         if self.is_bound and self.form.is_valid():
@@ -140,9 +165,21 @@ class ComplaintFilter(django_filters.FilterSet):
         return ""
 
 
-def register_queryset(request):
-    """The user's complaints filtered by the request's parameters (list and export)."""
-    queryset = Complaint.objects.visible_to(request.user).select_related(
+def _ordered(queryset, *, sorted_by_user: bool):
+    if sorted_by_user:
+        # A unique tiebreaker keeps pages stable when many rows share a value.
+        return queryset.order_by(*queryset.query.order_by, "-pk")
+    return queryset.order_by("-received_at", "-pk")
+
+
+def register_filter(*, user, data=None) -> ComplaintFilter:
+    """The register's filters over the complaints `user` may see (list and export)."""
+    queryset = Complaint.objects.visible_to(user).select_related(
         "customer", "category", "unit", "handler", "received_by"
     )
-    return ComplaintFilter(request.GET or None, queryset=queryset, user=request.user)
+    return ComplaintFilter(data or None, queryset=queryset, user=user)
+
+
+def register_queryset(request):
+    """The user's complaints filtered by the request's parameters (the list page)."""
+    return register_filter(user=request.user, data=request.GET)

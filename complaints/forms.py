@@ -219,10 +219,10 @@ class ReturnVisitForm(CommentForm):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    comment = None
+    comment = None  # type: ignore[assignment]
     note = forms.CharField(label=_("Note"), widget=_textarea(2), required=False)
 
 
 class RecordingForm(CommentForm):
     recording = RecordingField()
-    comment = None
+    comment = None  # type: ignore[assignment]

@@ -1,8 +1,9 @@
 """Complaint tickets (客户投诉): the record, its deadline policy and its timeline.
 
-DESIGN.md "Complaints" and seed 003 (客户投诉处理作业规定, 客户意见调查).
-Transitions are services (complaints/services/); the transition table and the
-deadline arithmetic are pure rules (complaints/rules.py).
+As the complaint-handling procedure (客户投诉处理作业规定) and the customer
+opinion survey (客户意见调查) define them. Transitions are services
+(complaints/services/); the transition table and the deadline arithmetic are
+pure rules (complaints/rules.py).
 """
 
 import uuid
@@ -58,7 +59,7 @@ DONE_STATUSES = (Status.RESOLVED, Status.NOTIFIED, Status.CLOSED)
 
 
 class NoticeMeans(models.TextChoices):
-    """How the written answer reached the customer (seed 003 第15条: 书面通知)."""
+    """How the written answer reached the customer (客户投诉处理作业规定 第15条: 书面通知)."""
 
     LETTER = "letter", _("Letter")
     EMAIL = "email", _("E-mail")
@@ -210,7 +211,7 @@ class Complaint(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
 
-    # Letters: the acknowledgement sent at once (seed 003 第14条).
+    # Letters: the acknowledgement sent at once (客户投诉处理作业规定 第14条).
     acknowledged_on = models.DateField(_("acknowledgement sent on"), null=True, blank=True)
     # Phone: the recording, stored under MEDIA_ROOT with a random name.
     recording = models.FileField(

@@ -1,10 +1,10 @@
-"""Who may do what to a complaint they can see (issue 8).
+"""Who may do what to a complaint they can see.
 
 Staff log complaints and work their own (those they logged or handle): start
 the investigation, record findings, the written notice, the return visit and
 the recording. Supervisors and managers of the complaint's unit also assign
 handlers, propose solutions and mark them resolved. Only a manager of the unit
-(or an admin) approves or sends back a major complaint's solution (seed 003
+(or an admin) approves or sends back a major complaint's solution (客户服务管理制度
 第12条: 情节重大…提请业务经理审批).
 
 Each action is a rule named "complaints.<action>" (the `rules` package), built

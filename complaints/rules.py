@@ -7,9 +7,11 @@ names are the plain strings stored in the database (complaints.models.Status).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.core.workcal import WorkCalendar
+from crm_site.core.xlsx import looks_like_formula
 
 # --- transitions -------------------------------------------------------------
 
@@ -37,9 +39,9 @@ class IllegalTransition(Exception):
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: str | Promise
     from_statuses: tuple[str, ...]
-    reason: str  # shown when the action is refused in another status
+    reason: str | Promise  # shown when the action is refused in another status
 
 
 # In the order the detail page offers them: the next step first.
@@ -118,7 +120,7 @@ def check(action: str, *, status: str, severity: str) -> None:
     spec = ACTIONS[action]
     if action == "resolve" and severity == MAJOR:
         # A major complaint's solution needs a manager's approval before it
-        # is resolved (seed 003 第12条).
+        # is resolved (客户服务管理制度 第12条).
         if status != APPROVED:
             raise IllegalTransition(
                 _(
@@ -157,7 +159,7 @@ def status_after(action: str, *, status: str, severity: str, satisfied: bool | N
     if action == "notify":
         return NOTIFIED
     if action == "return_visit":
-        # Unsatisfied reopens the complaint (seed 003: 确定每一项投诉均已得到解决).
+        # Unsatisfied reopens the complaint (确定每一项投诉均已得到解决).
         return CLOSED if satisfied else INVESTIGATING
     return status  # findings, assign, recording: no change
 
@@ -239,12 +241,11 @@ def declared_type_is_audio(content_type: str) -> bool:
 
 # --- spreadsheets ------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
 
 def excel_safe(value):
-    """Text a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet would read as a formula gets a leading apostrophe, shown
+    in the register's file (what "formula-like" means: crm_site.core.xlsx)."""
+    if looks_like_formula(value):
         return "'" + value
     return value
 

@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 SORT_COLUMNS = ["number", "customer", "received", "deadline", "status", "severity"]
 
 # action -> (form class, service, success message)
-ACTIONS = {
+ACTIONS: dict[str, tuple] = {
     "start": (
         forms.CommentForm,
         services.complaint_start_investigation,
@@ -183,7 +183,7 @@ def complaint_print(request, pk: int):
 
 
 def complaint_notice(request, pk: int):
-    """The written notice of the outcome to the customer (seed 003 第15条), to print."""
+    """The written notice of the outcome to the customer (客户投诉处理作业规定 第15条), to print."""
     complaint = _get_complaint_for_user(request, pk)
     if complaint.status not in DONE_STATUSES:
         messages.info(
@@ -220,56 +220,22 @@ def complaint_recording(request, pk: int):
     return response
 
 
-def write_export(request, stream, progress=None) -> tuple[int, str]:
-    """Write the register's filtered rows to `stream`; audited. Used by the view
-    and by the background export job (crm_site.core.exports)."""
-    filterset = register_queryset(request)
-    queryset = filterset.qs
-    if progress is not None:
-        queryset = _Counted(queryset, progress)
-    rows = export.write_register(queryset, stream)
-    audit(
-        actor=request.user,
-        action="complaints.export",
-        summary=f"{rows} rows",
-        data={"filters": _audited_filters(request), "rows": rows},
-        request=request if progress is None else None,
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return rows, f"complaints-{stamp}.xlsx"
-
-
-class _Counted:
-    """A queryset stand-in whose iterator() reports progress (for write_register)."""
-
-    def __init__(self, queryset, progress):
-        self.queryset, self.progress = queryset, progress
-
-    def iterator(self, chunk_size=2000):
-        return exports.counted(self.queryset.iterator(chunk_size=chunk_size), self.progress)
-
-
 def complaint_export(request):
     """The register as .xlsx, with the register's filters; a background job above
     CRM_EXPORT_SYNC_LIMIT rows."""
-    total = register_queryset(request).qs.order_by().count()
+    params = export.register_export_params(register_queryset(request), request.GET)
+    total = export.register_rows(user=request.user, params=params).order_by().count()
     if total > settings.CRM_EXPORT_SYNC_LIMIT:
         job = exports.export_job_start(
-            user=request.user, kind="complaints", params=request.GET, total=total
+            user=request.user, kind="complaints", params=params, total=total
         )
         return redirect(job)
     response = HttpResponse(content_type=export.XLSX_CONTENT_TYPE)
-    _rows, filename = write_export(request, response)
+    _rows, filename = export.register_export_write(
+        user=request.user, params=params, stream=response, request=request
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _audited_filters(request) -> dict:
-    """The export's filters for the audit log; a search may be a phone number: not kept."""
-    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
-    if "q" in filters:
-        filters["q"] = "…"
-    return filters
 
 
 def complaint_stats(request):

@@ -87,7 +87,7 @@ class CustomerImportAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
 
 
-# Customer development and care reminders (issue 12): read only, the pages keep
+# Customer development and care reminders: read only, the pages keep
 # the rules and the history.
 @admin.register(Prospect)
 class ProspectAdmin(ReadOnlyAdmin):

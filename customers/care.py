@@ -1,4 +1,4 @@
-"""Care dates (客户关怀, seed 004 "客户维护管理"): pure date arithmetic, no ORM.
+"""Care dates (客户关怀, 客户维护管理): pure date arithmetic, no ORM.
 
 A contact's care date is a birthday or an anniversary stored with its year;
 what matters is its next occurrence. A 29 February falls on 28 February in a

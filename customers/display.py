@@ -140,6 +140,8 @@ def change_rows(change: CustomerChange) -> list[dict]:
         from .voice import display as voice_display
 
         return voice_display.change_rows(change)
+    model: type[Contact] | type[Customer]
+    choices: dict
     if change.kind == CustomerChange.Kind.CONTACT:
         model, choices, fields = Contact, CONTACT_CHOICES, change.changes.get("fields", {})
         created = change.changes.get("action") == "added"

@@ -171,7 +171,7 @@ class PinGradeForm(forms.Form):
 
     def __init__(self, *args, rule: grading.Rule, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grade"].choices = [
+        self.fields["grade"].choices = [  # type: ignore[attr-defined]
             (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
         ]
 

@@ -1,7 +1,7 @@
 """Pure grading rules: customer attributes + a rule -> grade, points, breakdown.
 
 No ORM and no settings here, so the rules test without a database. A rule is
-data that admins edit (DESIGN.md "Customers"); it is stored as a JSON
+data that admins edit; it is stored as a JSON
 definition on customers.models.GradingRule and turned into a `Rule` here.
 
 Definition format:
@@ -204,9 +204,9 @@ def definition_problems(definition: dict) -> list[str]:
     return problems
 
 
-# The rule shipped on a new installation. Cadence from seed 003 (大客户回访),
+# The rule shipped on a new installation. Cadence from the big-customer duties (大客户回访),
 # except D: the source gives D two visits a month, more than C; we ship one and
-# admins can change it (DESIGN.md).
+# admins can change it.
 DEFAULT_DEFINITION = {
     "grades": [
         {

@@ -1,7 +1,7 @@
 """The customer book: customer cards, contacts, grading rules and their history.
 
-DESIGN.md "Customers" and "Organisation". Grading arithmetic lives in
-customers/grading.py (pure); writes with rules in customers/services.py.
+Grading arithmetic lives in customers/grading.py (pure); writes with rules in
+customers/services.py.
 """
 
 import uuid
@@ -50,7 +50,7 @@ class Status(models.TextChoices):
 
 
 class LogisticsService(models.Model):
-    """An item of the logistics service catalogue (seed 003, 物流服务内容)."""
+    """An item of the logistics service catalogue (物流服务内容)."""
 
     class Category(models.TextChoices):
         TRANSPORT = "transport", _("Transport planning and management")
@@ -75,7 +75,7 @@ class LogisticsService(models.Model):
 class GradingRuleQuerySet(models.QuerySet):
     def current(self) -> "GradingRule":
         """The rule in force: the highest version (created on first use if none)."""
-        rule = self.order_by("-version").first()
+        rule: GradingRule | None = self.order_by("-version").first()  # type: ignore[assignment]
         if rule is None:
             rule, _created = GradingRule.objects.get_or_create(
                 version=1,
@@ -269,7 +269,7 @@ class Customer(models.Model):
         verbose_name=_("visiting person"),
     )
     # Kept when a supervisor or admin assigns a salesperson of the customer's
-    # region as its visiting person despite the rule (seed 003, 第3条).
+    # region as its visiting person despite the rule (客户服务管理制度 第3条).
     assignment_override_reason = models.TextField(_("assignment override reason"), blank=True)
     assignment_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -334,14 +334,14 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         indexes = [
             # Scope, filter and the default sort: the list pages through these
-            # by index-only scans (customers.views.book.PageRows).
+            # by index-only scans (customers.selectors.PageRows).
             models.Index(fields=["unit", "grade", "code", "id"]),
             models.Index(fields=["unit", "status", "code", "id"]),
             models.Index(fields=["visiting_person", "grade"]),
             models.Index(fields=["sales_owner"]),
             models.Index(fields=["region"]),
             models.Index(fields=["name"]),
-            # One index per list filter and sort column (DESIGN.md "Scale").
+            # One index per list filter and sort column (a book of 100,000 customers).
             models.Index(fields=["unit", "code"]),
             models.Index(fields=["status"]),
             models.Index(fields=["nature"]),
@@ -638,7 +638,7 @@ class CustomerImport(models.Model):
         return self.state in (self.State.CHECKING, self.State.APPLYING)
 
 
-# Customer voice (issue 12): surveys and the customer watch.
-# Customer development and care reminders (issue 12) live in their own module.
+# Customer voice: surveys and the customer watch.
+# Customer development and care reminders live in their own module.
 from .prospects.models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401
 from .voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey  # noqa: E402, F401

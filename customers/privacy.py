@@ -23,8 +23,8 @@ from openpyxl import Workbook
 
 from crm_site.accounts.models import Role, User
 from crm_site.core.services import audit
+from crm_site.core.xlsx import safe_cell
 
-from . import xlsx
 from .models import Contact, Customer, CustomerChange
 
 # The contact fields that are personal data, in export order.
@@ -101,9 +101,9 @@ def write_personal_data_xlsx(data: dict, stream) -> None:
     )
     for title, model, fields, rows in sheets:
         ws = wb.create_sheet(str(title))
-        ws.append([xlsx._cell(ws, _label(model, f)) for f in fields])
+        ws.append([safe_cell(ws, _label(model, f)) for f in fields])
         for row in rows:
-            ws.append([xlsx._cell(ws, _plain(row[f])) for f in fields])
+            ws.append([safe_cell(ws, _plain(row[f])) for f in fields])
     wb.save(stream)
 
 
@@ -161,7 +161,7 @@ def customer_anonymise(*, customer: Customer, actor: User, reason: str, request=
         contact.care_kind = ""
     Contact.objects.bulk_update(contacts, ["name", *BLANKED, "care_date", "care_kind"])
     complaints = _complaints(customer).update(complainant=_("Anonymised"), contact_phone="")
-    # The names of the people who answered surveys (customer voice, issue 12).
+    # The names of the people who answered surveys (customer voice).
     customer.service_surveys.exclude(respondent="").update(respondent="")
     customer.enterprise_surveys.exclude(interviewee="").update(interviewee="")
     history = 0

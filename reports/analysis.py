@@ -1,4 +1,4 @@
-"""Customer analysis (客户分析表, seed 003 业务部管理表格): customers by region and
+"""Customer analysis (客户分析表, 业务部管理表格): customers by region and
 nature (客户区域分析表), and annual revenue in 万元 by grade and unit.
 
 Two GROUP BY queries over the user's customers, whatever the book's size; the
@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Count, Sum
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -17,9 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.core import xlsx as sheet
 from customers.models import GradingRule, Nature, Status
-
-from .export import _safe
 
 MONEY = "#,##0.00"
 CENTS = Decimal("0.01")
@@ -80,7 +80,7 @@ class AnalysisFilterForm(forms.Form):
 
 @dataclass
 class Analysis:
-    natures: list[tuple[str, str]]  # (code, label)
+    natures: list[tuple[str, str | Promise]]  # (code, label)
     grades: list[tuple[str, str]]  # (code, label); "" is "not graded"
     region_rows: list[dict] = field(default_factory=list)
     nature_totals: list[int] = field(default_factory=list)
@@ -146,7 +146,7 @@ def _regions(result: Analysis, customers) -> None:
 
 
 def _units(result: Analysis, customers, known: set[str]) -> None:
-    cells = {}
+    cells: dict = {}
     for row in (
         customers.order_by()
         .values("unit_id", "grade")
@@ -190,7 +190,7 @@ def _units(result: Analysis, customers, known: set[str]) -> None:
 
 def _header(ws, row: int, values: list) -> None:
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=_safe(str(value)))
+        cell = sheet.safe_write(ws, row, col, str(value))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -204,11 +204,11 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     ws.append([_("Customers by region and nature")])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in filters:
-        ws.append([_safe(str(label)), _safe(str(value))])
+        sheet.safe_append(ws, [str(label), str(value)])
     start = ws.max_row + 2
     _header(ws, start, [_("Region"), *[label for _c, label in result.natures], _("Total")])
     for r in result.region_rows:
-        ws.append([_safe(r["label"]), *r["counts"], r["total"]])
+        sheet.safe_append(ws, [r["label"], *r["counts"], r["total"]])
     ws.append([_("Total"), *result.nature_totals, result.customer_total])
     for cell in ws[ws.max_row]:
         cell.font = HEADER_FONT
@@ -220,7 +220,7 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     ws2.append([_("Annual revenue (10k CNY) by grade and unit")])
     ws2["A1"].font = Font(bold=True, size=14)
     for label, value in filters:
-        ws2.append([_safe(str(label)), _safe(str(value))])
+        sheet.safe_append(ws2, [str(label), str(value)])
     start = ws2.max_row + 2
     heads = [_("Service unit")]
     for _code, label in result.grades:
@@ -228,10 +228,10 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     heads += [_("Customers"), _("10k CNY")]
     _header(ws2, start, heads)
     for u in result.unit_rows:
-        values = [_safe(u["label"])]
+        values = [u["label"]]
         for c in u["cells"]:
             values += [c["count"], c["revenue"]]
-        ws2.append([*values, u["count"], u["revenue"]])
+        sheet.safe_append(ws2, [*values, u["count"], u["revenue"]])
     totals = [_("Total")]
     for t in result.grade_totals:
         totals += [t["count"], t["revenue"]]

@@ -1,4 +1,4 @@
-"""Monthly patrol summaries (每月巡访情况报告书): DESIGN.md "Monthly patrol summary".
+"""Monthly patrol summaries (每月巡访情况报告书).
 
 One MonthlyPatrolSummary per service unit and month, built in the background
 from that month's daily reports, visits, urgent reports and complaints
@@ -28,8 +28,7 @@ class JSONTextField(models.TextField):
     """A JSON list kept as text: written as the database built it and parsed
     only when read. The summary's long lists (thousands of customers behind, of
     opinions and market notes) are never queried inside, and PostgreSQL spent
-    longer validating them as json/jsonb than building them (README
-    "Performance": ~0.9 s against ~0.02 s as text for a month of 50 units)."""
+    far longer validating them as json/jsonb than building them."""
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else json.loads(value)
@@ -282,7 +281,7 @@ class BigCustomerReviewQuerySet(ScopedQuerySet):
 
 
 class BigCustomerReview(models.Model):
-    """大客户专员's quarterly review of a unit's top-grade customers (seed 003:
+    """大客户专员's quarterly review of a unit's top-grade customers (大客户专员主要职责:
     每季度对大客户服务情况进行一次审核). One per unit and quarter; one item per
     customer (reports/reviews.py)."""
 

@@ -1,4 +1,4 @@
-"""Who may do what with a monthly summary (seed 003: the supervisor compiles the
+"""Who may do what with a monthly summary (the supervisor compiles the
 每月巡访情况报告书 and hands it to the manager).
 
 - build or rebuild: a supervisor of the unit, or an admin;

@@ -1,7 +1,7 @@
-"""Quarterly big-customer reviews (大客户专员, seed 003 "大客户专员主要职责"): once a
+"""Quarterly big-customer reviews (大客户专员主要职责): once a
 quarter the unit checks the service of each of its top-grade customers.
 
-The checklist items are the big-customer officer's duties of seed 003 that can
+The checklist items are the big-customer officer's duties (大客户专员主要职责) that can
 be checked for one customer in one quarter. Quarters are represented by their
 first day. Writes: `review_open` and `review_item_record` (one transaction,
 audited).
@@ -20,7 +20,7 @@ from customers.models import Customer, GradingRule
 
 from .models import BigCustomerReview, BigCustomerReviewItem
 
-# (code, label): seed 003, 大客户专员主要职责 2-7.
+# (code, label): 大客户专员主要职责 2-7.
 CHECKLIST = (
     ("file", gettext_lazy("Customer file complete and up to date")),
     ("revenue", gettext_lazy("Monthly and quarterly revenue reported")),

@@ -1,4 +1,4 @@
-"""Writes for monthly patrol summaries (CONVENTIONS.md: keyword-only, one transaction).
+"""Writes for monthly patrol summaries (keyword-only, one transaction).
 
 Rules kept here:
 - a build computes every figure and writes the row in ONE transaction per unit
@@ -96,39 +96,16 @@ def summary_build(
 
 
 def summaries_build(
-    *, unit_ids: list[int], month: date, jobs: int = 1, today: date | None = None
+    *, unit_ids: list[int], month: date, today: date | None = None
 ) -> list[BuildResult]:
     """Build `month` for every unit of `unit_ids`: the figures of all of them by a
-    handful of set-based queries (rollup.compute_many), written in one transaction.
-    With `jobs` > 1 the units are split in that many groups built side by side,
-    each on its own database connection and in its own transaction.
+    handful of set-based queries (rollup.compute_many), written in one
+    transaction. The monthly fan-out sends groups of units here, one task each.
 
-    Results come back in the order of `unit_ids`; the first failure is raised
-    after the other builds have finished.
+    Results come back in the order of `unit_ids`.
     """
-    from django.db import connection
-
     unit_ids = list(dict.fromkeys(unit_ids))
-    # SQLite serialises writers: one build at a time there.
-    if jobs <= 1 or len(unit_ids) <= 1 or connection.vendor != "postgresql":
-        return _build_units(unit_ids=unit_ids, month=month, today=today)
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
-    # Interleaved, so that each group gets its share of the large units.
-    chunks = [unit_ids[i::jobs] for i in range(jobs)]
-
-    def build(chunk: list[int]) -> list[BuildResult]:
-        try:
-            return _build_units(unit_ids=chunk, month=month, today=today)
-        finally:
-            connections.close_all()  # this thread's connections
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(build, chunk) for chunk in chunks if chunk]
-    by_unit = {r.summary.unit_id: r for future in futures for r in future.result()}
-    return [by_unit[u] for u in unit_ids]
+    return _build_units(unit_ids=unit_ids, month=month, today=today)
 
 
 def _build_units(
@@ -535,7 +512,7 @@ def unit_reconcile(*, unit_id: int, today: date | None = None) -> dict:
     stale, and refresh the month in progress. Never relies on one beat firing."""
     today = today or timezone.localdate()
     start = unit_start(unit_id)
-    done = {"built": [], "rebuilt": [], "stale": []}
+    done: dict[str, list] = {"built": [], "rebuilt": [], "stale": []}
     if start is None:
         return done
     existing = {

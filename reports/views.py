@@ -1,4 +1,4 @@
-"""Pages of the monthly patrol summaries (DESIGN.md URL map: /reports/monthly/...).
+"""Pages of the monthly patrol summaries (/reports/monthly/...).
 
 Supervisors and up (staff get 403); a summary outside the user's scope is 404.
 """
@@ -121,9 +121,9 @@ def monthly_request(request, pk: int):
     )
     done = build.done_at is not None and summary is not None
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"done": done, "url": summary.get_absolute_url() if done else None})
+        return JsonResponse({"done": done, "url": summary.get_absolute_url() if done else None})  # type: ignore[union-attr]
     if done:
-        return redirect(summary)
+        return redirect(summary)  # type: ignore[arg-type]
     return render(request, "reports/monthly_request.html", {"build": build})
 
 

@@ -1,5 +1,5 @@
-"""Customer analysis (客户分析表) and quarterly big-customer reviews (大客户专员),
-issue 12. Supervisors and up (staff 403); a review outside the user's units 404.
+"""Customer analysis (客户分析表) and quarterly big-customer reviews (大客户专员).
+Supervisors and up (staff 403); a review outside the user's units 404.
 """
 
 from django.contrib import messages

@@ -60,7 +60,7 @@ class EntryForm(forms.Form):
     def __init__(self, *args, user, report: DailyReport, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
-        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)  # type: ignore[attr-defined]
         for name in TEXT_FIELDS + ("escalation_reason",):
             self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
         self.fields["needs_escalation"].widget.attrs.update(

@@ -1,11 +1,11 @@
-"""Market and competitor intelligence (issue 12): item 3 of every daily-report
+"""Market and competitor intelligence: item 3 of every daily-report
 entry (市场行情、竞争对手动向及其他企业的销售政策), with competitor tags.
 
 - `split_competitor_names` is pure: what the entry form's tag field means;
 - `entry_competitors_set` writes an entry's tags (called by the entry services,
   in their transaction);
 - `register` is the scoped, filtered register at /visits/intelligence/. Every
-  filter has an index (DESIGN.md "Scale"): the report's (unit, date) and
+  filter has an index: the report's (unit, date) and
   (user, date), the customer's region with the entry's (customer, occurred_at),
   the tag table's (competitor, entry), the partial (occurred_at, id) index of
   entries with market text, and a trigram index on that text (migration 0004).
@@ -92,7 +92,7 @@ class RegisterFilters:
 def register(user, filters: RegisterFilters):
     """Entries with market text the user may see, under the filters, newest first.
 
-    Scope is the daily report's (DESIGN.md "Who uses it"): staff their own,
+    Scope is the daily report's: staff their own,
     supervisors their unit's, managers their units', admins all.
     """
     entries = DailyReportEntry.objects.visible_to(user).exclude(market="")
@@ -136,10 +136,9 @@ def _text_filter(entries, q: str, *, use_index: bool):
     The trigram index (icontains: UPPER(market) LIKE ...) only pays when the
     text is the sole narrowing filter over everyone's entries: the planner
     cannot tell how many rows a phrase matches and, for a common phrase,
-    fetches every match of all years before filtering by scope or month (0.3 to
-    0.8 s at 1.5M entries, against 0.04 s for strpos over the scoped rows;
-    README "Customer voice"). Otherwise strpos() reads only the rows the other
-    filters leave, which no index can be chosen for.
+    fetches every match of all years before filtering by scope or month, many
+    times the work of strpos over the scoped rows. Otherwise strpos() reads only
+    the rows the other filters leave, which no index can be chosen for.
     """
     if use_index:
         return entries.filter(market__icontains=q)

@@ -1,4 +1,4 @@
-"""Patrol visits and daily reports (巡访与日报表): DESIGN.md "Visits and daily reports".
+"""Patrol visits and daily reports (巡访与日报表).
 
 A Visit is one contact with a customer (on-site visit 走访 or phone call 电话).
 Staff file one DailyReport per working day; each DailyReportEntry records one
@@ -271,7 +271,7 @@ class DailyReportEntry(models.Model):
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
     escalation_reason = models.TextField(_("reason for escalation"), blank=True)
     # Competitor tags of item 3 (the intelligence register filters on them).
-    competitors = models.ManyToManyField(
+    competitors: "models.ManyToManyField[Competitor, EntryCompetitor]" = models.ManyToManyField(
         "Competitor",
         through="EntryCompetitor",
         blank=True,

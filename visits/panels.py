@@ -13,17 +13,10 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role
 from customers.models import Customer
 
+from . import compliance
 from .cadence import cadence_status
 from .models import DailyReport, DailyReportEntry, Visit
-from .queries import (
-    calendar_for,
-    compliance_by_person_and_grade,
-    current_cadences,
-    due_rows,
-    month_expressions,
-    totals,
-    with_contact_counts,
-)
+from .queries import calendar_for, current_cadences, due_rows, with_contact_counts
 
 CARD_LIMIT = 10
 HOME_DUE_LIMIT = 5
@@ -66,8 +59,8 @@ def supervisor_home_panel(request):
         # The user's own units only: an admin's whole-company figure is on the
         # compliance page, not computed on every visit to the home page.
         customers = Customer.objects.visible_to(user).active().filter(unit_id__in=user.unit_ids)
-        expressions = month_expressions(today.year, today.month, today=today)
-        total = totals(compliance_by_person_and_grade(customers, expressions))
+        need = compliance.requirements(today, today=today)
+        total = compliance.totals(compliance.compliance_rows(customers=customers, need=need))
     return {
         "template": "visits/partials/_home_supervisor.html",
         "width": 12,

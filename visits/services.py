@@ -1,4 +1,4 @@
-"""Writes for visits and daily reports (CONVENTIONS.md: keyword-only, one transaction).
+"""Writes for visits and daily reports (keyword-only, one transaction).
 
 Rules kept here:
 - one daily report per user per day (unique constraint; opening twice finds it);
@@ -13,6 +13,7 @@ Rules kept here:
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +25,9 @@ from crm_site.core.services import audit, in_language_of, notify
 from .intelligence import entry_competitors_set
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
 from .queries import day_start
+
+if TYPE_CHECKING:
+    from customers.models import Customer
 
 TEXT_FIELDS = ("opinions", "market", "effect", "handling", "other")
 DRAFT_FIELDS = (
@@ -43,7 +47,7 @@ DRAFT_MAX_CHARS = 10_000
 class EntryContent:
     """What an entry form carries, already validated."""
 
-    customer: object
+    customer: "Customer"
     kind: str
     occurred_at: datetime
     opinions: str = ""

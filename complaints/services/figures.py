@@ -165,7 +165,7 @@ def complaint_figures_by_unit(*, unit_ids: list[int], start: date, end: date) ->
         row.pop("unit_id"): row
         for row in queryset.order_by().values("unit_id").annotate(**aggregates)
     }
-    categories = {unit_id: [] for unit_id in unit_ids}
+    categories: dict[int, list] = {unit_id: [] for unit_id in unit_ids}
     for unit_id, item in by_category(queryset, per="unit_id"):
         categories[unit_id].append(item)
     result = {}

@@ -30,7 +30,7 @@ from ..models import (
 from .recording import recording_validate
 
 # Fallback when an admin deleted a severity's policy row.
-DEFAULT_WORKING_DAYS = {Severity.NORMAL: 5, Severity.MAJOR: 3}
+DEFAULT_WORKING_DAYS: dict[str, int] = {Severity.NORMAL: 5, Severity.MAJOR: 3}
 
 
 def complaint_deadline(*, received_at: datetime, severity: str) -> datetime:
@@ -266,7 +266,7 @@ def complaint_record_findings(
     """Record the cause and the responsible department found so far (no status change).
 
     With `major`, the investigation found the matter serious: the complaint
-    becomes major, so its solution needs a manager's approval (seed 003 第12条).
+    becomes major, so its solution needs a manager's approval (客户服务管理制度 第12条).
     It never goes back to normal, and its deadline stays the one promised.
     """
     fields = {"cause": cause, "responsible_department": responsible_department}

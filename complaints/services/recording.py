@@ -1,4 +1,4 @@
-"""Checking a phone recording before it is stored (issue 8, "Channel rules")."""
+"""Checking a phone recording before it is stored (the phone channel's rules)."""
 
 import os
 

@@ -16,7 +16,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "email", "role_display", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "memberships__unit"]
     search_fields = ["username", "full_name", "email", "phone"]
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = BaseUserAdmin.fieldsets + (  # type: ignore[operator]
         (_("Profile"), {"fields": ("full_name", "phone", "language")}),
     )
     inlines = [MembershipInline]

@@ -1,6 +1,6 @@
 """Users, roles, service units, regions and unit memberships.
 
-Roles are Django groups (created by a data migration); DESIGN.md "Who uses it".
+Roles are Django groups (created by a data migration).
 Scope — which customers, reports and complaints a user sees — is derived from
 the role and the user's unit memberships by each app's `visible_to(user)`.
 """
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,9 +22,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-# Rank for "supervisor and up" checks; DESIGN.md's URL map uses "staff+",
-# "supervisor+", "manager+".
-ROLE_RANK = {Role.STAFF: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMIN: 4}
+# Rank for "supervisor and up" checks (the pages are "staff+", "supervisor+",
+# "manager+").
+ROLE_RANK: dict[str, int] = {Role.STAFF: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMIN: 4}
 
 
 class ServiceUnit(models.Model):
@@ -107,13 +108,13 @@ class User(AbstractUser):
         if self.is_superuser:
             return Role.ADMIN
         names = {group.name for group in self.groups.all()}
-        for role in sorted(ROLE_RANK, key=ROLE_RANK.get, reverse=True):
+        for role in sorted(ROLE_RANK, key=ROLE_RANK.__getitem__, reverse=True):
             if role in names:
                 return role
         return None
 
     @property
-    def role_label(self) -> str:
+    def role_label(self) -> str | Promise:
         return Role(self.role).label if self.role else _("No role")
 
     def has_role(self, *roles: str) -> bool:
@@ -121,8 +122,8 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
     def is_at_least(self, role: str) -> bool:
-        """True for `role` and every higher one: "supervisor+" in DESIGN.md."""
-        return self.is_active and ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
+        """True for `role` and every higher one: "supervisor+"."""
+        return self.is_active and ROLE_RANK.get(self.role or "", 0) >= ROLE_RANK[role]
 
     @property
     def is_admin_role(self) -> bool:

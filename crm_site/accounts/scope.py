@@ -43,7 +43,8 @@ def active_role(user) -> Role | None:
 
 def is_at_least(user, role: Role) -> bool:
     """`role` or a higher one, for an active user ("supervisor and up")."""
-    return ROLE_RANK.get(active_role(user), 0) >= ROLE_RANK[role]
+    own = active_role(user)
+    return own is not None and ROLE_RANK.get(own, 0) >= ROLE_RANK[role]
 
 
 def unit_id_of(target) -> int | None:

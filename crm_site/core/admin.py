@@ -19,8 +19,8 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
-    list_filter = ["kind"]
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "email_status"]
+    list_filter = ["kind", "email_status"]
     search_fields = ["title", "recipient__username"]
     raw_id_fields = ["recipient"]
 

@@ -6,14 +6,19 @@ page; here each queryset's own SQL becomes a scalar subquery of one SELECT, so
 scope and filters stay exactly those of the queryset.
 """
 
+from typing import Any
+
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 
-def count_many(querysets: dict[str, QuerySet]) -> dict[str, int]:
+def count_many(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
     """{key: queryset.count()} for every key, in one query (querysets of one database)."""
-    counts, parts, params, keys = {}, [], [], []
+    counts: dict[str, int] = {}
+    parts: list[str] = []
+    params: list[Any] = []
+    keys: list[str] = []
     using = None
     for key, queryset in querysets.items():
         using = using or queryset.db
@@ -28,7 +33,7 @@ def count_many(querysets: dict[str, QuerySet]) -> dict[str, int]:
         params.extend(qs_params)
         keys.append(key)
     if parts:
-        with connections[using].cursor() as cursor:
+        with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(parts), params)
             counts.update(zip(keys, (int(n) for n in cursor.fetchone()), strict=True))
     return counts

@@ -1,6 +1,6 @@
 """Sending Celery tasks safely from request code.
 
-Rules (CONVENTIONS.md): the user's data is committed before anything reaches the
+Rules: the user's data is committed before anything reaches the
 broker, and a broker outage never turns the user's request into an error. The
 work a task stands for is recorded in the database (a state column or an
 outbox row) by the caller, so a periodic sweeper can send what is still pending.

@@ -1,19 +1,63 @@
-"""Links of a filtered, sorted list page: its query string and column sort links."""
+"""A filtered, sorted list page: its capped paginator, query string and column sort links."""
+
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+
+# Counting stops here: past it the list says "10,000+" and asks for a filter,
+# so the first and the last page cost the same on a book of 100,000.
+COUNT_CAP = 10_000
 
 
-def query_string(request, **replace) -> str:
+class CappedPaginator(Paginator):  # type: ignore[type-arg]  # not subscriptable at run time
+    """A paginator whose count stops at COUNT_CAP (one bounded COUNT query)."""
+
+    cap = COUNT_CAP
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int | str,
+        *,
+        count_source: QuerySet[Any] | None = None,
+        count_column: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        # The rows without their display-only columns (a count need not compute
+        # a subquery per row), counting one column (the primary key unless told:
+        # a column that the filter indexes cover lets the database count by an
+        # index-only scan).
+        self.count_source = object_list if count_source is None else count_source
+        self.count_column = count_column
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.count_source.order_by()
+        if self.count_column:
+            rows = rows.values(self.count_column)
+        counted: int = rows[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
+def query_string(request: HttpRequest, **replace: str) -> str:
     """The request's query without the page number, with `replace` applied."""
-    params = request.GET.copy()
+    params: QueryDict = request.GET.copy()
     params.pop("page", None)
     for key, value in replace.items():
         params[key] = value
     return params.urlencode()
 
 
-def sort_links(request, active: str, keys) -> dict:
+def sort_links(request: HttpRequest, active: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
     """Per sortable column: the link that sorts by it (again: the other way) and
     the current direction ("asc", "desc" or "")."""
-    links = {}
+    links: dict[str, dict[str, str]] = {}
     for key in keys:
         direction = "asc" if active == key else "desc" if active == f"-{key}" else ""
         target = f"-{key}" if active == key else key

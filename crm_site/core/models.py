@@ -1,6 +1,7 @@
 """Cross-cutting records shared by every app."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -34,13 +35,34 @@ class NotificationQuerySet(ScopedQuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def email_claimable(self, now):
+        """Pending e-mail nobody is sending: never claimed, or claimed by a
+        worker that died before finishing (its claim is older than the lease)."""
+        stale = now - timedelta(seconds=Notification.EMAIL_CLAIM_SECONDS)
+        return self.filter(email_status=Notification.EmailStatus.PENDING).filter(
+            models.Q(email_claimed_at=None) | models.Q(email_claimed_at__lt=stale)
+        )
+
 
 class Notification(models.Model):
     """An in-app notification (the bell), optionally also sent by e-mail.
 
     `dedupe_key` makes a notification idempotent: a job that runs twice (or a
     redelivered message) cannot notify the same person twice for one event.
+
+    The row is also the e-mail's outbox: `email_status` stays pending until
+    the mail server has taken the message (crm_site/core/mail_outbox.py).
     """
+
+    class EmailStatus(models.TextChoices):
+        NONE = "", _("not e-mailed")
+        PENDING = "pending", _("e-mail waiting to be sent")
+        SENT = "sent", _("e-mailed")
+        FAILED = "failed", _("e-mail refused by the mail server")
+
+    # A claim older than this belongs to a worker that died while sending; it
+    # must outlast EMAIL_TIMEOUT, or a slow send could be repeated.
+    EMAIL_CLAIM_SECONDS = 600
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -56,6 +78,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail status"), max_length=10, choices=EmailStatus.choices, default="", blank=True
+    )
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -63,7 +89,15 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The outbox sweeper reads only the few e-mails still pending.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_status="pending"),
+                name="notification_email_pending",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],

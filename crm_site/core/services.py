@@ -2,7 +2,6 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -44,47 +43,49 @@ def notify(
 ) -> Notification | None:
     """Create an in-app notification (and e-mail it after commit).
 
+    With `email`, the e-mail is pending in the same transaction and a task
+    sends it after commit; if the broker or the mail server is down, the
+    outbox sweeper sends it later (crm_site/core/mail_outbox.py).
+
     With a `dedupe_key`, a second call for the same recipient and key does
     nothing and returns None: jobs that run twice never notify twice.
     Pass `title`/`body` already translated in the recipient's language
     (see `in_language_of`).
     """
+    emailed = bool(email and recipient.email)
+    fields = {
+        "recipient": recipient,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "url": url,
+        "email_status": Notification.EmailStatus.PENDING if emailed else "",
+    }
     if dedupe_key is not None:
         try:
             with transaction.atomic():
-                notification = Notification.objects.create(
-                    recipient=recipient,
-                    kind=kind,
-                    title=title,
-                    body=body,
-                    url=url,
-                    dedupe_key=dedupe_key,
-                )
+                notification = Notification.objects.create(**fields, dedupe_key=dedupe_key)
         except IntegrityError:
             return None
     else:
-        notification = Notification.objects.create(
-            recipient=recipient, kind=kind, title=title, body=body, url=url
-        )
-    if email and recipient.email:
-        transaction.on_commit(lambda: _email_notification(notification.pk))
+        notification = Notification.objects.create(**fields)
+    if emailed:
+        transaction.on_commit(lambda: _email_soon(notification.pk))
     return notification
 
 
-def _email_notification(notification_id: int) -> None:
-    # Claim first: a notification is e-mailed at most once.
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at=None).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return
-    n = Notification.objects.select_related("recipient").get(pk=notification_id)
-    link = f"\n\n{settings.CRM_BASE_URL}{n.url}" if n.url else ""
+def _email_soon(notification_id: int) -> None:
+    from celery.exceptions import Retry
+
+    from .jobs import send_now
+    from .tasks import notification_email_send
+
     try:
-        send_mail(n.title, f"{n.body}{link}", None, [n.recipient.email])
-    except OSError:
-        logger.warning("could not e-mail notification %s", notification_id)
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        send_now(notification_email_send, notification_id)
+    except (OSError, Retry) as exc:
+        # Eager mode (no broker) sends in the request, and a mail server that
+        # is down must not fail it: the e-mail stays pending for the sweeper.
+        logger.warning("notification %s: e-mail left for the sweeper: %r", notification_id, exc)
 
 
 def in_language_of(user):

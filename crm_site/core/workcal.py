@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    overrides: dict = field(default_factory=dict)  # date -> is_working
+    overrides: dict[date, bool] = field(default_factory=dict)  # date -> is_working
     day_start: time = time(9, 0)
     day_end: time = time(18, 0)
 

@@ -119,7 +119,7 @@ def interleaved_requests(client: Client, pages: dict, n: int = PAGE_REQUESTS) ->
         url, params = pages[name]
         for _ in range(WARMUP):
             assert client.get(url, params).status_code == 200
-    samples = {name: [] for name in names}
+    samples: dict[str, list] = {name: [] for name in names}
     for i in range(n):
         for name in names[i % len(names) :] + names[: i % len(names)]:
             url, params = pages[name]
@@ -131,24 +131,115 @@ def interleaved_requests(client: Client, pages: dict, n: int = PAGE_REQUESTS) ->
 
 
 def measure_pages(out: dict) -> None:
-    client, _user = supervisor_client()
+    """The floor, the customer list (first and last page) and a long-history
+    customer's card, requested in turn. The card's customer is made for the
+    measurement inside a transaction that is rolled back, like every write the
+    requests do (sessions), so the database is left as it was found."""
+    from django.db import transaction
+
+    client, user = supervisor_client()
     last_page = capture_floor_context(client)
-    samples = interleaved_requests(
-        client,
-        {
-            "render_floor_p90_ms": ("/__bench__/floor/", None),
-            "customer_list_p90_ms": ("/customers/", LIST_FILTER),
-            "customer_list_last_page_p90_ms": ("/customers/", LIST_FILTER | {"page": last_page}),
-        },
-    )
+    with transaction.atomic():
+        card = long_history_customer(user)
+        samples = interleaved_requests(
+            client,
+            {
+                "render_floor_p90_ms": ("/__bench__/floor/", None),
+                "customer_list_p90_ms": ("/customers/", LIST_FILTER),
+                "customer_list_last_page_p90_ms": (
+                    "/customers/",
+                    LIST_FILTER | {"page": last_page},
+                ),
+                "customer_card_p90_ms": (card.get_absolute_url(), None),
+            },
+        )
+        for size in (10, 100):
+            with CaptureQueriesContext(connection) as queries:
+                client.get("/customers/", LIST_FILTER | {"per_page": size})
+            out[f"queries_{size}_rows"] = len(queries.captured_queries)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(card.get_absolute_url())
+        out["queries_card"] = len(queries.captured_queries)
+        transaction.set_rollback(True)
     for name, times in samples.items():
         out[name] = round(p90(times), 1)
     out["customer_list_pages"] = last_page
     out["page_requests"] = len(samples["render_floor_p90_ms"])
-    for size in (10, 100):
-        with CaptureQueriesContext(connection) as queries:
-            client.get("/customers/", LIST_FILTER | {"per_page": size})
-        out[f"queries_{size}_rows"] = len(queries.captured_queries)
+
+
+# The card's long history: contacts, complaints, grade changes and surveys.
+CARD_HISTORY = {"visits": 200, "complaints": 20, "grade_changes": 30, "surveys": 10}
+
+
+def long_history_customer(user):
+    """A customer of `user`'s unit given CARD_HISTORY's history (call it inside a
+    transaction that is rolled back)."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from complaints import services as complaint_services
+    from complaints.defaults import defaults_ensure
+    from complaints.models import ComplaintCategory
+    from customers.models import Customer, GradeChange
+    from customers.voice.models import SURVEY_FIELDS, ServiceSurvey
+    from visits.models import Kind, Visit
+
+    customer = (
+        Customer.objects.filter(unit=user.primary_unit, visiting_person__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    person = customer.visiting_person
+    now = timezone.now()
+    Visit.objects.bulk_create(
+        Visit(
+            customer=customer,
+            user=person,
+            unit_id=customer.unit_id,
+            kind=Kind.VISIT if n % 3 == 0 else Kind.CALL,
+            occurred_at=now - timedelta(days=n),
+            source=Visit.Source.DIRECT,
+        )
+        for n in range(CARD_HISTORY["visits"])
+    )
+    defaults_ensure()
+    categories = list(ComplaintCategory.objects.order_by("pk"))
+    for n in range(CARD_HISTORY["complaints"]):
+        complaint_services.complaint_log(
+            actor=person,
+            customer=customer,
+            channel="phone",
+            received_at=now - timedelta(days=7 * n),
+            complainant="基准测试",
+            content=f"基准测试投诉 {n + 1}",
+            category=categories[n % len(categories)],
+        )
+    grades = ["A", "B", "C", "D"]
+    GradeChange.objects.bulk_create(
+        GradeChange(
+            customer=customer,
+            old_grade=grades[n % 4],
+            new_grade=grades[(n + 1) % 4],
+            actor=user,
+            source=GradeChange.Source.PIN,
+            reason=f"基准测试 {n + 1}",
+        )
+        for n in range(CARD_HISTORY["grade_changes"])
+    )
+    ServiceSurvey.objects.bulk_create(
+        ServiceSurvey(
+            customer=customer,
+            unit_id=customer.unit_id,
+            surveyed_by=person,
+            surveyed_on=timezone.localdate() - timedelta(days=30 * n),
+            form_token=uuid.uuid4(),
+            **dict.fromkeys(SURVEY_FIELDS, 3 + n % 4),
+        )
+        for n in range(CARD_HISTORY["surveys"])
+    )
+    return customer
 
 
 # --- export ---------------------------------------------------------------------
@@ -166,25 +257,23 @@ def _admin():
 def measure_export(out: dict) -> None:
     from openpyxl import Workbook
 
-    from crm_site.core.exports import job_request
-    from customers import xlsx
-    from customers.views.excel import _export_rows, write_export
+    from customers import selectors, xlsx
+    from customers.services.exports import customers_export_write
 
-    request = job_request(_admin(), {})
+    admin = _admin()
+    params = {"filters": {}, "sort": "code", "audit": {}}
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
-        rows, _name = write_export(request, stream, progress=lambda n: None)
+        exported, _name = customers_export_write(
+            user=admin, params=params, stream=stream, progress=lambda n: None
+        )
         out["export_100k_s"] = round(time.perf_counter() - started, 2)
-    out["export_rows"] = rows
+    out["export_rows"] = exported
 
     # The floor: the same rows (the export's own values, prepared beforehand and
     # not timed), written with openpyxl write-only and nothing else.
-    _f, customers, _s = _export_rows(request)
-    customers = customers.for_list().prefetch_related("services")
-    writer = xlsx.RowWriter()
-    rows = [
-        [writer.values(c)[key] for key in xlsx.KEYS] for c in customers.iterator(chunk_size=2000)
-    ]
+    customers = selectors.customer_list(user=admin, filters={}, sort="code")
+    rows = list(xlsx.export_values(customers))
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
         wb = Workbook(write_only=True)
@@ -198,7 +287,7 @@ def measure_export(out: dict) -> None:
 
     tracemalloc.start()
     with tempfile.TemporaryFile() as stream:
-        write_export(request, stream, progress=lambda n: None)
+        customers_export_write(user=admin, params=params, stream=stream, progress=lambda n: None)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     out["export_peak_mb"] = round(peak / 1024 / 1024, 1)
@@ -211,16 +300,15 @@ def measure_import(out: dict, rows: int = 10_000) -> None:
     """Validate and apply a 10,000-row import: the supervisor's own customers,
     exported, one cell changed per row (so every row is an update)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
     from openpyxl import load_workbook
 
-    from crm_site.core.exports import job_request
-    from customers.models import CustomerImport
-    from customers.services import imports
-    from customers.views.excel import write_export
+    from customers.services.exports import customers_export_write
 
     client, user = supervisor_client()
     buffer = io.BytesIO()
-    write_export(job_request(_admin(), {"unit": str(user.primary_unit.pk)}), buffer)
+    params = {"filters": {"unit": user.primary_unit.pk}, "sort": "code", "audit": {}}
+    customers_export_write(user=_admin(), params=params, stream=buffer)
     buffer.seek(0)
     wb = load_workbook(buffer)
     ws = wb.worksheets[0]
@@ -237,6 +325,17 @@ def measure_import(out: dict, rows: int = 10_000) -> None:
     wb.save(out_buffer)
     upload = SimpleUploadedFile("bench.xlsx", out_buffer.getvalue())
 
+    with transaction.atomic():
+        _import(out, user, upload)
+        # Undone, so that a second run measures the same data (README).
+        transaction.set_rollback(True)
+    out["import_rows"] = min(kept, rows)
+
+
+def _import(out: dict, user, upload) -> None:
+    from customers.models import CustomerImport
+    from customers.services import imports
+
     started = time.perf_counter()
     record = imports.customer_import_upload(actor=user, upload=upload)
     imports.customer_import_check(import_id=str(record.pk))
@@ -246,7 +345,6 @@ def measure_import(out: dict, rows: int = 10_000) -> None:
     imports.customer_import_apply(import_id=str(record.pk))
     out["import_10k_s"] = round(time.perf_counter() - started, 2)
     record.refresh_from_db()
-    out["import_rows"] = min(kept, rows)
     out["import_state"] = record.state
 
 
@@ -318,7 +416,7 @@ def _months_to_roll() -> tuple:
 
     normal = largedata.add_months(timezone.localdate().replace(day=1), -1)
     heavy = (
-        DailyReportEntry.objects.annotate(m=TruncMonth("report__date"))
+        DailyReportEntry.objects.annotate(m=TruncMonth("report__date"))  # type: ignore[index]
         .values("m")
         .annotate(n=Count("id"))
         .order_by("-n")
@@ -327,19 +425,13 @@ def _months_to_roll() -> tuple:
     return normal, heavy
 
 
-# Groups of units built side by side, each set-based over its units: as many
-# as the worker pool of a machine this size (`make worker` runs one process per
-# core, and the monthly fan-out sends groups of units to it).
-ROLLUP_JOBS = max(1, os.cpu_count() or 1)
-
-
 def build_all_units(month) -> float:
     from crm_site.accounts.models import ServiceUnit
     from reports.services import summaries_build
 
     units = list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
     started = time.perf_counter()
-    summaries_build(unit_ids=units, month=month, jobs=ROLLUP_JOBS)
+    summaries_build(unit_ids=units, month=month)
     return time.perf_counter() - started
 
 
@@ -355,7 +447,7 @@ def rollup_floor(month, unit_id=None) -> dict:
 
     w = rollup.window(month, today=timezone.localdate())
     req = rollup.requirements(w)
-    t = rollup._db_time
+    t = connection.ops.adapt_datetimefield_value
     weeks = [span(m, s) for m, s in w.weeks]
     lo = min([w.start, *(a for a, _b in weeks)])
     hi = max([w.end, *(b for _a, b in weeks)])
@@ -567,6 +659,55 @@ def measure_urgent_routing(out: dict, reports: int = 50) -> None:
     out["urgent_route_median_ms"] = round(sorted(samples)[len(samples) // 2], 1)
 
 
+# --- afterwards -----------------------------------------------------------------
+
+# The tables the measurements write to and roll back or clean up.
+TOUCHED_TABLES = (
+    "customers_customer",
+    "customers_customerchange",
+    "customers_gradechange",
+    "visits_visit",
+    "visits_urgentreport",
+    "visits_urgentreportevent",
+    "complaints_complaint",
+    "complaints_complaintevent",
+    "customers_customerimport",
+    "core_notification",
+    "django_session",
+)
+
+
+@contextmanager
+def leaving_data_as_found():
+    """Delete what the measurements committed (the routed urgent reports, the
+    notifications of routing and rollups) and VACUUM ANALYZE, so that a second
+    run measures what the first did. The import and the card's history are
+    rolled back where they are made."""
+    from crm_site.core.models import Notification
+    from visits.models import UrgentReport
+
+    last = {
+        model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (UrgentReport, Notification)
+    }
+    try:
+        yield
+    finally:
+        for model, pk in last.items():
+            model.objects.filter(pk__gt=pk).delete()
+        vacuum_analyze()
+
+
+def vacuum_analyze() -> None:
+    """Reclaim what the rolled-back and deleted rows left behind and refresh the
+    planner's statistics, so that the next run reads the data as a fresh one."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in TOUCHED_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+
+
 # --- EXPLAIN of every list filter ---------------------------------------------------
 
 LIST_FILTERS = {
@@ -586,15 +727,10 @@ LIST_FILTERS = {
 def explain_customer_filters(as_admin: bool = False) -> dict[str, str]:
     """EXPLAIN ANALYZE of the customer list's page query (the first page, as the
     list reads it) and of its capped count, for each filter (README)."""
-    from crm_site.core.exports import job_request
+    from crm_site.core.listing import COUNT_CAP
+    from customers import selectors
     from customers.models import Customer
-    from customers.views.book import (
-        COUNT_CAP,
-        PAGE_COUNT_COLUMN,
-        _filtered,
-        _sorted,
-        page_rows,
-    )
+    from customers.selectors import PAGE_COUNT_COLUMN
 
     _client, user = supervisor_client()
     if as_admin:
@@ -609,12 +745,14 @@ def explain_customer_filters(as_admin: bool = False) -> dict[str, str]:
             value = str(sample.region_id)
         elif value == "__person__":
             value = str(sample.visiting_person_id)
-        request = job_request(user, {name: value})
         from customers.models import GradingRule
 
         rule = GradingRule.objects.current().as_rule()
-        qs, sort = _sorted(_filtered(request, rule).qs, "code", rule)
-        page = page_rows(qs, sort, rule)[0:20]
+        filters = selectors.customer_filter(user=user, data={name: value}, rule=rule)
+        qs = selectors.customer_list(
+            user=user, filters=filters.cleaned_filters(), sort="code", rule=rule
+        )
+        page = selectors.customer_page_rows(qs, sort="code", rule=rule)[0:20]
         counted = qs.order_by().values(PAGE_COUNT_COLUMN)[: COUNT_CAP + 1]
         analyze = {"analyze": True} if connection.vendor == "postgresql" else {}
         plans[f"{name}={value}"] = page.explain(**analyze)

@@ -1,4 +1,4 @@
-"""A generated dataset at the scale of a large logistics group (DESIGN.md "Scale").
+"""A generated dataset at the scale of a large logistics group.
 
 Used by `manage.py seed_large` and `manage.py bench`. Rows are generated in
 Python with a fixed random seed and written in batches with PostgreSQL's COPY

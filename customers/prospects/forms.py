@@ -171,11 +171,11 @@ class ConvertForm(forms.Form):
 
     def __init__(self, *args, user, prospect: Prospect, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)  # type: ignore[attr-defined]
         if user.role == Role.STAFF:
             del self.fields["visiting_person"]  # staff visit the customers they win
         else:
-            self.fields["visiting_person"].queryset = services.scope_users(user).filter(
+            self.fields["visiting_person"].queryset = services.scope_users(user).filter(  # type: ignore[attr-defined]
                 memberships__unit=prospect.unit
             )
             self.initial.setdefault("visiting_person", prospect.owner_id)

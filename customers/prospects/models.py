@@ -1,4 +1,4 @@
-"""Customer development (客户开发管理表, seed 003) and care reminders (客户关怀, seed 004).
+"""Customer development (客户开发管理表) and care reminders (客户关怀).
 
 A prospect (潜在客户) is worked through the six steps of the 客户开发程序表 with
 an estimated success rate; each step is a row of its history. When it is won,

@@ -1,4 +1,4 @@
-"""Writes to the customer book (CONVENTIONS.md "Services").
+"""Writes to the customer book.
 
 Every function is keyword-only, runs in one transaction and writes its history
 row (CustomerChange, GradeChange) in it; side effects are sent on commit.

@@ -67,7 +67,7 @@ def scope_unit_list(user) -> list[ServiceUnit]:
     memberships the user object has loaded (no query of its own)."""
     if active_role(user) not in PURPOSES["assign"].roles:
         return list(scope_units(user))
-    seen = {}
+    seen: dict = {}
     for membership in user.scope_memberships:
         if membership.unit.is_active:
             seen.setdefault(membership.unit_id, membership.unit)
@@ -107,7 +107,7 @@ def scope_people(user) -> list[Person]:
 
 
 def assignment_conflict(*, region: Region | None, person: User | None) -> bool:
-    """True if `person` sells in `region` (seed 003 第3条: the visiting person
+    """True if `person` sells in `region` (客户服务管理制度 第3条: the visiting person
     must, in principle, not be a salesperson of the customer's region)."""
     if region is None or person is None:
         return False

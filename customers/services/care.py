@@ -85,6 +85,8 @@ def care_reminders_send(*, today: date) -> int:
 
 
 def _remind_one(contact: Contact, today: date) -> int:
+    if contact.care_date is None:  # the query selects contacts with a care date
+        return 0
     occasion = care.next_occurrence(contact.care_date, today)
     if occasion > today + timedelta(days=care.REMIND_DAYS_AHEAD):
         return 0

@@ -42,7 +42,13 @@ DEFAULTS = {
     "trend": Trend.STABLE,
     "status": Status.ACTIVE,
 }
-TEXT_LIMITS = {"name": 200, "industry": 100, "address": 300, "notes": 5000}
+# Notes are free text of any length on the card; a file holds at most this much.
+NOTES_LIMIT = 5000
+# What the model's own fields check for a row (lengths, digits of the revenue;
+# the code's pattern and length are checked first, by its field): not a copy
+# of their rules here. Choices come from lookups, places and people from the
+# scope, so they need no second check.
+FIELD_CHECKED = ("name", "industry", "address", "annual_revenue")
 IMPORTED_FIELDS = [
     "name",
     "unit",
@@ -169,6 +175,7 @@ def _existing(actor, codes: list[str]) -> tuple[dict, set]:
 
 def build_plan(actor: User, sheet: xlsx.Sheet) -> Plan:
     """Check every row against the database; nothing is written."""
+    seen: dict
     plan, lookups, seen = Plan(), Lookups(actor), {}
     present = {key for key in sheet.columns if key}
     chunk = []
@@ -192,8 +199,10 @@ def _plan_chunk(plan, lookups, chunk, present, seen) -> None:
 
 def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existing, visible):
     errors_before = plan.error_count
+    failed = set()
 
     def err(column, message):
+        failed.add(column)
         plan.error(row, column, message)
 
     for key in sorted(formulas):
@@ -204,9 +213,7 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
         err("code", _("The customer code is required."))
         return
     try:
-        Customer._meta.get_field("code").run_validators(code)
-        if len(code) > 32:
-            raise ValidationError(_("At most 32 characters."))
+        Customer._meta.get_field("code").clean(code, None)
     except ValidationError as exc:
         err("code", " ".join(exc.messages))
         return
@@ -226,6 +233,7 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
         before, before_services = snapshot(customer), list(customer.services.all())
     assignment = (customer.visiting_person_id, customer.region_id)
     services = _apply_values(customer, values, present, lookups, err, is_new)
+    _field_errors(customer, present - failed, err)
     if plan.error_count > errors_before:
         return
     _check_assignment(customer, values, present, lookups, err, assignment, is_new)
@@ -262,8 +270,8 @@ def _apply_values(customer, values, present, lookups, err, is_new):
         if key in present:
             if key == "name" and not text[key]:
                 err(key, _("The customer name is required."))
-            elif len(text[key]) > TEXT_LIMITS[key]:
-                err(key, _("At most %(n)s characters.") % {"n": TEXT_LIMITS[key]})
+            elif key == "notes" and len(text[key]) > NOTES_LIMIT:
+                err(key, _("At most %(n)s characters.") % {"n": NOTES_LIMIT})
             else:
                 setattr(customer, key, text[key])
     if "unit" in present:
@@ -325,6 +333,20 @@ def _apply_values(customer, values, present, lookups, err, is_new):
         if unknown:
             err("services", _("Unknown services: %(names)s.") % {"names": "、".join(unknown)})
     return services
+
+
+def _field_errors(customer, columns, err) -> None:
+    """Errors of the model's fields for the row's `columns` (FIELD_CHECKED), in the
+    user's language, one per column."""
+    checked = [name for name in FIELD_CHECKED if name in columns]
+    if not checked:
+        return
+    exclude = [f.name for f in Customer._meta.concrete_fields if f.name not in checked]
+    try:
+        customer.clean_fields(exclude=exclude)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            err(name, " ".join(messages))
 
 
 def _check_assignment(customer, values, present, lookups, err, assignment, is_new) -> None:
@@ -428,8 +450,8 @@ def customer_import_check(*, import_id: str) -> bool:
         return False
     with translation.override(record.created_by.language or settings.LANGUAGE_CODE):
         plan, error = _read_plan(record)
-        result = error or plan.as_result()
-    if error or plan.error_count or not plan.rows:
+        result = error or plan.as_result()  # type: ignore[union-attr]
+    if error or plan.error_count or not plan.rows:  # type: ignore[union-attr]
         _discard(record, result, CustomerImport.State.CHECKING)
     else:
         CustomerImport.objects.filter(pk=record.pk, state=CustomerImport.State.CHECKING).update(
@@ -465,8 +487,8 @@ def customer_import_apply(*, import_id: str) -> bool:
     actor = record.created_by
     with translation.override(actor.language or settings.LANGUAGE_CODE):
         plan, error = _read_plan(record)
-        if error or plan.error_count:
-            _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)
+        if error or plan.error_count:  # type: ignore[union-attr]
+            _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)  # type: ignore[union-attr]
             return True
         try:
             with transaction.atomic():
@@ -477,12 +499,12 @@ def customer_import_apply(*, import_id: str) -> bool:
                     state=CustomerImport.State.APPLIED,
                     applied_at=now,
                     updated_at=now,
-                    result=plan.as_result() | {"applied": True},
+                    result=plan.as_result() | {"applied": True},  # type: ignore[union-attr]
                 )
                 if not claimed:
                     return False
-                _write(actor, plan)
-                _audit(actor, record, plan)
+                _write(actor, plan)  # type: ignore[arg-type]
+                _audit(actor, record, plan)  # type: ignore[arg-type]
         except IntegrityError:
             message = _("Customers were changed by someone else meanwhile. Upload the file again.")
             _discard(
@@ -494,7 +516,7 @@ def customer_import_apply(*, import_id: str) -> bool:
             recipient=actor,
             kind="customers.import_done",
             title=_("Import done: %(created)s customers created, %(updated)s updated.")
-            % {"created": len(plan.creates), "updated": len(plan.updates)},
+            % {"created": len(plan.creates), "updated": len(plan.updates)},  # type: ignore[union-attr]
             body=record.original_name,
             url=record.get_absolute_url(),
             dedupe_key=f"customer-import:{record.pk}",

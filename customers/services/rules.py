@@ -141,7 +141,7 @@ def regrade_run_start(
 
 
 def regrade_quarterly_start(*, today: date) -> RegradeRun | None:
-    """The quarterly review regrade (seed 003, 大客户专员职责 3); once per quarter."""
+    """The quarterly review regrade (大客户专员主要职责 3); once per quarter."""
     key = f"quarterly-{today.year}Q{(today.month - 1) // 3 + 1}"
     with transaction.atomic():
         if RegradeRun.objects.filter(key=key).exists():
@@ -303,7 +303,7 @@ def regrade_run_execute(*, run_id: int) -> bool:
         _summarise(run, RegradeRun.State.SUPERSEDED)
         return True
     rule = run.rule.as_rule()
-    last_pk = 0
+    last_pk: int | None = 0
     while last_pk is not None:
         last_pk = _regrade_batch(run, rule, last_pk)
         if settings.CRM_TEST_REGRADE_PAUSE_MS and last_pk is not None:

@@ -1,4 +1,4 @@
-"""HTTP only: scope check -> form -> service -> redirect/render (CONVENTIONS.md)."""
+"""HTTP only: scope check -> form -> service -> redirect/render."""
 
 from .book import (
     autocomplete,

@@ -134,7 +134,7 @@ def regrade_run(request, pk: int):
     )
     rule = run.rule.as_rule()
     for customer in pinned_page:
-        customer.rule_grade = grading.grade(customer.attributes(), rule).grade
+        customer.rule_grade = grading.grade(customer.attributes(), rule).grade  # type: ignore[attr-defined]
     context = {
         "run": run,
         "page_obj": change_page,

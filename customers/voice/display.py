@@ -3,6 +3,7 @@ section and the card history's lines. Figures are set-based (one aggregate
 query for the period, one grouped by month)."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
@@ -47,7 +48,7 @@ def survey_figures(queryset, start: date, end: date) -> dict:
     total = surveys.aggregate(
         count=Count("pk"), customers=Count("customer", distinct=True), **averages
     )
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "code": name,
             "label": str(label),
@@ -141,7 +142,7 @@ def survey_trend(surveys: list[ServiceSurvey]) -> list[dict]:
     points, previous = [], None
     for survey in surveys:
         average = survey.average
-        delta = None if previous is None else round(average - previous, 2)
+        delta: float | None = None if previous is None else round(average - previous, 2)
         points.append(
             {
                 "survey": survey,

@@ -1,4 +1,4 @@
-"""Forms of the customer voice (issue 12): parse and validate; writes in voice_services."""
+"""Forms of the customer voice: parse and validate; writes in voice_services."""
 
 import uuid
 from datetime import timedelta

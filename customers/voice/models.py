@@ -1,5 +1,5 @@
-"""Customer voice (issue 12): what customers say about our service and what we
-see changing at the customer. Three paper forms of seed 003 (客户调查表):
+"""Customer voice: what customers say about our service and what we
+see changing at the customer. Three paper forms of the customer survey (客户调查表):
 
 - ServiceSurvey: 客户服务水平调查单 — nine paired items, each on a 7-point scale;
 - EnterpriseSurvey: 企业客户服务调查表 — a visit's opinions, answers, the

@@ -1,4 +1,4 @@
-"""Writes of the customer voice (issue 12): surveys and the customer watch.
+"""Writes of the customer voice: surveys and the customer watch.
 
 Each write takes the acting user, records a history row on the customer card
 (CustomerChange, kind "voice") in the same transaction, and is idempotent on

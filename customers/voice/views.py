@@ -1,4 +1,4 @@
-"""Customer voice pages (issue 12): service-level surveys and their per-unit
+"""Customer voice pages: service-level surveys and their per-unit
 figures, enterprise customer service surveys, the customer watch.
 
 Scope as everywhere: an object outside the user's scope is a 404, a page the
@@ -256,7 +256,7 @@ def watch_list(request, pk: int):
         request.GET.get("page")
     )
     for watch in page.object_list:
-        watch.changes = voice_display.watch_rows(watch, changed_only=True)
+        watch.changes = voice_display.watch_rows(watch, changed_only=True)  # type: ignore[attr-defined]
     context = {"customer": customer, "page_obj": page, "query_string": ""}
     return render(request, "customers/voice/watch_list.html", context)
 
@@ -298,7 +298,7 @@ def watch_detail(request, pk: int, watch_id: int):
         pk=watch_id,
     )
     rows = voice_display.watch_rows(watch)
-    groups = []
+    groups: list[dict] = []
     for row in rows:
         if not groups or groups[-1]["group"] != row["group"]:
             groups.append({"group": row["group"], "label": row["group"].label, "rows": []})

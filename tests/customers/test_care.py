@@ -151,6 +151,8 @@ def test_running_the_reminder_twice_in_a_real_worker_gives_one_notification_and_
     send_now(core_tasks.worker_heartbeat, marker)
     wait_until(lambda: WorkerHeartbeat.objects.filter(name=marker).exists(), timeout=60)
     notes = Notification.objects.filter(recipient=staff_a, kind="customers.care_date")
+    # The e-mail is a task of its own, queued behind the marker when the reminder committed.
+    wait_until(lambda: notes.exclude(email_status="pending").exists(), timeout=30)
     assert notes.count() == 1
     assert notes.get().emailed_at is not None
     assert CareReminder.objects.count() == 1

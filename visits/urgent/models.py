@@ -31,10 +31,10 @@ class UrgentReportQuerySet(ScopedQuerySet):
 
 class UrgentReport(models.Model):
     """巡访紧急报告: a matter the unit cannot settle, raised by a supervisor and
-    routed in the background to a manager (DESIGN.md "Urgent report")."""
+    routed in the background to a manager."""
 
     class Category(models.TextChoices):
-        # The four kinds of seed 003 (巡访报告), plus "other urgent matters".
+        # The four kinds of the patrol report rules (巡访报告), plus "other urgent matters".
         COMPETITOR_POLICY = "competitor_policy", _("A competitor's major policy change")
         COMPETITOR_SERVICE = "competitor_service", _("A competitor's new service")
         COMPETITOR_TREND = "competitor_trend", _("New trends in competitors' sales or service")

@@ -1,4 +1,4 @@
-"""Who may do what with an urgent report (DESIGN.md "Urgent report").
+"""Who may do what with an urgent report.
 
 Seeing one is `UrgentReport.objects.visible_to(user)`; these answer what a
 user who sees it may do. Staff never reach here (every urgent page is 403).

@@ -146,7 +146,7 @@ def escalation_recipients(report: UrgentReport) -> list[User]:
     """Every manager of the unit, the assignee, and the next fallback manager
     (the least-loaded manager outside that group), without repeats."""
     people = {user.pk: user for user in unit_managers(report.unit_id)}
-    if report.assignee_id and report.assignee.is_active:
+    if report.assignee is not None and report.assignee.is_active:
         people.setdefault(report.assignee_id, report.assignee)
     fallback = least_loaded_manager(all_managers().exclude(pk__in=list(people)))
     if fallback is not None:

@@ -1,4 +1,4 @@
-"""The market and competitor intelligence register (issue 12): item 3 of the
+"""The market and competitor intelligence register: item 3 of the
 daily-report entries in one place, scoped like the daily reports."""
 
 from django.shortcuts import render
@@ -7,7 +7,7 @@ from django.utils import timezone
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import units_for
-from customers.views.book import CappedPaginator
+from crm_site.core.listing import CappedPaginator
 
 from .. import intelligence
 from ..intelligence_forms import IntelligenceFilterForm

@@ -113,7 +113,7 @@ def report_detail(request, pk: int):
         and report.status == DailyReport.Status.SUBMITTED
     )
     can_edit = is_owner and report.is_editable
-    # Supervisors and up raise urgent reports from flagged entries (issue 6).
+    # Supervisors and up raise urgent reports from flagged entries.
     can_raise_urgent = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "report": report,

@@ -1,4 +1,4 @@
-"""Demo organisation: units 1 and 2, regions, and the accounts named in DESIGN.md."""
+"""Demo organisation: units 1 and 2, regions, and one account per role."""
 
 from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
 from crm_site.accounts.services import membership_set, user_set_role

@@ -10,6 +10,7 @@ import io
 import wave
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -257,14 +258,14 @@ def _backdate(complaint: Complaint, scenario: Scenario) -> None:
     else:
         span = min(timedelta(hours=scenario.resolve_hours), (timezone.now() - received) / 2)
     times = [received + span * i / max(done - 1, 1) for i in range(done)]
-    after = {K.NOTIFIED: 1, K.RETURN_VISIT: 3, K.CLOSED: 3, K.REOPENED: 3}
+    after: dict[str, int] = {K.NOTIFIED: 1, K.RETURN_VISIT: 3, K.CLOSED: 3, K.REOPENED: 3}
     resolved_at = times[-1]
     times += [resolved_at + timedelta(days=after.get(e.kind, 3)) for e in events[done:]]
     at = {}
     for event, when in zip(events, times, strict=True):
         ComplaintEvent.objects.filter(pk=event.pk).update(at=when)
         at[event.kind] = when
-    fields = {}
+    fields: dict[str, Any] = {}
     if complaint.proposed_at and K.PROPOSED in at:
         fields["proposed_at"] = at[K.PROPOSED]
     if complaint.approved_at and K.APPROVED in at:

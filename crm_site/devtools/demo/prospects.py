@@ -1,5 +1,5 @@
 """Demo prospects at every development step, one won and one dropped, and a
-few contacts whose care dates fall in the coming weeks (issue 12).
+few contacts whose care dates fall in the coming weeks.
 
 Idempotent: prospects are matched by name and contacts by name, and only
 what is missing is created, through the services.
@@ -29,7 +29,7 @@ PROSPECTS = [
     ("厦门鹭岛茶业有限公司", "2", "staff3", 5, 50, ""),
     ("佛山顺德小家电有限公司", "2", "staff3", 6, 75, ""),
 ]
-NOTES = {
+NOTES: dict[int, str] = {
     Step.INTRODUCTION: "电话自我介绍，对方物流经理愿意见面。",
     Step.INFORMATION: "了解到年发货约 3 万票，现由两家承运商分担，旺季爆仓。",
     Step.PURPOSE: "说明我司可提供干线运输加区域仓配一体化方案。",
@@ -119,7 +119,7 @@ def _care_contacts(today: date) -> int:
         )
         contact_create(
             customer=customer,
-            actor=customer.visiting_person,
+            actor=customer.visiting_person,  # type: ignore[arg-type]
             fields={
                 "name": name,
                 "position": "采购经理",

@@ -1,4 +1,4 @@
-"""Demo data for issue 12 (customer voice): competitor tags on the demo entries'
+"""Demo data of the customer voice: competitor tags on the demo entries'
 market notes, and big-customer reviews (last quarter's of unit 1 partly
 recorded by supervisor1; this quarter's of unit 2 opened by supervisor2).
 

@@ -8,6 +8,7 @@ directly, with the timeline events a real report would have.
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -131,8 +132,8 @@ def _seed_one(unit, supervisor, manager, customer, row) -> int:
         ack_deadline=urgent_ack_deadline(raised),
         form_token=token,
     )
-    events = [(Kind.RAISED, supervisor, raised, "", {})]
-    fields = {"created_at": raised}
+    events: list[tuple] = [(Kind.RAISED, supervisor, raised, "", {})]
+    fields: dict[str, Any] = {"created_at": raised}
     if state != "pending":
         routed = raised + timedelta(seconds=3)
         fields |= {"status": Status.ROUTED, "assignee": manager, "routed_at": routed}
@@ -140,6 +141,7 @@ def _seed_one(unit, supervisor, manager, customer, row) -> int:
             (Kind.ROUTED, None, routed, manager.get_full_name(), {"assignee": manager.pk})
         )
     if state == "escalated":
+        assert report.ack_deadline is not None  # set on creation above
         if report.ack_deadline > now - timedelta(minutes=10):
             # Holidays can push four working hours past now: keep the demo overdue.
             fields["ack_deadline"] = report.ack_deadline = now - timedelta(hours=1)

@@ -12,6 +12,7 @@ from crm_site.devtools import bench
 TARGETS = [
     ("customer list / render floor", "customer_list_p90_ms", "render_floor_p90_ms", 2.0),
     ("last page / first page", "customer_list_last_page_p90_ms", "customer_list_p90_ms", 1.5),
+    ("customer card / render floor", "customer_card_p90_ms", "render_floor_p90_ms", 2.0),
     ("rollup / SQL floor", "rollup_month_s", "rollup_sql_floor_s", 1.5),
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             ("rollup", getattr(bench, "measure_rollup", None)),
             ("urgent", getattr(bench, "measure_urgent_routing", None)),
         ]
-        with bench.bench_settings():
+        with bench.bench_settings(), bench.leaving_data_as_found():
             for name, step in steps:
                 if step is None or name in options["skip"]:
                     continue
