@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import units_for
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet
 from crm_site.core.inputs import CleanInputForm
@@ -99,9 +100,7 @@ class ComplaintFilter(ListFilterSet):
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user
-        units = ServiceUnit.objects.all()
-        if user is not None and user.role != Role.ADMIN:
-            units = units.filter(pk__in=user.unit_ids)
+        units = ServiceUnit.objects.all() if user is None else units_for(user, "history")
         self.filters["unit"].queryset = units
         for name in ("status", "severity", "category", "channel", "unit"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
@@ -253,10 +252,7 @@ class ComplaintStatsFilter(ListFilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        units = ServiceUnit.objects.all()
-        if user.role != Role.ADMIN:
-            units = units.filter(pk__in=user.unit_ids)
-        self.filters["unit"].queryset = units
+        self.filters["unit"].queryset = units_for(user, "history")
         # Show the default period in the month pickers.
         first, last = self._default_period()
         self.form.fields["month_from"].initial = first

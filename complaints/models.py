@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.models import EventBase
 
 from .rules import AUDIO_EXTENSION
@@ -128,26 +129,12 @@ class ComplaintSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Complaints this user may see.
+class ComplaintQuerySet(ScopedQuerySet):
+    """Staff: those they logged or handle, and those of the customers they visit
+    or sell to; supervisors and managers: their units'; admins: all."""
 
-        staff: those they logged or handle, and those of their customers;
-        supervisors and managers: their units'; admins: all.
-        """
-        from customers.models import Customer
-
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.STAFF:
-            customers = Customer.objects.visible_to(user).values("pk")
-            return self.filter(Q(received_by=user) | Q(handler=user) | Q(customer_id__in=customers))
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+    unit_path = "unit"
+    own_path = ("received_by", "handler", "customer__visiting_person", "customer__sales_owner")
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

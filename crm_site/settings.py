@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "rules",
     "template_partials",
     "axes",
     "csp",

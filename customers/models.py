@@ -14,7 +14,8 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Region, Role, ServiceUnit
+from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet, owned_by
 from crm_site.core.models import EventBase
 
 from . import grading
@@ -120,23 +121,12 @@ class GradingRule(models.Model):
         return self.as_rule().cadence()
 
 
-class CustomerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Customers this user may see.
+class CustomerQuerySet(ScopedQuerySet):
+    """Staff: customers they visit or own as salesperson; supervisor and manager:
+    their units' customers; admin: all (`visible_to`, crm_site.accounts.scope)."""
 
-        staff: customers they visit or own as salesperson; supervisor and
-        manager: their units' customers; admin: all.
-        """
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.STAFF:
-            return self.filter(Q(visiting_person=user) | Q(sales_owner=user))
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+    unit_path = "unit"
+    own_path = ("visiting_person", "sales_owner")
 
     def active(self):
         return self.exclude(status__in=[Status.LOST])
@@ -598,12 +588,11 @@ class RegradeRun(models.Model):
         return sorted(self.moves.items(), key=lambda item: (-item[1], item[0]))
 
 
-class CustomerImportQuerySet(models.QuerySet):
+class CustomerImportQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """An uploaded file is only ever read back by the user who uploaded it."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(created_by=user)
+        """An uploaded file is only ever read back by the user who uploaded it:
+        an upload is private to its author, not unit data, so no role widens it."""
+        return owned_by(self, user, "created_by")
 
 
 def _import_upload_to(instance, filename):

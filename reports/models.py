@@ -20,7 +20,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.models import EventBase
 
 
@@ -42,17 +43,11 @@ class JSONTextField(models.TextField):
         return json.dumps(value, ensure_ascii=False)
 
 
-class SummaryQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class SummaryQuerySet(ScopedQuerySet):
+    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+
+    unit_path = "unit"
+    own_path = None
 
     def awaiting_review(self):
         return self.filter(status=MonthlyPatrolSummary.Status.SUBMITTED)
@@ -210,16 +205,11 @@ class SummaryEvent(EventBase):
         return f"{self.summary_id} {self.kind}"
 
 
-class RollupRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The same scope as the summaries they build."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        if user.role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class RollupRequestQuerySet(ScopedQuerySet):
+    """The same scope as the summaries they build."""
+
+    unit_path = "unit"
+    own_path = None
 
     def pending(self):
         return self.filter(done_at__isnull=True)
@@ -276,16 +266,11 @@ class RollupRequest(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
 
-class BigCustomerReviewQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        if user.role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class BigCustomerReviewQuerySet(ScopedQuerySet):
+    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+
+    unit_path = "unit"
+    own_path = None
 
 
 class BigCustomerReview(models.Model):

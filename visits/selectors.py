@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 from django.shortcuts import get_object_or_404
 
-from crm_site.accounts.models import Role, ServiceUnit, User
+from crm_site.accounts.models import Role, User
+from crm_site.accounts.scope import units_for
 from customers.models import Customer
 
 from .models import DailyReport, DailyReportEntry, EntryCompetitor, EntryDraft, Visit
@@ -22,9 +23,7 @@ from .queries import DueRow, day_start, due_rows
 
 def unit_list(*, user) -> QuerySet:
     """Units whose figures the user may see."""
-    if user.role == Role.ADMIN:
-        return ServiceUnit.objects.filter(is_active=True)
-    return ServiceUnit.objects.filter(pk__in=user.unit_ids)
+    return units_for(user, "view")
 
 
 def staff_people(*, user) -> QuerySet:

@@ -8,6 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.accounts.models import Role
+from crm_site.accounts.scope import ScopedQuerySet, is_at_least, owned_by
+
 
 class EventBase(models.Model):
     """One line of an object's history: who did what, when, from which state to which.
@@ -55,12 +58,11 @@ class WorkerHeartbeat(models.Model):
         return self.name
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """A user sees only their own notifications."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(recipient=user)
+        """A user sees only their own notifications, whatever the role: a
+        notification is addressed to one person, not to a unit."""
+        return owned_by(self, user, "recipient")
 
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -196,12 +198,11 @@ AUDIT_ACTION_LABELS = {
 }
 
 
-class AuditLogQuerySet(models.QuerySet):
+class AuditLogQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """Only admins read the audit log."""
-        if getattr(user, "is_authenticated", False) and user.is_at_least("admin"):
-            return self
-        return self.none()
+        """Only admins read the audit log: it records every unit's events and has
+        no unit of its own, so there is no unit scope to declare."""
+        return self if is_at_least(user, Role.ADMIN) else self.none()
 
 
 class AuditLog(models.Model):
@@ -246,12 +247,11 @@ class AuditLog(models.Model):
         return AUDIT_ACTION_LABELS.get(self.action, self.action)
 
 
-class ExportJobQuerySet(models.QuerySet):
+class ExportJobQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """An export belongs to the user who asked for it."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
+        """An export belongs to the user who asked for it: its rows were chosen by
+        that user's scope, so nobody else (not even their supervisor) reads it."""
+        return owned_by(self, user, "user")
 
 
 class ExportJob(models.Model):

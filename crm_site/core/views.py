@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
 
 from . import selectors, services
 from .filters import AuditLogFilter
@@ -40,7 +41,7 @@ def notification_read_all(request):
     return redirect("core:notifications")
 
 
-@role_required("admin")
+@role_required(Role.ADMIN)
 def audit_log(request):
     """The audit log for admins, filterable, newest first."""
     filterset = AuditLogFilter(request.GET)

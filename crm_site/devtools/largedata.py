@@ -291,6 +291,7 @@ class Generator:
     def organisation(self):
         from django.contrib.auth.models import Group
 
+        from crm_site.accounts.models import Membership, Role
         from crm_site.accounts.services import role_groups_ensure
 
         plan, rng = self.plan, self.rng
@@ -339,11 +340,11 @@ class Generator:
         for index, uid in enumerate(self.unit_ids):
             code = f"l{index + 1:02d}"
             people = [
-                (f"{code}_sup", "supervisor", "supervisor"),
-                (f"{code}_mgr", "manager", "manager"),
+                (f"{code}_sup", Role.SUPERVISOR, Membership.Kind.SUPERVISOR),
+                (f"{code}_mgr", Role.MANAGER, Membership.Kind.MANAGER),
             ]
             people += [
-                (f"{code}_staff{n:03d}", "staff", "member")
+                (f"{code}_staff{n:03d}", Role.STAFF, Membership.Kind.MEMBER)
                 for n in range(1, staff_counts[index] + 1)
             ]
             for username, role, kind in people:
@@ -356,9 +357,9 @@ class Generator:
                 member_id0 += 1
                 user_groups.add(ug_id0, next_id, groups[role])
                 ug_id0 += 1
-                if role == "staff":
+                if role == Role.STAFF:
                     self.staff_by_unit[uid].append(next_id)
-                elif role == "supervisor":
+                elif role == Role.SUPERVISOR:
                     self.supervisor_of[uid] = next_id
                 else:
                     self.manager_of[uid] = next_id

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.models import EventBase
 
 
@@ -41,20 +42,12 @@ class Rating(models.IntegerChoices):
     VERY_POOR = 1, pgettext_lazy("evaluation", "Very poor")
 
 
-class ProspectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Prospects this user may see: staff their own, supervisors and managers
-        their units', admins all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.STAFF:
-            return self.filter(owner=user)
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class ProspectQuerySet(ScopedQuerySet):
+    """Staff: the prospects they own; supervisors and managers: their units';
+    admins: all (`visible_to`, crm_site.accounts.scope)."""
+
+    unit_path = "unit"
+    own_path = "owner"
 
     def open(self):
         return self.filter(status=Prospect.Status.OPEN)
@@ -246,6 +239,13 @@ class ProspectEvent(EventBase):
         return f"{self.prospect_id} {self.kind} {self.step or ''}"
 
 
+class CareReminderQuerySet(ScopedQuerySet):
+    """A reminder is about a contact of a customer: visible with that customer."""
+
+    unit_path = "contact__customer__unit"
+    own_path = ("contact__customer__visiting_person", "contact__customer__sales_owner")
+
+
 class CareReminder(models.Model):
     """The record that a contact's care date (one occurrence) was reminded.
 
@@ -278,6 +278,8 @@ class CareReminder(models.Model):
         verbose_name=_("notification"),
     )
     created_at = models.DateTimeField(_("reminded at"), auto_now_add=True)
+
+    objects = CareReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occasion", "-pk"]

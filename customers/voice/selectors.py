@@ -3,16 +3,13 @@ and the enterprise survey list."""
 
 from django.db.models import QuerySet
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.scope import units_for
 from customers.voice.models import EnterpriseSurvey, ServiceSurvey
 
 
 def unit_list(*, user) -> QuerySet:
     """The active units the user may pick in the voice pages' filters."""
-    units = ServiceUnit.objects.filter(is_active=True)
-    if user.role == Role.ADMIN:
-        return units
-    return units.filter(pk__in=user.unit_ids)
+    return units_for(user, "view")
 
 
 def service_survey_list(*, user, filters=None) -> QuerySet:

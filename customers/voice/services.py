@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from crm_site.accounts.models import Membership, Role, User
+from crm_site.accounts.models import Membership, User
 from crm_site.core.idempotency import first_by_token
 from crm_site.core.services import in_language_of, notify
 from customers.models import Customer, CustomerChange
+from customers.voice import permissions as voice_permissions
 from customers.voice.models import (
     RISKY_CODES,
     SURVEY_FIELDS,
@@ -121,9 +122,7 @@ def enterprise_survey_head_opinion(
     *, survey: EnterpriseSurvey, actor: User, opinion: str
 ) -> EnterpriseSurvey:
     """The department head's opinion: a supervisor of the survey's unit, or higher."""
-    if not actor.is_at_least(Role.SUPERVISOR):
-        raise PermissionDenied
-    if actor.role != Role.ADMIN and survey.unit_id not in actor.unit_ids:
+    if not voice_permissions.may_give_head_opinion(actor, survey):
         raise PermissionDenied
     opinion = (opinion or "").strip()
     if not opinion:

@@ -21,6 +21,7 @@ from crm_site.core.services import audit
 from customers.models import Customer
 from customers.voice import display as voice_display
 from customers.voice import export as voice_export
+from customers.voice import permissions as voice_permissions
 from customers.voice import selectors as voice_selectors
 from customers.voice import services as voice_services
 from customers.voice.filters import EnterpriseSurveyFilter, SurveyReportFilter
@@ -198,7 +199,7 @@ def _enterprise_for(request, pk: int) -> EnterpriseSurvey:
 @role_required(Role.STAFF)
 def enterprise_survey_detail(request, pk: int):
     survey = _enterprise_for(request, pk)
-    can_opine = request.user.is_at_least(Role.SUPERVISOR)
+    can_opine = voice_permissions.may_give_head_opinion(request.user, survey)
     form = None
     if can_opine:
         form = HeadOpinionForm(initial={"head_opinion": survey.head_opinion})

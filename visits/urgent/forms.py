@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import units_for
 from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 from visits.models import DailyReportEntry, UrgentReport
-from visits.urgent import permissions as urgent_permissions
 
 
 def _textarea(rows: int = 4) -> forms.Textarea:
@@ -39,7 +39,7 @@ class UrgentReportForm(IdempotentFormMixin, CleanInputForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        units = urgent_permissions.raise_units(user)
+        units = units_for(user, "raise")
         self.fields["unit"].queryset = units
         if len(units) == 1:
             self.fields["unit"].initial = units[0].pk

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.scope import active_role, units_for
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
 from visits.queries import span
 from visits.urgent import rules as urgent_rules
@@ -46,11 +47,12 @@ def urgent_filter_units(*, user):
     """The units the queue can be filtered by: an admin's active units; the
     user's own units, and for a manager also those of reports routed to them
     from other units (fallback)."""
-    if user.role == Role.ADMIN:
-        return ServiceUnit.objects.filter(is_active=True)
+    units = units_for(user, "view")
+    if active_role(user) == Role.ADMIN:
+        return units
     visible = UrgentReport.objects.visible_to(user)
     return ServiceUnit.objects.filter(
-        Q(pk__in=user.unit_ids) | Q(pk__in=visible.values("unit_id"))
+        Q(pk__in=units.values("pk")) | Q(pk__in=visible.values("unit_id"))
     ).distinct()
 
 

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import User
+from crm_site.accounts.models import Role, User
+from crm_site.accounts.scope import units_for
 from customers.models import Customer
 
 from .. import compliance as figures
 from ..compliance import totals, with_percentages
 from ..queries import current_cadences
-from .common import units_for
 
 
 def parse_month(value: str, today: date) -> date:
@@ -56,11 +56,11 @@ def _by_person(rows: list[dict]) -> list[dict]:
     ]
 
 
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def compliance(request):
     today = timezone.localdate()
     month = parse_month(request.GET.get("month", ""), today)
-    units = list(units_for(request.user))
+    units = list(units_for(request.user, "view"))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     customers = Customer.objects.visible_to(request.user).active()
     if unit is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
 from crm_site.core.listing import paginate
 from customers.models import Customer
 
@@ -20,7 +21,7 @@ from ..queries import due_row_for
 from .common import redirect_back, wants_json
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def due(request):
     """My customers with visits due this month or calls due this week, most urgent first."""
     person, people = selectors.due_person(user=request.user, wanted=request.GET.get("person", ""))
@@ -40,7 +41,7 @@ def due(request):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def log_call(request, customer_id: int):
     """Record a phone call now, without leaving the page (fetch), or POST and redirect."""
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)

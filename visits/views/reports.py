@@ -26,11 +26,11 @@ from ..models import DailyReport, EntryDraft
 from .common import json_error, report_for
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_list(request):
     """Own reports; supervisors and up: their units' reports, filterable."""
     user = request.user
-    people = selectors.staff_people(user=user) if user.is_at_least("supervisor") else ()
+    people = selectors.staff_people(user=user) if user.is_at_least(Role.SUPERVISOR) else ()
     filterset = DailyReportFilter(request.GET or None, people=people)
     page = paginate(request, selectors.daily_report_list(user=user, filters=filterset), 25)
     params = active_params(request)
@@ -46,7 +46,7 @@ def report_list(request):
     return render(request, "visits/report_list.html", context)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_new(request):
     """Open today's report, creating the draft; ?customer=<id> goes on to a new entry."""
     try:
@@ -60,18 +60,18 @@ def report_new(request):
     return redirect(report)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_detail(request, pk: int):
     report = report_for(request, pk)
     is_owner = report.user_id == request.user.pk
     can_review = (
         not is_owner
-        and request.user.is_at_least("supervisor")
+        and request.user.is_at_least(Role.SUPERVISOR)
         and report.status == DailyReport.Status.SUBMITTED
     )
     can_edit = is_owner and report.is_editable
     # Supervisors and up raise urgent reports from flagged entries.
-    can_raise_urgent = request.user.is_at_least("supervisor")
+    can_raise_urgent = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "report": report,
         "entries": selectors.daily_report_entries(
@@ -163,7 +163,7 @@ def _not_editable(request, report):
     return redirect(report)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_new(request, pk: int):
     report = _editable_report(request, pk)
     if not report.is_editable:
@@ -185,7 +185,7 @@ def entry_new(request, pk: int):
     )
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_edit(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
     entry = selectors.daily_report_entry(report=report, pk=entry_id)
@@ -211,7 +211,7 @@ def entry_edit(request, pk: int, entry_id: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_delete(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
     entry = selectors.daily_report_entry(report=report, pk=entry_id, with_customer=True)
@@ -229,7 +229,7 @@ def entry_delete(request, pk: int, entry_id: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_draft(request, pk: int):
     """Autosave (fetch or sendBeacon): keep the entry form's content on the server."""
     report = _editable_report(request, pk)
@@ -246,7 +246,7 @@ def entry_draft(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_draft_discard(request, pk: int):
     report = _editable_report(request, pk)
     entry = None
@@ -260,7 +260,7 @@ def entry_draft_discard(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_note(request, pk: int):
     """Autosave of the day's remarks."""
     report = _editable_report(request, pk)
@@ -274,7 +274,7 @@ def report_note(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_submit(request, pk: int):
     report = _editable_report(request, pk)
     form = SubmitForm(request.POST)
@@ -291,7 +291,7 @@ def report_submit(request, pk: int):
     return redirect(report)
 
 
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def review_queue(request):
     """Submitted reports of the unit awaiting review; those with flagged entries first."""
     page = paginate(request, selectors.daily_report_review_queue(user=request.user), 10)
@@ -303,7 +303,7 @@ def review_queue(request):
 
 
 @require_POST
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def report_review(request, pk: int):
     report = report_for(request, pk)
     if report.user_id == request.user.pk:
