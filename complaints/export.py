@@ -9,7 +9,6 @@ from crm_site.core.services import audit
 from crm_site.core.xlsx import DATE_FORMAT, DATETIME_FORMAT, Column
 
 from .filters import register_filter
-from .rules import excel_safe
 
 XLSX_CONTENT_TYPE = sheet.XLSX_CONTENT_TYPE
 
@@ -61,12 +60,7 @@ def _columns() -> list[Column]:
 def write_register(queryset, stream) -> int:
     """Write the complaints of `queryset` (in its order) to `stream`; return the row count."""
     columns = _columns()
-    # The register shows an apostrophe before text that looks like a formula
-    # (rules.excel_safe); the cell itself is made safe by the shared rule.
-    rows = (
-        [excel_safe(value) for value in row]
-        for row in sheet.object_rows(queryset.iterator(chunk_size=2000), columns)
-    )
+    rows = sheet.object_rows(queryset.iterator(chunk_size=2000), columns)
     return sheet.write_table(
         stream,
         title=_("Complaints"),

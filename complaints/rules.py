@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.core import deadlines
 from crm_site.core.workcal import WorkCalendar
 from crm_site.core.workflow import Workflow
-from crm_site.core.xlsx import looks_like_formula
 
 # --- transitions -------------------------------------------------------------
 
@@ -249,14 +248,6 @@ def declared_type_is_audio(content_type: str) -> bool:
 
 
 # --- spreadsheets ------------------------------------------------------------
-
-
-def excel_safe(value):
-    """Text a spreadsheet would read as a formula gets a leading apostrophe, shown
-    in the register's file (what "formula-like" means: crm_site.core.xlsx)."""
-    if looks_like_formula(value):
-        return "'" + value
-    return value
 
 
 def rate(part: int, whole: int) -> float | None:

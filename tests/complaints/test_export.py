@@ -108,10 +108,16 @@ def test_text_that_a_spreadsheet_would_run_is_escaped(client, customer_a, staff_
     sheet = workbook.active
     header = [c.value for c in sheet[1]]
     cells = dict(zip(header, sheet[2], strict=True))
-    assert cells["投诉人"].value == '\'=HYPERLINK("http://evil.example","点我")'
-    assert cells["投诉内容"].value.startswith("'+")
-    assert cells["联系电话"].value == "'-1"
-    assert cells["客户要求"].value == "'@SUM(1+1)"
+    # Read back as typed, as text cells with Excel's quote prefix (never a formula).
+    hostile = {
+        "投诉人": '=HYPERLINK("http://evil.example","点我")',
+        "投诉内容": "+cmd|' /C calc'!A0",
+        "联系电话": "-1",
+        "客户要求": "@SUM(1+1)",
+    }
+    for column, text in hostile.items():
+        cell = cells[column]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True), column
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
