@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
-from crm_site.core.models import EventBase
+from crm_site.core.models import ColumnAlias, EventBase
 
 from . import grading
 
@@ -436,13 +436,7 @@ class CustomerChange(EventBase):
 
     # The event's details are its `changes` column (no second JSON column on
     # this large table).
-    @property
-    def data(self) -> dict:
-        return self.changes
-
-    @data.setter
-    def data(self, value: dict) -> None:
-        self.changes = value
+    data = ColumnAlias("changes")
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -491,29 +485,9 @@ class GradeChange(EventBase):
 
     # An event of the grade: its columns keep their names on this large table
     # and read as the event's kind, states and details.
-    @property
-    def kind(self) -> str:
-        return self.source
-
-    @kind.setter
-    def kind(self, value: str) -> None:
-        self.source = value
-
-    @property
-    def from_state(self) -> str:
-        return self.old_grade
-
-    @from_state.setter
-    def from_state(self, value: str) -> None:
-        self.old_grade = value
-
-    @property
-    def to_state(self) -> str:
-        return self.new_grade
-
-    @to_state.setter
-    def to_state(self, value: str) -> None:
-        self.new_grade = value
+    kind = ColumnAlias("source")
+    from_state = ColumnAlias("old_grade")
+    to_state = ColumnAlias("new_grade")
 
     @property
     def data(self) -> dict:

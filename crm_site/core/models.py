@@ -43,6 +43,20 @@ class EventBase(models.Model):
         abstract = True
 
 
+class ColumnAlias:
+    """An event attribute kept in a column of another name: a large history
+    table keeps its columns and still reads and writes as an EventBase."""
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(obj, self.column)
+
+    def __set__(self, obj, value) -> None:
+        setattr(obj, self.column, value)
+
+
 class WorkerHeartbeat(models.Model):
     """When a background worker last ran a job, per job name (shown to admins)."""
 
