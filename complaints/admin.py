@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from crm_site.core import admin as core_admin
+
 from .models import Complaint, ComplaintCategory, ComplaintEvent, DeadlinePolicy
 
 
 @admin.register(ComplaintCategory)
-class ComplaintCategoryAdmin(admin.ModelAdmin):
+class ComplaintCategoryAdmin(core_admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "order", "is_active"]
     list_editable = ["name", "name_en", "order", "is_active"]
     search_fields = ["code", "name", "name_en"]
@@ -17,16 +19,16 @@ class ComplaintCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(core_admin.ModelAdmin):
     list_display = ["severity", "working_days"]
     list_editable = ["working_days"]
 
 
-class ComplaintEventInline(admin.TabularInline):
+class ComplaintEventInline(core_admin.TabularInline):
     model = ComplaintEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "kind", "from_status", "to_status", "comment"]
+    fields = ["at", "actor", "kind", "from_state", "to_state", "comment"]
     readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None):
@@ -34,7 +36,7 @@ class ComplaintEventInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(core_admin.ModelAdmin):
     """Read-only: complaints change only through their services (the app's pages)."""
 
     list_display = ["number", "customer", "unit", "category", "severity", "status", "deadline"]

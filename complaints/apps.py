@@ -30,3 +30,13 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_register_sqlite_functions, dispatch_uid="complaints_median")
+
+        from crm_site.core import registry
+
+        registry.register_home_panel("complaints.panels.home_panel", position=40)
+        registry.register_customer_card_section(
+            "complaints.panels.customer_card_section", position=20
+        )
+        registry.register_exporter("complaints", "complaints.export.register_export_write")
+        registry.register_sticky_filter_view("complaints:list")
+        registry.register_sticky_filter_view("complaints:stats")

@@ -2,19 +2,19 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
-from .rules import excel_safe
+from crm_site.core import exports
+from crm_site.core import xlsx as sheet
+from crm_site.core.services import audit
+from crm_site.core.xlsx import DATE_FORMAT, DATETIME_FORMAT, Column
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-DATE_FORMAT = "yyyy-mm-dd"
+from .filters import register_filter
+
+XLSX_CONTENT_TYPE = sheet.XLSX_CONTENT_TYPE
 
 
-def _columns():
-    """(header, width, value of a complaint) for each column, in order."""
+def _columns() -> list[Column]:
+    """The register's columns, in order."""
 
     def local(value):
         # Excel has no time zones: write the local wall-clock time.
@@ -24,76 +24,93 @@ def _columns():
         return value.get_full_name() if value else ""
 
     return [
-        (_("Number"), 16, lambda c: c.number),
-        (_("Customer code"), 12, lambda c: c.customer.code),
-        (_("Customer"), 28, lambda c: c.customer.name),
-        (_("Unit"), 14, lambda c: c.unit.name),
-        (_("Channel"), 10, lambda c: c.get_channel_display()),
-        (_("Received at"), 18, lambda c: local(c.received_at)),
-        (_("Received by"), 10, lambda c: user(c.received_by)),
-        (_("Complainant"), 12, lambda c: c.complainant),
-        (_("Contact phone"), 15, lambda c: c.contact_phone),
-        (_("Category"), 10, lambda c: str(c.category)),
-        (_("Severity"), 8, lambda c: c.get_severity_display()),
-        (_("Status"), 12, lambda c: c.get_status_display()),
-        (_("Handler"), 10, lambda c: user(c.handler)),
-        (_("Responsible department"), 14, lambda c: c.responsible_department),
-        (_("Deadline"), 18, lambda c: local(c.deadline)),
-        (_("Overdue"), 8, lambda c: _("Yes") if c.is_overdue() else ""),
-        (_("Resolved at"), 18, lambda c: local(c.resolved_at)),
-        (_("On time"), 8, lambda c: {True: _("Yes"), False: _("No"), None: ""}[c.resolved_on_time]),
-        (_("Customer notified on"), 12, lambda c: c.notified_on),
-        (_("Satisfied"), 8, lambda c: {True: _("Yes"), False: _("No"), None: ""}[c.satisfied]),
-        (_("Complaint"), 40, lambda c: c.content),
-        (_("Customer's demand"), 30, lambda c: c.demand),
-        (_("Cause"), 30, lambda c: c.cause),
-        (_("Solution"), 30, lambda c: c.solution),
+        Column(_("Number"), lambda c: c.number, 16),
+        Column(_("Customer code"), lambda c: c.customer.code, 12),
+        Column(_("Customer"), lambda c: c.customer.name, 28),
+        Column(_("Unit"), lambda c: c.unit.name, 14),
+        Column(_("Channel"), lambda c: c.get_channel_display(), 10),
+        Column(_("Received at"), lambda c: local(c.received_at), 18, DATETIME_FORMAT),
+        Column(_("Received by"), lambda c: user(c.received_by), 10),
+        Column(_("Complainant"), lambda c: c.complainant, 12),
+        Column(_("Contact phone"), lambda c: c.contact_phone, 15),
+        Column(_("Category"), lambda c: str(c.category), 10),
+        Column(_("Severity"), lambda c: c.get_severity_display(), 8),
+        Column(_("Status"), lambda c: c.get_status_display(), 12),
+        Column(_("Handler"), lambda c: user(c.handler), 10),
+        Column(_("Responsible department"), lambda c: c.responsible_department, 14),
+        Column(_("Deadline"), lambda c: local(c.deadline), 18, DATETIME_FORMAT),
+        Column(_("Overdue"), lambda c: _("Yes") if c.is_overdue() else "", 8),
+        Column(_("Resolved at"), lambda c: local(c.resolved_at), 18, DATETIME_FORMAT),
+        Column(
+            _("On time"),
+            lambda c: {True: _("Yes"), False: _("No"), None: ""}[c.resolved_on_time],
+            8,
+        ),
+        Column(_("Customer notified on"), lambda c: c.notified_on, 12, DATE_FORMAT),
+        Column(
+            _("Satisfied"), lambda c: {True: _("Yes"), False: _("No"), None: ""}[c.satisfied], 8
+        ),
+        Column(_("Complaint"), lambda c: c.content, 40),
+        Column(_("Customer's demand"), lambda c: c.demand, 30),
+        Column(_("Cause"), lambda c: c.cause, 30),
+        Column(_("Solution"), lambda c: c.solution, 30),
     ]
-
-
-def _cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=excel_safe(value))
-    if hasattr(value, "hour"):
-        cell.number_format = DATETIME_FORMAT
-    elif hasattr(value, "day"):
-        cell.number_format = DATE_FORMAT
-    return cell
 
 
 def write_register(queryset, stream) -> int:
     """Write the complaints of `queryset` (in its order) to `stream`; return the row count."""
     columns = _columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Complaints"))
-    sheet.freeze_panes = "B2"
-    # Printed: landscape, all columns on one page width, the header on every page.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = "1:1"
-    for index, (_header, width, _value) in enumerate(columns):
-        letter = _column_letter(index)
-        sheet.column_dimensions[letter].width = width
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
-    header = []
-    for title, _width, _value in columns:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(vertical="center")
-        header.append(cell)
-    sheet.append(header)
-    rows = 0
-    for complaint in queryset.iterator(chunk_size=2000):
-        sheet.append([_cell(sheet, value(complaint)) for _t, _w, value in columns])
-        rows += 1
-    sheet.auto_filter.ref = f"A1:{_column_letter(len(columns) - 1)}{rows + 1}"
-    workbook.save(stream)
-    return rows
+    rows = sheet.object_rows(queryset.iterator(chunk_size=2000), columns)
+    return sheet.write_table(
+        stream,
+        title=_("Complaints"),
+        columns=columns,
+        rows=rows,
+        header=sheet.HEADER_LIGHT,
+        freeze="B2",
+    )
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
+def register_export_params(filterset, query) -> dict:
+    """What an export keeps: the register's validated filters (JSON-safe) and the
+    audit log's version of the parameters (a search may be a phone number: not kept)."""
+    audited = {k: v for k, v in query.items() if k != "page" and v}
+    if "q" in audited:
+        audited["q"] = "…"
+    return {"filters": filterset.cleaned_filters(), "audit": audited}
 
-    return get_column_letter(index + 1)
+
+def register_rows(*, user, params: dict):
+    """The complaints of an export: `user`'s, under the kept filters, in the register's order."""
+    if "filters" not in params and params:
+        # A job recorded before filters were kept validated: the page's raw parameters.
+        return register_filter(user=user, data=exports.query_dict(params)).qs
+    return register_filter(user=user).filtered(params.get("filters", {}))
+
+
+def register_export_write(*, user, params: dict, stream, progress=None, request=None):
+    """Write the register's rows for `params` to `stream`; audited. Returns (rows, file
+    name). Used by the view and by the background export job (crm_site.core.exports)."""
+    rows = register_rows(user=user, params=params)
+    if progress is not None:
+        rows = _Counted(rows, progress)
+    count = write_register(rows, stream)
+    audit(
+        actor=user,
+        action="complaints.export",
+        summary=f"{count} rows",
+        data={"filters": params.get("audit", {}), "rows": count},
+        request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return count, f"complaints-{stamp}.xlsx"
+
+
+class _Counted:
+    """A queryset stand-in whose iterator() reports progress (for write_register)."""
+
+    def __init__(self, queryset, progress):
+        self.queryset, self.progress = queryset, progress
+
+    def iterator(self, chunk_size=2000):
+        return exports.counted(self.queryset.iterator(chunk_size=chunk_size), self.progress)

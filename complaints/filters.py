@@ -1,18 +1,26 @@
-"""The register's filters, shared by the list and its export (same parameters)."""
+"""The complaints pages' filters: the register (shared by the list and its
+export: same parameters) and the figures page."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import units_for
+from crm_site.core.exports import json_safe
+from crm_site.core.filters import ListFilterSet
+from crm_site.core.inputs import CleanInputForm
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
 OPEN = "open"
+MONTH_FORMATS = ["%Y-%m"]
 STATUS_CHOICES = [(OPEN, _("All open")), *Status.choices]
 
 
@@ -20,7 +28,10 @@ def _day_start(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(ListFilterSet):
+    # A wrong field is left out; the others still filter.
+    apply_valid_fields = True
+
     q = django_filters.CharFilter(
         method="search",
         label=_("Search"),
@@ -83,14 +94,13 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
+        form = CleanInputForm
         fields: list[str] = []
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user
-        units = ServiceUnit.objects.all()
-        if user is not None and user.role != Role.ADMIN:
-            units = units.filter(pk__in=user.unit_ids)
+        units = ServiceUnit.objects.all() if user is None else units_for(user, "history")
         self.filters["unit"].queryset = units
         for name in ("status", "severity", "category", "channel", "unit"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
@@ -126,13 +136,36 @@ class ComplaintFilter(django_filters.FilterSet):
     def filter_to(self, queryset, name, value):
         return queryset.filter(received_at__lt=_day_start(value + timedelta(days=1)))
 
-    @property
-    def qs(self):
-        queryset = super().qs
-        if self.active_sort():
-            # A unique tiebreaker keeps pages stable when many rows share a value.
-            return queryset.order_by(*queryset.query.order_by, "-pk")
-        return queryset.order_by("-received_at", "-pk")
+    def apply(self, queryset):
+        """`queryset` under the valid filters (an invalid one is left out, its
+        message on the form), in the chosen order or newest first."""
+        return _ordered(super().apply(queryset), sorted_by_user=bool(self.active_sort()))
+
+    def cleaned_filters(self) -> dict:
+        """The valid filters in use, JSON-safe (what `filtered` takes; an export job keeps them)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return {
+            name: json_safe(value)
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
+
+    def filtered(self, filters: dict):
+        """The rows under `filters` (cleaned_filters), each value checked again by its
+        form field (a unit must still be one of the user's), ordered as `qs` orders."""
+        queryset = self.queryset.all()
+        sort: list[str] = []
+        for name, value in filters.items():
+            try:
+                value = self.form.fields[name].clean(value)
+            except (KeyError, ValidationError):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+            if name == "sort":
+                sort = value or []
+        return _ordered(queryset, sorted_by_user=bool(sort))
 
     def active_sort(self) -> str:
         if self.is_bound and self.form.is_valid():
@@ -141,9 +174,102 @@ class ComplaintFilter(django_filters.FilterSet):
         return ""
 
 
-def register_queryset(request):
-    """The user's complaints filtered by the request's parameters (list and export)."""
-    queryset = Complaint.objects.visible_to(request.user).select_related(
+def _ordered(queryset, *, sorted_by_user: bool):
+    if sorted_by_user:
+        # A unique tiebreaker keeps pages stable when many rows share a value.
+        return queryset.order_by(*queryset.query.order_by, "-pk")
+    return queryset.order_by("-received_at", "-pk")
+
+
+def register_filter(*, user, data=None) -> ComplaintFilter:
+    """The register's filters over the complaints `user` may see (list and export)."""
+    queryset = Complaint.objects.visible_to(user).select_related(
         "customer", "category", "unit", "handler", "received_by"
     )
-    return ComplaintFilter(request.GET or None, queryset=queryset, user=request.user)
+    return ComplaintFilter(data or None, queryset=queryset, user=user)
+
+
+def register_queryset(request):
+    """The user's complaints filtered by the request's parameters (the list page)."""
+    return register_filter(user=request.user, data=request.GET)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) `day`'s."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+class StatsFilterForm(CleanInputForm):
+    """The figures' period the right way round."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("month_from"), data.get("month_to")
+        if start and end and start > end:
+            self.add_error("month_to", _("The last month must not be before the first."))
+        return data
+
+
+def _month_widget() -> forms.DateInput:
+    return forms.DateInput(
+        attrs={"type": "month", "class": "form-control form-control-sm"}, format="%Y-%m"
+    )
+
+
+class ComplaintStatsFilter(ListFilterSet):
+    """The figures page (/complaints/stats/): a unit of the user's and a period of
+    months (the last twelve by default). The period is not a row filter: the
+    selector counts complaints received in `period()`."""
+
+    unit = django_filters.ModelChoiceFilter(
+        queryset=ServiceUnit.objects.none(),
+        label=_("Unit"),
+        empty_label=_("All my units"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    month_from = django_filters.DateFilter(
+        label=_("From month"),
+        input_formats=MONTH_FORMATS,
+        widget=_month_widget(),
+        method="filter_nothing",
+    )
+    month_to = django_filters.DateFilter(
+        label=_("To month"),
+        input_formats=MONTH_FORMATS,
+        widget=_month_widget(),
+        method="filter_nothing",
+    )
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+        form = StatsFilterForm
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["unit"].queryset = units_for(user, "history")
+        # Show the default period in the month pickers.
+        first, last = self._default_period()
+        self.form.fields["month_from"].initial = first
+        self.form.fields["month_to"].initial = last
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the period is read by period()
+
+    @staticmethod
+    def _default_period() -> tuple[date, date]:
+        last = _month_start(timezone.localdate())
+        return add_months(last, -11), last
+
+    def period(self) -> tuple[date, date]:
+        """First day of the first month, last day of the last month (12 months by default)."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        default_first, default_last = self._default_period()
+        last = _month_start(data.get("month_to") or default_last)
+        first = _month_start(data.get("month_from") or add_months(last, -11))
+        return first, add_months(last, 1) - timedelta(days=1)

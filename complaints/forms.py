@@ -9,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, User
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -59,7 +60,7 @@ class RecordingField(forms.FileField):
         return upload
 
 
-class ComplaintLogForm(forms.Form):
+class ComplaintLogForm(CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     received_at = forms.DateTimeField(
@@ -137,7 +138,7 @@ class ComplaintLogForm(forms.Form):
 # --- actions on one complaint -------------------------------------------------
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanInputForm):
     comment = forms.CharField(label=_("Comment"), widget=_textarea(2), required=False)
 
     def __init__(self, *args, complaint=None, **kwargs):

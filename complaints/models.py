@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.models import EventBase
 
 from .rules import AUDIO_EXTENSION
 
@@ -127,26 +129,12 @@ class ComplaintSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Complaints this user may see.
+class ComplaintQuerySet(ScopedQuerySet):
+    """Staff: those they logged or handle, and those of the customers they visit
+    or sell to; supervisors and managers: their units'; admins: all."""
 
-        staff: those they logged or handle, and those of their customers;
-        supervisors and managers: their units'; admins: all.
-        """
-        from customers.models import Customer
-
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.STAFF:
-            customers = Customer.objects.visible_to(user).values("pk")
-            return self.filter(Q(received_by=user) | Q(handler=user) | Q(customer_id__in=customers))
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+    unit_path = "unit"
+    own_path = ("received_by", "handler", "customer__visiting_person", "customer__sales_owner")
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -342,7 +330,7 @@ class Complaint(models.Model):
         return self.severity == Severity.MAJOR
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(EventBase):
     """One line of a complaint's timeline: who did what, when, from which status to which."""
 
     class Kind(models.TextChoices):
@@ -369,21 +357,33 @@ class ComplaintEvent(models.Model):
         verbose_name=_("complaint"),
         db_index=False,  # led by the (complaint, at) index
     )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
-    from_status = models.CharField(
-        _("from status"), max_length=20, choices=Status.choices, blank=True
+    # The columns keep their first names (from_status, to_status).
+    from_state = models.CharField(
+        _("from status"),
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        db_column="from_status",
     )
-    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
+    to_state = models.CharField(
+        _("to status"), max_length=20, choices=Status.choices, blank=True, db_column="to_status"
+    )
     comment = models.TextField(_("comment"), blank=True)
+
+    @property
+    def from_status(self) -> str:
+        return self.from_state
+
+    @property
+    def to_status(self) -> str:
+        return self.to_state
+
+    def get_from_status_display(self):
+        return self.get_from_state_display()
+
+    def get_to_status_display(self):
+        return self.get_to_state_display()
 
     class Meta:
         ordering = ["at", "pk"]

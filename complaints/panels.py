@@ -1,17 +1,16 @@
-"""What the complaints app adds to other pages (registered in settings).
+"""What the complaints app adds to other pages (registered in ComplaintsConfig.ready()).
 
-- CRM_HOME_PANELS: `home_panel(request)` — the user's open and overdue complaints.
-- CRM_CUSTOMER_CARD_SECTIONS: `customer_card_section(request, customer)` — the
+- home panel: `home_panel(request)` — the user's open and overdue complaints.
+- customer card section: `customer_card_section(request, customer)` — the
   customer's complaints the user may see.
 """
 
-from django.db.models import Count, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 
 from crm_site.accounts.models import Role
 
-from .models import OPEN_STATUSES, Complaint, Status
+from . import selectors
 
 PANEL_ROWS = 5
 CARD_ROWS = 10
@@ -23,23 +22,14 @@ def home_panel(request):
     if not user.is_at_least(Role.STAFF):
         return None
     now = timezone.now()
-    mine = Complaint.objects.visible_to(user).open()
-    if user.role == Role.STAFF:
-        mine = mine.mine(user)
-    counts = {
-        "open": mine.count(),
-        "overdue": mine.filter(deadline__lt=now).count(),
-    }
-    if user.is_at_least(Role.MANAGER):
-        counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
-    rows = list(mine.select_related("customer", "handler").order_by("deadline", "pk")[:PANEL_ROWS])
+    figures = selectors.complaint_home_figures(user=user, now=now, rows=PANEL_ROWS)
     list_url = reverse("complaints:list")
     mine_param = "&mine=on" if user.role == Role.STAFF else ""
     return {
         "template": "complaints/partials/_home_panel.html",
         "width": 6,
-        "counts": counts,
-        "complaints": rows,
+        "counts": figures["counts"],
+        "complaints": figures["complaints"],
         "now": now,
         "open_url": f"{list_url}?status=open{mine_param}&sort=deadline",
         "overdue_url": f"{list_url}?overdue=on{mine_param}&sort=deadline",
@@ -49,33 +39,15 @@ def home_panel(request):
 
 
 def customer_card_section(request, customer):
-    """The customer's complaints the user may see, newest first, with how many
-    there are and how many are open (counted with the rows, in one query)."""
-    complaints = Complaint.objects.visible_to(request.user).filter(customer=customer)
-    rows = list(
-        complaints.select_related("category")
-        # What the card shows of a complaint; the rest is on its own page.
-        .only(
-            "number",
-            "customer_id",
-            "received_at",
-            "status",
-            "deadline",
-            "category__name",
-            "category__name_en",
-        )
-        .annotate(
-            total=Window(Count("pk")),
-            open_count=Window(Count("pk", filter=Q(status__in=OPEN_STATUSES))),
-        )[:CARD_ROWS]
-    )
+    """The customer's complaints the user may see, newest first."""
+    figures = selectors.complaint_card_figures(user=request.user, customer=customer, rows=CARD_ROWS)
     list_url = reverse("complaints:list")
     return {
         "template": "complaints/partials/_customer_card_complaints.html",
         "customer": customer,
-        "complaints": rows,
-        "total": rows[0].total if rows else 0,
-        "open": rows[0].open_count if rows else 0,
+        "complaints": figures["complaints"],
+        "total": figures["total"],
+        "open": figures["open"],
         "now": timezone.now(),
         "list_url": f"{list_url}?customer={customer.pk}",
         "new_url": f"{reverse('complaints:create')}?customer={customer.code}"

@@ -7,10 +7,21 @@ handlers, propose solutions and mark them resolved. Only a manager of the unit
 (or an admin) approves or sends back a major complaint's solution (客户服务管理制度
 第12条: 情节重大…提请业务经理审批).
 
-Scope (which complaints a user sees at all) is Complaint.objects.visible_to().
+Each action is a rule named "complaints.<action>" (the `rules` package), built
+from the predicates of crm_site.accounts.scope; views and services ask through
+`may`. Scope (which complaints a user sees at all) is
+Complaint.objects.visible_to().
 """
 
-from crm_site.accounts.models import Role
+import rules as rulebook
+
+from crm_site.accounts.scope import (
+    is_active_user,
+    is_admin_role,
+    is_lead_of_unit,
+    is_manager_of_unit,
+    is_staff_or_above,
+)
 
 from . import rules
 
@@ -19,34 +30,36 @@ LEAD_ACTIONS = OWN_ACTIONS | {"assign", "propose", "resolve"}
 MANAGER_ACTIONS = {"approve", "send_back"}
 
 
+@rulebook.predicate
 def is_own(user, complaint) -> bool:
+    """The user logged the complaint or handles it."""
     return user.pk in (complaint.received_by_id, complaint.handler_id)
 
 
-def leads_unit(user, complaint) -> bool:
-    """An admin, or a supervisor or manager of the complaint's unit."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role in (Role.SUPERVISOR, Role.MANAGER) and complaint.unit_id in user.unit_ids
+@rulebook.predicate
+def is_phone_complaint(user, complaint) -> bool:
+    return complaint.channel == "phone"
 
 
-def manages_unit(user, complaint) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.MANAGER and complaint.unit_id in user.unit_ids
+leads_unit = is_admin_role | is_lead_of_unit
+manages_unit = is_admin_role | is_manager_of_unit
+
+for _action in sorted(LEAD_ACTIONS | MANAGER_ACTIONS):
+    if _action in MANAGER_ACTIONS:
+        _rule = manages_unit
+    elif _action in OWN_ACTIONS:
+        _rule = leads_unit | is_own
+    else:
+        _rule = leads_unit
+    if _action == "recording":
+        _rule = is_phone_complaint & _rule
+    rulebook.add_rule(f"complaints.{_action}", is_active_user & _rule)
+rulebook.add_rule("complaints.log", is_staff_or_above)
 
 
 def may(user, action: str, complaint) -> bool:
     """Whether the user's role lets them take `action` on this complaint (any status)."""
-    if not user.is_active:
-        return False
-    if action in MANAGER_ACTIONS:
-        return manages_unit(user, complaint)
-    if action == "recording" and complaint.channel != "phone":
-        return False
-    if leads_unit(user, complaint):
-        return action in LEAD_ACTIONS
-    return action in OWN_ACTIONS and is_own(user, complaint)
+    return rulebook.test_rule(f"complaints.{action}", user, complaint)
 
 
 def available_actions(user, complaint) -> list[str]:
@@ -60,4 +73,4 @@ def available_actions(user, complaint) -> list[str]:
 
 
 def may_log(user) -> bool:
-    return user.is_at_least(Role.STAFF)
+    return rulebook.test_rule("complaints.log", user)

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core import deadlines
 from crm_site.core.workcal import WorkCalendar
+from crm_site.core.workflow import Workflow
 
 # --- transitions -------------------------------------------------------------
 
@@ -39,7 +41,6 @@ class IllegalTransition(Exception):
 class Action:
     name: str
     label: str | Promise
-    from_statuses: tuple[str, ...]
     reason: str | Promise  # shown when the action is refused in another status
 
 
@@ -50,13 +51,11 @@ ACTIONS = {
         Action(
             "start",
             _("Start investigation"),
-            (RECEIVED,),
             _("Only a newly received complaint can be taken into investigation."),
         ),
         Action(
             "propose",
             _("Propose solution"),
-            (INVESTIGATING, SENT_BACK),
             _(
                 "A solution can be proposed only while the complaint is under investigation "
                 "or after its solution was sent back."
@@ -65,73 +64,97 @@ ACTIONS = {
         Action(
             "approve",
             _("Approve solution"),
-            (AWAITING_APPROVAL,),
             _("Only a major complaint whose solution awaits approval can be approved."),
         ),
         Action(
             "send_back",
             _("Send back"),
-            (AWAITING_APPROVAL,),
             _("Only a major complaint whose solution awaits approval can be sent back."),
         ),
         Action(
             "resolve",
             _("Mark resolved"),
-            (PROPOSED, APPROVED),
             _("A complaint can be marked resolved only once its solution is settled."),
         ),
         Action(
             "notify",
             _("Record written notice"),
-            (RESOLVED,),
             _("The customer can be notified in writing only after the complaint is resolved."),
         ),
         Action(
             "return_visit",
             _("Record return visit"),
-            (NOTIFIED,),
             _("A return visit can be recorded only after the customer was notified in writing."),
         ),
         Action(
             "findings",
             _("Record findings"),
-            (INVESTIGATING, SENT_BACK),
             _("Findings can be recorded only while the complaint is under investigation."),
         ),
         Action(
             "assign",
             _("Assign handler"),
-            OPEN,
             _("A handler can be assigned only while the complaint is open."),
         ),
         Action(
             "recording",
             _("Attach recording"),
-            OPEN + (RESOLVED, NOTIFIED),
             _("A closed complaint takes no more recordings."),
         ),
     ]
 }
 
 
+# The transition table as data (crm_site.core.workflow). Where the severity or
+# the return visit's verdict picks the next status, each outcome is its own
+# workflow action: `workflow_action` says which one an action here becomes.
+STATUSES = (*OPEN, RESOLVED, NOTIFIED, CLOSED)
+WORKFLOW = Workflow(
+    states=STATUSES,
+    actions={
+        "start": ((RECEIVED,), INVESTIGATING, "investigation_started"),
+        "propose": ((INVESTIGATING, SENT_BACK), PROPOSED, "proposed"),
+        "propose_major": ((INVESTIGATING, SENT_BACK), AWAITING_APPROVAL, "proposed"),
+        "approve": ((AWAITING_APPROVAL,), APPROVED, "approved"),
+        "send_back": ((AWAITING_APPROVAL,), SENT_BACK, "sent_back"),
+        "resolve": ((PROPOSED,), RESOLVED, "resolved"),
+        "resolve_major": ((APPROVED,), RESOLVED, "resolved"),
+        "notify": ((RESOLVED,), NOTIFIED, "notified"),
+        "close": ((NOTIFIED,), CLOSED, "closed"),
+        "reopen": ((NOTIFIED,), INVESTIGATING, "reopened"),
+        "findings": ((INVESTIGATING, SENT_BACK), None, "findings"),
+        "assign": (OPEN, None, "assigned"),
+        "recording": ((*OPEN, RESOLVED, NOTIFIED), None, "recording"),
+    },
+)
+
+
+def workflow_action(action: str, *, severity: str, satisfied: bool | None = None) -> str:
+    """The WORKFLOW action that `action` is for a complaint of `severity`."""
+    if action in ("propose", "resolve") and severity == MAJOR:
+        return f"{action}_major"
+    if action == "return_visit":
+        # Unsatisfied reopens the complaint (确定每一项投诉均已得到解决).
+        return "close" if satisfied else "reopen"
+    return action
+
+
 def check(action: str, *, status: str, severity: str) -> None:
     """Raise IllegalTransition unless `action` applies to a complaint in `status`."""
-    spec = ACTIONS[action]
-    if action == "resolve" and severity == MAJOR:
+    # Closing and reopening start from the same status: either verdict will do.
+    name = workflow_action(action, severity=severity, satisfied=True)
+    if WORKFLOW.allows(name, status):
+        return
+    if name == "resolve_major":
         # A major complaint's solution needs a manager's approval before it
         # is resolved (客户服务管理制度 第12条).
-        if status != APPROVED:
-            raise IllegalTransition(
-                _(
-                    "A major complaint can be marked resolved only after a manager "
-                    "approved its solution."
-                )
+        raise IllegalTransition(
+            _(
+                "A major complaint can be marked resolved only after a manager "
+                "approved its solution."
             )
-        return
-    if action == "resolve" and status != PROPOSED:
-        raise IllegalTransition(spec.reason)
-    if status not in spec.from_statuses:
-        raise IllegalTransition(spec.reason)
+        )
+    raise IllegalTransition(ACTIONS[action].reason)
 
 
 def allows(action: str, *, status: str, severity: str) -> bool:
@@ -145,22 +168,8 @@ def allows(action: str, *, status: str, severity: str) -> bool:
 def status_after(action: str, *, status: str, severity: str, satisfied: bool | None = None) -> str:
     """The status a complaint moves to; raises IllegalTransition if not allowed."""
     check(action, status=status, severity=severity)
-    if action == "start":
-        return INVESTIGATING
-    if action == "propose":
-        return AWAITING_APPROVAL if severity == MAJOR else PROPOSED
-    if action == "approve":
-        return APPROVED
-    if action == "send_back":
-        return SENT_BACK
-    if action == "resolve":
-        return RESOLVED
-    if action == "notify":
-        return NOTIFIED
-    if action == "return_visit":
-        # Unsatisfied reopens the complaint (确定每一项投诉均已得到解决).
-        return CLOSED if satisfied else INVESTIGATING
-    return status  # findings, assign, recording: no change
+    name = workflow_action(action, severity=severity, satisfied=satisfied)
+    return WORKFLOW.target(name, status)
 
 
 # --- deadlines ---------------------------------------------------------------
@@ -175,8 +184,8 @@ def deadline_for(received_at: datetime, working_days: int, calendar: WorkCalenda
     complaint received on a day off counts from that day like any other, so
     1 working day from a Saturday is the Monday (or the make-up Sunday, 调休).
     """
-    day = calendar.add_working_days(received_at.date(), working_days)
-    return datetime.combine(day, calendar.day_end, tzinfo=received_at.tzinfo)
+    policy = deadlines.Policy(working_days, deadlines.WORKING_DAYS)
+    return deadlines.due_at(received_at, policy, calendar)
 
 
 def reminder_due_at(deadline: datetime) -> datetime:
@@ -239,15 +248,6 @@ def declared_type_is_audio(content_type: str) -> bool:
 
 
 # --- spreadsheets ------------------------------------------------------------
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def excel_safe(value):
-    """Text a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,14 +13,15 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
-from crm_site.core.listing import query_string, sort_links
+from crm_site.core.listing import paginate, query_string, sort_links
 from crm_site.core.services import audit
 
-from . import export, forms, permissions, rules, services, stats
-from .filters import register_queryset
+from . import export, forms, permissions, rules, selectors, services, stats
+from .filters import ComplaintFilter, ComplaintStatsFilter
 from .models import DONE_STATUSES, Complaint
 
 PAGE_SIZE = 25
+STATS_ROWS_PER_PAGE = 50
 SORT_COLUMNS = ["number", "customer", "received", "deadline", "status", "severity"]
 
 # action -> (form class, service, success message)
@@ -69,15 +69,18 @@ ACTIONS: dict[str, tuple] = {
 
 def _get_complaint_for_user(request, pk: int) -> Complaint:
     """The complaint if the user may see it, else 404 (existence is not revealed)."""
-    queryset = Complaint.objects.visible_to(request.user).select_related(
-        "customer", "unit", "category", "handler", "received_by"
-    )
-    return get_object_or_404(queryset, pk=pk)
+    return selectors.complaint_detail(user=request.user, pk=pk)
+
+
+def _register(request):
+    """The register's filters from the request, and the rows under them (list and export)."""
+    filterset = ComplaintFilter(request.GET or None, user=request.user)
+    return filterset, selectors.complaint_list(user=request.user, filters=filterset)
 
 
 def complaint_list(request):
-    filterset = register_queryset(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, complaints = _register(request)
+    page = paginate(request, complaints, PAGE_SIZE)
     active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
     context = {
         "filter": filterset,
@@ -133,7 +136,7 @@ def _action_forms(request, complaint, bound: dict | None = None) -> list[dict]:
 def _render_detail(request, complaint, bound=None):
     context = {
         "complaint": complaint,
-        "events": complaint.events.select_related("actor"),
+        "events": selectors.complaint_events(complaint=complaint),
         "actions": _action_forms(request, complaint, bound),
         "overdue": complaint.is_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
@@ -178,7 +181,7 @@ def complaint_print(request, pk: int):
     return render(
         request,
         "complaints/print_record.html",
-        {"complaint": complaint, "events": complaint.events.select_related("actor")},
+        {"complaint": complaint, "events": selectors.complaint_events(complaint=complaint)},
     )
 
 
@@ -220,58 +223,36 @@ def complaint_recording(request, pk: int):
     return response
 
 
-def write_export(request, stream, progress=None) -> tuple[int, str]:
-    """Write the register's filtered rows to `stream`; audited. Used by the view
-    and by the background export job (crm_site.core.exports)."""
-    filterset = register_queryset(request)
-    queryset = filterset.qs
-    if progress is not None:
-        queryset = _Counted(queryset, progress)
-    rows = export.write_register(queryset, stream)
-    audit(
-        actor=request.user,
-        action="complaints.export",
-        summary=f"{rows} rows",
-        data={"filters": _audited_filters(request), "rows": rows},
-        request=request if progress is None else None,
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return rows, f"complaints-{stamp}.xlsx"
-
-
-class _Counted:
-    """A queryset stand-in whose iterator() reports progress (for write_register)."""
-
-    def __init__(self, queryset, progress):
-        self.queryset, self.progress = queryset, progress
-
-    def iterator(self, chunk_size=2000):
-        return exports.counted(self.queryset.iterator(chunk_size=chunk_size), self.progress)
-
-
 def complaint_export(request):
     """The register as .xlsx, with the register's filters; a background job above
     CRM_EXPORT_SYNC_LIMIT rows."""
-    total = register_queryset(request).qs.order_by().count()
+    params = export.register_export_params(_register(request)[0], request.GET)
+    total = export.register_rows(user=request.user, params=params).order_by().count()
     if total > settings.CRM_EXPORT_SYNC_LIMIT:
         job = exports.export_job_start(
-            user=request.user, kind="complaints", params=request.GET, total=total
+            user=request.user, kind="complaints", params=params, total=total
         )
         return redirect(job)
     response = HttpResponse(content_type=export.XLSX_CONTENT_TYPE)
-    _rows, filename = write_export(request, response)
+    _rows, filename = export.register_export_write(
+        user=request.user, params=params, stream=response, request=request
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _audited_filters(request) -> dict:
-    """The export's filters for the audit log; a search may be a phone number: not kept."""
-    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
-    if "q" in filters:
-        filters["q"] = "…"
-    return filters
-
-
 def complaint_stats(request):
-    context = stats.stats_context(request)
+    filterset = ComplaintStatsFilter(request.GET or None, user=request.user)
+    figures = stats.complaint_stats(user=request.user, filters=filterset)
+    first, last = figures["first"], figures["last"]
+    context = {
+        "form": filterset.form,
+        "first": first,
+        "last": last,
+        "total": figures["total"],
+        "page_obj": paginate(request, figures["rows"], STATS_ROWS_PER_PAGE),
+        "query_string": query_string(request),
+        "categories": figures["categories"],
+        "chart": stats.chart_data(figures["by_month"], figures["categories"], first, last),
+    }
     return render(request, "complaints/complaint_stats.html", context)

@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
+from crm_site.core import registry
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def navigation(request):
         from crm_site.core.models import Notification
 
         unread_query = Notification.objects.visible_to(user).unread()
-        badges = collect(settings.CRM_NAV_BADGES, request)
+        badges = collect(registry.nav_badges.paths(), request)
         unread = resolve_badge_counts(badges, {"unread": unread_query})["unread"]
     return {
         "nav_items": items,

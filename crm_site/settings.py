@@ -1,9 +1,12 @@
 """Settings for the logistics customer-service CRM.
 
 One file, driven by environment variables only (README, "Configuration").
-With nothing set it runs on SQLite with Celery in eager mode, so `make run`
-works anywhere; DATABASE_URL and REDIS_URL switch on PostgreSQL and a real
-broker. Nothing else in the code base reads os.environ.
+In development (DJANGO_DEBUG unset or 1) nothing needs setting: it runs on
+SQLite with Celery in eager mode, so `make run` works anywhere; DATABASE_URL
+and REDIS_URL switch on PostgreSQL and a real broker. With DJANGO_DEBUG=0 it
+fails closed: DATABASE_URL, REDIS_URL and DJANGO_SECRET_KEY are required, and
+a boolean variable with an unknown value is an error, not False. Nothing else
+in the code base reads os.environ.
 """
 
 import os
@@ -22,11 +25,31 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = {"1", "true", "yes"}
+FALSE_WORDS = {"0", "false", "no"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """1/true/yes or 0/false/no (any case); empty or unset is the default.
+    Anything else is a typo we refuse, rather than read as False."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean: use 1/0, true/false or yes/no."
+    )
+
+
+def env_required(name: str) -> str:
+    """A variable production cannot run without (DJANGO_DEBUG=0)."""
+    value = env(name).strip()
+    if not value:
+        raise ImproperlyConfigured(f"DJANGO_DEBUG=0 needs {name}; it is not set.")
+    return value
 
 
 def env_int(name: str, default: int) -> int:
@@ -81,6 +104,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "rules",
     "template_partials",
     "axes",
     "csp",
@@ -136,8 +160,9 @@ TEMPLATES = [
     },
 ]
 
-# Database: unset DATABASE_URL means a SQLite file in the project.
-DATABASE_URL = env("DATABASE_URL")
+# Database: unset DATABASE_URL means a SQLite file in the project, in
+# development only; production must not quietly run on a local file.
+DATABASE_URL = env("DATABASE_URL") if DEBUG else env_required("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -153,13 +178,16 @@ else:
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+DB_JOB_STATEMENT_TIMEOUT_MS = env_int("DB_JOB_STATEMENT_TIMEOUT_MS", 3_600_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: our statements are short, and PostgreSQL's JIT spent far longer
     # compiling the monthly rollup's compliance query than running it. Also a
-    # statement timeout so a runaway query cannot hold a web worker (jobs may
-    # set their own).
+    # statement timeout, so a runaway query cannot hold a web worker; background
+    # jobs lift it to DB_JOB_STATEMENT_TIMEOUT_MS inside their own transactions
+    # (crm_site.core.db.allow_long_statements). 0 disables.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c jit=off -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 0)}"
+        f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -292,8 +320,10 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Celery: unset REDIS_URL means eager mode (tasks run in the request, no broker).
-REDIS_URL = env("REDIS_URL")
+# Celery: unset REDIS_URL means eager mode (tasks run in the request, no
+# broker), in development only; in production that would run rollups and
+# regrades inside web requests.
+REDIS_URL = env("REDIS_URL") if DEBUG else env_required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -405,9 +435,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
-# Tests only: the monthly rollup sleeps this long inside its transaction, so a
-# test can kill the worker half way through a build (tests/reports).
-ROLLUP_TEST_PAUSE_SECONDS = env_int("ROLLUP_TEST_PAUSE_SECONDS", 0)
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
 # plain lines while developing).
@@ -436,59 +463,17 @@ LOGGING = {
     },
 }
 
-# Product settings (README, "Configuration").
+# Product settings (README, "Configuration"). What the apps add to shared pages
+# (home panels, badges, card sections, exporters, sticky lists) registers in
+# their AppConfig.ready() (crm_site.core.registry), not here.
 CRM_SITE_NAME = _("Logistics Customer Service CRM")
-# Role home panels and navigation badges: dotted paths to functions of the
-# request returning a dict (or None to show nothing). Each app adds its own.
-CRM_HOME_PANELS: list[str] = [
-    "visits.panels.staff_home_panel",
-    "visits.panels.supervisor_home_panel",
-    "visits.urgent.panels.home_panel",
-    "complaints.panels.home_panel",
-    "reports.panels.home_panel",
-    "customers.panels.care_home_panel",
-]
-# Lists that remember their last filters per user session (crm_site.core.sticky).
-CRM_STICKY_FILTER_VIEWS: list[str] = [
-    "customers:list",
-    "complaints:list",
-    "complaints:stats",
-    "visits:report_list",
-    "visits:urgent_list",
-    "visits:compliance",
-    "reports:monthly_list",
-    "audit_log",
-]
-# Navigation badges: dotted paths to functions (request) -> a dict (url, label,
-# icon, tone, count) or None; `count` (and `alert`, which turns the badge red)
-# may be querysets, all counted in one query (context_processors.navigation).
-CRM_NAV_BADGES: list[str] = ["visits.panels.review_badge", "visits.urgent.panels.nav_badge"]
-# Sections of the customer card contributed by other apps (visits, complaints):
-# dotted paths to functions (request, customer) -> dict with "template".
-CRM_CUSTOMER_CARD_SECTIONS: list[str] = [
-    "visits.panels.customer_card_section",
-    "complaints.panels.customer_card_section",
-    "customers.voice.display.card_section",
-    "customers.privacy.card_section",
-    "customers.panels.development_card_section",
-]
 # Exports above this many rows are written by a background job (progress page
 # and a download when done); below, the file comes straight back.
 CRM_EXPORT_SYNC_LIMIT = env_int("CRM_EXPORT_SYNC_LIMIT", 5000)
-CRM_EXPORTERS = {
-    "customers": "customers.views.excel.write_export",
-    "complaints": "complaints.views.write_export",
-}
 # Absolute links in e-mails.
 CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Urgent reports (巡访紧急报告): working hours the assigned manager has to
 # acknowledge one (over the work calendar, Asia/Shanghai working hours).
 URGENT_ACK_WORKING_HOURS = float(env("URGENT_ACK_WORKING_HOURS", "4"))
-# Tests only (fault tests): seconds the routing job waits after claiming a
-# report and before committing, so a test can kill the worker mid-way.
-URGENT_ROUTE_TEST_DELAY = float(env("URGENT_ROUTE_TEST_DELAY", "0"))
-# Test only (tests/security/test_faults.py): pause this many milliseconds
-# between regrade batches, so a fault test can kill the worker half way. 0 in use.
-CRM_TEST_REGRADE_PAUSE_MS = env_int("CRM_TEST_REGRADE_PAUSE_MS", 0)
 # Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
 CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)

@@ -1,6 +1,5 @@
 import sys
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -12,13 +11,14 @@ from django.views.defaults import server_error as default_server_error
 from django.views.i18n import JavaScriptCatalog
 
 from .context_processors import collect, nav_items_for
+from .core import registry
 
 
 def home(request):
     """Role home: greeting, what is due (each app's panel), the pages of the role."""
     context = {
         "shortcuts": nav_items_for(request.user)[1:],
-        "home_panels": collect(settings.CRM_HOME_PANELS, request),
+        "home_panels": collect(registry.home_panels.paths(), request),
     }
     return render(request, "home.html", context)
 

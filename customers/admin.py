@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from crm_site.core import admin as core_admin
+
 from .models import (
     CareReminder,
     Contact,
@@ -15,18 +17,18 @@ from .models import (
 
 
 @admin.register(LogisticsService)
-class LogisticsServiceAdmin(admin.ModelAdmin):
+class LogisticsServiceAdmin(core_admin.ModelAdmin):
     list_display = ["name", "category", "code", "order"]
     list_filter = ["category"]
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(core_admin.TabularInline):
     model = Contact
     extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(core_admin.ModelAdmin):
     """Read-mostly: edits belong in the app, where the rules and history are kept."""
 
     list_display = ["code", "name", "grade", "grade_pinned", "unit", "region", "visiting_person"]
@@ -39,7 +41,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(GradingRule)
-class GradingRuleAdmin(admin.ModelAdmin):
+class GradingRuleAdmin(core_admin.ModelAdmin):
     list_display = ["version", "note", "created_at", "created_by"]
     readonly_fields = ["version", "definition", "note", "created_at", "created_by"]
 
@@ -50,7 +52,7 @@ class GradingRuleAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(core_admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

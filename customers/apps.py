@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from crm_site.core import registry
+
+        registry.register_home_panel("customers.panels.care_home_panel", position=60)
+        for path, position in [
+            ("customers.voice.display.card_section", 30),
+            ("customers.privacy.card_section", 40),
+            ("customers.panels.development_card_section", 50),
+        ]:
+            registry.register_customer_card_section(path, position=position)
+        registry.register_exporter("customers", "customers.services.exports.customers_export_write")
+        registry.register_sticky_filter_view("customers:list")

@@ -2,9 +2,12 @@
 
 import django_filters
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import Region
+from crm_site.core.inputs import CleanInputForm
 
 from . import services
 from .models import Customer, Nature, Status, Trend
@@ -16,8 +19,15 @@ def _set_choices(field, choices) -> None:
     forms.ChoiceField.choices.fset(field, [("", field.empty_label), *choices])  # type: ignore[union-attr]
 
 
+class SearchFilter(django_filters.CharFilter):
+    """Code, name or contact phone (CustomerQuerySet.search)."""
+
+    def filter(self, qs, value):
+        return qs.search(value) if value not in EMPTY_VALUES else qs
+
+
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
+    q = SearchFilter(label=_("Search"), max_length=100)
     grade = django_filters.ChoiceFilter(label=_("Grade"), empty_label=_("All grades"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=_("All statuses")
@@ -41,11 +51,12 @@ class CustomerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Customer
+        form = CleanInputForm
         fields = ["q", "grade", "status", "unit", "region", "nature", "trend", "visiting_person"]
 
-    def __init__(self, data=None, queryset=None, *, request, grade_choices, people, **kwargs):
-        super().__init__(data, queryset, request=request, **kwargs)
-        self.filters["unit"].queryset = services.scope_units(request.user)
+    def __init__(self, data=None, queryset=None, *, user, grade_choices, people, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["unit"].queryset = services.scope_units(user)
         # The choices as plain lists, set on the form's own fields after the form
         # copied them (the hundred and more people are not deep-copied on every
         # page): a supervisor's units are the memberships the request has loaded
@@ -54,9 +65,7 @@ class CustomerFilter(django_filters.FilterSet):
         fields = self.form.fields
         fields["grade"].choices = grade_choices
         fields["visiting_person"].choices = [(p.pk, p.get_full_name()) for p in people]
-        _set_choices(
-            fields["unit"], [(u.pk, str(u)) for u in services.scope_unit_list(request.user)]
-        )
+        _set_choices(fields["unit"], [(u.pk, str(u)) for u in services.scope_unit_list(user)])
         _set_choices(fields["region"], Region.objects.order_by("code").values_list("pk", "name"))
         for name, field in self.form.fields.items():
             css = "form-control" if name == "q" else "form-select js-autosubmit"
@@ -65,8 +74,25 @@ class CustomerFilter(django_filters.FilterSet):
             "placeholder", _("Code, name or contact phone")
         )
 
-    def search(self, queryset, name, value):
-        return queryset.search(value)
+    @classmethod
+    def apply(cls, queryset, filters):
+        """`queryset` under validated filters, without a form: what `qs` does with the
+        form's cleaned data, for values given as they are or in JSON-safe form
+        (a unit or region by its pk)."""
+        for name, value in filters.items():
+            queryset = cls.base_filters[name].filter(queryset, value)
+        return queryset
+
+    def cleaned_filters(self) -> dict:
+        """The valid filters in use, JSON-safe (what `apply` takes; an export job keeps them)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return {
+            name: value.pk if isinstance(value, Model) else value
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
 
     def active_filters(self) -> dict:
         """The filters in use, for the audit log and the "clear" link."""

@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
-from crm_site.core.inputs import HalfWidthDecimalField, HalfWidthIntegerField
+from crm_site.core.inputs import (
+    CleanInputForm,
+    CleanInputModelForm,
+    HalfWidthDecimalField,
+    HalfWidthIntegerField,
+)
 
 from . import grading, services, xlsx
 from .models import Contact, Customer, LogisticsService, Nature, Scale, Trend
@@ -36,7 +41,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return xlsx.person_label(obj)
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(CleanInputModelForm):
     override_reason = forms.CharField(
         label=_("Reason for the assignment exception"),
         required=False,
@@ -134,7 +139,7 @@ class CustomerForm(forms.ModelForm):
         ]
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanInputModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -163,7 +168,7 @@ class ContactForm(forms.ModelForm):
         return data
 
 
-class PinGradeForm(forms.Form):
+class PinGradeForm(CleanInputForm):
     grade = forms.ChoiceField(label=_("Grade"))
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
@@ -176,7 +181,7 @@ class PinGradeForm(forms.Form):
         ]
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CleanInputForm):
     customers = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
     visiting_person = PersonChoiceField(
         label=_("New visiting person"), queryset=Customer.objects.none()
@@ -201,7 +206,7 @@ class ReassignForm(forms.Form):
         super().full_clean()
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(CleanInputForm):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(
@@ -239,7 +244,7 @@ class SmallInputs:
                 field.widget.attrs.setdefault("aria-label", field.label)
 
 
-class GradeForm(SmallInputs, forms.Form):
+class GradeForm(SmallInputs, CleanInputForm):
     code = forms.CharField(label=_("Code"), max_length=10)
     name = forms.CharField(label=_("Display name"), max_length=20)
     order = HalfWidthIntegerField(label=_("Order"), min_value=1, max_value=99)
@@ -251,7 +256,7 @@ class GradeForm(SmallInputs, forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class BandForm(SmallInputs, forms.Form):
+class BandForm(SmallInputs, CleanInputForm):
     min = HalfWidthDecimalField(
         label=_("From (10k CNY)"), min_value=0, max_digits=14, decimal_places=2
     )
@@ -268,7 +273,7 @@ BandFormSet = forms.formset_factory(
 POINT_GROUPS = (("scale", Scale), ("trend", Trend), ("nature", Nature))
 
 
-class RuleForm(forms.Form):
+class RuleForm(CleanInputForm):
     """Points per scale, trend and nature, the note, and the fingerprint of the preview."""
 
     note = forms.CharField(

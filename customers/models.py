@@ -14,7 +14,9 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Region, Role, ServiceUnit
+from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet, owned_by
+from crm_site.core.models import ColumnAlias, EventBase
 
 from . import grading
 
@@ -119,23 +121,12 @@ class GradingRule(models.Model):
         return self.as_rule().cadence()
 
 
-class CustomerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Customers this user may see.
+class CustomerQuerySet(ScopedQuerySet):
+    """Staff: customers they visit or own as salesperson; supervisor and manager:
+    their units' customers; admin: all (`visible_to`, crm_site.accounts.scope)."""
 
-        staff: customers they visit or own as salesperson; supervisor and
-        manager: their units' customers; admin: all.
-        """
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.STAFF:
-            return self.filter(Q(visiting_person=user) | Q(sales_owner=user))
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+    unit_path = "unit"
+    own_path = ("visiting_person", "sales_owner")
 
     def active(self):
         return self.exclude(status__in=[Status.LOST])
@@ -344,7 +335,7 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         indexes = [
             # Scope, filter and the default sort: the list pages through these
-            # by index-only scans (customers.views.book.PageRows).
+            # by index-only scans (customers.selectors.PageRows).
             models.Index(fields=["unit", "grade", "code", "id"]),
             models.Index(fields=["unit", "status", "code", "id"]),
             models.Index(fields=["visiting_person", "grade"]),
@@ -424,7 +415,7 @@ class Contact(models.Model):
         return self.name
 
 
-class CustomerChange(models.Model):
+class CustomerChange(EventBase):
     """History of a customer card: who changed which fields, when."""
 
     class Kind(models.TextChoices):
@@ -439,17 +430,13 @@ class CustomerChange(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("customer")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     changes = models.JSONField(_("changes"), default=dict)  # field -> [old, new]
+
+    # The event's details are its `changes` column (no second JSON column on
+    # this large table).
+    data = ColumnAlias("changes")
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -461,7 +448,7 @@ class CustomerChange(models.Model):
         return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class GradeChange(models.Model):
+class GradeChange(EventBase):
     """Every grade change: old, new, when, by whom or by which rule version, why."""
 
     class Source(models.TextChoices):
@@ -477,14 +464,6 @@ class GradeChange(models.Model):
     old_grade = models.CharField(_("old grade"), max_length=10, blank=True)
     new_grade = models.CharField(_("new grade"), max_length=10)
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     rule = models.ForeignKey(
         GradingRule,
         on_delete=models.PROTECT,
@@ -503,6 +482,16 @@ class GradeChange(models.Model):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     reason = models.TextField(_("reason"), blank=True)
+
+    # An event of the grade: its columns keep their names on this large table
+    # and read as the event's kind, states and details.
+    kind = ColumnAlias("source")
+    from_state = ColumnAlias("old_grade")
+    to_state = ColumnAlias("new_grade")
+
+    @property
+    def data(self) -> dict:
+        return {"rule": self.rule_id, "run": self.run_id, "reason": self.reason}
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -573,12 +562,11 @@ class RegradeRun(models.Model):
         return sorted(self.moves.items(), key=lambda item: (-item[1], item[0]))
 
 
-class CustomerImportQuerySet(models.QuerySet):
+class CustomerImportQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """An uploaded file is only ever read back by the user who uploaded it."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(created_by=user)
+        """An uploaded file is only ever read back by the user who uploaded it:
+        an upload is private to its author, not unit data, so no role widens it."""
+        return owned_by(self, user, "created_by")
 
 
 def _import_upload_to(instance, filename):

@@ -1,8 +1,8 @@
-"""What the customer book adds to other pages (registered in settings).
+"""What the customer book adds to other pages (registered in CustomersConfig.ready()).
 
-- CRM_HOME_PANELS: `care_home_panel(request)` — care dates of the coming week
+- home panel: `care_home_panel(request)` — care dates of the coming week
   among the contacts of the user's customers (客户关怀).
-- CRM_CUSTOMER_CARD_SECTIONS: `development_card_section(request, customer)` —
+- customer card section: `development_card_section(request, customer)` —
   the development that won the customer.
 """
 

@@ -23,8 +23,8 @@ from openpyxl import Workbook
 
 from crm_site.accounts.models import Role, User
 from crm_site.core.services import audit
+from crm_site.core.xlsx import safe_cell
 
-from . import xlsx
 from .models import Contact, Customer, CustomerChange
 
 # The contact fields that are personal data, in export order.
@@ -101,9 +101,9 @@ def write_personal_data_xlsx(data: dict, stream) -> None:
     )
     for title, model, fields, rows in sheets:
         ws = wb.create_sheet(str(title))
-        ws.append([xlsx._cell(ws, _label(model, f)) for f in fields])
+        ws.append([safe_cell(ws, _label(model, f)) for f in fields])
         for row in rows:
-            ws.append([xlsx._cell(ws, _plain(row[f])) for f in fields])
+            ws.append([safe_cell(ws, _plain(row[f])) for f in fields])
     wb.save(stream)
 
 
@@ -193,7 +193,7 @@ def customer_anonymise(*, customer: Customer, actor: User, reason: str, request=
 
 
 def card_section(request, customer) -> dict | None:
-    """The card's "personal data" box (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    """The card's "personal data" box (registered in CustomersConfig.ready())."""
     if not may_handle_personal_data(request.user):
         return None
     return {"template": "customers/partials/_privacy.html", "customer": customer}

@@ -1,13 +1,124 @@
-"""Reads of the customer book (the writes are in services/)."""
+"""Reads of the customer book: filtered, sorted lists for the pages and exports,
+and the card with its histories.
 
-from django.db.models import Count, Exists, OuterRef, Subquery, Window
+The list page, its export (at once or as a background job) and the benchmark
+read the same rows through `customer_list`; none of them builds a request.
+"""
+
+from collections.abc import Mapping
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import User, display_name
 
-from . import display, grading
+from . import display, grading, services
+from .filters import CustomerFilter
 from .models import Customer, GradeChange, GradingRule
 from .voice.models import CustomerWatch, EnterpriseSurvey
+
+DEFAULT_SORT = "code"
+SORTS = {
+    "code": ("code",),
+    "name": ("name", "code"),
+    "grade": ("grade_rank", "code"),
+    "revenue": ("annual_revenue", "code"),
+    "status": ("status", "code"),
+    "updated": ("updated_at", "code"),
+}
+
+
+def customer_sort(sort: str | None) -> str:
+    """`sort` if the list knows it ("name", "-grade" ...), else the default."""
+    sort = sort or DEFAULT_SORT
+    return sort if sort.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+def customers_sorted(queryset: QuerySet, *, sort: str, rule: grading.Rule) -> QuerySet:
+    """`queryset` in the list's order for `sort` (unknown sorts: by code)."""
+    sort = customer_sort(sort)
+    key = sort.lstrip("-")
+    if key == "grade":
+        # Grades sort by the rule's order, so 核心 comes before 重点 whatever their codes.
+        queryset = queryset.annotate(
+            grade_rank=Case(
+                *[When(grade=g.code, then=Value(g.order)) for g in rule.grades],
+                default=Value(999),
+                output_field=IntegerField(),
+            )
+        )
+    fields = SORTS[key]
+    if sort.startswith("-"):
+        fields = tuple(f"-{f}" for f in fields)
+    return queryset.order_by(*fields, "pk")
+
+
+def customer_filter(*, user, data=None, rule: grading.Rule, people=None) -> CustomerFilter:
+    """The list's filter form for `user`, bound to `data` (the page's GET parameters)."""
+    grade_choices = [
+        (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
+    ]
+    return CustomerFilter(
+        data or None,
+        queryset=Customer.objects.visible_to(user),
+        user=user,
+        grade_choices=grade_choices,
+        people=people if people is not None else list(services.scope_users(user)),
+    )
+
+
+def customer_list(
+    *, user, filters: Mapping, sort: str, rule: grading.Rule | None = None
+) -> QuerySet:
+    """The customers `user` may see, under validated `filters` (CustomerFilter.cleaned_filters,
+    as the page has them or as an export job kept them), in the order of `sort`."""
+    if rule is None:
+        rule = GradingRule.objects.current().as_rule()
+    customers = CustomerFilter.apply(Customer.objects.visible_to(user), filters)
+    return customers_sorted(customers, sort=sort, rule=rule)
+
+
+class PageRows:
+    """The list's rows for the paginator, a page read by a deferred join: the
+    page's ids first (ordered, offset and limited: an index-only scan where an
+    index holds the scope, the filter and the sort), then only those rows with
+    their joined and computed columns. An OFFSET over whole rows would build,
+    and throw away, every row before the page (with its primary contact
+    subqueries), so the last pages would cost far more than the first."""
+
+    ordered = True
+
+    def __init__(self, customers, outer):
+        self.customers = customers  # filtered and sorted
+        self.outer = outer  # ids -> the same sort over Customer rows
+
+    def __getitem__(self, window: slice):
+        return self.outer(self.customers.values("pk")[window]).for_page()
+
+
+def customer_page_rows(customers, *, sort: str, rule: grading.Rule) -> PageRows:
+    """The filtered, sorted customers (customer_list) as the list pages them."""
+    return PageRows(
+        customers,
+        lambda ids: customers_sorted(Customer.objects.filter(pk__in=ids), sort=sort, rule=rule),
+    )
+
+
+# Within a unit's scope an index on (unit, the filtered column) holds the unit
+# column: counting it is an index-only scan.
+PAGE_COUNT_COLUMN = "unit_id"
+
 
 # The card shows the latest few of each history; the history page shows them all.
 CARD_HISTORY = 10

@@ -24,21 +24,20 @@ from xml.parsers import expat
 from defusedxml import ElementTree as DefusedET
 from defusedxml.common import DefusedXmlException
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 
+from crm_site.core import xlsx as sheet
 from crm_site.core.inputs import NUMBER_MESSAGE, has_foreign_digits
 
 from .models import Customer, Nature, Scale, Status, Trend
 
 FILE_LANGUAGE = "zh-hans"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = sheet.XLSX_CONTENT_TYPE
+FREEZE = "C2"  # the code and name stay in view
 
 # Limits of an upload (README "Customers and grading"). Module constants so
 # tests can lower them and build small stand-ins for huge files.
@@ -47,43 +46,48 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1000
 MAX_ROWS = 50_000
 
-# Text that a spreadsheet would read as a formula if typed in (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 USER_LABEL_RE = re.compile(r"^(?P<name>.*?)\s*[(（](?P<username>[^()（）]+)[)）]\s*$")
 LIST_SPLIT_RE = re.compile(r"[、,，;；\n]+")
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    label: str | Promise
+class Column(sheet.Column):
+    key: str = ""
     required: bool = False  # the header must be present in an import
     readonly: bool = False  # exported for reading, ignored on import
-    width: int = 14
 
 
 COLUMNS = [
-    Column("code", gettext_lazy("Customer code"), required=True, width=14),
-    Column("name", gettext_lazy("Customer name"), required=True, width=30),
-    Column("unit", gettext_lazy("Service unit"), required=True, width=16),
-    Column("grade", gettext_lazy("Grade"), readonly=True, width=8),
-    Column("grade_points", gettext_lazy("Grade points"), readonly=True, width=10),
-    Column("nature", gettext_lazy("Nature"), width=12),
-    Column("scale", gettext_lazy("Scale"), width=8),
-    Column("annual_revenue", gettext_lazy("Annual revenue (10k CNY)"), width=16),
-    Column("trend", gettext_lazy("Development trend"), width=10),
-    Column("industry", gettext_lazy("Industry"), width=14),
-    Column("region", gettext_lazy("Region"), width=10),
-    Column("address", gettext_lazy("Address"), width=32),
-    Column("status", gettext_lazy("Status"), width=8),
-    Column("sales_owner", gettext_lazy("Sales owner"), width=16),
-    Column("visiting_person", gettext_lazy("Visiting person"), width=16),
-    Column("assignment_override_reason", gettext_lazy("Assignment exception reason"), width=24),
-    Column("services", gettext_lazy("Logistics services used"), width=36),
-    Column("notes", gettext_lazy("Notes"), width=30),
-    Column("primary_contact", gettext_lazy("Primary contact"), readonly=True, width=12),
-    Column("primary_phone", gettext_lazy("Contact phone"), readonly=True, width=16),
-    Column("updated_at", gettext_lazy("Last updated"), readonly=True, width=17),
+    Column(key="code", label=gettext_lazy("Customer code"), required=True, width=14),
+    Column(key="name", label=gettext_lazy("Customer name"), required=True, width=30),
+    Column(key="unit", label=gettext_lazy("Service unit"), required=True, width=16),
+    Column(key="grade", label=gettext_lazy("Grade"), readonly=True, width=8),
+    Column(key="grade_points", label=gettext_lazy("Grade points"), readonly=True, width=10),
+    Column(key="nature", label=gettext_lazy("Nature"), width=12),
+    Column(key="scale", label=gettext_lazy("Scale"), width=8),
+    Column(
+        key="annual_revenue",
+        label=gettext_lazy("Annual revenue (10k CNY)"),
+        width=16,
+        number_format="0.00",
+    ),
+    Column(key="trend", label=gettext_lazy("Development trend"), width=10),
+    Column(key="industry", label=gettext_lazy("Industry"), width=14),
+    Column(key="region", label=gettext_lazy("Region"), width=10),
+    Column(key="address", label=gettext_lazy("Address"), width=32),
+    Column(key="status", label=gettext_lazy("Status"), width=8),
+    Column(key="sales_owner", label=gettext_lazy("Sales owner"), width=16),
+    Column(key="visiting_person", label=gettext_lazy("Visiting person"), width=16),
+    Column(
+        key="assignment_override_reason",
+        label=gettext_lazy("Assignment exception reason"),
+        width=24,
+    ),
+    Column(key="services", label=gettext_lazy("Logistics services used"), width=36),
+    Column(key="notes", label=gettext_lazy("Notes"), width=30),
+    Column(key="primary_contact", label=gettext_lazy("Primary contact"), readonly=True, width=12),
+    Column(key="primary_phone", label=gettext_lazy("Contact phone"), readonly=True, width=16),
+    Column(key="updated_at", label=gettext_lazy("Last updated"), readonly=True, width=17),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 KEYS = [c.key for c in COLUMNS]
@@ -157,137 +161,27 @@ def choice_lookup(key: str) -> dict[str, str]:
 
 # --- writing -------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F5FA8")
-HEADER_BORDER = Border(bottom=Side(style="thin", color="0F3F78"))
 
-
-def _cell(ws, value, number_format: str | None = None):
-    """A cell whose text can never run as a formula in Excel, WPS or LibreOffice."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # Stored as a text cell with Excel's quote prefix: shown as typed,
-        # never evaluated, and read back as the same text.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if number_format:
-        cell.number_format = number_format
-    return cell
-
-
-def _start_sheet(wb, title: str, columns: list[Column]):
-    ws = wb.create_sheet(title)
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "C2"
-    # Printed (or saved as PDF) landscape, all columns on one page width.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=column_header(column))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = Alignment(vertical="center")
-        header.append(cell)
-    ws.append(header)
-    return ws
-
-
-class RowWriter:
-    """Turns customers into file rows; labels are looked up once per export, not per cell."""
-
-    def __init__(self):
-        with translation.override(FILE_LANGUAGE):
-            self.labels = {
-                key: {value: str(label) for value, label in choices.choices}
-                for key, choices in CHOICES.items()
-            }
-        self.people: dict[int, str] = {}
-
-    def person(self, user) -> str:
-        if user is None:
-            return ""
-        if user.pk not in self.people:
-            self.people[user.pk] = person_label(user)
-        return self.people[user.pk]
-
-    def values(self, customer: Customer) -> dict:
-        """A customer as file values (text for people, places and choices)."""
-        contacts = getattr(customer, "primary_contacts", None)
-        primary = contacts[0] if contacts else None
-        updated = timezone.localtime(customer.updated_at) if customer.updated_at else None
-        return {
-            "code": customer.code,
-            "name": customer.name,
-            "unit": customer.unit.name if customer.unit_id else "",
-            "grade": customer.grade,
-            "grade_points": customer.grade_points,
-            "nature": self.labels["nature"].get(customer.nature, customer.nature),
-            "scale": self.labels["scale"].get(customer.scale, customer.scale),
-            "annual_revenue": customer.annual_revenue,
-            "trend": self.labels["trend"].get(customer.trend, customer.trend),
-            "industry": customer.industry,
-            "region": customer.region.name if customer.region_id else "",  # type: ignore[union-attr]
-            "address": customer.address,
-            "status": self.labels["status"].get(customer.status, customer.status),
-            "sales_owner": self.person(customer.sales_owner),
-            "visiting_person": self.person(customer.visiting_person),
-            "assignment_override_reason": customer.assignment_override_reason,
-            "services": "、".join(s.name for s in customer.services.all()),
-            "notes": customer.notes,
-            "primary_contact": primary.name if primary else "",
-            "primary_phone": (primary.mobile or primary.phone) if primary else "",
-            "updated_at": updated.strftime("%Y-%m-%d %H:%M") if updated else "",
-        }
-
-    def row(self, ws, customer: Customer) -> list:
-        row, values = [], self.values(customer)
-        for key in KEYS:
-            value = values[key]
-            if key == "annual_revenue":
-                row.append(_cell(ws, value, "0.00"))
-            elif isinstance(value, str) and (
-                value.startswith(FORMULA_PREFIXES) or ILLEGAL_CHARACTERS_RE.search(value)
-            ):
-                row.append(_cell(ws, value))
-            else:
-                row.append(value)  # plain text and numbers: openpyxl writes them as they are
-        return row
-
-
-def customer_row(customer: Customer) -> dict:
-    return RowWriter().values(customer)
-
-
-def write_customers(customers, stream) -> int:
-    """Write `customers` (an iterable of Customer, services prefetched) to `stream`."""
-    wb = Workbook(write_only=True)
+def file_labels() -> dict[str, dict[str, str]]:
+    """Choice labels as written in the file, looked up once per export, not per cell."""
     with translation.override(FILE_LANGUAGE):
-        title = str(gettext_lazy("Customers"))
-    ws = _start_sheet(wb, title, COLUMNS)
-    writer = RowWriter()
-    count = 0
-    for customer in customers:
-        ws.append(writer.row(ws, customer))
-        count += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
-    wb.save(stream)
-    return count
+        return {
+            key: {value: str(label) for value, label in choices.choices}
+            for key, choices in CHOICES.items()
+        }
 
 
 def write_template(stream, *, units, regions, services, users) -> None:
     """The blank import template, with a sheet of accepted values."""
     wb = Workbook(write_only=True)
     with translation.override(FILE_LANGUAGE):
-        _start_sheet(wb, str(gettext_lazy("Customers")), IMPORT_COLUMNS)
+        sheet.start_table(
+            wb,
+            str(gettext_lazy("Customers")),
+            IMPORT_COLUMNS,
+            header=sheet.HEADER_BLUE,
+            freeze=FREEZE,
+        )
         help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
         help_ws.column_dimensions["A"].width = 22
         help_ws.column_dimensions["B"].width = 100
@@ -296,7 +190,8 @@ def write_template(stream, *, units, regions, services, users) -> None:
         help_ws.page_setup.fitToHeight = 0
         wrap = Alignment(wrap_text=True, vertical="top")
         for label, text in _template_help(units, regions, services, users):
-            name, value = _cell(help_ws, str(label)), _cell(help_ws, str(text))
+            name = sheet.safe_cell(help_ws, str(label))
+            value = sheet.safe_cell(help_ws, str(text))
             name.font = Font(bold=True)
             name.alignment = value.alignment = wrap
             help_ws.append([name, value])
@@ -557,7 +452,8 @@ class ValueProblem(ValueError):
 
 
 def as_revenue(value) -> Decimal | None:
-    """A revenue in 万元 from a number or text cell; None when blank."""
+    """A revenue in 万元 from a number or text cell; None when blank. The text is
+    parsed here; the field's own limits are checked by the model."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -572,11 +468,14 @@ def as_revenue(value) -> Decimal | None:
         raise ValueProblem(_("Enter a number, e.g. 1250.50."))
     if number < 0:
         raise ValueProblem(_("Revenue cannot be negative."))
-    if number != number.quantize(Decimal("0.01")):
+    try:
+        rounded = number.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return number  # too many digits to round: the model's field says so
+    if number != rounded:
         raise ValueProblem(_("At most two decimals."))
-    if number >= Decimal("1e12"):
-        raise ValueProblem(_("This number is too large."))
-    return number.quantize(Decimal("0.01"))
+    # How large a revenue may be is the model field's rule (max_digits).
+    return rounded
 
 
 # --- fast export rows ------------------------------------------------------------
@@ -617,13 +516,12 @@ def _label(full: str | None, username: str | None) -> str:
 
 def export_values(queryset, chunk: int = 2000):
     """Rows of file values (in KEYS order) for the customers of `queryset`, in its
-    order: the same values as RowWriter.values, read as plain tuples, with the
-    services and primary contacts of each chunk in two more queries."""
+    order, read as plain tuples, with the services and primary contacts of each
+    chunk in two more queries."""
     from .models import Contact
 
     through = Customer.services.through
-    writer = RowWriter()
-    labels = writer.labels
+    labels = file_labels()
     tz = timezone.get_current_timezone()
     rows = queryset.values_list(*_EXPORT_FIELDS).iterator(chunk_size=chunk)
     batch = []
@@ -679,34 +577,14 @@ def export_values(queryset, chunk: int = 2000):
         yield from flush(batch)
 
 
-REVENUE_INDEX = KEYS.index("annual_revenue")
-
-
-def write_customer_values(rows, stream) -> int:
-    """Write rows of export_values to `stream` (formula-safe); return the count."""
-    wb = Workbook(write_only=True)
+def write_export(rows, stream) -> int:
+    """Write rows of export_values to `stream` (one sheet, headers in Chinese); the count."""
     with translation.override(FILE_LANGUAGE):
-        title = str(gettext_lazy("Customers"))
-    ws = _start_sheet(wb, title, COLUMNS)
-    count = 0
-    for values in rows:
-        row = []
-        for index, value in enumerate(values):
-            if index == REVENUE_INDEX:
-                row.append(_cell(ws, value, "0.00"))
-            elif (
-                isinstance(value, str)
-                and value
-                and (value[0] in FORMULA_FIRST or ILLEGAL_CHARACTERS_RE.search(value))
-            ):
-                row.append(_cell(ws, value))
-            else:
-                row.append(value)
-        ws.append(row)
-        count += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
-    wb.save(stream)
-    return count
-
-
-FORMULA_FIRST = frozenset(p[0] for p in FORMULA_PREFIXES)
+        return sheet.write_table(
+            stream,
+            title=str(gettext_lazy("Customers")),
+            columns=COLUMNS,
+            rows=rows,
+            header=sheet.HEADER_BLUE,
+            freeze=FREEZE,
+        )

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from crm_site.core import admin as core_admin
+
 from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
 
 
-class SummaryEventInline(admin.TabularInline):
+class SummaryEventInline(core_admin.TabularInline):
     model = SummaryEvent
     extra = 0
     can_delete = False
@@ -11,7 +13,7 @@ class SummaryEventInline(admin.TabularInline):
 
 
 @admin.register(MonthlyPatrolSummary)
-class MonthlyPatrolSummaryAdmin(admin.ModelAdmin):
+class MonthlyPatrolSummaryAdmin(core_admin.ModelAdmin):
     """Read-only: summaries are built by the rollup and signed on their pages."""
 
     list_display = ["unit", "month", "status", "built_at", "stale", "compliance_percent"]
@@ -27,7 +29,7 @@ class MonthlyPatrolSummaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RollupRequest)
-class RollupRequestAdmin(admin.ModelAdmin):
+class RollupRequestAdmin(core_admin.ModelAdmin):
     list_display = ["unit", "month", "requested_by", "requested_at", "sent_at", "done_at"]
     list_filter = ["unit"]
     readonly_fields = [

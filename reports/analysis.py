@@ -8,75 +8,21 @@ page, its charts and the .xlsx export read the same `Analysis`.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django import forms
 from django.db.models import Count, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from crm_site.accounts.models import Region, ServiceUnit
-from customers.models import GradingRule, Nature, Status
-
-from .export import _safe
+from crm_site.core import xlsx as sheet
+from customers.models import GradingRule, Nature
 
 MONEY = "#,##0.00"
 CENTS = Decimal("0.01")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2F4F7")
-
-
-class AnalysisFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(),
-        label=gettext_lazy("Service unit"),
-        required=False,
-        empty_label=gettext_lazy("All"),
-        error_messages={"invalid_choice": gettext_lazy("Pick one of your service units.")},
-    )
-    region = forms.ModelChoiceField(
-        queryset=Region.objects.none(),
-        label=gettext_lazy("Region"),
-        required=False,
-        empty_label=gettext_lazy("All"),
-        error_messages={"invalid_choice": gettext_lazy("Pick a region from the list.")},
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("All but lost")), ("all", gettext_lazy("All")), *Status.choices],
-    )
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
-        self.fields["region"].queryset = Region.objects.order_by("code")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select")
-
-    def apply(self, customers):
-        d = self.cleaned_data
-        if d.get("unit"):
-            customers = customers.filter(unit=d["unit"])
-        if d.get("region"):
-            customers = customers.filter(region=d["region"])
-        status = d.get("status") or ""
-        if status == "":
-            customers = customers.exclude(status=Status.LOST)
-        elif status != "all":
-            customers = customers.filter(status=status)
-        return customers
-
-    def describe(self) -> dict:
-        """The filters as the audit log keeps them (codes, no personal data)."""
-        d = self.cleaned_data
-        return {
-            "unit": d["unit"].code if d.get("unit") else "",
-            "region": d["region"].code if d.get("region") else "",
-            "status": d.get("status") or "",
-        }
 
 
 @dataclass
@@ -191,7 +137,7 @@ def _units(result: Analysis, customers, known: set[str]) -> None:
 
 def _header(ws, row: int, values: list) -> None:
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=_safe(str(value)))
+        cell = sheet.safe_write(ws, row, col, str(value))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -205,11 +151,11 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     ws.append([_("Customers by region and nature")])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in filters:
-        ws.append([_safe(str(label)), _safe(str(value))])
+        sheet.safe_append(ws, [str(label), str(value)])
     start = ws.max_row + 2
     _header(ws, start, [_("Region"), *[label for _c, label in result.natures], _("Total")])
     for r in result.region_rows:
-        ws.append([_safe(r["label"]), *r["counts"], r["total"]])
+        sheet.safe_append(ws, [r["label"], *r["counts"], r["total"]])
     ws.append([_("Total"), *result.nature_totals, result.customer_total])
     for cell in ws[ws.max_row]:
         cell.font = HEADER_FONT
@@ -221,7 +167,7 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     ws2.append([_("Annual revenue (10k CNY) by grade and unit")])
     ws2["A1"].font = Font(bold=True, size=14)
     for label, value in filters:
-        ws2.append([_safe(str(label)), _safe(str(value))])
+        sheet.safe_append(ws2, [str(label), str(value)])
     start = ws2.max_row + 2
     heads = [_("Service unit")]
     for _code, label in result.grades:
@@ -229,10 +175,10 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     heads += [_("Customers"), _("10k CNY")]
     _header(ws2, start, heads)
     for u in result.unit_rows:
-        values = [_safe(u["label"])]
+        values = [u["label"]]
         for c in u["cells"]:
             values += [c["count"], c["revenue"]]
-        ws2.append([*values, u["count"], u["revenue"]])
+        sheet.safe_append(ws2, [*values, u["count"], u["revenue"]])
     totals = [_("Total")]
     for t in result.grade_totals:
         totals += [t["count"], t["revenue"]]

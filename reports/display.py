@@ -1,24 +1,22 @@
 """How a stored summary reads on the page and in the export (labels, charts).
 
 A fixed number of queries per summary, whatever its size: the figures are
-already stored; only labels, the trend and what changed are looked up.
+already stored; only labels, the trend and what changed are looked up (by
+reports/selectors.py).
 """
 
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from complaints.models import ComplaintCategory
-from visits.models import DailyReport, Kind, UrgentReport
+from visits.models import Kind, UrgentReport
 
-from . import months
+from . import selectors
 from .models import MonthlyPatrolSummary
 from .rollup import BEHIND_COLUMNS, TEXT_COLUMNS
 
 TREND_MONTHS = 12
-CHANGED_REPORTS_LIMIT = 20
 
 
 def _label(choices, value: str) -> str:
@@ -55,10 +53,7 @@ def urgent_rows(summary: MonthlyPatrolSummary) -> list[dict]:
 def complaint_categories(summary: MonthlyPatrolSummary) -> list[dict]:
     """The month's complaints by category, named in the reader's language."""
     stored = summary.complaints.get("by_category", [])
-    names = {
-        c.code: str(c)
-        for c in ComplaintCategory.objects.filter(code__in=[r["code"] for r in stored])
-    }
+    names = selectors.complaint_category_names(codes=[r["code"] for r in stored])
     return [
         row | {"name": names.get(row["code"], row.get("name") or row["code"])} for row in stored
     ]
@@ -81,29 +76,10 @@ def _as_dict(columns: tuple, row) -> dict:
     return row if isinstance(row, dict) else dict(zip(columns, row, strict=True))
 
 
-def trend(summary: MonthlyPatrolSummary) -> list[dict]:
-    """The unit's last twelve months (built ones; gaps stay empty), oldest first."""
-    axis = months.trailing(summary.month, TREND_MONTHS)
-    stored = {
-        row["month"]: row
-        for row in MonthlyPatrolSummary.objects.filter(
-            unit_id=summary.unit_id, month__gte=axis[0], month__lte=axis[-1]
-        ).values(
-            "month",
-            "visits_done",
-            "calls_done",
-            "visits_percent",
-            "calls_percent",
-            "compliance_percent",
-        )
-    }
-    return [{"month": month} | stored.get(month, {}) for month in axis]
-
-
 def chart_data(summary: MonthlyPatrolSummary) -> dict:
     """What static/js/reports-monthly.js draws (json_script)."""
     by_grade = summary.compliance.get("by_grade", [])
-    points = trend(summary)
+    points = selectors.summary_trend(summary=summary, months_back=TREND_MONTHS)
     return {
         "labels": {
             "visits_percent": _("On-site visits %"),
@@ -124,23 +100,6 @@ def chart_data(summary: MonthlyPatrolSummary) -> dict:
         "calls_percent": [p.get("calls_percent") for p in points],
         "compliance_percent": [p.get("compliance_percent") for p in points],
     }
-
-
-def changed_reports(summary: MonthlyPatrolSummary) -> list[DailyReport]:
-    """Daily reports of the month changed since the build (their entries included)."""
-    if not summary.stale:
-        return []
-    return list(
-        DailyReport.objects.filter(
-            unit_id=summary.unit_id,
-            date__gte=summary.month,
-            date__lte=months.last_day(summary.month),
-        )
-        .filter(Q(updated_at__gt=summary.built_at) | Q(entries__updated_at__gt=summary.built_at))
-        .select_related("user")
-        .distinct()
-        .order_by("date", "user__username")[:CHANGED_REPORTS_LIMIT]
-    )
 
 
 def stale_latest(summary: MonthlyPatrolSummary):

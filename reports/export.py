@@ -14,22 +14,21 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from complaints.rules import FORMULA_PREFIXES
+from crm_site.core import xlsx as sheet
 
 from . import display
 from .models import MonthlyPatrolSummary
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = sheet.XLSX_CONTENT_TYPE
 WIDTHS = [8, 15, 22, 11, 11, 11, 11, 11, 11, 12]  # A..J
 LAST_COL = len(WIDTHS)
 COUNT = "0"
 PERCENT = "0.0%"
-DATETIME = "yyyy-mm-dd hh:mm"
-DATE = "yyyy-mm-dd"
+DATETIME = sheet.DATETIME_FORMAT
+DATE = sheet.DATE_FORMAT
 
 THIN = Side(style="thin", color="7F8FA6")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -43,12 +42,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _safe(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 class Sheet:
     """A cursor over the worksheet: writes rows of cells on the grid."""
 
@@ -57,11 +50,9 @@ class Sheet:
         self.row = 1
 
     def cell(self, col: int, value, *, fmt=None, font=None, fill=None, align=None, border=True):
-        cell = self.ws.cell(row=self.row, column=col, value=_safe(value))
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            # Shown and read back as typed, never evaluated.
-            cell.data_type = "s"
-            cell.quotePrefix = True
+        # The paper form merges cells, which a write-only sheet cannot: an
+        # ordinary sheet, each cell through the shared safe-cell rule.
+        cell = sheet.safe_write(self.ws, self.row, col, value)
         if fmt:
             cell.number_format = fmt
         if font:

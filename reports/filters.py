@@ -1,16 +1,23 @@
-"""The list's filters: unit, month and status."""
+"""The reports pages' filters: the monthly summaries list (unit, month, status)
+and the customer analysis (unit, region, status)."""
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.core.filters import ListFilterSet
+from crm_site.core.inputs import CleanInputForm
+from customers.models import Customer, Status
 
 from . import months
 from .models import MonthlyPatrolSummary
 
 
-class SummaryFilter(django_filters.FilterSet):
+class SummaryFilter(ListFilterSet):
+    # A wrong field is left out; the others still filter.
+    apply_valid_fields = True
+
     unit = django_filters.ModelChoiceFilter(
         queryset=ServiceUnit.objects.none(),
         label=_("Service unit"),
@@ -31,6 +38,7 @@ class SummaryFilter(django_filters.FilterSet):
 
     class Meta:
         model = MonthlyPatrolSummary
+        form = CleanInputForm
         fields = ["unit", "month", "status"]
 
     def __init__(self, *args, units=None, **kwargs):
@@ -40,3 +48,68 @@ class SummaryFilter(django_filters.FilterSet):
     def filter_month(self, queryset, name, value):
         month = months.parse(value)
         return queryset.filter(month=month) if month else queryset
+
+
+class CustomerAnalysisFilter(ListFilterSet):
+    """The customer analysis (客户分析表): a unit of the user's, a region, and a
+    status (all but the lost customers unless asked otherwise)."""
+
+    unit = django_filters.ModelChoiceFilter(
+        queryset=ServiceUnit.objects.none(),
+        label=_("Service unit"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Pick one of your service units.")},
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.none(),
+        label=_("Region"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Pick a region from the list.")},
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("all", _("All")), *Status.choices],
+        empty_label=_("All but lost"),
+        method="filter_status",
+    )
+
+    class Meta:
+        form = CleanInputForm
+        model = Customer
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, units=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+        self.filters["region"].queryset = Region.objects.order_by("code")
+        for f in self.form.fields.values():
+            f.widget.attrs.setdefault("class", "form-select")
+
+    @property
+    def invalid(self) -> bool:
+        return self.is_bound and not self.form.is_valid()
+
+    def cleaned(self) -> dict:
+        """The valid filters given (none on a page opened without any)."""
+        return self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = self.unfiltered(queryset)
+        return queryset
+
+    def unfiltered(self, queryset):
+        return queryset.exclude(status=Status.LOST)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def describe(self) -> dict:
+        """The filters as the audit log keeps them (codes, no personal data)."""
+        d = self.cleaned()
+        return {
+            "unit": d["unit"].code if d.get("unit") else "",
+            "region": d["region"].code if d.get("region") else "",
+            "status": d.get("status") or "",
+        }

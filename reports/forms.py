@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core.inputs import CleanInputForm
 
 from . import months
 
@@ -27,7 +28,7 @@ class MonthField(forms.CharField):
         return month
 
 
-class BuildForm(forms.Form):
+class BuildForm(CleanInputForm):
     """'Build this month': a unit the user may build and a month that has begun."""
 
     unit = forms.ModelChoiceField(
@@ -49,7 +50,7 @@ class BuildForm(forms.Form):
         return month
 
 
-class CommentaryForm(forms.Form):
+class CommentaryForm(CleanInputForm):
     commentary = forms.CharField(
         label=_("Supervisor's commentary"),
         required=False,
@@ -62,7 +63,7 @@ class CommentaryForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanInputForm):
     review_comment = forms.CharField(
         label=_("Manager's review"),
         required=False,

@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.models import EventBase
 
 
 class JSONTextField(models.TextField):
@@ -41,17 +43,11 @@ class JSONTextField(models.TextField):
         return json.dumps(value, ensure_ascii=False)
 
 
-class SummaryQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class SummaryQuerySet(ScopedQuerySet):
+    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+
+    unit_path = "unit"
+    own_path = None
 
     def awaiting_review(self):
         return self.filter(status=MonthlyPatrolSummary.Status.SUBMITTED)
@@ -177,7 +173,7 @@ class MonthlyPatrolSummary(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class SummaryEvent(models.Model):
+class SummaryEvent(EventBase):
     """History of a summary: builds, commentary, submission, review, staleness."""
 
     class Kind(models.TextChoices):
@@ -195,14 +191,6 @@ class SummaryEvent(models.Model):
         related_name="events",
         verbose_name=_("summary"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     data = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -217,16 +205,11 @@ class SummaryEvent(models.Model):
         return f"{self.summary_id} {self.kind}"
 
 
-class RollupRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The same scope as the summaries they build."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        if user.role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class RollupRequestQuerySet(ScopedQuerySet):
+    """The same scope as the summaries they build."""
+
+    unit_path = "unit"
+    own_path = None
 
     def pending(self):
         return self.filter(done_at__isnull=True)
@@ -283,16 +266,11 @@ class RollupRequest(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
 
-class BigCustomerReviewQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        if user.role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class BigCustomerReviewQuerySet(ScopedQuerySet):
+    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+
+    unit_path = "unit"
+    own_path = None
 
 
 class BigCustomerReview(models.Model):

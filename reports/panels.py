@@ -1,4 +1,4 @@
-"""What the monthly summaries add to the role home (CRM_HOME_PANELS in settings).
+"""What the monthly summaries add to the role home (registered in ReportsConfig.ready()).
 
 Supervisors: this month's summary of each of their units, and last month's
 while it awaits their submission. Managers (and admins): submitted summaries

@@ -4,52 +4,68 @@
 - build or rebuild: a supervisor of the unit, or an admin;
 - write the commentary and submit: a supervisor of the unit, while a draft;
 - review: a manager of the unit, or an admin, once submitted.
-Seeing a summary at all is `MonthlyPatrolSummary.objects.visible_to(user)`.
+
+Each is a rule of the `rules` package ("reports.build_summary", ...) built from
+the predicates of crm_site.accounts.scope; the functions below are the names
+views and services call. Seeing a summary at all is
+`MonthlyPatrolSummary.objects.visible_to(user)`; the units offered come from
+`units_for`.
 """
 
-from crm_site.accounts.models import Role, ServiceUnit
+import rules
+
+from crm_site.accounts.scope import (
+    is_admin_role,
+    is_manager_of_unit,
+    is_supervisor_of_unit,
+    units_for,
+)
 
 from .models import MonthlyPatrolSummary
 
 
+@rules.predicate
+def is_draft(user, summary) -> bool:
+    return summary.status == MonthlyPatrolSummary.Status.DRAFT
+
+
+@rules.predicate
+def is_submitted(user, summary) -> bool:
+    return summary.status == MonthlyPatrolSummary.Status.SUBMITTED
+
+
+# The target of "reports.build_summary" is a unit id; of the others, a summary.
+rules.add_rule("reports.build_summary", is_supervisor_of_unit | is_admin_role)
+rules.add_rule("reports.annotate_summary", is_supervisor_of_unit & is_draft)
+rules.add_rule("reports.review_summary", (is_manager_of_unit | is_admin_role) & is_submitted)
+
+
 def is_supervisor_of(user, unit_id: int) -> bool:
-    return user.has_role(Role.SUPERVISOR) and unit_id in user.unit_ids
+    return is_supervisor_of_unit(user, unit_id)
 
 
 def is_manager_of(user, unit_id: int) -> bool:
-    return user.has_role(Role.MANAGER) and unit_id in user.unit_ids
+    return is_manager_of_unit(user, unit_id)
 
 
 def can_build(user, unit_id: int) -> bool:
-    return is_supervisor_of(user, unit_id) or user.has_role(Role.ADMIN)
+    return rules.test_rule("reports.build_summary", user, unit_id)
 
 
 def can_annotate(user, summary: MonthlyPatrolSummary) -> bool:
-    return (
-        is_supervisor_of(user, summary.unit_id)
-        and summary.status == MonthlyPatrolSummary.Status.DRAFT
-    )
+    return rules.test_rule("reports.annotate_summary", user, summary)
 
 
 def can_review(user, summary: MonthlyPatrolSummary) -> bool:
-    return (
-        is_manager_of(user, summary.unit_id) or user.has_role(Role.ADMIN)
-    ) and summary.status == MonthlyPatrolSummary.Status.SUBMITTED
+    return rules.test_rule("reports.review_summary", user, summary)
 
 
 def buildable_units(user):
-    """Units whose summaries the user may build."""
-    if user.has_role(Role.ADMIN):
-        return ServiceUnit.objects.filter(is_active=True)
-    if user.has_role(Role.SUPERVISOR):
-        return ServiceUnit.objects.filter(pk__in=user.unit_ids)
-    return ServiceUnit.objects.none()
+    """Units whose summaries the user may build: `units_for(user, "build")`."""
+    return units_for(user, "build")
 
 
 def visible_units(user):
-    """Units whose summaries the user may see (the list's unit filter)."""
-    if user.has_role(Role.ADMIN):
-        return ServiceUnit.objects.all()
-    if user.has_role(Role.SUPERVISOR, Role.MANAGER):
-        return ServiceUnit.objects.filter(pk__in=user.unit_ids)
-    return ServiceUnit.objects.none()
+    """Units whose summaries the user may see (the list's unit filter):
+    `units_for(user, "review")`."""
+    return units_for(user, "review")

@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core.inputs import CleanInputForm
 
 from . import reviews
 
 
-class ReviewOpenForm(forms.Form):
+class ReviewOpenForm(CleanInputForm):
     """Open (or go to) the review of a unit for a quarter."""
 
     unit = forms.ModelChoiceField(
@@ -44,7 +45,7 @@ class ReviewOpenForm(forms.Form):
         return quarter
 
 
-class ReviewItemForm(forms.Form):
+class ReviewItemForm(CleanInputForm):
     """The checklist and findings of one customer."""
 
     checks = forms.MultipleChoiceField(

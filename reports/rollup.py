@@ -3,7 +3,9 @@
 One query per figure group, never a Python loop over entries or visits:
 
 1. compliance by visiting person and grade, and the customers not visited or
-   called as required: one statement (`_compliance_sql`);
+   called as required: visits/compliance.py, the one implementation the
+   compliance page uses too (grouped per unit, person and grade; the customers
+   behind as one JSON list per unit built by the database);
 2. the month's daily reports and entries (counts, latest change) and 3. the
    contacts recorded for the unit (count, latest): the source fingerprint;
 4. opinions and suggestions (entry field 2) and 5. market and competitor
@@ -11,25 +13,15 @@ One query per figure group, never a Python loop over entries or visits:
 6. urgent reports raised, resolved and open, with 7. their list;
 8. complaints received, resolved, on time (complaints.services.complaint_figures).
 
-Compliance follows visits/cadence.py and visits/queries.py exactly (the tests
-compare both): visits count per calendar month, calls per ISO week, each week
-counted in the month of its Thursday, done capped at what the grade requires
-per customer and period, in the month in progress only weeks begun by
-`as_of`. visits/queries.py expresses this as correlated subqueries per
-customer, which is right for a page of customers but costs a dozen index
-probes per customer, too many for a whole unit of thousands of customers;
-here the unit's contacts of the month are read once, grouped per customer
-(one pass), joined to the customers and summed per person and grade in one
-statement.
-
 Month boundaries are local (Asia/Shanghai): an entry at 23:30 on 31 October
 belongs to October although it is 15:30 UTC.
 """
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -38,10 +30,10 @@ from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
 from complaints.services import complaint_figures_by_unit
-from crm_site.core.services import work_calendar
-from customers.models import Customer, GradingRule, Status
+from customers.models import Customer, GradingRule
 from visits import cadence as cad
-from visits.models import DailyReport, DailyReportEntry, Kind, UrgentReport, Visit
+from visits import compliance
+from visits.models import DailyReport, DailyReportEntry, UrgentReport, Visit
 from visits.queries import span
 
 from . import months
@@ -107,21 +99,22 @@ def is_final(summary) -> bool:
 @dataclass(frozen=True)
 class Requirements:
     grades: list[dict]  # [{code, name, visits_per_month, calls_per_week}] in rule order
-    visits: dict[str, int]  # grade -> visits required in the month
-    calls: list[dict[str, int]]  # per counted week: grade -> calls required
+    need: compliance.Requirements  # what each grade asks for in the month
+
+    @property
+    def visits(self) -> dict[str, int]:
+        """grade -> visits required in the month."""
+        return self.need.visits
+
+    @property
+    def calls(self) -> list[dict[str, int]]:
+        """Per counted week: grade -> calls required."""
+        return list(self.need.calls)
 
 
 def requirements(w: MonthWindow) -> Requirements:
-    """What each grade of the current rule asks for in the month (visits/cadence.py)."""
+    """What each grade of the current rule asks for in the month (visits/compliance.py)."""
     rule = GradingRule.objects.current().as_rule()
-    cadences = rule.cadence()
-    calendar = work_calendar(
-        min([w.month, *(m for m, _s in w.all_weeks)]), w.last_day + timedelta(7)
-    )
-    needs = {
-        code: cad.month_requirement(c, w.month.year, w.month.month, calendar, as_of=w.as_of)
-        for code, c in cadences.items()
-    }
     return Requirements(
         grades=[
             {
@@ -132,31 +125,11 @@ def requirements(w: MonthWindow) -> Requirements:
             }
             for g in rule.grades
         ],
-        visits={code: need.visits for code, need in needs.items()},
-        calls=[
-            {code: need.weeks[i][2] for code, need in needs.items()} for i in range(len(w.weeks))
-        ],
+        need=compliance.requirements(w.month, today=w.as_of, cadences=rule.cadence()),
     )
 
 
-# --- compliance: one pass over the month's contacts ------------------------------
-
-
-def _db_time(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _grade_case(required: dict[str, int]) -> tuple[str, list]:
-    if not required:
-        return "0", []
-    whens = " ".join("WHEN %s THEN %s" for _code in required)
-    params = [item for code, n in required.items() for item in (code, n)]
-    return f"(CASE uc.grade {whens} ELSE 0 END)", params
-
-
-def _least(a: str, b: str) -> str:
-    # LEAST() is PostgreSQL's, MIN(a, b) SQLite's: CASE is both.
-    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+# --- compliance (visits/compliance.py) and the customers behind ---------------------
 
 
 @dataclass(frozen=True)
@@ -203,144 +176,13 @@ def _json_lists_by(key: str, columns: str, source: str, order: str) -> str:
     )
 
 
-def _compliance_sql(unit_ids: list[int], w: MonthWindow, req: Requirements) -> tuple[str, list]:
-    """One statement for any number of units: their active customers, their
-    contacts in the month read once (grouped per unit and customer), required /
-    done / counted per customer (CTE `figures`), then 'g' rows per unit, visiting
-    person and grade and a 'b' row per unit with the customers behind, as UNION
-    ALL over the one materialised CTE."""
-    customer_t = Customer._meta.db_table
-    visit_t = Visit._meta.db_table
-    user_t = get_user_model()._meta.db_table
-    units, unit_params = _in(unit_ids)
-    week_sums, week_params = [], []
-    for i, (monday, sunday) in enumerate(w.weeks):
-        lo, hi = span(monday, sunday)
-        week_sums.append(
-            f", SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s "
-            f"THEN 1 ELSE 0 END) AS calls_{i}"
-        )
-        week_params += [Kind.CALL, _db_time(lo), _db_time(hi)]
-    lo = min([w.start, *(span(m, s)[0] for m, s in w.weeks)])
-    hi = max([w.end, *(span(m, s)[1] for m, s in w.weeks)])
-    month = [_db_time(w.start), _db_time(w.end)]
-    counts_params = [
-        Kind.VISIT,
-        *month,
-        Kind.CALL,
-        *month,
-        *week_params,
-        *unit_params,
-        _db_time(lo),
-        _db_time(hi),
-    ]
-
-    visits_case, per_params = _grade_case(req.visits)
-    per_customer = [f"{visits_case} AS visits_required"]
-    for i, week in enumerate(req.calls):
-        case, case_params = _grade_case(week)
-        per_customer += [f"{case} AS calls_required_{i}", f"COALESCE(k.calls_{i}, 0) AS calls_{i}"]
-        per_params += case_params
-    n = len(w.weeks)
-    calls_required = " + ".join(f"calls_required_{i}" for i in range(n)) or "0"
-    calls_done = " + ".join(f"calls_{i}" for i in range(n)) or "0"
-    calls_counted = " + ".join(_least(f"calls_{i}", f"calls_required_{i}") for i in range(n)) or "0"
-    no_person = "CASE WHEN f.person_id IS NULL THEN 1 ELSE 0 END"
-    sums = ", ".join(f"SUM(f.{key}) AS {key}" for key in FIGURE_KEYS[1:])
-    behind_lists = _json_lists_by(
-        "f.unit_id",
-        "f.id, f.code, f.name, COALESCE(f.grade, ''), f.person_id, "
-        f"CASE WHEN f.person_id IS NULL THEN NULL ELSE {_person_sql('bu')} END, "
-        "f.visits_required, f.visits_counted, f.visits_done, "
-        "f.calls_required, f.calls_counted, f.calls_done",
-        f"figures f LEFT JOIN {user_t} bu ON bu.id = f.person_id "
-        "WHERE f.visits_counted < f.visits_required OR f.calls_counted < f.calls_required",
-        f"{no_person}, bu.username, f.grade, f.code",
-    )
-    # Names are joined to the few groups and behind rows only, not carried
-    # through every customer row of the units.
-    sql = f"""
-        WITH unit_customers AS (
-            SELECT c.id, c.unit_id, c.code, c.name, c.grade, c.visiting_person_id
-            FROM {customer_t} c
-            WHERE c.unit_id IN {units} AND c.status <> %s
-        ),
-        counts AS (
-            SELECT v.unit_id, v.customer_id,
-                SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s
-                    THEN 1 ELSE 0 END) AS visits_done,
-                SUM(CASE WHEN v.kind = %s AND v.occurred_at >= %s AND v.occurred_at < %s
-                    THEN 1 ELSE 0 END) AS calls_in_month
-                {"".join(week_sums)}
-            FROM {visit_t} v
-            WHERE v.unit_id IN {units} AND v.occurred_at >= %s AND v.occurred_at < %s
-            GROUP BY v.unit_id, v.customer_id
-        ),
-        per_customer AS (
-            SELECT uc.*,
-                COALESCE(k.visits_done, 0) AS visits_done,
-                COALESCE(k.calls_in_month, 0) AS calls_in_month,
-                {", ".join(per_customer)}
-            FROM unit_customers uc
-            LEFT JOIN counts k ON k.customer_id = uc.id AND k.unit_id = uc.unit_id
-        ),
-        figures AS (
-            SELECT id, unit_id, code, name, grade, visiting_person_id AS person_id,
-                visits_required, visits_done, calls_in_month,
-                {_least("visits_done", "visits_required")} AS visits_counted,
-                ({calls_required}) AS calls_required,
-                ({calls_done}) AS calls_done,
-                ({calls_counted}) AS calls_counted
-            FROM per_customer
-        )
-        SELECT 'g' AS row_kind, f.unit_id, f.grade, f.person_id, u.full_name, u.first_name,
-            u.last_name, u.username, f.customers, f.visits_required, f.visits_counted,
-            f.visits_done, f.calls_required, f.calls_counted, f.calls_done, f.calls_in_month,
-            {no_person} AS no_person, NULL AS behind
-        FROM (
-            SELECT f.unit_id, f.grade, f.person_id, COUNT(*) AS customers, {sums}
-            FROM figures f GROUP BY f.unit_id, f.grade, f.person_id
-        ) f LEFT JOIN {user_t} u ON u.id = f.person_id
-        UNION ALL
-        SELECT 'b', b.list_key, NULL, NULL, NULL, NULL, NULL, NULL, b.list_count,
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, b.list_text
-        FROM ({behind_lists}) b
-        ORDER BY 2, 1 DESC, 17, 8, 3
-    """
-    return sql, [*unit_params, Status.LOST, *counts_params, *per_params]
+FIGURE_KEYS = ("customers", *compliance.FIGURE_KEYS)
 
 
-FIGURE_KEYS = (
-    "customers",
-    "visits_required",
-    "visits_counted",
-    "visits_done",
-    "calls_required",
-    "calls_counted",
-    "calls_done",
-    "calls_in_month",
-)
-COLUMNS = (
-    "row_kind",
-    "unit_id",
-    "grade",
-    "person_id",
-    "full_name",
-    "first_name",
-    "last_name",
-    "username",
-    *FIGURE_KEYS,
-    "no_person",
-    "behind",
-)
-
-
-def _person_name(row: dict) -> str | None:
-    if row.get("person_id") is None:
-        return None
-    full = (row.get("full_name") or "").strip()
-    first_last = f"{row.get('first_name') or ''} {row.get('last_name') or ''}".strip()
-    return full or first_last or row.get("username")
+def _person_name(user: Mapping[str, Any]) -> str:
+    full = (user.get("full_name") or "").strip()
+    first_last = f"{user.get('first_name') or ''} {user.get('last_name') or ''}".strip()
+    return full or first_last or user["username"]
 
 
 # The customers behind are stored compactly, one array per customer in this order
@@ -361,68 +203,90 @@ BEHIND_COLUMNS = (
 )
 
 
+def _compliance_sql(customers, need: compliance.Requirements) -> tuple[str, list]:
+    """One statement over the per-customer figures of visits/compliance.py (one
+    CTE, read twice): a 'g' row per unit, visiting person and grade, and a 'b'
+    row per unit with its customers behind as a JSON list of BEHIND_COLUMNS
+    arrays built by the database (by visiting person, grade and code; customers
+    without one last)."""
+    inner, params = compliance.figures_sql(customers, need, (*GROUP_BY, "id", "code", "name"))
+    user_t = get_user_model()._meta.db_table
+    behind_lists = _json_lists_by(
+        "f.c_unit_id",
+        "f.c_id, f.c_code, f.c_name, COALESCE(f.c_grade, ''), f.c_visiting_person, "
+        f"CASE WHEN f.c_visiting_person IS NULL THEN NULL ELSE {_person_sql('bu')} END, "
+        "f.visits_required, f.visits_counted, f.visits_done, "
+        "f.calls_required, f.calls_counted, f.calls_done",
+        f"figures f LEFT JOIN {user_t} bu ON bu.id = f.c_visiting_person "
+        f"WHERE {compliance.BEHIND_SQL}",
+        "CASE WHEN f.c_visiting_person IS NULL THEN 1 ELSE 0 END, bu.username, f.c_grade, f.c_code",
+    )
+    padding = ", ".join(["NULL"] * len(compliance.FIGURE_KEYS))
+    sql = (
+        f"WITH figures AS ({inner}) "
+        f"SELECT 'g', g.*, NULL FROM ({compliance.grouped_sql('figures', GROUP_BY)}) g "
+        f"UNION ALL SELECT 'b', b.list_key, NULL, NULL, b.list_count, {padding}, b.list_text "
+        f"FROM ({behind_lists}) b"
+    )
+    return sql, params
+
+
+GROUP_BY = ("unit_id", "visiting_person", "grade")
+
+
 def compliance_data_many(
     unit_ids: list[int], w: MonthWindow, req: Requirements
 ) -> dict[int, tuple[list, JsonList]]:
-    """Per unit, (groups, behind) in one query for all the units: per visiting
-    person and grade the customers, required, counted and done (dicts); and the
-    customers not visited or called as required, as a JSON list of BEHIND_COLUMNS
-    arrays built by the database (by visiting person, grade, code; customers
-    without one last)."""
+    """Per unit, (groups, behind) for all the units in one statement
+    (_compliance_sql) and one for the people's names: per visiting person and
+    grade the customers, required, counted and done (dicts, by person's login
+    and grade); and the customers not visited or called as required."""
     result: dict[int, tuple[list, JsonList]] = {
         unit_id: ([], JsonList("[]", 0)) for unit_id in unit_ids
     }
     if not unit_ids:
         return result
-    sql, params = _compliance_sql(unit_ids, w, req)
+    customers = Customer.objects.filter(unit_id__in=unit_ids).active()
+    sql, params = _compliance_sql(customers, req.need)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    index = {name: i for i, name in enumerate(COLUMNS)}
-    figure_index = [(key, index[key]) for key in FIGURE_KEYS]
-    for row in fetched:
-        groups, behind = result[row[1]]
-        if row[0] == "b":
-            result[row[1]] = (groups, JsonList(row[index["behind"]], int(row[index["customers"]])))
-            continue
-        person = dict(
-            zip(
-                ("person_id", "full_name", "first_name", "last_name", "username"),
-                row[3:8],
-                strict=True,
-            )
+    rows = []
+    for kind, *row in fetched:
+        if kind == "b":
+            unit_id, count, text = row[0], row[3], row[-1]
+            result[unit_id] = (result[unit_id][0], JsonList(text, int(count)))
+        else:
+            rows.append(compliance.grouped_row(row[:-1], GROUP_BY))
+    people = {
+        user["pk"]: user
+        for user in get_user_model()
+        .objects.filter(pk__in={r["visiting_person"] for r in rows} - {None})
+        .values("pk", "full_name", "first_name", "last_name", "username")
+    }
+    nobody: dict = {"username": ""}
+    rows.sort(
+        key=lambda r: (
+            r["visiting_person"] is None,
+            people.get(r["visiting_person"], nobody)["username"],
+            r["grade"] or "",
         )
-        groups.append(
-            {"person_id": row[3], "person": _person_name(person), "grade": row[2] or ""}
-            | {key: int(row[i] or 0) for key, i in figure_index}
+    )
+    for row in rows:
+        person = people.get(row["visiting_person"])
+        result[row["unit_id"]][0].append(
+            {
+                "person_id": row["visiting_person"],
+                "person": _person_name(person) if person else None,
+                "grade": row["grade"] or "",
+            }
+            | {key: row[key] for key in FIGURE_KEYS}
         )
     return result
 
 
-def compliance_data(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, JsonList]:
-    """compliance_data_many for one unit."""
-    return compliance_data_many([unit_id], w, req)[unit_id]
-
-
-def compliance_rows(unit_id: int, w: MonthWindow, req: Requirements) -> tuple[list, list]:
-    """compliance_data with the customers behind as a Python list (for readers)."""
-    groups, behind = compliance_data(unit_id, w, req)
-    return groups, behind.load()
-
-
-def with_percentages(row: dict) -> dict:
-    row = dict(row)
-    row["visits_percent"] = cad.percent(row["visits_counted"], row["visits_required"])
-    row["calls_percent"] = cad.percent(row["calls_counted"], row["calls_required"])
-    row["percent"] = cad.percent(
-        row["visits_counted"] + row["calls_counted"],
-        row["visits_required"] + row["calls_required"],
-    )
-    return row
-
-
 def _sum(rows: list[dict]) -> dict:
-    return with_percentages({k: sum(r[k] for r in rows) for k in FIGURE_KEYS})
+    return compliance.with_percentages({k: sum(r[k] for r in rows) for k in FIGURE_KEYS})
 
 
 def compliance_section(groups: list[dict], req: Requirements) -> dict:
@@ -445,7 +309,7 @@ def compliance_section(groups: list[dict], req: Requirements) -> dict:
             {
                 "person_id": person_id,
                 "person": rows[0]["person"],
-                "grades": [with_percentages(r) for r in rows],
+                "grades": [compliance.with_percentages(r) for r in rows],
                 "total": _sum(rows),
             }
         )
@@ -621,16 +485,6 @@ def entry_texts_data_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict
     return result
 
 
-def entry_texts_data(unit_id: int, w: MonthWindow) -> dict[str, JsonList]:
-    """entry_texts_data_many for one unit."""
-    return entry_texts_data_many([unit_id], w)[unit_id]
-
-
-def entry_texts(unit_id: int, w: MonthWindow, field: str) -> list[list]:
-    """One of entry_texts_data's lists as Python (for readers)."""
-    return entry_texts_data(unit_id, w)[field].load()
-
-
 # --- urgent reports and complaints ----------------------------------------------
 
 
@@ -714,11 +568,6 @@ def urgent_section_many(unit_ids: list[int], w: MonthWindow, now: datetime) -> d
     return sections
 
 
-def urgent_section(unit_id: int, w: MonthWindow, now: datetime) -> dict:
-    """urgent_section_many for one unit."""
-    return urgent_section_many([unit_id], w, now)[unit_id]
-
-
 def complaints_section_many(unit_ids: list[int], w: MonthWindow) -> dict[int, dict]:
     """Per unit: complaints received in the month and what has become of them
     (receipt cohort)."""
@@ -726,11 +575,6 @@ def complaints_section_many(unit_ids: list[int], w: MonthWindow) -> dict[int, di
     for figures in sections.values():
         figures["cohort"] = "received"
     return sections
-
-
-def complaints_section(unit_id: int, w: MonthWindow) -> dict:
-    """complaints_section_many for one unit."""
-    return complaints_section_many([unit_id], w)[unit_id]
 
 
 # --- everything -------------------------------------------------------------------
@@ -761,11 +605,6 @@ def compute_many(
         )
         for unit_id in unit_ids
     }
-
-
-def compute(*, unit_id: int, month: date, today: date, now: datetime) -> dict:
-    """All figures of one unit's month (compute_many for one unit)."""
-    return compute_many(unit_ids=[unit_id], month=month, today=today, now=now)[unit_id]
 
 
 def _figures(w, req, compliance_data_, state, texts, urgent, complaints) -> dict:

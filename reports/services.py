@@ -9,16 +9,15 @@ Rules kept here:
   the same row (unique unit + month);
 - when the month's daily reports, entries or contacts change after a build,
   the summary is marked stale with what changed; a rebuild clears it;
-- status changes are conditional UPDATEs (draft → submitted → reviewed), so a
-  double click changes the status once and writes one history row.
+- status changes go through WORKFLOW (crm_site.core.workflow.transition):
+  conditional UPDATEs (draft → submitted → reviewed), so a double click
+  changes the status once and writes one history row.
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Subquery
@@ -26,8 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
+from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import in_language_of, notify
+from crm_site.core.workflow import Workflow, transition
 from customers.models import Customer
 from visits.models import DailyReport
 
@@ -37,6 +38,19 @@ from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
 logger = logging.getLogger(__name__)
 
 Summary = MonthlyPatrolSummary
+
+# draft → submitted (the supervisor) → reviewed (a manager); builds never move it.
+WORKFLOW = Workflow(
+    states=Summary.Status.values,
+    actions={
+        "submit": ((Summary.Status.DRAFT,), Summary.Status.SUBMITTED, SummaryEvent.Kind.SUBMITTED),
+        "review": (
+            (Summary.Status.SUBMITTED,),
+            Summary.Status.REVIEWED,
+            SummaryEvent.Kind.REVIEWED,
+        ),
+    },
+).bind(model=Summary, events=SummaryEvent, subject="summary")
 
 HEADLINE = (
     "customers",
@@ -96,39 +110,16 @@ def summary_build(
 
 
 def summaries_build(
-    *, unit_ids: list[int], month: date, jobs: int = 1, today: date | None = None
+    *, unit_ids: list[int], month: date, today: date | None = None
 ) -> list[BuildResult]:
     """Build `month` for every unit of `unit_ids`: the figures of all of them by a
-    handful of set-based queries (rollup.compute_many), written in one transaction.
-    With `jobs` > 1 the units are split in that many groups built side by side,
-    each on its own database connection and in its own transaction.
+    handful of set-based queries (rollup.compute_many), written in one
+    transaction. The monthly fan-out sends groups of units here, one task each.
 
-    Results come back in the order of `unit_ids`; the first failure is raised
-    after the other builds have finished.
+    Results come back in the order of `unit_ids`.
     """
-    from django.db import connection
-
     unit_ids = list(dict.fromkeys(unit_ids))
-    # SQLite serialises writers: one build at a time there.
-    if jobs <= 1 or len(unit_ids) <= 1 or connection.vendor != "postgresql":
-        return _build_units(unit_ids=unit_ids, month=month, today=today)
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
-    # Interleaved, so that each group gets its share of the large units.
-    chunks = [unit_ids[i::jobs] for i in range(jobs)]
-
-    def build(chunk: list[int]) -> list[BuildResult]:
-        try:
-            return _build_units(unit_ids=chunk, month=month, today=today)
-        finally:
-            connections.close_all()  # this thread's connections
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(build, chunk) for chunk in chunks if chunk]
-    by_unit = {r.summary.unit_id: r for future in futures for r in future.result()}
-    return [by_unit[u] for u in unit_ids]
+    return _build_units(unit_ids=unit_ids, month=month, today=today)
 
 
 def _build_units(
@@ -148,6 +139,7 @@ def _build_units(
         raise ValidationError(_("A month that has not begun yet cannot be summarised."))
     results = []
     with transaction.atomic():
+        allow_long_statements()  # all units of a month in one set-based pass
         # Lock the rows, in unit order (two builds of one month queue up and never
         # deadlock); the big sections are not read, only replaced.
         locked = {
@@ -185,7 +177,6 @@ def _build_units(
             )
             results.append((BuildResult(summary=summary, created=created, changed=changed), closed))
         SummaryEvent.objects.bulk_create(events)
-        _pause_for_tests(unit_ids, month)
         RollupRequest.objects.pending().filter(
             unit_id__in=unit_ids, month=month, requested_at__lte=started
         ).update(
@@ -256,16 +247,6 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
     # update_fields: the commentary, review and status columns are never written here.
     summary.save(update_fields=BUILD_FIELDS)
     _forget(summary, raw)
-
-
-def _pause_for_tests(unit_ids: list[int], month: date) -> None:
-    """ROLLUP_TEST_PAUSE_SECONDS (tests only): hold the transaction open so a test
-    can SIGKILL the worker in the middle of a build."""
-    seconds = settings.ROLLUP_TEST_PAUSE_SECONDS
-    if seconds:
-        units = ",".join(str(u) for u in unit_ids)
-        logger.warning("rollup-test-pause unit=%s month=%s", units, month.isoformat())
-        time.sleep(seconds)
 
 
 def _people(unit_id: int, kind: str):
@@ -450,11 +431,15 @@ def summary_submit(
         if problem:
             raise ValidationError(problem)
         now = timezone.now()
-        Summary.objects.filter(pk=summary.pk, status=Summary.Status.DRAFT).update(
-            status=Summary.Status.SUBMITTED, submitted_by=actor, submitted_at=now, updated_at=now
+        transition(
+            summary,
+            "submit",
+            actor=actor,
+            workflow=WORKFLOW,
+            submitted_by=actor,
+            submitted_at=now,
+            updated_at=now,
         )
-        SummaryEvent.objects.create(summary=summary, actor=actor, kind=SummaryEvent.Kind.SUBMITTED)
-        summary.refresh_from_db()
         for manager in _people(summary.unit_id, Membership.Kind.MANAGER):
             with in_language_of(manager):
                 title = _("Monthly patrol summary %(month)s of %(unit)s submitted for review") % {
@@ -484,17 +469,16 @@ def summary_review(*, summary: MonthlyPatrolSummary, actor: User, comment: str =
                 return False
             raise PermissionDenied
         now = timezone.now()
-        Summary.objects.filter(pk=summary.pk, status=Summary.Status.SUBMITTED).update(
-            status=Summary.Status.REVIEWED,
+        transition(
+            summary,
+            "review",
+            actor=actor,
+            workflow=WORKFLOW,
             review_comment=comment,
             reviewed_by=actor,
             reviewed_at=now,
             updated_at=now,
         )
-        SummaryEvent.objects.create(
-            summary=summary, actor=actor, kind=SummaryEvent.Kind.REVIEWED, data={}
-        )
-        summary.refresh_from_db()
         recipients = [summary.submitted_by] if summary.submitted_by else []
         recipients = recipients or list(_people(summary.unit_id, Membership.Kind.SUPERVISOR))
         for person in recipients:

@@ -5,9 +5,8 @@ Supervisors and up (staff get 403); a summary outside the user's scope is 404.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -15,22 +14,20 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
 
-from . import display, export, months, permissions, rollup, services
+from . import display, export, months, permissions, rollup, selectors, services
 from .filters import SummaryFilter
 from .forms import BuildForm, CommentaryForm, ReviewForm
-from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
+from .models import MonthlyPatrolSummary, SummaryEvent
 
 PAGE_SIZE = 25
 
 
 def _summary_for(request, pk: int) -> MonthlyPatrolSummary:
     """The summary if the user may see it, else 404 (its existence is not revealed)."""
-    summaries = MonthlyPatrolSummary.objects.visible_to(request.user).select_related(
-        "unit", "submitted_by", "reviewed_by"
-    )
-    return get_object_or_404(summaries, pk=pk)
+    return selectors.summary_detail(user=request.user, pk=pk)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -40,22 +37,16 @@ def _error_text(exc: ValidationError) -> str:
 @role_required(Role.SUPERVISOR)
 def monthly_list(request):
     user = request.user
-    summaries = MonthlyPatrolSummary.objects.visible_to(user).select_related("unit")
-    filterset = SummaryFilter(
-        request.GET, queryset=summaries, units=permissions.visible_units(user)
-    )
-    page = Paginator(filterset.qs.order_by("-month", "unit__code"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filterset = SummaryFilter(request.GET, units=permissions.visible_units(user))
+    page = paginate(request, selectors.summary_list(user=user, filters=filterset), PAGE_SIZE)
     units = permissions.buildable_units(user)
-    today = timezone.localdate()
-    this_month = months.first_of(today)
-    missing = list(
-        units.exclude(monthly_summaries__month=this_month).order_by("code")
+    this_month = months.first_of(timezone.localdate())
+    missing = (
+        selectors.summary_missing(units=units, month=this_month)
         if user.has_role(Role.SUPERVISOR)
         else []
     )
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    params = active_params(request)
     context = {
         "offer_build": _offer_build(filterset, units, page, this_month),
         "filter": filterset,
@@ -68,9 +59,7 @@ def monthly_list(request):
         else None,
         "missing_this_month": missing,
         "this_month": this_month,
-        "pending": list(
-            RollupRequest.objects.visible_to(user).pending().select_related("unit")[:10]
-        ),
+        "pending": selectors.rollup_requests_pending(user=user),
     }
     return render(request, "reports/monthly_list.html", context)
 
@@ -109,30 +98,14 @@ def monthly_build(request):
 @role_required(Role.SUPERVISOR)
 def monthly_request(request, pk: int):
     """A requested build: the summary once it is there, else a page that waits for it."""
-    build = get_object_or_404(
-        RollupRequest.objects.visible_to(request.user).select_related("unit", "summary"),
-        pk=pk,
-    )
-    summary = (
-        build.summary
-        or MonthlyPatrolSummary.objects.filter(
-            unit_id=build.unit_id, month=build.month, built_at__gte=build.requested_at
-        ).first()
-    )
+    build = selectors.rollup_request_detail(user=request.user, pk=pk)
+    summary = selectors.rollup_request_summary(build=build)
     done = build.done_at is not None and summary is not None
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"done": done, "url": summary.get_absolute_url() if done else None})  # type: ignore[union-attr]
     if done:
         return redirect(summary)  # type: ignore[arg-type]
     return render(request, "reports/monthly_request.html", {"build": build})
-
-
-def _building(summary: MonthlyPatrolSummary) -> bool:
-    return (
-        RollupRequest.objects.pending()
-        .filter(unit_id=summary.unit_id, month=summary.month)
-        .exists()
-    )
 
 
 def _detail_context(request, summary, *, commentary_form=None, review_form=None) -> dict:
@@ -142,18 +115,12 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
     this_month = months.first_of(timezone.localdate())
     final = rollup.is_final(summary)
     can_build = permissions.can_build(user, summary.unit_id)
-    neighbours = {
-        s.month: s
-        for s in MonthlyPatrolSummary.objects.filter(
-            unit_id=summary.unit_id,
-            month__in=[months.shift(summary.month, -1), months.shift(summary.month, 1)],
-        ).only("pk", "month")
-    }
+    neighbours = selectors.summary_neighbours(summary=summary)
     return {
         "summary": summary,
         "in_progress": summary.month == this_month,
         "final": final,
-        "building": _building(summary),
+        "building": selectors.summary_building(summary=summary),
         "can_build": can_build,
         # The month in progress, a draft, or figures that no longer match the reports.
         "show_rebuild": can_build
@@ -177,9 +144,9 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
         "complaint_categories": display.complaint_categories(summary),
         "change_rows": display.change_rows(summary),
         "stale_latest": display.stale_latest(summary),
-        "changed_reports": display.changed_reports(summary),
+        "changed_reports": selectors.summary_changed_reports(summary=summary),
         "chart": display.chart_data(summary),
-        "events": list(summary.events.select_related("actor")[:15]),
+        "events": selectors.summary_events(summary=summary),
         "previous": neighbours.get(months.shift(summary.month, -1)),
         "next": neighbours.get(months.shift(summary.month, 1)),
         "previous_month": months.shift(summary.month, -1),
@@ -203,7 +170,7 @@ def monthly_status(request, pk: int):
     summary = _summary_for(request, pk)
     return JsonResponse(
         {
-            "building": _building(summary),
+            "building": selectors.summary_building(summary=summary),
             "built_at": formats.date_format(timezone.localtime(summary.built_at), "Y-m-d H:i"),
             "build_count": summary.build_count,
         }

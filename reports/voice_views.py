@@ -4,9 +4,6 @@ Supervisors and up (staff 403); a review outside the user's units 404.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,13 +14,12 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
-from customers.models import Customer
-from visits.models import Visit
-from visits.queries import day_start
 
-from . import analysis, permissions, reviews
+from . import analysis, permissions, reviews, selectors
 from .export import XLSX_CONTENT_TYPE
+from .filters import CustomerAnalysisFilter
 from .models import BigCustomerReview, BigCustomerReviewItem
 from .review_forms import ReviewItemForm, ReviewOpenForm
 
@@ -32,26 +28,21 @@ PAGE_SIZE = 25
 # --- customer analysis -------------------------------------------------------------
 
 
-def _analysis_form(request):
-    form = analysis.AnalysisFilterForm(
+def _analysis(request):
+    """The filters from the request, and the analysis under them (None while they are wrong)."""
+    filterset = CustomerAnalysisFilter(
         request.GET or None, units=permissions.visible_units(request.user)
     )
-    customers = Customer.objects.visible_to(request.user)
-    if form.is_bound and not form.is_valid():
-        return form, None
-    if not form.is_bound:
-        form.cleaned_data = {}
-    return form, form.apply(customers)
+    return filterset, selectors.customer_analysis(user=request.user, filters=filterset)
 
 
 @role_required(Role.SUPERVISOR)
 def analysis_page(request):
     """客户分析表: customers by region and nature; revenue by grade and unit."""
-    form, customers = _analysis_form(request)
-    result = analysis.analyse(customers) if customers is not None else None
-    params = {k: v for k, v in request.GET.items() if v}
+    filterset, result = _analysis(request)
+    params = active_params(request, exclude=())
     context = {
-        "form": form,
+        "form": filterset.form,
         "result": result,
         "chart": result.chart() if result else None,
         "query_string": urlencode(params),
@@ -62,12 +53,11 @@ def analysis_page(request):
 @role_required(Role.SUPERVISOR)
 def analysis_export(request):
     """The same tables as .xlsx, under the same filters."""
-    form, customers = _analysis_form(request)
-    if customers is None:
+    filterset, result = _analysis(request)
+    if result is None:
         messages.error(request, _("Correct the filters before exporting."))
         return redirect(f"{reverse('reports:analysis')}?{request.GET.urlencode()}")
-    result = analysis.analyse(customers)
-    d = form.cleaned_data
+    form, d = filterset.form, filterset.cleaned()
     shown = [
         (_("Service unit"), d["unit"].name if d.get("unit") else _("All")),
         (_("Region"), d["region"].name if d.get("region") else _("All")),
@@ -82,7 +72,7 @@ def analysis_export(request):
         actor=request.user,
         action="reports.analysis_export",
         summary=_("Customer analysis"),
-        data={"filters": form.describe(), "customers": result.customer_total},
+        data={"filters": filterset.describe(), "customers": result.customer_total},
         request=request,
     )
     return response
@@ -93,25 +83,13 @@ def analysis_export(request):
 
 def _review_for(request, pk: int) -> BigCustomerReview:
     """The review if the user may see it, else 404 (its existence is not revealed)."""
-    reviews_qs = BigCustomerReview.objects.visible_to(request.user).select_related(
-        "unit", "opened_by"
-    )
-    return get_object_or_404(reviews_qs, pk=pk)
+    return selectors.review_detail(user=request.user, pk=pk)
 
 
 @role_required(Role.SUPERVISOR)
 def review_list(request):
     user = request.user
-    listed = (
-        BigCustomerReview.objects.visible_to(user)
-        .select_related("unit", "opened_by")
-        .annotate(
-            total=Count("items"),
-            done=Count("items", filter=Q(items__reviewed_at__isnull=False)),
-        )
-        .order_by("-quarter", "unit__code", "pk")
-    )
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.review_list(user=user), PAGE_SIZE)
     units = permissions.visible_units(user)
     current = reviews.quarter_label(reviews.quarter_of(timezone.localdate()))
     context = {
@@ -147,39 +125,9 @@ def review_open(request):
     return redirect(review)
 
 
-def _items(review: BigCustomerReview):
-    """The review's customers with the quarter's on-site visits and calls counted
-    (two correlated counts on the visits' (customer, occurred_at) index)."""
-    start, end = day_start(review.quarter), day_start(reviews.quarter_end(review.quarter))
-
-    def contacts(kind):
-        return Coalesce(
-            Subquery(
-                Visit.objects.filter(
-                    customer_id=OuterRef("customer_id"),
-                    kind=kind,
-                    occurred_at__gte=start,
-                    occurred_at__lt=end,
-                )
-                .order_by()
-                .values("customer_id")
-                .annotate(n=Count("id"))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-
-    return (
-        review.items.select_related("customer", "customer__visiting_person", "reviewed_by")
-        .annotate(visits=contacts("visit"), calls=contacts("call"))
-        .order_by("customer__code", "pk")
-    )
-
-
 def _detail(request, review, *, bound: tuple[int, ReviewItemForm] | None = None, status=200):
     number = request.GET.get("page") or request.POST.get("page")
-    page = Paginator(_items(review), PAGE_SIZE).get_page(number)
+    page = paginate(request, selectors.review_items(review=review), PAGE_SIZE, number=number)
     rows = []
     for item in page.object_list:
         if bound and bound[0] == item.pk:
@@ -190,9 +138,7 @@ def _detail(request, review, *, bound: tuple[int, ReviewItemForm] | None = None,
                 initial={"checks": item.checks, "findings": item.findings},
             )
         rows.append({"item": item, "form": form})
-    progress = review.items.aggregate(
-        total=Count("id"), done=Count("id", filter=Q(reviewed_at__isnull=False))
-    )
+    progress = selectors.review_progress(review=review)
     context = {
         "review": review,
         "page_obj": page,

@@ -10,6 +10,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG_KEY = "k3Y-" + "x9!Qz7#mW2$rT5^bV8&nL4*pD6(hF1)jC0" * 2
+# What production must be given (DJANGO_DEBUG=0); nothing here is connected to.
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": STRONG_KEY,
+    "DJANGO_ALLOWED_HOSTS": "crm.example.com",
+    "DATABASE_URL": "postgres://crm:secret@db.internal:5432/crmprod",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
 
 PROBE = """
 import json, django
@@ -20,6 +28,8 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "health": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}).get("options", ""),
+    "email_tls": settings.EMAIL_USE_TLS,
     "eager": app.conf.task_always_eager,
     "propagates": app.conf.task_eager_propagates,
     "broker": app.conf.broker_url,
@@ -51,6 +61,8 @@ CLEARED = [
     "EMAIL_BACKEND",
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
+    "EMAIL_USE_TLS",
+    "DB_STATEMENT_TIMEOUT_MS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
 ]
 
@@ -135,26 +147,91 @@ def test_default_session_is_thirty_minutes_idle_and_twelve_hours_absolute():
     ids=["missing", "short", "insecure-prefix", "repetitive"],
 )
 def test_production_refuses_to_start_without_a_strong_secret_key(key):
-    result = run_probe(
-        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="crm.example.com"
-    )
+    result = run_probe(**PRODUCTION | {"DJANGO_SECRET_KEY": key})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_starts_with_a_strong_key():
-    conf = probe(
-        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="crm.example.com"
-    )
+    conf = probe(**PRODUCTION)
     assert conf["debug"] is False
     assert conf["hosts"] == ["crm.example.com"]
+    assert conf["engine"] == "django.db.backends.postgresql"
+    assert conf["eager"] is False
+
+
+@pytest.mark.parametrize("name", ["DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY"])
+@pytest.mark.parametrize("value", ["", "unset"])
+def test_production_refuses_to_start_without_a_required_variable(name, value):
+    # Without DATABASE_URL production would run on a local SQLite file, without
+    # REDIS_URL rollups and regrades would run inside web requests.
+    env = PRODUCTION | {name: value}
+    if value == "unset":
+        del env[name]  # the probe's environment never has the CLEARED variables
+    result = run_probe(**env)
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in message and name in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("0", False),
+        ("true", True),
+        ("FALSE", False),
+        (" Yes ", True),
+        ("no", False),
+        ("", False),
+    ],
+)
+def test_boolean_variables_take_one_zero_true_false_yes_no_in_any_case(value, expected):
+    assert probe(EMAIL_USE_TLS=value)["email_tls"] is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("EMAIL_USE_TLS", "on"), ("DJANGO_DEBUG", "flase"), ("DJANGO_BEHIND_PROXY", "enabled")],
+)
+def test_a_boolean_variable_with_an_unknown_value_is_refused_naming_it_and_the_value(name, value):
+    result = run_probe(**PRODUCTION | {name: value})
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in message
+    assert name in message and value in message
+
+
+def test_postgres_connections_have_a_statement_timeout_by_default():
+    conf = probe(DATABASE_URL="postgres://crm:secret@db.internal:5433/crmprod")
+    assert "statement_timeout=30000" in conf["db_options"]
+
+
+def test_the_statement_timeout_comes_from_the_environment_and_zero_disables_it():
+    url = "postgres://crm:secret@db.internal:5433/crmprod"
+    assert (
+        "statement_timeout=5000"
+        in probe(DATABASE_URL=url, DB_STATEMENT_TIMEOUT_MS="5000")["db_options"]
+    )
+    assert (
+        "statement_timeout=0" in probe(DATABASE_URL=url, DB_STATEMENT_TIMEOUT_MS="0")["db_options"]
+    )
+
+
+def test_settings_hold_no_test_only_hooks():
+    from django.conf import settings
+
+    hooks = [
+        name
+        for name in dir(settings)
+        if name.startswith("CRM_TEST_") or "_PAUSE" in name or name.endswith("_TEST_DELAY")
+    ]
+    assert hooks == []
 
 
 def test_deploy_check_passes_in_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env.update(
-        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="crm.example.com"
-    )
+    env.update(PRODUCTION)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -169,12 +246,7 @@ def test_deploy_check_passes_in_production_settings():
 
 def test_deploy_check_passes_behind_a_tls_terminating_proxy():
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=STRONG_KEY,
-        DJANGO_ALLOWED_HOSTS="crm.example.com",
-        DJANGO_BEHIND_PROXY="1",
-    )
+    env.update(PRODUCTION | {"DJANGO_BEHIND_PROXY": "1"})
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from crm_site.core import admin as core_admin
+
 from .models import (
     Competitor,
     DailyReport,
@@ -12,7 +14,7 @@ from .models import (
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(core_admin.ModelAdmin):
     list_display = ["occurred_at", "customer", "kind", "user", "unit", "source"]
     list_filter = ["kind", "source", "unit"]
     search_fields = ["customer__code", "customer__name", "user__username"]
@@ -20,14 +22,14 @@ class VisitAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
 
-class EntryInline(admin.StackedInline):
+class EntryInline(core_admin.StackedInline):
     model = DailyReportEntry
     extra = 0
     raw_id_fields = ["customer", "visit"]
     readonly_fields = ["form_token"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(core_admin.TabularInline):
     model = DailyReportEvent
     extra = 0
     readonly_fields = ["kind", "actor", "comment", "at"]
@@ -37,7 +39,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(DailyReport)
-class DailyReportAdmin(admin.ModelAdmin):
+class DailyReportAdmin(core_admin.ModelAdmin):
     """Read and correct reports; workflow changes belong in the app (history rows)."""
 
     list_display = ["date", "user", "unit", "status", "submitted_at", "reviewed_by"]
@@ -49,7 +51,7 @@ class DailyReportAdmin(admin.ModelAdmin):
     inlines = [EntryInline, EventInline]
 
 
-class UrgentEventInline(admin.TabularInline):
+class UrgentEventInline(core_admin.TabularInline):
     model = UrgentReportEvent
     extra = 0
     readonly_fields = ["kind", "actor", "comment", "data", "at"]
@@ -59,7 +61,7 @@ class UrgentEventInline(admin.TabularInline):
 
 
 @admin.register(UrgentReport)
-class UrgentReportAdmin(admin.ModelAdmin):
+class UrgentReportAdmin(core_admin.ModelAdmin):
     """Read urgent reports; their workflow belongs in the app (timeline rows)."""
 
     list_display = ["created_at", "title", "unit", "category", "status", "assignee", "ack_deadline"]
@@ -80,7 +82,7 @@ class UrgentReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Competitor)
-class CompetitorAdmin(admin.ModelAdmin):
+class CompetitorAdmin(core_admin.ModelAdmin):
     """Competitor tags staff typed on daily-report entries: fix a name here."""
 
     list_display = ["name", "created_at", "created_by"]

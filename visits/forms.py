@@ -1,10 +1,11 @@
-import uuid
 from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -13,7 +14,7 @@ from .models import DailyReport, DailyReportEntry, Kind
 from .services import TEXT_FIELDS, EntryContent
 
 
-class EntryForm(forms.Form):
+class EntryForm(IdempotentFormMixin, CleanInputForm):
     """One customer contacted: the six items of the daily report form (日报表)."""
 
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
@@ -55,7 +56,6 @@ class EntryForm(forms.Form):
     escalation_reason = forms.CharField(
         label=_("Why it needs escalation"), required=False, max_length=2000
     )
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user, report: DailyReport, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,8 +66,6 @@ class EntryForm(forms.Form):
         self.fields["needs_escalation"].widget.attrs.update(
             {"class": "form-check-input", "role": "switch"}
         )
-        if not self.is_bound and not self.initial.get("form_token"):
-            self.initial["form_token"] = uuid.uuid4()
 
     def clean(self):
         data = super().clean()
@@ -129,35 +127,7 @@ class EntryForm(forms.Form):
         return initial
 
 
-class ReportFilterForm(forms.Form):
-    """Filters of the report list (supervisors also filter by person)."""
-
-    person = forms.ChoiceField(label=_("Staff member"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *DailyReport.Status.choices],
-    )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", _("Everyone"))] + [
-            (str(p.pk), p.get_full_name()) for p in people
-        ]
-        if not people:
-            del self.fields["person"]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
-class ReviewForm(forms.Form):
+class ReviewForm(CleanInputForm):
     comment = forms.CharField(
         label=_("Review comment"),
         required=False,
@@ -169,7 +139,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CleanInputForm):
     note = forms.CharField(
         label=_("Remarks for the day"),
         required=False,

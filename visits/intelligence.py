@@ -4,25 +4,16 @@ entry (市场行情、竞争对手动向及其他企业的销售政策), with co
 - `split_competitor_names` is pure: what the entry form's tag field means;
 - `entry_competitors_set` writes an entry's tags (called by the entry services,
   in their transaction);
-- `register` is the scoped, filtered register at /visits/intelligence/. Every
-  filter has an index: the report's (unit, date) and
-  (user, date), the customer's region with the entry's (customer, occurred_at),
-  the tag table's (competitor, entry), the partial (occurred_at, id) index of
-  entries with market text, and a trigram index on that text (migration 0004).
+- the register at /visits/intelligence/ is read by
+  `visits.selectors.intelligence_register` (its indexes: migration 0004).
 """
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Value
-from django.db.models.functions import StrIndex, Upper
+from django.db.models.functions import Upper
 
-from crm_site.accounts.models import Role
-
-from .models import Competitor, DailyReport, DailyReportEntry, EntryCompetitor
-from .queries import day_start
+from .models import Competitor, DailyReportEntry, EntryCompetitor
 
 MAX_TAGS = 5
 MAX_NAME = 40
@@ -74,72 +65,3 @@ def entry_competitors_set(*, entry: DailyReportEntry, names, actor) -> None:
     EntryCompetitor.objects.bulk_create(
         [EntryCompetitor(entry=entry, competitor_id=pk) for pk in keep], ignore_conflicts=True
     )
-
-
-# --- the register ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegisterFilters:
-    unit_id: int | None = None
-    region_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    competitor: Competitor | None = None
-    q: str = ""
-
-
-def register(user, filters: RegisterFilters):
-    """Entries with market text the user may see, under the filters, newest first.
-
-    Scope is the daily report's: staff their own,
-    supervisors their unit's, managers their units', admins all.
-    """
-    entries = DailyReportEntry.objects.visible_to(user).exclude(market="")
-    reports = DailyReport.objects.all()
-    narrowed = False
-    if filters.unit_id:
-        reports = reports.filter(unit_id=filters.unit_id)
-        narrowed = True
-    if filters.date_from:
-        reports = reports.filter(date__gte=filters.date_from)
-        entries = entries.filter(occurred_at__gte=day_start(filters.date_from))
-        narrowed = True
-    if filters.date_to:
-        reports = reports.filter(date__lte=filters.date_to)
-        entries = entries.filter(occurred_at__lt=day_start(filters.date_to + timedelta(days=1)))
-        narrowed = True
-    if narrowed:
-        entries = entries.filter(report__in=reports.values("pk"))
-    if filters.region_id:
-        entries = entries.filter(customer__region_id=filters.region_id)
-    if filters.competitor is not None:
-        entries = entries.filter(
-            Exists(
-                EntryCompetitor.objects.filter(
-                    entry_id=OuterRef("pk"), competitor_id=filters.competitor.pk
-                )
-            )
-        )
-    if filters.q:
-        entries = _text_filter(entries, filters.q, use_index=not narrowed and _sees_all(user))
-    return entries.order_by("-occurred_at", "-id")
-
-
-def _sees_all(user) -> bool:
-    return user.role == Role.ADMIN
-
-
-def _text_filter(entries, q: str, *, use_index: bool):
-    """Case-insensitive substring of the market text.
-
-    The trigram index (icontains: UPPER(market) LIKE ...) only pays when the
-    text is the sole narrowing filter over everyone's entries: the planner
-    cannot tell how many rows a phrase matches and, for a common phrase,
-    fetches every match of all years before filtering by scope or month, many
-    times the work of strpos over the scoped rows. Otherwise strpos() reads only
-    the rows the other filters leave, which no index can be chosen for.
-    """
-    if use_index:
-        return entries.filter(market__icontains=q)
-    return entries.alias(text_at=StrIndex(Upper("market"), Value(q.upper()))).filter(text_at__gt=0)

@@ -17,7 +17,9 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet, active_role, owned_by
+from crm_site.core.models import EventBase
 
 
 class Kind(models.TextChoices):
@@ -25,27 +27,12 @@ class Kind(models.TextChoices):
     CALL = "call", _("Phone call")
 
 
-def _scope(queryset, user, *, own_field: str):
-    """The scope rule shared by every model here.
+class VisitQuerySet(ScopedQuerySet):
+    """Staff: visits they made; supervisor/manager: their units' (the unit kept
+    on the visit); admin: all."""
 
-    staff: their own rows; supervisor and manager: their units'; admin: all.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return queryset.none()
-    role = user.role
-    if role == Role.ADMIN:
-        return queryset
-    if role == Role.STAFF:
-        return queryset.filter(**{own_field: user})
-    if role in (Role.SUPERVISOR, Role.MANAGER):
-        return queryset.filter(unit_id__in=user.unit_ids)
-    return queryset.none()
-
-
-class VisitQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff: visits they made; supervisor/manager: their units'; admin: all."""
-        return _scope(self, user, own_field="user")
+    unit_path = "unit"
+    own_path = "user"
 
     def visits(self):
         return self.filter(kind=Kind.VISIT)
@@ -108,10 +95,11 @@ class Visit(models.Model):
         return f"{self.customer_id} {self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class DailyReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff: their own reports; supervisor/manager: their units'; admin: all."""
-        return _scope(self, user, own_field="user")
+class DailyReportQuerySet(ScopedQuerySet):
+    """Staff: their own reports; supervisor/manager: their units'; admin: all."""
+
+    unit_path = "unit"
+    own_path = "user"
 
     def awaiting_review(self):
         return self.filter(status=DailyReport.Status.SUBMITTED)
@@ -204,13 +192,13 @@ class DailyReport(models.Model):
         return self.status in self.EDITABLE
 
 
-class DailyReportEventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """History of the reports the user may see."""
-        return self.filter(report__in=DailyReport.objects.visible_to(user))
+class DailyReportEventQuerySet(ScopedQuerySet):
+    """History of the reports the user may see."""
+
+    parent_path = "report"
 
 
-class DailyReportEvent(models.Model):
+class DailyReportEvent(EventBase):
     """History of a daily report: who created, submitted, reviewed or returned it."""
 
     class Kind(models.TextChoices):
@@ -222,14 +210,6 @@ class DailyReportEvent(models.Model):
 
     report = models.ForeignKey(
         DailyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
@@ -247,12 +227,10 @@ class DailyReportEvent(models.Model):
         return f"{self.report_id} {self.kind}"
 
 
-class DailyReportEntryQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Entries of the daily reports the user may see."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(report__in=DailyReport.objects.visible_to(user))
+class DailyReportEntryQuerySet(ScopedQuerySet):
+    """Entries of the daily reports the user may see."""
+
+    parent_path = "report"
 
     def flagged(self):
         """Entries the staff member flagged for escalation (urgent-report candidates)."""
@@ -345,12 +323,13 @@ class DailyReportEntry(models.Model):
         return f"{self.report.get_absolute_url()}#entry-{self.pk}"
 
 
-class EntryDraftQuerySet(models.QuerySet):
+class EntryDraftQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """A draft is private to the author of the report (nobody reviews drafts)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        """A draft is private to the author of the report: nobody reviews drafts,
+        so no role widens it to a unit."""
+        if not getattr(user, "is_active", False):
             return self.none()
-        return self.filter(report__user=user)
+        return owned_by(self, user, "report__user")
 
 
 class EntryDraft(models.Model):
@@ -397,7 +376,15 @@ class EntryDraft(models.Model):
         return f"{self.report_id}/{self.entry_id or 'new'}"
 
 
-class CompetitorQuerySet(models.QuerySet):
+class CompetitorQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Competitor names are one vocabulary shared by every unit (the tags
+        staff pick from), not unit data: any active user with a role sees them
+        all. Which entries name a competitor is EntryCompetitor's scope."""
+        if active_role(user) is None:
+            return self.none()
+        return self
+
     def named(self, name: str):
         """The competitor of this name, whatever its letter case and spacing."""
         return self.filter(name__iexact=" ".join((name or "").split()))
@@ -439,6 +426,12 @@ class Competitor(models.Model):
         return self.name
 
 
+class EntryCompetitorQuerySet(ScopedQuerySet):
+    """Tags on the entries the user may see."""
+
+    parent_path = "entry"
+
+
 class EntryCompetitor(models.Model):
     """A competitor tag on a daily-report entry."""
 
@@ -454,6 +447,8 @@ class EntryCompetitor(models.Model):
         related_name="entry_tags",
         verbose_name=_("competitor"),
     )
+
+    objects = EntryCompetitorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("competitor tag")

@@ -1,9 +1,9 @@
-"""What visits contributes to other pages (registered in crm_site/settings.py).
+"""What visits contributes to other pages (registered in VisitsConfig.ready()).
 
-- CRM_HOME_PANELS: staff_home_panel (today's report, what is due) and
+- home panel: staff_home_panel (today's report, what is due) and
   supervisor_home_panel (reports awaiting review, the unit's compliance).
-- CRM_NAV_BADGES: review_badge (reports awaiting the supervisor's review).
-- CRM_CUSTOMER_CARD_SECTIONS: customer_card_section (visits, entries, cadence).
+- navigation badge: review_badge (reports awaiting the supervisor's review).
+- customer card section: customer_card_section (visits, entries, cadence).
 """
 
 from django.urls import reverse
@@ -13,15 +13,13 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role
 from customers.models import Customer, GradingRule
 
+from . import compliance, selectors
 from .cadence import cadence_status
 from .models import DailyReport, DailyReportEntry, Visit
 from .queries import (
     calendar_for,
-    compliance_by_person_and_grade,
     contact_count_windows,
     due_rows,
-    month_expressions,
-    totals,
 )
 
 CARD_LIMIT = 10
@@ -58,15 +56,15 @@ def supervisor_home_panel(request):
     if not user.is_at_least(Role.SUPERVISOR):
         return None
     today = timezone.localdate()
-    waiting = DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
+    waiting = selectors.daily_reports_awaiting_review(user=user)
     flagged = DailyReportEntry.objects.filter(report__in=waiting).flagged().count()
     total = None
     if user.unit_ids:
         # The user's own units only: an admin's whole-company figure is on the
         # compliance page, not computed on every visit to the home page.
         customers = Customer.objects.visible_to(user).active().filter(unit_id__in=user.unit_ids)
-        expressions = month_expressions(today.year, today.month, today=today)
-        total = totals(compliance_by_person_and_grade(customers, expressions))
+        need = compliance.requirements(today, today=today)
+        total = compliance.totals(compliance.compliance_rows(customers=customers, need=need))
     return {
         "template": "visits/partials/_home_supervisor.html",
         "width": 12,
@@ -86,7 +84,7 @@ def review_badge(request):
         "label": _("Reports awaiting review"),
         "icon": "clipboard-check",
         # Counted with the other badges in one query (context_processors.navigation).
-        "count": DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user),
+        "count": selectors.daily_reports_awaiting_review(user=user),
         "tone": "warning",
     }
 

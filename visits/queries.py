@@ -1,8 +1,7 @@
-"""Read side of visits: what is due, compliance by person and grade.
+"""Read side of visits: what is due on a day, and the local-day bounds the rest use.
 
-Everything here is set-based: one query annotates a page of customers with
-their contact counts, and compliance is a grouped aggregate over correlated
-counts (no query per customer). The arithmetic comes from visits/cadence.py.
+One query annotates the customers with their contact counts; the arithmetic
+comes from visits/cadence.py. A month's compliance is visits/compliance.py.
 """
 
 from dataclasses import dataclass
@@ -11,20 +10,14 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     Count,
-    Expression,
-    F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from crm_site.core.services import work_calendar
@@ -32,7 +25,7 @@ from crm_site.core.workcal import WorkCalendar
 from customers.models import Customer, GradingRule
 
 from . import cadence as cad
-from .models import Kind, Visit
+from .models import Kind
 
 
 def day_start(day: date) -> datetime:
@@ -133,32 +126,38 @@ def cadence_rows(customers: QuerySet, day: date, *, cadences=None, calendar=None
     return rows
 
 
-def due_rows(customers: QuerySet, day: date, **kwargs) -> tuple[list[DueRow], int]:
-    """Customers with something still due (most urgent first), and how many are up to date."""
-    rows = cadence_rows(customers, day, **kwargs)
-    due = [r for r in rows if r.status.due]
-    return due, len(rows) - len(due)
-
-
-def due_row_for(customer, day: date) -> DueRow | None:
-    rows = cadence_rows(type(customer).objects.filter(pk=customer.pk), day)
-    return rows[0] if rows else None
-
-
-# --- compliance for a month --------------------------------------------------
-
-
-def _count_in(kind: str, start: datetime, end: datetime):
-    contacts = (
-        Visit.objects.filter(
-            customer=OuterRef("pk"), kind=kind, occurred_at__gte=start, occurred_at__lt=end
-        )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
+def overdue_on(customers: QuerySet, day: date, *, cadences, calendar) -> QuerySet:
+    """Of `customers`, those overdue on `day` for visits or calls, filtered in the
+    database: the same test as cadence.PeriodStatus.overdue (still due > working
+    days remaining, that is done < required - remaining), with required and
+    remaining per grade from visits/cadence.py. Ungraded customers are never overdue."""
+    visits, calls = {}, {}
+    for code, rule in cadences.items():
+        status = cad.cadence_status(rule, day, visits_done=0, calls_done=0, calendar=calendar)
+        visits[code] = status.visits.required - status.visits.remaining_days
+        calls[code] = status.calls.required - status.calls.remaining_days
+    month = span(*cad.month_bounds(day))
+    week = span(*cad.iso_week_bounds(day))
+    return customers.alias(
+        overdue_visits_done=Count(
+            "visits",
+            filter=Q(
+                visits__kind=Kind.VISIT,
+                visits__occurred_at__gte=month[0],
+                visits__occurred_at__lt=month[1],
+            ),
+        ),
+        overdue_calls_done=Count(
+            "visits",
+            filter=Q(
+                visits__kind=Kind.CALL,
+                visits__occurred_at__gte=week[0],
+                visits__occurred_at__lt=week[1],
+            ),
+        ),
+    ).filter(
+        Q(overdue_visits_done__lt=_per_grade(visits)) | Q(overdue_calls_done__lt=_per_grade(calls))
     )
-    return Coalesce(Subquery(contacts, output_field=IntegerField()), Value(0))
 
 
 def _per_grade(values: dict[str, int]):
@@ -169,94 +168,13 @@ def _per_grade(values: dict[str, int]):
     )
 
 
-def compliance_expressions(year: int, month: int, as_of: date, *, cadences=None) -> dict:
-    """SQL expressions per customer: required and counted visits and calls in the month.
-
-    Counted = done, capped at required per period (cadence.PeriodStatus.counted).
-    """
-    cadences = current_cadences() if cadences is None else cadences
-    month_start, month_end = cad.month_bounds(date(year, month, 1))
-    weeks = cad.weeks_of_month(year, month)
-    calendar = work_calendar(min([month_start, *(w[0] for w in weeks)]), month_end + timedelta(7))
-    needs = {
-        code: cad.month_requirement(rule, year, month, calendar, as_of=as_of)
-        for code, rule in cadences.items()
-    }
-    visits_required = _per_grade({code: need.visits for code, need in needs.items()})
-    visits_done = _count_in(Kind.VISIT, *span(month_start, month_end))
-    calls_counted: Expression
-    calls_required, calls_done, calls_counted = Value(0), Value(0), Value(0)
-    for i, (monday, sunday) in enumerate(weeks):
-        if monday > as_of:
-            break
-        week_required = _per_grade({code: need.weeks[i][2] for code, need in needs.items()})
-        week_done = _count_in(Kind.CALL, *span(monday, sunday))
-        calls_required = calls_required + week_required
-        calls_done = calls_done + week_done
-        calls_counted = calls_counted + Least(week_done, week_required)
-    return {
-        "visits_required": visits_required,
-        "visits_done": visits_done,
-        "visits_counted": Least(visits_done, visits_required),
-        "calls_required": calls_required,
-        "calls_done": calls_done,
-        "calls_counted": calls_counted,
-    }
+def due_rows(customers: QuerySet, day: date, **kwargs) -> tuple[list[DueRow], int]:
+    """Customers with something still due (most urgent first), and how many are up to date."""
+    rows = cadence_rows(customers, day, **kwargs)
+    due = [r for r in rows if r.status.due]
+    return due, len(rows) - len(due)
 
 
-def _as_of(year: int, month: int, today: date) -> date:
-    """The last day that counts: the month's end for a past month, today for this one."""
-    month_end = cad.month_bounds(date(year, month, 1))[1]
-    return min(today, month_end)
-
-
-def month_expressions(year: int, month: int, *, today: date, cadences=None) -> dict:
-    """compliance_expressions for a month seen on `today` (a past month counts in full)."""
-    return compliance_expressions(year, month, _as_of(year, month, today), cadences=cadences)
-
-
-def compliance_by_person_and_grade(customers: QuerySet, expressions: dict) -> list[dict]:
-    """One aggregate query: per visiting person and grade, customers, required and counted."""
-    e = expressions
-    return list(
-        customers.order_by()
-        .values("visiting_person", "grade")
-        .annotate(
-            customers=Count("pk"),
-            visits_required=Sum(e["visits_required"]),
-            visits_counted=Sum(e["visits_counted"]),
-            calls_required=Sum(e["calls_required"]),
-            calls_counted=Sum(e["calls_counted"]),
-        )
-        .order_by("visiting_person", "grade")
-    )
-
-
-def customers_behind(customers: QuerySet, expressions: dict) -> QuerySet:
-    """Customers not visited or called as required in the month (annotated with the numbers)."""
-    return (
-        customers.annotate(**expressions)
-        .filter(
-            Q(visits_counted__lt=F("visits_required")) | Q(calls_counted__lt=F("calls_required"))
-        )
-        .select_related("visiting_person")
-        .order_by("visiting_person__username", "grade", "code")
-    )
-
-
-def totals(rows: list[dict]) -> dict:
-    """Sum compliance rows and add percentages."""
-    keys = ("customers", "visits_required", "visits_counted", "calls_required", "calls_counted")
-    total = {k: sum(r[k] or 0 for r in rows) for k in keys}
-    return with_percentages(total)
-
-
-def with_percentages(row: dict) -> dict:
-    row = dict(row)
-    row["visits_percent"] = cad.percent(row["visits_counted"] or 0, row["visits_required"] or 0)
-    row["calls_percent"] = cad.percent(row["calls_counted"] or 0, row["calls_required"] or 0)
-    row["percent"] = cad.percent(
-        (row["visits_counted"] or 0) + (row["calls_counted"] or 0),
-        (row["visits_required"] or 0) + (row["calls_required"] or 0),
-    )
-    return row
+def due_row_for(customer, day: date) -> DueRow | None:
+    rows = cadence_rows(type(customer).objects.filter(pk=customer.pk), day)
+    return rows[0] if rows else None

@@ -18,7 +18,7 @@ from crm_site.core.services import in_language_of, notify, work_calendar
 from customers.models import Customer
 
 from .models import DailyReport
-from .queries import cadence_rows, calendar_for, current_cadences
+from .queries import cadence_rows, calendar_for, current_cadences, overdue_on
 
 
 def staff_to_remind():
@@ -79,13 +79,17 @@ def remind_overdue_contacts(*, day: date) -> int:
     if not calendar.is_working_day(day):
         return 0
     staff = list(staff_to_remind())
-    customers = (
+    cadences = current_cadences()
+    customers = overdue_on(
         Customer.objects.active()
         .filter(visiting_person__in=staff)
-        .only("pk", "code", "name", "grade", "visiting_person_id")
+        .only("pk", "code", "name", "grade", "visiting_person_id"),
+        day,
+        cadences=cadences,
+        calendar=calendar,
     )
     overdue_by_person: dict[int | None, list] = {}
-    for row in cadence_rows(customers, day, cadences=current_cadences(), calendar=calendar):
+    for row in cadence_rows(customers, day, cadences=cadences, calendar=calendar):
         if row.status.overdue:
             overdue_by_person.setdefault(row.customer.visiting_person_id, []).append(row)
     sent = 0

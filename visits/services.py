@@ -6,8 +6,10 @@ Rules kept here:
   contact logged directly earlier that day is adopted, not entered twice;
 - resent POSTs: an entry or a directly logged contact carries the form's
   idempotency token (unique), so the second request finds the first's row;
-- status changes are conditional UPDATEs: a double-clicked submit or review
-  changes the status once and writes one history row.
+- status changes go through the daily report workflow below
+  (crm_site.core.workflow.transition): a conditional UPDATE, so a
+  double-clicked submit or review changes the status once and writes one
+  history row.
 """
 
 import uuid
@@ -20,7 +22,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import audit, in_language_of, notify
+from crm_site.core.workflow import TransitionRefused, Workflow, transition
 
 from .intelligence import entry_competitors_set
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
@@ -67,6 +71,17 @@ class EntryContent:
 
 
 # --- daily reports -----------------------------------------------------------
+
+_S = DailyReport.Status
+WORKFLOW = Workflow(
+    states=_S.values,
+    actions={
+        "submit": ((_S.DRAFT,), _S.SUBMITTED, DailyReportEvent.Kind.SUBMITTED),
+        "resubmit": ((_S.RETURNED,), _S.SUBMITTED, DailyReportEvent.Kind.RESUBMITTED),
+        "review": ((_S.SUBMITTED,), _S.REVIEWED, DailyReportEvent.Kind.REVIEWED),
+        "return": ((_S.SUBMITTED,), _S.RETURNED, DailyReportEvent.Kind.RETURNED),
+    },
+).bind(model=DailyReport, events=DailyReportEvent, subject="report")
 
 
 def daily_report_open(*, user, day: date) -> tuple[DailyReport, bool]:
@@ -165,7 +180,7 @@ def daily_report_entry_create(
 
 def _entry_create(report, actor, content, form_token):
     report = _locked_editable(report, actor)
-    existing = DailyReportEntry.objects.filter(form_token=form_token).first()
+    existing = first_by_token(DailyReportEntry, form_token)
     if existing is not None:
         if existing.report_id != report.pk:
             raise PermissionDenied
@@ -265,44 +280,38 @@ def daily_report_submit(*, report: DailyReport, actor, note: str | None = None) 
                 )
             )
         now = timezone.now()
-        # The conditional UPDATE is the guard: only one request moves the status.
-        moved = DailyReport.objects.filter(pk=report.pk, status=current).update(
-            status=DailyReport.Status.SUBMITTED, submitted_at=now, updated_at=now
-        )
-        if not moved:
+        action = "resubmit" if current == DailyReport.Status.RETURNED else "submit"
+        try:
+            # The conditional UPDATE is the guard: only one request moves the status.
+            transition(
+                report, action, actor=actor, workflow=WORKFLOW, submitted_at=now, updated_at=now
+            )
+        except TransitionRefused:
             return False
-        kind = (
-            DailyReportEvent.Kind.RESUBMITTED
-            if current == DailyReport.Status.RETURNED
-            else DailyReportEvent.Kind.SUBMITTED
-        )
-        DailyReportEvent.objects.create(report=report, actor=actor, kind=kind)
-    report.refresh_from_db()
     return True
 
 
-def _review(*, report: DailyReport, actor, status: str, kind: str, comment: str) -> bool:
+def _review(*, report: DailyReport, actor, action: str, comment: str) -> bool:
     if report.user_id == actor.pk:
         raise PermissionDenied
     with transaction.atomic():
         now = timezone.now()
-        moved = DailyReport.objects.filter(
-            pk=report.pk, status=DailyReport.Status.SUBMITTED
-        ).update(
-            status=status,
-            reviewed_by=actor,
-            reviewed_at=now,
-            review_comment=comment,
-            updated_at=now,
-        )
-        if not moved:
+        try:
+            event = transition(
+                report,
+                action,
+                actor=actor,
+                workflow=WORKFLOW,
+                event={"comment": comment},
+                reviewed_by=actor,
+                reviewed_at=now,
+                review_comment=comment,
+                updated_at=now,
+            )
+        except TransitionRefused:
             return False
-        event = DailyReportEvent.objects.create(
-            report=report, actor=actor, kind=kind, comment=comment
-        )
-        if status == DailyReport.Status.RETURNED:
+        if action == "return":
             _notify_returned(report, event)
-    report.refresh_from_db()
     return True
 
 
@@ -325,8 +334,7 @@ def daily_report_review(*, report: DailyReport, actor, comment: str = "") -> boo
     return _review(
         report=report,
         actor=actor,
-        status=DailyReport.Status.REVIEWED,
-        kind=DailyReportEvent.Kind.REVIEWED,
+        action="review",
         comment=comment.strip(),
     )
 
@@ -339,8 +347,7 @@ def daily_report_return(*, report: DailyReport, actor, comment: str) -> bool:
     return _review(
         report=report,
         actor=actor,
-        status=DailyReport.Status.RETURNED,
-        kind=DailyReportEvent.Kind.RETURNED,
+        action="return",
         comment=comment,
     )
 
@@ -399,23 +406,17 @@ def visit_log(
     form_token: uuid.UUID | None = None,
 ) -> tuple[Visit, bool]:
     """Record a contact outside a report ("log a call"); a resent POST finds the first."""
-    if form_token is not None:
-        existing = Visit.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing, False
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                customer=customer,
-                user=user,
-                unit_id=customer.unit_id,
-                kind=kind,
-                occurred_at=occurred_at or timezone.now(),
-                source=Visit.Source.DIRECT,
-                note=note[:200],
-                form_token=form_token,
-            )
-    except IntegrityError:
-        # The same token raced in from a double click: the other request logged it.
-        return Visit.objects.get(form_token=form_token), False
-    return visit, True
+    return create_once(
+        Visit,
+        form_token,
+        lambda: Visit.objects.create(
+            customer=customer,
+            user=user,
+            unit_id=customer.unit_id,
+            kind=kind,
+            occurred_at=occurred_at or timezone.now(),
+            source=Visit.Source.DIRECT,
+            note=note[:200],
+            form_token=form_token,
+        ),
+    )

@@ -14,24 +14,27 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
+from crm_site.core.deadlines import Escalation
 from crm_site.core.services import in_language_of, notify
 
 from .. import rules
 from ..models import OPEN_STATUSES, Complaint, ComplaintEvent
+
+# Reminded once a day before the deadline; escalated once at it.
+REMINDER = Escalation(due_field="deadline", stamp_field="reminded_at")
+ESCALATION = Escalation(due_field="deadline", stamp_field="escalated_at")
+
+
+def _open():
+    return Complaint.objects.filter(status__in=OPEN_STATUSES)
 
 
 def complaint_remind(*, complaint_id: int, now: datetime | None = None) -> bool:
     """Remind the handler (or whoever logged it) that the deadline is near. Once."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = Complaint.objects.filter(
-            pk=complaint_id,
-            reminded_at=None,
-            status__in=OPEN_STATUSES,
-            deadline__gt=now,
-            deadline__lte=now + rules.REMINDER_BEFORE,
-        ).update(reminded_at=now)
-        if not claimed:
+        due = REMINDER.due_within(_open(), now, rules.REMINDER_BEFORE)
+        if not REMINDER.claim(due, complaint_id, now):
             return False
         complaint = Complaint.objects.select_related("handler", "received_by", "customer").get(
             pk=complaint_id
@@ -62,10 +65,7 @@ def complaint_escalate(*, complaint_id: int, now: datetime | None = None) -> boo
     """Tell the unit's supervisors and managers the deadline has passed. Once."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = Complaint.objects.filter(
-            pk=complaint_id, escalated_at=None, status__in=OPEN_STATUSES, deadline__lte=now
-        ).update(escalated_at=now)
-        if not claimed:
+        if not ESCALATION.claim(ESCALATION.overdue(_open(), now), complaint_id, now):
             return False
         complaint = Complaint.objects.select_related("customer", "handler").get(pk=complaint_id)
         leads = User.objects.filter(
@@ -108,17 +108,10 @@ def _deadline_text(complaint: Complaint) -> str:
 def complaint_deadlines_sweep(*, now: datetime | None = None) -> dict:
     """Send the reminders and escalations that are due (the beat job). Idempotent."""
     now = now or timezone.now()
-    open_ = Complaint.objects.filter(status__in=OPEN_STATUSES)
     remind_ids = list(
-        open_.filter(
-            reminded_at=None,
-            deadline__gt=now,
-            deadline__lte=now + rules.REMINDER_BEFORE,
-        ).values_list("pk", flat=True)
+        REMINDER.due_within(_open(), now, rules.REMINDER_BEFORE).values_list("pk", flat=True)
     )
-    escalate_ids = list(
-        open_.filter(escalated_at=None, deadline__lte=now).values_list("pk", flat=True)
-    )
+    escalate_ids = ESCALATION.pending_ids(_open(), now)
     reminded = sum(complaint_remind(complaint_id=pk, now=now) for pk in remind_ids)
     escalated = sum(complaint_escalate(complaint_id=pk, now=now) for pk in escalate_ids)
     return {"reminded": reminded, "escalated": escalated}

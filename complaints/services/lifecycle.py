@@ -1,11 +1,14 @@
 """Logging a complaint and every step of its handling.
 
-Each service takes the acting user, runs in one transaction, writes a
-ComplaintEvent and moves the status with a conditional UPDATE on the status
-it expects, so a double submit (or two people at once) moves it only once.
+Each service takes the acting user, runs in one transaction and moves the
+status through the complaint workflow (rules.WORKFLOW, applied by
+crm_site.core.workflow.transition): a conditional UPDATE on the status it
+expects, so a double submit (or two people at once) moves it only once, and
+the ComplaintEvent written with it.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
 from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.workflow import transition
 
 from .. import permissions, rules
 from ..models import (
@@ -62,14 +66,14 @@ def unit_members(unit_id: int):
     return User.objects.filter(memberships__unit_id=unit_id, is_active=True).distinct()
 
 
-def _event(complaint, actor, kind, *, from_status="", to_status="", comment="", at=None):
+def _event(complaint, actor, kind, *, comment="", at=None, to_state=""):
+    """A timeline line outside a workflow action (logging, a recording, a return visit)."""
     return ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor,
         kind=kind,
-        from_status=from_status,
-        to_status=to_status,
         comment=comment,
+        to_state=to_state,
         at=at or timezone.now(),
     )
 
@@ -86,33 +90,49 @@ def _illegal(complaint: Complaint, reason) -> ValidationError:
     )
 
 
-def _move(complaint: Complaint, actor, action: str, *, outcome=None, **fields) -> str:
-    """Check the role and the transition table, then claim the status change.
+def _changed(complaint: Complaint) -> str:
+    return _(
+        "Someone has just changed this complaint (it is now “%(status)s”). "
+        "Nothing was saved twice; check the timeline."
+    ) % {"status": complaint.get_status_display()}
 
-    Returns the status the complaint was in. Raises ValidationError if the
-    complaint is in the wrong status or changed since it was loaded.
+
+def _refused(complaint: Complaint, action: str) -> str:
+    return _("This complaint is now “%(status)s”.") % {"status": complaint.get_status_display()}
+
+
+WORKFLOW = rules.WORKFLOW.bind(
+    model=Complaint,
+    events=ComplaintEvent,
+    subject="complaint",
+    refused=_refused,
+    changed=_changed,
+)
+
+
+def _move(
+    complaint: Complaint,
+    actor,
+    action: str,
+    *,
+    outcome=None,
+    comment: str = "",
+    at=None,
+    **fields,
+) -> ComplaintEvent:
+    """Check the role and the rules' reason, then apply the workflow action.
+
+    Returns the event written. Raises ValidationError if the complaint is in
+    the wrong status or changed since it was loaded.
     """
     _require(actor, action, complaint)
     try:
-        to_status = rules.status_after(
-            action, status=complaint.status, severity=complaint.severity, satisfied=outcome
-        )
+        rules.check(action, status=complaint.status, severity=complaint.severity)
     except rules.IllegalTransition as exc:
         raise _illegal(complaint, exc.reason) from exc
-    from_status = complaint.status
-    fields = {"status": to_status, "updated_at": timezone.now()} | fields
-    claimed = Complaint.objects.filter(pk=complaint.pk, status=from_status).update(**fields)
-    if not claimed:
-        complaint.refresh_from_db()
-        raise ValidationError(
-            _(
-                "Someone has just changed this complaint (it is now “%(status)s”). "
-                "Nothing was saved twice; check the timeline."
-            )
-            % {"status": complaint.get_status_display()}
-        )
-    complaint.refresh_from_db()
-    return from_status
+    name = rules.workflow_action(action, severity=complaint.severity, satisfied=outcome)
+    event = {"comment": comment, "at": at or timezone.now()}
+    return transition(complaint, name, actor=actor, workflow=WORKFLOW, event=event, **fields)
 
 
 def _notify_handler_assigned(complaint: Complaint, actor, event: ComplaintEvent) -> None:
@@ -203,7 +223,7 @@ def complaint_log(
         status=Status.RECEIVED,
     )
     complaint.save()
-    event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_status=Status.RECEIVED)
+    event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
     if recording:
         _store_recording(complaint, recording, content_type)
     _notify_handler_assigned(complaint, actor, event)
@@ -241,15 +261,7 @@ def complaint_start_investigation(
     *, complaint: Complaint, actor: User, comment: str = ""
 ) -> Complaint:
     """received → investigating."""
-    from_status = _move(complaint, actor, "start")
-    _event(
-        complaint,
-        actor,
-        ComplaintEvent.Kind.INVESTIGATION_STARTED,
-        from_status=from_status,
-        to_status=complaint.status,
-        comment=comment,
-    )
+    _move(complaint, actor, "start", comment=comment)
     return complaint
 
 
@@ -273,11 +285,10 @@ def complaint_record_findings(
     raised = major and complaint.severity != Severity.MAJOR
     if raised:
         fields["severity"] = Severity.MAJOR
-    _move(complaint, actor, "findings", **fields)
     text = comment or cause
     if raised:
         text = _("Marked major: the solution needs a manager's approval.") + "\n" + text
-    _event(complaint, actor, ComplaintEvent.Kind.FINDINGS, comment=text)
+    _move(complaint, actor, "findings", comment=text, **fields)
     return complaint
 
 
@@ -290,12 +301,8 @@ def complaint_assign(
         raise ValidationError(
             {"handler": _("The handler must be a member of the complaint's unit.")}
         )
-    _move(complaint, actor, "assign", handler=handler)
-    event = _event(
-        complaint,
-        actor,
-        ComplaintEvent.Kind.ASSIGNED,
-        comment=comment or handler.get_full_name(),
+    event = _move(
+        complaint, actor, "assign", comment=comment or handler.get_full_name(), handler=handler
     )
     _notify_handler_assigned(complaint, actor, event)
     return complaint
@@ -309,10 +316,11 @@ def complaint_propose(
     if not (cause.strip() and responsible_department.strip() and solution.strip()):
         raise ValidationError(_("Enter the cause, the responsible department and the solution."))
     now = timezone.now()
-    from_status = _move(
+    event = _move(
         complaint,
         actor,
         "propose",
+        comment=solution,
         cause=cause,
         responsible_department=responsible_department,
         solution=solution,
@@ -321,14 +329,6 @@ def complaint_propose(
         approved_at=None,
         approved_by=None,
         approval_comment="",
-    )
-    event = _event(
-        complaint,
-        actor,
-        ComplaintEvent.Kind.PROPOSED,
-        from_status=from_status,
-        to_status=complaint.status,
-        comment=solution,
     )
     if complaint.status == Status.AWAITING_APPROVAL:
         _notify_managers_approval(complaint, event)
@@ -358,21 +358,14 @@ def _notify_managers_approval(complaint: Complaint, event: ComplaintEvent) -> No
 @transaction.atomic
 def complaint_approve(*, complaint: Complaint, actor: User, comment: str = "") -> Complaint:
     """awaiting approval → approved (a manager of the unit)."""
-    from_status = _move(
+    _move(
         complaint,
         actor,
         "approve",
+        comment=comment,
         approved_at=timezone.now(),
         approved_by=actor,
         approval_comment=comment,
-    )
-    _event(
-        complaint,
-        actor,
-        ComplaintEvent.Kind.APPROVED,
-        from_status=from_status,
-        to_status=complaint.status,
-        comment=comment,
     )
     return complaint
 
@@ -382,15 +375,7 @@ def complaint_send_back(*, complaint: Complaint, actor: User, comment: str) -> C
     """awaiting approval → sent back, with the manager's reason; the proposer is told."""
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the solution is sent back.")})
-    from_status = _move(complaint, actor, "send_back", approval_comment=comment)
-    event = _event(
-        complaint,
-        actor,
-        ComplaintEvent.Kind.SENT_BACK,
-        from_status=from_status,
-        to_status=complaint.status,
-        comment=comment,
-    )
+    event = _move(complaint, actor, "send_back", comment=comment, approval_comment=comment)
     for recipient in {complaint.proposed_by, complaint.handler} - {None, actor}:
         with in_language_of(recipient):
             notify(
@@ -408,16 +393,19 @@ def complaint_send_back(*, complaint: Complaint, actor: User, comment: str) -> C
 @transaction.atomic
 def complaint_resolve(*, complaint: Complaint, actor: User, comment: str = "") -> Complaint:
     """solution proposed (normal) / approved (major) → resolved."""
-    from_status = _move(complaint, actor, "resolve", resolved_at=timezone.now(), resolved_by=actor)
-    _event(
+    _move(
         complaint,
         actor,
-        ComplaintEvent.Kind.RESOLVED,
-        from_status=from_status,
-        to_status=complaint.status,
+        "resolve",
         comment=comment,
+        resolved_at=timezone.now(),
+        resolved_by=actor,
     )
     return complaint
+
+
+def _means_label(means: str) -> str:
+    return str(dict(Complaint._meta.get_field("notice_means").flatchoices).get(means, means))
 
 
 @transaction.atomic
@@ -431,14 +419,13 @@ def complaint_notify_customer(
         raise ValidationError(
             {"notified_on": _("The notice date cannot be before the complaint was received.")}
         )
-    from_status = _move(complaint, actor, "notify", notified_on=notified_on, notice_means=means)
-    _event(
+    _move(
         complaint,
         actor,
-        ComplaintEvent.Kind.NOTIFIED,
-        from_status=from_status,
-        to_status=complaint.status,
-        comment=comment or complaint.get_notice_means_display(),
+        "notify",
+        comment=comment or _means_label(means),
+        notified_on=notified_on,
+        notice_means=means,
     )
     return complaint
 
@@ -449,7 +436,7 @@ def complaint_return_visit(
 ) -> Complaint:
     """customer notified → closed when satisfied; otherwise reopened with a new deadline."""
     now = timezone.now()
-    fields = {
+    fields: dict[str, Any] = {
         "return_visit_at": now,
         "return_visit_by": actor,
         "satisfied": satisfied,
@@ -473,8 +460,9 @@ def complaint_return_visit(
             "notified_on": None,
             "notice_means": "",
         }
-    from_status = _move(complaint, actor, "return_visit", outcome=satisfied, **fields)
     verdict = _("Customer satisfied.") if satisfied else _("Customer not satisfied.")
+    # The return visit's own line comes first on the timeline, then the
+    # closing or reopening; a refused move rolls both back.
     _event(
         complaint,
         actor,
@@ -482,6 +470,5 @@ def complaint_return_visit(
         comment=f"{verdict} {note}".strip(),
         at=now,
     )
-    kind = ComplaintEvent.Kind.CLOSED if satisfied else ComplaintEvent.Kind.REOPENED
-    _event(complaint, actor, kind, from_status=from_status, to_status=complaint.status, at=now)
+    _move(complaint, actor, "return_visit", outcome=satisfied, at=now, **fields)
     return complaint

@@ -2,9 +2,13 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
+from .models import Role
+from .scope import is_at_least
 
-def role_required(minimum: str):
-    """Allow the view to users of role `minimum` and up; others get 403.
+
+def role_required(minimum: Role):
+    """Allow the view to active users of role `minimum` and up; others get 403
+    (crm_site.accounts.scope.is_at_least).
 
     Anonymous users never get here: LoginRequiredMiddleware sends them to login.
     """
@@ -12,7 +16,7 @@ def role_required(minimum: str):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.is_at_least(minimum):
+            if not is_at_least(request.user, minimum):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -2,7 +2,8 @@
 
 Roles are Django groups (created by a data migration).
 Scope — which customers, reports and complaints a user sees — is derived from
-the role and the user's unit memberships by each app's `visible_to(user)`.
+the role and the user's unit memberships in crm_site/accounts/scope.py: each
+app's QuerySet declares its paths and inherits `visible_to(user)` from there.
 """
 
 from functools import cached_property

@@ -26,6 +26,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crm_site.core.inputs import CleanInputForm
 from crm_site.core.services import audit
 
 from .models import Role
@@ -54,7 +55,7 @@ def _safe_next(request, fallback="home"):
     return reverse(fallback)
 
 
-class CodeForm(forms.Form):
+class CodeForm(CleanInputForm):
     code = forms.CharField(
         label=gettext_lazy("Verification code"),
         max_length=16,

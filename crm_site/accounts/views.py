@@ -7,8 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from .forms import LoginForm, PasswordChangeForm
+
 
 class CRMLoginView(LoginView):
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
@@ -39,6 +42,8 @@ class CRMLoginView(LoginView):
 
 class CRMPasswordChangeView(PasswordChangeView):
     """Django's password change, audited (the new password never is)."""
+
+    form_class = PasswordChangeForm
 
     def form_valid(self, form):
         from crm_site.core.services import audit

@@ -1,16 +1,34 @@
+"""Admin registrations of the core models, and the base classes every admin
+class of the project uses: their forms keep the input rules of the project's
+own forms (crm_site.core.inputs). Admin pages of other packages (axes, otp,
+groups) keep Django's plain forms."""
+
 from django.contrib import admin
 
+from .inputs import CleanInputModelForm
 from .models import AuditLog, Notification, WorkCalendarDay, WorkerHeartbeat
 
 
+class ModelAdmin(admin.ModelAdmin):
+    form = CleanInputModelForm
+
+
+class TabularInline(admin.TabularInline):
+    form = CleanInputModelForm
+
+
+class StackedInline(admin.StackedInline):
+    form = CleanInputModelForm
+
+
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ModelAdmin):
     list_display = ["name", "seen_at", "runs"]
     readonly_fields = ["name", "seen_at", "runs"]
 
 
 @admin.register(WorkCalendarDay)
-class WorkCalendarDayAdmin(admin.ModelAdmin):
+class WorkCalendarDayAdmin(ModelAdmin):
     list_display = ["date", "is_working", "note"]
     list_filter = ["is_working"]
     date_hierarchy = "date"
@@ -18,7 +36,7 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "email_status"]
     list_filter = ["kind", "email_status"]
     search_fields = ["title", "recipient__username"]
@@ -26,7 +44,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ModelAdmin):
     list_display = ["at", "action", "actor", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id", "actor__username"]

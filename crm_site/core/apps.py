@@ -1,12 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from . import inputs
-
-# As early as the app registry loads (before any form class is defined): every
-# text field of every form refuses invisible direction controls.
-inputs.install()
-
 
 class CoreConfig(AppConfig):
     name = "crm_site.core"
@@ -14,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import registry, signals  # noqa: F401
+
+        registry.register_sticky_filter_view("audit_log")

@@ -1,28 +1,32 @@
 """Large exports as background jobs (README "Performance").
 
-An export view counts its rows first: up to CRM_EXPORT_SYNC_LIMIT it answers
-with the file at once; above, it records an ExportJob and sends a task, so the
-request never holds a web worker for minutes. The job re-runs the same export
-code with the same filter parameters and the same user, so scope and rows are
-exactly what the page would have given.
+An export view validates its filters and counts its rows first: up to
+CRM_EXPORT_SYNC_LIMIT it answers with the file at once; above, it records an
+ExportJob holding the validated filters (JSON-safe) and sends a task, so the
+request never holds a web worker for minutes. The job calls the same writer
+with the same filters and the same user, so scope and rows are exactly what
+the page would have given; no request is built.
 
-Each kind of export registers a function in settings.CRM_EXPORTERS:
-`write(request, stream, progress) -> (rows, filename)`, where `request` carries
-the user and the GET parameters and `progress(rows_done)` may be called as
-rows are written.
+Each kind of export registers a function (crm_site.core.registry, in its app's
+AppConfig.ready()):
+`write(*, user, params, stream, progress=None, request=None) -> (rows, filename)`,
+where `params` is what the view stored in ExportJob.params, `progress(rows_done)`
+may be called as rows are written, and `request` (the view's, never a job's)
+only adds the client's address to the audit log.
 """
 
 import logging
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.http import QueryDict
-from django.test import RequestFactory
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from . import registry
 from .jobs import send_on_commit
 from .models import ExportJob
 
@@ -38,14 +42,25 @@ def export_dir() -> Path:
     return path
 
 
-def job_request(user, params: dict):
-    """A GET request for the export's own code: the user and the filters, nothing else."""
+def json_safe(value):
+    """A filter form's cleaned value as ExportJob.params can hold it (a row by its pk)."""
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def query_dict(params: dict) -> QueryDict:
+    """Raw page parameters ({name: [values]}) as a form's data."""
     query = QueryDict(mutable=True)
     for key, values in params.items():
         query.setlist(key, values if isinstance(values, list) else [values])
-    request = RequestFactory().get("/", data=query)
-    request.user = user
-    return request
+    return query
 
 
 def counted(iterable, progress, every: int = PROGRESS_EVERY):
@@ -58,11 +73,11 @@ def counted(iterable, progress, every: int = PROGRESS_EVERY):
 
 
 @transaction.atomic
-def export_job_start(*, user, kind: str, params: QueryDict, total: int) -> ExportJob:
-    if kind not in settings.CRM_EXPORTERS:
+def export_job_start(*, user, kind: str, params: dict, total: int) -> ExportJob:
+    """Record a job for the exporter `kind` with its validated, JSON-safe `params`."""
+    if kind not in registry.exporter_kinds():
         raise ValueError(f"unknown export kind {kind!r}")
-    clean = {k: params.getlist(k) for k in params if k != "page"}
-    job = ExportJob.objects.create(user=user, kind=kind, params=clean, total=total)
+    job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total)
     from . import tasks
 
     send_on_commit(tasks.export_run, str(job.pk))
@@ -84,9 +99,11 @@ def export_job_run(*, job_id: str) -> bool:
         ExportJob.objects.filter(pk=job.pk).update(done=rows, progress_at=timezone.now())
 
     try:
-        writer = import_string(settings.CRM_EXPORTERS[job.kind])
+        writer = registry.exporter(job.kind)
         with open(path, "wb") as stream:
-            rows, filename = writer(job_request(job.user, job.params), stream, progress)
+            rows, filename = writer(
+                user=job.user, params=job.params, stream=stream, progress=progress
+            )
     except Exception as exc:
         logger.exception("export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(

@@ -2,10 +2,71 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.inputs import CleanInputForm
+
 from .models import AUDIT_ACTION_LABELS, AuditLog
 
 
-class AuditLogFilter(django_filters.FilterSet):
+class ListFilterSet(django_filters.FilterSet):
+    """A list page's filters, applied all or none: rows are filtered only when
+    the whole form is valid; an unbound or invalid form gives `unfiltered()`
+    (the list as it opens), and the form shows its messages.
+
+    With `apply_valid_fields` the valid fields filter even when another is
+    invalid (django-filter's own way; the invalid one is left out).
+
+    The view parses (builds the filter set from the query); the app's selector
+    scopes the rows and hands them to `apply()`.
+    """
+
+    apply_valid_fields = False
+
+    class Meta:
+        # Subclasses with a Meta of their own name the form again (CleanInputForm).
+        form = CleanInputForm
+
+    def apply(self, queryset):
+        """`queryset` under these filters."""
+        queryset = queryset.all()
+        if self.is_bound and (self.form.is_valid() or self.apply_valid_fields):
+            return self.filter_queryset(queryset)
+        return self.unfiltered(queryset)
+
+    def unfiltered(self, queryset):
+        """The rows when no valid filter is given."""
+        return queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.apply(self.queryset)
+        return self._qs
+
+    def style_fields(self, *, select="form-select", other="form-control") -> None:
+        """Bootstrap classes on the form's widgets (a choice is a select)."""
+        for field in self.form.fields.values():
+            css = select if isinstance(field, forms.ChoiceField) else other
+            field.widget.attrs.setdefault("class", css)
+
+
+class CheckboxFilter(django_filters.BooleanFilter):
+    """A box that is ticked or not (a plain BooleanField, not the yes/no/unknown
+    select); unticked filters nothing."""
+
+    field_class = forms.BooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, value or None)
+
+
+class AuditLogFilter(ListFilterSet):
+    # A wrong field is left out; the others still filter.
+    apply_valid_fields = True
+
     action = django_filters.ChoiceFilter(label=_("action"), choices=[], empty_label=_("All"))
     actor = django_filters.CharFilter(
         label=_("username"), field_name="actor_username", lookup_expr="iexact"
@@ -26,6 +87,7 @@ class AuditLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditLog
+        form = CleanInputForm
         fields = ["action", "actor", "object_type", "since", "until"]
 
     def __init__(self, *args, **kwargs):

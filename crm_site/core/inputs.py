@@ -2,8 +2,10 @@
 
 - Text may not carry invisible text-direction controls (RLO, RLM, isolates):
   they make a name display as something else ("exe.png" that is "gnp.exe")
-  and no Chinese business text needs them. CoreConfig.ready() adds the check
-  to every forms.CharField, so forms added later get it too.
+  and no Chinese business text needs them. Every form of the project opts in
+  with CleanInputMixin (CleanInputForm, CleanInputModelForm; FilterSets with
+  `form = CleanInputForm` in Meta, the admin through crm_site.core.admin), which
+  adds the check to each of its text fields.
 - Numbers are typed with half-width ASCII digits. Python reads "１２３",
   "١٢٣" and "𝟙𝟚𝟛" all as 123; we refuse them with a clear message instead
   of guessing (HalfWidthDecimalField, HalfWidthIntegerField, ascii_number()).
@@ -62,13 +64,26 @@ class HalfWidthIntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
-def install() -> None:
-    """Every forms.CharField (and the fields built on it) refuses direction controls."""
-    if refuse_direction_controls not in forms.CharField.default_validators:
-        forms.CharField.default_validators = [
-            *forms.CharField.default_validators,
-            refuse_direction_controls,
-        ]
+class CleanInputMixin:
+    """Put first in a form's bases: each text field (forms.CharField and the fields
+    built on it) refuses direction controls. Added at validation time, so fields
+    a form's __init__ adds after the base class's are covered too."""
+
+    def full_clean(self):
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and (
+                refuse_direction_controls not in field.validators
+            ):
+                field.validators.insert(0, refuse_direction_controls)
+        super().full_clean()
+
+
+class CleanInputForm(CleanInputMixin, forms.Form):
+    pass
+
+
+class CleanInputModelForm(CleanInputMixin, forms.ModelForm):
+    pass
 
 
 # Django's own message, worded better by our catalogue (which takes precedence).

@@ -1,10 +1,11 @@
-"""A filtered, sorted list page: its capped paginator, query string and column sort links."""
+"""A filtered, sorted list page: the page of rows (one helper for every list, capped
+or not), its query string and column sort links."""
 
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 
@@ -63,3 +64,33 @@ def sort_links(request: HttpRequest, active: str, keys: Iterable[str]) -> dict[s
         target = f"-{key}" if active == key else key
         links[key] = {"url": "?" + query_string(request, sort=target), "dir": direction}
     return links
+
+
+def active_params(request: HttpRequest, *, exclude: Iterable[str] = ("page",)) -> dict[str, str]:
+    """The request's non-empty query parameters, without the page number: what
+    a list's "filtered" flag and its page links carry."""
+    skipped = set(exclude)
+    params: dict[str, str] = {}
+    for key in request.GET:
+        value = request.GET.get(key)
+        if key not in skipped and value:
+            params[key] = str(value)
+    return params
+
+
+def paginate(
+    request: HttpRequest,
+    items: Any,
+    per_page: int,
+    *,
+    capped: bool = False,
+    number: Any = None,
+) -> Page:  # type: ignore[type-arg]  # not subscriptable at run time
+    """The page of `items` the request asks for (?page=; a bad or too large number
+    gives the first or the last page). `capped` counts at most COUNT_CAP rows
+    (CappedPaginator: the page's paginator then tells `capped` and `cap`).
+    `number` stands for ?page= (a second list on the same page)."""
+    paginator_class = CappedPaginator if capped else Paginator
+    if number is None:
+        number = request.GET.get("page")
+    return paginator_class(items, per_page).get_page(number)

@@ -5,7 +5,56 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import Role
+from crm_site.accounts.scope import ScopedQuerySet, is_at_least, owned_by
+
+
+class EventBase(models.Model):
+    """One line of an object's history: who did what, when, from which state to which.
+
+    Every timeline table (complaints, urgent reports, daily reports, monthly
+    summaries, prospects) inherits these columns and adds its foreign key to
+    the object, its `Kind` choices and its own columns. A table whose rows are
+    stamped by the database keeps `at` with auto_now_add; one whose services
+    pass the time (jobs that run "as of" a moment) keeps this default.
+    from_state/to_state are blank for an event that does not move the state.
+    Written by crm_site.core.workflow.transition() (or by the services for
+    events outside a transition).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_state = models.CharField(_("from state"), max_length=30, blank=True, default="")
+    to_state = models.CharField(_("to state"), max_length=30, blank=True, default="")
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ColumnAlias:
+    """An event attribute kept in a column of another name: a large history
+    table keeps its columns and still reads and writes as an EventBase."""
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(obj, self.column)
+
+    def __set__(self, obj, value) -> None:
+        setattr(obj, self.column, value)
 
 
 class WorkerHeartbeat(models.Model):
@@ -23,12 +72,11 @@ class WorkerHeartbeat(models.Model):
         return self.name
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """A user sees only their own notifications."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(recipient=user)
+        """A user sees only their own notifications, whatever the role: a
+        notification is addressed to one person, not to a unit."""
+        return owned_by(self, user, "recipient")
 
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -164,12 +212,11 @@ AUDIT_ACTION_LABELS = {
 }
 
 
-class AuditLogQuerySet(models.QuerySet):
+class AuditLogQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """Only admins read the audit log."""
-        if getattr(user, "is_authenticated", False) and user.is_at_least("admin"):
-            return self
-        return self.none()
+        """Only admins read the audit log: it records every unit's events and has
+        no unit of its own, so there is no unit scope to declare."""
+        return self if is_at_least(user, Role.ADMIN) else self.none()
 
 
 class AuditLog(models.Model):
@@ -214,12 +261,11 @@ class AuditLog(models.Model):
         return AUDIT_ACTION_LABELS.get(self.action, self.action)
 
 
-class ExportJobQuerySet(models.QuerySet):
+class ExportJobQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """An export belongs to the user who asked for it."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
+        """An export belongs to the user who asked for it: its rows were chosen by
+        that user's scope, so nobody else (not even their supervisor) reads it."""
+        return owned_by(self, user, "user")
 
 
 class ExportJob(models.Model):

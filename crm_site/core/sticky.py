@@ -7,9 +7,10 @@ them and shows the list unfiltered. The page number is not remembered: a list
 reopened starts at its first page.
 """
 
-from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.http import urlencode
+
+from . import registry
 
 SESSION_PREFIX = "sticky_filters:"
 RESTORED_KEY = "sticky_filters_restored"
@@ -30,7 +31,8 @@ def remembered_params(query) -> list[list[str]]:
 
 
 class StickyFiltersMiddleware:
-    """Remember and restore the filters of the lists in CRM_STICKY_FILTER_VIEWS."""
+    """Remember and restore the filters of the lists registered as sticky
+    (crm_site.core.registry, each app's AppConfig.ready())."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,7 +45,7 @@ class StickyFiltersMiddleware:
         if (
             request.method != "GET"
             or match is None
-            or match.view_name not in settings.CRM_STICKY_FILTER_VIEWS
+            or not registry.is_sticky_filter_view(match.view_name)
             or not request.user.is_authenticated
         ):
             return None

@@ -1,26 +1,25 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
 
-from . import services
+from . import selectors, services
 from .filters import AuditLogFilter
-from .models import AuditLog, Notification
+from .listing import paginate, query_string
+from .models import Notification
 
 
 def notification_list(request):
-    notifications = Notification.objects.visible_to(request.user)
-    if request.GET.get("unread") == "1":
-        notifications = notifications.unread()
-    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    only_unread = request.GET.get("unread") == "1"
+    notifications = selectors.notification_list(user=request.user, unread_only=only_unread)
     return render(
         request,
         "core/notification_list.html",
-        {"page_obj": page, "only_unread": request.GET.get("unread") == "1"},
+        {"page_obj": paginate(request, notifications, 25), "only_unread": only_unread},
     )
 
 
@@ -42,17 +41,19 @@ def notification_read_all(request):
     return redirect("core:notifications")
 
 
-@role_required("admin")
+@role_required(Role.ADMIN)
 def audit_log(request):
     """The audit log for admins, filterable, newest first."""
-    filterset = AuditLogFilter(request.GET, queryset=AuditLog.objects.visible_to(request.user))
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = AuditLogFilter(request.GET)
+    entries = selectors.audit_log_list(user=request.user, filters=filterset)
     return render(
         request,
         "core/audit_log.html",
-        {"filter": filterset, "page_obj": page, "query_string": query.urlencode()},
+        {
+            "filter": filterset,
+            "page_obj": paginate(request, entries, 50),
+            "query_string": query_string(request),
+        },
     )
 
 

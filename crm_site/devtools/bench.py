@@ -17,13 +17,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+from crm_site.core.db import allow_long_statements
 from crm_site.devtools import largedata
 
 WARMUP = 5
@@ -257,25 +258,23 @@ def _admin():
 def measure_export(out: dict) -> None:
     from openpyxl import Workbook
 
-    from crm_site.core.exports import job_request
-    from customers import xlsx
-    from customers.views.excel import _export_rows, write_export
+    from customers import selectors, xlsx
+    from customers.services.exports import customers_export_write
 
-    request = job_request(_admin(), {})
+    admin = _admin()
+    params = {"filters": {}, "sort": "code", "audit": {}}
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
-        exported, _name = write_export(request, stream, progress=lambda n: None)
+        exported, _name = customers_export_write(
+            user=admin, params=params, stream=stream, progress=lambda n: None
+        )
         out["export_100k_s"] = round(time.perf_counter() - started, 2)
     out["export_rows"] = exported
 
     # The floor: the same rows (the export's own values, prepared beforehand and
     # not timed), written with openpyxl write-only and nothing else.
-    _f, customers, _s = _export_rows(request)
-    customers = customers.for_list().prefetch_related("services")
-    writer = xlsx.RowWriter()
-    rows = [
-        [writer.values(c)[key] for key in xlsx.KEYS] for c in customers.iterator(chunk_size=2000)
-    ]
+    customers = selectors.customer_list(user=admin, filters={}, sort="code")
+    rows = list(xlsx.export_values(customers))
     with tempfile.TemporaryFile() as stream:
         started = time.perf_counter()
         wb = Workbook(write_only=True)
@@ -289,7 +288,7 @@ def measure_export(out: dict) -> None:
 
     tracemalloc.start()
     with tempfile.TemporaryFile() as stream:
-        write_export(request, stream, progress=lambda n: None)
+        customers_export_write(user=admin, params=params, stream=stream, progress=lambda n: None)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     out["export_peak_mb"] = round(peak / 1024 / 1024, 1)
@@ -305,12 +304,12 @@ def measure_import(out: dict, rows: int = 10_000) -> None:
     from django.db import transaction
     from openpyxl import load_workbook
 
-    from crm_site.core.exports import job_request
-    from customers.views.excel import write_export
+    from customers.services.exports import customers_export_write
 
     client, user = supervisor_client()
     buffer = io.BytesIO()
-    write_export(job_request(_admin(), {"unit": str(user.primary_unit.pk)}), buffer)
+    params = {"filters": {"unit": user.primary_unit.pk}, "sort": "code", "audit": {}}
+    customers_export_write(user=_admin(), params=params, stream=buffer)
     buffer.seek(0)
     wb = load_workbook(buffer)
     ws = wb.worksheets[0]
@@ -427,19 +426,13 @@ def _months_to_roll() -> tuple:
     return normal, heavy
 
 
-# Groups of units built side by side, each set-based over its units: as many
-# as the worker pool of a machine this size (`make worker` runs one process per
-# core, and the monthly fan-out sends groups of units to it).
-ROLLUP_JOBS = max(1, os.cpu_count() or 1)
-
-
 def build_all_units(month) -> float:
     from crm_site.accounts.models import ServiceUnit
     from reports.services import summaries_build
 
     units = list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
     started = time.perf_counter()
-    summaries_build(unit_ids=units, month=month, jobs=ROLLUP_JOBS)
+    summaries_build(unit_ids=units, month=month)
     return time.perf_counter() - started
 
 
@@ -455,7 +448,7 @@ def rollup_floor(month, unit_id=None) -> dict:
 
     w = rollup.window(month, today=timezone.localdate())
     req = rollup.requirements(w)
-    t = rollup._db_time
+    t = connection.ops.adapt_datetimefield_value
     weeks = [span(m, s) for m, s in w.weeks]
     lo = min([w.start, *(a for a, _b in weeks)])
     hi = max([w.end, *(b for _a, b in weeks)])
@@ -566,7 +559,8 @@ def rollup_floor(month, unit_id=None) -> dict:
         t(w.start),
     ]
     params += [t(w.start), t(w.end)]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        allow_long_statements()  # like the builder it is measured against
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     import json
@@ -735,15 +729,10 @@ LIST_FILTERS = {
 def explain_customer_filters(as_admin: bool = False) -> dict[str, str]:
     """EXPLAIN ANALYZE of the customer list's page query (the first page, as the
     list reads it) and of its capped count, for each filter (README)."""
-    from crm_site.core.exports import job_request
+    from crm_site.core.listing import COUNT_CAP
+    from customers import selectors
     from customers.models import Customer
-    from customers.views.book import (
-        COUNT_CAP,
-        PAGE_COUNT_COLUMN,
-        _filtered,
-        _sorted,
-        page_rows,
-    )
+    from customers.selectors import PAGE_COUNT_COLUMN
 
     _client, user = supervisor_client()
     if as_admin:
@@ -758,12 +747,14 @@ def explain_customer_filters(as_admin: bool = False) -> dict[str, str]:
             value = str(sample.region_id)
         elif value == "__person__":
             value = str(sample.visiting_person_id)
-        request = job_request(user, {name: value})
         from customers.models import GradingRule
 
         rule = GradingRule.objects.current().as_rule()
-        qs, sort = _sorted(_filtered(request, rule).qs, "code", rule)
-        page = page_rows(qs, sort, rule)[0:20]
+        filters = selectors.customer_filter(user=user, data={name: value}, rule=rule)
+        qs = selectors.customer_list(
+            user=user, filters=filters.cleaned_filters(), sort="code", rule=rule
+        )
+        page = selectors.customer_page_rows(qs, sort="code", rule=rule)[0:20]
         counted = qs.order_by().values(PAGE_COUNT_COLUMN)[: COUNT_CAP + 1]
         analyze = {"analyze": True} if connection.vendor == "postgresql" else {}
         plans[f"{name}={value}"] = page.explain(**analyze)

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from crm_site.core.db import allow_long_statements
 from customers import grading
 
 MARKER_UNIT = "L01"  # a unit code only this generator uses
@@ -290,6 +291,7 @@ class Generator:
     def organisation(self):
         from django.contrib.auth.models import Group
 
+        from crm_site.accounts.models import Membership, Role
         from crm_site.accounts.services import role_groups_ensure
 
         plan, rng = self.plan, self.rng
@@ -338,11 +340,11 @@ class Generator:
         for index, uid in enumerate(self.unit_ids):
             code = f"l{index + 1:02d}"
             people = [
-                (f"{code}_sup", "supervisor", "supervisor"),
-                (f"{code}_mgr", "manager", "manager"),
+                (f"{code}_sup", Role.SUPERVISOR, Membership.Kind.SUPERVISOR),
+                (f"{code}_mgr", Role.MANAGER, Membership.Kind.MANAGER),
             ]
             people += [
-                (f"{code}_staff{n:03d}", "staff", "member")
+                (f"{code}_staff{n:03d}", Role.STAFF, Membership.Kind.MEMBER)
                 for n in range(1, staff_counts[index] + 1)
             ]
             for username, role, kind in people:
@@ -355,9 +357,9 @@ class Generator:
                 member_id0 += 1
                 user_groups.add(ug_id0, next_id, groups[role])
                 ug_id0 += 1
-                if role == "staff":
+                if role == Role.STAFF:
                     self.staff_by_unit[uid].append(next_id)
-                elif role == "supervisor":
+                elif role == Role.SUPERVISOR:
                     self.supervisor_of[uid] = next_id
                 else:
                     self.manager_of[uid] = next_id
@@ -584,6 +586,7 @@ class Generator:
 
     def run(self):
         with transaction.atomic():
+            allow_long_statements()
             self.organisation()
             self.customers()
             self.reports()
@@ -598,6 +601,7 @@ class Generator:
                 ]
             )  # fmt: skip
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor:
+                allow_long_statements()
                 cursor.execute("ANALYZE")
         return self

@@ -1,28 +1,24 @@
-"""Forms and filters of customer development and the care-date list."""
+"""Forms of customer development (the lists' filters: filters.py)."""
 
-import uuid
-
-import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
-from crm_site.core.inputs import HalfWidthDecimalField, HalfWidthIntegerField
+from crm_site.accounts.models import Role
+from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import (
+    CleanInputForm,
+    CleanInputModelForm,
+    HalfWidthDecimalField,
+    HalfWidthIntegerField,
+)
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
-from customers.models import Contact, Customer, Nature, Prospect, Rating, Scale, Step, Trend
+from customers.models import Customer, Nature, Prospect, Rating, Scale, Step, Trend
 
 
-def _tokened(form) -> None:
-    if not form.is_bound and not form.initial.get("form_token"):
-        form.initial["form_token"] = uuid.uuid4()
-
-
-class ProspectForm(forms.ModelForm):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
-
+class ProspectForm(IdempotentFormMixin, CleanInputModelForm):
     class Meta:
         model = Prospect
         fields = [
@@ -54,13 +50,12 @@ class ProspectForm(forms.ModelForm):
         if user.role == Role.STAFF:
             self.fields["owner"].disabled = True
             self.initial["owner"] = user.pk
-        _tokened(self)
 
     def clean_name(self):
         return (self.cleaned_data.get("name") or "").strip()
 
 
-class StepForm(forms.Form):
+class StepForm(IdempotentFormMixin, CleanInputForm):
     step = forms.TypedChoiceField(
         label=_("Step"),
         coerce=int,
@@ -89,20 +84,18 @@ class StepForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, prospect: Prospect | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if prospect is not None and not self.is_bound:
             self.initial.setdefault("step", min(prospect.step + 1, Step.APPOINTMENT))
             self.initial.setdefault("happened_on", timezone.localdate())
-        _tokened(self)
 
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
 
 
-class ConvertForm(forms.Form):
+class ConvertForm(CleanInputForm):
     """The development evaluation, the new-customer report and the customer card."""
 
     NEW, EXISTING = "new", "existing"
@@ -213,91 +206,9 @@ class ConvertForm(forms.Form):
         return {k: self.cleaned_data.get(k) for k in keys}
 
 
-class DropForm(forms.Form):
+class DropForm(CleanInputForm):
     reason = forms.CharField(
         label=_("Why the development stops"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class ProspectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Search"), field_name="name", lookup_expr="icontains", max_length=100
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Prospect.Status.choices, empty_label=_("All statuses")
-    )
-    step = django_filters.ChoiceFilter(
-        label=_("Step reached"), choices=Step.choices, empty_label=_("All steps")
-    )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Service unit"), queryset=ServiceUnit.objects.none(), empty_label=_("All units")
-    )
-    owner = django_filters.ChoiceFilter(label=_("Developed by"), empty_label=_("Anyone"))
-    sort = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("step", "step"),
-            ("success_rate", "rate"),
-            ("appointment_at", "appointment"),
-            ("updated_at", "updated"),
-        ),
-        widget=forms.HiddenInput,
-    )
-
-    class Meta:
-        model = Prospect
-        fields = ["q", "status", "step", "unit", "owner"]
-
-    def __init__(self, data=None, queryset=None, *, request, **kwargs):
-        super().__init__(data, queryset, request=request, **kwargs)
-        user = request.user
-        self.filters["unit"].queryset = services.scope_units(user)
-        self.filters["owner"].extra["choices"] = [
-            (p.pk, p.get_full_name()) for p in services.scope_users(user)
-        ]
-        for name, field in self.form.fields.items():
-            if name == "sort":
-                continue
-            css = "form-control" if name == "q" else "form-select js-autosubmit"
-            field.widget.attrs.setdefault("class", css)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not queryset.query.order_by:
-            queryset = queryset.order_by("-updated_at", "-pk")
-        return queryset
-
-    @property
-    def active_sort(self) -> str:
-        if self.is_bound and self.form.is_valid():
-            chosen = self.form.cleaned_data.get("sort") or []
-            return chosen[0] if chosen else ""
-        return ""
-
-
-CARE_WINDOWS = [(7, _("Next 7 days")), (30, _("Next 30 days")), (60, _("Next 60 days"))]
-
-
-class CareFilterForm(forms.Form):
-    days = forms.TypedChoiceField(
-        label=_("When"), coerce=int, choices=CARE_WINDOWS, initial=30, required=False
-    )
-    kind = forms.ChoiceField(
-        label=_("Occasion"),
-        choices=[("", _("Birthdays and anniversaries")), *Contact.CareKind.choices],
-        required=False,
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Service unit"),
-        queryset=ServiceUnit.objects.none(),
-        required=False,
-        empty_label=_("All units"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = services.scope_units(user)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select js-autosubmit")

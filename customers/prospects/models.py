@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.models import EventBase
 
 
 class Step(models.IntegerChoices):
@@ -40,20 +42,12 @@ class Rating(models.IntegerChoices):
     VERY_POOR = 1, pgettext_lazy("evaluation", "Very poor")
 
 
-class ProspectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Prospects this user may see: staff their own, supervisors and managers
-        their units', admins all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.STAFF:
-            return self.filter(owner=user)
-        if role in (Role.SUPERVISOR, Role.MANAGER):
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class ProspectQuerySet(ScopedQuerySet):
+    """Staff: the prospects they own; supervisors and managers: their units';
+    admins: all (`visible_to`, crm_site.accounts.scope)."""
+
+    unit_path = "unit"
+    own_path = "owner"
 
     def open(self):
         return self.filter(status=Prospect.Status.OPEN)
@@ -210,7 +204,7 @@ class Prospect(models.Model):
         ]
 
 
-class ProspectEvent(models.Model):
+class ProspectEvent(EventBase):
     """One line of a prospect's history: created, a step taken, won or dropped."""
 
     class Kind(models.TextChoices):
@@ -231,14 +225,6 @@ class ProspectEvent(models.Model):
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # A resent step form (same token) records the step once.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)
@@ -251,6 +237,13 @@ class ProspectEvent(models.Model):
 
     def __str__(self):
         return f"{self.prospect_id} {self.kind} {self.step or ''}"
+
+
+class CareReminderQuerySet(ScopedQuerySet):
+    """A reminder is about a contact of a customer: visible with that customer."""
+
+    unit_path = "contact__customer__unit"
+    own_path = ("contact__customer__visiting_person", "contact__customer__sales_owner")
 
 
 class CareReminder(models.Model):
@@ -285,6 +278,8 @@ class CareReminder(models.Model):
         verbose_name=_("notification"),
     )
     created_at = models.DateTimeField(_("reminded at"), auto_now_add=True)
+
+    objects = CareReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occasion", "-pk"]

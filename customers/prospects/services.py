@@ -1,20 +1,26 @@
 """Customer development (客户开发管理表): prospects, their steps, winning and dropping.
 
-Every function takes the acting user, runs in one transaction, writes the
-prospect's history row (ProspectEvent) and an audit entry in it.
+Every function takes the acting user, runs in one transaction, moves the
+prospect through WORKFLOW (crm_site.core.workflow.transition), which writes
+its history row (ProspectEvent), and writes an audit entry in it.
 """
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, User
+from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import audit
+from crm_site.core.workflow import Workflow, transition
 from customers.models import Customer, Prospect, ProspectEvent, Status, Step
 from customers.services.book import customer_create, customer_update, scope_units, scope_users
 
@@ -28,6 +34,29 @@ PROSPECT_FIELDS = (
     "unit",
     "owner",
     "notes",
+)
+
+
+def _closed(prospect: Prospect, action: str = "") -> str:
+    return _("This prospect is already closed (%(status)s); nothing was changed.") % {
+        "status": prospect.get_status_display()
+    }
+
+
+_OPEN = (Prospect.Status.OPEN,)
+WORKFLOW = Workflow(
+    states=Prospect.Status.values,
+    actions={
+        "step": (_OPEN, None, ProspectEvent.Kind.STEP),
+        "win": (_OPEN, Prospect.Status.WON, ProspectEvent.Kind.WON),
+        "drop": (_OPEN, Prospect.Status.DROPPED, ProspectEvent.Kind.DROPPED),
+    },
+).bind(
+    model=Prospect,
+    events=ProspectEvent,
+    subject="prospect",
+    refused=_closed,
+    changed=_closed,
 )
 
 
@@ -50,35 +79,31 @@ def prospect_create(
     *, actor: User, fields: dict, form_token: uuid.UUID | None = None
 ) -> tuple[Prospect, bool]:
     """Record a new prospect. A resent form (same token) returns the first one, created=False."""
-    if form_token is not None:
-        existing = Prospect.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing, False
+    existing = first_by_token(Prospect, form_token)
+    if existing is not None:
+        return existing, False
     fields = {k: v for k, v in fields.items() if k in PROSPECT_FIELDS}
     _check_owner(actor=actor, fields=fields)
-    try:
-        with transaction.atomic():
-            prospect = Prospect.objects.create(**fields, created_by=actor, form_token=form_token)
-            ProspectEvent.objects.create(
-                prospect=prospect, kind=ProspectEvent.Kind.CREATED, actor=actor
-            )
-            audit(actor=actor, action="customers.prospect_create", obj=prospect)
-    except IntegrityError:
-        existing = Prospect.objects.filter(form_token=form_token).first()
-        if form_token is None or existing is None:
-            raise
-        return existing, False
-    return prospect, True
+
+    def create() -> Prospect:
+        prospect = Prospect.objects.create(**fields, created_by=actor, form_token=form_token)
+        ProspectEvent.objects.create(
+            prospect=prospect,
+            kind=ProspectEvent.Kind.CREATED,
+            actor=actor,
+            to_state=Prospect.Status.OPEN,
+        )
+        audit(actor=actor, action="customers.prospect_create", obj=prospect)
+        return prospect
+
+    return create_once(Prospect, form_token, create)
 
 
 def _locked_open(prospect: Prospect) -> Prospect:
     """The prospect re-read under a row lock; refused unless still in development."""
     locked = Prospect.objects.select_for_update().get(pk=prospect.pk)
     if locked.status != Prospect.Status.OPEN:
-        raise ValidationError(
-            _("This prospect is already closed (%(status)s); nothing was changed.")
-            % {"status": locked.get_status_display()}
-        )
+        raise ValidationError(_closed(locked))
     return locked
 
 
@@ -96,42 +121,39 @@ def prospect_record_step(
     """Record a development step. The prospect's step is the furthest reached; the
     estimate and the appointment are the latest given. Step 5 needs an estimate
     and step 6 an appointment (the seed's 预估达成率 and 预约)."""
-    if form_token is not None:
-        existing = ProspectEvent.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing, False
+    existing = first_by_token(ProspectEvent, form_token)
+    if existing is not None:
+        return existing, False
     if step == Step.ESTIMATE and success_rate is None:
         raise ValidationError({"success_rate": _("Give the estimated success rate.")})
     if step == Step.APPOINTMENT and appointment_at is None:
         raise ValidationError({"appointment_at": _("Give the date and time of the appointment.")})
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("The date of a step cannot be in the future.")})
-    try:
-        with transaction.atomic():
-            locked = _locked_open(prospect)
-            event = ProspectEvent.objects.create(
-                prospect=locked,
-                kind=ProspectEvent.Kind.STEP,
-                step=step,
-                happened_on=happened_on,
-                success_rate=success_rate,
-                appointment_at=appointment_at,
-                note=note.strip(),
-                actor=actor,
-                form_token=form_token,
-            )
-            locked.step = max(locked.step, step)
-            if success_rate is not None:
-                locked.success_rate = success_rate
-            if appointment_at is not None:
-                locked.appointment_at = appointment_at
-            locked.save(update_fields=["step", "success_rate", "appointment_at", "updated_at"])
-    except IntegrityError:
-        existing = ProspectEvent.objects.filter(form_token=form_token).first()
-        if form_token is None or existing is None:
-            raise
-        return existing, False
-    return event, True
+    fields: dict[str, Any] = {"step": Greatest(F("step"), Value(step))}
+    if success_rate is not None:
+        fields["success_rate"] = success_rate
+    if appointment_at is not None:
+        fields["appointment_at"] = appointment_at
+
+    def record() -> ProspectEvent:
+        return transition(
+            _locked_open(prospect),
+            "step",
+            actor=actor,
+            workflow=WORKFLOW,
+            event={
+                "step": step,
+                "happened_on": happened_on,
+                "success_rate": success_rate,
+                "appointment_at": appointment_at,
+                "note": note.strip(),
+                "form_token": form_token,
+            },
+            **fields,
+        )
+
+    return create_once(ProspectEvent, form_token, record)
 
 
 def _customer_for_link(*, actor: User, customer: Customer) -> Customer:
@@ -201,17 +223,20 @@ def prospect_convert(
         customer = _customer_for_create(actor=actor, prospect=locked, card=card)
     else:
         raise ValidationError(_("Choose a customer card or create one."))
-    for name in ("growth_rating", "credit_rating", "margin_rating", "overall_rating"):
-        setattr(locked, name, evaluation[name])
-    locked.evaluation_note = evaluation.get("evaluation_note", "").strip()
-    locked.first_amount = report["first_amount"]
-    locked.how_won = report["how_won"].strip()
-    locked.customer = customer
-    locked.status = Prospect.Status.WON
-    locked.closed_at = timezone.now()
-    locked.closed_by = actor
-    locked.save()
-    ProspectEvent.objects.create(prospect=locked, kind=ProspectEvent.Kind.WON, actor=actor)
+    ratings = ("growth_rating", "credit_rating", "margin_rating", "overall_rating")
+    transition(
+        locked,
+        "win",
+        actor=actor,
+        workflow=WORKFLOW,
+        **{name: evaluation[name] for name in ratings},
+        evaluation_note=evaluation.get("evaluation_note", "").strip(),
+        first_amount=report["first_amount"],
+        how_won=report["how_won"].strip(),
+        customer=customer,
+        closed_at=timezone.now(),
+        closed_by=actor,
+    )
     audit(
         actor=actor,
         action="customers.prospect_won",
@@ -228,13 +253,15 @@ def prospect_drop(*, prospect: Prospect, actor: User, reason: str) -> Prospect:
     if not reason:
         raise ValidationError({"reason": _("Say why the development stops.")})
     locked = _locked_open(prospect)
-    locked.status = Prospect.Status.DROPPED
-    locked.drop_reason = reason
-    locked.closed_at = timezone.now()
-    locked.closed_by = actor
-    locked.save(update_fields=["status", "drop_reason", "closed_at", "closed_by", "updated_at"])
-    ProspectEvent.objects.create(
-        prospect=locked, kind=ProspectEvent.Kind.DROPPED, note=reason, actor=actor
+    transition(
+        locked,
+        "drop",
+        actor=actor,
+        workflow=WORKFLOW,
+        event={"note": reason},
+        drop_reason=reason,
+        closed_at=timezone.now(),
+        closed_by=actor,
     )
     audit(actor=actor, action="customers.prospect_drop", obj=locked)
     return locked

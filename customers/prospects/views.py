@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,17 +10,12 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
-from crm_site.core.listing import query_string, sort_links
-from customers.models import Customer, Prospect, ProspectEvent
+from crm_site.core.listing import paginate, query_string, sort_links
+from customers.models import Prospect, ProspectEvent
+from customers.prospects import selectors
 from customers.prospects import services as services
-from customers.prospects.forms import (
-    CareFilterForm,
-    ConvertForm,
-    DropForm,
-    ProspectFilter,
-    ProspectForm,
-    StepForm,
-)
+from customers.prospects.filters import CareFilter, ProspectFilter
+from customers.prospects.forms import ConvertForm, DropForm, ProspectForm, StepForm
 from customers.services import care as care_services
 
 PAGE_SIZE = 25
@@ -30,18 +24,15 @@ SORT_KEYS = ("name", "step", "rate", "appointment", "updated")
 
 def _prospect_for(request, pk: int) -> Prospect:
     """The prospect if the user may see it, else 404 (its existence is not revealed)."""
-    queryset = Prospect.objects.visible_to(request.user).select_related(
-        "unit", "owner", "customer", "closed_by", "created_by"
-    )
-    return get_object_or_404(queryset, pk=pk)
+    return selectors.prospect_detail(user=request.user, pk=pk)
 
 
 @role_required(Role.STAFF)
 def development_list(request):
     """The development pipeline: the user's prospects, filtered, sorted, paginated."""
-    queryset = Prospect.objects.visible_to(request.user).select_related("unit", "owner")
-    filterset = ProspectFilter(request.GET or None, queryset=queryset, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = ProspectFilter(request.GET or None, request=request)
+    prospects = selectors.prospect_list(user=request.user, filters=filterset)
+    page = paginate(request, prospects, PAGE_SIZE)
     active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
     context = {
         "filter": filterset,
@@ -175,26 +166,15 @@ def development_convert(request, pk: int):
 @role_required(Role.STAFF)
 def care_list(request):
     """Upcoming birthdays and anniversaries of the contacts of the user's customers."""
-    form = CareFilterForm(request.GET or None, user=request.user)
-    days, kind, unit = 30, "", None
-    if form.is_valid():
-        days = form.cleaned_data.get("days") or 30
-        kind = form.cleaned_data.get("kind") or ""
-        unit = form.cleaned_data.get("unit")
-    customers = Customer.objects.visible_to(request.user).active()
-    if unit is not None:
-        customers = customers.filter(unit=unit)
+    filterset = CareFilter(request.GET or None, user=request.user)
     today = timezone.localdate()
-    contacts = care_services.contacts_with_care_dates(customers, start=today, days=days)
-    if kind:
-        contacts = contacts.filter(care_kind=kind)
-    contacts = contacts.select_related("customer__visiting_person")
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    contacts = selectors.care_contacts(user=request.user, filters=filterset, today=today)
+    page = paginate(request, contacts, PAGE_SIZE)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page_obj": page,
         "rows": care_services.care_rows(page.object_list, today),
-        "days": days,
+        "days": filterset.window(),
         "query_string": query_string(request),
         "today": today,
     }

@@ -17,6 +17,7 @@ from crm_site.accounts.models import (
     User,
     display_name,
 )
+from crm_site.accounts.scope import PURPOSES, active_role, units_for
 from crm_site.core.services import audit
 
 from .. import grading
@@ -57,17 +58,14 @@ CONTACT_FIELDS = (
 
 
 def scope_units(user):
-    """Units the user may file customers under: an admin's are all, others' their own."""
-    units = ServiceUnit.objects.filter(is_active=True)
-    if user.role == Role.ADMIN:
-        return units
-    return units.filter(pk__in=user.unit_ids)
+    """Units the user may file customers under: `units_for(user, "assign")`."""
+    return units_for(user, "assign")
 
 
 def scope_unit_list(user) -> list[ServiceUnit]:
-    """scope_units as a list, by code: for everyone but an admin, the units of the
+    """scope_units as a list, by code: for a unit role, the units of the
     memberships the user object has loaded (no query of its own)."""
-    if user.role == Role.ADMIN:
+    if active_role(user) not in PURPOSES["assign"].roles:
         return list(scope_units(user))
     seen: dict = {}
     for membership in user.scope_memberships:

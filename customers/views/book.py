@@ -1,9 +1,8 @@
 """The customer book pages: list, card, create/edit, contacts, pin, reassign."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,88 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core import registry
 from crm_site.core.listing import COUNT_CAP, CappedPaginator
 
-from .. import display, grading, selectors, services
+from .. import display, selectors, services
 from ..fields import customer_label
-from ..filters import CustomerFilter
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
 from ..models import Customer, GradingRule
 
 AUTOCOMPLETE_LIMIT = 20
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
-SORTS = {
-    "code": ("code",),
-    "name": ("name", "code"),
-    "grade": ("grade_rank", "code"),
-    "revenue": ("annual_revenue", "code"),
-    "status": ("status", "code"),
-    "updated": ("updated_at", "code"),
-}
-
-
-class PageRows:
-    """The list's rows for the paginator, a page read by a deferred join: the
-    page's ids first (ordered, offset and limited: an index-only scan where an
-    index holds the scope, the filter and the sort), then only those rows with
-    their joined and computed columns. An OFFSET over whole rows would build,
-    and throw away, every row before the page (with its primary contact
-    subqueries), so the last pages would cost far more than the first."""
-
-    ordered = True
-
-    def __init__(self, customers, outer):
-        self.customers = customers  # filtered and sorted
-        self.outer = outer  # ids -> the same sort over Customer rows
-
-    def __getitem__(self, window: slice):
-        return self.outer(self.customers.values("pk")[window]).for_page()
-
-
-def page_rows(customers, sort: str, rule: grading.Rule) -> PageRows:
-    """The filtered, sorted customers as the list pages them."""
-    return PageRows(
-        customers, lambda ids: _sorted(Customer.objects.filter(pk__in=ids), sort, rule)[0]
-    )
-
-
-# Within a unit's scope an index on (unit, the filtered column) holds the unit
-# column: counting it is an index-only scan.
-PAGE_COUNT_COLUMN = "unit_id"
-
-
-def _filtered(request, rule: grading.Rule, people=None):
-    """The user's customers under the request's filters (shared by list and export)."""
-    grade_choices = [
-        (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
-    ]
-    return CustomerFilter(
-        request.GET or None,
-        queryset=Customer.objects.visible_to(request.user),
-        request=request,
-        grade_choices=grade_choices,
-        people=people if people is not None else list(services.scope_users(request.user)),
-    )
-
-
-def _sorted(queryset, sort: str, rule: grading.Rule):
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        key, sort = "code", "code"
-    if key == "grade":
-        # Grades sort by the rule's order, so 核心 comes before 重点 whatever their codes.
-        queryset = queryset.annotate(
-            grade_rank=Case(
-                *[When(grade=g.code, then=Value(g.order)) for g in rule.grades],
-                default=Value(999),
-                output_field=IntegerField(),
-            )
-        )
-    fields = SORTS[key]
-    if sort.startswith("-"):
-        fields = tuple(f"-{f}" for f in fields)
-    return queryset.order_by(*fields, "pk"), sort
 
 
 def _query_string(request, *drop: str) -> str:
@@ -108,7 +36,7 @@ def _query_string(request, *drop: str) -> str:
 def _sort_links(request, current: str) -> dict:
     base = _query_string(request, "sort", "page")
     links = {}
-    for key in SORTS:
+    for key in selectors.SORTS:
         target = f"-{key}" if current == key else key
         direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
         query = f"{base}&sort={target}" if base else f"sort={target}"
@@ -120,8 +48,13 @@ def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
     rule = GradingRule.objects.current().as_rule()
     people = services.scope_people(request.user)
-    filterset = _filtered(request, rule, people)
-    customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
+    filterset = selectors.customer_filter(
+        user=request.user, data=request.GET, rule=rule, people=people
+    )
+    sort = selectors.customer_sort(request.GET.get("sort"))
+    customers = selectors.customer_list(
+        user=request.user, filters=filterset.cleaned_filters(), sort=sort, rule=rule
+    )
     try:
         per_page = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
     except ValueError:
@@ -129,10 +62,10 @@ def customer_list(request):
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
     paginator = CappedPaginator(
-        page_rows(customers, sort, rule),
+        selectors.customer_page_rows(customers, sort=sort, rule=rule),
         per_page,
         count_source=customers,
-        count_column=PAGE_COUNT_COLUMN,
+        count_column=selectors.PAGE_COUNT_COLUMN,
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = display.list_rows(page.object_list)
@@ -159,9 +92,9 @@ def customer_list(request):
 
 
 def card_sections(request, customer) -> list[dict]:
-    """Sections other apps add to the card (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    """Sections the apps add to the card (crm_site.core.registry)."""
     sections = []
-    for path in settings.CRM_CUSTOMER_CARD_SECTIONS:
+    for path in registry.customer_card_sections.paths():
         section = import_string(path)(request, customer)
         if section:
             sections.append(section)

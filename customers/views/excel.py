@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -15,12 +14,11 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Region, Role
 from crm_site.core import exports
-from crm_site.core.services import audit
 
-from .. import services, xlsx
+from .. import selectors, services, xlsx
 from ..forms import ImportUploadForm
 from ..models import CustomerImport, GradingRule, LogisticsService
-from .book import _filtered, _sorted
+from ..services.exports import customer_export_params, customers_export_write
 
 ERRORS_PER_PAGE = 200
 # Room for the multipart envelope around a file of the maximum size.
@@ -34,50 +32,28 @@ def _xlsx_response(stream, filename: str) -> FileResponse:
     )
 
 
-def _export_rows(request):
-    """The customers the list would show for these parameters, ready to write."""
-    rule = GradingRule.objects.current().as_rule()
-    filterset = _filtered(request, rule)
-    customers, sort = _sorted(filterset.qs, request.GET.get("sort", "code"), rule)
-    return filterset, customers, sort
-
-
-def write_export(request, stream, progress=None) -> tuple[int, str]:
-    """Write the filtered, sorted list to `stream`; audited. Used by the view for
-    small lists and by the background export job (crm_site.core.exports) for large ones."""
-    filterset, customers, sort = _export_rows(request)
-    rows = xlsx.export_values(customers)
-    if progress is not None:
-        rows = exports.counted(rows, progress)
-    count = xlsx.write_customer_values(rows, stream)
-    filters = {k: str(v) for k, v in filterset.active_filters().items()}
-    if "q" in filters:
-        filters["q"] = "…"  # a search may be a phone number: not kept in the audit log
-    audit(
-        actor=request.user,
-        action="customers.export",
-        summary=_("%(count)s customers exported") % {"count": count},
-        data={"filters": filters, "sort": sort, "rows": count},
-        request=request if progress is None else None,
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return count, f"{_('customer-list')}-{stamp}.xlsx"
-
-
 def customer_export(request):
     """The filtered, sorted list as .xlsx (same parameters as the list). Above
     CRM_EXPORT_SYNC_LIMIT rows it becomes a background job with a progress page."""
-    limit = settings.CRM_EXPORT_SYNC_LIMIT
-    _filterset, customers, _sort = _export_rows(request)
-    total = customers.order_by().count()
-    if total > limit:
+    rule = GradingRule.objects.current().as_rule()
+    filterset = selectors.customer_filter(user=request.user, data=request.GET, rule=rule)
+    sort = selectors.customer_sort(request.GET.get("sort"))
+    params = customer_export_params(filterset, sort)
+    total = (
+        selectors.customer_list(user=request.user, filters=params["filters"], sort=sort, rule=rule)
+        .order_by()
+        .count()
+    )
+    if total > settings.CRM_EXPORT_SYNC_LIMIT:
         job = exports.export_job_start(
-            user=request.user, kind="customers", params=request.GET, total=total
+            user=request.user, kind="customers", params=params, total=total
         )
         return redirect(job)
     # Closed by FileResponse once sent.
     stream = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    _count, filename = write_export(request, stream)
+    _count, filename = customers_export_write(
+        user=request.user, params=params, stream=stream, request=request
+    )
     return _xlsx_response(stream, filename)
 
 

@@ -1,7 +1,6 @@
 """Grading rules (admins): edit with a preview, versions, regrade runs."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.listing import paginate
 from crm_site.core.services import audit
 
 from .. import display, grading, services
@@ -128,13 +128,13 @@ def regrade_run(request, pk: int):
     pinned = Customer.objects.filter(pk__in=run.pinned_ids).select_related(
         "grade_pinned_by", "unit"
     )
-    change_page = Paginator(changes, RUN_ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    pinned_page = Paginator(pinned.order_by("code"), RUN_ROWS_PER_PAGE).get_page(
-        request.GET.get("pinned_page")
+    change_page = paginate(request, changes, RUN_ROWS_PER_PAGE)
+    pinned_page = paginate(
+        request, pinned.order_by("code"), RUN_ROWS_PER_PAGE, number=request.GET.get("pinned_page")
     )
     rule = run.rule.as_rule()
     for customer in pinned_page:
-        customer.rule_grade = grading.grade(customer.attributes(), rule).grade  # type: ignore[attr-defined]
+        customer.rule_grade = grading.grade(customer.attributes(), rule).grade
     context = {
         "run": run,
         "page_obj": change_page,

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.inputs import CleanInputForm
 
 from .. import privacy, xlsx
 from .book import _customer_for
 
 
-class AnonymiseForm(forms.Form):
+class AnonymiseForm(CleanInputForm):
     reason = forms.CharField(
         label=gettext_lazy("Request or reason"),
         max_length=200,

@@ -184,7 +184,7 @@ def _latest_record(customer, attribute: str, records):
 
 
 def card_section(request, customer):
-    """The card's "customer voice" box (settings.CRM_CUSTOMER_CARD_SECTIONS)."""
+    """The card's "customer voice" box (registered in CustomersConfig.ready())."""
     recent = list(
         ServiceSurvey.objects.filter(customer=customer)
         .select_related("surveyed_by")

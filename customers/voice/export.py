@@ -3,34 +3,27 @@ the average of each item per month (the page's tables, with its filters)."""
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 
-from customers.xlsx import XLSX_CONTENT_TYPE, _cell
+from crm_site.core.xlsx import HEADER_LIGHT, XLSX_CONTENT_TYPE, print_landscape
+from crm_site.core.xlsx import safe_cell as _cell
 
 __all__ = ["XLSX_CONTENT_TYPE", "write_survey_figures"]
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 AVERAGE_FORMAT = "0.00"
 
 
 def _header(ws, labels):
     cells = []
     for label in labels:
-        cell = _cell(ws, str(label))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+        cell = _cell(ws, str(label), style=HEADER_LIGHT)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cells.append(cell)
     ws.append(cells)
 
 
 def _print_setup(ws):
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    print_landscape(ws, title_rows=None)
 
 
 def write_survey_figures(figures: dict, stream, *, unit=None) -> None:

@@ -1,13 +1,12 @@
 """Forms of the customer voice: parse and validate; writes in voice_services."""
 
-import uuid
-from datetime import timedelta
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import Role
+from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import CleanInputForm, CleanInputModelForm
 from customers import services
 from customers.fields import CustomerField
 from customers.forms import PersonChoiceField
@@ -30,16 +29,7 @@ def _small_widgets(form) -> None:
             widget.attrs["class"] = "form-control form-control-sm"
 
 
-class _TokenMixin:
-    """A hidden UUID: the same form sent twice creates one record."""
-
-    def _init_token(self):
-        self.fields["form_token"] = forms.UUIDField(widget=forms.HiddenInput)
-        if not self.is_bound:
-            self.initial.setdefault("form_token", uuid.uuid4())
-
-
-class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
+class ServiceSurveyForm(IdempotentFormMixin, CleanInputModelForm):
     class Meta:
         model = ServiceSurvey
         fields = ["surveyed_on", "respondent", *(item[0] for item in SURVEY_ITEMS), "note"]
@@ -47,7 +37,6 @@ class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_token()
         self.initial.setdefault("surveyed_on", timezone.localdate())
         self.fields["respondent"].help_text = _("Who at the customer answered.")
         for name, label, good, poor in SURVEY_ITEMS:
@@ -70,7 +59,7 @@ class ServiceSurveyForm(_TokenMixin, forms.ModelForm):
         return [(self[name], good, poor) for name, _label, good, poor in SURVEY_ITEMS]
 
 
-class EnterpriseSurveyForm(_TokenMixin, forms.Form):
+class EnterpriseSurveyForm(IdempotentFormMixin, CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none())
     visited_on = forms.DateField(label=_("Visit date"), widget=DATE_WIDGET)
     visitor = PersonChoiceField(queryset=None, label=_("Visitor"))
@@ -95,7 +84,6 @@ class EnterpriseSurveyForm(_TokenMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_token()
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         people = services.scope_users(user)
         if user.role == Role.STAFF:
@@ -105,7 +93,7 @@ class EnterpriseSurveyForm(_TokenMixin, forms.Form):
         self.initial.setdefault("visited_on", timezone.localdate())
 
 
-class HeadOpinionForm(forms.Form):
+class HeadOpinionForm(CleanInputForm):
     head_opinion = forms.CharField(
         label=_("Department head's opinion"),
         widget=TEXTAREA,
@@ -114,64 +102,12 @@ class HeadOpinionForm(forms.Form):
     )
 
 
-class EnterpriseSurveyFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(), required=False, label=_("Unit"), empty_label=_("All")
-    )
-    open = forms.BooleanField(required=False, label=_("Awaiting the head's opinion"))
-    q = forms.CharField(
-        required=False,
-        max_length=100,
-        label=_("Customer"),
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or name")}),
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        _small_widgets(self)
-
-
-class SurveyReportFilterForm(forms.Form):
-    """The per-unit survey page and its export take these parameters."""
-
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(),
-        required=False,
-        label=_("Unit"),
-        empty_label=_("All my units"),
-    )
-    start = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        _small_widgets(self)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date must not be after the end date."))
-        return data
-
-    def period(self):
-        """(start, end) dates: the filters, or the last twelve months by default."""
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or (end.replace(day=1) - timedelta(days=335)).replace(day=1)
-        return start, end
-
-
-class CustomerWatchForm(_TokenMixin, forms.Form):
+class CustomerWatchForm(IdempotentFormMixin, CleanInputForm):
     reported_on = forms.DateField(label=_("Date filled in"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Remarks"), widget=TEXTAREA, max_length=5000, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_token()
         self.initial.setdefault("reported_on", timezone.localdate())
         for code, _group, label, risky in WATCH_ITEMS:
             changed = forms.BooleanField(label=label, required=False)

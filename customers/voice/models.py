@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
 
 
 class Score(models.IntegerChoices):
@@ -95,25 +96,12 @@ SURVEY_ITEMS = (
 SURVEY_FIELDS = tuple(item[0] for item in SURVEY_ITEMS)
 
 
-def _scope(queryset, user):
-    """Who sees what: staff — rows of the customers they visit or
-    sell to; supervisor and manager — their units' rows; admin — all."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return queryset.none()
-    role = user.role
-    if role == Role.ADMIN:
-        return queryset
-    if role == Role.STAFF:
-        return queryset.filter(Q(customer__visiting_person=user) | Q(customer__sales_owner=user))
-    if role in (Role.SUPERVISOR, Role.MANAGER):
-        return queryset.filter(unit_id__in=user.unit_ids)
-    return queryset.none()
+class VoiceQuerySet(ScopedQuerySet):
+    """Staff: rows of the customers they visit or sell to; supervisors and
+    managers: their units' rows (the unit kept on the row); admins: all."""
 
-
-class VoiceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Rows of the customers this user may see (see _scope)."""
-        return _scope(self, user)
+    unit_path = "unit"
+    own_path = ("customer__visiting_person", "customer__sales_owner")
 
 
 def _score_field(label):

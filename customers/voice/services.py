@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from crm_site.accounts.models import Membership, Role, User
+from crm_site.accounts.models import Membership, User
+from crm_site.core.idempotency import first_by_token
 from crm_site.core.services import in_language_of, notify
 from customers.models import Customer, CustomerChange
+from customers.voice import permissions as voice_permissions
 from customers.voice.models import (
     RISKY_CODES,
     SURVEY_FIELDS,
@@ -55,7 +57,7 @@ def service_survey_create(
     visit=None,
 ) -> tuple[ServiceSurvey, bool]:
     """Record a service-level survey; returns (survey, created)."""
-    existing = ServiceSurvey.objects.filter(form_token=form_token).first()
+    existing = first_by_token(ServiceSurvey, form_token)
     if existing is not None:
         return existing, False
     _not_in_future(fields["surveyed_on"], "surveyed_on")
@@ -87,7 +89,7 @@ def enterprise_survey_create(
     *, customer: Customer, actor: User, visitor: User, fields: dict, form_token: uuid.UUID
 ) -> tuple[EnterpriseSurvey, bool]:
     """Record an enterprise customer service survey; returns (survey, created)."""
-    existing = EnterpriseSurvey.objects.filter(form_token=form_token).first()
+    existing = first_by_token(EnterpriseSurvey, form_token)
     if existing is not None:
         return existing, False
     _not_in_future(fields["visited_on"], "visited_on")
@@ -120,9 +122,7 @@ def enterprise_survey_head_opinion(
     *, survey: EnterpriseSurvey, actor: User, opinion: str
 ) -> EnterpriseSurvey:
     """The department head's opinion: a supervisor of the survey's unit, or higher."""
-    if not actor.is_at_least(Role.SUPERVISOR):
-        raise PermissionDenied
-    if actor.role != Role.ADMIN and survey.unit_id not in actor.unit_ids:
+    if not voice_permissions.may_give_head_opinion(actor, survey):
         raise PermissionDenied
     opinion = (opinion or "").strip()
     if not opinion:
@@ -173,7 +173,7 @@ def customer_watch_create(
     form_token: uuid.UUID,
 ) -> tuple[CustomerWatch, bool]:
     """Record a watch on the customer; a risky change notifies the unit's supervisors."""
-    existing = CustomerWatch.objects.filter(form_token=form_token).first()
+    existing = first_by_token(CustomerWatch, form_token)
     if existing is not None:
         return existing, False
     _not_in_future(reported_on, "reported_on")

@@ -7,8 +7,6 @@ role may never use a 403 (staff on the per-unit figures and the head's opinion).
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,20 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
+from crm_site.core.listing import paginate, query_string
 from crm_site.core.services import audit
 from customers.models import Customer
 from customers.voice import display as voice_display
 from customers.voice import export as voice_export
+from customers.voice import permissions as voice_permissions
+from customers.voice import selectors as voice_selectors
 from customers.voice import services as voice_services
+from customers.voice.filters import EnterpriseSurveyFilter, SurveyReportFilter
 from customers.voice.forms import (
     CustomerWatchForm,
-    EnterpriseSurveyFilterForm,
     EnterpriseSurveyForm,
     HeadOpinionForm,
     ServiceSurveyForm,
-    SurveyReportFilterForm,
 )
 from customers.voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
 from visits.models import Visit
@@ -45,10 +45,7 @@ def _customer_for(request, pk: int) -> Customer:
 
 
 def _scope_units(user):
-    units = ServiceUnit.objects.filter(is_active=True)
-    if user.role == Role.ADMIN:
-        return units
-    return units.filter(pk__in=user.unit_ids)
+    return voice_selectors.unit_list(user=user)
 
 
 # --- service-level surveys ---------------------------------------------------------
@@ -99,26 +96,22 @@ def survey_detail(request, pk: int):
 
 
 def _report_filters(request):
-    form = SurveyReportFilterForm(request.GET or None, units=_scope_units(request.user))
-    surveys = ServiceSurvey.objects.visible_to(request.user)
-    if form.is_valid() and form.cleaned_data.get("unit"):
-        surveys = surveys.filter(unit=form.cleaned_data["unit"])
-    start, end = form.period()
-    return form, surveys, start, end
+    filterset = SurveyReportFilter(request.GET or None, units=_scope_units(request.user))
+    surveys = voice_selectors.service_survey_list(user=request.user, filters=filterset)
+    start, end = filterset.period()
+    return filterset, surveys, start, end
 
 
 @role_required(Role.SUPERVISOR)
 def survey_report(request):
     """Per-unit figures: average per item and month, the weakest items first."""
-    form, surveys, start, end = _report_filters(request)
+    filterset, surveys, start, end = _report_filters(request)
     figures = voice_display.survey_figures(surveys, start, end)
-    recent = (
-        surveys.filter(surveyed_on__gte=start, surveyed_on__lte=end)
-        .select_related("customer", "surveyed_by")
-        .order_by("-surveyed_on", "-pk")[:RECENT_SURVEYS]
+    recent = voice_selectors.service_survey_recent(
+        surveys=surveys, start=start, end=end, limit=RECENT_SURVEYS
     )
     context = {
-        "form": form,
+        "form": filterset.form,
         "figures": figures,
         "chart": voice_display.chart_data(figures),
         "recent": recent,
@@ -130,9 +123,9 @@ def survey_report(request):
 @role_required(Role.SUPERVISOR)
 def survey_export(request):
     """The per-unit figures as .xlsx, with the page's filters; audited."""
-    form, surveys, start, end = _report_filters(request)
+    filterset, surveys, start, end = _report_filters(request)
     figures = voice_display.survey_figures(surveys, start, end)
-    unit = form.cleaned_data.get("unit") if form.is_valid() else None
+    unit = filterset.cleaned().get("unit")
     response = HttpResponse(content_type=voice_export.XLSX_CONTENT_TYPE)
     voice_export.write_survey_figures(figures, response, unit=unit)
     audit(
@@ -155,29 +148,12 @@ def survey_export(request):
 
 @role_required(Role.STAFF)
 def enterprise_survey_list(request):
-    form = EnterpriseSurveyFilterForm(request.GET or None, units=_scope_units(request.user))
-    surveys = EnterpriseSurvey.objects.visible_to(request.user).select_related(
-        "customer", "unit", "visitor"
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("unit"):
-            surveys = surveys.filter(unit=data["unit"])
-        if data.get("open"):
-            surveys = surveys.filter(head_opinion="")
-        if q := (data.get("q") or "").strip():
-            surveys = surveys.filter(
-                Q(customer__code__istartswith=q) | Q(customer__name__icontains=q)
-            )
-    page = Paginator(surveys.order_by("-visited_on", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
+    filterset = EnterpriseSurveyFilter(request.GET or None, units=_scope_units(request.user))
+    surveys = voice_selectors.enterprise_survey_list(user=request.user, filters=filterset)
     context = {
-        "form": form,
-        "page_obj": page,
-        "query_string": params.urlencode(),
+        "form": filterset.form,
+        "page_obj": paginate(request, surveys, PAGE_SIZE),
+        "query_string": query_string(request),
         "is_head": request.user.is_at_least(Role.SUPERVISOR),
     }
     return render(request, "customers/voice/enterprise_list.html", context)
@@ -223,7 +199,7 @@ def _enterprise_for(request, pk: int) -> EnterpriseSurvey:
 @role_required(Role.STAFF)
 def enterprise_survey_detail(request, pk: int):
     survey = _enterprise_for(request, pk)
-    can_opine = request.user.is_at_least(Role.SUPERVISOR)
+    can_opine = voice_permissions.may_give_head_opinion(request.user, survey)
     form = None
     if can_opine:
         form = HeadOpinionForm(initial={"head_opinion": survey.head_opinion})
@@ -257,11 +233,9 @@ def enterprise_survey_opinion(request, pk: int):
 def watch_list(request, pk: int):
     customer = _customer_for(request, pk)
     watches = CustomerWatch.objects.filter(customer=customer).select_related("reported_by")
-    page = Paginator(watches.order_by("-reported_on", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, watches.order_by("-reported_on", "-pk"), PAGE_SIZE)
     for watch in page.object_list:
-        watch.changes = voice_display.watch_rows(watch, changed_only=True)  # type: ignore[attr-defined]
+        watch.changes = voice_display.watch_rows(watch, changed_only=True)
     context = {"customer": customer, "page_obj": page, "query_string": ""}
     return render(request, "customers/voice/watch_list.html", context)
 

@@ -108,10 +108,16 @@ def test_text_that_a_spreadsheet_would_run_is_escaped(client, customer_a, staff_
     sheet = workbook.active
     header = [c.value for c in sheet[1]]
     cells = dict(zip(header, sheet[2], strict=True))
-    assert cells["投诉人"].value == '\'=HYPERLINK("http://evil.example","点我")'
-    assert cells["投诉内容"].value.startswith("'+")
-    assert cells["联系电话"].value == "'-1"
-    assert cells["客户要求"].value == "'@SUM(1+1)"
+    # Read back as typed, as text cells with Excel's quote prefix (never a formula).
+    hostile = {
+        "投诉人": '=HYPERLINK("http://evil.example","点我")',
+        "投诉内容": "+cmd|' /C calc'!A0",
+        "联系电话": "-1",
+        "客户要求": "@SUM(1+1)",
+    }
+    for column, text in hostile.items():
+        cell = cells[column]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True), column
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -134,3 +140,36 @@ def test_an_empty_export_still_has_its_headers(client, staff_a, categories):
     sheet = export(client, staff_a).active
     assert sheet.max_row == 1
     assert sheet["A1"].value == "编号"
+
+
+def test_an_export_job_writes_the_same_rows_as_the_register_under_every_kind_of_filter(
+    client, supervisor_a, staff_a, unit_a, settings, django_capture_on_commit_callbacks
+):
+    from crm_site.core.models import ExportJob
+
+    customer = f.make_customer(unit_a, visiting_person=staff_a)
+    for _ in range(3):
+        f.make_complaint(customer=customer, by=staff_a)
+    params = {
+        "status": "open",
+        "received_from": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "unit": str(unit_a.pk),
+        "sort": "-number",
+    }
+    direct = [
+        r[0]
+        for r in export(client, supervisor_a, **params).active.iter_rows(
+            min_row=2, values_only=True
+        )
+    ]
+    settings.CRM_EXPORT_SYNC_LIMIT = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("complaints:export"), params)
+    job = ExportJob.objects.get(user=supervisor_a, kind="complaints")
+    assert job.params["filters"]["unit"] == unit_a.pk
+    assert job.params["filters"]["sort"] == ["-number"]
+    job.refresh_from_db()
+    download = client.get(reverse("core:export_download", args=[job.pk]))
+    rows = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert [r[0] for r in rows.iter_rows(min_row=2, values_only=True)] == direct
+    assert len(direct) == 3 and direct == sorted(direct, reverse=True)

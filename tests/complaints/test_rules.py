@@ -167,20 +167,6 @@ def test_declared_types_other_than_audio_are_refused():
     assert not rules.declared_type_is_audio("image/png")
 
 
-# --- spreadsheets ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "＝HYPERLINK()"])
-def test_text_that_looks_like_a_formula_is_escaped(text):
-    assert rules.excel_safe(text) == "'" + text
-
-
-def test_ordinary_values_are_left_alone():
-    assert rules.excel_safe("货物延误") == "货物延误"
-    assert rules.excel_safe(3) == 3
-    assert rules.excel_safe(None) is None
-
-
 def test_rates_are_percentages_and_none_without_a_base():
     assert rules.rate(1, 3) == 33.3
     assert rules.rate(0, 0) is None

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from crm_site.core import registry
 from customers.services import customer_pin_grade
 from tests.factories import make_contact
 
@@ -91,12 +92,13 @@ def test_other_apps_add_sections_to_the_card(client, supervisor_a, book, setting
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(__file__).parent / "templates"]
     settings.TEMPLATES = templates
-    settings.CRM_CUSTOMER_CARD_SECTIONS = [
+    sections = [
         "tests.customers.test_card.section_from_a_test_app",
         "tests.customers.test_card.nothing_to_show",
     ]
     client.force_login(supervisor_a)
-    html = client.get(book["mine"].get_absolute_url()).content.decode()
+    with registry.customer_card_sections.replaced(sections):
+        html = client.get(book["mine"].get_absolute_url()).content.decode()
     assert "近期巡访 7 次：上海远航物流" in html
 
 

@@ -430,3 +430,31 @@ def test_a_real_worker_checks_and_applies_an_upload(
         lambda: CustomerImport.objects.filter(pk=record.pk, state="applied").exists(), timeout=60
     )
     assert Customer.objects.get(code="A-100").visiting_person == staff_a2
+
+
+def test_what_the_model_limits_is_reported_by_its_own_fields_in_the_users_language(
+    client, supervisor_a, book, preview
+):
+    client.force_login(supervisor_a)
+    rows = [
+        NEW_ROW | {"name": "长" * 201},  # row 2
+        NEW_ROW | {"code": "A-101", "annual_revenue": "10000000000000"},  # row 3
+        NEW_ROW | {"code": "A-102", "address": "路" * 301, "region": "火星"},  # row 4
+        NEW_ROW | {"code": "A" * 33},  # row 5
+        NEW_ROW | {"code": "A-103", "annual_revenue": "1e40"},  # row 6: too long to round
+    ]
+    _response, record = preview(workbook_bytes(rows, headers=[*NEW_ROW, "address"]))
+    errors = {(e["row"], e["column"]): e["message"] for e in record.result["errors"]}
+    assert set(errors) == {
+        (2, "name"),
+        (3, "annual_revenue"),
+        (4, "address"),
+        (4, "region"),  # every error of a row is listed, the model's and the file's
+        (5, "code"),
+        (6, "annual_revenue"),
+    }
+    assert "200" in errors[(2, "name")] and "确保" in errors[(2, "name")]
+    assert "300" in errors[(4, "address")]
+    assert "32" in errors[(5, "code")]
+    assert "14" in errors[(3, "annual_revenue")] and "14" in errors[(6, "annual_revenue")]
+    assert record.state == "discarded" and Customer.objects.count() == 3

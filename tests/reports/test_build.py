@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from crm_site.core.models import Notification
 from reports import services
@@ -195,3 +196,25 @@ def test_only_the_units_supervisor_comments_and_only_its_manager_reviews(
 def test_a_month_that_has_not_begun_cannot_be_built(unit_a):
     with pytest.raises(ValidationError):
         services.summary_build(unit_id=unit_a.pk, month=date(2099, 1, 1))
+
+
+def current_statement_timeout_ms() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+        return int(cursor.fetchone()[0])
+
+
+def test_the_monthly_build_runs_under_the_jobs_statement_timeout(
+    postgres_required, settings, monkeypatch, unit_a, october
+):
+    settings.DB_JOB_STATEMENT_TIMEOUT_MS = 123_000
+    seen = []
+    compute_many = services.rollup.compute_many
+
+    def watched(**kwargs):
+        seen.append(current_statement_timeout_ms())
+        return compute_many(**kwargs)
+
+    monkeypatch.setattr(services.rollup, "compute_many", watched)
+    services.summary_build(unit_id=unit_a.pk, month=OCTOBER)
+    assert seen == [123_000]

@@ -58,7 +58,7 @@ def test_the_grouped_figures_match_the_per_unit_computation(busy_b, unit_a, unit
     today = timezone.localdate()
     many = rollup.compute_many(unit_ids=[unit_a.pk, unit_b.pk], month=OCTOBER, today=today, now=now)
     for unit in (unit_a, unit_b):
-        one = rollup.compute(unit_id=unit.pk, month=OCTOBER, today=today, now=now)
+        one = rollup.compute_many(unit_ids=[unit.pk], month=OCTOBER, today=today, now=now)[unit.pk]
         assert many[unit.pk]["figures_digest"] == one["figures_digest"]
         assert many[unit.pk]["opinions"].text == one["opinions"].text
 

@@ -49,6 +49,8 @@ def test_a_real_worker_fans_the_month_out_to_every_unit(celery_worker, unit_a, u
 
 
 KILL_QUEUE = "crm-reports-kill-test"
+# Called inside the build's transaction once per unit, after its figures are written.
+PAUSE = "reports.services._overwrite"
 
 
 @pytest.mark.slow
@@ -81,11 +83,12 @@ def test_a_build_killed_half_way_leaves_the_previous_summary_and_a_new_worker_co
     first = second = None
     try:
         purge_broker()  # the test's own queue (settings above)
-        paused = env | {"ROLLUP_TEST_PAUSE_SECONDS": "120"}
-        first = start_worker(tmp_path / "first.log", extra_env=paused)
+        # This worker stops for 120 s after writing the figures, before the commit.
+        first = start_worker(tmp_path / "first.log", extra_env=env, pauses={PAUSE: {"after": 120}})
         sent_at = time.monotonic()
         tasks.rollup_unit_month.apply_async(args=[unit_a.pk, OCTOBER.isoformat()], queue=KILL_QUEUE)
-        wait_until(lambda: b"rollup-test-pause" in (tmp_path / "first.log").read_bytes(), 60)
+        paused = f"test-pause {PAUSE}".encode()
+        wait_until(lambda: paused in (tmp_path / "first.log").read_bytes(), 60)
         # Inside the build's transaction: the new figures are written, not committed.
         assert figures_of(MonthlyPatrolSummary.objects.get(pk=previous.pk)) == before
         os.killpg(first.pid, signal.SIGKILL)

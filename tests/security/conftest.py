@@ -131,6 +131,16 @@ def world(
     prospect, _created = prospect_create(
         actor=staff_a, fields={"name": "安全开发客户", "unit": unit_a, "owner": staff_a}
     )
+    # A care reminder of the customer's contact, and a competitor named on the
+    # entry: rows with no page of their own, checked by scope alone.
+    from customers.prospects.models import CareReminder
+    from visits.models import Competitor, EntryCompetitor
+
+    care_reminder = CareReminder.objects.create(
+        contact=contact, occasion=timezone.localdate(), recipient=staff_a
+    )
+    competitor = Competitor.objects.create(name="安全对手物流", created_by=staff_a)
+    entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -167,6 +177,9 @@ def world(
         review=review,
         review_item=review.items.get(customer=customer),
         prospect=prospect,
+        care_reminder=care_reminder,
+        competitor=competitor,
+        entry_competitor=entry_competitor,
     )
     return World(people=people, objects=objects)
 

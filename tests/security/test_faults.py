@@ -58,9 +58,9 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def worker(tmp_path, name: str, redis: RedisServer, **env):
+def worker(tmp_path, name: str, redis: RedisServer, pauses: dict | None = None, **env):
     """A celery worker of this test on its own Redis (started and stopped by the test)."""
-    return start_worker(tmp_path / f"{name}.log", {"REDIS_URL": redis.url} | env)
+    return start_worker(tmp_path / f"{name}.log", {"REDIS_URL": redis.url} | env, pauses=pauses)
 
 
 # --- a worker killed in the middle of a regrade ---------------------------------------
@@ -97,7 +97,9 @@ def test_a_worker_killed_mid_regrade_is_finished_by_a_new_worker_with_nothing_lo
 ):
     a_book_of_grade_a(unit_a)
     with use_broker(redis_server.url):
-        first = worker(tmp_path, "first", redis_server, CRM_TEST_REGRADE_PAUSE_MS="4000")
+        # This worker waits 4 s after each batch of 1,000 (each batch commits).
+        pauses = {"customers.services.rules._regrade_batch": {"after": 4}}
+        first = worker(tmp_path, "first", redis_server, pauses=pauses)
         try:
             run = customer_services.grading_rule_save(
                 actor=admin_user, definition=definition(A=101), note="故障演练"

@@ -29,7 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers.fields import customer_label
@@ -547,3 +549,91 @@ def test_the_matrix_covers_the_pages_of_the_design():
         "audit_log",
     ]:
         assert name in SITE_URLS and name in MATRIX
+
+
+# --- scope: which rows each persona's visible_to holds -------------------------
+#
+# One row per object of the world, read against `Model.objects.visible_to(user)`
+# directly (rows without a page of their own included). Columns: staff,
+# staff_other, supervisor, supervisor_other, manager, manager_other, admin;
+# 1 = visible. `owned_when_inactive`: the persona (by column name) who still
+# holds the row once deactivated (rows addressed to one person); for every
+# other row a deactivated persona holds nothing.
+
+IN_SCOPE = "1 0 1 0 1 0 1"  # unit A's, owned by staff_a
+LEADS_ONLY = "0 0 1 0 1 0 1"  # unit A's, supervisors and up
+
+
+@dataclass(frozen=True)
+class Scope:
+    visible: str
+    owned_when_inactive: str | None = None
+
+
+SCOPE_MATRIX = {
+    "customer": Scope(IN_SCOPE),
+    "visit": Scope(IN_SCOPE),
+    "report": Scope(IN_SCOPE),
+    "entry": Scope(IN_SCOPE),
+    "draft": Scope("1 0 0 0 0 0 0"),
+    "complaint": Scope(IN_SCOPE),
+    "urgent": Scope(LEADS_ONLY),
+    "summary": Scope(LEADS_ONLY),
+    "rollup_request": Scope(LEADS_ONLY),
+    "notification": Scope("1 0 0 0 0 0 0", owned_when_inactive="staff"),
+    "export_job": Scope("0 0 1 0 0 0 0", owned_when_inactive="supervisor"),
+    "upload": Scope("0 0 1 0 0 0 0", owned_when_inactive="supervisor"),
+    # Customer voice, development, care dates, competitors and reviews.
+    "survey": Scope(IN_SCOPE),
+    "enterprise": Scope(IN_SCOPE),
+    "watch": Scope(IN_SCOPE),
+    "prospect": Scope(IN_SCOPE),
+    "care_reminder": Scope(IN_SCOPE),
+    "review": Scope(LEADS_ONLY),
+    # Competitor names are one vocabulary for every unit; the tags follow the entry.
+    "competitor": Scope("1 1 1 1 1 1 1"),
+    "entry_competitor": Scope(IN_SCOPE),
+}
+SCOPE_PERSONAS = PERSONAS[1:]
+
+
+def _visible(obj, user) -> bool:
+    return type(obj).objects.visible_to(user).filter(pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("kind", sorted(SCOPE_MATRIX))
+def test_visible_to_holds_each_object_for_exactly_the_personas_of_its_row(kind, world):
+    obj = getattr(world, kind)
+    expected = dict(zip(SCOPE_PERSONAS, SCOPE_MATRIX[kind].visible.split(), strict=True))
+    got = {p: "1" if _visible(obj, world.people[p]) else "0" for p in SCOPE_PERSONAS}
+    assert got == expected
+    assert not _visible(obj, AnonymousUser())
+
+
+@pytest.mark.parametrize("kind", sorted(SCOPE_MATRIX))
+def test_a_deactivated_persona_holds_nothing_but_what_is_addressed_to_them(kind, world):
+    obj = getattr(world, kind)
+    owner = SCOPE_MATRIX[kind].owned_when_inactive
+    for persona in SCOPE_PERSONAS:
+        user = world.people[persona]
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        assert _visible(obj, user) == (persona == owner), (kind, persona)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+
+
+# Scoped models without an object in the world: their scope is their parent's
+# (history rows) or the audit log's own rule, covered by tests/accounts/test_scope.py.
+SCOPE_MATRIX_EXEMPT = {"core.AuditLog", "visits.DailyReportEvent"}
+
+
+def test_the_scope_matrix_covers_every_model_with_visible_to(world):
+    """A model that gains a scope gains a row here (and its object goes to the world)."""
+    scoped = {
+        model._meta.label
+        for model in apps.get_models()
+        if hasattr(model._default_manager, "visible_to")
+    }
+    covered = {type(getattr(world, kind))._meta.label for kind in SCOPE_MATRIX}
+    assert scoped - covered - SCOPE_MATRIX_EXEMPT == set()

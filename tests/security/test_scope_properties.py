@@ -31,8 +31,24 @@ from crm_site.accounts.models import Membership, Role, User
 from crm_site.accounts.services import membership_set, user_set_role
 from crm_site.core.models import Notification
 from customers.models import Customer
+from customers.prospects.models import CareReminder, Prospect
+from customers.voice.models import (
+    SURVEY_FIELDS,
+    WATCH_CODES,
+    CustomerWatch,
+    EnterpriseSurvey,
+    ServiceSurvey,
+)
+from reports.models import BigCustomerReview
 from tests import factories as f
-from visits.models import DailyReport, DailyReportEntry, UrgentReport, Visit
+from visits.models import (
+    Competitor,
+    DailyReport,
+    DailyReportEntry,
+    EntryCompetitor,
+    UrgentReport,
+    Visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +83,13 @@ class Book:
     complaints: list  # (customer, received_by, handler or None)
     notifications: list  # (recipient)
     urgent: list  # (unit, raised_by, assignee or None)
+    # Customer voice, development, care dates, competitor tags, big-customer reviews.
+    voice: list = field(default_factory=list)  # (customer, recorded by, unit kept on the row)
+    prospects: list = field(default_factory=list)  # (unit, owner)
+    care: list = field(default_factory=list)  # (customer whose contact is reminded)
+    competitors: int = 0
+    tags: list = field(default_factory=list)  # (entry, competitor)
+    reviews: frozenset = frozenset()  # units with a big-customer review
     built: dict = field(default_factory=dict)
 
 
@@ -106,6 +129,12 @@ def books(draw):
         complaints=draw(st.lists(st.tuples(customer, person, maybe_person), max_size=3)),
         notifications=draw(st.lists(person, max_size=2)),
         urgent=draw(st.lists(st.tuples(st.sampled_from([0, 1]), person, maybe_person), max_size=2)),
+        voice=draw(st.lists(st.tuples(customer, person, st.sampled_from([0, 1])), max_size=2)),
+        prospects=draw(st.lists(st.tuples(st.sampled_from([0, 1]), person), max_size=2)),
+        care=draw(st.lists(customer, max_size=2)),
+        competitors=draw(st.integers(0, 2)),
+        tags=draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1)), max_size=3)),
+        reviews=draw(st.frozensets(st.sampled_from([0, 1]), max_size=2)),
     )
 
 
@@ -207,17 +236,88 @@ def build(book: Book) -> dict:
         )
         for i, (u, r, a) in enumerate(book.urgent)
     ]
+    voice = _build_voice(book, units, users, customers)
+    prospects = [
+        Prospect.objects.create(name=f"开发客户{i}", unit=units[u], owner=users[o])
+        for i, (u, o) in enumerate(book.prospects)
+    ]
+    care = [
+        CareReminder.objects.create(
+            contact=f.make_contact(customers[c]), occasion=timezone.localdate(), recipient=None
+        )
+        for c in book.care
+    ]
+    competitors = [
+        Competitor.objects.create(name=f"对手{i}-{uuid.uuid4().hex[:4]}")
+        for i in range(book.competitors)
+    ]
+    tags = [
+        EntryCompetitor.objects.get_or_create(entry=entries[e], competitor=competitors[c])[0]
+        for e, c in book.tags
+        if e < len(entries) and c < len(competitors)
+    ]
+    quarter = timezone.localdate().replace(month=1, day=1)
+    reviews = [
+        BigCustomerReview.objects.create(unit=units[u], quarter=quarter) for u in book.reviews
+    ]
     return {
+        "service_surveys": voice["service_surveys"],
+        "enterprise_surveys": voice["enterprise_surveys"],
+        "watches": voice["watches"],
+        "prospects": prospects,
+        "care": care,
+        "competitors": competitors,
+        "tags": tags,
+        "reviews": reviews,
         "units": units,
         "users": users,
         "customers": customers,
         "reports": reports,
         "entries": entries,
-        "visits": visits,
+        # Every Visit row: those logged directly and those the entries own.
+        "visits": visits + [entry.visit for entry in entries],
         "complaints": complaints,
         "notifications": notifications,
         "urgent": urgent,
     }
+
+
+def _build_voice(book, units, users, customers) -> dict:
+    """A service survey, an enterprise survey and a watch per voice record, each
+    keeping a unit that may differ from the customer's current one."""
+    built = {"service_surveys": [], "enterprise_surveys": [], "watches": []}
+    today = timezone.localdate()
+    for c, b, u in book.voice:
+        common = {"customer": customers[c], "unit": units[u]}
+        built["service_surveys"].append(
+            ServiceSurvey.objects.create(
+                **common,
+                **dict.fromkeys(SURVEY_FIELDS, 5),
+                surveyed_on=today,
+                surveyed_by=users[b],
+                form_token=uuid.uuid4(),
+            )
+        )
+        built["enterprise_surveys"].append(
+            EnterpriseSurvey.objects.create(
+                **common,
+                visited_on=today,
+                visitor=users[b],
+                created_by=users[b],
+                opinions="性质测试",
+                form_token=uuid.uuid4(),
+            )
+        )
+        built["watches"].append(
+            CustomerWatch.objects.create(
+                **common,
+                reported_on=today,
+                reported_by=users[b],
+                items={code: {"changed": False, "note": ""} for code in WATCH_CODES},
+                form_token=uuid.uuid4(),
+            )
+        )
+    return built
 
 
 # --- the rule of DESIGN.md, restated -------------------------------------------
@@ -274,6 +374,27 @@ def may_see_urgent(user, report) -> bool:
     return False
 
 
+def may_see_voice(user, row) -> bool:
+    """Staff: rows of the customers they visit or sell to; supervisors and
+    managers: rows kept under their units (not the customer's current unit)."""
+    role = role_of(user)
+    if role == Role.STAFF:
+        return may_see_customer(user, row.customer)
+    return may_see_own_or_unit(user, None, row.unit_id)
+
+
+def may_see_unit_only(user, unit_id) -> bool:
+    """Monthly summaries and big-customer reviews: supervisors and up, in their units."""
+    role = role_of(user)
+    if role == Role.STAFF:
+        return False
+    return may_see_own_or_unit(user, None, unit_id)
+
+
+def may_see_entry(user, entry) -> bool:
+    return may_see_own_or_unit(user, entry.report.user_id, entry.report.unit_id)
+
+
 ORACLE = {
     "customers": (Customer, may_see_customer),
     "reports": (DailyReport, lambda u, r: may_see_own_or_unit(u, r.user_id, r.unit_id)),
@@ -286,6 +407,15 @@ ORACLE = {
     # One's own, whatever the account's state (a deactivated user cannot sign in).
     "notifications": (Notification, lambda u, n: n.recipient_id == u.pk),
     "urgent": (UrgentReport, may_see_urgent),
+    "service_surveys": (ServiceSurvey, may_see_voice),
+    "enterprise_surveys": (EnterpriseSurvey, may_see_voice),
+    "watches": (CustomerWatch, may_see_voice),
+    "prospects": (Prospect, lambda u, p: may_see_own_or_unit(u, p.owner_id, p.unit_id)),
+    "care": (CareReminder, lambda u, r: may_see_customer(u, r.contact.customer)),
+    # One vocabulary for every unit: anyone active with a role.
+    "competitors": (Competitor, lambda u, c: role_of(u) is not None),
+    "tags": (EntryCompetitor, lambda u, t: may_see_entry(u, t.entry)),
+    "reviews": (BigCustomerReview, lambda u, r: may_see_unit_only(u, r.unit_id)),
 }
 
 

@@ -1,6 +1,7 @@
 """Starting and stopping real service processes for tests (worker, redis-server)."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -45,8 +46,18 @@ def purge_broker() -> None:
         conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
-def start_worker(log_path: Path, extra_env: dict | None = None, ready_timeout: float = 60):
-    """Start `celery worker` (solo pool) on the test database; wait until ready."""
+def start_worker(
+    log_path: Path,
+    extra_env: dict | None = None,
+    ready_timeout: float = 60,
+    pauses: dict | None = None,
+):
+    """Start `celery worker` (solo pool) on the test database; wait until ready.
+
+    `pauses` slows functions down inside the worker, so a test can kill it at a
+    known point: {"reports.services._overwrite": {"after": 120}} (see
+    tests/support/worker_app.py; the worker logs "test-pause <function> ...").
+    """
     env = os.environ.copy()
     env.update(
         {
@@ -57,6 +68,10 @@ def start_worker(log_path: Path, extra_env: dict | None = None, ready_timeout: f
         }
     )
     env.update(extra_env or {})
+    app = "crm_site"
+    if pauses:
+        app = "tests.support.worker_app"
+        env["TEST_WORKER_PAUSES"] = json.dumps(pauses)
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [
@@ -64,7 +79,7 @@ def start_worker(log_path: Path, extra_env: dict | None = None, ready_timeout: f
             "-m",
             "celery",
             "-A",
-            "crm_site",
+            app,
             "worker",
             "--pool",
             "solo",

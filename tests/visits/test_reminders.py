@@ -112,3 +112,44 @@ def test_running_the_reminder_twice_in_a_real_worker_gives_one_notification_and_
     log = celery_worker.log_path.read_text(errors="replace")
     assert log.count(f"To: {staff_a.email}") == 1
     assert log.count(f"To: {staff_a2.email}") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_overdue_filter_in_the_database_picks_exactly_the_customers_the_cadence_rules_call_overdue(
+    seed, unit_a, staff_a
+):
+    import random
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from customers.models import Customer
+    from tests.factories import make_visit
+    from visits.queries import cadence_rows, calendar_for, current_cadences, overdue_on
+
+    rng = random.Random(seed)
+    WorkCalendarDay.objects.create(date=date(2026, 11, 20), is_working=False)
+    customers = [
+        make_customer(unit_a, grade=rng.choice("ABCD"), visiting_person=staff_a) for _ in range(20)
+    ]
+    customers.append(make_customer(unit_a, grade="", visiting_person=staff_a))
+    start = datetime(2026, 11, 1, tzinfo=timezone.get_current_timezone())
+    for _ in range(80):
+        moment = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 30))
+        make_visit(
+            rng.choice(customers), staff_a, kind=rng.choice(["visit", "call"]), occurred_at=moment
+        )
+    everyone = Customer.objects.filter(unit=unit_a)
+    sizes = []
+    for day in (date(2026, 11, 2), date(2026, 11, 19), MONDAY, FRIDAY, date(2026, 11, 30)):
+        cadences, calendar = current_cadences(), calendar_for(day)
+        overdue = {
+            row.customer.pk
+            for row in cadence_rows(everyone, day, cadences=cadences, calendar=calendar)
+            if row.status.overdue
+        }
+        filtered = overdue_on(everyone, day, cadences=cadences, calendar=calendar)
+        assert set(filtered.values_list("pk", flat=True)) == overdue
+        sizes.append(len(overdue))
+    assert max(sizes) > 0 and min(sizes) < len(customers)

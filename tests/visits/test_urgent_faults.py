@@ -105,14 +105,20 @@ def own_redis(postgres_required, transactional_db, tmp_path):
             stop_process(proc)
 
 
+# Called in the routing transaction right after the claim (visits/urgent/routing.py).
+CLAIMED = "visits.urgent.routing.notify_assigned"
+
+
 @pytest.fixture
 def workers(own_redis, transactional_db, tmp_path):
     """Start Celery workers on the private Redis; all are stopped at the end."""
     started = []
 
-    def start(**env):
+    def start(hold_claim: float = 0, **env):
+        """hold_claim: seconds the worker waits between a routing claim and its commit."""
         log = tmp_path / f"worker-{len(started)}.log"
-        proc = start_worker(log, extra_env={"REDIS_URL": own_redis.url, **env})
+        pauses = {CLAIMED: {"before": hold_claim}} if hold_claim else None
+        proc = start_worker(log, extra_env={"REDIS_URL": own_redis.url, **env}, pauses=pauses)
         started.append(proc)
         return proc
 
@@ -170,7 +176,7 @@ def test_a_worker_killed_while_routing_leaves_the_report_pending_and_the_redeliv
 ):
     own_redis.start()
     # This worker stops for 30 s between the claim and the commit.
-    first = workers(URGENT_ROUTE_TEST_DELAY="30")
+    first = workers(hold_claim=30)
     with use_broker(own_redis.url):
         response, _seconds = submit(client, supervisor_a, unit_a)
     assert response.status_code == 302
@@ -203,8 +209,8 @@ def test_the_same_routing_message_delivered_twice_assigns_once_and_notifies_once
     own_redis.start()
     # Two workers take one copy each at the same moment; each holds its claim
     # for 2 s, so the second one's UPDATE waits for the first one's commit.
-    one = workers(URGENT_ROUTE_TEST_DELAY="2")
-    two = workers(URGENT_ROUTE_TEST_DELAY="2")
+    one = workers(hold_claim=2)
+    two = workers(hold_claim=2)
     task_id = str(uuid.uuid4())
     with use_broker(own_redis.url):
         for _copy in range(2):

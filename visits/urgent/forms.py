@@ -1,24 +1,24 @@
 """Forms of the urgent-report pages: raise, the queue's filters, and the
 detail page's actions (acknowledge, comment, reassign, resolve)."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import units_for
+from crm_site.core.forms import IdempotentFormMixin
+from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
 from visits.models import DailyReportEntry, UrgentReport
-from visits.urgent import permissions as urgent_permissions
 
 
 def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
 
 
-class UrgentReportForm(forms.Form):
+class UrgentReportForm(IdempotentFormMixin, CleanInputForm):
     """巡访紧急报告: what the supervisor reports to the manager."""
 
     unit = forms.ModelChoiceField(queryset=ServiceUnit.objects.none(), label=_("Unit"))
@@ -35,20 +35,17 @@ class UrgentReportForm(forms.Form):
         label=_("What you propose"), max_length=5000, required=False, widget=_textarea(3)
     )
     source_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        units = urgent_permissions.raise_units(user)
+        units = units_for(user, "raise")
         self.fields["unit"].queryset = units
         if len(units) == 1:
             self.fields["unit"].initial = units[0].pk
             self.fields["unit"].widget = forms.HiddenInput()
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         self.fields["customer"].help_text = _("Optional: the customer the matter concerns.")
-        if not self.is_bound and not self.initial.get("form_token"):
-            self.initial["form_token"] = uuid.uuid4()
 
     @property
     def unit_is_fixed(self) -> bool:
@@ -79,54 +76,18 @@ class UrgentReportForm(forms.Form):
         return data
 
 
-STATUS_FILTERS = [
-    ("open", pgettext_lazy("urgent reports", "Open")),
-    ("pending", UrgentReport.Status.PENDING.label),
-    ("routed", _("Awaiting acknowledgement")),
-    ("acknowledged", UrgentReport.Status.ACKNOWLEDGED.label),
-    ("resolved", UrgentReport.Status.RESOLVED.label),
-    ("all", _("All")),
-]
-
-
-class UrgentFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
-    category = forms.ChoiceField(
-        label=pgettext_lazy("urgent report", "Category"),
-        choices=[("", _("All categories"))] + UrgentReport.Category.choices,
-        required=False,
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        queryset=ServiceUnit.objects.none(),
-        required=False,
-        empty_label=_("All units"),
-    )
-    mine = forms.BooleanField(label=_("Mine"), required=False)
-
-    def __init__(self, *args, units, mine_label, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["mine"].label = mine_label
-        self.fields["mine"].widget.attrs["class"] = "form-check-input"
-
-
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(CleanInputForm):
     comment = forms.CharField(
         label=_("Note (optional)"), max_length=2000, required=False, widget=_textarea(2)
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(IdempotentFormMixin, CleanInputForm):
+    token_field = "token"
+
     comment = forms.CharField(
         label=pgettext_lazy("urgent report", "Comment"), max_length=5000, widget=_textarea(3)
     )
-    token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["token"] = uuid.uuid4()
 
 
 class ManagerChoiceField(forms.ModelChoiceField):
@@ -136,7 +97,7 @@ class ManagerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CleanInputForm):
     to = ManagerChoiceField(
         label=_("New manager"), queryset=ServiceUnit.objects.none(), empty_label=_("Choose")
     )
@@ -147,7 +108,7 @@ class ReassignForm(forms.Form):
         self.fields["to"].queryset = candidates
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(CleanInputForm):
     resolution = forms.CharField(
         label=_("Resolution"),
         max_length=10_000,

@@ -2,27 +2,21 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import ServiceUnit
+from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.models import EventBase
 
 
-class UrgentReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Supervisors: their unit's; managers: their units' and any assigned to
-        them; admins: all; staff: none (they flag entries instead)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        role = user.role
-        if role == Role.ADMIN:
-            return self
-        if role == Role.MANAGER:
-            return self.filter(Q(unit_id__in=user.unit_ids) | Q(assignee=user))
-        if role == Role.SUPERVISOR:
-            return self.filter(unit_id__in=user.unit_ids)
-        return self.none()
+class UrgentReportQuerySet(ScopedQuerySet):
+    """Supervisors: their unit's; managers: their units' and any assigned to
+    them; admins: all; staff: none (they flag entries instead)."""
+
+    unit_path = "unit"
+    own_path = None
+    assignee_path = "assignee"
 
     def open(self):
         return self.exclude(status=UrgentReport.Status.RESOLVED)
@@ -136,7 +130,7 @@ class UrgentReport(models.Model):
         return self.status != self.Status.RESOLVED
 
 
-class UrgentReportEvent(models.Model):
+class UrgentReportEvent(EventBase):
     """The timeline of an urgent report: who did what, when."""
 
     class Kind(models.TextChoices):
@@ -153,14 +147,6 @@ class UrgentReportEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
         verbose_name=_("urgent report"),
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)

@@ -1,8 +1,8 @@
-"""What urgent reports add to other pages (registered in crm_site/settings.py).
+"""What urgent reports add to other pages (registered in VisitsConfig.ready()).
 
-- CRM_HOME_PANELS: home_panel — a manager's queue (open, overdue, mine) and a
+- home panel: home_panel — a manager's queue (open, overdue, mine) and a
   supervisor's unit's open urgent reports.
-- CRM_NAV_BADGES: nav_badge — the open count, for managers (their units' and
+- navigation badge: nav_badge — the open count, for managers (their units' and
   what is assigned to them) and supervisors (their unit's).
 """
 

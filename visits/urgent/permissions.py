@@ -7,52 +7,79 @@ user who sees it may do. Staff never reach here (every urgent page is 403).
 - acknowledge and resolve: the assigned manager;
 - reassign: the assigned manager, a manager of the unit, or an admin;
 - comment: anyone who sees it (supervisors: read and comment only), while open.
+
+Each is a rule of the `rules` package ("visits.urgent_acknowledge", ...) built
+from the predicates of crm_site.accounts.scope; the functions below are the
+names views and services call.
 """
 
-from crm_site.accounts.models import Role, ServiceUnit
+import rules
+
+from crm_site.accounts.scope import (
+    is_admin_role,
+    is_manager_of_unit,
+    is_supervisor_or_above,
+    units_for,
+)
+from crm_site.accounts.scope import is_assignee as _is_assignee
 from visits.models import UrgentReport
 
 
+@rules.predicate
+def is_routed(user, report) -> bool:
+    return report.status == UrgentReport.Status.ROUTED
+
+
+@rules.predicate
+def is_workable(user, report) -> bool:
+    return report.status in UrgentReport.WORKABLE
+
+
+@rules.predicate
+def is_open(user, report) -> bool:
+    return report.is_open
+
+
+rules.add_rule("visits.urgent_raise", is_supervisor_or_above)
+rules.add_rule("visits.urgent_acknowledge", is_routed & _is_assignee)
+rules.add_rule("visits.urgent_resolve", is_workable & _is_assignee)
+rules.add_rule(
+    "visits.urgent_reassign", is_workable & (_is_assignee | is_manager_of_unit | is_admin_role)
+)
+rules.add_rule("visits.urgent_comment", is_open & is_supervisor_or_above)
+
+
 def raise_units(user):
-    """Units the user may raise an urgent report for."""
-    units = ServiceUnit.objects.filter(is_active=True)
-    if user.role == Role.ADMIN:
-        return units
-    if not user.is_at_least(Role.SUPERVISOR):
-        return units.none()
-    return units.filter(pk__in=user.unit_ids)
+    """Units the user may raise an urgent report for: `units_for(user, "raise")`."""
+    return units_for(user, "raise")
 
 
 def may_raise(user) -> bool:
-    return user.is_at_least(Role.SUPERVISOR)
+    return rules.test_rule("visits.urgent_raise", user)
 
 
 def manages_unit(user, unit_id: int) -> bool:
-    return user.has_role(Role.MANAGER) and unit_id in user.unit_ids
+    return is_manager_of_unit(user, unit_id)
 
 
 def is_assignee(user, report: UrgentReport) -> bool:
-    return report.assignee_id is not None and report.assignee_id == user.pk
+    return _is_assignee(user, report)
 
 
 def may_acknowledge(user, report: UrgentReport) -> bool:
-    return report.status == UrgentReport.Status.ROUTED and is_assignee(user, report)
+    return rules.test_rule("visits.urgent_acknowledge", user, report)
 
 
 def may_resolve(user, report: UrgentReport) -> bool:
-    return report.status in UrgentReport.WORKABLE and is_assignee(user, report)
+    return rules.test_rule("visits.urgent_resolve", user, report)
 
 
 def may_reassign(user, report: UrgentReport) -> bool:
-    if report.status not in UrgentReport.WORKABLE:
-        return False
-    return (
-        is_assignee(user, report) or manages_unit(user, report.unit_id) or user.has_role(Role.ADMIN)
-    )
+    return rules.test_rule("visits.urgent_reassign", user, report)
 
 
 def may_comment(user, report: UrgentReport) -> bool:
-    return report.is_open and user.is_at_least(Role.SUPERVISOR)
+    return rules.test_rule("visits.urgent_comment", user, report)
 
 
 def allowed_actions(user, report: UrgentReport) -> list[str]:

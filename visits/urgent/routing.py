@@ -14,10 +14,8 @@ idempotent by a claim:
 """
 
 import logging
-import time
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -25,13 +23,28 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Role, User
+from crm_site.core.deadlines import Escalation
 from crm_site.core.services import in_language_of, notify
+from crm_site.core.workflow import TransitionRefused, transition
 from visits.models import UrgentReport, UrgentReportEvent
 from visits.urgent import rules as urgent_rules
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+
+# The urgent report workflow (visits.urgent.rules.WORKFLOW) on its tables;
+# the services of visits/urgent/services.py apply it too.
+WORKFLOW = urgent_rules.WORKFLOW.bind(
+    model=UrgentReport, events=UrgentReportEvent, subject="report"
+)
+
+# Not acknowledged by the deadline to acknowledge: escalated once.
+ESCALATION = Escalation(due_field="ack_deadline", stamp_field="escalated_at")
+
+
+def _unacknowledged():
+    return UrgentReport.objects.unacknowledged()
 
 
 def _with_open_counts(users):
@@ -85,25 +98,24 @@ def urgent_report_route(*, report_id: int, now: datetime | None = None) -> bool:
         return False
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = UrgentReport.objects.filter(
-            pk=report_id, status=UrgentReport.Status.PENDING
-        ).update(
-            status=UrgentReport.Status.ROUTED, assignee=assignee, routed_at=now, updated_at=now
-        )
-        if not claimed:
+        try:
+            transition(
+                report,
+                "route",
+                actor=None,
+                workflow=WORKFLOW,
+                event={
+                    "comment": assignee.get_full_name(),
+                    "data": {"assignee": assignee.pk, "fallback": fell_back},
+                    "at": now,
+                },
+                assignee=assignee,
+                routed_at=now,
+                updated_at=now,
+            )
+        except TransitionRefused:
             return False
         logger.info("urgent report %s claimed for manager %s", report_id, assignee.pk)
-        if settings.URGENT_ROUTE_TEST_DELAY:
-            # Fault tests kill the worker here: nothing above is committed yet.
-            time.sleep(settings.URGENT_ROUTE_TEST_DELAY)
-        report.refresh_from_db()
-        UrgentReportEvent.objects.create(
-            report=report,
-            kind=UrgentReportEvent.Kind.ROUTED,
-            comment=assignee.get_full_name(),
-            data={"assignee": assignee.pk, "fallback": fell_back},
-            at=now,
-        )
         notify_assigned(report, assignee, dedupe_key=f"urgent:{report.pk}:routed")
     logger.info("urgent report %s routed to manager %s", report_id, assignee.pk)
     return True
@@ -158,12 +170,8 @@ def urgent_report_escalate(*, report_id: int, now: datetime | None = None) -> bo
     """Escalate a report not acknowledged by its deadline. Once per report."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = (
-            UrgentReport.objects.filter(pk=report_id, escalated_at=None)
-            .overdue(now)
-            .update(escalated_at=now, updated_at=now)
-        )
-        if not claimed:
+        overdue = ESCALATION.overdue(_unacknowledged(), now)
+        if not ESCALATION.claim(overdue, report_id, now, updated_at=now):
             return False
         report = UrgentReport.objects.select_related("unit", "assignee", "raised_by").get(
             pk=report_id
@@ -204,10 +212,7 @@ def urgent_report_escalate(*, report_id: int, now: datetime | None = None) -> bo
 def urgent_reports_escalate(*, now: datetime | None = None) -> int:
     """The beat job: escalate every report past its deadline to acknowledge."""
     now = now or timezone.now()
-    ids = list(
-        UrgentReport.objects.filter(escalated_at=None)
-        .overdue(now)
-        .order_by("ack_deadline", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    ids = ESCALATION.pending_ids(
+        _unacknowledged(), now, order=("ack_deadline", "pk"), limit=SWEEP_BATCH
     )
     return sum(urgent_report_escalate(report_id=pk, now=now) for pk in ids)

@@ -12,11 +12,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from crm_site.core import deadlines
+from crm_site.core.workflow import Workflow
+
 # Left to acknowledge, under which a row turns amber.
 DUE_SOON = timedelta(hours=1)
 
 PENDING, ROUTED, ACKNOWLEDGED, RESOLVED = "pending", "routed", "acknowledged", "resolved"
 UNACKNOWLEDGED = (PENDING, ROUTED)
+WORKABLE = (ROUTED, ACKNOWLEDGED)
+
+# Routing is the background job's; the rest are the assigned manager's.
+# Reassigning keeps the status (and the deadline to acknowledge).
+WORKFLOW = Workflow(
+    states=(PENDING, ROUTED, ACKNOWLEDGED, RESOLVED),
+    actions={
+        "route": ((PENDING,), ROUTED, "routed"),
+        "acknowledge": ((ROUTED,), ACKNOWLEDGED, "acknowledged"),
+        "resolve": (WORKABLE, RESOLVED, "resolved"),
+        "reassign": (WORKABLE, None, "reassigned"),
+    },
+)
 
 
 def ack_deadline(raised_at_local: datetime, *, hours: float, calendar) -> datetime:
@@ -25,7 +41,9 @@ def ack_deadline(raised_at_local: datetime, *, hours: float, calendar) -> dateti
 
     Raised outside working hours, the clock starts at the next opening.
     """
-    return calendar.add_working_hours(raised_at_local, hours)
+    return deadlines.due_at(
+        raised_at_local, deadlines.Policy(hours, deadlines.WORKING_HOURS), calendar
+    )
 
 
 @dataclass(frozen=True)
@@ -66,19 +84,18 @@ def sla(
     escalated_at: datetime | None,
     now: datetime,
 ) -> Sla:
-    if status in (ACKNOWLEDGED, RESOLVED):
-        on_time = None
-        if ack_deadline is not None and acknowledged_at is not None:
-            on_time = acknowledged_at <= ack_deadline
-        return Sla("resolved" if status == RESOLVED else "acknowledged", on_time=on_time)
-    if ack_deadline is None:
-        return Sla("time_left")
-    left = ack_deadline - now
-    if left <= timedelta(0):
-        late = int(-left.total_seconds() // 60)
-        return Sla("escalated" if escalated_at else "overdue", minutes=late)
-    minutes = int(left.total_seconds() // 60)
-    return Sla("due_soon" if left <= DUE_SOON else "time_left", minutes=minutes)
+    state = deadlines.sla_state(
+        due=ack_deadline,
+        now=now,
+        done=status in (ACKNOWLEDGED, RESOLVED),
+        done_at=acknowledged_at,
+        escalated_at=escalated_at,
+        due_soon=DUE_SOON,
+    )
+    if state.state == deadlines.DONE:
+        done = "resolved" if status == RESOLVED else "acknowledged"
+        return Sla(done, on_time=state.on_time)
+    return Sla(state.state, minutes=state.minutes)
 
 
 def split_minutes(minutes: int) -> tuple[int, int, int]:

@@ -1,13 +1,17 @@
-"""Reads for urgent reports: the queue's order and filters, the figures the
-monthly summary uses, and the form pre-filled from a daily-report entry."""
+"""Reads for urgent reports: the queue (its order, counts and filter choices), one
+report, the figures the monthly summary uses, and the form pre-filled from a
+daily-report entry. The queue's filters are visits/urgent/filters.py."""
 
 from datetime import date, datetime
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from visits.models import DailyReportEntry, UrgentReport
+from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.scope import active_role, units_for
+from visits.models import DailyReport, DailyReportEntry, UrgentReport
 from visits.queries import span
 from visits.urgent import rules as urgent_rules
 
@@ -26,25 +30,58 @@ def queue_order(queryset):
     return queryset.annotate(stage=stage).order_by("stage", "ack_deadline", "pk")
 
 
-def filter_queue(queryset, *, user, data: dict):
-    """Apply the queue's filters (cleaned data of UrgentFilterForm)."""
-    status = data.get("status") or "open"
-    if status == "open":
-        queryset = queryset.open()
-    elif status != "all":
-        queryset = queryset.filter(status=status)
-    if data.get("category"):
-        queryset = queryset.filter(category=data["category"])
-    if data.get("unit"):
-        queryset = queryset.filter(unit=data["unit"])
-    if data.get("mine"):
-        # A manager's own queue is what is assigned to them; a supervisor's is
-        # what they raised.
-        if user.is_at_least("manager"):
-            queryset = queryset.filter(assignee=user)
-        else:
-            queryset = queryset.filter(raised_by=user)
-    return queryset
+def urgent_queue(*, user, filters=None):
+    """The reports the user may see, under `filters` (a visits.urgent.filters.UrgentFilter;
+    the open ones without it), in queue order, with what a row shows."""
+    reports = UrgentReport.objects.visible_to(user)
+    reports = filters.apply(reports) if filters is not None else reports.open()
+    return queue_order(reports).select_related("unit", "assignee", "raised_by", "customer")
+
+
+def urgent_queue_counts(*, user, now: datetime | None = None) -> dict:
+    """The queue's open and overdue counts over everything the user may see."""
+    return counts_for(UrgentReport.objects.visible_to(user), now)
+
+
+def urgent_filter_units(*, user):
+    """The units the queue can be filtered by: an admin's active units; the
+    user's own units, and for a manager also those of reports routed to them
+    from other units (fallback)."""
+    units = units_for(user, "view")
+    if active_role(user) == Role.ADMIN:
+        return units
+    visible = UrgentReport.objects.visible_to(user)
+    return ServiceUnit.objects.filter(
+        Q(pk__in=units.values("pk")) | Q(pk__in=visible.values("unit_id"))
+    ).distinct()
+
+
+def urgent_detail(*, user, pk: int) -> UrgentReport:
+    """The report if the user may see it, else 404 (its existence is not revealed)."""
+    reports = UrgentReport.objects.visible_to(user).select_related(
+        "unit", "raised_by", "assignee", "customer", "source_entry__report__user"
+    )
+    return get_object_or_404(reports, pk=pk)
+
+
+def urgent_source_entry(*, user, pk: int) -> DailyReportEntry:
+    """A daily-report entry an urgent report is raised from, if the user may see it, else 404."""
+    entries = DailyReportEntry.objects.visible_to(user).select_related(
+        "customer", "report__user", "report__unit"
+    )
+    return get_object_or_404(entries, pk=pk)
+
+
+def urgent_entry_url(*, user, report: UrgentReport) -> str | None:
+    """The link to the report's source entry, when the user may open its daily report."""
+    entry = report.source_entry
+    if entry is not None and DailyReport.objects.visible_to(user).filter(pk=entry.report_id):
+        return entry.get_absolute_url()
+    return None
+
+
+def urgent_events(*, report: UrgentReport):
+    return report.events.select_related("actor")
 
 
 def urgent_figures(*, unit_id: int, start: date, end: date) -> dict:

@@ -1,12 +1,12 @@
 """Writes for urgent reports (巡访紧急报告): raise, acknowledge, comment,
 reassign, resolve. Routing and escalation run in the background
-(visits/urgent_routing.py).
+(visits/urgent/routing.py).
 
 Every action takes the acting user, checks what they may do (an illegal step
-raises ValidationError with a message saying why), runs in one transaction,
-writes an UrgentReportEvent and changes the row with a conditional UPDATE on
-the expected status: a double submit changes it once and returns False the
-second time. Raising and commenting carry a form token (unique), so a resent
+raises ValidationError with a message saying why), and applies the urgent
+report workflow (crm_site.core.workflow.transition): one transaction, a
+conditional UPDATE on the expected status and the UrgentReportEvent with it.
+A double submit changes it once and returns False the second time. Raising and commenting carry a form token (unique), so a resent
 POST finds the first row.
 """
 
@@ -15,20 +15,22 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Role, ServiceUnit, User
+from crm_site.core.idempotency import create_once
 from crm_site.core.jobs import send_on_commit
 from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.workflow import TransitionRefused, transition
 from visits.models import DailyReportEntry, UrgentReport, UrgentReportEvent
 from visits.urgent import permissions as urgent_permissions
 from visits.urgent import rules as urgent_rules
 from visits.urgent import tasks
-from visits.urgent.routing import all_managers, notify_assigned
+from visits.urgent.routing import WORKFLOW, all_managers, notify_assigned
 
 Status = UrgentReport.Status
 Kind = UrgentReportEvent.Kind
@@ -76,40 +78,35 @@ def urgent_report_raise(
     and the sweeper routes it.
     """
     _check_raise(actor=actor, unit=unit, customer=customer, source_entry=source_entry)
-    if form_token is not None:
-        existing = UrgentReport.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing, False
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            report = UrgentReport.objects.create(
-                unit=unit,
-                raised_by=actor,
-                source_entry=source_entry,
-                customer=customer,
-                category=category,
-                title=title.strip(),
-                details=details.strip(),
-                proposal=proposal.strip(),
-                status=Status.PENDING,
-                ack_deadline=urgent_ack_deadline(now),
-                form_token=form_token,
-            )
-            UrgentReportEvent.objects.create(
-                report=report,
-                actor=actor,
-                kind=Kind.RAISED,
-                data={"source_entry": source_entry.pk if source_entry else None},
-            )
-    except IntegrityError:
-        # Two requests with one token at the same moment: the other one won.
-        existing = UrgentReport.objects.filter(form_token=form_token).first()
-        if form_token is None or existing is None:
-            raise
-        return existing, False
-    send_on_commit(tasks.urgent_report_route, report.pk)
-    return report, True
+
+    def create() -> UrgentReport:
+        report = UrgentReport.objects.create(
+            unit=unit,
+            raised_by=actor,
+            source_entry=source_entry,
+            customer=customer,
+            category=category,
+            title=title.strip(),
+            details=details.strip(),
+            proposal=proposal.strip(),
+            status=Status.PENDING,
+            ack_deadline=urgent_ack_deadline(now),
+            form_token=form_token,
+        )
+        UrgentReportEvent.objects.create(
+            report=report,
+            actor=actor,
+            kind=Kind.RAISED,
+            to_state=Status.PENDING,
+            data={"source_entry": source_entry.pk if source_entry else None},
+        )
+        return report
+
+    report, created = create_once(UrgentReport, form_token, create)
+    if created:
+        send_on_commit(tasks.urgent_report_route, report.pk)
+    return report, created
 
 
 def _status_message(report: UrgentReport) -> str:
@@ -128,15 +125,19 @@ def urgent_report_acknowledge(
         raise ValidationError(_status_message(report))
     now = now or timezone.now()
     with transaction.atomic():
-        moved = UrgentReport.objects.filter(
-            pk=report.pk, status=Status.ROUTED, assignee=actor
-        ).update(status=Status.ACKNOWLEDGED, acknowledged_at=now, updated_at=now)
-        if not moved:
+        try:
+            transition(
+                report,
+                "acknowledge",
+                actor=actor,
+                workflow=WORKFLOW,
+                where={"assignee": actor},
+                event={"comment": comment.strip()},
+                acknowledged_at=now,
+                updated_at=now,
+            )
+        except TransitionRefused:
             return False
-        report.refresh_from_db()
-        UrgentReportEvent.objects.create(
-            report=report, actor=actor, kind=Kind.ACKNOWLEDGED, comment=comment.strip()
-        )
         _tell_raiser(
             report,
             kind="urgent_acknowledged",
@@ -166,22 +167,22 @@ def urgent_report_resolve(
         raise ValidationError({"resolution": _("Write down how the matter was resolved.")})
     now = now or timezone.now()
     with transaction.atomic():
-        moved = UrgentReport.objects.filter(
-            pk=report.pk, status__in=UrgentReport.WORKABLE, assignee=actor
-        ).update(
-            status=Status.RESOLVED,
-            resolution=resolution,
-            resolved_at=now,
-            # Resolving straight away also takes it in hand: no escalation after.
-            acknowledged_at=Coalesce(F("acknowledged_at"), now),
-            updated_at=now,
-        )
-        if not moved:
+        try:
+            transition(
+                report,
+                "resolve",
+                actor=actor,
+                workflow=WORKFLOW,
+                where={"assignee": actor},
+                event={"comment": resolution},
+                resolution=resolution,
+                resolved_at=now,
+                # Resolving straight away also takes it in hand: no escalation after.
+                acknowledged_at=Coalesce(F("acknowledged_at"), now),
+                updated_at=now,
+            )
+        except TransitionRefused:
             return False
-        report.refresh_from_db()
-        UrgentReportEvent.objects.create(
-            report=report, actor=actor, kind=Kind.RESOLVED, comment=resolution
-        )
         _tell_raiser(
             report,
             kind="urgent_resolved",
@@ -205,30 +206,26 @@ def urgent_report_comment(
         raise ValidationError(_status_message(report))
     if not comment:
         raise ValidationError({"comment": _("Write a comment.")})
-    if token is not None and UrgentReportEvent.objects.filter(token=token).exists():
-        return False
-    try:
-        with transaction.atomic():
-            event = UrgentReportEvent.objects.create(
-                report=report, actor=actor, kind=Kind.COMMENTED, comment=comment, token=token
-            )
-            for person in {report.assignee, report.raised_by} - {None, actor}:
-                with in_language_of(person):
-                    notify(
-                        recipient=person,
-                        kind="urgent_comment",
-                        title=_("New comment on urgent report: %(title)s")
-                        % {"title": report.title},
-                        body=_("%(author)s: %(comment)s")
-                        % {"author": actor.get_full_name(), "comment": comment[:300]},
-                        url=report.get_absolute_url(),
-                        dedupe_key=f"urgent:{report.pk}:comment:{event.pk}",
-                    )
-    except IntegrityError:
-        if token is None:
-            raise
-        return False
-    return True
+
+    def create() -> UrgentReportEvent:
+        event = UrgentReportEvent.objects.create(
+            report=report, actor=actor, kind=Kind.COMMENTED, comment=comment, token=token
+        )
+        for person in {report.assignee, report.raised_by} - {None, actor}:
+            with in_language_of(person):
+                notify(
+                    recipient=person,
+                    kind="urgent_comment",
+                    title=_("New comment on urgent report: %(title)s") % {"title": report.title},
+                    body=_("%(author)s: %(comment)s")
+                    % {"author": actor.get_full_name(), "comment": comment[:300]},
+                    url=report.get_absolute_url(),
+                    dedupe_key=f"urgent:{report.pk}:comment:{event.pk}",
+                )
+        return event
+
+    _event, created = create_once(UrgentReportEvent, token, create, field="token")
+    return created
 
 
 def reassign_candidates(report: UrgentReport, *, include_current: bool = False):
@@ -265,24 +262,27 @@ def urgent_report_reassign(
     previous = report.assignee
     now = now or timezone.now()
     with transaction.atomic():
-        moved = UrgentReport.objects.filter(
-            pk=report.pk, status__in=UrgentReport.WORKABLE, assignee_id=report.assignee_id
-        ).update(assignee=to, updated_at=now)
-        if not moved:
+        try:
+            event = transition(
+                report,
+                "reassign",
+                actor=actor,
+                workflow=WORKFLOW,
+                where={"assignee_id": report.assignee_id},
+                event={
+                    "comment": reason,
+                    "data": {
+                        "from": previous.pk if previous else None,
+                        "from_name": previous.get_full_name() if previous else "",
+                        "to": to.pk,
+                        "to_name": to.get_full_name(),
+                    },
+                },
+                assignee=to,
+                updated_at=now,
+            )
+        except TransitionRefused:
             return False
-        report.refresh_from_db()
-        event = UrgentReportEvent.objects.create(
-            report=report,
-            actor=actor,
-            kind=Kind.REASSIGNED,
-            comment=reason,
-            data={
-                "from": previous.pk if previous else None,
-                "from_name": previous.get_full_name() if previous else "",
-                "to": to.pk,
-                "to_name": to.get_full_name(),
-            },
-        )
         notify_assigned(report, to, dedupe_key=f"urgent:{report.pk}:reassigned:{event.pk}")
     return True
 

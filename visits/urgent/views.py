@@ -8,35 +8,29 @@ acknowledges, reassigns and resolves.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
-from visits.models import DailyReport, DailyReportEntry, UrgentReport
+from crm_site.core.listing import active_params, paginate
+from visits.models import DailyReportEntry, UrgentReport
 from visits.urgent import permissions as urgent_permissions
+from visits.urgent import selectors as urgent_selectors
 from visits.urgent import services as urgent_services
+from visits.urgent.filters import UrgentFilter
 from visits.urgent.forms import (
     AcknowledgeForm,
     CommentForm,
     ReassignForm,
     ResolveForm,
-    UrgentFilterForm,
     UrgentReportForm,
 )
-from visits.urgent.selectors import (
-    counts_for,
-    filter_queue,
-    prefill_from_entry,
-    queue_order,
-    with_sla,
-)
+from visits.urgent.selectors import prefill_from_entry, with_sla
 
 PAGE_SIZE = 25
 # How often the queue page asks for fresh rows (static/js/visits-urgent.js).
@@ -45,48 +39,30 @@ REFRESH_SECONDS = 15
 
 def _report_for(request, pk: int) -> UrgentReport:
     """The report if the user may see it, else 404 (its existence is not revealed)."""
-    reports = UrgentReport.objects.visible_to(request.user).select_related(
-        "unit", "raised_by", "assignee", "customer", "source_entry__report__user"
-    )
-    return get_object_or_404(reports, pk=pk)
-
-
-def _filter_units(user, visible):
-    if user.role == Role.ADMIN:
-        return ServiceUnit.objects.filter(is_active=True)
-    # A manager also sees reports routed to them from other units (fallback).
-    return ServiceUnit.objects.filter(
-        Q(pk__in=user.unit_ids) | Q(pk__in=visible.values("unit_id"))
-    ).distinct()
+    return urgent_selectors.urgent_detail(user=request.user, pk=pk)
 
 
 def _queue_context(request) -> dict:
     user = request.user
-    visible = UrgentReport.objects.visible_to(user)
-    mine_label = _("Assigned to me") if user.is_at_least(Role.MANAGER) else _("Raised by me")
-    form = UrgentFilterForm(
-        request.GET or None, units=_filter_units(user, visible), mine_label=mine_label
+    filterset = UrgentFilter(
+        request.GET or None, user=user, units=urgent_selectors.urgent_filter_units(user=user)
     )
-    data = form.cleaned_data if form.is_valid() else {}
-    reports = queue_order(filter_queue(visible, user=user, data=data)).select_related(
-        "unit", "assignee", "raised_by", "customer"
-    )
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, urgent_selectors.urgent_queue(user=user, filters=filterset), PAGE_SIZE)
     now = timezone.now()
-    with_sla(page.object_list, now)
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    refresh = dict(params)
+    urgent_selectors.with_sla(page.object_list, now)
+    params = active_params(request)
+    refresh: dict = dict(params)
     if page.number > 1:
         refresh["page"] = page.number
     return {
-        "form": form,
+        "form": filterset.form,
         "page_obj": page,
         "query_string": urlencode(params),
         "refresh_query": urlencode(refresh),
         "refresh_seconds": REFRESH_SECONDS,
         # The script stops polling before the idle timeout would sign the user out.
         "idle_seconds": max(60, settings.SESSION_COOKIE_AGE - 5 * 60),
-        "counts": counts_for(visible, now),
+        "counts": urgent_selectors.urgent_queue_counts(user=user, now=now),
         "filters_active": bool(params),
         "may_raise": urgent_permissions.may_raise(user),
         "now": now,
@@ -112,10 +88,7 @@ def urgent_rows(request):
 def _entry_for(request, entry_id) -> DailyReportEntry | None:
     if not str(entry_id or "").isdigit():
         return None
-    entries = DailyReportEntry.objects.visible_to(request.user).select_related(
-        "customer", "report__user", "report__unit"
-    )
-    return get_object_or_404(entries, pk=int(entry_id))
+    return urgent_selectors.urgent_source_entry(user=request.user, pk=int(entry_id))
 
 
 @role_required(Role.SUPERVISOR)
@@ -170,14 +143,11 @@ def _render_detail(request, report: UrgentReport, status: int = 200, **bound):
         candidates = urgent_services.reassign_candidates(report)
         forms["reassign"] = ReassignForm(candidates=candidates)
     forms |= bound
-    entry = report.source_entry
-    entry_url = None
-    if entry is not None and DailyReport.objects.visible_to(user).filter(pk=entry.report_id):
-        entry_url = entry.get_absolute_url()
+    entry_url = urgent_selectors.urgent_entry_url(user=user, report=report)
     context = {
         "report": report,
         "sla": with_sla([report], timezone.now())[0].sla,
-        "events": report.events.select_related("actor"),
+        "events": urgent_selectors.urgent_events(report=report),
         "actions": [(name, forms[name]) for name in actions],
         "entry_url": entry_url,
         "is_assignee": urgent_permissions.is_assignee(user, report),

@@ -1,11 +1,10 @@
 """Helpers shared by the visits views."""
 
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from crm_site.accounts.models import Role, ServiceUnit, User
-
+from .. import selectors
 from ..models import DailyReport
 
 
@@ -20,25 +19,12 @@ def json_error(message: str, status: int) -> JsonResponse:
 
 def report_for(request, pk: int) -> DailyReport:
     """The report if the user may see it, else 404 (its existence is not revealed)."""
-    reports = DailyReport.objects.visible_to(request.user).select_related(
-        "user", "unit", "reviewed_by"
-    )
-    return get_object_or_404(reports, pk=pk)
+    return selectors.daily_report_detail(user=request.user, pk=pk)
 
 
 def units_for(user):
     """Units whose figures the user may see."""
-    if user.role == Role.ADMIN:
-        return ServiceUnit.objects.filter(is_active=True)
-    return ServiceUnit.objects.filter(pk__in=user.unit_ids)
-
-
-def staff_people_for(user):
-    """Staff members whose reports and due lists a supervisor+ may pick from."""
-    people = User.objects.filter(is_active=True, groups__name=Role.STAFF)
-    if user.role != Role.ADMIN:
-        people = people.filter(memberships__unit_id__in=user.unit_ids)
-    return people.distinct().order_by("full_name", "username")
+    return selectors.unit_list(user=user)
 
 
 def redirect_back(request, fallback: str, *args):

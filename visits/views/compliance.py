@@ -8,18 +8,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import User
+from crm_site.accounts.models import Role, User
+from crm_site.accounts.scope import units_for
 from customers.models import Customer
 
-from ..queries import (
-    compliance_by_person_and_grade,
-    current_cadences,
-    customers_behind,
-    month_expressions,
-    totals,
-    with_percentages,
-)
-from .common import units_for
+from .. import compliance as figures
+from ..compliance import totals, with_percentages
+from ..queries import current_cadences
 
 
 def parse_month(value: str, today: date) -> date:
@@ -61,19 +56,23 @@ def _by_person(rows: list[dict]) -> list[dict]:
     ]
 
 
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def compliance(request):
     today = timezone.localdate()
     month = parse_month(request.GET.get("month", ""), today)
-    units = list(units_for(request.user))
+    units = list(units_for(request.user, "view"))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     customers = Customer.objects.visible_to(request.user).active()
     if unit is not None:
         customers = customers.filter(unit=unit)
     cadences = current_cadences()
-    expressions = month_expressions(month.year, month.month, today=today, cadences=cadences)
-    rows = compliance_by_person_and_grade(customers, expressions)
-    behind = customers_behind(customers, expressions)
+    need = figures.requirements(month, today=today, cadences=cadences)
+    rows = figures.compliance_rows(customers=customers, need=need)
+    behind = (
+        figures.behind(figures.customer_figures(customers, need))
+        .select_related("visiting_person")
+        .order_by("visiting_person__username", "grade", "code")
+    )
     page = Paginator(behind, 25).get_page(request.GET.get("page"))
     params = {"month": f"{month:%Y-%m}"} | ({"unit": unit.pk} if unit else {})
     context = {

@@ -3,7 +3,6 @@
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -12,40 +11,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
+from crm_site.accounts.models import Role
+from crm_site.core.listing import paginate
 from customers.models import Customer
 
-from .. import services
+from .. import selectors, services
 from ..models import Kind
-from ..queries import due_row_for, due_rows
-from .common import redirect_back, staff_people_for, wants_json
+from ..queries import due_row_for
+from .common import redirect_back, wants_json
 
 
-def _person_for(request):
-    """Whose list: one's own; supervisors and up may pick a staff member of their units."""
-    people = staff_people_for(request.user) if request.user.is_at_least("supervisor") else None
-    wanted = request.GET.get("person", "")
-    if people is not None and wanted.isdigit():
-        chosen = people.filter(pk=int(wanted)).first()
-        if chosen is not None:
-            return chosen, people
-    return request.user, people
-
-
-@role_required("staff")
+@role_required(Role.STAFF)
 def due(request):
     """My customers with visits due this month or calls due this week, most urgent first."""
-    person, people = _person_for(request)
+    person, people = selectors.due_person(user=request.user, wanted=request.GET.get("person", ""))
     today = timezone.localdate()
-    customers = (
-        Customer.objects.visible_to(request.user)
-        .active()
-        .filter(visiting_person=person)
-        .only("pk", "code", "name", "grade", "unit_id", "visiting_person_id")
-    )
-    rows, up_to_date = due_rows(customers, today)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    rows, up_to_date = selectors.due_list(user=request.user, person=person, day=today)
     context = {
-        "page_obj": page,
+        "page_obj": paginate(request, rows, 50),
         "person": person,
         "people": people,
         "today": today,
@@ -58,7 +41,7 @@ def due(request):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def log_call(request, customer_id: int):
     """Record a phone call now, without leaving the page (fetch), or POST and redirect."""
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)

@@ -6,12 +6,10 @@ from django.utils import timezone
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.listing import CappedPaginator
+from crm_site.core.listing import paginate
 
-from .. import intelligence
-from ..intelligence_forms import IntelligenceFilterForm
-from ..models import DailyReportEntry
-from .common import units_for
+from .. import selectors
+from ..filters import IntelligenceFilter
 
 PAGE_SIZE = 25
 
@@ -29,31 +27,25 @@ def intelligence_list(request):
     date field means "no limit".
     """
     user = request.user
-    show_units = user.is_at_least(Role.SUPERVISOR)
     data = request.GET.copy()
     data.pop("page", None)
     if not data:
         data.update(_this_month())
-    form = IntelligenceFilterForm(data, units=units_for(user), show_units=show_units)
-    if form.is_valid():
-        entries = intelligence.register(user, form.filters())
-    else:
-        entries = DailyReportEntry.objects.none()
-    paginator = CappedPaginator(
-        entries.select_related("report__user", "report__unit", "customer__region").prefetch_related(
-            "competitors"
-        ),
-        PAGE_SIZE,
+    filterset = IntelligenceFilter(
+        data,
+        units=selectors.unit_list(user=user),
+        show_units=user.is_at_least(Role.SUPERVISOR),
     )
-    page = paginator.get_page(request.GET.get("page"))
-    params = {k: v for k, v in data.items() if v}
+    entries = selectors.intelligence_register(user=user, filters=filterset.register_filters())
+    page = paginate(request, filterset.apply(entries), PAGE_SIZE, capped=True)
+    form = filterset.form
     context = {
         "form": form,
         "page_obj": page,
-        "capped": getattr(paginator, "capped", False),
-        "count_cap": paginator.cap,
+        "capped": page.paginator.capped,
+        "count_cap": page.paginator.cap,
         "query_string": data.urlencode(),
-        "filtered": bool(params),
+        "filtered": any(data.values()),
         "q": form.cleaned_data.get("q", "") if form.is_valid() else "",
     }
     return render(request, "visits/intelligence.html", context)

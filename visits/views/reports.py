@@ -1,14 +1,12 @@
 """Daily reports: list, today's report, one report, its entries, autosave, submit."""
 
 import contextlib
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,53 +16,37 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.forms import add_service_errors
+from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import work_calendar
-from customers.models import Customer
 
-from .. import services
-from ..forms import EntryForm, ReportFilterForm, ReviewForm, SubmitForm
-from ..models import DailyReport, DailyReportEntry, EntryDraft, Visit
-from ..queries import day_start
-from .common import json_error, report_for, staff_people_for
+from .. import selectors, services
+from ..filters import DailyReportFilter
+from ..forms import EntryForm, ReviewForm, SubmitForm
+from ..models import DailyReport, EntryDraft
+from .common import json_error, report_for
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_list(request):
     """Own reports; supervisors and up: their units' reports, filterable."""
-    reports = (
-        DailyReport.objects.visible_to(request.user)
-        .select_related("user", "reviewed_by")
-        .with_counts()
-        .order_by("-date", "user__full_name", "pk")
-    )
-    people = staff_people_for(request.user) if request.user.is_at_least("supervisor") else ()
-    form = ReportFilterForm(request.GET or None, people=people)
-    if form.is_valid():
-        d = form.cleaned_data
-        if d.get("person"):
-            reports = reports.filter(user_id=d["person"])
-        if d["status"]:
-            reports = reports.filter(status=d["status"])
-        if d["date_from"]:
-            reports = reports.filter(date__gte=d["date_from"])
-        if d["date_to"]:
-            reports = reports.filter(date__lte=d["date_to"])
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    today = timezone.localdate()
+    user = request.user
+    people = selectors.staff_people(user=user) if user.is_at_least(Role.SUPERVISOR) else ()
+    filterset = DailyReportFilter(request.GET or None, people=people)
+    page = paginate(request, selectors.daily_report_list(user=user, filters=filterset), 25)
+    params = active_params(request)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page_obj": page,
         "query_string": urlencode(params),
-        "today_report": DailyReport.objects.filter(user=request.user, date=today).first(),
-        "files_reports": request.user.has_role(Role.STAFF),
-        "can_review": request.user.is_at_least(Role.SUPERVISOR),
+        "today_report": selectors.daily_report_today(user=user, day=timezone.localdate()),
+        "files_reports": user.has_role(Role.STAFF),
+        "can_review": user.is_at_least(Role.SUPERVISOR),
         "filtered": bool(params),
     }
     return render(request, "visits/report_list.html", context)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_new(request):
     """Open today's report, creating the draft; ?customer=<id> goes on to a new entry."""
     try:
@@ -78,57 +60,32 @@ def report_new(request):
     return redirect(report)
 
 
-def _entries_for(report: DailyReport, *, flagged_first: bool, with_urgent: bool = False):
-    entries = report.entries.select_related("customer", "visit").prefetch_related("competitors")
-    if with_urgent:
-        entries = entries.prefetch_related("urgent_reports")
-    if flagged_first:
-        entries = entries.order_by("-needs_escalation", "occurred_at", "pk")
-    return entries
-
-
-def _unreported_contacts(report: DailyReport):
-    """Contacts the owner logged directly that day and has not written up yet."""
-    start = day_start(report.date)
-    return (
-        Visit.objects.filter(
-            user=report.user,
-            source=Visit.Source.DIRECT,
-            entry__isnull=True,
-            occurred_at__gte=start,
-            occurred_at__lt=start + timedelta(days=1),
-        )
-        .select_related("customer")
-        .order_by("occurred_at")
-    )
-
-
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_detail(request, pk: int):
     report = report_for(request, pk)
     is_owner = report.user_id == request.user.pk
     can_review = (
         not is_owner
-        and request.user.is_at_least("supervisor")
+        and request.user.is_at_least(Role.SUPERVISOR)
         and report.status == DailyReport.Status.SUBMITTED
     )
     can_edit = is_owner and report.is_editable
     # Supervisors and up raise urgent reports from flagged entries.
-    can_raise_urgent = request.user.is_at_least("supervisor")
+    can_raise_urgent = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "report": report,
-        "entries": _entries_for(report, flagged_first=not is_owner, with_urgent=can_raise_urgent),
+        "entries": selectors.daily_report_entries(
+            report=report, flagged_first=not is_owner, with_urgent=can_raise_urgent
+        ),
         "can_raise_urgent": can_raise_urgent,
-        "events": report.events.select_related("actor"),
+        "events": selectors.daily_report_events(report=report),
         "is_owner": is_owner,
         "can_edit": can_edit,
         "can_review": can_review,
         "review_form": ReviewForm() if can_review else None,
         "submit_form": SubmitForm(initial={"note": report.note}) if can_edit else None,
-        "unreported": _unreported_contacts(report) if can_edit else (),
-        "drafts": EntryDraft.objects.filter(report=report, entry=None).exists()
-        if can_edit
-        else False,
+        "unreported": selectors.daily_report_unreported_contacts(report=report) if can_edit else (),
+        "drafts": selectors.entry_draft_exists(report=report) if can_edit else False,
         "is_working_day": work_calendar(report.date, report.date).is_working_day(report.date),
     }
     return render(request, "visits/report_detail.html", context)
@@ -151,10 +108,10 @@ def _default_time(report: DailyReport) -> time:
 def _initial_for_new(request, report: DailyReport, draft: EntryDraft | None) -> dict:
     if draft is not None:
         return EntryForm.initial_from_draft(draft.data)
-    initial = {"time": _default_time(report)}
+    initial: dict = {"time": _default_time(report)}
     customer_id = request.GET.get("customer", "")
     if customer_id.isdigit():
-        customer = Customer.objects.visible_to(request.user).filter(pk=int(customer_id)).first()
+        customer = selectors.entry_customer(user=request.user, pk=int(customer_id))
         if customer is not None:
             initial["customer"] = customer
     if request.GET.get("kind") in ("visit", "call"):
@@ -206,12 +163,12 @@ def _not_editable(request, report):
     return redirect(report)
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_new(request, pk: int):
     report = _editable_report(request, pk)
     if not report.is_editable:
         return _not_editable(request, report)
-    draft = EntryDraft.objects.filter(report=report, entry=None).first()
+    draft = selectors.entry_draft(report=report)
     if request.method == "POST":
         form = EntryForm(request.POST, user=request.user, report=report)
         if form.is_valid() and (entry := _save_entry(request, report, form)):
@@ -228,13 +185,13 @@ def entry_new(request, pk: int):
     )
 
 
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_edit(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
-    entry = get_object_or_404(DailyReportEntry, pk=entry_id, report=report)
+    entry = selectors.daily_report_entry(report=report, pk=entry_id)
     if not report.is_editable:
         return _not_editable(request, report)
-    draft = EntryDraft.objects.filter(report=report, entry=entry).first()
+    draft = selectors.entry_draft(report=report, entry=entry)
     if request.method == "POST":
         form = EntryForm(request.POST, user=request.user, report=report)
         if form.is_valid() and _save_entry(request, report, form, entry):
@@ -254,12 +211,10 @@ def entry_edit(request, pk: int, entry_id: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_delete(request, pk: int, entry_id: int):
     report = _editable_report(request, pk)
-    entry = get_object_or_404(
-        DailyReportEntry.objects.select_related("customer"), pk=entry_id, report=report
-    )
+    entry = selectors.daily_report_entry(report=report, pk=entry_id, with_customer=True)
     try:
         services.daily_report_entry_delete(entry=entry, actor=request.user)
     except ValidationError as exc:
@@ -274,13 +229,13 @@ def entry_delete(request, pk: int, entry_id: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_draft(request, pk: int):
     """Autosave (fetch or sendBeacon): keep the entry form's content on the server."""
     report = _editable_report(request, pk)
     entry = None
     if request.POST.get("entry", "").isdigit():
-        entry = get_object_or_404(DailyReportEntry, pk=int(request.POST["entry"]), report=report)
+        entry = selectors.daily_report_entry(report=report, pk=int(request.POST["entry"]))
     if not report.is_editable:
         return json_error(_("This report can no longer be changed."), 409)
     draft = services.entry_draft_save(
@@ -291,12 +246,12 @@ def entry_draft(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def entry_draft_discard(request, pk: int):
     report = _editable_report(request, pk)
     entry = None
     if request.POST.get("entry", "").isdigit():
-        entry = get_object_or_404(DailyReportEntry, pk=int(request.POST["entry"]), report=report)
+        entry = selectors.daily_report_entry(report=report, pk=int(request.POST["entry"]))
     services.entry_draft_discard(report=report, actor=request.user, entry=entry)
     messages.info(request, _("Draft discarded."))
     if entry is not None:
@@ -305,7 +260,7 @@ def entry_draft_discard(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_note(request, pk: int):
     """Autosave of the day's remarks."""
     report = _editable_report(request, pk)
@@ -319,7 +274,7 @@ def report_note(request, pk: int):
 
 
 @require_POST
-@role_required("staff")
+@role_required(Role.STAFF)
 def report_submit(request, pk: int):
     report = _editable_report(request, pk)
     form = SubmitForm(request.POST)
@@ -336,24 +291,10 @@ def report_submit(request, pk: int):
     return redirect(report)
 
 
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def review_queue(request):
     """Submitted reports of the unit awaiting review; those with flagged entries first."""
-    entries = (
-        DailyReportEntry.objects.select_related("customer")
-        .prefetch_related("urgent_reports")
-        .order_by("-needs_escalation", "occurred_at", "pk")
-    )
-    reports = (
-        DailyReport.objects.visible_to(request.user)
-        .awaiting_review()
-        .exclude(user=request.user)
-        .with_counts()
-        .select_related("user", "unit")
-        .prefetch_related(Prefetch("entries", queryset=entries))
-        .order_by("-flagged_count", "date", "submitted_at", "pk")
-    )
-    page = Paginator(reports, 10).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.daily_report_review_queue(user=request.user), 10)
     return render(
         request,
         "visits/review.html",
@@ -362,7 +303,7 @@ def review_queue(request):
 
 
 @require_POST
-@role_required("supervisor")
+@role_required(Role.SUPERVISOR)
 def report_review(request, pk: int):
     report = report_for(request, pk)
     if report.user_id == request.user.pk:

@@ -1,0 +1,85 @@
+"""Reads of complaints: the register, one complaint, the home panel and the
+customer card. Every read starts from `Complaint.objects.visible_to(user)`; the
+figures page counts with complaints/services/figures.py (complaints/stats.py)."""
+
+from django.db.models import Count, Q, QuerySet, Window
+from django.shortcuts import get_object_or_404
+
+from crm_site.accounts.models import Role
+
+from .models import OPEN_STATUSES, Complaint, Status
+
+
+def complaint_list(*, user, filters=None) -> QuerySet:
+    """The register: the complaints the user may see, under `filters` (a
+    complaints.filters.ComplaintFilter, which also sorts), newest first unless
+    sorted, with what a row (and the export) shows."""
+    complaints = Complaint.objects.visible_to(user).select_related(
+        "customer", "category", "unit", "handler", "received_by"
+    )
+    if filters is None:
+        return complaints.order_by("-received_at", "-pk")
+    return filters.apply(complaints)
+
+
+def complaint_detail(*, user, pk: int) -> Complaint:
+    """The complaint if the user may see it, else 404 (existence is not revealed)."""
+    queryset = Complaint.objects.visible_to(user).select_related(
+        "customer", "unit", "category", "handler", "received_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def complaint_events(*, complaint: Complaint) -> QuerySet:
+    return complaint.events.select_related("actor")
+
+
+def complaint_home_figures(*, user, now, rows: int) -> dict:
+    """The home panel's open complaints (staff: those they logged or handle;
+    supervisors and up: their units'): counts and the `rows` nearest deadlines."""
+    mine = Complaint.objects.visible_to(user).open()
+    if user.role == Role.STAFF:
+        mine = mine.mine(user)
+    counts = {
+        "open": mine.count(),
+        "overdue": mine.filter(deadline__lt=now).count(),
+    }
+    if user.is_at_least(Role.MANAGER):
+        counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
+    nearest = list(mine.select_related("customer", "handler").order_by("deadline", "pk")[:rows])
+    return {"counts": counts, "complaints": nearest}
+
+
+def complaint_card_figures(*, user, customer, rows: int) -> dict:
+    """The customer's complaints the user may see: the newest `rows`, how many in
+    all, and how many are open (counted with the rows, in one query)."""
+    complaints = Complaint.objects.visible_to(user).filter(customer=customer)
+    newest = list(
+        complaints.select_related("category")
+        # What the card shows of a complaint; the rest is on its own page.
+        .only(
+            "number",
+            "customer_id",
+            "received_at",
+            "status",
+            "deadline",
+            "category__name",
+            "category__name_en",
+        )
+        .annotate(
+            total=Window(Count("pk")),
+            open_count=Window(Count("pk", filter=Q(status__in=OPEN_STATUSES))),
+        )[:rows]
+    )
+    return {
+        "complaints": newest,
+        "total": newest[0].total if newest else 0,
+        "open": newest[0].open_count if newest else 0,
+    }
+
+
+def complaint_figures_base(*, user, filters) -> QuerySet:
+    """The complaints the figures page counts: those the user may see, under
+    `filters` (a complaints.filters.ComplaintStatsFilter: its unit; the period is
+    applied by the figures)."""
+    return filters.apply(Complaint.objects.visible_to(user))

@@ -1,0 +1,238 @@
+"""Who may see what, and who may do what: the one authorization module.
+
+The rule (README, "Roles" and "Scope"): staff see their own rows (the customers they visit
+or sell to, the reports they file); supervisors and managers see their units'
+rows; admins see everything. A deactivated user, an anonymous one, or one with
+no role sees nothing.
+
+- `ScopedQuerySet`: every model with a unit declares how a row reaches its
+  unit (`unit_path`) and its staff owner (`own_path`); `visible_to(user)` is
+  written once, here. Views fetch with
+  `get_object_or_404(Model.objects.visible_to(user), pk=pk)` so a row outside
+  the scope is a 404, never a 403.
+- `units_for(user, purpose)`: the units a user may pick for a purpose (see
+  PURPOSES), with the same "inactive users get nothing" rule.
+- Predicates (the `rules` package): the shared vocabulary the apps' permission
+  modules build their object rules from (`is_supervisor_of_unit`,
+  `is_assignee`, ...).
+"""
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+import rules
+from django.db import models
+from django.db.models import Q
+
+from .models import ROLE_RANK, Role, ServiceUnit
+
+# Roles that see the rows of the units they belong to (not only their own).
+UNIT_ROLES = (Role.SUPERVISOR, Role.MANAGER)
+
+
+# --- who the user is, for scope ---------------------------------------------------
+
+
+def active_role(user) -> Role | None:
+    """The role that counts: None for an anonymous, deactivated or role-less user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.role
+
+
+def is_at_least(user, role: Role) -> bool:
+    """`role` or a higher one, for an active user ("supervisor and up")."""
+    own = active_role(user)
+    return own is not None and ROLE_RANK.get(own, 0) >= ROLE_RANK[role]
+
+
+def unit_id_of(target) -> int | None:
+    """The unit of a row (its `unit_id`), or the id itself when given one."""
+    if target is None or isinstance(target, int):
+        return target
+    return getattr(target, "unit_id", None)
+
+
+def in_unit(user, target) -> bool:
+    """Whether the user belongs to, leads or manages the unit of `target`."""
+    unit_id = unit_id_of(target)
+    return unit_id is not None and unit_id in user.unit_ids
+
+
+def _any_is(paths, user) -> Q:
+    return reduce(operator.or_, (Q(**{path: user}) for path in paths))
+
+
+def owned_by(queryset, user, path: str):
+    """Rows whose `path` is the user, whatever the role (and, unlike the unit scope,
+    whatever the account's state: a deactivated user cannot sign in to read them)."""
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    return queryset.filter(**{path: user})
+
+
+# --- the scoped QuerySet --------------------------------------------------------
+
+
+class ScopedQuerySet(models.QuerySet):
+    """What a user may see, by unit and role (the module docstring).
+
+    A subclass declares its paths; it does not rewrite `visible_to`:
+
+    - `unit_path`: how a row reaches its unit ("unit", "report__unit").
+    - `own_path`: the field, or tuple of fields, naming the staff member a row
+      belongs to; staff see the rows where any of them is the user. None: staff
+      see no rows.
+    - `unit_roles`: the roles that see their units' rows.
+    - `assignee_path`: a manager also sees the rows assigned to them, whatever
+      the unit (urgent reports routed to a fallback manager).
+    - `parent_path`: the row is visible exactly when its parent is (an entry
+      of a daily report); the parent's own QuerySet decides, the paths above
+      are then unused.
+    """
+
+    unit_path: str | None = "unit"
+    own_path: str | tuple[str, ...] | None = None
+    unit_roles: tuple[Role, ...] = UNIT_ROLES
+    assignee_path: str | None = None
+    parent_path: str | None = None
+
+    def visible_to(self, user):
+        """The rows `user` may see; none for a deactivated or role-less user."""
+        role = active_role(user)
+        if role is None:
+            return self.none()
+        if self.parent_path:
+            parent = self.model._meta.get_field(self.parent_path).related_model
+            return self.filter(**{f"{self.parent_path}__in": parent.objects.visible_to(user)})
+        if role == Role.ADMIN:
+            return self
+        if role == Role.STAFF:
+            return self._own_rows(user)
+        if role in self.unit_roles:
+            q = Q(**{f"{self.unit_path}__in": user.unit_ids})
+            if role == Role.MANAGER and self.assignee_path:
+                q |= Q(**{self.assignee_path: user})
+            return self.filter(q)
+        return self.none()
+
+    def for_user(self, user):
+        """Alias of `visible_to`."""
+        return self.visible_to(user)
+
+    def _own_rows(self, user):
+        if not self.own_path:
+            return self.none()
+        paths = (self.own_path,) if isinstance(self.own_path, str) else self.own_path
+        return self.filter(_any_is(paths, user))
+
+
+# --- units for a purpose ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Which roles get their own units for a purpose, and whether a deactivated
+    unit still counts (it does where past records are looked up, not for new work)."""
+
+    roles: tuple[Role, ...]
+    inactive_units: bool = False
+
+
+PURPOSES = {
+    # Figures and lists of current work: visit compliance, intelligence, surveys,
+    # the urgent queue's unit filter.
+    "view": Purpose(roles=(Role.STAFF, *UNIT_ROLES)),
+    # Filters over records that outlive a unit: complaints and their statistics.
+    "history": Purpose(roles=(Role.STAFF, *UNIT_ROLES), inactive_units=True),
+    # Units a user files customers and prospects under, or assigns them to.
+    "assign": Purpose(roles=(Role.STAFF, *UNIT_ROLES)),
+    # Units a user raises urgent reports for.
+    "raise": Purpose(roles=UNIT_ROLES),
+    # Units whose monthly summaries a user builds.
+    "build": Purpose(roles=(Role.SUPERVISOR,)),
+    # Units whose summaries and big-customer reviews a user reads and reviews.
+    "review": Purpose(roles=UNIT_ROLES, inactive_units=True),
+}
+
+
+def units_for(user, purpose: str = "view"):
+    """The units `user` may pick for `purpose` (a key of PURPOSES).
+
+    Admins: every unit; other roles of the purpose: the units they belong to,
+    lead or manage. Deactivated units only where the purpose says so. A
+    deactivated or role-less user gets none.
+    """
+    rule = PURPOSES[purpose]
+    units = ServiceUnit.objects.all()
+    if not rule.inactive_units:
+        units = units.filter(is_active=True)
+    role = active_role(user)
+    if role == Role.ADMIN:
+        return units
+    if role not in rule.roles:
+        return units.none()
+    return units.filter(pk__in=user.unit_ids)
+
+
+# --- predicates: the shared vocabulary of object rules ------------------------------
+
+
+@rules.predicate
+def is_active_user(user) -> bool:
+    return active_role(user) is not None
+
+
+@rules.predicate
+def is_staff_role(user) -> bool:
+    return active_role(user) == Role.STAFF
+
+
+@rules.predicate
+def is_supervisor_role(user) -> bool:
+    return active_role(user) == Role.SUPERVISOR
+
+
+@rules.predicate
+def is_manager_role(user) -> bool:
+    return active_role(user) == Role.MANAGER
+
+
+@rules.predicate
+def is_admin_role(user) -> bool:
+    return active_role(user) == Role.ADMIN
+
+
+@rules.predicate
+def is_staff_or_above(user) -> bool:
+    return is_at_least(user, Role.STAFF)
+
+
+@rules.predicate
+def is_supervisor_or_above(user) -> bool:
+    return is_at_least(user, Role.SUPERVISOR)
+
+
+@rules.predicate
+def is_supervisor_of_unit(user, target) -> bool:
+    """A supervisor of the unit of `target` (a row with `unit_id`, or a unit id)."""
+    return active_role(user) == Role.SUPERVISOR and in_unit(user, target)
+
+
+@rules.predicate
+def is_manager_of_unit(user, target) -> bool:
+    return active_role(user) == Role.MANAGER and in_unit(user, target)
+
+
+@rules.predicate
+def is_lead_of_unit(user, target) -> bool:
+    """A supervisor or manager of the unit of `target`."""
+    return active_role(user) in UNIT_ROLES and in_unit(user, target)
+
+
+@rules.predicate
+def is_assignee(user, target) -> bool:
+    """The active user the row is assigned to (`assignee_id`)."""
+    assignee_id = getattr(target, "assignee_id", None)
+    return assignee_id is not None and assignee_id == user.pk and active_role(user) is not None
