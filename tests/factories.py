@@ -153,6 +153,17 @@ _COMPLAINT_LOG_FIELDS = (
 )
 
 
+def entry_form_data(customer, **fields) -> dict:
+    """What the daily-report entry form posts: a 10:30 visit to `customer`, texts blank unless given."""
+    import uuid
+
+    from customers.fields import customer_label
+
+    texts = dict.fromkeys(["opinions", "market", "effect", "handling", "other"], "")
+    data = {"customer": customer_label(customer), "kind": "visit", "time": "10:30"} | texts
+    return data | {"escalation_reason": "", "form_token": str(uuid.uuid4())} | fields
+
+
 def make_complaint(customer=None, by=None, **overrides):
     """A complaint logged through complaint_log (number, deadline, first event).
 
