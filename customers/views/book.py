@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.listing import COUNT_CAP, CappedPaginator
+from crm_site.core.listing import COUNT_CAP, paginate
 
 from .. import display, selectors, services
 from ..fields import customer_label
@@ -61,20 +61,21 @@ def customer_list(request):
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    paginator = CappedPaginator(
+    page = paginate(
+        request,
         selectors.customer_page_rows(customers, sort=sort, rule=rule),
         per_page,
+        capped=True,
         count_source=customers,
         count_column=selectors.PAGE_COUNT_COLUMN,
     )
-    page = paginator.get_page(request.GET.get("page"))
     page.object_list = display.list_rows(page.object_list)
     display.decorate(page.object_list, display.grade_styles(rule))
     can_reassign = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "filter": filterset,
         "page_obj": page,
-        "capped": getattr(paginator, "capped", False),
+        "capped": getattr(page.paginator, "capped", False),
         "count_cap": COUNT_CAP,
         "sort": sort,
         "sort_links": _sort_links(request, sort),

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -10,6 +9,7 @@ from django.utils.http import urlencode
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, User
 from crm_site.accounts.scope import units_for
+from crm_site.core.listing import paginate
 from customers.models import Customer
 
 from .. import compliance as figures
@@ -73,7 +73,7 @@ def compliance(request):
         .select_related("visiting_person")
         .order_by("visiting_person__username", "grade", "code")
     )
-    page = Paginator(behind, 25).get_page(request.GET.get("page"))
+    page = paginate(request, behind, 25)
     params = {"month": f"{month:%Y-%m}"} | ({"unit": unit.pk} if unit else {})
     context = {
         "month": month,
