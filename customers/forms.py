@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -215,6 +216,26 @@ class CustomerImportRowForm(CustomerFieldsForm):
         # The related rows were found by the importer among existing ones: the
         # model need not query each again to prove it exists.
         return super()._get_validation_exclusions() | set(FOUND_FIELDS)
+
+    def _post_clean(self):
+        # The model's fields and validators, as ModelForm runs them, without the
+        # checks that ask the database once per row: no field of the row is
+        # unique (the code is matched by the importer), and the check
+        # constraints are proved by the database when the file is applied, in
+        # the one transaction that writes every row or none. (What the revenue
+        # constraint states is also its field's validator, run here.)
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except ValidationError as exc:
+            self._update_errors(exc)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 @functools.lru_cache
