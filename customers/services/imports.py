@@ -275,6 +275,8 @@ def _row_data(customer, values, present, lookups, err):
         if has_direction_controls(text[key]):
             err(key, DIRECTION_MESSAGE)
             given.discard(key)
+            if key in forms.FOUND_FIELDS:
+                data[key] = None  # the card's unit or person is no measure for this row
     for key in ("name", "industry", "address", "notes"):
         if key in given:
             if key == "notes" and len(text[key]) > NOTES_LIMIT:
