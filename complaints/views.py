@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
+from crm_site.core.forms import refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sort_links
 from crm_site.core.services import audit
 
@@ -161,13 +162,8 @@ def complaint_action(request, pk: int, action: str):
         try:
             service(complaint=complaint, actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                # Wrong status (a double submit, a colleague was quicker): say
-                # so on the page as it is now.
-                messages.error(request, " ".join(exc.messages))
-                return redirect(complaint)
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if refused := refuse_or_add_errors(request, form, exc, back_to=complaint):
+                return refused
         else:
             messages.success(request, success)
             return redirect(complaint)

@@ -3,7 +3,9 @@
 import uuid
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 
 class IdempotentFormMixin:
@@ -31,3 +33,16 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def refuse_or_add_errors(request, form, exc: ValidationError, *, back_to):
+    """A service refused a step taken from a detail page. A plain message (the
+    record's state forbids it: a double submit, a colleague was quicker) is
+    said on `back_to`'s page as it is now, and the redirect there is returned;
+    field messages go on the form (add_service_errors) and None is returned,
+    so the view shows the form again."""
+    if not hasattr(exc, "error_dict"):
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back_to)
+    add_service_errors(form, exc)
+    return None

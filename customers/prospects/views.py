@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import add_service_errors
+from crm_site.core.forms import add_service_errors, refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sort_links
 from customers.models import Prospect, ProspectEvent
 from customers.prospects import selectors
@@ -91,10 +91,8 @@ def development_step(request, pk: int):
                 prospect=prospect, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                messages.error(request, " ".join(exc.messages))
-                return redirect(prospect)
-            add_service_errors(form, exc)
+            if refused := refuse_or_add_errors(request, form, exc, back_to=prospect):
+                return refused
         else:
             if created:
                 messages.success(request, _("Step recorded."))
@@ -147,10 +145,8 @@ def development_convert(request, pk: int):
                 card=form.card_fields(),
             )
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                messages.error(request, " ".join(exc.messages))
-                return redirect(prospect)
-            add_service_errors(form, exc)
+            if refused := refuse_or_add_errors(request, form, exc, back_to=prospect):
+                return refused
         else:
             messages.success(
                 request,
