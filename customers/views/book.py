@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
+from crm_site.core.forms import add_service_errors
 from crm_site.core.listing import COUNT_CAP, CappedPaginator
 
 from .. import display, grading, selectors, services
@@ -163,8 +164,7 @@ def _save_customer(request, form, customer=None):
         stored = Customer.objects.for_list().get(pk=customer.pk)
         return services.customer_update(customer=stored, **kwargs)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return None
 
 
@@ -254,8 +254,7 @@ def pin_grade(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
