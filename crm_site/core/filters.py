@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core.inputs import CleanInputForm
 
 from .models import AUDIT_ACTION_LABELS, AuditLog
@@ -47,6 +48,29 @@ class ListFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             css = select if isinstance(field, forms.ChoiceField) else other
             field.widget.attrs.setdefault("class", css)
+
+
+class UnitRegionFilterSet(ListFilterSet):
+    """Filters that begin with one of the user's service units (`units`, none
+    when not given) and a region."""
+
+    unit = django_filters.ModelChoiceFilter(
+        queryset=ServiceUnit.objects.none(),
+        label=_("Service unit"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Pick one of your service units.")},
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.none(),
+        label=_("Region"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Pick a region from the list.")},
+    )
+
+    def __init__(self, data=None, queryset=None, *, units=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+        self.filters["region"].queryset = Region.objects.order_by("code")
 
 
 class CheckboxFilter(django_filters.BooleanFilter):
