@@ -35,6 +35,18 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def call_or_add_errors(form, service, **kwargs):
+    """`service(**kwargs)` for a valid form, and what it returns; a
+    ValidationError it raises goes on the form (add_service_errors) and None
+    is returned, so the view shows the form again. For services that return
+    a record (or a (record, created) pair), never None."""
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
 def refuse_or_add_errors(request, form, exc: ValidationError, *, back_to):
     """A service refused a step taken from a detail page. A plain message (the
     record's state forbids it: a double submit, a colleague was quicker) is

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import add_service_errors, refuse_or_add_errors
+from crm_site.core.forms import call_or_add_errors, refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sort_links
 from customers.models import Prospect, ProspectEvent
 from customers.prospects import selectors
@@ -50,13 +50,11 @@ def development_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         token = data.pop("form_token")
-        try:
-            prospect, created = services.prospect_create(
-                actor=request.user, fields=data, form_token=token
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        saved = call_or_add_errors(
+            form, services.prospect_create, actor=request.user, fields=data, form_token=token
+        )
+        if saved:
+            prospect, created = saved
             if created:
                 messages.success(request, _("Prospect %(name)s recorded.") % {"name": prospect})
             return redirect(prospect)
