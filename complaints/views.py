@@ -14,7 +14,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
 from crm_site.core.forms import refuse_or_add_errors
-from crm_site.core.listing import paginate, query_string, sort_links
+from crm_site.core.listing import active_params, paginate, query_string, sort_links
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, selectors, services, stats
@@ -82,13 +82,12 @@ def _register(request):
 def complaint_list(request):
     filterset, complaints = _register(request)
     page = paginate(request, complaints, PAGE_SIZE)
-    active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
     context = {
         "filter": filterset,
         "page_obj": page,
         "query_string": query_string(request),
         "sort_links": sort_links(request, filterset.active_sort(), SORT_COLUMNS),
-        "filters_active": bool(active),
+        "filters_active": bool(active_params(request, exclude=("page", "sort"))),
         "now": timezone.now(),
         "may_log": permissions.may_log(request.user),
     }

@@ -58,3 +58,11 @@ def refuse_or_add_errors(request, form, exc: ValidationError, *, back_to):
         return redirect(back_to)
     add_service_errors(form, exc)
     return None
+
+
+def form_errors_to_messages(request, form) -> None:
+    """A form posted from a list page that has no place for it: its errors
+    are said as messages on the page the view goes back to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.forms import add_service_errors
+from crm_site.core.forms import add_service_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, CappedPaginator
 
 from .. import display, grading, selectors, services
@@ -291,9 +291,7 @@ def customers_reassign(request):
     back = _safe_next(request, reverse("customers:list"))
     form = ReassignForm(request.POST, user=request.user)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors_to_messages(request, form)
         return redirect(back)
     try:
         moved = services.customers_reassign(
