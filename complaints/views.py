@@ -14,7 +14,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
 from crm_site.core.forms import refuse_or_add_errors
-from crm_site.core.listing import active_params, paginate, query_string, sort_links
+from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, selectors, services, stats
@@ -81,16 +81,10 @@ def _register(request):
 
 def complaint_list(request):
     filterset, complaints = _register(request)
-    page = paginate(request, complaints, PAGE_SIZE)
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "query_string": query_string(request),
-        "sort_links": sort_links(request, filterset.active_sort(), SORT_COLUMNS),
-        "filters_active": bool(active_params(request, exclude=("page", "sort"))),
-        "now": timezone.now(),
-        "may_log": permissions.may_log(request.user),
-    }
+    context = sorted_list_context(
+        request, filterset, complaints, per_page=PAGE_SIZE, sort_keys=SORT_COLUMNS
+    )
+    context |= {"now": timezone.now(), "may_log": permissions.may_log(request.user)}
     return render(request, "complaints/complaint_list.html", context)
 
 

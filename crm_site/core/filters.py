@@ -43,6 +43,14 @@ class ListFilterSet(django_filters.FilterSet):
             self._qs = self.apply(self.queryset)
         return self._qs
 
+    def active_sort(self) -> str:
+        """The key the list is sorted by ("-name" descending) when the form has
+        a valid `sort` (an OrderingFilter); "" otherwise."""
+        if self.is_bound and self.form.is_valid():
+            chosen = self.form.cleaned_data.get("sort") or []
+            return chosen[0] if chosen else ""
+        return ""
+
     def style_fields(self, *, select="form-select", other="form-control") -> None:
         """Bootstrap classes on the form's widgets (a choice is a select)."""
         for field in self.form.fields.values():

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.forms import call_or_add_errors, refuse_or_add_errors
-from crm_site.core.listing import active_params, paginate, query_string, sort_links
+from crm_site.core.listing import paginate, query_string, sorted_list_context
 from customers.models import Prospect, ProspectEvent
 from customers.prospects import selectors
 from customers.prospects import services as services
@@ -32,14 +32,9 @@ def development_list(request):
     """The development pipeline: the user's prospects, filtered, sorted, paginated."""
     filterset = ProspectFilter(request.GET or None, request=request)
     prospects = selectors.prospect_list(user=request.user, filters=filterset)
-    page = paginate(request, prospects, PAGE_SIZE)
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "query_string": query_string(request),
-        "sort_links": sort_links(request, filterset.active_sort, SORT_KEYS),
-        "filters_active": bool(active_params(request, exclude=("page", "sort"))),
-    }
+    context = sorted_list_context(
+        request, filterset, prospects, per_page=PAGE_SIZE, sort_keys=SORT_KEYS
+    )
     return render(request, "customers/development_list.html", context)
 
 
