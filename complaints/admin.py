@@ -36,7 +36,7 @@ class ComplaintEventInline(core_admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(core_admin.ModelAdmin):
+class ComplaintAdmin(core_admin.ReadOnlyModelAdmin):
     """Read-only: complaints change only through their services (the app's pages)."""
 
     list_display = ["number", "customer", "unit", "category", "severity", "status", "deadline"]
@@ -45,12 +45,3 @@ class ComplaintAdmin(core_admin.ModelAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["customer", "unit", "category"]
     inlines = [ComplaintEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -167,12 +167,6 @@ class ComplaintFilter(ListFilterSet):
                 sort = value or []
         return _ordered(queryset, sorted_by_user=bool(sort))
 
-    def active_sort(self) -> str:
-        if self.is_bound and self.form.is_valid():
-            sort = self.form.cleaned_data.get("sort") or []
-            return sort[0] if sort else ""
-        return ""
-
 
 def _ordered(queryset, *, sorted_by_user: bool):
     if sorted_by_user:

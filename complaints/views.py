@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
-from crm_site.core.listing import paginate, query_string, sort_links
+from crm_site.core.forms import refuse_or_add_errors
+from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, selectors, services, stats
@@ -80,17 +81,10 @@ def _register(request):
 
 def complaint_list(request):
     filterset, complaints = _register(request)
-    page = paginate(request, complaints, PAGE_SIZE)
-    active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "query_string": query_string(request),
-        "sort_links": sort_links(request, filterset.active_sort(), SORT_COLUMNS),
-        "filters_active": bool(active),
-        "now": timezone.now(),
-        "may_log": permissions.may_log(request.user),
-    }
+    context = sorted_list_context(
+        request, filterset, complaints, per_page=PAGE_SIZE, sort_keys=SORT_COLUMNS
+    )
+    context |= {"now": timezone.now(), "may_log": permissions.may_log(request.user)}
     return render(request, "complaints/complaint_list.html", context)
 
 
@@ -161,13 +155,8 @@ def complaint_action(request, pk: int, action: str):
         try:
             service(complaint=complaint, actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                # Wrong status (a double submit, a colleague was quicker): say
-                # so on the page as it is now.
-                messages.error(request, " ".join(exc.messages))
-                return redirect(complaint)
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if refused := refuse_or_add_errors(request, form, exc, back_to=complaint):
+                return refused
         else:
             messages.success(request, success)
             return redirect(complaint)

@@ -52,39 +52,28 @@ class GradingRuleAdmin(core_admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(core_admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RegradeRun)
-class RegradeRunAdmin(ReadOnlyAdmin):
+class RegradeRunAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["pk", "rule", "state", "customers_checked", "customers_moved", "created_at"]
     list_filter = ["state"]
 
 
 @admin.register(GradeChange)
-class GradeChangeAdmin(ReadOnlyAdmin):
+class GradeChangeAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["customer", "old_grade", "new_grade", "source", "rule", "at"]
     list_filter = ["source"]
     list_select_related = ["customer", "rule"]
 
 
 @admin.register(CustomerChange)
-class CustomerChangeAdmin(ReadOnlyAdmin):
+class CustomerChangeAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["customer", "kind", "actor", "at"]
     list_filter = ["kind"]
     list_select_related = ["customer", "actor"]
 
 
 @admin.register(CustomerImport)
-class CustomerImportAdmin(ReadOnlyAdmin):
+class CustomerImportAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["original_name", "created_by", "created_at", "state"]
     list_filter = ["state"]
 
@@ -92,7 +81,7 @@ class CustomerImportAdmin(ReadOnlyAdmin):
 # Customer development and care reminders: read only, the pages keep
 # the rules and the history.
 @admin.register(Prospect)
-class ProspectAdmin(ReadOnlyAdmin):
+class ProspectAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["name", "unit", "owner", "step", "success_rate", "status", "updated_at"]
     list_filter = ["status", "step", "unit"]
     search_fields = ["name"]
@@ -100,6 +89,6 @@ class ProspectAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CareReminder)
-class CareReminderAdmin(ReadOnlyAdmin):
+class CareReminderAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["contact", "occasion", "recipient", "created_at"]
     list_select_related = ["contact", "recipient"]

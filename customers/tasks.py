@@ -1,55 +1,55 @@
 """Celery entry points for the customer book: thin, idempotent, ids only."""
 
-from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
+
+from crm_site.core.jobs import db_task
 
 from . import services
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@db_task(max_retries=8)
 def regrade_run_execute(run_id: int) -> bool:
     """Regrade every customer under the run's rule (claimed: a second delivery is a no-op)."""
     return services.regrade_run_execute(run_id=run_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def regrade_runs_sweep() -> int:
     """Send regrade runs left pending (broker down at save time) or stalled (worker killed)."""
     return services.regrade_runs_sweep()
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def regrade_quarterly() -> bool:
     """The quarterly regrade under the current rule; once per quarter however often it fires."""
     return services.regrade_quarterly_start(today=timezone.localdate()) is not None
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@db_task(max_retries=8)
 def customer_import_check(import_id: str) -> bool:
     """Check every row of an uploaded file for the preview."""
     return services.customer_import_check(import_id=import_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@db_task(max_retries=8)
 def customer_import_apply(import_id: str) -> bool:
     """Apply a previewed file, all rows or none (claimed: a second delivery is a no-op)."""
     return services.customer_import_apply(import_id=import_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def customer_imports_sweep() -> int:
     """Send import checks and applications whose message was lost."""
     return services.customer_imports_sweep()
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def customer_imports_purge() -> int:
     """Delete uploaded import files that were never applied."""
     return services.customer_imports_purge()
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def care_reminders_send(day_iso: str | None = None) -> int:
     """Remind visiting persons of their contacts' care dates a week ahead (once each)."""
     from datetime import date

@@ -5,8 +5,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Region, ServiceUnit
-from crm_site.core.filters import ListFilterSet
+from crm_site.accounts.models import ServiceUnit
+from crm_site.core.filters import ListFilterSet, UnitRegionFilterSet
 from crm_site.core.inputs import CleanInputForm
 from customers.models import Customer, Status
 
@@ -50,22 +50,10 @@ class SummaryFilter(ListFilterSet):
         return queryset.filter(month=month) if month else queryset
 
 
-class CustomerAnalysisFilter(ListFilterSet):
+class CustomerAnalysisFilter(UnitRegionFilterSet):
     """The customer analysis (客户分析表): a unit of the user's, a region, and a
     status (all but the lost customers unless asked otherwise)."""
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(),
-        label=_("Service unit"),
-        empty_label=_("All"),
-        error_messages={"invalid_choice": _("Pick one of your service units.")},
-    )
-    region = django_filters.ModelChoiceFilter(
-        queryset=Region.objects.none(),
-        label=_("Region"),
-        empty_label=_("All"),
-        error_messages={"invalid_choice": _("Pick a region from the list.")},
-    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[("all", _("All")), *Status.choices],
@@ -79,9 +67,7 @@ class CustomerAnalysisFilter(ListFilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, units=None, **kwargs):
-        super().__init__(data, queryset, **kwargs)
-        self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
-        self.filters["region"].queryset = Region.objects.order_by("code")
+        super().__init__(data, queryset, units=units, **kwargs)
         for f in self.form.fields.values():
             f.widget.attrs.setdefault("class", "form-select")
 

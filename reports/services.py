@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
+from crm_site.accounts.selectors import unit_people
 from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import in_language_of, notify
@@ -249,15 +250,9 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
     _forget(summary, raw)
 
 
-def _people(unit_id: int, kind: str):
-    return User.objects.filter(
-        is_active=True, memberships__unit_id=unit_id, memberships__kind=kind
-    ).distinct()
-
-
 def _notify_built(summary: MonthlyPatrolSummary) -> None:
     """Tell the unit's supervisors; once per distinct set of figures (dedupe key)."""
-    for user in _people(summary.unit_id, Membership.Kind.SUPERVISOR):
+    for user in unit_people(summary.unit_id, Membership.Kind.SUPERVISOR):
         with in_language_of(user):
             title = _("Monthly patrol summary %(month)s of %(unit)s is ready") % {
                 "month": summary.month_label,
@@ -440,7 +435,7 @@ def summary_submit(
             submitted_at=now,
             updated_at=now,
         )
-        for manager in _people(summary.unit_id, Membership.Kind.MANAGER):
+        for manager in unit_people(summary.unit_id, Membership.Kind.MANAGER):
             with in_language_of(manager):
                 title = _("Monthly patrol summary %(month)s of %(unit)s submitted for review") % {
                     "month": summary.month_label,
@@ -480,7 +475,7 @@ def summary_review(*, summary: MonthlyPatrolSummary, actor: User, comment: str =
             updated_at=now,
         )
         recipients = [summary.submitted_by] if summary.submitted_by else []
-        recipients = recipients or list(_people(summary.unit_id, Membership.Kind.SUPERVISOR))
+        recipients = recipients or list(unit_people(summary.unit_id, Membership.Kind.SUPERVISOR))
         for person in recipients:
             with in_language_of(person):
                 title = _("Monthly patrol summary %(month)s of %(unit)s reviewed") % {

@@ -8,11 +8,11 @@ so a redelivered or repeated task gives the same rows and figures.
 
 from datetime import date
 
-from celery import group, shared_task
-from django.db import OperationalError
+from celery import group
 from django.utils import timezone
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core.jobs import db_task
 
 from . import months, services
 
@@ -25,7 +25,7 @@ def _active_unit_ids() -> list[int]:
     return list(ServiceUnit.objects.filter(is_active=True).values_list("pk", flat=True))
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@db_task(max_retries=8)
 def rollup_unit_month(unit_id: int, month_iso: str, request_id: int | None = None) -> int | None:
     """Build one unit's month (for a recorded request: unless already done)."""
     if request_id is not None:
@@ -35,7 +35,7 @@ def rollup_unit_month(unit_id: int, month_iso: str, request_id: int | None = Non
     return result.summary.pk if result else None
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@db_task(max_retries=8)
 def rollup_units_month(unit_ids: list[int], month_iso: str) -> list[int]:
     """Build several units' month at once (set-based over all of them, one transaction)."""
     results = services.summaries_build(unit_ids=unit_ids, month=date.fromisoformat(month_iso))
@@ -48,7 +48,7 @@ def rollup_units_month(unit_ids: list[int], month_iso: str) -> list[int]:
 FANOUT_UNITS = 25
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def rollup_month(month_iso: str) -> int:
     """Fan out: the month's active units in groups of FANOUT_UNITS, one build task
     per group, sent as a Celery group."""
@@ -58,19 +58,19 @@ def rollup_month(month_iso: str) -> int:
     return len(unit_ids)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def rollup_closed_month(today_iso: str | None = None) -> int:
     """Beat, 01:00 on the 1st: the month that has just closed, for every unit."""
     closed = months.shift(months.first_of(_day(today_iso)), -1)
     return rollup_month(closed.isoformat())
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@db_task(max_retries=8)
 def rollup_unit_reconcile(unit_id: int, today_iso: str | None = None) -> dict:
     return services.unit_reconcile(unit_id=unit_id, today=_day(today_iso))
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def rollup_reconcile(today_iso: str | None = None) -> int:
     """Beat, daily 02:00: per unit, missing closed months and the month in progress."""
     unit_ids = _active_unit_ids()
@@ -79,7 +79,7 @@ def rollup_reconcile(today_iso: str | None = None) -> int:
     return len(unit_ids)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def rollup_requests_sweep() -> int:
     """Every 5 minutes: requested builds still pending (broker was down, worker died)."""
     return services.rollup_requests_sweep()

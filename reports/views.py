@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.forms import form_errors_to_messages
 from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
 
@@ -82,9 +83,7 @@ def monthly_build(request):
     """'Build this month' for a unit and month not built yet (or rebuild it)."""
     form = BuildForm(request.POST, units=permissions.buildable_units(request.user))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors_to_messages(request, form)
         return redirect("reports:monthly_list")
     unit, month = form.cleaned_data["unit"], form.cleaned_data["month"]
     try:

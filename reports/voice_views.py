@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core.forms import form_errors_to_messages
 from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
 
@@ -106,9 +107,7 @@ def review_open(request):
     """Open the unit's review for the quarter (once) and go to it."""
     form = ReviewOpenForm(request.POST, units=permissions.visible_units(request.user))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors_to_messages(request, form)
         return redirect("reports:review_list")
     try:
         review, added = reviews.review_open(

@@ -4,8 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Region, ServiceUnit
-from crm_site.core.filters import ListFilterSet
+from crm_site.core.filters import ListFilterSet, UnitRegionFilterSet
 from crm_site.core.inputs import CleanInputForm
 
 from .intelligence import MAX_NAME
@@ -71,24 +70,12 @@ class IntelligenceFilterForm(CleanInputForm):
         return data
 
 
-class IntelligenceFilter(ListFilterSet):
+class IntelligenceFilter(UnitRegionFilterSet):
     """The intelligence register (/visits/intelligence/). The filters work
     together (which index serves the text search depends on the others), so
     `visits.selectors.intelligence_register` applies them from `register_filters()`;
     an invalid form lists nothing."""
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(),
-        label=_("Service unit"),
-        empty_label=_("All"),
-        error_messages={"invalid_choice": _("Pick one of your service units.")},
-    )
-    region = django_filters.ModelChoiceFilter(
-        queryset=Region.objects.none(),
-        label=_("Region"),
-        empty_label=_("All"),
-        error_messages={"invalid_choice": _("Pick a region from the list.")},
-    )
     date_from = django_filters.DateFilter(label=_("From"), widget=_date_widget())
     date_to = django_filters.DateFilter(label=_("To"), widget=_date_widget())
     competitor = django_filters.CharFilter(
@@ -108,9 +95,7 @@ class IntelligenceFilter(ListFilterSet):
         form = IntelligenceFilterForm
 
     def __init__(self, data=None, queryset=None, *, units=None, show_units=True, **kwargs):
-        super().__init__(data, queryset, **kwargs)
-        self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
-        self.filters["region"].queryset = Region.objects.order_by("code")
+        super().__init__(data, queryset, units=units, **kwargs)
         if not show_units:
             del self.filters["unit"]
         for field in self.form.fields.values():

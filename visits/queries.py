@@ -54,25 +54,10 @@ def current_cadences() -> dict:
 
 def with_contact_counts(customers: QuerySet, day: date) -> QuerySet:
     """Annotate visits this month, calls this ISO week (up to any time) and the last contact."""
-    month = span(*cad.month_bounds(day))
-    week = span(*cad.iso_week_bounds(day))
+    visits, calls = _contact_counts(day)
     return customers.annotate(
-        visits_this_month=Count(
-            "visits",
-            filter=Q(
-                visits__kind=Kind.VISIT,
-                visits__occurred_at__gte=month[0],
-                visits__occurred_at__lt=month[1],
-            ),
-        ),
-        calls_this_week=Count(
-            "visits",
-            filter=Q(
-                visits__kind=Kind.CALL,
-                visits__occurred_at__gte=week[0],
-                visits__occurred_at__lt=week[1],
-            ),
-        ),
+        visits_this_month=visits,
+        calls_this_week=calls,
         last_contact_at=Max("visits__occurred_at"),
     )
 
@@ -97,6 +82,26 @@ def contact_count_windows(day: date) -> dict:
             )
         ),
     }
+
+
+def _contact_counts(day: date) -> tuple[Count, Count]:
+    """Count expressions of a customer's visits in the month of `day` and its
+    calls in the ISO week of `day` (the periods of visits/cadence.py)."""
+    return (
+        _count_of(Kind.VISIT, span(*cad.month_bounds(day))),
+        _count_of(Kind.CALL, span(*cad.iso_week_bounds(day))),
+    )
+
+
+def _count_of(kind: str, bounds: tuple[datetime, datetime]) -> Count:
+    return Count(
+        "visits",
+        filter=Q(
+            visits__kind=kind,
+            visits__occurred_at__gte=bounds[0],
+            visits__occurred_at__lt=bounds[1],
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -136,26 +141,8 @@ def overdue_on(customers: QuerySet, day: date, *, cadences, calendar) -> QuerySe
         status = cad.cadence_status(rule, day, visits_done=0, calls_done=0, calendar=calendar)
         visits[code] = status.visits.required - status.visits.remaining_days
         calls[code] = status.calls.required - status.calls.remaining_days
-    month = span(*cad.month_bounds(day))
-    week = span(*cad.iso_week_bounds(day))
-    return customers.alias(
-        overdue_visits_done=Count(
-            "visits",
-            filter=Q(
-                visits__kind=Kind.VISIT,
-                visits__occurred_at__gte=month[0],
-                visits__occurred_at__lt=month[1],
-            ),
-        ),
-        overdue_calls_done=Count(
-            "visits",
-            filter=Q(
-                visits__kind=Kind.CALL,
-                visits__occurred_at__gte=week[0],
-                visits__occurred_at__lt=week[1],
-            ),
-        ),
-    ).filter(
+    visits_done, calls_done = _contact_counts(day)
+    return customers.alias(overdue_visits_done=visits_done, overdue_calls_done=calls_done).filter(
         Q(overdue_visits_done__lt=_per_grade(visits)) | Q(overdue_calls_done__lt=_per_grade(calls))
     )
 

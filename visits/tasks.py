@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
+
+from crm_site.core.jobs import db_task
 
 from . import reminders
 from .urgent import tasks as urgent_tasks  # noqa: F401  (autodiscovery finds visits.tasks only)
@@ -14,7 +14,7 @@ def _day(day_iso: str | None) -> date:
     return date.fromisoformat(day_iso) if day_iso else timezone.localdate()
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def remind_missing_daily_reports(day_iso: str | None = None) -> int:
     sent = reminders.remind_missing_reports(day=_day(day_iso))
     if day_iso is None:
@@ -23,6 +23,6 @@ def remind_missing_daily_reports(day_iso: str | None = None) -> int:
     return sent
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def remind_overdue_contacts(day_iso: str | None = None) -> int:
     return reminders.remind_overdue_contacts(day=_day(day_iso))

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Membership, User
+from crm_site.accounts.models import Membership
+from crm_site.accounts.selectors import unit_people
 from crm_site.core.deadlines import Escalation
 from crm_site.core.services import in_language_of, notify
 
@@ -68,11 +69,7 @@ def complaint_escalate(*, complaint_id: int, now: datetime | None = None) -> boo
         if not ESCALATION.claim(ESCALATION.overdue(_open(), now), complaint_id, now):
             return False
         complaint = Complaint.objects.select_related("customer", "handler").get(pk=complaint_id)
-        leads = User.objects.filter(
-            memberships__unit_id=complaint.unit_id,
-            memberships__kind__in=[Membership.Kind.SUPERVISOR, Membership.Kind.MANAGER],
-            is_active=True,
-        ).distinct()
+        leads = unit_people(complaint.unit_id, Membership.Kind.SUPERVISOR, Membership.Kind.MANAGER)
         names = []
         for lead in leads:
             names.append(lead.get_full_name())

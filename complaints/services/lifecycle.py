@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
+from crm_site.accounts.selectors import unit_people
 from crm_site.core.services import in_language_of, notify, work_calendar
 from crm_site.core.workflow import transition
 
@@ -63,7 +64,7 @@ def complaint_next_number(*, year: int) -> str:
 
 
 def unit_members(unit_id: int):
-    return User.objects.filter(memberships__unit_id=unit_id, is_active=True).distinct()
+    return unit_people(unit_id)
 
 
 def _event(complaint, actor, kind, *, comment="", at=None, to_state=""):
@@ -336,12 +337,7 @@ def complaint_propose(
 
 
 def _notify_managers_approval(complaint: Complaint, event: ComplaintEvent) -> None:
-    managers = User.objects.filter(
-        memberships__unit_id=complaint.unit_id,
-        memberships__kind=Membership.Kind.MANAGER,
-        is_active=True,
-    ).distinct()
-    for manager in managers:
+    for manager in unit_people(complaint.unit_id, Membership.Kind.MANAGER):
         with in_language_of(manager):
             notify(
                 recipient=manager,

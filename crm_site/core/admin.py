@@ -21,6 +21,20 @@ class StackedInline(admin.StackedInline):
     form = CleanInputModelForm
 
 
+class ReadOnlyModelAdmin(ModelAdmin):
+    """For records written only by the app's services (history, audit):
+    the admin lists and shows them but never adds, edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ModelAdmin):
     list_display = ["name", "seen_at", "runs"]
@@ -44,17 +58,8 @@ class NotificationAdmin(ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(ModelAdmin):
+class AuditLogAdmin(ReadOnlyModelAdmin):
     list_display = ["at", "action", "actor", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id", "actor__username"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core.inputs import CleanInputForm
 
 from .models import AUDIT_ACTION_LABELS, AuditLog
@@ -42,11 +43,42 @@ class ListFilterSet(django_filters.FilterSet):
             self._qs = self.apply(self.queryset)
         return self._qs
 
+    def active_sort(self) -> str:
+        """The key the list is sorted by ("-name" descending) when the form has
+        a valid `sort` (an OrderingFilter); "" otherwise."""
+        if self.is_bound and self.form.is_valid():
+            chosen = self.form.cleaned_data.get("sort") or []
+            return chosen[0] if chosen else ""
+        return ""
+
     def style_fields(self, *, select="form-select", other="form-control") -> None:
         """Bootstrap classes on the form's widgets (a choice is a select)."""
         for field in self.form.fields.values():
             css = select if isinstance(field, forms.ChoiceField) else other
             field.widget.attrs.setdefault("class", css)
+
+
+class UnitRegionFilterSet(ListFilterSet):
+    """Filters that begin with one of the user's service units (`units`, none
+    when not given) and a region."""
+
+    unit = django_filters.ModelChoiceFilter(
+        queryset=ServiceUnit.objects.none(),
+        label=_("Service unit"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Pick one of your service units.")},
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.none(),
+        label=_("Region"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Pick a region from the list.")},
+    )
+
+    def __init__(self, data=None, queryset=None, *, units=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+        self.filters["region"].queryset = Region.objects.order_by("code")
 
 
 class CheckboxFilter(django_filters.BooleanFilter):

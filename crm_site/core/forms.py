@@ -3,7 +3,9 @@
 import uuid
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 
 class IdempotentFormMixin:
@@ -31,3 +33,36 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def call_or_add_errors(form, service, **kwargs):
+    """`service(**kwargs)` for a valid form, and what it returns; a
+    ValidationError it raises goes on the form (add_service_errors) and None
+    is returned, so the view shows the form again. For services that return
+    a record (or a (record, created) pair), never None."""
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+def refuse_or_add_errors(request, form, exc: ValidationError, *, back_to):
+    """A service refused a step taken from a detail page. A plain message (the
+    record's state forbids it: a double submit, a colleague was quicker) is
+    said on `back_to`'s page as it is now, and the redirect there is returned;
+    field messages go on the form (add_service_errors) and None is returned,
+    so the view shows the form again."""
+    if not hasattr(exc, "error_dict"):
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back_to)
+    add_service_errors(form, exc)
+    return None
+
+
+def form_errors_to_messages(request, form) -> None:
+    """A form posted from a list page that has no place for it: its errors
+    are said as messages on the page the view goes back to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

@@ -8,7 +8,8 @@ outbox row) by the caller, so a periodic sweeper can send what is still pending.
 
 import logging
 
-from django.db import transaction
+from celery import shared_task
+from django.db import OperationalError, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
@@ -17,6 +18,14 @@ from crm_site.celery import app
 logger = logging.getLogger(__name__)
 
 BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError, TimeoutError)
+
+
+def db_task(*, max_retries: int):
+    """A Celery task that is retried, with a growing delay, while the database
+    is unreachable; the task's own claim makes every retry safe."""
+    return shared_task(
+        autoretry_for=(OperationalError,), retry_backoff=True, max_retries=max_retries
+    )
 
 
 def send_now(task, *args, **kwargs) -> bool:

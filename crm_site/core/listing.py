@@ -78,6 +78,21 @@ def active_params(request: HttpRequest, *, exclude: Iterable[str] = ("page",)) -
     return params
 
 
+def sorted_list_context(
+    request: HttpRequest, filterset: Any, rows: Any, *, per_page: int, sort_keys: Any
+) -> dict[str, Any]:
+    """The context of a filtered, sortable, paginated list page: the filter
+    set, the page, the query for the page links, the column sort links and
+    whether any filter is given."""
+    return {
+        "filter": filterset,
+        "page_obj": paginate(request, rows, per_page),
+        "query_string": query_string(request),
+        "sort_links": sort_links(request, filterset.active_sort(), sort_keys),
+        "filters_active": bool(active_params(request, exclude=("page", "sort"))),
+    }
+
+
 def paginate(
     request: HttpRequest,
     items: Any,

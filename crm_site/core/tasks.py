@@ -2,14 +2,15 @@ from celery import shared_task
 from django.db import OperationalError
 
 from . import services
+from .jobs import db_task
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def worker_heartbeat(name: str = "worker") -> int:
     return services.heartbeat_record(name=name)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@db_task(max_retries=5)
 def export_run(job_id: str) -> bool:
     from .exports import export_job_run
 
@@ -45,7 +46,7 @@ def notification_email_send(notification_id: int) -> bool:
     return send(notification_id=notification_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@db_task(max_retries=3)
 def notification_emails_sweep() -> int:
     from .mail_outbox import notification_emails_sweep as sweep
 

@@ -63,13 +63,6 @@ class ProspectFilter(ListFilterSet):
             queryset = queryset.order_by("-updated_at", "-pk")
         return queryset
 
-    @property
-    def active_sort(self) -> str:
-        if self.is_bound and self.form.is_valid():
-            chosen = self.form.cleaned_data.get("sort") or []
-            return chosen[0] if chosen else ""
-        return ""
-
 
 CARE_WINDOWS = [(7, _("Next 7 days")), (30, _("Next 30 days")), (60, _("Next 60 days"))]
 DEFAULT_CARE_WINDOW = 30

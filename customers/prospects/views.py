@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import add_service_errors
-from crm_site.core.listing import paginate, query_string, sort_links
+from crm_site.core.forms import call_or_add_errors, refuse_or_add_errors
+from crm_site.core.listing import paginate, query_string, sorted_list_context
 from customers.models import Prospect, ProspectEvent
 from customers.prospects import selectors
 from customers.prospects import services as services
@@ -32,15 +32,9 @@ def development_list(request):
     """The development pipeline: the user's prospects, filtered, sorted, paginated."""
     filterset = ProspectFilter(request.GET or None, request=request)
     prospects = selectors.prospect_list(user=request.user, filters=filterset)
-    page = paginate(request, prospects, PAGE_SIZE)
-    active = {k for k, v in request.GET.items() if v and k not in ("page", "sort")}
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "query_string": query_string(request),
-        "sort_links": sort_links(request, filterset.active_sort, SORT_KEYS),
-        "filters_active": bool(active),
-    }
+    context = sorted_list_context(
+        request, filterset, prospects, per_page=PAGE_SIZE, sort_keys=SORT_KEYS
+    )
     return render(request, "customers/development_list.html", context)
 
 
@@ -50,13 +44,11 @@ def development_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         token = data.pop("form_token")
-        try:
-            prospect, created = services.prospect_create(
-                actor=request.user, fields=data, form_token=token
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        saved = call_or_add_errors(
+            form, services.prospect_create, actor=request.user, fields=data, form_token=token
+        )
+        if saved:
+            prospect, created = saved
             if created:
                 messages.success(request, _("Prospect %(name)s recorded.") % {"name": prospect})
             return redirect(prospect)
@@ -91,10 +83,8 @@ def development_step(request, pk: int):
                 prospect=prospect, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                messages.error(request, " ".join(exc.messages))
-                return redirect(prospect)
-            add_service_errors(form, exc)
+            if refused := refuse_or_add_errors(request, form, exc, back_to=prospect):
+                return refused
         else:
             if created:
                 messages.success(request, _("Step recorded."))
@@ -147,10 +137,8 @@ def development_convert(request, pk: int):
                 card=form.card_fields(),
             )
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                messages.error(request, " ".join(exc.messages))
-                return redirect(prospect)
-            add_service_errors(form, exc)
+            if refused := refuse_or_add_errors(request, form, exc, back_to=prospect):
+                return refused
         else:
             messages.success(
                 request,

@@ -195,6 +195,20 @@ def apply_grade(customer: Customer, rule: GradingRule, rule_data: grading.Rule, 
     return old
 
 
+def _grade_change(customer: Customer, *, old_grade: str, actor: User, rule, source, reason) -> None:
+    """The grade history row of a change made in the book: to the grade the
+    customer has now."""
+    GradeChange.objects.create(
+        customer=customer,
+        old_grade=old_grade,
+        new_grade=customer.grade,
+        actor=actor,
+        rule=rule,
+        source=source,
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -218,10 +232,9 @@ def customer_create(
         kind=CustomerChange.Kind.CREATED,
         changes={k: ["", v] for k, v in after.items() if v},
     )
-    GradeChange.objects.create(
-        customer=customer,
+    _grade_change(
+        customer,
         old_grade="",
-        new_grade=customer.grade,
         actor=actor,
         rule=rule,
         source=GradeChange.Source.EDIT,
@@ -269,10 +282,9 @@ def customer_update(
             changes=changes,
         )
     if customer.grade != old_grade:
-        GradeChange.objects.create(
-            customer=customer,
+        _grade_change(
+            customer,
             old_grade=old_grade,
-            new_grade=customer.grade,
             actor=actor,
             rule=rule,
             source=GradeChange.Source.EDIT,
@@ -396,10 +408,9 @@ def customer_pin_grade(*, customer: Customer, actor: User, grade: str, reason: s
             "updated_at",
         ]
     )
-    GradeChange.objects.create(
-        customer=customer,
+    _grade_change(
+        customer,
         old_grade=old,
-        new_grade=grade,
         actor=actor,
         rule=rule,
         source=GradeChange.Source.PIN,
@@ -422,10 +433,9 @@ def customer_unpin_grade(*, customer: Customer, actor: User, reason: str = "") -
     rule = GradingRule.objects.current()
     old = apply_grade(customer, rule, rule.as_rule(), timezone.now())
     customer.save()
-    GradeChange.objects.create(
-        customer=customer,
+    _grade_change(
+        customer,
         old_grade=old,
-        new_grade=customer.grade,
         actor=actor,
         rule=rule,
         source=GradeChange.Source.UNPIN,

@@ -258,7 +258,7 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
 
 def _current(customer: Customer, name: str):
     field = Customer._meta.get_field(name)
-    if field.is_relation and getattr(customer, field.attname) is None:
+    if field.is_relation and getattr(customer, field.attname) is None:  # type: ignore[union-attr]
         return None  # a new card has no unit yet
     return getattr(customer, name)
 
@@ -345,7 +345,7 @@ def _form_errors(customer, data, lookups, failed, err) -> None:
     for name, messages in form.errors.items():
         column = "" if name == NON_FIELD_ERRORS else name
         if column not in failed:
-            err(column, " ".join(messages))
+            err(column, " ".join(str(message) for message in messages))
 
 
 def _check_override(customer, values, present, lookups, err, assignment, is_new) -> None:

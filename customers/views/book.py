@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
+from crm_site.core.forms import add_service_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, paginate
 
 from .. import display, selectors, services
@@ -143,8 +144,7 @@ def _save_customer(request, form, customer=None):
         stored = Customer.objects.for_list().get(pk=customer.pk)
         return services.customer_update(customer=stored, **kwargs)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return None
 
 
@@ -178,36 +178,38 @@ def customer_edit(request, pk: int):
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
 
-@role_required(Role.STAFF)
-def contact_create(request, pk: int):
-    customer = _customer_for(request, pk)
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.contact_create(customer=customer, actor=request.user, fields=form.cleaned_data)
-        messages.success(request, _("Contact added."))
-        return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
-    return render(
-        request,
-        "customers/contact_form.html",
-        {"form": form, "customer": customer, "contact": None},
-    )
+def _back_to_contacts(customer):
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
 
 
-@role_required(Role.STAFF)
-def contact_edit(request, pk: int, contact_id: int):
-    customer = _customer_for(request, pk)
-    contact = get_object_or_404(customer.contacts, pk=contact_id)
+def _contact_form(request, customer, contact=None):
+    """The contact form page: a new contact (`contact` None) or an edit."""
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
-        services.contact_update(contact=stored, actor=request.user, fields=form.cleaned_data)
-        messages.success(request, _("Contact saved."))
-        return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+        if contact is None:
+            services.contact_create(customer=customer, actor=request.user, fields=form.cleaned_data)
+            messages.success(request, _("Contact added."))
+        else:
+            stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
+            services.contact_update(contact=stored, actor=request.user, fields=form.cleaned_data)
+            messages.success(request, _("Contact saved."))
+        return _back_to_contacts(customer)
     return render(
         request,
         "customers/contact_form.html",
         {"form": form, "customer": customer, "contact": contact},
     )
+
+
+@role_required(Role.STAFF)
+def contact_create(request, pk: int):
+    return _contact_form(request, _customer_for(request, pk))
+
+
+@role_required(Role.STAFF)
+def contact_edit(request, pk: int, contact_id: int):
+    customer = _customer_for(request, pk)
+    return _contact_form(request, customer, get_object_or_404(customer.contacts, pk=contact_id))
 
 
 @require_POST
@@ -217,7 +219,7 @@ def contact_delete(request, pk: int, contact_id: int):
     contact = get_object_or_404(customer.contacts, pk=contact_id)
     services.contact_delete(contact=contact, actor=request.user)
     messages.success(request, _("Contact %(name)s removed.") % {"name": contact.name})
-    return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+    return _back_to_contacts(customer)
 
 
 @role_required(Role.SUPERVISOR)
@@ -234,8 +236,7 @@ def pin_grade(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -272,9 +273,7 @@ def customers_reassign(request):
     back = _safe_next(request, reverse("customers:list"))
     form = ReassignForm(request.POST, user=request.user)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors_to_messages(request, form)
         return redirect(back)
     try:
         moved = services.customers_reassign(

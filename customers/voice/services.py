@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from crm_site.accounts.models import Membership, User
+from crm_site.accounts.selectors import unit_people
 from crm_site.core.idempotency import first_by_token
 from crm_site.core.services import in_language_of, notify
 from customers.models import Customer, CustomerChange
@@ -205,11 +206,7 @@ def customer_watch_create(
 
 
 def unit_supervisors(unit_id: int):
-    return User.objects.filter(
-        is_active=True,
-        memberships__unit_id=unit_id,
-        memberships__kind=Membership.Kind.SUPERVISOR,
-    ).distinct()
+    return unit_people(unit_id, Membership.Kind.SUPERVISOR)
 
 
 def watch_alert_supervisors(*, watch: CustomerWatch) -> int:

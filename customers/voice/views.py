@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import add_service_errors
+from crm_site.core.forms import add_service_errors, call_or_add_errors
 from crm_site.core.listing import paginate, query_string
 from crm_site.core.services import audit
 from customers.models import Customer
@@ -62,17 +62,17 @@ def survey_create(request, pk: int):
     form = ServiceSurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            survey, created = voice_services.service_survey_create(
-                customer=customer,
-                actor=request.user,
-                fields=data,
-                form_token=data["form_token"],
-                visit=visit,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        saved = call_or_add_errors(
+            form,
+            voice_services.service_survey_create,
+            customer=customer,
+            actor=request.user,
+            fields=data,
+            form_token=data["form_token"],
+            visit=visit,
+        )
+        if saved:
+            survey, created = saved
             if created:
                 messages.success(
                     request,
@@ -170,17 +170,17 @@ def enterprise_survey_create(request):
     form = EnterpriseSurveyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            survey, created = voice_services.enterprise_survey_create(
-                customer=data["customer"],
-                actor=request.user,
-                visitor=data["visitor"],
-                fields=data,
-                form_token=data["form_token"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        saved = call_or_add_errors(
+            form,
+            voice_services.enterprise_survey_create,
+            customer=data["customer"],
+            actor=request.user,
+            visitor=data["visitor"],
+            fields=data,
+            form_token=data["form_token"],
+        )
+        if saved:
+            survey, created = saved
             if created:
                 messages.success(request, _("Enterprise service survey recorded."))
             return redirect(survey)
@@ -246,18 +246,18 @@ def watch_create(request, pk: int):
     form = CustomerWatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            watch, created = voice_services.customer_watch_create(
-                customer=customer,
-                actor=request.user,
-                reported_on=data["reported_on"],
-                items=form.watch_items(),
-                note=data.get("note", ""),
-                form_token=data["form_token"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        saved = call_or_add_errors(
+            form,
+            voice_services.customer_watch_create,
+            customer=customer,
+            actor=request.user,
+            reported_on=data["reported_on"],
+            items=form.watch_items(),
+            note=data.get("note", ""),
+            form_token=data["form_token"],
+        )
+        if saved:
+            watch, created = saved
             if created and watch.is_risky:
                 messages.warning(
                     request,

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Role, User
+from crm_site.accounts.selectors import unit_people
 from crm_site.core.deadlines import Escalation
 from crm_site.core.services import in_language_of, notify
 from crm_site.core.workflow import TransitionRefused, transition
@@ -54,11 +55,7 @@ def _with_open_counts(users):
 
 def unit_managers(unit_id: int):
     """Active users who manage the unit (Membership kind manager)."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__unit_id=unit_id,
-        memberships__kind=Membership.Kind.MANAGER,
-    ).distinct()
+    return unit_people(unit_id, Membership.Kind.MANAGER)
 
 
 def all_managers():

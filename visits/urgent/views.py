@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import add_service_errors
+from crm_site.core.forms import call_or_add_errors, refuse_or_add_errors
 from crm_site.core.listing import active_params, paginate
 from visits.models import DailyReportEntry, UrgentReport
 from visits.urgent import permissions as urgent_permissions
@@ -100,21 +100,21 @@ def urgent_create(request):
         form = UrgentReportForm(request.POST, user=user)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                report, created = urgent_services.urgent_report_raise(
-                    actor=user,
-                    unit=d["unit"],
-                    category=d["category"],
-                    title=d["title"],
-                    details=d["details"],
-                    proposal=d["proposal"],
-                    customer=d["customer"],
-                    source_entry=d["source_entry"],
-                    form_token=d["form_token"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            saved = call_or_add_errors(
+                form,
+                urgent_services.urgent_report_raise,
+                actor=user,
+                unit=d["unit"],
+                category=d["category"],
+                title=d["title"],
+                details=d["details"],
+                proposal=d["proposal"],
+                customer=d["customer"],
+                source_entry=d["source_entry"],
+                form_token=d["form_token"],
+            )
+            if saved:
+                report, created = saved
                 if created:
                     messages.success(
                         request, _("Urgent report raised. It is being routed to a manager.")
@@ -167,11 +167,8 @@ def _run(request, report, form_name: str, form, call):
     try:
         moved = call(form.cleaned_data)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-            return _render_detail(request, report, status=400, **{form_name: form})
-        messages.error(request, " ".join(exc.messages))
-        return redirect(report)
+        refused = refuse_or_add_errors(request, form, exc, back_to=report)
+        return refused or _render_detail(request, report, status=400, **{form_name: form})
     return moved
 
 
