@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 from django.shortcuts import get_object_or_404
 
-from crm_site.accounts.models import Role, User
-from crm_site.accounts.scope import units_for
+from crm_site.accounts.models import Role
+from crm_site.accounts.scope import people_for, units_for
 from customers.models import Customer
 
 from .models import DailyReport, DailyReportEntry, EntryCompetitor, EntryDraft, Visit
@@ -28,10 +28,7 @@ def unit_list(*, user) -> QuerySet:
 
 def staff_people(*, user) -> QuerySet:
     """Staff members whose reports and due lists a supervisor and up may pick from."""
-    people = User.objects.filter(is_active=True, groups__name=Role.STAFF)
-    if user.role != Role.ADMIN:
-        people = people.filter(memberships__unit_id__in=user.unit_ids)
-    return people.distinct().order_by("full_name", "username")
+    return people_for(user, "people", role=Role.STAFF)
 
 
 # --- daily reports ---------------------------------------------------------------

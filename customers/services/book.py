@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import (
-    Membership,
     Region,
     Role,
     ServiceUnit,
     User,
     display_name,
 )
-from crm_site.accounts.scope import PURPOSES, active_role, units_for
+from crm_site.accounts.scope import PURPOSES, active_role, people_for, units_for
 from crm_site.core.services import audit
 
 from .. import grading
@@ -77,13 +76,7 @@ def scope_unit_list(user) -> list[ServiceUnit]:
 def scope_users(user):
     """People the user may name as sales owner or visiting person: members of
     the user's units (an admin: members of any unit)."""
-    # A semi-join on the memberships (no DISTINCT over the joined rows).
-    memberships = Membership.objects.all()
-    if user.role != Role.ADMIN:
-        memberships = memberships.filter(unit_id__in=user.unit_ids)
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
-        "full_name", "username"
-    )
+    return people_for(user, "people", in_a_unit=True)
 
 
 class Person(NamedTuple):
@@ -302,9 +295,11 @@ def customers_reassign(
     )
     if not customers or len(customers) != len(ids):
         raise ValidationError(_("Choose customers from your list."))
-    person_units = set(visiting_person.memberships.values_list("unit_id", flat=True))
-    if actor.role != Role.ADMIN:
-        person_units &= set(actor.unit_ids)
+    person_units = set(
+        visiting_person.memberships.filter(
+            unit_id__in=units_for(actor, "people").values("pk")
+        ).values_list("unit_id", flat=True)
+    )
     outside = [c.code for c in customers if c.unit_id not in person_units]
     if outside:
         raise ValidationError(
