@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
+from crm_site.accounts.scope import is_staff_role
 from crm_site.core.inputs import (
     CleanInputForm,
     CleanInputModelForm,
@@ -81,7 +82,7 @@ class CustomerForm(CleanInputModelForm):
         self.fields["visiting_person"].queryset = people
         self.fields["services"].queryset = LogisticsService.objects.all()
         self.fields["services"].required = False
-        if user.role == Role.STAFF:
+        if is_staff_role(user):
             # Staff keep their own customers; reassigning is a supervisor's job.
             self.fields["visiting_person"].disabled = True
             if not self.instance.pk:

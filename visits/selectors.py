@@ -12,9 +12,10 @@ from django.db.models.functions import StrIndex, Upper
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import Role
-from crm_site.accounts.scope import people_for, units_for
+from crm_site.accounts.scope import is_admin_role, member_unit_ids, people_for, units_for
 from customers.models import Customer
 
+from . import compliance
 from .models import DailyReport, DailyReportEntry, EntryCompetitor, EntryDraft, Visit
 from .queries import DueRow, day_start, due_rows
 
@@ -115,6 +116,18 @@ def daily_reports_awaiting_review(*, user):
     return DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
 
 
+def home_compliance_total(*, user, day: date):
+    """Visit compliance of `day`'s month over the active customers of the user's
+    own units (None without one): an admin's whole-company figure is on the
+    compliance page, not computed on every visit to the home page."""
+    own_units = member_unit_ids(user)
+    if not own_units:
+        return None
+    customers = Customer.objects.visible_to(user).active().filter(unit_id__in=own_units)
+    need = compliance.requirements(day, today=day)
+    return compliance.totals(compliance.compliance_rows(customers=customers, need=need))
+
+
 def daily_report_review_queue(*, user) -> QuerySet:
     """Submitted reports of the user's units awaiting review (not their own),
     those with flagged entries first, each with its entries (flagged first)."""
@@ -202,7 +215,7 @@ def intelligence_register(*, user, filters: dict | None = None) -> QuerySet:
             )
         )
     if f.get("q"):
-        entries = _text_filter(entries, f["q"], use_index=not narrowed and user.role == Role.ADMIN)
+        entries = _text_filter(entries, f["q"], use_index=not narrowed and is_admin_role(user))
     return (
         entries.order_by("-occurred_at", "-id")
         .select_related("report__user", "report__unit", "customer__region")

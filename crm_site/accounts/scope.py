@@ -48,6 +48,12 @@ def is_at_least(user, role: Role) -> bool:
     return own is not None and ROLE_RANK.get(own, 0) >= ROLE_RANK[role]
 
 
+def member_unit_ids(user) -> frozenset[int]:
+    """The units the user belongs to, leads or manages, whatever the role (an
+    admin's own units, not every unit); none for a deactivated user."""
+    return user.unit_ids if active_role(user) is not None else frozenset()
+
+
 def unit_id_of(target) -> int | None:
     """The unit of a row (its `unit_id`), or the id itself when given one."""
     if target is None or isinstance(target, int):
