@@ -9,10 +9,10 @@ from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, User
-from crm_site.accounts.scope import units_for
 from customers.models import Customer
 
 from .. import compliance as figures
+from .. import selectors
 from ..compliance import totals, with_percentages
 from ..queries import current_cadences
 
@@ -60,7 +60,7 @@ def _by_person(rows: list[dict]) -> list[dict]:
 def compliance(request):
     today = timezone.localdate()
     month = parse_month(request.GET.get("month", ""), today)
-    units = list(units_for(request.user, "view"))
+    units = list(selectors.unit_list(user=request.user))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     customers = Customer.objects.visible_to(request.user).active()
     if unit is not None:
