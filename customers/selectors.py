@@ -5,8 +5,11 @@ read the same rows through `customer_list`; none of them builds a request.
 """
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from crm_site.accounts.models import display_name
 
 from . import grading, services
 from .filters import CustomerFilter
@@ -21,6 +24,29 @@ SORTS = {
     "status": ("status", "code"),
     "updated": ("updated_at", "code"),
 }
+
+
+class Person(NamedTuple):
+    """A user as the people choices show one (the filter, bulk reassignment)."""
+
+    pk: int
+    username: str
+    name: str
+
+    def get_full_name(self) -> str:
+        return self.name
+
+
+def person_choices(*, user) -> list[Person]:
+    """The people the list's filter and bulk reassignment offer: the sales owners
+    and visiting persons the user may name, as (pk, username, display name)."""
+    rows = services.scope_users(user).values_list(
+        "pk", "username", "full_name", "first_name", "last_name"
+    )
+    return [
+        Person(pk, username, display_name(full, first, last, username))
+        for pk, username, full, first, last in rows
+    ]
 
 
 def customer_sort(sort: str | None) -> str:

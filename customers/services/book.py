@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -14,7 +13,6 @@ from crm_site.accounts.models import (
     Role,
     ServiceUnit,
     User,
-    display_name,
 )
 from crm_site.accounts.scope import PURPOSES, active_role, people_for, units_for
 from crm_site.core.services import audit
@@ -77,26 +75,6 @@ def scope_users(user):
     """People the user may name as sales owner or visiting person: members of
     the user's units (an admin: members of any unit)."""
     return people_for(user, "people", in_a_unit=True)
-
-
-class Person(NamedTuple):
-    """A user as the people choices show one (the filter, bulk reassignment)."""
-
-    pk: int
-    username: str
-    name: str
-
-    def get_full_name(self) -> str:
-        return self.name
-
-
-def scope_people(user) -> list[Person]:
-    """scope_users as (pk, username, display name) tuples, in the same order."""
-    rows = scope_users(user).values_list("pk", "username", "full_name", "first_name", "last_name")
-    return [
-        Person(pk, username, display_name(full, first, last, username))
-        for pk, username, full, first, last in rows
-    ]
 
 
 def assignment_conflict(*, region: Region | None, person: User | None) -> bool:
