@@ -17,7 +17,7 @@ from customers.models import Customer
 
 from . import compliance
 from .models import DailyReport, DailyReportEntry, EntryCompetitor, EntryDraft, Visit
-from .queries import DueRow, day_start, due_rows
+from .queries import DueRow, current_cadences, day_start, due_rows
 
 # --- people and units ------------------------------------------------------------
 
@@ -126,6 +126,24 @@ def home_compliance_total(*, user, day: date):
     customers = Customer.objects.visible_to(user).active().filter(unit_id__in=own_units)
     need = compliance.requirements(day, today=day)
     return compliance.totals(compliance.compliance_rows(customers=customers, need=need))
+
+
+def compliance_figures(*, user, month: date, today: date, unit=None):
+    """The compliance page's figures for `month` over the active customers the
+    user sees (of `unit` if given): the (person, grade) rows, the customers behind
+    their cadence (by person, grade and code) and the cadences in force."""
+    customers = Customer.objects.visible_to(user).active()
+    if unit is not None:
+        customers = customers.filter(unit=unit)
+    cadences = current_cadences()
+    need = compliance.requirements(month, today=today, cadences=cadences)
+    rows = compliance.compliance_rows(customers=customers, need=need)
+    behind = (
+        compliance.behind(compliance.customer_figures(customers, need))
+        .select_related("visiting_person")
+        .order_by("visiting_person__username", "grade", "code")
+    )
+    return rows, behind, cadences
 
 
 def daily_report_review_queue(*, user) -> QuerySet:

@@ -9,12 +9,9 @@ from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, User
-from customers.models import Customer
 
-from .. import compliance as figures
 from .. import selectors
 from ..compliance import totals, with_percentages
-from ..queries import current_cadences
 
 
 def parse_month(value: str, today: date) -> date:
@@ -62,16 +59,8 @@ def compliance(request):
     month = parse_month(request.GET.get("month", ""), today)
     units = list(selectors.unit_list(user=request.user))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
-    customers = Customer.objects.visible_to(request.user).active()
-    if unit is not None:
-        customers = customers.filter(unit=unit)
-    cadences = current_cadences()
-    need = figures.requirements(month, today=today, cadences=cadences)
-    rows = figures.compliance_rows(customers=customers, need=need)
-    behind = (
-        figures.behind(figures.customer_figures(customers, need))
-        .select_related("visiting_person")
-        .order_by("visiting_person__username", "grade", "code")
+    rows, behind, cadences = selectors.compliance_figures(
+        user=request.user, month=month, today=today, unit=unit
     )
     page = Paginator(behind, 25).get_page(request.GET.get("page"))
     params = {"month": f"{month:%Y-%m}"} | ({"unit": unit.pk} if unit else {})
