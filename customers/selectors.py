@@ -9,11 +9,11 @@ from typing import NamedTuple
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from crm_site.accounts.models import display_name
+from crm_site.accounts.models import Region, display_name
 
 from . import grading, services
 from .filters import CustomerFilter
-from .models import Customer, GradingRule
+from .models import Customer, CustomerImport, GradingRule, LogisticsService
 
 DEFAULT_SORT = "code"
 SORTS = {
@@ -128,3 +128,24 @@ def customer_page_rows(customers, *, sort: str, rule: grading.Rule) -> PageRows:
 # Within a unit's scope an index on (unit, the filtered column) holds the unit
 # column: counting it is an index-only scan.
 PAGE_COUNT_COLUMN = "unit_id"
+
+
+# --- import -------------------------------------------------------------------------
+
+RECENT_IMPORTS = 8
+
+
+def import_template_choices(*, user) -> dict:
+    """What the blank import template lists for `user`: the units they file under,
+    every region and service, and one person they may name (the example row)."""
+    return {
+        "units": list(services.scope_units(user)),
+        "regions": list(Region.objects.all()),
+        "services": list(LogisticsService.objects.all()),
+        "users": list(services.scope_users(user)[:1]),
+    }
+
+
+def customer_import_recent(*, user) -> QuerySet:
+    """The user's latest imports, for the upload page."""
+    return CustomerImport.objects.visible_to(user)[:RECENT_IMPORTS]
