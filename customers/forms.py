@@ -1,9 +1,12 @@
 """Forms of the customer book: parse and validate input; writes go through services."""
 
+import functools
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
@@ -42,7 +45,38 @@ class PersonChoiceField(forms.ModelChoiceField):
         return xlsx.person_label(obj)
 
 
-class CustomerForm(CleanInputModelForm):
+class CustomerFieldsForm(CleanInputModelForm):
+    """What a customer card may hold, for the card's form and for each row of an
+    import (CustomerImportRowForm): the model's fields with their validators, and
+    the rules across fields."""
+
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_FIELDS
+        field_classes = {
+            "sales_owner": PersonChoiceField,
+            "visiting_person": PersonChoiceField,
+            "annual_revenue": HalfWidthDecimalField,
+        }
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip()
+
+    def is_member(self, person, unit) -> bool:
+        return person.memberships.filter(unit=unit).exists()
+
+    def clean(self):
+        data = super().clean()
+        unit, person = data.get("unit"), data.get("visiting_person")
+        if unit and person and not self.is_member(person, unit):
+            self.add_error(
+                "visiting_person",
+                _("%(person)s is not a member of %(unit)s.") % {"person": person, "unit": unit},
+            )
+        return data
+
+
+class CustomerForm(CustomerFieldsForm):
     override_reason = forms.CharField(
         label=_("Reason for the assignment exception"),
         required=False,
@@ -54,14 +88,7 @@ class CustomerForm(CleanInputModelForm):
         ),
     )
 
-    class Meta:
-        model = Customer
-        fields = CUSTOMER_FIELDS
-        field_classes = {
-            "sales_owner": PersonChoiceField,
-            "visiting_person": PersonChoiceField,
-            "annual_revenue": HalfWidthDecimalField,
-        }
+    class Meta(CustomerFieldsForm.Meta):
         widgets = {
             "services": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -95,9 +122,6 @@ class CustomerForm(CleanInputModelForm):
             self.initial.setdefault("unit", units[0].pk)
         self._service_categories = dict(LogisticsService.objects.values_list("pk", "category"))
 
-    def clean_code(self):
-        return (self.cleaned_data.get("code") or "").strip()
-
     def sales_map_json(self) -> str:
         """Region id -> its salespeople's ids, so the page can show the exception
         reason only when it is needed (static/js/customers.js)."""
@@ -108,16 +132,6 @@ class CustomerForm(CleanInputModelForm):
         for region_id, user_id in pairs:
             mapping.setdefault(str(region_id), []).append(user_id)
         return json.dumps(mapping)
-
-    def clean(self):
-        data = super().clean()
-        unit, person = data.get("unit"), data.get("visiting_person")
-        if unit and person and not person.memberships.filter(unit=unit).exists():
-            self.add_error(
-                "visiting_person",
-                _("%(person)s is not a member of %(unit)s.") % {"person": person, "unit": unit},
-            )
-        return data
 
     def service_fields(self) -> dict:
         """The model fields for customer_create / customer_update."""
@@ -138,6 +152,100 @@ class CustomerForm(CleanInputModelForm):
             for value, label in LogisticsService.Category.choices
             if groups.get(value)
         ]
+
+
+# Import columns naming a related row, which the importer finds within the
+# uploader's scope before the row reaches the form.
+FOUND_FIELDS = ("unit", "region", "sales_owner", "visiting_person")
+
+
+class FoundRowField(forms.Field):
+    """A unit, region or person an import row names, already found by the importer
+    within the uploader's scope: taken as given, without a query per row."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, *, queryset, limit_choices_to=None, to_field_name=None, blank=False, **kw):
+        self.model = queryset.model
+        super().__init__(**kw)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, self.model):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return value
+
+
+class CustomerImportRowForm(CustomerFieldsForm):
+    """One row of an import (customers.services.imports), with its labels already
+    turned into stored values and its unit, region and people found in scope.
+
+    The fields, their validators and the rules across them are the card's
+    (CustomerFieldsForm); only the wording suits a spreadsheet.
+    """
+
+    class Meta(CustomerFieldsForm.Meta):
+        fields = [name for name in CUSTOMER_FIELDS if name not in ("code", "services")]
+        field_classes = {
+            **CustomerFieldsForm.Meta.field_classes,
+            **dict.fromkeys(FOUND_FIELDS, FoundRowField),
+        }
+        error_messages = {
+            "name": {"required": _("The customer name is required.")},
+            "unit": {"required": _("The service unit is required.")},
+            "annual_revenue": {
+                "invalid": _("Enter a number, e.g. 1250.50."),
+                "min_value": _("Revenue cannot be negative."),
+                "max_decimal_places": _("At most two decimals."),
+            },
+        }
+
+    def __init__(self, data, *, instance: Customer, members: set[tuple[int, int]]):
+        super().__init__(data, instance=instance)
+        self.members = members  # (user id, unit id) of the people in scope
+        language = get_language()
+        for key in xlsx.CHOICES:
+            self.fields[key].error_messages["invalid_choice"] = _unknown_value(key, language)
+
+    def is_member(self, person, unit) -> bool:
+        return (person.pk, unit.pk) in self.members
+
+    def _get_validation_exclusions(self):
+        # The related rows were found by the importer among existing ones: the
+        # model need not query each again to prove it exists.
+        return super()._get_validation_exclusions() | set(FOUND_FIELDS)
+
+    def _post_clean(self):
+        # The model's fields and validators, as ModelForm runs them, without the
+        # checks that ask the database once per row: no field of the row is
+        # unique (the code is matched by the importer), and the check
+        # constraints are proved by the database when the file is applied, in
+        # the one transaction that writes every row or none. (What the revenue
+        # constraint states is also its field's validator, run here.)
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except ValidationError as exc:
+            self._update_errors(exc)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+@functools.lru_cache
+def _unknown_value(key: str, language: str) -> str:
+    """The message for a value not among a choice column's labels, in `language`
+    (Django fills in %(value)s); the accepted labels are written as in the file."""
+    accepted = "、".join(xlsx.choice_label(key, v) for v, _l in xlsx.CHOICES[key].choices)
+    message = gettext("Unknown value %(value)s; use one of %(accepted)s.")
+    return message % {"value": "%(value)s", "accepted": accepted}
 
 
 class ContactForm(CleanInputModelForm):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("customers.voice.urls")),
     path("", include("customers.prospects.urls")),
     path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/history/<str:kind>/", views.customer_history, name="history"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/grade/pin/", views.pin_grade, name="pin_grade"),
     path("<int:pk>/grade/unpin/", views.unpin_grade, name="unpin_grade"),

@@ -31,7 +31,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from crm_site.core import xlsx as sheet
-from crm_site.core.inputs import NUMBER_MESSAGE, has_foreign_digits
 
 from .models import Customer, Nature, Scale, Status, Trend
 
@@ -447,35 +446,22 @@ def as_text(value) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value)).strip()
 
 
-class ValueProblem(ValueError):
-    pass
-
-
-def as_revenue(value) -> Decimal | None:
-    """A revenue in 万元 from a number or text cell; None when blank. The text is
-    parsed here; the field's own limits are checked by the model."""
+def revenue_input(value) -> str | None:
+    """A revenue cell as the text the customer form reads (None when blank):
+    thousands separators dropped, and an exact number written with the two
+    decimals the field stores. Whether it is a number, and within the field's
+    limits, is for the form and the model to say."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise ValueProblem(_("Enter a number, e.g. 1250.50."))
-    if has_foreign_digits(value):
-        raise ValueProblem(str(NUMBER_MESSAGE))  # "１２３" or "١٢٣": not guessed at
+    text = str(value).replace(",", "").replace("，", "").strip()
+    if not text.isascii():
+        return text  # "１２３" or "١٢٣": the form refuses digits it would have to guess at
     try:
-        number = Decimal(str(value).replace(",", "").replace("，", "").strip())
-    except InvalidOperation as exc:
-        raise ValueProblem(_("Enter a number, e.g. 1250.50.")) from exc
-    if not number.is_finite():
-        raise ValueProblem(_("Enter a number, e.g. 1250.50."))
-    if number < 0:
-        raise ValueProblem(_("Revenue cannot be negative."))
-    try:
+        number = Decimal(text)
         rounded = number.quantize(Decimal("0.01"))
     except InvalidOperation:
-        return number  # too many digits to round: the model's field says so
-    if number != rounded:
-        raise ValueProblem(_("At most two decimals."))
-    # How large a revenue may be is the model field's rule (max_digits).
-    return rounded
+        return text
+    return str(rounded) if rounded == number else text
 
 
 # --- fast export rows ------------------------------------------------------------

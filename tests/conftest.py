@@ -55,24 +55,23 @@ def unit_b(db):
     return f.make_unit(code="B", name="华南营业部")
 
 
-@pytest.fixture
-def staff_a(unit_a):
-    return f.make_user(Role.STAFF, unit_a, username="staff_a", full_name="张三")
+def persona(name: str, role: str, unit: str, full_name: str):
+    """A fixture `name`: a user of that role in the unit fixture `unit`, username `name`."""
+
+    @pytest.fixture(name=name)
+    def make(request):
+        return f.make_user(role, request.getfixturevalue(unit), username=name, full_name=full_name)
+
+    return make
 
 
-@pytest.fixture
-def staff_a2(unit_a):
-    return f.make_user(Role.STAFF, unit_a, username="staff_a2", full_name="李四")
-
-
-@pytest.fixture
-def staff_b(unit_b):
-    return f.make_user(Role.STAFF, unit_b, username="staff_b", full_name="王五")
-
-
-@pytest.fixture
-def supervisor_a(unit_a):
-    return f.make_user(Role.SUPERVISOR, unit_a, username="supervisor_a", full_name="赵主管")
+staff_a = persona("staff_a", Role.STAFF, "unit_a", "张三")
+staff_a2 = persona("staff_a2", Role.STAFF, "unit_a", "李四")
+staff_b = persona("staff_b", Role.STAFF, "unit_b", "王五")
+supervisor_a = persona("supervisor_a", Role.SUPERVISOR, "unit_a", "赵主管")
+supervisor_b = persona("supervisor_b", Role.SUPERVISOR, "unit_b", "钱主管")
+manager_a = persona("manager_a", Role.MANAGER, "unit_a", "孙经理")
+manager_b = persona("manager_b", Role.MANAGER, "unit_b", "周经理")
 
 
 @pytest.fixture
@@ -81,23 +80,8 @@ def supervisor(supervisor_a):
 
 
 @pytest.fixture
-def supervisor_b(unit_b):
-    return f.make_user(Role.SUPERVISOR, unit_b, username="supervisor_b", full_name="钱主管")
-
-
-@pytest.fixture
-def manager_a(unit_a):
-    return f.make_user(Role.MANAGER, unit_a, username="manager_a", full_name="孙经理")
-
-
-@pytest.fixture
 def manager(manager_a):
     return manager_a
-
-
-@pytest.fixture
-def manager_b(unit_b):
-    return f.make_user(Role.MANAGER, unit_b, username="manager_b", full_name="周经理")
 
 
 @pytest.fixture

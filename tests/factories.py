@@ -153,6 +153,17 @@ _COMPLAINT_LOG_FIELDS = (
 )
 
 
+def entry_form_data(customer, **fields) -> dict:
+    """What the daily-report entry form posts: a 10:30 visit to `customer`, texts blank unless given."""
+    import uuid
+
+    from customers.fields import customer_label
+
+    texts = dict.fromkeys(["opinions", "market", "effect", "handling", "other"], "")
+    data = {"customer": customer_label(customer), "kind": "visit", "time": "10:30"} | texts
+    return data | {"escalation_reason": "", "form_token": str(uuid.uuid4())} | fields
+
+
 def make_complaint(customer=None, by=None, **overrides):
     """A complaint logged through complaint_log (number, deadline, first event).
 
@@ -254,23 +265,16 @@ def make_voice(customer, by):
 
     from customers.voice.models import WATCH_CODES, CustomerWatch, EnterpriseSurvey
 
+    def record(model, **fields):
+        return model.objects.create(
+            customer=customer, unit_id=customer.unit_id, form_token=uuid.uuid4(), **fields
+        )
+
+    today = timezone.localdate()
     survey = make_service_survey(customer, by)
-    enterprise = EnterpriseSurvey.objects.create(
-        customer=customer,
-        unit_id=customer.unit_id,
-        visited_on=timezone.localdate(),
-        visitor=by,
-        created_by=by,
-        opinions="希望旺季保障运力。",
-        form_token=uuid.uuid4(),
+    enterprise = record(
+        EnterpriseSurvey, visited_on=today, visitor=by, created_by=by, opinions="希望旺季保障运力。"
     )
     items = {code: {"changed": False, "note": ""} for code in WATCH_CODES}
-    watch = CustomerWatch.objects.create(
-        customer=customer,
-        unit_id=customer.unit_id,
-        reported_on=timezone.localdate(),
-        reported_by=by,
-        items=items,
-        form_token=uuid.uuid4(),
-    )
+    watch = record(CustomerWatch, reported_on=today, reported_by=by, items=items)
     return SimpleNamespace(survey=survey, enterprise=enterprise, watch=watch)

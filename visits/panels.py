@@ -11,12 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
-from customers.models import Customer
+from customers.models import Customer, GradingRule
 
 from . import selectors
 from .cadence import cadence_status
 from .models import DailyReport, DailyReportEntry, Visit
-from .queries import calendar_for, current_cadences, due_rows, with_contact_counts
+from .queries import (
+    calendar_for,
+    contact_count_windows,
+    due_rows,
+)
 
 CARD_LIMIT = 10
 HOME_DUE_LIMIT = 5
@@ -80,29 +84,58 @@ def review_badge(request):
 
 
 def customer_card_section(request, customer):
-    """The customer's visits and report entries, newest first, and its cadence status."""
+    """The customer's visits and report entries, newest first, and its cadence
+    status. The card's customer carries the rule in force (`current_rule`);
+    the counts of the cadence come with the latest visits."""
     today = timezone.localdate()
     visits = list(
         Visit.objects.filter(customer=customer)
         .select_related("user")
+        .only(
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "source",
+            "note",
+            "user__username",
+            "user__full_name",
+            "user__first_name",
+            "user__last_name",
+        )
+        .annotate(**contact_count_windows(today))
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
     )
     entries = list(
         DailyReportEntry.objects.filter(customer=customer)
         .select_related("report__user")
+        # What the card shows of an entry; its other long texts stay in the report.
+        .only(
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "opinions",
+            "effect",
+            "needs_escalation",
+            "report__user__username",
+            "report__user__full_name",
+            "report__user__first_name",
+            "report__user__last_name",
+        )
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
     )
-    cadence = current_cadences().get(customer.grade)
+    rule = getattr(customer, "current_rule", None) or GradingRule.objects.current()
+    cadence = rule.cadence().get(customer.grade)
     status = None
     if cadence is not None:
-        counted = with_contact_counts(Customer.objects.filter(pk=customer.pk), today).first()
+        latest = visits[0] if visits else None
         status = cadence_status(
             cadence,
             today,
-            visits_done=counted.visits_this_month,
-            calls_done=counted.calls_this_week,
+            visits_done=latest.visits_this_month if latest else 0,
+            calls_done=latest.calls_this_week if latest else 0,
             calendar=calendar_for(today),
         )
+    can_log = request.user.is_at_least(Role.STAFF)
     return {
         "template": "visits/partials/_customer_card_visits.html",
         "customer": customer,
@@ -110,6 +143,8 @@ def customer_card_section(request, customer):
         "entries": entries,
         "cadence": cadence,
         "status": status,
-        "can_log": request.user.is_at_least(Role.STAFF),
+        "can_log": can_log,
+        # One address for every visit's "service survey" link (with ?visit=).
+        "survey_url": reverse("customers:survey_create", args=[customer.pk]) if can_log else "",
         "can_open_reports": request.user.is_at_least(Role.SUPERVISOR),
     }

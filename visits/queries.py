@@ -16,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -74,6 +75,28 @@ def with_contact_counts(customers: QuerySet, day: date) -> QuerySet:
         ),
         last_contact_at=Max("visits__occurred_at"),
     )
+
+
+def contact_count_windows(day: date) -> dict:
+    """with_contact_counts' visits this month and calls this ISO week, as window
+    counts over a query of one customer's visits: the card reads its latest
+    visits and both counts in one query."""
+    month = span(*cad.month_bounds(day))
+    week = span(*cad.iso_week_bounds(day))
+    return {
+        "visits_this_month": Window(
+            Count(
+                "pk",
+                filter=Q(kind=Kind.VISIT, occurred_at__gte=month[0], occurred_at__lt=month[1]),
+            )
+        ),
+        "calls_this_week": Window(
+            Count(
+                "pk",
+                filter=Q(kind=Kind.CALL, occurred_at__gte=week[0], occurred_at__lt=week[1]),
+            )
+        ),
+    }
 
 
 @dataclass(frozen=True)

@@ -85,12 +85,14 @@ def paginate(
     *,
     capped: bool = False,
     number: Any = None,
+    **options: Any,
 ) -> Page:  # type: ignore[type-arg]  # not subscriptable at run time
     """The page of `items` the request asks for (?page=; a bad or too large number
     gives the first or the last page). `capped` counts at most COUNT_CAP rows
     (CappedPaginator: the page's paginator then tells `capped` and `cap`).
-    `number` stands for ?page= (a second list on the same page)."""
+    `number` stands for ?page= (a second list on the same page); `options` go to
+    the paginator (CappedPaginator's count_source, count_column)."""
     paginator_class = CappedPaginator if capped else Paginator
     if number is None:
         number = request.GET.get("page")
-    return paginator_class(items, per_page).get_page(number)
+    return paginator_class(items, per_page, **options).get_page(number)

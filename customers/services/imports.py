@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import audit, notify
 
-from .. import xlsx
+from .. import forms, xlsx
 from ..models import (
     Customer,
     CustomerChange,
@@ -46,11 +46,6 @@ DEFAULTS = {
 }
 # Notes are free text of any length on the card; a file holds at most this much.
 NOTES_LIMIT = 5000
-# What the model's own fields check for a row (lengths, digits of the revenue;
-# the code's pattern and length are checked first, by its field): not a copy
-# of their rules here. Choices come from lookups, places and people from the
-# scope, so they need no second check.
-FIELD_CHECKED = ("name", "industry", "address", "annual_revenue")
 IMPORTED_FIELDS = [
     "name",
     "unit",
@@ -234,11 +229,11 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
     else:
         before, before_services = snapshot(customer), list(customer.services.all())
     assignment = (customer.visiting_person_id, customer.region_id)
-    services = _apply_values(customer, values, present, lookups, err, is_new)
-    _field_errors(customer, present - failed, err)
+    data, services = _row_data(customer, values, present, lookups, err)
+    _form_errors(customer, data, lookups, failed, err)
     if plan.error_count > errors_before:
         return
-    _check_assignment(customer, values, present, lookups, err, assignment, is_new)
+    _check_override(customer, values, present, lookups, err, assignment, is_new)
     if plan.error_count > errors_before:
         return
     changes = diff(before, snapshot(customer))
@@ -262,104 +257,102 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
         plan.unchanged += 1
 
 
-def _apply_values(customer, values, present, lookups, err, is_new):
-    """Set the row's values on `customer`; returns the services named (None if no column)."""
+def _current(customer: Customer, name: str):
+    field = Customer._meta.get_field(name)
+    if field.is_relation and getattr(customer, field.attname) is None:
+        return None  # a new card has no unit yet
+    return getattr(customer, name)
+
+
+def _row_data(customer, values, present, lookups, err):
+    """The row as the customer form's data: labels turned into stored values, units,
+    regions and people found within the uploader's scope; a column left out (or
+    blank, for the choices and the revenue) keeps the card's value. Returns the
+    data and the services named (None if no column)."""
+    data = {name: _current(customer, name) for name in forms.CustomerImportRowForm.base_fields}
     text = {key: xlsx.as_text(values.get(key)) for key in present}
+    given = set(present)
     for key in sorted(present):
         if has_direction_controls(text[key]):
             err(key, DIRECTION_MESSAGE)
+            given.discard(key)
+            if key in forms.FOUND_FIELDS:
+                data[key] = None  # the card's unit or person is no measure for this row
     for key in ("name", "industry", "address", "notes"):
-        if key in present:
-            if key == "name" and not text[key]:
-                err(key, _("The customer name is required."))
-            elif key == "notes" and len(text[key]) > NOTES_LIMIT:
+        if key in given:
+            if key == "notes" and len(text[key]) > NOTES_LIMIT:
                 err(key, _("At most %(n)s characters.") % {"n": NOTES_LIMIT})
             else:
-                setattr(customer, key, text[key])
-    if "unit" in present:
-        unit = lookups.units.get(text["unit"].lower())
-        if not text["unit"]:
-            err("unit", _("The service unit is required."))
-        elif unit is None and text["unit"].lower() in lookups.foreign_units:
-            err("unit", _("Unit %(unit)s is not in your scope.") % {"unit": text["unit"]})
-        elif unit is None:
-            err("unit", _("No service unit %(unit)s.") % {"unit": text["unit"]})
-        else:
-            customer.unit = unit
-    elif is_new:
-        err("unit", _("The service unit is required."))
+                data[key] = text[key]
+    if "unit" in given:
+        data["unit"] = _found_unit(text["unit"], lookups, err)
     for key, lookup in lookups.choices.items():
-        if key in present and text[key]:
-            value = lookup.get(text[key].lower())
-            if value is None:
-                accepted = "、".join(
-                    xlsx.choice_label(key, v) for v, _l in xlsx.CHOICES[key].choices
-                )
-                err(
-                    key,
-                    _("Unknown value %(value)s; use one of %(accepted)s.")
-                    % {"value": text[key], "accepted": accepted},
-                )
-            else:
-                setattr(customer, key, value)
-    if "annual_revenue" in present:
-        try:
-            revenue = xlsx.as_revenue(values.get("annual_revenue"))
-        except xlsx.ValueProblem as exc:
-            err("annual_revenue", str(exc))
-        else:
-            if revenue is not None:
-                customer.annual_revenue = revenue
-    if "region" in present:
+        if key in given and text[key]:
+            # An unknown label goes to the form as written: its choices refuse it.
+            data[key] = lookup.get(text[key].lower(), text[key])
+    if "annual_revenue" in given:
+        revenue = xlsx.revenue_input(values.get("annual_revenue"))
+        if revenue is not None:
+            data["annual_revenue"] = revenue
+    if "region" in given:
         region = lookups.regions.get(text["region"].lower()) if text["region"] else None
         if text["region"] and region is None:
             err("region", _("No region %(region)s.") % {"region": text["region"]})
-        customer.region = region
+        data["region"] = region
     for key in ("sales_owner", "visiting_person"):
-        if key in present:
+        if key in given:
             person = lookups.user(text[key]) if text[key] else None
             if text[key] and person is None:
                 err(
                     key, _("No user %(user)s among the people of your units.") % {"user": text[key]}
                 )
-            setattr(customer, key, person)
-    services = None
-    if "services" in present:
-        services, unknown = [], []
-        for name in xlsx.split_list(text["services"]):
-            service = lookups.services.get(name.lower())
-            if service is None:
-                unknown.append(name)
-            else:
-                services.append(service)
-        if unknown:
-            err("services", _("Unknown services: %(names)s.") % {"names": "、".join(unknown)})
+            data[key] = person
+    return data, _services(text, given, lookups, err)
+
+
+def _found_unit(text: str, lookups, err) -> ServiceUnit | None:
+    """The unit named, in scope; None when blank (the form says it is required)."""
+    unit = lookups.units.get(text.lower())
+    if text and unit is None:
+        if text.lower() in lookups.foreign_units:
+            err("unit", _("Unit %(unit)s is not in your scope.") % {"unit": text})
+        else:
+            err("unit", _("No service unit %(unit)s.") % {"unit": text})
+    return unit
+
+
+def _services(text, given, lookups, err) -> list[LogisticsService] | None:
+    if "services" not in given:
+        return None
+    services, unknown = [], []
+    for name in xlsx.split_list(text["services"]):
+        service = lookups.services.get(name.lower())
+        if service is None:
+            unknown.append(name)
+        else:
+            services.append(service)
+    if unknown:
+        err("services", _("Unknown services: %(names)s.") % {"names": "、".join(unknown)})
     return services
 
 
-def _field_errors(customer, columns, err) -> None:
-    """Errors of the model's fields for the row's `columns` (FIELD_CHECKED), in the
-    user's language, one per column."""
-    checked = [name for name in FIELD_CHECKED if name in columns]
-    if not checked:
+def _form_errors(customer, data, lookups, failed, err) -> None:
+    """Validate the row with the customer form (its fields, the model's validators,
+    the rules across fields), which sets the valid values on `customer`; its errors
+    are the row's, one per column, except for columns the file already failed."""
+    form = forms.CustomerImportRowForm(data, instance=customer, members=lookups.members)
+    if form.is_valid():
         return
-    exclude = [f.name for f in Customer._meta.concrete_fields if f.name not in checked]
-    try:
-        customer.clean_fields(exclude=exclude)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            err(name, " ".join(messages))
+    for name, messages in form.errors.items():
+        column = "" if name == NON_FIELD_ERRORS else name
+        if column not in failed:
+            err(column, " ".join(messages))
 
 
-def _check_assignment(customer, values, present, lookups, err, assignment, is_new) -> None:
+def _check_override(customer, values, present, lookups, err, assignment, is_new) -> None:
+    """A salesperson of the customer's region as its visiting person needs a reason
+    (the file's column, or the one kept if the assignment is unchanged)."""
     person = customer.visiting_person
-    if person is not None and (person.pk, customer.unit_id) not in lookups.members:
-        err(
-            "visiting_person",
-            _("%(person)s is not a member of %(unit)s.")
-            % {"person": person, "unit": customer.unit},
-        )
-        return
     conflict = person is not None and (customer.region_id, person.pk) in lookups.selling
     if not conflict:
         customer.assignment_override_reason = ""

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.listing import COUNT_CAP, CappedPaginator
+from crm_site.core.listing import COUNT_CAP, paginate
 
-from .. import display, grading, selectors, services
+from .. import display, selectors, services
 from ..fields import customer_label
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
 from ..models import Customer, GradingRule
@@ -61,20 +61,21 @@ def customer_list(request):
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    paginator = CappedPaginator(
+    page = paginate(
+        request,
         selectors.customer_page_rows(customers, sort=sort, rule=rule),
         per_page,
+        capped=True,
         count_source=customers,
         count_column=selectors.PAGE_COUNT_COLUMN,
     )
-    page = paginator.get_page(request.GET.get("page"))
     page.object_list = display.list_rows(page.object_list)
     display.decorate(page.object_list, display.grade_styles(rule))
     can_reassign = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "filter": filterset,
         "page_obj": page,
-        "capped": getattr(paginator, "capped", False),
+        "capped": getattr(page.paginator, "capped", False),
         "count_cap": COUNT_CAP,
         "sort": sort,
         "sort_links": _sort_links(request, sort),
@@ -109,42 +110,21 @@ def _customer_for(request, pk: int, *related: str) -> Customer:
 
 @role_required(Role.STAFF)
 def customer_detail(request, pk: int):
-    customer = _customer_for(
-        request,
-        pk,
-        "grade_rule",
-        "grade_pinned_by",
-        "assignment_override_by",
-        "created_by",
-    )
-    current = GradingRule.objects.current()
-    current_rule = current.as_rule()
-    graded_under = customer.grade_rule or current
-    styles = display.grade_styles(current_rule)
-    display.decorate([customer], styles)
-    grade_changes = list(customer.grade_changes.select_related("actor", "rule", "run")[:50])
-    changes = list(customer.changes.select_related("actor")[:50])
-    today_result = grading.grade(customer.attributes(), current_rule)
-    context = {
-        "customer": customer,
-        "contacts": list(customer.contacts.all()),
-        "services": list(customer.services.all()),
-        "breakdown": display.breakdown_rows(customer.grade_breakdown),
-        "graded_under": graded_under,
-        "current_rule": current,
-        "rule_grade": today_result.grade,
-        "rule_points": today_result.points,
-        "grade_names": {code: s["name"] for code, s in styles.items()},
-        "grade_changes": grade_changes,
-        "changes": [
-            {"change": c, "title": display.change_title(c), "rows": display.change_rows(c)}
-            for c in changes
-        ],
-        "sections": card_sections(request, customer),
-        "can_pin": request.user.is_at_least(Role.SUPERVISOR),
-        "revenue": display.money(customer.annual_revenue),
-    }
+    context = selectors.customer_card(user=request.user, pk=pk)
+    context["sections"] = card_sections(request, context["customer"])
+    context["can_pin"] = request.user.is_at_least(Role.SUPERVISOR)
     return render(request, "customers/customer_detail.html", context)
+
+
+@role_required(Role.STAFF)
+def customer_history(request, pk: int, kind: str):
+    """The whole change or grade history of a customer (the card shows the latest)."""
+    if kind not in selectors.HISTORIES:
+        raise Http404
+    context = selectors.customer_history(
+        user=request.user, pk=pk, kind=kind, page=request.GET.get("page")
+    )
+    return render(request, "customers/customer_history.html", context)
 
 
 def _save_customer(request, form, customer=None):

@@ -4,7 +4,6 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import exports
+from crm_site.core.listing import paginate
 
 from .. import selectors, services, xlsx
 from ..forms import ImportUploadForm
@@ -119,7 +119,7 @@ def import_preview(request, pk):
         else e
         for e in result.get("errors", [])
     ]
-    error_page = Paginator(errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    error_page = paginate(request, errors, ERRORS_PER_PAGE)
     updates = [
         u
         | {

@@ -174,6 +174,15 @@ def watch_rows(watch: CustomerWatch, *, changed_only: bool = False) -> list[dict
     return rows
 
 
+def _latest_record(customer, attribute: str, records):
+    """The customer's latest of `records`. The card's customer carries the id of
+    it (customers.selectors.customer_card): none means no query at all."""
+    if hasattr(customer, attribute):
+        pk = getattr(customer, attribute)
+        return records.filter(pk=pk).first() if pk is not None else None
+    return records.filter(customer=customer).first()
+
+
 def card_section(request, customer):
     """The card's "customer voice" box (registered in CustomersConfig.ready())."""
     recent = list(
@@ -182,17 +191,15 @@ def card_section(request, customer):
         .order_by("-surveyed_on", "-pk")[:CARD_TREND]
     )
     latest = recent[0] if recent else None
-    watch = (
-        CustomerWatch.objects.filter(customer=customer)
-        .select_related("reported_by")
-        .order_by("-reported_on", "-pk")
-        .first()
+    watch = _latest_record(
+        customer,
+        "latest_watch_id",
+        CustomerWatch.objects.select_related("reported_by").order_by("-reported_on", "-pk"),
     )
-    enterprise = (
-        EnterpriseSurvey.objects.filter(customer=customer)
-        .select_related("visitor")
-        .order_by("-visited_on", "-pk")
-        .first()
+    enterprise = _latest_record(
+        customer,
+        "latest_enterprise_survey_id",
+        EnterpriseSurvey.objects.select_related("visitor").order_by("-visited_on", "-pk"),
     )
     return {
         "template": "customers/partials/_card_voice.html",

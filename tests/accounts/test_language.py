@@ -12,6 +12,12 @@ pytestmark = pytest.mark.django_db
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 
 
+def save_language(user, code):
+    """The user's saved choice of language, as the language switcher leaves it."""
+    user.language = code
+    user.save(update_fields=["language"])
+
+
 def sign_in(client, user):
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
@@ -44,8 +50,7 @@ def test_language_picked_on_the_sign_in_page_is_kept_for_a_user_without_a_choice
 
 
 def test_a_saved_choice_wins_over_the_browser_cookie_and_resets_it(staff_a):
-    staff_a.language = "zh-hans"
-    staff_a.save(update_fields=["language"])
+    save_language(staff_a, "zh-hans")
     shared_pc = Client()
     shared_pc.cookies[COOKIE] = "en"
     response = sign_in(shared_pc, staff_a)
@@ -57,8 +62,7 @@ def test_a_saved_choice_wins_over_the_browser_cookie_and_resets_it(staff_a):
 
 
 def test_after_signing_out_the_sign_in_page_stays_in_the_users_language(staff_a):
-    staff_a.language = "en"
-    staff_a.save(update_fields=["language"])
+    save_language(staff_a, "en")
     browser = Client()
     sign_in(browser, staff_a)
     browser.post(reverse("logout"))

@@ -13,11 +13,13 @@ from tests.factories import make_contact
 pytestmark = pytest.mark.django_db
 
 # Fixed whatever the number of contacts, services and history rows.
-# The card itself (~15) plus the visits and complaints sections and the nav
-# badges; what matters is that it does not grow with contacts, visits or history.
-# The customer-voice section adds three (surveys, latest watch, latest enterprise
-# survey), the development section one.
-CARD_QUERIES = 28
+# The card itself (customers.selectors.customer_card) plus the visits and
+# complaints sections and the nav badges; what matters is that it does not grow
+# with contacts, visits or history (tests/customers/test_card_queries.py). The
+# customer-voice section adds one (surveys), and one each for a latest watch and
+# a latest enterprise survey when there is one; the development section one
+# when the customer was won from a prospect the user may see.
+CARD_QUERIES = 20
 
 
 def section_from_a_test_app(request, customer):

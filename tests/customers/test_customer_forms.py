@@ -29,6 +29,14 @@ def form_data(unit, **overrides):
     return data | overrides
 
 
+def create_by_exception(client, supervisor, unit, region, salesperson, *, reason):
+    """As the supervisor, create N-001 visited by the region's own salesperson, with a reason."""
+    client.force_login(supervisor)
+    data = form_data(unit, region=region.pk, visiting_person=salesperson.pk, override_reason=reason)
+    client.post(reverse("customers:create"), data)
+    return Customer.objects.get(code="N-001"), data
+
+
 def test_a_supervisor_creates_a_customer_graded_under_the_current_rule(
     client, supervisor_a, unit_a, staff_a
 ):
@@ -108,15 +116,14 @@ class TestVisitingPersonRule:
     def test_a_supervisors_reason_is_kept_and_shown_on_the_card(
         self, client, supervisor_a, unit_a, region_sh, salesperson_a
     ):
-        client.force_login(supervisor_a)
-        data = form_data(
+        customer, _ = create_by_exception(
+            client,
+            supervisor_a,
             unit_a,
-            region=region_sh.pk,
-            visiting_person=salesperson_a.pk,
-            override_reason="客户指定由周销售兼任巡访至年底",
+            region_sh,
+            salesperson_a,
+            reason="客户指定由周销售兼任巡访至年底",
         )
-        client.post(reverse("customers:create"), data)
-        customer = Customer.objects.get(code="N-001")
         assert customer.assignment_override_reason == "客户指定由周销售兼任巡访至年底"
         assert customer.assignment_override_by == supervisor_a
         html = client.get(customer.get_absolute_url()).content.decode()
@@ -139,15 +146,9 @@ class TestVisitingPersonRule:
     def test_the_reason_stays_while_the_assignment_does_not_change(
         self, client, supervisor_a, unit_a, region_sh, salesperson_a
     ):
-        client.force_login(supervisor_a)
-        data = form_data(
-            unit_a,
-            region=region_sh.pk,
-            visiting_person=salesperson_a.pk,
-            override_reason="客户要求",
+        customer, data = create_by_exception(
+            client, supervisor_a, unit_a, region_sh, salesperson_a, reason="客户要求"
         )
-        client.post(reverse("customers:create"), data)
-        customer = Customer.objects.get(code="N-001")
         data |= {"notes": "旺季提前锁定运力", "override_reason": ""}
         assert client.post(reverse("customers:edit", args=[customer.pk]), data).status_code == 302
         customer.refresh_from_db()
@@ -156,15 +157,9 @@ class TestVisitingPersonRule:
     def test_choosing_someone_else_clears_the_exception(
         self, client, supervisor_a, unit_a, region_sh, salesperson_a, staff_a
     ):
-        client.force_login(supervisor_a)
-        data = form_data(
-            unit_a,
-            region=region_sh.pk,
-            visiting_person=salesperson_a.pk,
-            override_reason="客户要求",
+        customer, data = create_by_exception(
+            client, supervisor_a, unit_a, region_sh, salesperson_a, reason="客户要求"
         )
-        client.post(reverse("customers:create"), data)
-        customer = Customer.objects.get(code="N-001")
         client.post(
             reverse("customers:edit", args=[customer.pk]), data | {"visiting_person": staff_a.pk}
         )

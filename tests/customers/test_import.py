@@ -458,3 +458,64 @@ def test_what_the_model_limits_is_reported_by_its_own_fields_in_the_users_langua
     assert "32" in errors[(5, "code")]
     assert "14" in errors[(3, "annual_revenue")] and "14" in errors[(6, "annual_revenue")]
     assert record.state == "discarded" and Customer.objects.count() == 3
+
+
+def test_a_rule_added_to_a_model_field_is_enforced_on_import_rows_and_on_the_card_form(
+    client, supervisor_a, book, monkeypatch, preview
+):
+    """One validation source: the importer holds no copy of the model's rules to update."""
+    from django.core.exceptions import ValidationError
+
+    from customers.forms import CustomerForm
+    from tests.customers.test_customer_forms import form_data
+
+    def no_id_numbers(value):
+        if "身份证" in value:
+            raise ValidationError("备注中不得记录身份证号。", code="id_number")
+
+    field = Customer._meta.get_field("notes")
+    monkeypatch.setitem(field.__dict__, "validators", [*field.validators, no_id_numbers])
+    client.force_login(supervisor_a)
+    rows = [
+        NEW_ROW | {"notes": "联系人身份证 310101..."},
+        NEW_ROW | {"code": "A-101", "notes": "旺季提前锁定运力"},
+    ]
+    _response, record = preview(workbook_bytes(rows, headers=[*NEW_ROW, "notes"]))
+    assert [(e["row"], e["column"], e["message"]) for e in record.result["errors"]] == [
+        (2, "notes", "备注中不得记录身份证号。")
+    ]
+    card = CustomerForm(form_data(book["mine"].unit, notes="身份证 310101"), user=supervisor_a)
+    assert card.errors["notes"] == ["备注中不得记录身份证号。"]
+
+
+def test_a_check_added_to_the_card_form_is_enforced_on_import_rows(
+    client, supervisor_a, book, monkeypatch, preview
+):
+    from django.core.exceptions import ValidationError
+
+    from customers import forms
+
+    def clean_address(form):
+        address = form.cleaned_data["address"]
+        if address and not address.startswith("上海"):
+            raise ValidationError("地址须以城市开头。")
+        return address
+
+    monkeypatch.setattr(forms.CustomerFieldsForm, "clean_address", clean_address, raising=False)
+    client.force_login(supervisor_a)
+    rows = [NEW_ROW | {"address": "浦东新区"}, NEW_ROW | {"code": "A-101", "address": "上海浦东"}]
+    _response, record = preview(workbook_bytes(rows, headers=[*NEW_ROW, "address"]))
+    assert [(e["row"], e["column"], e["message"]) for e in record.result["errors"]] == [
+        (2, "address", "地址须以城市开头。")
+    ]
+
+
+def test_a_visiting_person_of_another_unit_in_scope_is_refused_by_the_card_forms_rule(
+    client, admin_user, book, staff_b, preview
+):
+    client.force_login(admin_user)
+    row = NEW_ROW | {"visiting_person": "王五 (staff_b)"}  # in an admin's scope, not of 华东营业部
+    _response, record = preview(workbook_bytes([row], headers=list(row)))
+    assert [(e["row"], e["column"], e["message"]) for e in record.result["errors"]] == [
+        (2, "visiting_person", "王五 不是华东营业部的成员。")
+    ]

@@ -87,39 +87,16 @@ def october(unit_a, unit_b, staff_a, staff_a2, staff_b, supervisor_a):
     rb = make_daily_report(staff_b, date(2026, 10, 8))
     make_entry(rb, other, kind="visit", at="10:00", opinions="别的单位的意见")
 
-    # Urgent reports of unit A.
-    urgent_report(
-        unit_a,
-        supervisor_a,
-        raised=at(date(2026, 9, 20)),
-        title="九月提出十月解决",
-        resolved=at(date(2026, 10, 3)),
-    )
-    urgent_report(
-        unit_a,
-        supervisor_a,
-        raised=at(date(2026, 10, 10)),
-        title="十月提出十月解决",
-        resolved=at(date(2026, 10, 20)),
-    )
-    urgent_report(
-        unit_a,
-        supervisor_a,
-        raised=at(date(2026, 10, 30)),
-        title="十月提出十一月解决",
-        resolved=at(date(2026, 11, 5)),
-    )
-    urgent_report(
-        unit_a, supervisor_a, raised=at(date(2026, 10, 31), 23, 30), title="十月底提出仍未解决"
-    )
-    urgent_report(
-        unit_a,
-        supervisor_a,
-        raised=at(date(2026, 9, 1)),
-        title="九月已解决",
-        resolved=at(date(2026, 9, 15)),
-    )
-    urgent_report(unit_a, supervisor_a, raised=at(date(2026, 11, 1), 0, 30), title="十一月提出")
+    # Urgent reports of unit A: (raised, resolved or None, title).
+    for raised, resolved, title in [
+        (at(date(2026, 9, 20)), at(date(2026, 10, 3)), "九月提出十月解决"),
+        (at(date(2026, 10, 10)), at(date(2026, 10, 20)), "十月提出十月解决"),
+        (at(date(2026, 10, 30)), at(date(2026, 11, 5)), "十月提出十一月解决"),
+        (at(date(2026, 10, 31), 23, 30), None, "十月底提出仍未解决"),
+        (at(date(2026, 9, 1)), at(date(2026, 9, 15)), "九月已解决"),
+        (at(date(2026, 11, 1), 0, 30), None, "十一月提出"),
+    ]:
+        urgent_report(unit_a, supervisor_a, raised=raised, resolved=resolved, title=title)
 
     # Complaints received in October: two, one resolved on time, one late.
     c1 = make_complaint(a1, by=staff_a, received_at=at(date(2026, 10, 9)))

@@ -191,6 +191,10 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:regrade_run": Case(ADMIN_ONLY, kwargs=lambda w: {"pk": w.run.pk}),
     "customers:autocomplete": Case(EVERYONE),
     "customers:detail": Case(SCOPED, kwargs=_customer),
+    "customers:history": [
+        Case(SCOPED, kwargs=lambda w: _customer(w) | {"kind": "changes"}),
+        Case(SCOPED, kwargs=lambda w: _customer(w) | {"kind": "grades"}),
+    ],
     "customers:edit": Case(
         SCOPED,
         kwargs=_customer,

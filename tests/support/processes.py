@@ -10,13 +10,12 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.support.services import ROOT, stop_process
+from tests.support.services import spawn, stop_process
 
 
 def free_port() -> int:
@@ -34,21 +33,6 @@ def _wait_for_port(port: int, proc, what: str, timeout: float = 20) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"{what} did not listen on {port} within {timeout}s")
-
-
-def _spawn(args: list[str], log_path: Path, env: dict | None = None):
-    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    proc.log_path = log_path
-    proc.log_file = log
-    return proc
 
 
 class RedisServer:
@@ -74,7 +58,7 @@ class RedisServer:
             "--appendonly", "no",
             "--dir", str(self.workdir),
         ]  # fmt: skip
-        self.proc = _spawn(args, self.workdir / "redis.log")
+        self.proc = spawn(args, self.workdir / "redis.log")
         _wait_for_port(self.port, self.proc, "redis-server")
         return self
 
@@ -108,7 +92,7 @@ class WebServer:
             "--timeout", "60",
             "--graceful-timeout", "5",
         ]  # fmt: skip
-        self.proc = _spawn(args, self.workdir / "gunicorn.log", self.env)
+        self.proc = spawn(args, self.workdir / "gunicorn.log", self.env)
         _wait_for_port(self.port, self.proc, "gunicorn", timeout=60)
         return self
 

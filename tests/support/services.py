@@ -46,6 +46,22 @@ def purge_broker() -> None:
         conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
+def spawn(args: list[str], log_path: Path, env: dict | None = None):
+    """Start a process in a session of its own, its output appended to `log_path`."""
+    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    proc.log_path = log_path
+    proc.log_file = log
+    return proc
+
+
 def start_worker(
     log_path: Path,
     extra_env: dict | None = None,
@@ -72,8 +88,7 @@ def start_worker(
     if pauses:
         app = "tests.support.worker_app"
         env["TEST_WORKER_PAUSES"] = json.dumps(pauses)
-    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
+    proc = spawn(
         [
             sys.executable,
             "-m",
@@ -90,14 +105,9 @@ def start_worker(
             "--hostname",
             f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
         ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        log_path,
+        env,
     )
-    proc.log_path = log_path
-    proc.log_file = log
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -1,6 +1,5 @@
 """Filing a daily report: one per day, entries record visits, submit, read-only once reviewed."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -8,8 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.fields import customer_label
-from tests.factories import make_daily_report, make_entry, make_visit
+from tests.factories import entry_form_data, make_daily_report, make_entry, make_visit
 from visits import services
 from visits.models import DailyReport, DailyReportEntry, DailyReportEvent, Visit
 
@@ -17,19 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 def entry_post(customer, **overrides):
-    data = {
-        "customer": customer_label(customer),
-        "kind": "visit",
-        "time": "10:30",
-        "opinions": "希望增加周末提货班次",
-        "market": "竞争对手降价5%",
-        "effect": "客户同意下季度增加线路",
-        "handling": "已协调运输部",
-        "other": "",
-        "escalation_reason": "",
-        "form_token": str(uuid.uuid4()),
-    }
-    return data | overrides
+    return (
+        entry_form_data(
+            customer,
+            opinions="希望增加周末提货班次",
+            market="竞争对手降价5%",
+            effect="客户同意下季度增加线路",
+            handling="已协调运输部",
+        )
+        | overrides
+    )
 
 
 # --- one report per staff member per day --------------------------------------

@@ -1,15 +1,20 @@
 """The market and competitor intelligence register (/visits/intelligence/) and
 the competitor tags staff set on a daily-report entry (issue 12)."""
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.fields import customer_label
-from tests.factories import make_customer, make_daily_report, make_entry, make_region, make_user
+from tests.factories import (
+    entry_form_data,
+    make_customer,
+    make_daily_report,
+    make_entry,
+    make_region,
+    make_user,
+)
 from visits.intelligence import split_competitor_names
 from visits.models import Competitor, DailyReportEntry, EntryCompetitor
 
@@ -24,20 +29,12 @@ def rows(response) -> list[str]:
 
 
 def entry_post(customer, **overrides):
-    data = {
-        "customer": customer_label(customer),
-        "kind": "visit",
-        "time": "10:30",
-        "opinions": "",
-        "market": "顺丰对整车降价5%，德邦推出仓配套餐",
-        "competitors": "顺丰, 德邦、顺丰",
-        "effect": "",
-        "handling": "",
-        "other": "",
-        "escalation_reason": "",
-        "form_token": str(uuid.uuid4()),
-    }
-    return data | overrides
+    return (
+        entry_form_data(
+            customer, market="顺丰对整车降价5%，德邦推出仓配套餐", competitors="顺丰, 德邦、顺丰"
+        )
+        | overrides
+    )
 
 
 @pytest.fixture

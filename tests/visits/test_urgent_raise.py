@@ -66,22 +66,24 @@ def test_the_request_only_records_the_report_as_pending_routing_is_sent_after_co
     assert report.status == "pending" and report.assignee is None
 
 
+def deadline_when_raised(client, supervisor, unit, monkeypatch, *, at):
+    """Raise an urgent report as `supervisor` at the moment `at`: its acknowledgement deadline."""
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    client.force_login(supervisor)
+    client.post(reverse("visits:urgent_create"), form_data(unit))
+    return timezone.localtime(UrgentReport.objects.get().ack_deadline, SH)
+
+
 def test_the_deadline_is_four_working_hours_by_default(client, supervisor_a, unit_a, monkeypatch):
     monday_morning = datetime(2026, 11, 23, 9, 30, tzinfo=SH)
-    monkeypatch.setattr(timezone, "now", lambda: monday_morning)
-    client.force_login(supervisor_a)
-    client.post(reverse("visits:urgent_create"), form_data(unit_a))
-    deadline = timezone.localtime(UrgentReport.objects.get().ack_deadline, SH)
+    deadline = deadline_when_raised(client, supervisor_a, unit_a, monkeypatch, at=monday_morning)
     assert deadline == datetime(2026, 11, 23, 13, 30, tzinfo=SH)
 
 
 def test_the_deadline_follows_the_setting(client, supervisor_a, unit_a, monkeypatch, settings):
     settings.URGENT_ACK_WORKING_HOURS = 10
     friday = datetime(2026, 11, 27, 9, 0, tzinfo=SH)
-    monkeypatch.setattr(timezone, "now", lambda: friday)
-    client.force_login(supervisor_a)
-    client.post(reverse("visits:urgent_create"), form_data(unit_a))
-    deadline = timezone.localtime(UrgentReport.objects.get().ack_deadline, SH)
+    deadline = deadline_when_raised(client, supervisor_a, unit_a, monkeypatch, at=friday)
     assert deadline == datetime(2026, 11, 30, 10, 0, tzinfo=SH)
 
 

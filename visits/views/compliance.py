@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, User
+from crm_site.core.listing import paginate
 
 from .. import selectors
 from ..compliance import totals, with_percentages
@@ -62,7 +62,7 @@ def compliance(request):
     rows, behind, cadences = selectors.compliance_figures(
         user=request.user, month=month, today=today, unit=unit
     )
-    page = Paginator(behind, 25).get_page(request.GET.get("page"))
+    page = paginate(request, behind, 25)
     params = {"month": f"{month:%Y-%m}"} | ({"unit": unit.pk} if unit else {})
     context = {
         "month": month,
