@@ -9,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, User
+from crm_site.accounts.scope import people_for
 from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
@@ -106,10 +107,7 @@ class ComplaintLogForm(CleanInputForm):
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         if user.is_at_least(Role.SUPERVISOR):
-            members = User.objects.filter(is_active=True).order_by("full_name", "username")
-            if user.role != Role.ADMIN:
-                members = members.filter(memberships__unit_id__in=user.unit_ids)
-            self.fields["handler"].queryset = members.distinct()
+            self.fields["handler"].queryset = people_for(user, "people")
         else:
             del self.fields["handler"]
 

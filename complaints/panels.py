@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm_site.accounts.models import Role
+from crm_site.accounts.scope import is_staff_role
 
 from . import selectors
 
@@ -24,7 +25,7 @@ def home_panel(request):
     now = timezone.now()
     figures = selectors.complaint_home_figures(user=user, now=now, rows=PANEL_ROWS)
     list_url = reverse("complaints:list")
-    mine_param = "&mine=on" if user.role == Role.STAFF else ""
+    mine_param = "&mine=on" if is_staff_role(user) else ""
     return {
         "template": "complaints/partials/_home_panel.html",
         "width": 6,

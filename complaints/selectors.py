@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import Role
+from crm_site.accounts.scope import is_staff_role
 
 from .models import OPEN_STATUSES, Complaint, Status
 
@@ -38,7 +39,7 @@ def complaint_home_figures(*, user, now, rows: int) -> dict:
     """The home panel's open complaints (staff: those they logged or handle;
     supervisors and up: their units'): counts and the `rows` nearest deadlines."""
     mine = Complaint.objects.visible_to(user).open()
-    if user.role == Role.STAFF:
+    if is_staff_role(user):
         mine = mine.mine(user)
     counts = {
         "open": mine.count(),

@@ -167,9 +167,9 @@ def navigation(request):
         item["active"] = item is current
     unread, badges = 0, []
     if user is not None and user.is_authenticated:
-        from crm_site.core.models import Notification
+        from crm_site.core.selectors import notification_list
 
-        unread_query = Notification.objects.visible_to(user).unread()
+        unread_query = notification_list(user=user, unread_only=True)
         badges = collect(registry.nav_badges.paths(), request)
         unread = resolve_badge_counts(badges, {"unread": unread_query})["unread"]
     return {

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
+from crm_site.accounts.scope import is_staff_role
 from crm_site.core.inputs import (
     CleanInputForm,
     CleanInputModelForm,
@@ -108,7 +109,7 @@ class CustomerForm(CustomerFieldsForm):
         self.fields["visiting_person"].queryset = people
         self.fields["services"].queryset = LogisticsService.objects.all()
         self.fields["services"].required = False
-        if user.role == Role.STAFF:
+        if is_staff_role(user):
             # Staff keep their own customers; reassigning is a supervisor's job.
             self.fields["visiting_person"].disabled = True
             if not self.instance.pk:

@@ -6,6 +6,7 @@ read the same rows through `customer_list`; none of them builds a request.
 """
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -21,11 +22,11 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
-from crm_site.accounts.models import User, display_name
+from crm_site.accounts.models import Region, User, display_name
 
 from . import display, grading, services
 from .filters import CustomerFilter
-from .models import Customer, GradeChange, GradingRule
+from .models import Customer, CustomerImport, GradeChange, GradingRule, LogisticsService
 from .voice.models import CustomerWatch, EnterpriseSurvey
 
 DEFAULT_SORT = "code"
@@ -37,6 +38,29 @@ SORTS = {
     "status": ("status", "code"),
     "updated": ("updated_at", "code"),
 }
+
+
+class Person(NamedTuple):
+    """A user as the people choices show one (the filter, bulk reassignment)."""
+
+    pk: int
+    username: str
+    name: str
+
+    def get_full_name(self) -> str:
+        return self.name
+
+
+def person_choices(*, user) -> list[Person]:
+    """The people the list's filter and bulk reassignment offer: the sales owners
+    and visiting persons the user may name, as (pk, username, display name)."""
+    rows = services.scope_users(user).values_list(
+        "pk", "username", "full_name", "first_name", "last_name"
+    )
+    return [
+        Person(pk, username, display_name(full, first, last, username))
+        for pk, username, full, first, last in rows
+    ]
 
 
 def customer_sort(sort: str | None) -> str:
@@ -286,3 +310,24 @@ def customer_history(*, user, pk: int, kind: str, page) -> dict:
     items = page_obj.object_list
     page_obj.object_list = grade_change_rows(items) if kind == "grades" else change_items(items)
     return {"customer": customer, "kind": kind, "page_obj": page_obj}
+
+
+# --- import -------------------------------------------------------------------------
+
+RECENT_IMPORTS = 8
+
+
+def import_template_choices(*, user) -> dict:
+    """What the blank import template lists for `user`: the units they file under,
+    every region and service, and one person they may name (the example row)."""
+    return {
+        "units": list(services.scope_units(user)),
+        "regions": list(Region.objects.all()),
+        "services": list(LogisticsService.objects.all()),
+        "users": list(services.scope_users(user)[:1]),
+    }
+
+
+def customer_import_recent(*, user) -> QuerySet:
+    """The user's latest imports, for the upload page."""
+    return CustomerImport.objects.visible_to(user)[:RECENT_IMPORTS]

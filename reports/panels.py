@@ -7,7 +7,8 @@ awaiting review.
 
 from django.utils import timezone
 
-from crm_site.accounts.models import Role, ServiceUnit
+from crm_site.accounts.models import Role
+from crm_site.accounts.scope import units_for
 
 from . import months
 from .models import MonthlyPatrolSummary
@@ -27,7 +28,7 @@ def home_panel(request):
 def _supervisor_panel(user):
     this_month = months.first_of(timezone.localdate())
     last_month = months.shift(this_month, -1)
-    units = list(ServiceUnit.objects.filter(pk__in=user.unit_ids).order_by("code"))
+    units = list(units_for(user, "review").order_by("code"))
     if not units:
         return None
     stored = {

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role
 from customers.models import Customer, GradingRule
 
-from . import compliance, selectors
+from . import selectors
 from .cadence import cadence_status
 from .models import DailyReport, DailyReportEntry, Visit
 from .queries import (
@@ -58,13 +58,7 @@ def supervisor_home_panel(request):
     today = timezone.localdate()
     waiting = selectors.daily_reports_awaiting_review(user=user)
     flagged = DailyReportEntry.objects.filter(report__in=waiting).flagged().count()
-    total = None
-    if user.unit_ids:
-        # The user's own units only: an admin's whole-company figure is on the
-        # compliance page, not computed on every visit to the home page.
-        customers = Customer.objects.visible_to(user).active().filter(unit_id__in=user.unit_ids)
-        need = compliance.requirements(today, today=today)
-        total = compliance.totals(compliance.compliance_rows(customers=customers, need=need))
+    total = selectors.home_compliance_total(user=user, day=today)
     return {
         "template": "visits/partials/_home_supervisor.html",
         "width": 12,

@@ -11,12 +11,13 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 from django.shortcuts import get_object_or_404
 
-from crm_site.accounts.models import Role, User
-from crm_site.accounts.scope import units_for
+from crm_site.accounts.models import Role
+from crm_site.accounts.scope import is_admin_role, member_unit_ids, people_for, units_for
 from customers.models import Customer
 
+from . import compliance
 from .models import DailyReport, DailyReportEntry, EntryCompetitor, EntryDraft, Visit
-from .queries import DueRow, day_start, due_rows
+from .queries import DueRow, current_cadences, day_start, due_rows
 
 # --- people and units ------------------------------------------------------------
 
@@ -28,10 +29,7 @@ def unit_list(*, user) -> QuerySet:
 
 def staff_people(*, user) -> QuerySet:
     """Staff members whose reports and due lists a supervisor and up may pick from."""
-    people = User.objects.filter(is_active=True, groups__name=Role.STAFF)
-    if user.role != Role.ADMIN:
-        people = people.filter(memberships__unit_id__in=user.unit_ids)
-    return people.distinct().order_by("full_name", "username")
+    return people_for(user, "people", role=Role.STAFF)
 
 
 # --- daily reports ---------------------------------------------------------------
@@ -116,6 +114,36 @@ def entry_draft_exists(*, report: DailyReport) -> bool:
 def daily_reports_awaiting_review(*, user):
     """Submitted reports of the user's units awaiting review, other than their own."""
     return DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
+
+
+def home_compliance_total(*, user, day: date):
+    """Visit compliance of `day`'s month over the active customers of the user's
+    own units (None without one): an admin's whole-company figure is on the
+    compliance page, not computed on every visit to the home page."""
+    own_units = member_unit_ids(user)
+    if not own_units:
+        return None
+    customers = Customer.objects.visible_to(user).active().filter(unit_id__in=own_units)
+    need = compliance.requirements(day, today=day)
+    return compliance.totals(compliance.compliance_rows(customers=customers, need=need))
+
+
+def compliance_figures(*, user, month: date, today: date, unit=None):
+    """The compliance page's figures for `month` over the active customers the
+    user sees (of `unit` if given): the (person, grade) rows, the customers behind
+    their cadence (by person, grade and code) and the cadences in force."""
+    customers = Customer.objects.visible_to(user).active()
+    if unit is not None:
+        customers = customers.filter(unit=unit)
+    cadences = current_cadences()
+    need = compliance.requirements(month, today=today, cadences=cadences)
+    rows = compliance.compliance_rows(customers=customers, need=need)
+    behind = (
+        compliance.behind(compliance.customer_figures(customers, need))
+        .select_related("visiting_person")
+        .order_by("visiting_person__username", "grade", "code")
+    )
+    return rows, behind, cadences
 
 
 def daily_report_review_queue(*, user) -> QuerySet:
@@ -205,7 +233,7 @@ def intelligence_register(*, user, filters: dict | None = None) -> QuerySet:
             )
         )
     if f.get("q"):
-        entries = _text_filter(entries, f["q"], use_index=not narrowed and user.role == Role.ADMIN)
+        entries = _text_filter(entries, f["q"], use_index=not narrowed and is_admin_role(user))
     return (
         entries.order_by("-occurred_at", "-id")
         .select_related("report__user", "report__unit", "customer__region")

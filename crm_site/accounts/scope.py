@@ -11,7 +11,8 @@ no role sees nothing.
   `get_object_or_404(Model.objects.visible_to(user), pk=pk)` so a row outside
   the scope is a 404, never a 403.
 - `units_for(user, purpose)`: the units a user may pick for a purpose (see
-  PURPOSES), with the same "inactive users get nothing" rule.
+  PURPOSES), with the same "inactive users get nothing" rule; `people_for`:
+  the active members of those units a user may name.
 - Predicates (the `rules` package): the shared vocabulary the apps' permission
   modules build their object rules from (`is_supervisor_of_unit`,
   `is_assignee`, ...).
@@ -25,7 +26,7 @@ import rules
 from django.db import models
 from django.db.models import Q
 
-from .models import ROLE_RANK, Role, ServiceUnit
+from .models import ROLE_RANK, Membership, Role, ServiceUnit, User
 
 # Roles that see the rows of the units they belong to (not only their own).
 UNIT_ROLES = (Role.SUPERVISOR, Role.MANAGER)
@@ -45,6 +46,12 @@ def is_at_least(user, role: Role) -> bool:
     """`role` or a higher one, for an active user ("supervisor and up")."""
     own = active_role(user)
     return own is not None and ROLE_RANK.get(own, 0) >= ROLE_RANK[role]
+
+
+def member_unit_ids(user) -> frozenset[int]:
+    """The units the user belongs to, leads or manages, whatever the role (an
+    admin's own units, not every unit); none for a deactivated user."""
+    return user.unit_ids if active_role(user) is not None else frozenset()
 
 
 def unit_id_of(target) -> int | None:
@@ -154,6 +161,13 @@ PURPOSES = {
     "build": Purpose(roles=(Role.SUPERVISOR,)),
     # Units whose summaries and big-customer reviews a user reads and reviews.
     "review": Purpose(roles=UNIT_ROLES, inactive_units=True),
+    # Units whose members a user may name: a customer's sales owner or visiting
+    # person, a complaint's handler, the staff member a report list is filtered
+    # by. A deactivated unit's members still count (they are active users).
+    "people": Purpose(roles=(Role.STAFF, *UNIT_ROLES), inactive_units=True),
+    # Units an import file's rows may name; a deactivated one is recognised here
+    # and refused by the row rules.
+    "import": Purpose(roles=(Role.STAFF, *UNIT_ROLES), inactive_units=True),
 }
 
 
@@ -174,6 +188,25 @@ def units_for(user, purpose: str = "view"):
     if role not in rule.roles:
         return units.none()
     return units.filter(pk__in=user.unit_ids)
+
+
+def people_for(user, purpose: str = "people", *, role: Role | None = None, in_a_unit: bool = False):
+    """The active users `user` may name for `purpose`, by name then username.
+
+    Members of the units `units_for(user, purpose)` gives; an admin gets every
+    active user, or with `in_a_unit` every one who belongs to some unit. `role`
+    keeps the members of that role group only.
+    """
+    people = User.objects.filter(is_active=True).order_by("full_name", "username")
+    if role is not None:
+        people = people.filter(groups__name=role)
+    # A semi-join on the memberships (no DISTINCT over the joined rows).
+    memberships = Membership.objects.all()
+    if active_role(user) != Role.ADMIN:
+        memberships = memberships.filter(unit_id__in=units_for(user, purpose).values("pk"))
+    elif not in_a_unit:
+        return people
+    return people.filter(pk__in=memberships.values("user_id"))
 
 
 # --- predicates: the shared vocabulary of object rules ------------------------------

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role
+from crm_site.accounts.scope import is_staff_role
 from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import (
     CleanInputForm,
@@ -47,7 +47,7 @@ class ProspectForm(IdempotentFormMixin, CleanInputModelForm):
         if len(units) == 1:
             self.initial.setdefault("unit", units[0].pk)
         self.initial.setdefault("owner", user.pk)
-        if user.role == Role.STAFF:
+        if is_staff_role(user):
             self.fields["owner"].disabled = True
             self.initial["owner"] = user.pk
 
@@ -165,7 +165,7 @@ class ConvertForm(CleanInputForm):
     def __init__(self, *args, user, prospect: Prospect, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(user)  # type: ignore[attr-defined]
-        if user.role == Role.STAFF:
+        if is_staff_role(user):
             del self.fields["visiting_person"]  # staff visit the customers they win
         else:
             self.fields["visiting_person"].queryset = services.scope_users(user).filter(  # type: ignore[attr-defined]

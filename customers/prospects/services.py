@@ -17,7 +17,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Role, User
+from crm_site.accounts.models import User
+from crm_site.accounts.scope import is_staff_role
 from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import audit
 from crm_site.core.workflow import Workflow, transition
@@ -64,7 +65,7 @@ def _check_owner(*, actor: User, fields: dict) -> None:
     unit, owner = fields["unit"], fields["owner"]
     if not scope_units(actor).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("You cannot file prospects under this unit.")})
-    if actor.role == Role.STAFF and owner != actor:
+    if is_staff_role(actor) and owner != actor:
         raise ValidationError({"owner": _("Staff develop their own prospects.")})
     if not owner.memberships.filter(unit=unit).exists():
         raise ValidationError(
@@ -174,7 +175,7 @@ def _customer_for_link(*, actor: User, customer: Customer) -> Customer:
 
 def _customer_for_create(*, actor: User, prospect: Prospect, card: dict) -> Customer:
     visiting = card.get("visiting_person") or prospect.owner
-    if actor.role == Role.STAFF:
+    if is_staff_role(actor):
         visiting = actor
     if (
         not scope_users(actor).filter(pk=visiting.pk).exists()

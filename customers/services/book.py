@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -10,14 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import (
-    Membership,
     Region,
     Role,
     ServiceUnit,
     User,
-    display_name,
 )
-from crm_site.accounts.scope import PURPOSES, active_role, units_for
+from crm_site.accounts.scope import PURPOSES, active_role, people_for, units_for
 from crm_site.core.services import audit
 
 from .. import grading
@@ -77,33 +74,7 @@ def scope_unit_list(user) -> list[ServiceUnit]:
 def scope_users(user):
     """People the user may name as sales owner or visiting person: members of
     the user's units (an admin: members of any unit)."""
-    # A semi-join on the memberships (no DISTINCT over the joined rows).
-    memberships = Membership.objects.all()
-    if user.role != Role.ADMIN:
-        memberships = memberships.filter(unit_id__in=user.unit_ids)
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
-        "full_name", "username"
-    )
-
-
-class Person(NamedTuple):
-    """A user as the people choices show one (the filter, bulk reassignment)."""
-
-    pk: int
-    username: str
-    name: str
-
-    def get_full_name(self) -> str:
-        return self.name
-
-
-def scope_people(user) -> list[Person]:
-    """scope_users as (pk, username, display name) tuples, in the same order."""
-    rows = scope_users(user).values_list("pk", "username", "full_name", "first_name", "last_name")
-    return [
-        Person(pk, username, display_name(full, first, last, username))
-        for pk, username, full, first, last in rows
-    ]
+    return people_for(user, "people", in_a_unit=True)
 
 
 def assignment_conflict(*, region: Region | None, person: User | None) -> bool:
@@ -314,9 +285,11 @@ def customers_reassign(
     )
     if not customers or len(customers) != len(ids):
         raise ValidationError(_("Choose customers from your list."))
-    person_units = set(visiting_person.memberships.values_list("unit_id", flat=True))
-    if actor.role != Role.ADMIN:
-        person_units &= set(actor.unit_ids)
+    person_units = set(
+        visiting_person.memberships.filter(
+            unit_id__in=units_for(actor, "people").values("pk")
+        ).values_list("unit_id", flat=True)
+    )
     outside = [c.code for c in customers if c.unit_id not in person_units]
     if outside:
         raise ValidationError(

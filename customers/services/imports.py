@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Membership, Region, Role, ServiceUnit, User
+from crm_site.accounts.models import Membership, Region, ServiceUnit, User
+from crm_site.accounts.scope import units_for
 from crm_site.core.db import allow_long_statements
 from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
@@ -118,7 +119,7 @@ class Lookups:
     def __init__(self, actor: User):
         self.actor = actor
         units = list(ServiceUnit.objects.all())
-        in_scope = {u.pk for u in units} if actor.role == Role.ADMIN else set(actor.unit_ids)
+        in_scope = set(units_for(actor, "import").values_list("pk", flat=True))
         self.units, self.foreign_units = {}, set()
         for unit in units:
             for key in (unit.code.lower(), unit.name.lower()):

@@ -48,7 +48,7 @@ def _sort_links(request, current: str) -> dict:
 def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
     rule = GradingRule.objects.current().as_rule()
-    people = services.scope_people(request.user)
+    people = selectors.person_choices(user=request.user)
     filterset = selectors.customer_filter(
         user=request.user, data=request.GET, rule=rule, people=people
     )

@@ -11,13 +11,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Region, Role
+from crm_site.accounts.models import Role
 from crm_site.core import exports
 from crm_site.core.listing import paginate
 
 from .. import selectors, services, xlsx
 from ..forms import ImportUploadForm
-from ..models import CustomerImport, GradingRule, LogisticsService
+from ..models import CustomerImport, GradingRule
 from ..services.exports import customer_export_params, customers_export_write
 
 ERRORS_PER_PAGE = 200
@@ -60,13 +60,7 @@ def customer_export(request):
 @role_required(Role.SUPERVISOR)
 def import_template(request):
     stream = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
-    xlsx.write_template(
-        stream,
-        units=list(services.scope_units(request.user)),
-        regions=list(Region.objects.all()),
-        services=list(LogisticsService.objects.all()),
-        users=list(services.scope_users(request.user)[:1]),
-    )
+    xlsx.write_template(stream, **selectors.import_template_choices(user=request.user))
     name = _("customer-import-template")
     return _xlsx_response(stream, f"{name}.xlsx")
 
@@ -107,7 +101,7 @@ def _upload_page(request, form, status=200, error=""):
     context = {
         "form": form,
         "upload_error": error,
-        "recent": CustomerImport.objects.visible_to(request.user)[:8],
+        "recent": selectors.customer_import_recent(user=request.user),
         "columns": [{"header": str(c.label), "required": c.required} for c in xlsx.IMPORT_COLUMNS],
         "max_rows": xlsx.MAX_ROWS,
         "max_mb": xlsx.MAX_UPLOAD_BYTES // (1024 * 1024),

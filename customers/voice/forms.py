@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Role
+from crm_site.accounts.scope import is_staff_role
 from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import CleanInputForm, CleanInputModelForm
 from customers import services
@@ -86,7 +86,7 @@ class EnterpriseSurveyForm(IdempotentFormMixin, CleanInputForm):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         people = services.scope_users(user)
-        if user.role == Role.STAFF:
+        if is_staff_role(user):
             people = people.filter(pk=user.pk)
         self.fields["visitor"].queryset = people
         self.initial.setdefault("visitor", user.pk)

@@ -44,10 +44,6 @@ def _customer_for(request, pk: int) -> Customer:
     )
 
 
-def _scope_units(user):
-    return voice_selectors.unit_list(user=user)
-
-
 # --- service-level surveys ---------------------------------------------------------
 
 
@@ -96,7 +92,9 @@ def survey_detail(request, pk: int):
 
 
 def _report_filters(request):
-    filterset = SurveyReportFilter(request.GET or None, units=_scope_units(request.user))
+    filterset = SurveyReportFilter(
+        request.GET or None, units=voice_selectors.unit_list(user=request.user)
+    )
     surveys = voice_selectors.service_survey_list(user=request.user, filters=filterset)
     start, end = filterset.period()
     return filterset, surveys, start, end
@@ -148,7 +146,9 @@ def survey_export(request):
 
 @role_required(Role.STAFF)
 def enterprise_survey_list(request):
-    filterset = EnterpriseSurveyFilter(request.GET or None, units=_scope_units(request.user))
+    filterset = EnterpriseSurveyFilter(
+        request.GET or None, units=voice_selectors.unit_list(user=request.user)
+    )
     surveys = voice_selectors.enterprise_survey_list(user=request.user, filters=filterset)
     context = {
         "form": filterset.form,

@@ -13,6 +13,8 @@ from crm_site.accounts.scope import (
     is_lead_of_unit,
     is_manager_of_unit,
     is_supervisor_of_unit,
+    member_unit_ids,
+    people_for,
     units_for,
 )
 from customers.models import Customer
@@ -89,6 +91,62 @@ def test_the_purpose_decides_the_roles(staff_a, supervisor_a, manager_a, unit_a)
 def test_an_unknown_purpose_is_a_programming_error(staff_a):
     with pytest.raises(KeyError):
         units_for(staff_a, "everything")
+
+
+# --- people_for and member_unit_ids ------------------------------------------------
+
+
+def test_a_unit_role_names_the_active_members_of_its_units_a_closed_one_included(
+    closed_unit, unit_a, unit_b, staff_a, staff_b
+):
+    supervisor = f.make_user(Role.SUPERVISOR, [unit_a, closed_unit])
+    left = _deactivated(f.make_user(Role.STAFF, unit_a))
+    of_closed = f.make_user(Role.STAFF, closed_unit)
+    named = _ids(people_for(supervisor, "people"))
+    assert named == {supervisor.pk, staff_a.pk, of_closed.pk}
+    assert left.pk not in named and staff_b.pk not in named
+    assert _ids(people_for(supervisor, "people", role=Role.STAFF)) == {staff_a.pk, of_closed.pk}
+
+
+def test_staff_name_the_members_of_their_own_unit(staff_a, staff_a2, staff_b, supervisor_a):
+    assert _ids(people_for(staff_a, "people")) == {staff_a.pk, staff_a2.pk, supervisor_a.pk}
+
+
+def test_an_admin_names_every_active_user_or_every_one_in_a_unit(
+    admin_user, staff_a, staff_b, unit_a
+):
+    loose = f.make_user(Role.STAFF)
+    _deactivated(f.make_user(Role.STAFF, unit_a))
+    assert _ids(people_for(admin_user, "people")) == {
+        admin_user.pk,
+        staff_a.pk,
+        staff_b.pk,
+        loose.pk,
+    }
+    assert _ids(people_for(admin_user, "people", in_a_unit=True)) == {staff_a.pk, staff_b.pk}
+    assert _ids(people_for(admin_user, "people", role=Role.STAFF)) == {
+        staff_a.pk,
+        staff_b.pk,
+        loose.pk,
+    }
+
+
+def test_a_deactivated_or_role_less_user_names_nobody(staff_a, supervisor_a, admin_user, unit_a):
+    role_less = f.make_user(Role.STAFF, unit_a)
+    role_less.groups.clear()
+    role_less = type(role_less).objects.get(pk=role_less.pk)
+    assert not people_for(role_less, "people").exists()
+    for user in (supervisor_a, admin_user):
+        assert not people_for(_deactivated(user), "people").exists(), user.username
+
+
+def test_member_unit_ids_are_the_users_own_units_whatever_the_role(
+    unit_a, unit_b, supervisor_a, admin_user
+):
+    assert member_unit_ids(supervisor_a) == {unit_a.pk}
+    assert member_unit_ids(admin_user) == frozenset()
+    assert member_unit_ids(f.make_user(Role.ADMIN, unit_b)) == {unit_b.pk}
+    assert member_unit_ids(_deactivated(supervisor_a)) == frozenset()
 
 
 # --- the ScopedQuerySet base ------------------------------------------------------

@@ -8,13 +8,10 @@ from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role, User
-from crm_site.accounts.scope import units_for
 from crm_site.core.listing import paginate
-from customers.models import Customer
 
-from .. import compliance as figures
+from .. import selectors
 from ..compliance import totals, with_percentages
-from ..queries import current_cadences
 
 
 def parse_month(value: str, today: date) -> date:
@@ -60,18 +57,10 @@ def _by_person(rows: list[dict]) -> list[dict]:
 def compliance(request):
     today = timezone.localdate()
     month = parse_month(request.GET.get("month", ""), today)
-    units = list(units_for(request.user, "view"))
+    units = list(selectors.unit_list(user=request.user))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
-    customers = Customer.objects.visible_to(request.user).active()
-    if unit is not None:
-        customers = customers.filter(unit=unit)
-    cadences = current_cadences()
-    need = figures.requirements(month, today=today, cadences=cadences)
-    rows = figures.compliance_rows(customers=customers, need=need)
-    behind = (
-        figures.behind(figures.customer_figures(customers, need))
-        .select_related("visiting_person")
-        .order_by("visiting_person__username", "grade", "code")
+    rows, behind, cadences = selectors.compliance_figures(
+        user=request.user, month=month, today=today, unit=unit
     )
     page = paginate(request, behind, 25)
     params = {"month": f"{month:%Y-%m}"} | ({"unit": unit.pk} if unit else {})

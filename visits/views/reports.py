@@ -23,7 +23,7 @@ from .. import selectors, services
 from ..filters import DailyReportFilter
 from ..forms import EntryForm, ReviewForm, SubmitForm
 from ..models import DailyReport, EntryDraft
-from .common import json_error, report_for
+from .common import json_error
 
 
 @role_required(Role.STAFF)
@@ -62,7 +62,7 @@ def report_new(request):
 
 @role_required(Role.STAFF)
 def report_detail(request, pk: int):
-    report = report_for(request, pk)
+    report = selectors.daily_report_detail(user=request.user, pk=pk)
     is_owner = report.user_id == request.user.pk
     can_review = (
         not is_owner
@@ -92,7 +92,7 @@ def report_detail(request, pk: int):
 
 
 def _editable_report(request, pk: int) -> DailyReport:
-    report = report_for(request, pk)
+    report = selectors.daily_report_detail(user=request.user, pk=pk)
     if report.user_id != request.user.pk:
         raise PermissionDenied
     return report
@@ -305,7 +305,7 @@ def review_queue(request):
 @require_POST
 @role_required(Role.SUPERVISOR)
 def report_review(request, pk: int):
-    report = report_for(request, pk)
+    report = selectors.daily_report_detail(user=request.user, pk=pk)
     if report.user_id == request.user.pk:
         raise PermissionDenied
     form = ReviewForm(request.POST)
