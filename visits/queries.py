@@ -66,40 +66,31 @@ def contact_count_windows(day: date) -> dict:
     """with_contact_counts' visits this month and calls this ISO week, as window
     counts over a query of one customer's visits: the card reads its latest
     visits and both counts in one query."""
-    month = span(*cad.month_bounds(day))
-    week = span(*cad.iso_week_bounds(day))
-    return {
-        "visits_this_month": Window(
-            Count(
-                "pk",
-                filter=Q(kind=Kind.VISIT, occurred_at__gte=month[0], occurred_at__lt=month[1]),
-            )
-        ),
-        "calls_this_week": Window(
-            Count(
-                "pk",
-                filter=Q(kind=Kind.CALL, occurred_at__gte=week[0], occurred_at__lt=week[1]),
-            )
-        ),
-    }
+    visits, calls = _contact_counts(day, via="")
+    return {"visits_this_month": Window(visits), "calls_this_week": Window(calls)}
 
 
-def _contact_counts(day: date) -> tuple[Count, Count]:
+def _contact_counts(day: date, *, via: str = "visits") -> tuple[Count, Count]:
     """Count expressions of a customer's visits in the month of `day` and its
     calls in the ISO week of `day` (the periods of visits/cadence.py)."""
     return (
-        _count_of(Kind.VISIT, span(*cad.month_bounds(day))),
-        _count_of(Kind.CALL, span(*cad.iso_week_bounds(day))),
+        _count_of(Kind.VISIT, span(*cad.month_bounds(day)), via=via),
+        _count_of(Kind.CALL, span(*cad.iso_week_bounds(day)), via=via),
     )
 
 
-def _count_of(kind: str, bounds: tuple[datetime, datetime]) -> Count:
+def _count_of(kind: str, bounds: tuple[datetime, datetime], *, via: str) -> Count:
+    """Contacts of `kind` within `bounds`: through the customers' `via` relation,
+    or over a query of visits themselves when `via` is empty."""
+    path = f"{via}__" if via else ""
     return Count(
-        "visits",
+        via or "pk",
         filter=Q(
-            visits__kind=kind,
-            visits__occurred_at__gte=bounds[0],
-            visits__occurred_at__lt=bounds[1],
+            **{
+                f"{path}kind": kind,
+                f"{path}occurred_at__gte": bounds[0],
+                f"{path}occurred_at__lt": bounds[1],
+            }
         ),
     )
 
