@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import user_fk
+from crm_site.core.models import EventBase, Timestamped
 
 from .rules import AUDIO_EXTENSION
 
@@ -152,7 +153,7 @@ class ComplaintQuerySet(ScopedQuerySet):
         return self.filter(Q(received_by=user) | Q(handler=user))
 
 
-class Complaint(models.Model):
+class Complaint(Timestamped):
     """Customer complaint record (客户投诉记录表) and the state of its handling."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
@@ -224,46 +225,18 @@ class Complaint(models.Model):
     cause = models.TextField(_("cause"), blank=True)
     solution = models.TextField(_("solution"), blank=True)
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("proposed by"),
-    )
+    proposed_by = user_fk(_("proposed by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = user_fk(_("approved by"))
     approval_comment = models.TextField(_("approval comment"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("resolved by"),
-    )
+    resolved_by = user_fk(_("resolved by"))
     notified_on = models.DateField(_("customer notified on"), null=True, blank=True)
     notice_means = models.CharField(
         _("notified by"), max_length=12, choices=NoticeMeans.choices, blank=True
     )
     return_visit_at = models.DateTimeField(_("return visit at"), null=True, blank=True)
-    return_visit_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("return visit by"),
-    )
+    return_visit_by = user_fk(_("return visit by"))
     satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
     return_visit_note = models.TextField(_("return visit note"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -273,9 +246,6 @@ class Complaint(models.Model):
     # per deadline (a reopened complaint gets a new deadline and both cleared).
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
-
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
 

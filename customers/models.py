@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
-from crm_site.core.models import ColumnAlias, EventBase
+from crm_site.core.fields import user_fk
+from crm_site.core.models import ColumnAlias, CreatedAt, SavedEventBase, Timestamped
 
 from . import grading
 
@@ -88,21 +89,13 @@ class GradingRuleQuerySet(models.QuerySet):
         return rule
 
 
-class GradingRule(models.Model):
+class GradingRule(CreatedAt):
     """One version of the grading rule. Editing saves a new version; old ones stay."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     definition = models.JSONField(_("definition"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
 
     objects = GradingRuleQuerySet.as_manager()
 
@@ -207,7 +200,7 @@ PAGE_VALUES = (
 )
 
 
-class Customer(models.Model):
+class Customer(Timestamped):
     """Customer card (客户资料卡 / 客户关系卡)."""
 
     code = models.CharField(
@@ -253,33 +246,12 @@ class Customer(models.Model):
         related_name="customers",
         verbose_name=_("service unit"),
     )
-    sales_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sales_customers",
-        verbose_name=_("sales owner"),
-    )
-    visiting_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="visited_customers",
-        verbose_name=_("visiting person"),
-    )
+    sales_owner = user_fk(_("sales owner"), related_name="sales_customers")
+    visiting_person = user_fk(_("visiting person"), related_name="visited_customers")
     # Kept when a supervisor or admin assigns a salesperson of the customer's
     # region as its visiting person despite the rule (客户服务管理制度 第3条).
     assignment_override_reason = models.TextField(_("assignment override reason"), blank=True)
-    assignment_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("override by"),
-    )
+    assignment_override_by = user_fk(_("override by"))
     assignment_override_at = models.DateTimeField(_("override at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
@@ -306,26 +278,10 @@ class Customer(models.Model):
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     grade_pinned = models.BooleanField(_("grade pinned"), default=False)
     grade_pin_reason = models.TextField(_("pin reason"), blank=True)
-    grade_pinned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("pinned by"),
-    )
+    grade_pinned_by = user_fk(_("pinned by"))
     grade_pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
 
     objects = CustomerQuerySet.as_manager()
 
@@ -415,7 +371,7 @@ class Contact(models.Model):
         return self.name
 
 
-class CustomerChange(EventBase):
+class CustomerChange(SavedEventBase):
     """History of a customer card: who changed which fields, when."""
 
     class Kind(models.TextChoices):
@@ -430,7 +386,6 @@ class CustomerChange(EventBase):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("customer")
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     changes = models.JSONField(_("changes"), default=dict)  # field -> [old, new]
 
@@ -448,7 +403,7 @@ class CustomerChange(EventBase):
         return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class GradeChange(EventBase):
+class GradeChange(SavedEventBase):
     """Every grade change: old, new, when, by whom or by which rule version, why."""
 
     class Source(models.TextChoices):
@@ -463,7 +418,6 @@ class GradeChange(EventBase):
     )
     old_grade = models.CharField(_("old grade"), max_length=10, blank=True)
     new_grade = models.CharField(_("new grade"), max_length=10)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     rule = models.ForeignKey(
         GradingRule,
         on_delete=models.PROTECT,
@@ -503,7 +457,7 @@ class GradeChange(EventBase):
         return f"{self.customer_id} {self.old_grade}→{self.new_grade}"
 
 
-class RegradeRun(models.Model):
+class RegradeRun(CreatedAt):
     """A background regrade of all customers under a rule version, and its summary."""
 
     class State(models.TextChoices):
@@ -525,15 +479,7 @@ class RegradeRun(models.Model):
     # claimed again (customers.services.regrade_run_execute).
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    requested_by = user_fk(_("requested by"))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     customers_checked = models.PositiveIntegerField(_("customers checked"), default=0)

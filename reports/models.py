@@ -14,7 +14,6 @@ by a build.
 
 import json
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import user_fk
+from crm_site.core.models import SavedEventBase, Timestamped
 
 
 class JSONTextField(models.TextField):
@@ -53,7 +53,7 @@ class SummaryQuerySet(ScopedQuerySet):
         return self.filter(status=MonthlyPatrolSummary.Status.SUBMITTED)
 
 
-class MonthlyPatrolSummary(models.Model):
+class MonthlyPatrolSummary(Timestamped):
     """每月巡访情况报告书 of one unit for one month: figures, commentary, review."""
 
     class Status(models.TextChoices):
@@ -75,24 +75,10 @@ class MonthlyPatrolSummary(models.Model):
 
     # --- people's words (never touched by a build) --------------------------
     commentary = models.TextField(_("supervisor's commentary"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = user_fk(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     review_comment = models.TextField(_("manager's review"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     # --- the build ------------------------------------------------------------
@@ -138,9 +124,6 @@ class MonthlyPatrolSummary(models.Model):
     urgent = models.JSONField(_("urgent reports"), default=dict, blank=True)
     complaints = models.JSONField(_("complaints"), default=dict, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     objects = SummaryQuerySet.as_manager()
 
     class Meta:
@@ -173,7 +156,7 @@ class MonthlyPatrolSummary(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class SummaryEvent(EventBase):
+class SummaryEvent(SavedEventBase):
     """History of a summary: builds, commentary, submission, review, staleness."""
 
     class Kind(models.TextChoices):
@@ -192,8 +175,6 @@ class SummaryEvent(EventBase):
         verbose_name=_("summary"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -227,14 +208,7 @@ class RollupRequest(models.Model):
         ServiceUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("service unit")
     )
     month = models.DateField(_("month"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_fk(_("requested by"))
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -285,14 +259,7 @@ class BigCustomerReview(models.Model):
         verbose_name=_("service unit"),
     )
     quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    opened_by = user_fk(_("opened by"))
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -338,14 +305,7 @@ class BigCustomerReviewItem(models.Model):
     grade = models.CharField(_("grade when listed"), max_length=10, blank=True)
     checks = models.JSONField(_("checklist items done"), default=list, blank=True)
     findings = models.TextField(_("findings"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    reviewed_by = user_fk(_("recorded by"))
     reviewed_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:

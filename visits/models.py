@@ -10,7 +10,6 @@ plain and indexed: DailyReport.unit/user/date/status, entry.customer/kind/
 occurred_at/needs_escalation, Visit.unit/user/customer/kind/occurred_at.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -19,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet, active_role, owned_by
-from crm_site.core.models import EventBase
+from crm_site.core.fields import user_fk
+from crm_site.core.models import CreatedAt, SavedEventBase, Timestamped
 
 
 class Kind(models.TextChoices):
@@ -45,7 +45,7 @@ class VisitQuerySet(ScopedQuerySet):
         return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 
 
-class Visit(models.Model):
+class Visit(CreatedAt):
     """One contact with a customer: who, when, visit or call, and where it came from."""
 
     class Source(models.TextChoices):
@@ -58,12 +58,7 @@ class Visit(models.Model):
         related_name="visits",
         verbose_name=_("customer"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="visits",
-        verbose_name=_("by"),
-    )
+    user = user_fk(_("by"), related_name="visits", optional=False)
     # The customer's unit when the contact was made: scope and unit rollups.
     unit = models.ForeignKey(
         ServiceUnit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("service unit")
@@ -77,7 +72,6 @@ class Visit(models.Model):
     # Idempotency token of the form or button that logged it: a resent POST
     # finds the row it created instead of logging the contact twice.
     form_token = models.UUIDField(_("form token"), null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -114,7 +108,7 @@ class DailyReportQuerySet(ScopedQuerySet):
         )
 
 
-class DailyReport(models.Model):
+class DailyReport(Timestamped):
     """日报表: one per staff member per day, draft → submitted → reviewed (or returned)."""
 
     class Status(models.TextChoices):
@@ -127,12 +121,7 @@ class DailyReport(models.Model):
     SUBMITTABLE = (Status.DRAFT, Status.RETURNED)
     DONE = (Status.SUBMITTED, Status.REVIEWED)
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="daily_reports",
-        verbose_name=_("staff member"),
-    )
+    user = user_fk(_("staff member"), related_name="daily_reports", optional=False)
     unit = models.ForeignKey(
         ServiceUnit,
         on_delete=models.PROTECT,
@@ -149,18 +138,9 @@ class DailyReport(models.Model):
         help_text=_("Optional; needed to submit a day without customer contacts."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DailyReportQuerySet.as_manager()
 
@@ -198,7 +178,7 @@ class DailyReportEventQuerySet(ScopedQuerySet):
     parent_path = "report"
 
 
-class DailyReportEvent(EventBase):
+class DailyReportEvent(SavedEventBase):
     """History of a daily report: who created, submitted, reviewed or returned it."""
 
     class Kind(models.TextChoices):
@@ -213,7 +193,6 @@ class DailyReportEvent(EventBase):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = DailyReportEventQuerySet.as_manager()
 
@@ -240,7 +219,7 @@ class DailyReportEntryQuerySet(ScopedQuerySet):
         return self.filter(report__date__year=year, report__date__month=month)
 
 
-class DailyReportEntry(models.Model):
+class DailyReportEntry(Timestamped):
     """One customer contacted, with the six items of the seed form (日报表)."""
 
     report = models.ForeignKey(
@@ -276,8 +255,6 @@ class DailyReportEntry(models.Model):
         Visit, on_delete=models.PROTECT, related_name="entry", verbose_name=_("visit")
     )
     form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DailyReportEntryQuerySet.as_manager()
 
@@ -390,7 +367,7 @@ class CompetitorQuerySet(ScopedQuerySet):
         return self.filter(name__iexact=" ".join((name or "").split()))
 
 
-class Competitor(models.Model):
+class Competitor(CreatedAt):
     """A competitor named in daily reports (item 3): a tag staff set on an entry.
 
     Staff create tags by typing a new name; an administrator can correct a
@@ -398,15 +375,7 @@ class Competitor(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=40)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
 
     objects = CompetitorQuerySet.as_manager()
 

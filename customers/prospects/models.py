@@ -7,7 +7,6 @@ the development evaluation (客户开发评价表) and the new-customer report
 Imported by customers/models.py, so the models belong to the customers app.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,7 +16,8 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import user_fk
+from crm_site.core.models import SavedEventBase, Timestamped
 
 
 class Step(models.IntegerChoices):
@@ -53,7 +53,7 @@ class ProspectQuerySet(ScopedQuerySet):
         return self.filter(status=Prospect.Status.OPEN)
 
 
-class Prospect(models.Model):
+class Prospect(Timestamped):
     """A potential customer being developed (客户开发程序表 / 新开发客户报告表)."""
 
     class Status(models.TextChoices):
@@ -73,12 +73,7 @@ class Prospect(models.Model):
         related_name="prospects",
         verbose_name=_("service unit"),
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="prospects",
-        verbose_name=_("developed by"),
-    )
+    owner = user_fk(_("developed by"), related_name="prospects", optional=False)
     step = models.PositiveSmallIntegerField(
         _("step reached"), choices=Step.choices, default=Step.NONE
     )
@@ -127,26 +122,10 @@ class Prospect(models.Model):
         verbose_name=_("customer card"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
+    closed_by = user_fk(_("closed by"))
     drop_reason = models.TextField(_("reason for dropping"), blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
     # A resent "new prospect" form (same token) does not create a second one.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)
 
@@ -204,7 +183,7 @@ class Prospect(models.Model):
         ]
 
 
-class ProspectEvent(EventBase):
+class ProspectEvent(SavedEventBase):
     """One line of a prospect's history: created, a step taken, won or dropped."""
 
     class Kind(models.TextChoices):
@@ -225,7 +204,6 @@ class ProspectEvent(EventBase):
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     # A resent step form (same token) records the step once.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)
 
@@ -261,14 +239,7 @@ class CareReminder(models.Model):
         verbose_name=_("contact"),
     )
     occasion = models.DateField(_("care date this year"))
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reminded"),
-    )
+    recipient = user_fk(_("reminded"))
     notification = models.ForeignKey(
         "core.Notification",
         on_delete=models.SET_NULL,

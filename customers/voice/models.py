@@ -12,7 +12,6 @@ Each row keeps the customer's unit when it was recorded: the per-unit figures
 and the supervisors' scope read that column, not the customer's current unit.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +20,8 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.fields import user_fk
+from crm_site.core.models import CreatedAt
 
 
 class Score(models.IntegerChoices):
@@ -108,7 +109,7 @@ def _score_field(label):
     return models.PositiveSmallIntegerField(label, choices=Score.choices)
 
 
-class ServiceSurvey(models.Model):
+class ServiceSurvey(CreatedAt):
     """客户服务水平调查单: one customer's rating of our service on nine items."""
 
     customer = models.ForeignKey(
@@ -121,12 +122,7 @@ class ServiceSurvey(models.Model):
         ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("service unit")
     )
     surveyed_on = models.DateField(_("survey date"))
-    surveyed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("surveyed by"),
-    )
+    surveyed_by = user_fk(_("surveyed by"), optional=False)
     # The visit (or daily-report entry's visit) the survey was taken on, if any.
     visit = models.ForeignKey(
         "visits.Visit",
@@ -149,7 +145,6 @@ class ServiceSurvey(models.Model):
     note = models.TextField(_("remarks"), blank=True)
     # Idempotency token of the form: a resent POST finds the survey it created.
     form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = VoiceQuerySet.as_manager()
 
@@ -184,7 +179,7 @@ class ServiceSurvey(models.Model):
         return round(sum(values) / len(values), 2)
 
 
-class EnterpriseSurvey(models.Model):
+class EnterpriseSurvey(CreatedAt):
     """企业客户服务调查表: a visit's record; the head of the unit adds an opinion."""
 
     customer = models.ForeignKey(
@@ -197,34 +192,16 @@ class EnterpriseSurvey(models.Model):
         ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("service unit")
     )
     visited_on = models.DateField(_("visit date"))
-    visitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("visitor"),
-    )
+    visitor = user_fk(_("visitor"), optional=False)
     interviewee = models.CharField(_("customer's representative"), max_length=100, blank=True)
     opinions = models.TextField(_("opinions recorded"))
     answers = models.TextField(_("answers given"), blank=True)
     visitor_opinion = models.TextField(_("visitor's opinion"), blank=True)
     head_opinion = models.TextField(_("department head's opinion"), blank=True)
-    head_opinion_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("head's opinion by"),
-    )
+    head_opinion_by = user_fk(_("head's opinion by"))
     head_opinion_at = models.DateTimeField(_("head's opinion at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    created_by = user_fk(_("recorded by"), optional=False)
     form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = VoiceQuerySet.as_manager()
 
@@ -282,7 +259,7 @@ WATCH_CODES = tuple(item[0] for item in WATCH_ITEMS)
 RISKY_CODES = frozenset(item[0] for item in WATCH_ITEMS if item[3])
 
 
-class CustomerWatch(models.Model):
+class CustomerWatch(CreatedAt):
     """竞争对手调查表 as a watch on one customer: each item changed or not, with a note.
 
     `items` holds {code: {"changed": bool, "note": str}} for every item of
@@ -300,18 +277,12 @@ class CustomerWatch(models.Model):
         ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("service unit")
     )
     reported_on = models.DateField(_("date filled in"))
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
+    reported_by = user_fk(_("reported by"), optional=False)
     items = models.JSONField(_("items"), default=dict)
     changed_count = models.PositiveSmallIntegerField(_("items changed"), default=0)
     risky_changes = models.JSONField(_("risky items changed"), default=list, blank=True)
     note = models.TextField(_("remarks"), blank=True)
     form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = VoiceQuerySet.as_manager()
 

@@ -1,13 +1,13 @@
 """Urgent reports (巡访紧急报告): the models of the visits.urgent sub-domain."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import user_fk
+from crm_site.core.models import SavedEventBase
 
 
 class UrgentReportQuerySet(ScopedQuerySet):
@@ -51,12 +51,7 @@ class UrgentReport(models.Model):
     unit = models.ForeignKey(
         ServiceUnit, on_delete=models.PROTECT, related_name="urgent_reports", verbose_name=_("unit")
     )
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="urgent_reports_raised",
-        verbose_name=_("raised by"),
-    )
+    raised_by = user_fk(_("raised by"), related_name="urgent_reports_raised", optional=False)
     source_entry = models.ForeignKey(
         "DailyReportEntry",
         on_delete=models.SET_NULL,
@@ -80,14 +75,7 @@ class UrgentReport(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="urgent_reports_assigned",
-        verbose_name=_("assigned manager"),
-    )
+    assignee = user_fk(_("assigned manager"), related_name="urgent_reports_assigned")
     ack_deadline = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -130,7 +118,7 @@ class UrgentReport(models.Model):
         return self.status != self.Status.RESOLVED
 
 
-class UrgentReportEvent(EventBase):
+class UrgentReportEvent(SavedEventBase):
     """The timeline of an urgent report: who did what, when."""
 
     class Kind(models.TextChoices):
@@ -150,8 +138,6 @@ class UrgentReportEvent(EventBase):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     # A comment form's idempotency token: a double-clicked comment is kept once.
     token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 
