@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.fields import user_fk
+from crm_site.core.fields import events_of, user_fk
 from crm_site.core.models import EventBase, Timestamped
 
 from .rules import AUDIO_EXTENSION
@@ -320,14 +320,12 @@ class ComplaintEvent(EventBase):
         REMINDED = "reminded", _("Deadline reminder sent")
         ESCALATED = "escalated", _("Escalated past the deadline")
 
-    complaint = models.ForeignKey(
-        Complaint,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("complaint"),
-        db_index=False,  # led by the (complaint, at) index
-    )
+    # No index of its own: the (complaint, at) index leads with it.
+    complaint = events_of(Complaint, _("complaint"), db_index=False)
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    # The services pass the time: the deadline jobs write theirs as of the
+    # moment they ran.
+    at = models.DateTimeField(_("at"), default=timezone.now)
     # The columns keep their first names (from_status, to_status).
     from_state = models.CharField(
         _("from status"),

@@ -14,10 +14,10 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.accounts.models import Region
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
-from crm_site.core.fields import user_fk
-from crm_site.core.models import ColumnAlias, CreatedAt, SavedEventBase, Timestamped
+from crm_site.core.fields import unit_fk, user_fk
+from crm_site.core.models import ColumnAlias, CreatedAt, EventBase, Timestamped
 
 from . import grading
 
@@ -240,12 +240,7 @@ class Customer(Timestamped):
         verbose_name=_("region"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="customers",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("customers")
     sales_owner = user_fk(_("sales owner"), related_name="sales_customers")
     visiting_person = user_fk(_("visiting person"), related_name="visited_customers")
     # Kept when a supervisor or admin assigns a salesperson of the customer's
@@ -371,7 +366,7 @@ class Contact(models.Model):
         return self.name
 
 
-class CustomerChange(SavedEventBase):
+class CustomerChange(EventBase):
     """History of a customer card: who changed which fields, when."""
 
     class Kind(models.TextChoices):
@@ -403,7 +398,7 @@ class CustomerChange(SavedEventBase):
         return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class GradeChange(SavedEventBase):
+class GradeChange(EventBase):
     """Every grade change: old, new, when, by whom or by which rule version, why."""
 
     class Source(models.TextChoices):

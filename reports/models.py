@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.fields import user_fk
-from crm_site.core.models import SavedEventBase, Timestamped
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.models import EventBase, Timestamped
 
 
 class JSONTextField(models.TextField):
@@ -43,12 +43,15 @@ class JSONTextField(models.TextField):
         return json.dumps(value, ensure_ascii=False)
 
 
-class SummaryQuerySet(ScopedQuerySet):
-    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+class UnitRowsQuerySet(ScopedQuerySet):
+    """The scope of this app's rows, each of one unit: supervisors see their
+    unit's; managers their units'; admins all; staff none."""
 
     unit_path = "unit"
     own_path = None
 
+
+class SummaryQuerySet(UnitRowsQuerySet):
     def awaiting_review(self):
         return self.filter(status=MonthlyPatrolSummary.Status.SUBMITTED)
 
@@ -61,12 +64,7 @@ class MonthlyPatrolSummary(Timestamped):
         SUBMITTED = "submitted", _("Submitted")
         REVIEWED = "reviewed", _("Reviewed")
 
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="monthly_summaries",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("monthly_summaries")
     # The first day of the month (a date, so it sorts and filters like one).
     month = models.DateField(_("month"))
     status = models.CharField(
@@ -156,7 +154,7 @@ class MonthlyPatrolSummary(Timestamped):
         return f"{self.month:%Y-%m}"
 
 
-class SummaryEvent(SavedEventBase):
+class SummaryEvent(EventBase):
     """History of a summary: builds, commentary, submission, review, staleness."""
 
     class Kind(models.TextChoices):
@@ -168,12 +166,7 @@ class SummaryEvent(SavedEventBase):
         REVIEWED = "reviewed", _("Reviewed")
         STALE = "stale", _("Daily reports changed")
 
-    summary = models.ForeignKey(
-        MonthlyPatrolSummary,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("summary"),
-    )
+    summary = events_of(MonthlyPatrolSummary, _("summary"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
     class Meta:
@@ -186,11 +179,8 @@ class SummaryEvent(SavedEventBase):
         return f"{self.summary_id} {self.kind}"
 
 
-class RollupRequestQuerySet(ScopedQuerySet):
+class RollupRequestQuerySet(UnitRowsQuerySet):
     """The same scope as the summaries they build."""
-
-    unit_path = "unit"
-    own_path = None
 
     def pending(self):
         return self.filter(done_at__isnull=True)
@@ -240,30 +230,18 @@ class RollupRequest(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
 
-class BigCustomerReviewQuerySet(ScopedQuerySet):
-    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
-
-    unit_path = "unit"
-    own_path = None
-
-
 class BigCustomerReview(models.Model):
     """大客户专员's quarterly review of a unit's top-grade customers (大客户专员主要职责:
     每季度对大客户服务情况进行一次审核). One per unit and quarter; one item per
     customer (reports/reviews.py)."""
 
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="big_customer_reviews",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("big_customer_reviews")
     quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
     opened_by = user_fk(_("opened by"))
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = BigCustomerReviewQuerySet.as_manager()
+    objects = UnitRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-quarter", "unit__code"]

@@ -16,10 +16,9 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet, active_role, owned_by
-from crm_site.core.fields import user_fk
-from crm_site.core.models import CreatedAt, SavedEventBase, Timestamped
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.models import CreatedAt, EventBase, Timestamped
 
 
 class Kind(models.TextChoices):
@@ -60,9 +59,7 @@ class Visit(CreatedAt):
     )
     user = user_fk(_("by"), related_name="visits", optional=False)
     # The customer's unit when the contact was made: scope and unit rollups.
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("service unit")
-    )
+    unit = unit_fk("visits")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("time"))
     source = models.CharField(
@@ -122,12 +119,7 @@ class DailyReport(Timestamped):
     DONE = (Status.SUBMITTED, Status.REVIEWED)
 
     user = user_fk(_("staff member"), related_name="daily_reports", optional=False)
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="daily_reports",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("daily_reports")
     date = models.DateField(_("date"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -178,7 +170,7 @@ class DailyReportEventQuerySet(ScopedQuerySet):
     parent_path = "report"
 
 
-class DailyReportEvent(SavedEventBase):
+class DailyReportEvent(EventBase):
     """History of a daily report: who created, submitted, reviewed or returned it."""
 
     class Kind(models.TextChoices):
@@ -188,9 +180,7 @@ class DailyReportEvent(SavedEventBase):
         REVIEWED = "reviewed", _("Reviewed")
         RETURNED = "returned", _("Returned")
 
-    report = models.ForeignKey(
-        DailyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
-    )
+    report = events_of(DailyReport, _("report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
 

@@ -5,13 +5,18 @@ definitions are exactly those the migrations recorded, so using one changes
 no schema.
 """
 
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.accounts.models import ServiceUnit
 
 if TYPE_CHECKING:
     from crm_site.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
 
 
 @overload
@@ -49,4 +54,27 @@ def user_fk(verbose_name, *, related_name: str = "+", optional: bool = True):
         on_delete=models.PROTECT,
         related_name=related_name,
         verbose_name=verbose_name,
+    )
+
+
+SERVICE_UNIT = _("service unit")
+
+
+def unit_fk(
+    related_name: str, *, verbose_name=SERVICE_UNIT
+) -> "models.ForeignKey[ServiceUnit, ServiceUnit]":
+    """The service unit a row belongs to, kept on the row: the unit scope
+    (ScopedQuerySet.unit_path) and the per-unit figures read it. A unit that
+    still has rows cannot be deleted (PROTECT)."""
+    return models.ForeignKey(
+        ServiceUnit, on_delete=models.PROTECT, related_name=related_name, verbose_name=verbose_name
+    )
+
+
+def events_of(to: type[M], verbose_name, **options) -> "models.ForeignKey[M, M]":
+    """An event table's link to the object whose history it is (see
+    core.models.EventBase): the object reads its timeline as `events`, and
+    the timeline goes when the object is deleted."""
+    return models.ForeignKey(
+        to, on_delete=models.CASCADE, related_name="events", verbose_name=verbose_name, **options
     )

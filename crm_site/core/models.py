@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
@@ -37,10 +36,9 @@ class EventBase(models.Model):
 
     Every timeline table (complaints, urgent reports, daily reports, monthly
     summaries, prospects) inherits these columns and adds its foreign key to
-    the object, its `Kind` choices and its own columns. A table whose rows are
-    stamped when saved inherits SavedEventBase (`at` with auto_now_add); one
-    whose services pass the time (jobs that run "as of" a moment) keeps this
-    default.
+    the object, its `Kind` choices and its own columns. `at` is the moment the
+    row is saved; a table whose services pass the time (jobs that run "as of"
+    a moment) overrides it with a default instead.
     from_state/to_state are blank for an event that does not move the state.
     Written by crm_site.core.workflow.transition() (or by the services for
     events outside a transition).
@@ -48,19 +46,10 @@ class EventBase(models.Model):
 
     actor = user_fk(_("by"))
     kind = models.CharField(_("kind"), max_length=30)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
     from_state = models.CharField(_("from state"), max_length=30, blank=True, default="")
     to_state = models.CharField(_("to state"), max_length=30, blank=True, default="")
     data = models.JSONField(_("details"), default=dict, blank=True)
-
-    class Meta:
-        abstract = True
-
-
-class SavedEventBase(EventBase):
-    """An EventBase whose `at` is the moment the row is saved."""
-
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         abstract = True

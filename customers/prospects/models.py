@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.fields import user_fk
-from crm_site.core.models import SavedEventBase, Timestamped
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.models import EventBase, Timestamped
 
 
 class Step(models.IntegerChoices):
@@ -67,12 +66,7 @@ class Prospect(Timestamped):
     factory_phone = models.CharField(_("factory phone"), max_length=40, blank=True)
     key_people = models.CharField(_("key people"), max_length=300, blank=True)
     products = models.CharField(_("goods used"), max_length=300, blank=True)
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="prospects",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("prospects")
     owner = user_fk(_("developed by"), related_name="prospects", optional=False)
     step = models.PositiveSmallIntegerField(
         _("step reached"), choices=Step.choices, default=Step.NONE
@@ -183,7 +177,7 @@ class Prospect(Timestamped):
         ]
 
 
-class ProspectEvent(SavedEventBase):
+class ProspectEvent(EventBase):
     """One line of a prospect's history: created, a step taken, won or dropped."""
 
     class Kind(models.TextChoices):
@@ -193,9 +187,7 @@ class ProspectEvent(SavedEventBase):
         DROPPED = "dropped", _("Dropped")
         REOPENED = "reopened", _("Reopened")
 
-    prospect = models.ForeignKey(
-        Prospect, on_delete=models.CASCADE, related_name="events", verbose_name=_("prospect")
-    )
+    prospect = events_of(Prospect, _("prospect"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices, null=True, blank=True)
     happened_on = models.DateField(_("date"), null=True, blank=True)

@@ -4,10 +4,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.fields import user_fk
-from crm_site.core.models import SavedEventBase
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.models import EventBase
 
 
 class UrgentReportQuerySet(ScopedQuerySet):
@@ -48,9 +47,7 @@ class UrgentReport(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RESOLVED = "resolved", _("Resolved")
 
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="urgent_reports", verbose_name=_("unit")
-    )
+    unit = unit_fk("urgent_reports", verbose_name=_("unit"))
     raised_by = user_fk(_("raised by"), related_name="urgent_reports_raised", optional=False)
     source_entry = models.ForeignKey(
         "DailyReportEntry",
@@ -118,7 +115,7 @@ class UrgentReport(models.Model):
         return self.status != self.Status.RESOLVED
 
 
-class UrgentReportEvent(SavedEventBase):
+class UrgentReportEvent(EventBase):
     """The timeline of an urgent report: who did what, when."""
 
     class Kind(models.TextChoices):
@@ -130,12 +127,7 @@ class UrgentReportEvent(SavedEventBase):
         ESCALATED = "escalated", _("Escalated")
         RESOLVED = "resolved", _("Resolved")
 
-    report = models.ForeignKey(
-        UrgentReport,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("urgent report"),
-    )
+    report = events_of(UrgentReport, _("urgent report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
     # A comment form's idempotency token: a double-clicked comment is kept once.
