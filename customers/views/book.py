@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from crm_site.core.listing import COUNT_CAP, paginate
 from .. import display, selectors, services
 from ..fields import customer_label
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
-from ..models import Customer, GradingRule
+from ..models import Customer
 
 AUTOCOMPLETE_LIMIT = 20
 PAGE_SIZES = (10, 20, 50, 100)
@@ -47,7 +46,7 @@ def _sort_links(request, current: str) -> dict:
 
 def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
-    rule = GradingRule.objects.current().as_rule()
+    rule = selectors.current_rule().as_rule()
     people = selectors.person_choices(user=request.user)
     filterset = selectors.customer_filter(
         user=request.user, data=request.GET, rule=rule, people=people
@@ -104,9 +103,7 @@ def card_sections(request, customer) -> list[dict]:
 
 
 def _customer_for(request, pk: int, *related: str) -> Customer:
-    return get_object_or_404(
-        Customer.objects.visible_to(request.user).for_list().select_related(*related), pk=pk
-    )
+    return selectors.customer_for(user=request.user, pk=pk, related=related)
 
 
 @role_required(Role.STAFF)
@@ -141,7 +138,7 @@ def _save_customer(request, form, customer=None):
             return services.customer_create(**kwargs)
         # The form has already written its values onto its instance; the service
         # compares against the stored card, so it gets a fresh copy.
-        stored = Customer.objects.for_list().get(pk=customer.pk)
+        stored = selectors.customer_stored(pk=customer.pk)
         return services.customer_update(customer=stored, **kwargs)
     except ValidationError as exc:
         add_service_errors(form, exc)
@@ -225,7 +222,7 @@ def contact_delete(request, pk: int, contact_id: int):
 @role_required(Role.SUPERVISOR)
 def pin_grade(request, pk: int):
     customer = _customer_for(request, pk)
-    rule = GradingRule.objects.current().as_rule()
+    rule = selectors.current_rule().as_rule()
     form = PinGradeForm(request.POST or None, rule=rule, initial={"grade": customer.grade})
     if request.method == "POST" and form.is_valid():
         try:
@@ -300,11 +297,8 @@ def autocomplete(request):
     q = request.GET.get("q", "").strip()[:100]
     results = []
     if q:
-        customers = (
-            Customer.objects.visible_to(request.user)
-            .filter(Q(code__istartswith=q) | Q(name__icontains=q))
-            .only("pk", "code", "name", "grade")
-            .order_by("code")[:AUTOCOMPLETE_LIMIT]
+        customers = selectors.customer_autocomplete(
+            user=request.user, q=q, limit=AUTOCOMPLETE_LIMIT
         )
         results = [
             {

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Role, User
+from crm_site.accounts.models import Role
 from crm_site.core.listing import paginate
 
 from .. import selectors
@@ -31,12 +31,7 @@ def _shift(month: date, delta: int) -> date:
 
 def _by_person(rows: list[dict]) -> list[dict]:
     """Group the (person, grade) rows per person with a subtotal and the person's name."""
-    names = {
-        u.pk: u.get_full_name()
-        for u in User.objects.filter(
-            pk__in={r["visiting_person"] for r in rows if r["visiting_person"]}
-        )
-    }
+    names = selectors.person_names(ids={r["visiting_person"] for r in rows if r["visiting_person"]})
     people: dict = {}
     for row in rows:
         people.setdefault(row["visiting_person"], []).append(with_percentages(row))
