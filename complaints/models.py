@@ -274,6 +274,9 @@ class Complaint(models.Model):
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    # Claimed by each edit through the services (crm_site.core.versioning): a
+    # form loaded before another person's save is refused, not applied over it.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -17,6 +17,7 @@ from crm_site.core.inputs import (
     HalfWidthDecimalField,
     HalfWidthIntegerField,
 )
+from crm_site.core.versioning import VersionedFormMixin
 
 from . import grading, services, xlsx
 from .models import Contact, Customer, LogisticsService, Nature, Scale, Trend
@@ -76,7 +77,7 @@ class CustomerFieldsForm(CleanInputModelForm):
         return data
 
 
-class CustomerForm(CustomerFieldsForm):
+class CustomerForm(VersionedFormMixin, CustomerFieldsForm):
     override_reason = forms.CharField(
         label=_("Reason for the assignment exception"),
         required=False,
@@ -248,7 +249,7 @@ def _unknown_value(key: str, language: str) -> str:
     return message % {"value": "%(value)s", "accepted": accepted}
 
 
-class ContactForm(CleanInputModelForm):
+class ContactForm(VersionedFormMixin, CleanInputModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -267,6 +268,10 @@ class ContactForm(CleanInputModelForm):
         ]
         widgets = {"care_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"name": _("Contact name")}
+
+    def service_fields(self) -> dict:
+        """The model fields for contact_create / contact_update."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
     def clean(self):
         data = super().clean()
@@ -392,6 +397,9 @@ class RuleForm(CleanInputForm):
         help_text=_("Kept with the version and on every grade change it causes."),
     )
     digest = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The rule version the editor was opened on (kept through previews): a
+    # save after someone else saved a newer version is refused (StaleEdit).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -430,7 +438,7 @@ PROBLEMS = {
 class RuleEditor:
     """The three parts of the rule page as one form: grades, revenue bands, points."""
 
-    def __init__(self, data=None, *, definition: dict | None = None):
+    def __init__(self, data=None, *, definition: dict | None = None, version: int | None = None):
         initial = definition or {}
         self.grades = GradeFormSet(data, prefix="grades", initial=initial.get("grades"))
         self.bands = BandFormSet(
@@ -445,8 +453,17 @@ class RuleEditor:
         for group, _choices in POINT_GROUPS:
             for value, number in initial.get(group, {}).items():
                 points[f"{group}_{value}"] = number
-        self.rule = RuleForm(data, initial=points)
+        self.rule = RuleForm(data, initial=points | {"version": version})
         self.problems: list[str] = []
+
+    def loaded_version(self) -> int | None:
+        return self.rule.cleaned_data.get("version")
+
+    def carry_version(self, version: int) -> None:
+        """After a refused stale save: the editor now stands on `version`."""
+        data = self.rule.data.copy()  # type: ignore[attr-defined]
+        data["version"] = str(version)
+        self.rule.data = data
 
     def is_valid(self) -> bool:
         valid = all([self.grades.is_valid(), self.bands.is_valid(), self.rule.is_valid()])

@@ -316,6 +316,9 @@ class Customer(models.Model):
     )
     grade_pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
+    # Claimed by each edit through the services (crm_site.core.versioning): a
+    # form loaded before another person's save is refused, not applied over it.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -398,6 +401,9 @@ class Contact(models.Model):
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    # Claimed by each edit through the services (crm_site.core.versioning): a
+    # form loaded before another person's save is refused, not applied over it.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     class Meta:
         ordering = ["-is_primary", "name"]

@@ -138,6 +138,9 @@ class MonthlyPatrolSummary(models.Model):
     urgent = models.JSONField(_("urgent reports"), default=dict, blank=True)
     complaints = models.JSONField(_("complaints"), default=dict, blank=True)
 
+    # Claimed by each edit through the services (crm_site.core.versioning): a
+    # form loaded before another person's save is refused, not applied over it.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

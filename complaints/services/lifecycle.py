@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Membership, User
 from crm_site.accounts.selectors import unit_people
 from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import transition
 
 from .. import permissions, rules
@@ -119,18 +120,24 @@ def _move(
     outcome=None,
     comment: str = "",
     at=None,
+    claim: bool = False,
+    version: int | None = None,
     **fields,
 ) -> ComplaintEvent:
     """Check the role and the rules' reason, then apply the workflow action.
 
     Returns the event written. Raises ValidationError if the complaint is in
-    the wrong status or changed since it was loaded.
+    the wrong status or changed since it was loaded. With `claim` (an action
+    that writes the shared findings or solution), the complaint's version is
+    claimed too: StaleEdit if it moved on from `version`.
     """
     _require(actor, action, complaint)
     try:
         rules.check(action, status=complaint.status, severity=complaint.severity)
     except rules.IllegalTransition as exc:
         raise _illegal(complaint, exc.reason) from exc
+    if claim:
+        claim_version(complaint, version, history=complaint.events)
     name = rules.workflow_action(action, severity=complaint.severity, satisfied=outcome)
     event = {"comment": comment, "at": at or timezone.now()}
     return transition(complaint, name, actor=actor, workflow=WORKFLOW, event=event, **fields)
@@ -275,12 +282,15 @@ def complaint_record_findings(
     responsible_department: str,
     comment: str = "",
     major: bool = False,
+    version: int | None = None,
 ) -> Complaint:
     """Record the cause and the responsible department found so far (no status change).
 
     With `major`, the investigation found the matter serious: the complaint
     becomes major, so its solution needs a manager's approval (客户服务管理制度 第12条).
     It never goes back to normal, and its deadline stays the one promised.
+    `version`: the complaint's version the form was loaded from; if someone
+    saved its findings or solution since, StaleEdit and nothing changes.
     """
     fields = {"cause": cause, "responsible_department": responsible_department}
     raised = major and complaint.severity != Severity.MAJOR
@@ -289,7 +299,7 @@ def complaint_record_findings(
     text = comment or cause
     if raised:
         text = _("Marked major: the solution needs a manager's approval.") + "\n" + text
-    _move(complaint, actor, "findings", comment=text, **fields)
+    _move(complaint, actor, "findings", comment=text, claim=True, version=version, **fields)
     return complaint
 
 
@@ -311,9 +321,16 @@ def complaint_assign(
 
 @transaction.atomic
 def complaint_propose(
-    *, complaint: Complaint, actor: User, cause: str, responsible_department: str, solution: str
+    *,
+    complaint: Complaint,
+    actor: User,
+    cause: str,
+    responsible_department: str,
+    solution: str,
+    version: int | None = None,
 ) -> Complaint:
-    """investigating / sent back → solution proposed (normal) or awaiting approval (major)."""
+    """investigating / sent back → solution proposed (normal) or awaiting approval (major).
+    `version` as in complaint_record_findings."""
     if not (cause.strip() and responsible_department.strip() and solution.strip()):
         raise ValidationError(_("Enter the cause, the responsible department and the solution."))
     now = timezone.now()
@@ -322,6 +339,8 @@ def complaint_propose(
         actor,
         "propose",
         comment=solution,
+        claim=True,
+        version=version,
         cause=cause,
         responsible_department=responsible_department,
         solution=solution,

@@ -16,6 +16,7 @@ from crm_site.accounts.models import (
 )
 from crm_site.accounts.scope import PURPOSES, active_role, people_for, units_for
 from crm_site.core.services import audit
+from crm_site.core.versioning import claim_version
 
 from .. import grading
 from ..models import Contact, Customer, CustomerChange, GradeChange, GradingRule, LogisticsService
@@ -37,6 +38,13 @@ TRACKED_FIELDS = (
     "status",
     "notes",
     "assignment_override_reason",
+)
+# The history rows of changes to the card itself (not its contacts or voice records).
+CARD_KINDS = (
+    CustomerChange.Kind.CREATED,
+    CustomerChange.Kind.UPDATED,
+    CustomerChange.Kind.ASSIGNED,
+    CustomerChange.Kind.IMPORTED,
 )
 CONTACT_FIELDS = (
     "name",
@@ -222,8 +230,13 @@ def customer_update(
     fields: dict,
     services: Iterable[LogisticsService] | None = None,
     override_reason: str = "",
+    version: int | None = None,
 ) -> Customer:
-    """Change a customer card; regrade it under the current rule unless pinned."""
+    """Change a customer card; regrade it under the current rule unless pinned.
+
+    `version` is the card's version the form was loaded from: if someone has
+    saved the card since, StaleEdit (crm_site.core.versioning) and nothing changes."""
+    claim_version(customer, version, history=customer.changes.filter(kind__in=CARD_KINDS))
     before = snapshot(customer)
     before_services = list(customer.services.all())
     assignment = (customer.visiting_person_id, customer.region_id)
@@ -350,6 +363,8 @@ def customers_reassign(
         ],
         batch_size=500,
     )
+    # A card form opened before the reassignment is refused, not saved over it.
+    Customer.objects.filter(pk__in=[c.pk for c in moved]).update(version=models.F("version") + 1)
     CustomerChange.objects.bulk_create(history, batch_size=500)
     return moved
 
@@ -455,7 +470,15 @@ def contact_create(*, customer: Customer, actor: User, fields: dict) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, actor: User, fields: dict) -> Contact:
+def contact_update(
+    *, contact: Contact, actor: User, fields: dict, version: int | None = None
+) -> Contact:
+    """Change a contact; `version` as in customer_update (StaleEdit if it moved on)."""
+    claim_version(
+        contact,
+        version,
+        history=contact.customer.changes.filter(kind=CustomerChange.Kind.CONTACT),
+    )
     before = _contact_snapshot(contact)
     for name, value in fields.items():
         setattr(contact, name, value)

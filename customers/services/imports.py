@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -585,6 +586,12 @@ def _write(actor: User, plan: Plan) -> None:
         # Small batches: bulk_update's CASE grows with the square of the batch.
         batch_size=100,
     )
+    # A card form opened before the import is refused, not saved over it.
+    updated = [p.customer.pk for p in plan.updates]
+    for start in range(0, len(updated), 1000):
+        Customer.objects.filter(pk__in=updated[start : start + 1000]).update(
+            version=F("version") + 1
+        )
     through = Customer.services.through
     replaced = [p for p in plan.updates if p.service_changed]
     through.objects.filter(customer_id__in=[p.customer.pk for p in replaced]).delete()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.forms import add_service_errors, form_errors_to_messages
+from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, paginate
 
 from .. import display, selectors, services
@@ -142,7 +142,7 @@ def _save_customer(request, form, customer=None):
         # The form has already written its values onto its instance; the service
         # compares against the stored card, so it gets a fresh copy.
         stored = Customer.objects.for_list().get(pk=customer.pk)
-        return services.customer_update(customer=stored, **kwargs)
+        return services.customer_update(customer=stored, version=form.loaded_version(), **kwargs)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -187,13 +187,25 @@ def _contact_form(request, customer, contact=None):
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         if contact is None:
-            services.contact_create(customer=customer, actor=request.user, fields=form.cleaned_data)
+            services.contact_create(
+                customer=customer,
+                actor=request.user,
+                fields=form.service_fields(),
+            )
             messages.success(request, _("Contact added."))
-        else:
-            stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
-            services.contact_update(contact=stored, actor=request.user, fields=form.cleaned_data)
+            return _back_to_contacts(customer)
+        stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
+        saved = call_or_add_errors(
+            form,
+            services.contact_update,
+            contact=stored,
+            actor=request.user,
+            fields=form.service_fields(),
+            version=form.loaded_version(),
+        )
+        if saved is not None:
             messages.success(request, _("Contact saved."))
-        return _back_to_contacts(customer)
+            return _back_to_contacts(customer)
     return render(
         request,
         "customers/contact_form.html",
