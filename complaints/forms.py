@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, User
 from crm_site.accounts.scope import people_for
+from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import CleanInputForm
 from crm_site.core.versioning import VersionedFormMixin
 from customers.fields import CustomerField
@@ -62,7 +63,7 @@ class RecordingField(forms.FileField):
         return upload
 
 
-class ComplaintLogForm(CleanInputForm):
+class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     received_at = forms.DateTimeField(

@@ -277,6 +277,10 @@ class Complaint(models.Model):
     # Claimed by each edit through the services (crm_site.core.versioning): a
     # form loaded before another person's save is refused, not applied over it.
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    # A resent "new" form (same token) finds this row instead of creating a second one.
+    form_token = models.UUIDField(
+        _("form token"), unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

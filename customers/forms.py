@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
 from crm_site.accounts.scope import is_staff_role
+from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import (
     CleanInputForm,
     CleanInputModelForm,
@@ -77,7 +78,7 @@ class CustomerFieldsForm(CleanInputModelForm):
         return data
 
 
-class CustomerForm(VersionedFormMixin, CustomerFieldsForm):
+class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
     override_reason = forms.CharField(
         label=_("Reason for the assignment exception"),
         required=False,
@@ -103,6 +104,8 @@ class CustomerForm(VersionedFormMixin, CustomerFieldsForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk:
+            del self.fields[self.token_field]  # only a new card needs one
         units = services.scope_units(user)
         people = services.scope_users(user)
         self.fields["unit"].queryset = units
@@ -249,7 +252,7 @@ def _unknown_value(key: str, language: str) -> str:
     return message % {"value": "%(value)s", "accepted": accepted}
 
 
-class ContactForm(VersionedFormMixin, CleanInputModelForm):
+class ContactForm(IdempotentFormMixin, VersionedFormMixin, CleanInputModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -268,6 +271,11 @@ class ContactForm(VersionedFormMixin, CleanInputModelForm):
         ]
         widgets = {"care_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"name": _("Contact name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields[self.token_field]  # only a new contact needs one
 
     def service_fields(self) -> dict:
         """The model fields for contact_create / contact_update."""
@@ -320,7 +328,7 @@ class ReassignForm(CleanInputForm):
         super().full_clean()
 
 
-class ImportUploadForm(CleanInputForm):
+class ImportUploadForm(IdempotentFormMixin, CleanInputForm):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(

@@ -319,6 +319,10 @@ class Customer(models.Model):
     # Claimed by each edit through the services (crm_site.core.versioning): a
     # form loaded before another person's save is refused, not applied over it.
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    # A resent "new" form (same token) finds this row instead of creating a second one.
+    form_token = models.UUIDField(
+        _("form token"), unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -404,6 +408,10 @@ class Contact(models.Model):
     # Claimed by each edit through the services (crm_site.core.versioning): a
     # form loaded before another person's save is refused, not applied over it.
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    # A resent "new" form (same token) finds this row instead of creating a second one.
+    form_token = models.UUIDField(
+        _("form token"), unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-is_primary", "name"]
@@ -606,6 +614,10 @@ class CustomerImport(models.Model):
     # When the state last changed: the sweeper re-sends a check or an
     # application that has waited too long.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A resent upload form (same token) goes to the first upload's preview.
+    form_token = models.UUIDField(
+        _("form token"), unique=True, null=True, blank=True, editable=False
+    )
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)

@@ -7,6 +7,7 @@ expects, so a double submit (or two people at once) moves it only once, and
 the ComplaintEvent written with it.
 """
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
 from crm_site.accounts.selectors import unit_people
+from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import in_language_of, notify, work_calendar
 from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import transition
@@ -197,8 +199,12 @@ def complaint_log(
     handler: User | None = None,
     acknowledged_on: date | None = None,
     recording=None,
+    form_token: uuid.UUID | None = None,
 ) -> Complaint:
-    """Log a complaint (客户投诉记录表) with its number and deadline."""
+    """Log a complaint (客户投诉记录表) with its number and deadline. A resent
+    form (same token) returns the complaint the first one logged."""
+    if (first := first_by_token(Complaint, form_token)) is not None:
+        return first
     _check_log(
         actor=actor,
         customer=customer,
@@ -212,30 +218,35 @@ def complaint_log(
         handler = actor
     content_type = recording_validate(recording) if recording else ""
 
-    complaint = Complaint(
-        number=complaint_next_number(year=timezone.localdate().year),
-        customer=customer,
-        unit_id=customer.unit_id,
-        channel=channel,
-        received_at=received_at,
-        received_by=actor,
-        complainant=complainant,
-        contact_phone=contact_phone,
-        content=content,
-        demand=demand,
-        category=category,
-        severity=severity,
-        handler=handler or customer.visiting_person,
-        deadline=complaint_deadline(received_at=received_at, severity=severity),
-        acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
-        status=Status.RECEIVED,
-    )
-    complaint.save()
-    event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
-    if recording:
-        _store_recording(complaint, recording, content_type)
-    _notify_handler_assigned(complaint, actor, event)
-    return complaint
+    def create() -> Complaint:
+        # The number is claimed here: a resent form racing the first claims none.
+        complaint = Complaint(
+            number=complaint_next_number(year=timezone.localdate().year),
+            customer=customer,
+            unit_id=customer.unit_id,
+            channel=channel,
+            received_at=received_at,
+            received_by=actor,
+            complainant=complainant,
+            contact_phone=contact_phone,
+            content=content,
+            demand=demand,
+            category=category,
+            severity=severity,
+            handler=handler or customer.visiting_person,
+            deadline=complaint_deadline(received_at=received_at, severity=severity),
+            acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
+            status=Status.RECEIVED,
+            form_token=form_token,
+        )
+        complaint.save()
+        event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
+        if recording:
+            _store_recording(complaint, recording, content_type)
+        _notify_handler_assigned(complaint, actor, event)
+        return complaint
+
+    return create_once(Complaint, form_token, create)[0]
 
 
 def _store_recording(complaint: Complaint, upload, content_type: str) -> None:

@@ -1,6 +1,7 @@
 """Form helpers shared by the apps."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -9,8 +10,13 @@ from django.shortcuts import redirect
 
 from .versioning import StaleEdit
 
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class IdempotentFormMixin:
+
+class IdempotentFormMixin(_FormBase):
     """A hidden random token, so the same form sent twice creates one record.
 
     The service stores it in a unique column and returns the first record
@@ -25,6 +31,15 @@ class IdempotentFormMixin:
         self.fields[self.token_field] = forms.UUIDField(widget=forms.HiddenInput)
         if not self.is_bound and not self.initial.get(self.token_field):
             self.initial[self.token_field] = uuid.uuid4()
+
+    def posted_token(self) -> uuid.UUID | None:
+        """The token a bound form was sent with, read before validation: a
+        resent form may no longer validate (its unique code is now the first
+        one's), yet it should find the first one's record."""
+        try:
+            return uuid.UUID(str(self.data.get(self.add_prefix(self.token_field), "")))
+        except ValueError:
+            return None
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

@@ -1,5 +1,6 @@
 """Customer cards, contacts, assignment and pinned grades."""
 
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from crm_site.accounts.models import (
     User,
 )
 from crm_site.accounts.scope import PURPOSES, active_role, people_for, units_for
+from crm_site.core.idempotency import create_once
 from crm_site.core.services import audit
 from crm_site.core.versioning import claim_version
 
@@ -195,9 +197,25 @@ def customer_create(
     fields: dict,
     services: Iterable[LogisticsService] = (),
     override_reason: str = "",
+    form_token: uuid.UUID | None = None,
 ) -> Customer:
-    """Create a customer card, graded under the current rule."""
-    customer = Customer(**fields, created_by=actor)
+    """Create a customer card, graded under the current rule. A resent form
+    (same token) returns the card the first one created."""
+
+    def create() -> Customer:
+        return _customer_create(
+            actor=actor,
+            fields=fields,
+            services=services,
+            override_reason=override_reason,
+            form_token=form_token,
+        )
+
+    return create_once(Customer, form_token, create)[0]
+
+
+def _customer_create(*, actor, fields, services, override_reason, form_token) -> Customer:
+    customer = Customer(**fields, created_by=actor, form_token=form_token)
     settle_assignment(customer=customer, actor=actor, override_reason=override_reason, changed=True)
     rule = GradingRule.objects.current()
     apply_grade(customer, rule, rule.as_rule(), timezone.now())
@@ -454,19 +472,26 @@ def _make_primary(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_create(*, customer: Customer, actor: User, fields: dict) -> Contact:
-    contact = Contact(customer=customer, **fields)
-    _make_primary(contact)
-    contact.save()
-    after = _contact_snapshot(contact)
-    _contact_history(
-        customer=customer,
-        actor=actor,
-        action="added",
-        name=contact.name,
-        changes={k: ["", v] for k, v in after.items() if v},
-    )
-    return contact
+def contact_create(
+    *, customer: Customer, actor: User, fields: dict, form_token: uuid.UUID | None = None
+) -> Contact:
+    """Add a contact to the card. A resent form (same token) returns the first one."""
+
+    def create() -> Contact:
+        contact = Contact(customer=customer, **fields, form_token=form_token)
+        _make_primary(contact)
+        contact.save()
+        after = _contact_snapshot(contact)
+        _contact_history(
+            customer=customer,
+            actor=actor,
+            action="added",
+            name=contact.name,
+            changes={k: ["", v] for k, v in after.items() if v},
+        )
+        return contact
+
+    return create_once(Contact, form_token, create)[0]
 
 
 @transaction.atomic

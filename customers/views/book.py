@@ -138,7 +138,7 @@ def _save_customer(request, form, customer=None):
     }
     try:
         if customer is None:
-            return services.customer_create(**kwargs)
+            return services.customer_create(form_token=form.cleaned_data["form_token"], **kwargs)
         # The form has already written its values onto its instance; the service
         # compares against the stored card, so it gets a fresh copy.
         stored = Customer.objects.for_list().get(pk=customer.pk)
@@ -151,6 +151,12 @@ def _save_customer(request, form, customer=None):
 @role_required(Role.STAFF)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and (token := form.posted_token()):
+        # A resent form: its code is now the first card's, so it would not
+        # validate; go to the card the first one created.
+        first = Customer.objects.visible_to(request.user).filter(form_token=token).first()
+        if first is not None:
+            return redirect(first)
     if request.method == "POST" and form.is_valid():
         customer = _save_customer(request, form)
         if customer is not None:
@@ -191,6 +197,7 @@ def _contact_form(request, customer, contact=None):
                 customer=customer,
                 actor=request.user,
                 fields=form.service_fields(),
+                form_token=form.cleaned_data["form_token"],
             )
             messages.success(request, _("Contact added."))
             return _back_to_contacts(customer)
