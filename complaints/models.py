@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.fields import events_of, user_fk
+from crm_site.core.fields import create_token, edit_version, events_of, user_fk
 from crm_site.core.models import EventBase, Timestamped
 
 from .rules import AUDIO_EXTENSION
@@ -246,6 +246,9 @@ class Complaint(Timestamped):
     # per deadline (a reopened complaint gets a new deadline and both cleared).
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    version = edit_version()
+    form_token = create_token()
 
     objects = ComplaintQuerySet.as_manager()
 

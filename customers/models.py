@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
-from crm_site.core.fields import unit_fk, user_fk
+from crm_site.core.fields import create_token, edit_version, unit_fk, user_fk
 from crm_site.core.models import ColumnAlias, CreatedAt, EventBase, Timestamped
 
 from . import grading
@@ -276,6 +276,8 @@ class Customer(Timestamped):
     grade_pinned_by = user_fk(_("pinned by"))
     grade_pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
+    version = edit_version()
+    form_token = create_token()
     created_by = user_fk(_("created by"))
 
     objects = CustomerQuerySet.as_manager()
@@ -349,6 +351,8 @@ class Contact(models.Model):
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    version = edit_version()
+    form_token = create_token()
 
     class Meta:
         ordering = ["-is_primary", "name"]
@@ -541,6 +545,8 @@ class CustomerImport(models.Model):
     # When the state last changed: the sweeper re-sends a check or an
     # application that has waited too long.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A resent upload form (same token) goes to the first upload's preview.
+    form_token = create_token()
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)

@@ -356,6 +356,11 @@ def customer_for(*, user, pk: int, related: tuple[str, ...] = ()) -> Customer:
     )
 
 
+def customer_created_by_form(*, user, token) -> Customer | None:
+    """The customer a "new" form with this token created, if the user may see it."""
+    return Customer.objects.visible_to(user).filter(form_token=token).first()
+
+
 def customer_stored(*, pk: int) -> Customer:
     """A fresh copy of a customer the caller already holds, for a service to
     compare a form's values against what is stored."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.core.inputs import CleanInputForm
+from crm_site.core.versioning import VersionedFormMixin
 
 from . import months
 
@@ -50,7 +51,11 @@ class BuildForm(CleanInputForm):
         return month
 
 
-class CommentaryForm(CleanInputForm):
+class CommentaryForm(VersionedFormMixin, CleanInputForm):
+    """The supervisor's commentary; carries the summary's version (core.versioning)."""
+
+    record_attr = "summary"
+
     commentary = forms.CharField(
         label=_("Supervisor's commentary"),
         required=False,
@@ -61,6 +66,10 @@ class CommentaryForm(CleanInputForm):
             "next month. Kept when the figures are rebuilt."
         ),
     )
+
+    def __init__(self, *args, summary=None, **kwargs):
+        self.summary = summary
+        super().__init__(*args, **kwargs)
 
 
 class ReviewForm(CleanInputForm):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.fields import edit_version, events_of, unit_fk, user_fk
 from crm_site.core.models import EventBase, Timestamped
 
 
@@ -121,6 +121,8 @@ class MonthlyPatrolSummary(Timestamped):
     market = JSONTextField(_("market and competitor intelligence"), default=list, blank=True)
     urgent = models.JSONField(_("urgent reports"), default=dict, blank=True)
     complaints = models.JSONField(_("complaints"), default=dict, blank=True)
+
+    version = edit_version()
 
     objects = SummaryQuerySet.as_manager()
 

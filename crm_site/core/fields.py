@@ -78,3 +78,16 @@ def events_of(to: type[M], verbose_name, **options) -> "models.ForeignKey[M, M]"
     return models.ForeignKey(
         to, on_delete=models.CASCADE, related_name="events", verbose_name=verbose_name, **options
     )
+
+
+def edit_version():
+    """The version an edit form was loaded from is checked against this one, which
+    every edit through the services claims (crm_site.core.versioning): a form
+    loaded before another person's save is refused, not applied over it."""
+    return models.PositiveIntegerField(_("version"), default=0, editable=False)
+
+
+def create_token():
+    """The token of the "new" form that created the row: a resent form (the same
+    token) finds this row instead of creating a second one."""
+    return models.UUIDField(_("form token"), unique=True, null=True, blank=True, editable=False)

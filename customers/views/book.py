@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.forms import add_service_errors, form_errors_to_messages
+from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, paginate
 
 from .. import display, selectors, services
@@ -135,11 +135,11 @@ def _save_customer(request, form, customer=None):
     }
     try:
         if customer is None:
-            return services.customer_create(**kwargs)
+            return services.customer_create(form_token=form.cleaned_data["form_token"], **kwargs)
         # The form has already written its values onto its instance; the service
         # compares against the stored card, so it gets a fresh copy.
         stored = selectors.customer_stored(pk=customer.pk)
-        return services.customer_update(customer=stored, **kwargs)
+        return services.customer_update(customer=stored, version=form.loaded_version(), **kwargs)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -148,6 +148,12 @@ def _save_customer(request, form, customer=None):
 @role_required(Role.STAFF)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and (token := form.posted_token()):
+        # A resent form: its code is now the first card's, so it would not
+        # validate; go to the card the first one created.
+        first = selectors.customer_created_by_form(user=request.user, token=token)
+        if first is not None:
+            return redirect(first)
     if request.method == "POST" and form.is_valid():
         customer = _save_customer(request, form)
         if customer is not None:
@@ -184,13 +190,26 @@ def _contact_form(request, customer, contact=None):
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         if contact is None:
-            services.contact_create(customer=customer, actor=request.user, fields=form.cleaned_data)
+            services.contact_create(
+                customer=customer,
+                actor=request.user,
+                fields=form.service_fields(),
+                form_token=form.cleaned_data["form_token"],
+            )
             messages.success(request, _("Contact added."))
-        else:
-            stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
-            services.contact_update(contact=stored, actor=request.user, fields=form.cleaned_data)
+            return _back_to_contacts(customer)
+        stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
+        saved = call_or_add_errors(
+            form,
+            services.contact_update,
+            contact=stored,
+            actor=request.user,
+            fields=form.service_fields(),
+            version=form.loaded_version(),
+        )
+        if saved is not None:
             messages.success(request, _("Contact saved."))
-        return _back_to_contacts(customer)
+            return _back_to_contacts(customer)
     return render(
         request,
         "customers/contact_form.html",

@@ -91,7 +91,9 @@ def _customer_import(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         record = services.customer_import_upload(
-            actor=request.user, upload=form.cleaned_data["file"]
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            form_token=form.cleaned_data["form_token"],
         )
         return redirect(record)
     return _upload_page(request, form)

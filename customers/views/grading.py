@@ -9,6 +9,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.listing import paginate
 from crm_site.core.services import audit
+from crm_site.core.versioning import StaleEdit
 
 from .. import display, grading, selectors, services
 from ..forms import RuleEditor
@@ -65,34 +66,49 @@ def _preview_context(preview, rule_definition) -> dict:
     return {"preview": preview, "preview_rows": rows, "moves": preview.sorted_moves()}
 
 
+def _save_rule(request, editor, definition, current):
+    """The saved rule's regrade run; None when someone saved a newer version
+    since the editor was opened (said as a message; the editor keeps the
+    user's rule, now standing on the newest version)."""
+    try:
+        return services.grading_rule_save(
+            actor=request.user,
+            definition=definition,
+            note=editor.rule.cleaned_data.get("note", ""),
+            request=request,
+            version=editor.loaded_version(),
+        )
+    except StaleEdit as exc:
+        messages.error(request, exc.messages[0])
+        editor.carry_version(current.version)
+        return None
+
+
 @role_required(Role.ADMIN)
 def grading_rules(request):
     current = selectors.current_rule()
     start_from = current
     if request.method == "GET" and request.GET.get("from"):
         start_from = selectors.rule_version(version=request.GET.get("from")) or current
-    editor = RuleEditor(request.POST or None, definition=start_from.definition)
+    editor = RuleEditor(
+        request.POST or None, definition=start_from.definition, version=current.version
+    )
     context = {"current": current, "start_from": start_from, "editor": editor}
     if request.method == "POST" and editor.is_valid():
         definition = editor.definition()
         digest = definition_digest(definition)
         if request.POST.get("action") == "save":
-            if editor.rule.cleaned_data.get("digest") == digest:
-                run = services.grading_rule_save(
-                    actor=request.user,
-                    definition=definition,
-                    note=editor.rule.cleaned_data.get("note", ""),
-                    request=request,
+            if editor.rule.cleaned_data.get("digest") != digest:
+                messages.warning(
+                    request, _("The rule changed after the preview. Check this preview, then save.")
                 )
+            elif run := _save_rule(request, editor, definition, current):
                 messages.success(
                     request,
                     _("Rule v%(version)s saved. Customers are being regraded in the background.")
                     % {"version": run.rule.version},
                 )
                 return redirect(run)
-            messages.warning(
-                request, _("The rule changed after the preview. Check this preview, then save.")
-            )
         context |= _preview_context(
             services.grading_rule_preview(definition=definition), definition
         )
