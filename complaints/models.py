@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase
 
 from .rules import AUDIO_EXTENSION
@@ -183,8 +184,8 @@ class Complaint(models.Model):
     )
     complainant = models.CharField(_("complainant"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    content = models.TextField(_("complaint"))
-    demand = models.TextField(_("customer's demand"), blank=True)
+    content = models.TextField(_("complaint"), max_length=TEXT_MAX_LENGTH)
+    demand = models.TextField(_("customer's demand"), blank=True, max_length=TEXT_MAX_LENGTH)
     category = models.ForeignKey(
         ComplaintCategory,
         on_delete=models.PROTECT,
@@ -221,8 +222,8 @@ class Complaint(models.Model):
     recording_content_type = models.CharField(max_length=40, blank=True, editable=False)
     recording_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
-    cause = models.TextField(_("cause"), blank=True)
-    solution = models.TextField(_("solution"), blank=True)
+    cause = models.TextField(_("cause"), blank=True, max_length=TEXT_MAX_LENGTH)
+    solution = models.TextField(_("solution"), blank=True, max_length=TEXT_MAX_LENGTH)
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -241,7 +242,9 @@ class Complaint(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
-    approval_comment = models.TextField(_("approval comment"), blank=True)
+    approval_comment = models.TextField(
+        _("approval comment"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -265,7 +268,9 @@ class Complaint(models.Model):
         verbose_name=_("return visit by"),
     )
     satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
-    return_visit_note = models.TextField(_("return visit note"), blank=True)
+    return_visit_note = models.TextField(
+        _("return visit note"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
@@ -369,7 +374,7 @@ class ComplaintEvent(EventBase):
     to_state = models.CharField(
         _("to status"), max_length=20, choices=Status.choices, blank=True, db_column="to_status"
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     @property
     def from_status(self) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import ColumnAlias, EventBase
 
 from . import grading
@@ -271,7 +272,9 @@ class Customer(models.Model):
     )
     # Kept when a supervisor or admin assigns a salesperson of the customer's
     # region as its visiting person despite the rule (客户服务管理制度 第3条).
-    assignment_override_reason = models.TextField(_("assignment override reason"), blank=True)
+    assignment_override_reason = models.TextField(
+        _("assignment override reason"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     assignment_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -290,7 +293,7 @@ class Customer(models.Model):
         related_name="customers",
         verbose_name=_("logistics services used"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     grade = models.CharField(_("grade"), max_length=10, blank=True, db_index=True)
     grade_points = models.IntegerField(_("grade points"), null=True, blank=True)
@@ -305,7 +308,7 @@ class Customer(models.Model):
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     grade_pinned = models.BooleanField(_("grade pinned"), default=False)
-    grade_pin_reason = models.TextField(_("pin reason"), blank=True)
+    grade_pin_reason = models.TextField(_("pin reason"), blank=True, max_length=TEXT_MAX_LENGTH)
     grade_pinned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -481,7 +484,7 @@ class GradeChange(EventBase):
         verbose_name=_("regrade run"),
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     # An event of the grade: its columns keep their names on this large table
     # and read as the event's kind, states and details.

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase
 
 
@@ -92,7 +93,7 @@ class Prospect(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     # 客户开发评价表, recorded when the prospect is won.
     growth_rating = models.PositiveSmallIntegerField(
@@ -107,7 +108,9 @@ class Prospect(models.Model):
     overall_rating = models.PositiveSmallIntegerField(
         _("overall evaluation"), choices=Rating.choices, null=True, blank=True
     )
-    evaluation_note = models.TextField(_("evaluation remarks"), blank=True)
+    evaluation_note = models.TextField(
+        _("evaluation remarks"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     # 新开发客户报告表.
     first_amount = models.DecimalField(
         _("first transaction amount (CNY)"),
@@ -117,7 +120,9 @@ class Prospect(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    how_won = models.TextField(_("how the customer was won"), blank=True)
+    how_won = models.TextField(
+        _("how the customer was won"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
@@ -135,7 +140,7 @@ class Prospect(models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
-    drop_reason = models.TextField(_("reason for dropping"), blank=True)
+    drop_reason = models.TextField(_("reason for dropping"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -224,7 +229,7 @@ class ProspectEvent(EventBase):
         _("estimated success rate (%)"), null=True, blank=True
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_MAX_LENGTH)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # A resent step form (same token) records the step once.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)

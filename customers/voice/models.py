@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 
 
 class Score(models.IntegerChoices):
@@ -146,7 +147,7 @@ class ServiceSurvey(models.Model):
     logistics_info = _score_field(_("logistics information"))
     goods_damage = _score_field(_("goods damage in delivery"))
     service_management = _score_field(_("service management level"))
-    note = models.TextField(_("remarks"), blank=True)
+    note = models.TextField(_("remarks"), blank=True, max_length=TEXT_MAX_LENGTH)
     # Idempotency token of the form: a resent POST finds the survey it created.
     form_token = models.UUIDField(_("form token"), unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -204,10 +205,14 @@ class EnterpriseSurvey(models.Model):
         verbose_name=_("visitor"),
     )
     interviewee = models.CharField(_("customer's representative"), max_length=100, blank=True)
-    opinions = models.TextField(_("opinions recorded"))
-    answers = models.TextField(_("answers given"), blank=True)
-    visitor_opinion = models.TextField(_("visitor's opinion"), blank=True)
-    head_opinion = models.TextField(_("department head's opinion"), blank=True)
+    opinions = models.TextField(_("opinions recorded"), max_length=TEXT_MAX_LENGTH)
+    answers = models.TextField(_("answers given"), blank=True, max_length=TEXT_MAX_LENGTH)
+    visitor_opinion = models.TextField(
+        _("visitor's opinion"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    head_opinion = models.TextField(
+        _("department head's opinion"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     head_opinion_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -309,7 +314,7 @@ class CustomerWatch(models.Model):
     items = models.JSONField(_("items"), default=dict)
     changed_count = models.PositiveSmallIntegerField(_("items changed"), default=0)
     risky_changes = models.JSONField(_("risky items changed"), default=list, blank=True)
-    note = models.TextField(_("remarks"), blank=True)
+    note = models.TextField(_("remarks"), blank=True, max_length=TEXT_MAX_LENGTH)
     form_token = models.UUIDField(_("form token"), unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
