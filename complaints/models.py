@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.fields import create_token, edit_version, events_of, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase, Timestamped
 
 from .rules import AUDIO_EXTENSION
@@ -184,8 +185,8 @@ class Complaint(Timestamped):
     )
     complainant = models.CharField(_("complainant"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    content = models.TextField(_("complaint"))
-    demand = models.TextField(_("customer's demand"), blank=True)
+    content = models.TextField(_("complaint"), max_length=TEXT_MAX_LENGTH)
+    demand = models.TextField(_("customer's demand"), blank=True, max_length=TEXT_MAX_LENGTH)
     category = models.ForeignKey(
         ComplaintCategory,
         on_delete=models.PROTECT,
@@ -222,13 +223,15 @@ class Complaint(Timestamped):
     recording_content_type = models.CharField(max_length=40, blank=True, editable=False)
     recording_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
-    cause = models.TextField(_("cause"), blank=True)
-    solution = models.TextField(_("solution"), blank=True)
+    cause = models.TextField(_("cause"), blank=True, max_length=TEXT_MAX_LENGTH)
+    solution = models.TextField(_("solution"), blank=True, max_length=TEXT_MAX_LENGTH)
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     proposed_by = user_fk(_("proposed by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = user_fk(_("approved by"))
-    approval_comment = models.TextField(_("approval comment"), blank=True)
+    approval_comment = models.TextField(
+        _("approval comment"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = user_fk(_("resolved by"))
     notified_on = models.DateField(_("customer notified on"), null=True, blank=True)
@@ -238,7 +241,9 @@ class Complaint(Timestamped):
     return_visit_at = models.DateTimeField(_("return visit at"), null=True, blank=True)
     return_visit_by = user_fk(_("return visit by"))
     satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
-    return_visit_note = models.TextField(_("return visit note"), blank=True)
+    return_visit_note = models.TextField(
+        _("return visit note"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
@@ -340,7 +345,7 @@ class ComplaintEvent(EventBase):
     to_state = models.CharField(
         _("to status"), max_length=20, choices=Status.choices, blank=True, db_column="to_status"
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     @property
     def from_status(self) -> str:

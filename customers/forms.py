@@ -469,7 +469,7 @@ class RuleEditor:
 
     def carry_version(self, version: int) -> None:
         """After a refused stale save: the editor now stands on `version`."""
-        data = self.rule.data.copy()  # type: ignore[attr-defined]
+        data = self.rule.data.copy()
         data["version"] = str(version)
         self.rule.data = data
 

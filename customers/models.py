@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.accounts.models import Region
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
 from crm_site.core.fields import create_token, edit_version, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import ColumnAlias, CreatedAt, EventBase, Timestamped
 
 from . import grading
@@ -245,7 +246,9 @@ class Customer(Timestamped):
     visiting_person = user_fk(_("visiting person"), related_name="visited_customers")
     # Kept when a supervisor or admin assigns a salesperson of the customer's
     # region as its visiting person despite the rule (客户服务管理制度 第3条).
-    assignment_override_reason = models.TextField(_("assignment override reason"), blank=True)
+    assignment_override_reason = models.TextField(
+        _("assignment override reason"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     assignment_override_by = user_fk(_("override by"))
     assignment_override_at = models.DateTimeField(_("override at"), null=True, blank=True)
     status = models.CharField(
@@ -257,7 +260,7 @@ class Customer(Timestamped):
         related_name="customers",
         verbose_name=_("logistics services used"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     grade = models.CharField(_("grade"), max_length=10, blank=True, db_index=True)
     grade_points = models.IntegerField(_("grade points"), null=True, blank=True)
@@ -272,7 +275,7 @@ class Customer(Timestamped):
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     grade_pinned = models.BooleanField(_("grade pinned"), default=False)
-    grade_pin_reason = models.TextField(_("pin reason"), blank=True)
+    grade_pin_reason = models.TextField(_("pin reason"), blank=True, max_length=TEXT_MAX_LENGTH)
     grade_pinned_by = user_fk(_("pinned by"))
     grade_pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
@@ -434,7 +437,7 @@ class GradeChange(EventBase):
         verbose_name=_("regrade run"),
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     # An event of the grade: its columns keep their names on this large table
     # and read as the event's kind, states and details.

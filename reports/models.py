@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.fields import edit_version, events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase, Timestamped
 
 
@@ -72,10 +73,12 @@ class MonthlyPatrolSummary(Timestamped):
     )
 
     # --- people's words (never touched by a build) --------------------------
-    commentary = models.TextField(_("supervisor's commentary"), blank=True)
+    commentary = models.TextField(
+        _("supervisor's commentary"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     submitted_by = user_fk(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    review_comment = models.TextField(_("manager's review"), blank=True)
+    review_comment = models.TextField(_("manager's review"), blank=True, max_length=TEXT_MAX_LENGTH)
     reviewed_by = user_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
@@ -284,7 +287,7 @@ class BigCustomerReviewItem(models.Model):
     )
     grade = models.CharField(_("grade when listed"), max_length=10, blank=True)
     checks = models.JSONField(_("checklist items done"), default=list, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = models.TextField(_("findings"), blank=True, max_length=TEXT_MAX_LENGTH)
     reviewed_by = user_fk(_("recorded by"))
     reviewed_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 

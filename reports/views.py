@@ -69,7 +69,7 @@ def _offer_build(filterset, units, page, this_month):
     """The unit and month filtered for, when that summary does not exist and the user
     may build it (the way to a month not built yet)."""
     data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
-    unit, month = data.get("unit"), months.parse(data.get("month"))
+    unit, month = data.get("unit"), data.get("month")
     if page.object_list or unit is None or month is None or month > this_month:
         return None
     if not units.filter(pk=unit.pk).exists():

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.scope import ScopedQuerySet, active_role, owned_by
 from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import CreatedAt, EventBase, Timestamped
 
 
@@ -128,11 +129,12 @@ class DailyReport(Timestamped):
         _("remarks for the day"),
         blank=True,
         help_text=_("Optional; needed to submit a day without customer contacts."),
+        max_length=TEXT_MAX_LENGTH,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_by = user_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     objects = DailyReportQuerySet.as_manager()
 
@@ -182,7 +184,7 @@ class DailyReportEvent(EventBase):
 
     report = events_of(DailyReport, _("report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     objects = DailyReportEventQuerySet.as_manager()
 
@@ -223,15 +225,23 @@ class DailyReportEntry(Timestamped):
     )
     kind = models.CharField(_("visit or call"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("visit time"))
-    opinions = models.TextField(_("customer opinions, suggestions and wishes"), blank=True)
-    market = models.TextField(
-        _("market conditions, competitor moves and other companies' sales policies"), blank=True
+    opinions = models.TextField(
+        _("customer opinions, suggestions and wishes"), blank=True, max_length=TEXT_MAX_LENGTH
     )
-    effect = models.TextField(_("effect of the visit"), blank=True)
-    handling = models.TextField(_("handling of the main matters and the result"), blank=True)
-    other = models.TextField(_("other matters to report"), blank=True)
+    market = models.TextField(
+        _("market conditions, competitor moves and other companies' sales policies"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+    )
+    effect = models.TextField(_("effect of the visit"), blank=True, max_length=TEXT_MAX_LENGTH)
+    handling = models.TextField(
+        _("handling of the main matters and the result"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    other = models.TextField(_("other matters to report"), blank=True, max_length=TEXT_MAX_LENGTH)
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
-    escalation_reason = models.TextField(_("reason for escalation"), blank=True)
+    escalation_reason = models.TextField(
+        _("reason for escalation"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     # Competitor tags of item 3 (the intelligence register filters on them).
     competitors: "models.ManyToManyField[Competitor, EntryCompetitor]" = models.ManyToManyField(
         "Competitor",

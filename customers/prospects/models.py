@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase, Timestamped
 
 
@@ -81,7 +82,7 @@ class Prospect(Timestamped):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     # 客户开发评价表, recorded when the prospect is won.
     growth_rating = models.PositiveSmallIntegerField(
@@ -96,7 +97,9 @@ class Prospect(Timestamped):
     overall_rating = models.PositiveSmallIntegerField(
         _("overall evaluation"), choices=Rating.choices, null=True, blank=True
     )
-    evaluation_note = models.TextField(_("evaluation remarks"), blank=True)
+    evaluation_note = models.TextField(
+        _("evaluation remarks"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     # 新开发客户报告表.
     first_amount = models.DecimalField(
         _("first transaction amount (CNY)"),
@@ -106,7 +109,9 @@ class Prospect(Timestamped):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    how_won = models.TextField(_("how the customer was won"), blank=True)
+    how_won = models.TextField(
+        _("how the customer was won"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
@@ -117,7 +122,7 @@ class Prospect(Timestamped):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = user_fk(_("closed by"))
-    drop_reason = models.TextField(_("reason for dropping"), blank=True)
+    drop_reason = models.TextField(_("reason for dropping"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     created_by = user_fk(_("created by"))
     # A resent "new prospect" form (same token) does not create a second one.
@@ -195,7 +200,7 @@ class ProspectEvent(EventBase):
         _("estimated success rate (%)"), null=True, blank=True
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_MAX_LENGTH)
     # A resent step form (same token) records the step once.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)
 

@@ -47,8 +47,6 @@ DEFAULTS = {
     "trend": Trend.STABLE,
     "status": Status.ACTIVE,
 }
-# Notes are free text of any length on the card; a file holds at most this much.
-NOTES_LIMIT = 5000
 IMPORTED_FIELDS = [
     "name",
     "unit",
@@ -283,10 +281,7 @@ def _row_data(customer, values, present, lookups, err):
                 data[key] = None  # the card's unit or person is no measure for this row
     for key in ("name", "industry", "address", "notes"):
         if key in given:
-            if key == "notes" and len(text[key]) > NOTES_LIMIT:
-                err(key, _("At most %(n)s characters.") % {"n": NOTES_LIMIT})
-            else:
-                data[key] = text[key]
+            data[key] = text[key]  # the form measures it against the model's limit
     if "unit" in given:
         data["unit"] = _found_unit(text["unit"], lookups, err)
     for key, lookup in lookups.choices.items():

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.fields import unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import CreatedAt
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ class ServiceSurvey(VoiceRecord):
     logistics_info = _score_field(_("logistics information"))
     goods_damage = _score_field(_("goods damage in delivery"))
     service_management = _score_field(_("service management level"))
-    note = models.TextField(_("remarks"), blank=True)
+    note = models.TextField(_("remarks"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-surveyed_on", "-pk"]
@@ -203,10 +204,14 @@ class EnterpriseSurvey(VoiceRecord):
     visited_on = models.DateField(_("visit date"))
     visitor = user_fk(_("visitor"), optional=False)
     interviewee = models.CharField(_("customer's representative"), max_length=100, blank=True)
-    opinions = models.TextField(_("opinions recorded"))
-    answers = models.TextField(_("answers given"), blank=True)
-    visitor_opinion = models.TextField(_("visitor's opinion"), blank=True)
-    head_opinion = models.TextField(_("department head's opinion"), blank=True)
+    opinions = models.TextField(_("opinions recorded"), max_length=TEXT_MAX_LENGTH)
+    answers = models.TextField(_("answers given"), blank=True, max_length=TEXT_MAX_LENGTH)
+    visitor_opinion = models.TextField(
+        _("visitor's opinion"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    head_opinion = models.TextField(
+        _("department head's opinion"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     head_opinion_by = user_fk(_("head's opinion by"))
     head_opinion_at = models.DateTimeField(_("head's opinion at"), null=True, blank=True)
     created_by = user_fk(_("recorded by"), optional=False)
@@ -279,7 +284,7 @@ class CustomerWatch(VoiceRecord):
     items = models.JSONField(_("items"), default=dict)
     changed_count = models.PositiveSmallIntegerField(_("items changed"), default=0)
     risky_changes = models.JSONField(_("risky items changed"), default=list, blank=True)
-    note = models.TextField(_("remarks"), blank=True)
+    note = models.TextField(_("remarks"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-reported_on", "-pk"]

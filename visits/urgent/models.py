@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.scope import ScopedQuerySet
 from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase
 
 
@@ -67,8 +68,8 @@ class UrgentReport(models.Model):
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     title = models.CharField(_("title"), max_length=200)
-    details = models.TextField(_("details"))
-    proposal = models.TextField(_("supervisor's proposal"), blank=True)
+    details = models.TextField(_("details"), max_length=TEXT_MAX_LENGTH)
+    proposal = models.TextField(_("supervisor's proposal"), blank=True, max_length=TEXT_MAX_LENGTH)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -78,7 +79,7 @@ class UrgentReport(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The raising form's idempotency token: a resent POST finds the first report.
@@ -129,7 +130,7 @@ class UrgentReportEvent(EventBase):
 
     report = events_of(UrgentReport, _("urgent report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
     # A comment form's idempotency token: a double-clicked comment is kept once.
     token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 
