@@ -51,7 +51,7 @@ format: venv-dev
 	$(VENV)/bin/ruff format .
 
 worker: venv
-	$(VENV)/bin/celery -A crm_site worker -l info --concurrency 2
+	$(VENV)/bin/celery -A crm_site worker -l info --concurrency 2 --queues crm,urgent,bulk
 
 beat: venv
 	$(VENV)/bin/celery -A crm_site beat -l info --schedule .celerybeat-schedule

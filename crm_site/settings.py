@@ -336,6 +336,28 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "crm")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- Celery queues -------------------------------------------------------------
+# Urgent work (routing and escalating urgent reports, notifications and their
+# e-mail, reminders) has a queue of its own, apart from bulk work (monthly
+# rollups, regrades, imports, exports), so a long rollup never delays an urgent
+# report; the Procfile starts a worker for each. Anything unrouted (the worker
+# heartbeat) goes to CELERY_QUEUE, which both kinds of worker consume.
+CELERY_URGENT_QUEUE = env("CELERY_URGENT_QUEUE", "urgent")
+CELERY_BULK_QUEUE = env("CELERY_BULK_QUEUE", "bulk")
+CELERY_TASK_ROUTES = {
+    "visits.urgent.tasks.*": {"queue": CELERY_URGENT_QUEUE},
+    "crm_site.core.tasks.notification_email*": {"queue": CELERY_URGENT_QUEUE},
+    "complaints.tasks.*": {"queue": CELERY_URGENT_QUEUE},
+    "visits.tasks.remind_*": {"queue": CELERY_URGENT_QUEUE},
+    "customers.tasks.care_reminders_send": {"queue": CELERY_URGENT_QUEUE},
+    "reports.tasks.*": {"queue": CELERY_BULK_QUEUE},
+    "customers.tasks.regrade_*": {"queue": CELERY_BULK_QUEUE},
+    "customers.tasks.customer_import*": {"queue": CELERY_BULK_QUEUE},
+    "crm_site.core.tasks.export_*": {"queue": CELERY_BULK_QUEUE},
+}
+# Every queue a worker of this installation may be asked to consume.
+CELERY_ALL_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE]
+# --- end of Celery queues ------------------------------------------------------
 # A message not acknowledged within the visibility timeout is redelivered, so it
 # must exceed the longest task (a full regrade or rollup: well under an hour).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
