@@ -29,8 +29,14 @@ migrate: venv
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The web server, a worker for each queue and beat (Procfile.dev), together
+# until Ctrl-C. Without REDIS_URL the broker is a folder of files (.broker/):
+# its copies of taken messages and a dead run's control bindings and replies
+# are dropped first, so every start is a clean one.
 run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	broker="$${CELERY_BROKER_DIR:-.broker}"; rm -rf "$$broker/processed" "$$broker/control"; \
+	  if [ -d "$$broker/queue" ]; then find "$$broker/queue" -name '*.pidbox.msg' -delete; fi
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
 test: venv-dev
 	$(VENV)/bin/ruff check .
