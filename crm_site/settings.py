@@ -388,6 +388,13 @@ if not REDIS_URL:
 # sends what is still pending (crm_site.core.jobs).
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# --- Beat: exactly one ------------------------------------------------------------
+# The scheduler takes a lock (Redis, or a file without Redis) and a second beat
+# refuses to start; it renews the lock on every tick, at most this many
+# seconds apart (crm_site/core/beat.py).
+CELERY_BEAT_SCHEDULER = "crm_site.core.beat:LockedScheduler"
+CELERY_BEAT_MAX_INTERVAL = 15
+# --- end of beat ------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "crm_site.core.tasks.worker_heartbeat",
