@@ -390,8 +390,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # --- Beat: exactly one ------------------------------------------------------------
 # The scheduler takes a lock (Redis, or a file without Redis) and a second beat
-# refuses to start; it renews the lock on every tick, at most this many
-# seconds apart (crm_site/core/beat.py).
+# refuses to start; it renews the lock and records beat's heartbeat (read by
+# /readyz/) on its ticks, at most this many seconds apart (crm_site/core/beat.py).
 CELERY_BEAT_SCHEDULER = "crm_site.core.beat:LockedScheduler"
 CELERY_BEAT_MAX_INTERVAL = 15
 # --- end of beat ------------------------------------------------------------------
@@ -483,6 +483,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
+
+# --- Health: worker heartbeats --------------------------------------------------
+# Each kind of worker records a heartbeat every minute through its own queue
+# (admins see them in the admin; /readyz/ pings the workers themselves).
+CELERY_BEAT_SCHEDULE |= {
+    f"worker-heartbeat-{queue}": {
+        "task": "crm_site.core.tasks.worker_heartbeat",
+        "schedule": 60.0,
+        "args": (f"worker-{queue}",),
+        "options": {"queue": queue},
+    }
+    for queue in (CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE)
+}
+# --- end of health --------------------------------------------------------------
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
 # plain lines while developing).

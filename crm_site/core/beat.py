@@ -6,12 +6,16 @@ With REDIS_URL the lock is a Redis key with an expiry, renewed on every tick
 without releasing it frees it after LOCK_SECONDS and beats on several hosts
 exclude each other. Without Redis (`make run`) it is an flock on a file in the
 broker folder, which the kernel releases with the process.
+
+Beat also records its own heartbeat on its ticks (crm_site.core.health), which
+/readyz/ reads: a beat that stopped ticking shows as stale.
 """
 
 import fcntl
 import logging
 import os
 import socket
+import time
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -138,6 +142,9 @@ class LockedScheduler(PersistentScheduler):
     def tick(self, *args: Any, **kwargs: Any) -> float:
         if not self.lock.renew():
             raise SystemExit("celery beat: another beat took the lock; this one stops.")
+        from .health import beat_heartbeat
+
+        beat_heartbeat(time.monotonic())
         return super().tick(*args, **kwargs)
 
     def close(self) -> None:
