@@ -36,7 +36,7 @@ seed: migrate
 run: seed
 	broker="$${CELERY_BROKER_DIR:-.broker}"; rm -rf "$$broker/processed" "$$broker/control"; \
 	  if [ -d "$$broker/queue" ]; then find "$$broker/queue" -name '*.pidbox.msg' -delete; fi
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
+	PATH="$(abspath $(VENV))/bin:$$PATH" HOST=$(HOST) $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
 test: venv-dev
 	$(VENV)/bin/ruff check .
