@@ -393,7 +393,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # refuses to start; it renews the lock and records beat's heartbeat (read by
 # /readyz/) on its ticks, at most this many seconds apart (crm_site/core/beat.py).
 CELERY_BEAT_SCHEDULER = "crm_site.core.beat:LockedScheduler"
-CELERY_BEAT_MAX_INTERVAL = 15
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 # --- end of beat ------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {

@@ -2,7 +2,7 @@
 refuses to start while another holds it (two beats would fire every job twice).
 
 With REDIS_URL the lock is a Redis key with an expiry, renewed on every tick
-(CELERY_BEAT_MAX_INTERVAL apart, well inside the expiry), so a beat that dies
+(CELERY_BEAT_MAX_LOOP_INTERVAL apart, well inside the expiry), so a beat that dies
 without releasing it frees it after LOCK_SECONDS and beats on several hosts
 exclude each other. Without Redis (`make run`) it is an flock on a file in the
 broker folder, which the kernel releases with the process.

@@ -98,3 +98,12 @@ def test_the_procfile_starts_gunicorn_with_its_config_and_exactly_one_beat():
     assert [name for name, command in processes.items() if " beat " in command] == ["beat"]
     queues = " ".join(command for command in processes.values() if " worker " in command)
     assert "urgent" in queues and "bulk" in queues
+
+
+def test_beat_ticks_well_inside_its_lock_expiry_and_the_staleness_limit():
+    from crm_site.celery import app
+    from crm_site.core import beat, health
+
+    interval = app.conf.beat_max_loop_interval
+    assert 0 < interval <= beat.LOCK_SECONDS / 3
+    assert interval + health.BEAT_HEARTBEAT_SECONDS <= health.BEAT_STALE_SECONDS / 3
