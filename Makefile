@@ -73,4 +73,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
+	rm -rf $(VENV) db.sqlite3 .broker staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
