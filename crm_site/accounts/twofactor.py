@@ -201,7 +201,7 @@ def disable(request):
     return redirect("two_factor")
 
 
-ALLOWED_PREFIXES = ("/static/", "/healthz/", "/i18n/", "/accounts/logout/")
+ALLOWED_PREFIXES = ("/static/", "/healthz/", "/readyz/", "/i18n/", "/accounts/logout/")
 
 
 class TwoFactorMiddleware:
