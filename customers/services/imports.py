@@ -30,7 +30,15 @@ from ..models import (
     Status,
     Trend,
 )
-from .book import apply_grade, diff, scope_users, services_text, snapshot
+from .book import (
+    TRACKED_FIELDS,
+    apply_grade,
+    diff,
+    grade_change,
+    scope_users,
+    services_text,
+    snapshot,
+)
 
 LOOKUP_CHUNK = 1000
 KEEP_ERRORS = 5000  # errors kept for the preview page; the count is always exact
@@ -46,21 +54,10 @@ DEFAULTS = {
 }
 # Notes are free text of any length on the card; a file holds at most this much.
 NOTES_LIMIT = 5000
+# What an update by import writes: every tracked field but the code it matched on,
+# and who allowed an assignment exception, when.
 IMPORTED_FIELDS = [
-    "name",
-    "unit",
-    "nature",
-    "scale",
-    "annual_revenue",
-    "trend",
-    "industry",
-    "region",
-    "address",
-    "status",
-    "sales_owner",
-    "visiting_person",
-    "notes",
-    "assignment_override_reason",
+    *(name for name in TRACKED_FIELDS if name != "code"),
     "assignment_override_by",
     "assignment_override_at",
 ]
@@ -554,12 +551,13 @@ def _write(actor: User, plan: Plan) -> None:
     rule = GradingRule.objects.current()
     rule_data, now = rule.as_rule(), timezone.now()
     grade_rows, history = [], []
+    source, reason = GradeChange.Source.IMPORT, _("Imported from a spreadsheet")
     for planned in plan.creates:
         apply_grade(planned.customer, rule, rule_data, now)
     Customer.objects.bulk_create([p.customer for p in plan.creates], batch_size=1000)
     for planned in plan.creates:
         c = planned.customer
-        grade_rows.append(_grade_change(c, "", actor, rule))
+        grade_rows.append(grade_change(c, "", actor, rule, source, reason))
         changes = {k: v for k, v in planned.changes.items() if v[1]}
         history.append(CustomerChange(customer=c, actor=actor, kind="imported", changes=changes))
     for planned in plan.updates:
@@ -567,7 +565,7 @@ def _write(actor: User, plan: Plan) -> None:
         old = apply_grade(c, rule, rule_data, now)
         c.updated_at = now
         if old != c.grade:
-            grade_rows.append(_grade_change(c, old, actor, rule))
+            grade_rows.append(grade_change(c, old, actor, rule, source, reason))
         history.append(
             CustomerChange(customer=c, actor=actor, kind="imported", changes=planned.changes)
         )
@@ -598,18 +596,6 @@ def _write(actor: User, plan: Plan) -> None:
     )
     CustomerChange.objects.bulk_create(history, batch_size=1000)
     GradeChange.objects.bulk_create(grade_rows, batch_size=1000)
-
-
-def _grade_change(customer, old, actor, rule) -> GradeChange:
-    return GradeChange(
-        customer=customer,
-        old_grade=old,
-        new_grade=customer.grade,
-        actor=actor,
-        rule=rule,
-        source=GradeChange.Source.IMPORT,
-        reason=_("Imported from a spreadsheet"),
-    )
 
 
 def customer_imports_sweep(*, now=None) -> int:
