@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.forms import add_service_errors, form_errors_to_messages
+from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, paginate
 
 from .. import display, selectors, services
@@ -228,16 +228,15 @@ def pin_grade(request, pk: int):
     rule = GradingRule.objects.current().as_rule()
     form = PinGradeForm(request.POST or None, rule=rule, initial={"grade": customer.grade})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_pin_grade(
-                customer=customer,
-                actor=request.user,
-                grade=form.cleaned_data["grade"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        pinned = call_or_add_errors(
+            form,
+            services.customer_pin_grade,
+            customer=customer,
+            actor=request.user,
+            grade=form.cleaned_data["grade"],
+            reason=form.cleaned_data["reason"],
+        )
+        if pinned:
             messages.success(
                 request,
                 _("Grade pinned at %(grade)s. Rule changes will leave it alone.")
