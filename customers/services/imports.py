@@ -4,10 +4,9 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Region, ServiceUnit, User
@@ -15,7 +14,7 @@ from crm_site.accounts.scope import units_for
 from crm_site.core.db import allow_long_statements
 from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
-from crm_site.core.services import audit, notify
+from crm_site.core.services import audit, in_language_of, notify
 
 from .. import forms, xlsx
 from ..models import (
@@ -427,20 +426,25 @@ def _read_plan(record: CustomerImport) -> tuple[Plan | None, dict | None]:
         return None, {"file_error": message, "error_count": 1}
 
 
+def _import_in(import_id: str, state: str) -> CustomerImport | None:
+    """The upload if it is in `state` (with its uploader), else None."""
+    return (
+        CustomerImport.objects.select_related("created_by")
+        .filter(pk=import_id, state=state)
+        .first()
+    )
+
+
 def customer_import_check(*, import_id: str) -> bool:
     """Check every row of an uploaded file; the preview page shows the result.
 
     A file with any error is not kept: the preview lists the errors and the
     user uploads a corrected file. False if the upload is not waiting for a check.
     """
-    record = (
-        CustomerImport.objects.select_related("created_by")
-        .filter(pk=import_id, state=CustomerImport.State.CHECKING)
-        .first()
-    )
+    record = _import_in(import_id, CustomerImport.State.CHECKING)
     if record is None:
         return False
-    with translation.override(record.created_by.language or settings.LANGUAGE_CODE):
+    with in_language_of(record.created_by):
         plan, error = _read_plan(record)
         result = error or plan.as_result()  # type: ignore[union-attr]
     if error or plan.error_count or not plan.rows:  # type: ignore[union-attr]
@@ -469,15 +473,11 @@ def customer_import_apply(*, import_id: str) -> bool:
     preview); the record is claimed by a conditional UPDATE inside the same
     transaction, so a redelivered message applies it once.
     """
-    record = (
-        CustomerImport.objects.select_related("created_by")
-        .filter(pk=import_id, state=CustomerImport.State.APPLYING)
-        .first()
-    )
+    record = _import_in(import_id, CustomerImport.State.APPLYING)
     if record is None:
         return False
     actor = record.created_by
-    with translation.override(actor.language or settings.LANGUAGE_CODE):
+    with in_language_of(actor):
         plan, error = _read_plan(record)
         if error or plan.error_count:  # type: ignore[union-attr]
             _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)  # type: ignore[union-attr]
