@@ -102,6 +102,17 @@
   });
 })();
 
+// The data a page carries for its charts (json_script element `id`), or null
+// where there is none or ECharts is not loaded.
+window.crmChartData = function (id) {
+  "use strict";
+  var source = document.getElementById(id);
+  if (!source || typeof echarts === "undefined") {
+    return null;
+  }
+  return JSON.parse(source.textContent);
+};
+
 // Charts (ECharts, vendored): draw each [element id, option(narrow)] pair that is
 // on the page, and draw it again for the new width on resize and for printing.
 window.crmCharts = function (pairs) {
