@@ -14,7 +14,7 @@ from django_filters.constants import EMPTY_VALUES
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import units_for
 from crm_site.core.exports import json_safe
-from crm_site.core.filters import ListFilterSet
+from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
@@ -55,9 +55,7 @@ class ComplaintFilter(ListFilterSet):
     channel = django_filters.ChoiceFilter(
         choices=Channel.choices, label=_("Channel"), empty_label=_("All")
     )
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(), label=_("Unit"), empty_label=_("All")
-    )
+    unit = unit_filter(label=_("Unit"), empty_label=_("All"))
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
     )
@@ -220,8 +218,7 @@ class ComplaintStatsFilter(ListFilterSet):
     months (the last twelve by default). The period is not a row filter: the
     selector counts complaints received in `period()`."""
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(),
+    unit = unit_filter(
         label=_("Unit"),
         empty_label=_("All my units"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
+from crm_site.core import registry
 
 from . import selectors
 
@@ -17,18 +18,15 @@ PANEL_ROWS = 5
 CARD_ROWS = 10
 
 
+@registry.home_panel("complaints/partials/_home_panel.html", width=6, at_least=Role.STAFF)
 def home_panel(request):
     """Staff: complaints they logged or handle; supervisors and managers: their units'."""
     user = request.user
-    if not user.is_at_least(Role.STAFF):
-        return None
     now = timezone.now()
     figures = selectors.complaint_home_figures(user=user, now=now, rows=PANEL_ROWS)
     list_url = reverse("complaints:list")
     mine_param = "&mine=on" if is_staff_role(user) else ""
     return {
-        "template": "complaints/partials/_home_panel.html",
-        "width": 6,
         "counts": figures["counts"],
         "complaints": figures["complaints"],
         "now": now,

@@ -395,93 +395,68 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULER = "crm_site.core.beat:LockedScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 # --- end of beat ------------------------------------------------------------------
+
+
+def _beat(task: str, schedule: float | crontab) -> dict:
+    return {"task": task, "schedule": schedule}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {
-        "task": "crm_site.core.tasks.worker_heartbeat",
-        "schedule": 60.0,
-    },
+    "worker-heartbeat": _beat("crm_site.core.tasks.worker_heartbeat", 60.0),
     # Large exports: resend what the broker lost, restart what a dead worker left.
-    "exports-sweep": {
-        "task": "crm_site.core.tasks.export_jobs_sweep",
-        "schedule": 60.0,
-    },
+    "exports-sweep": _beat("crm_site.core.tasks.export_jobs_sweep", 60.0),
     # Notification e-mail still pending (broker or mail server down, worker
     # killed): crm_site/core/mail_outbox.py.
-    "notification-emails-sweep": {
-        "task": "crm_site.core.tasks.notification_emails_sweep",
-        "schedule": 60.0,
-    },
-    "exports-purge": {
-        "task": "crm_site.core.tasks.export_files_purge",
-        "schedule": crontab(hour=3, minute=40),
-    },
+    "notification-emails-sweep": _beat("crm_site.core.tasks.notification_emails_sweep", 60.0),
+    "exports-purge": _beat("crm_site.core.tasks.export_files_purge", crontab(hour=3, minute=40)),
     # Daily reminders (visits/reminders.py). They fire every day and skip days
     # off themselves (work calendar: holidays, 调休). The second run an hour
     # later catches up if the first was lost; dedupe keys make it a no-op.
-    "visits-remind-missing-daily-reports": {
-        "task": "visits.tasks.remind_missing_daily_reports",
-        "schedule": crontab(hour="17,18", minute=30),
-    },
-    "visits-remind-overdue-contacts": {
-        "task": "visits.tasks.remind_overdue_contacts",
-        "schedule": crontab(hour="9,10", minute=0),
-    },
+    "visits-remind-missing-daily-reports": _beat(
+        "visits.tasks.remind_missing_daily_reports", crontab(hour="17,18", minute=30)
+    ),
+    "visits-remind-overdue-contacts": _beat(
+        "visits.tasks.remind_overdue_contacts", crontab(hour="9,10", minute=0)
+    ),
     # Complaint deadlines: reminder 24 hours before, escalation at the deadline.
-    "complaint-deadlines": {
-        "task": "complaints.tasks.complaint_deadlines_sweep",
-        "schedule": crontab(minute="*/10"),
-    },
+    "complaint-deadlines": _beat(
+        "complaints.tasks.complaint_deadlines_sweep", crontab(minute="*/10")
+    ),
     # customers: regrade runs the broker never got, quarterly regrade, stale uploads.
-    "customers-regrade-sweep": {
-        "task": "customers.tasks.regrade_runs_sweep",
-        "schedule": crontab(minute="*/5"),
-    },
+    "customers-regrade-sweep": _beat("customers.tasks.regrade_runs_sweep", crontab(minute="*/5")),
     # Daily: the quarter's key makes every firing after the quarter's first a
     # no-op, and a missed 1st (beat down) is made up the next day.
-    "customers-regrade-quarterly": {
-        "task": "customers.tasks.regrade_quarterly",
-        "schedule": crontab(minute=30, hour=2),
-    },
-    "customers-import-sweep": {
-        "task": "customers.tasks.customer_imports_sweep",
-        "schedule": crontab(minute="*/5"),
-    },
-    "customers-import-purge": {
-        "task": "customers.tasks.customer_imports_purge",
-        "schedule": crontab(minute=15, hour=3),
-    },
+    "customers-regrade-quarterly": _beat(
+        "customers.tasks.regrade_quarterly", crontab(minute=30, hour=2)
+    ),
+    "customers-import-sweep": _beat(
+        "customers.tasks.customer_imports_sweep", crontab(minute="*/5")
+    ),
+    "customers-import-purge": _beat(
+        "customers.tasks.customer_imports_purge", crontab(minute=15, hour=3)
+    ),
     # Care dates (客户关怀): a week ahead, to the visiting person. The second
     # firing catches up a lost first one; CareReminder rows make it a no-op.
-    "customers-care-reminders": {
-        "task": "customers.tasks.care_reminders_send",
-        "schedule": crontab(hour="8,9", minute=20),
-    },
+    "customers-care-reminders": _beat(
+        "customers.tasks.care_reminders_send", crontab(hour="8,9", minute=20)
+    ),
     # Urgent reports: route what is still pending (the broker was down at
     # submit, or a worker died), and escalate what is not acknowledged in time.
-    "visits-urgent-route-pending": {
-        "task": "visits.urgent.tasks.urgent_reports_route_pending",
-        "schedule": crontab(),
-    },
-    "visits-urgent-escalate": {
-        "task": "visits.urgent.tasks.urgent_reports_escalate",
-        "schedule": crontab(),
-    },
+    "visits-urgent-route-pending": _beat(
+        "visits.urgent.tasks.urgent_reports_route_pending", crontab()
+    ),
+    "visits-urgent-escalate": _beat("visits.urgent.tasks.urgent_reports_escalate", crontab()),
     # Monthly patrol summaries (reports/tasks.py): the month that closed, at 01:00
     # on the 1st; every day at 02:00 a reconciliation builds any closed month still
     # missing (last 12) and refreshes the month in progress, so no single firing
     # matters; requested builds the broker never got are re-sent every 5 minutes.
-    "reports-rollup-closed-month": {
-        "task": "reports.tasks.rollup_closed_month",
-        "schedule": crontab(minute=0, hour=1, day_of_month=1),
-    },
-    "reports-rollup-reconcile": {
-        "task": "reports.tasks.rollup_reconcile",
-        "schedule": crontab(minute=0, hour=2),
-    },
-    "reports-rollup-requests-sweep": {
-        "task": "reports.tasks.rollup_requests_sweep",
-        "schedule": crontab(minute="*/5"),
-    },
+    "reports-rollup-closed-month": _beat(
+        "reports.tasks.rollup_closed_month", crontab(minute=0, hour=1, day_of_month=1)
+    ),
+    "reports-rollup-reconcile": _beat("reports.tasks.rollup_reconcile", crontab(minute=0, hour=2)),
+    "reports-rollup-requests-sweep": _beat(
+        "reports.tasks.rollup_requests_sweep", crontab(minute="*/5")
+    ),
 }
 
 # --- Health: worker heartbeats --------------------------------------------------

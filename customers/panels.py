@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm_site.accounts.models import Role
+from crm_site.core import registry
 
 from . import care
 from .models import Customer
@@ -18,18 +19,15 @@ from .services.care import care_rows, contacts_with_care_dates
 PANEL_ROWS = 5
 
 
+@registry.home_panel("customers/partials/_care_home_panel.html", width=6, at_least=Role.STAFF)
 def care_home_panel(request):
     user = request.user
-    if not user.is_at_least(Role.STAFF):
-        return None
     today = timezone.localdate()
     contacts = contacts_with_care_dates(
         Customer.objects.visible_to(user).active(), start=today, days=care.REMIND_DAYS_AHEAD
     ).select_related("customer")
     rows = care_rows(contacts[: PANEL_ROWS + 1], today)
     return {
-        "template": "customers/partials/_care_home_panel.html",
-        "width": 6,
         "rows": rows[:PANEL_ROWS],
         "more": len(rows) > PANEL_ROWS,
         "list_url": f"{reverse('customers:care_list')}?days={care.REMIND_DAYS_AHEAD}",

@@ -26,22 +26,9 @@ from crm_site.core.services import audit
 from crm_site.core.xlsx import safe_cell
 
 from .models import Contact, Customer, CustomerChange
+from .services.book import CONTACT_FIELDS
 
-# The contact fields that are personal data, in export order.
-CONTACT_FIELDS = [
-    "name",
-    "organisation",
-    "position",
-    "address",
-    "mobile",
-    "phone",
-    "email",
-    "wechat",
-    "care_kind",
-    "care_date",
-    "notes",
-    "is_primary",
-]
+# Every contact field (CONTACT_FIELDS) is personal data: exported, and these blanked.
 BLANKED = ["organisation", "position", "address", "mobile", "phone", "email", "wechat", "notes"]
 COMPLAINT_FIELDS = ["number", "received_at", "complainant", "contact_phone"]
 

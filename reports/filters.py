@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
-from crm_site.core.filters import ListFilterSet, MonthFilter, UnitRegionFilterSet
+from crm_site.core.filters import ListFilterSet, MonthFilter, UnitRegionFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
 from customers.models import Customer, Status
 
@@ -17,8 +17,7 @@ class SummaryFilter(ListFilterSet):
     # A wrong field is left out; the others still filter.
     apply_valid_fields = True
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(),
+    unit = unit_filter(
         label=_("Service unit"),
         empty_label=_("All"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm js-autosubmit"}),

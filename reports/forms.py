@@ -13,8 +13,8 @@ from . import months
 TEXT_LIMIT = 10_000
 
 
-class BuildForm(CleanInputForm):
-    """'Build this month': a unit the user may build and a month that has begun."""
+class UnitForm(CleanInputForm):
+    """A form on one of the service units given as `units` (none without)."""
 
     unit = forms.ModelChoiceField(
         queryset=ServiceUnit.objects.none(),
@@ -22,11 +22,16 @@ class BuildForm(CleanInputForm):
         empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    month = MonthField(label=_("Month"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+
+
+class BuildForm(UnitForm):
+    """'Build this month': a unit the user may build and a month that has begun."""
+
+    month = MonthField(label=_("Month"))
 
     def clean_month(self):
         month = self.cleaned_data["month"]

@@ -4,34 +4,27 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.core.inputs import CleanInputForm
 
 from . import reviews
+from .forms import UnitForm
 
 
-class ReviewOpenForm(CleanInputForm):
+class ReviewOpenForm(UnitForm):
     """Open (or go to) the review of a unit for a quarter."""
 
-    unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(),
-        label=_("Service unit"),
-        empty_label=None,
-        error_messages={
-            "invalid_choice": _("Pick one of your service units."),
-            "required": _("Pick a service unit."),
-        },
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
     quarter = forms.CharField(
         label=_("Quarter"),
         error_messages={"required": _("Pick a quarter.")},
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
+        self.fields["unit"].error_messages |= {
+            "invalid_choice": _("Pick one of your service units."),
+            "required": _("Pick a service unit."),
+        }
         quarters = reviews.recent_quarters(timezone.localdate())
         label = reviews.quarter_label
         self.fields["quarter"].widget.choices = [(label(q), label(q)) for q in quarters]

@@ -194,12 +194,8 @@ BEHIND_COLUMNS = (
     "grade",
     "person_id",
     "person",
-    "visits_required",
-    "visits_counted",
-    "visits_done",
-    "calls_required",
-    "calls_counted",
-    "calls_done",
+    # The customer's figures of the month, but the calls made in it.
+    *(key for key in compliance.FIGURE_KEYS if key != "calls_in_month"),
 )
 
 

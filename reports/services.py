@@ -28,7 +28,7 @@ from crm_site.accounts.models import Membership, User
 from crm_site.accounts.selectors import unit_people
 from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
-from crm_site.core.services import in_language_of, notify
+from crm_site.core.services import notify_each
 from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import Workflow, transition
 from customers.models import Customer
@@ -253,29 +253,30 @@ def _overwrite(summary: MonthlyPatrolSummary, values: dict, built_at: datetime) 
 
 def _notify_built(summary: MonthlyPatrolSummary) -> None:
     """Tell the unit's supervisors; once per distinct set of figures (dedupe key)."""
-    for user in unit_people(summary.unit_id, Membership.Kind.SUPERVISOR):
-        with in_language_of(user):
-            title = _("Monthly patrol summary %(month)s of %(unit)s is ready") % {
-                "month": summary.month_label,
-                "unit": summary.unit.name,
-            }
-            body = _(
-                "Compliance %(percent)s; %(behind)s customers not visited or called as "
-                "required; %(opinions)s opinions and %(market)s market reports collected."
-            ) % {
-                "percent": _percent(summary.compliance_percent),
-                "behind": summary.customers_behind,
-                "opinions": summary.opinions_count,
-                "market": summary.market_count,
-            }
-        notify(
-            recipient=user,
-            kind="reports.summary_built",
-            title=title,
-            body=body,
-            url=summary.get_absolute_url(),
-            dedupe_key=f"reports:built:{summary.pk}:{summary.figures_digest}",
-        )
+
+    def text():
+        title = _("Monthly patrol summary %(month)s of %(unit)s is ready") % {
+            "month": summary.month_label,
+            "unit": summary.unit.name,
+        }
+        body = _(
+            "Compliance %(percent)s; %(behind)s customers not visited or called as "
+            "required; %(opinions)s opinions and %(market)s market reports collected."
+        ) % {
+            "percent": _percent(summary.compliance_percent),
+            "behind": summary.customers_behind,
+            "opinions": summary.opinions_count,
+            "market": summary.market_count,
+        }
+        return title, body
+
+    notify_each(
+        unit_people(summary.unit_id, Membership.Kind.SUPERVISOR),
+        kind="reports.summary_built",
+        text=text,
+        url=summary.get_absolute_url(),
+        dedupe_key=f"reports:built:{summary.pk}:{summary.figures_digest}",
+    )
 
 
 def _percent(value) -> str:
@@ -446,22 +447,18 @@ def summary_submit(
             submitted_at=now,
             updated_at=now,
         )
-        for manager in unit_people(summary.unit_id, Membership.Kind.MANAGER):
-            with in_language_of(manager):
-                title = _("Monthly patrol summary %(month)s of %(unit)s submitted for review") % {
-                    "month": summary.month_label,
-                    "unit": summary.unit.name,
-                }
-                body = _("Submitted by %(name)s.") % {"name": actor.get_full_name()}
-            notify(
-                recipient=manager,
-                kind="reports.summary_submitted",
-                title=title,
-                body=body,
-                url=summary.get_absolute_url(),
-                dedupe_key=f"reports:submitted:{summary.pk}",
-                email=True,
-            )
+        notify_each(
+            unit_people(summary.unit_id, Membership.Kind.MANAGER),
+            kind="reports.summary_submitted",
+            text=lambda: (
+                _("Monthly patrol summary %(month)s of %(unit)s submitted for review")
+                % {"month": summary.month_label, "unit": summary.unit.name},
+                _("Submitted by %(name)s.") % {"name": actor.get_full_name()},
+            ),
+            url=summary.get_absolute_url(),
+            dedupe_key=f"reports:submitted:{summary.pk}",
+            email=True,
+        )
     return True
 
 
@@ -487,24 +484,25 @@ def summary_review(*, summary: MonthlyPatrolSummary, actor: User, comment: str =
         )
         recipients = [summary.submitted_by] if summary.submitted_by else []
         recipients = recipients or list(unit_people(summary.unit_id, Membership.Kind.SUPERVISOR))
-        for person in recipients:
-            with in_language_of(person):
-                title = _("Monthly patrol summary %(month)s of %(unit)s reviewed") % {
-                    "month": summary.month_label,
-                    "unit": summary.unit.name,
-                }
-                body = _("Reviewed by %(name)s.") % {"name": actor.get_full_name()}
-                if comment:
-                    body += "\n" + comment
-            notify(
-                recipient=person,
-                kind="reports.summary_reviewed",
-                title=title,
-                body=body,
-                url=summary.get_absolute_url(),
-                dedupe_key=f"reports:reviewed:{summary.pk}",
-                email=True,
-            )
+
+        def text():
+            title = _("Monthly patrol summary %(month)s of %(unit)s reviewed") % {
+                "month": summary.month_label,
+                "unit": summary.unit.name,
+            }
+            body = _("Reviewed by %(name)s.") % {"name": actor.get_full_name()}
+            if comment:
+                body += "\n" + comment
+            return title, body
+
+        notify_each(
+            recipients,
+            kind="reports.summary_reviewed",
+            text=text,
+            url=summary.get_absolute_url(),
+            dedupe_key=f"reports:reviewed:{summary.pk}",
+            email=True,
+        )
     return True
 
 

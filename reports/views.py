@@ -199,44 +199,59 @@ def monthly_rebuild(request, pk: int):
 @require_POST
 def monthly_commentary(request, pk: int):
     """Save the supervisor's commentary; with action=submit, also submit the summary."""
-    summary = _summary_for(request, pk)
-    if not permissions.can_annotate(request.user, summary):
-        raise PermissionDenied
-    form = CommentaryForm(request.POST, summary=summary)
-    if form.is_valid():
+
+    def save(summary, form):
         given = {"commentary": form.cleaned_data["commentary"], "version": form.loaded_version()}
-        try:
-            if request.POST.get("action") == "submit":
-                if services.summary_submit(summary=summary, actor=request.user, **given):
-                    messages.success(request, _("Summary submitted to the unit's managers."))
-            else:
-                services.summary_save_commentary(summary=summary, actor=request.user, **given)
-                messages.success(request, _("Commentary saved."))
-            return redirect(summary)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    summary.refresh_from_db()
-    context = _detail_context(request, summary, commentary_form=form)
-    return render(request, "reports/monthly_detail.html", context, status=400)
+        if request.POST.get("action") != "submit":
+            services.summary_save_commentary(summary=summary, actor=request.user, **given)
+            messages.success(request, _("Commentary saved."))
+        elif services.summary_submit(summary=summary, actor=request.user, **given):
+            messages.success(request, _("Summary submitted to the unit's managers."))
+
+    return _summary_post(
+        request,
+        pk,
+        permissions.can_annotate,
+        lambda summary: CommentaryForm(request.POST, summary=summary),
+        "commentary_form",
+        save,
+    )
 
 
 @role_required(Role.SUPERVISOR)
 @require_POST
 def monthly_review(request, pk: int):
+    def review(summary, form):
+        comment = form.cleaned_data["review_comment"]
+        if services.summary_review(summary=summary, actor=request.user, comment=comment):
+            messages.success(request, _("Summary reviewed; the supervisor has been told."))
+
+    return _summary_post(
+        request,
+        pk,
+        permissions.can_review,
+        lambda _summary: ReviewForm(request.POST),
+        "review_form",
+        review,
+    )
+
+
+def _summary_post(request, pk: int, may, make_form, form_name: str, act):
+    """A form posted on the summary's page (`make_form(summary)`): `act(summary,
+    form)` if the user `may`; the form's errors, or the service's, show on the
+    page again with what the user typed."""
     summary = _summary_for(request, pk)
-    if not permissions.can_review(request.user, summary):
+    if not may(request.user, summary):
         raise PermissionDenied
-    form = ReviewForm(request.POST)
+    form = make_form(summary)
     if form.is_valid():
         try:
-            if services.summary_review(
-                summary=summary, actor=request.user, comment=form.cleaned_data["review_comment"]
-            ):
-                messages.success(request, _("Summary reviewed; the supervisor has been told."))
+            act(summary, form)
             return redirect(summary)
         except ValidationError as exc:
-            form.add_error(None, exc)
-    context = _detail_context(request, summary, review_form=form)
+            add_service_errors(form, exc)
+    summary.refresh_from_db()
+    context = _detail_context(request, summary, **{form_name: form})
     return render(request, "reports/monthly_detail.html", context, status=400)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
+from crm_site.core import registry
 from customers.models import Customer, GradingRule
 
 from . import selectors
@@ -26,10 +27,9 @@ CARD_LIMIT = 10
 HOME_DUE_LIMIT = 5
 
 
+@registry.home_panel("visits/partials/_home_staff.html", width=12, roles=(Role.STAFF,))
 def staff_home_panel(request):
     user = request.user
-    if not user.has_role(Role.STAFF):
-        return None
     today = timezone.localdate()
     customers = (
         Customer.objects.filter(visiting_person=user)
@@ -39,8 +39,6 @@ def staff_home_panel(request):
     rows, up_to_date = due_rows(customers, today)
     report = DailyReport.objects.filter(user=user, date=today).with_counts().first()
     return {
-        "template": "visits/partials/_home_staff.html",
-        "width": 12,
         "report": report,
         "today": today,
         "is_working_day": calendar_for(today).is_working_day(today),
@@ -51,17 +49,14 @@ def staff_home_panel(request):
     }
 
 
+@registry.home_panel("visits/partials/_home_supervisor.html", width=12, at_least=Role.SUPERVISOR)
 def supervisor_home_panel(request):
     user = request.user
-    if not user.is_at_least(Role.SUPERVISOR):
-        return None
     today = timezone.localdate()
     waiting = selectors.daily_reports_awaiting_review(user=user)
     flagged = DailyReportEntry.objects.filter(report__in=waiting).flagged().count()
     total = selectors.home_compliance_total(user=user, day=today)
     return {
-        "template": "visits/partials/_home_supervisor.html",
-        "width": 12,
         "waiting_count": waiting.count(),
         "flagged_count": flagged,
         "total": total,

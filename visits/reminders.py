@@ -6,7 +6,9 @@ so a second run, a redelivered message or a beat that fired twice notifies
 nobody again and e-mails nobody again.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crm_site.accounts.models import Role, User
-from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.services import notify_each, work_calendar
 from customers.models import Customer
 
 from .models import DailyReport
@@ -35,25 +37,37 @@ def remind_missing_reports(*, day: date, staff=None) -> int:
     if not work_calendar(day, day).is_working_day(day):
         return 0
     done = DailyReport.objects.filter(date=day, status__in=DailyReport.DONE).values("user_id")
-    sent = 0
-    for user in (staff if staff is not None else staff_to_remind()).exclude(pk__in=done):
-        with in_language_of(user):
-            title = _("Your daily report for %(day)s is not submitted yet") % {"day": day}
-            body = _(
-                "Please file and submit today's daily report: one entry per customer you "
-                "visited or called."
-            )
-        created = notify(
-            recipient=user,
-            kind="visits.report_missing",
-            title=title,
-            body=body,
-            url=reverse("visits:report_new"),
-            dedupe_key=f"visits.report_missing:{day.isoformat()}",
-            email=True,
-        )
-        sent += created is not None
-    return sent
+    recipients = (staff if staff is not None else staff_to_remind()).exclude(pk__in=done)
+    return _remind(
+        recipients,
+        "visits.report_missing",
+        partial(_missing_report_text, day),
+        "visits:report_new",
+        day,
+    )
+
+
+def _missing_report_text(day: date) -> tuple[str, str]:
+    title = _("Your daily report for %(day)s is not submitted yet") % {"day": day}
+    body = _(
+        "Please file and submit today's daily report: one entry per customer you visited or called."
+    )
+    return title, body
+
+
+def _remind(
+    recipients, kind: str, text: Callable[[], tuple[str, str]], url_name: str, day: date
+) -> int:
+    """Notify and e-mail `recipients` once per day and kind; how many were new."""
+    sent = notify_each(
+        recipients,
+        kind=kind,
+        text=text,
+        url=reverse(url_name),
+        dedupe_key=f"{kind}:{day.isoformat()}",
+        email=True,
+    )
+    return sum(notification is not None for notification in sent)
 
 
 def remind_missing_reports_catch_up(*, day: date) -> int:
@@ -95,26 +109,20 @@ def remind_overdue_contacts(*, day: date) -> int:
     sent = 0
     for user in staff:
         rows = overdue_by_person.get(user.pk)
-        if not rows:
-            continue
-        with in_language_of(user):
-            title = ngettext(
-                "%(n)d customer overdue for a visit or call",
-                "%(n)d customers overdue for a visit or call",
-                len(rows),
-            ) % {"n": len(rows)}
-            body = "\n".join(_overdue_line(row) for row in rows[:20])
-        created = notify(
-            recipient=user,
-            kind="visits.contacts_overdue",
-            title=title,
-            body=body,
-            url=reverse("visits:due"),
-            dedupe_key=f"visits.contacts_overdue:{day.isoformat()}",
-            email=True,
-        )
-        sent += created is not None
+        if rows:
+            sent += _remind(
+                [user], "visits.contacts_overdue", partial(_overdue_text, rows), "visits:due", day
+            )
     return sent
+
+
+def _overdue_text(rows: list) -> tuple[str, str]:
+    title = ngettext(
+        "%(n)d customer overdue for a visit or call",
+        "%(n)d customers overdue for a visit or call",
+        len(rows),
+    ) % {"n": len(rows)}
+    return title, "\n".join(_overdue_line(row) for row in rows[:20])
 
 
 def _overdue_line(row) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Membership
 from crm_site.accounts.selectors import unit_people
 from crm_site.core.deadlines import Escalation
-from crm_site.core.services import in_language_of, notify
+from crm_site.core.services import notify_each
 
 from .. import rules
 from ..models import OPEN_STATUSES, Complaint, ComplaintEvent
@@ -41,18 +41,19 @@ def complaint_remind(*, complaint_id: int, now: datetime | None = None) -> bool:
             pk=complaint_id
         )
         recipient = complaint.handler or complaint.received_by
-        with in_language_of(recipient):
-            notify(
-                recipient=recipient,
-                kind="complaint_reminder",
-                title=_("Complaint %(number)s is due by %(deadline)s")
+        notify_each(
+            [recipient],
+            kind="complaint_reminder",
+            text=lambda: (
+                _("Complaint %(number)s is due by %(deadline)s")
                 % {"number": complaint.number, "deadline": _deadline_text(complaint)},
-                body=_("%(customer)s: %(content)s")
+                _("%(customer)s: %(content)s")
                 % {"customer": complaint.customer.name, "content": complaint.content[:200]},
-                url=complaint.get_absolute_url(),
-                dedupe_key=f"complaint:{complaint.pk}:reminder:{complaint.reopened_count}",
-                email=True,
-            )
+            ),
+            url=complaint.get_absolute_url(),
+            dedupe_key=f"complaint:{complaint.pk}:reminder:{complaint.reopened_count}",
+            email=True,
+        )
         ComplaintEvent.objects.create(
             complaint=complaint,
             kind=ComplaintEvent.Kind.REMINDED,
@@ -69,26 +70,26 @@ def complaint_escalate(*, complaint_id: int, now: datetime | None = None) -> boo
         if not ESCALATION.claim(ESCALATION.overdue(_open(), now), complaint_id, now):
             return False
         complaint = Complaint.objects.select_related("customer", "handler").get(pk=complaint_id)
-        leads = unit_people(complaint.unit_id, Membership.Kind.SUPERVISOR, Membership.Kind.MANAGER)
-        names = []
-        for lead in leads:
-            names.append(lead.get_full_name())
-            with in_language_of(lead):
-                notify(
-                    recipient=lead,
-                    kind="complaint_escalation",
-                    title=_("Complaint %(number)s is past its deadline")
-                    % {"number": complaint.number},
-                    body=_("%(customer)s · handler %(handler)s · deadline %(deadline)s")
-                    % {
-                        "customer": complaint.customer.name,
-                        "handler": complaint.handler.get_full_name() if complaint.handler else "-",
-                        "deadline": _deadline_text(complaint),
-                    },
-                    url=complaint.get_absolute_url(),
-                    dedupe_key=f"complaint:{complaint.pk}:escalation:{complaint.reopened_count}",
-                    email=True,
-                )
+        kinds = (Membership.Kind.SUPERVISOR, Membership.Kind.MANAGER)
+        leads = list(unit_people(complaint.unit_id, *kinds))
+        names = [lead.get_full_name() for lead in leads]
+        handler = complaint.handler.get_full_name() if complaint.handler else "-"
+        notify_each(
+            leads,
+            kind="complaint_escalation",
+            text=lambda: (
+                _("Complaint %(number)s is past its deadline") % {"number": complaint.number},
+                _("%(customer)s · handler %(handler)s · deadline %(deadline)s")
+                % {
+                    "customer": complaint.customer.name,
+                    "handler": handler,
+                    "deadline": _deadline_text(complaint),
+                },
+            ),
+            url=complaint.get_absolute_url(),
+            dedupe_key=f"complaint:{complaint.pk}:escalation:{complaint.reopened_count}",
+            email=True,
+        )
         ComplaintEvent.objects.create(
             complaint=complaint,
             kind=ComplaintEvent.Kind.ESCALATED,

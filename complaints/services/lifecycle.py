@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Membership, User
 from crm_site.accounts.selectors import unit_people
 from crm_site.core.idempotency import create_once, first_by_token
-from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.services import notify_each, work_calendar
 from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import transition
 
@@ -149,17 +149,18 @@ def _notify_handler_assigned(complaint: Complaint, actor, event: ComplaintEvent)
     handler = complaint.handler
     if handler is None or handler == actor:
         return
-    with in_language_of(handler):
-        notify(
-            recipient=handler,
-            kind="complaint_assigned",
-            title=_("Complaint %(number)s is assigned to you") % {"number": complaint.number},
-            body=_("%(customer)s: %(content)s")
+    notify_each(
+        [handler],
+        kind="complaint_assigned",
+        text=lambda: (
+            _("Complaint %(number)s is assigned to you") % {"number": complaint.number},
+            _("%(customer)s: %(content)s")
             % {"customer": complaint.customer.name, "content": complaint.content[:200]},
-            url=complaint.get_absolute_url(),
-            dedupe_key=f"complaint:{complaint.pk}:assigned:{event.pk}",
-            email=True,
-        )
+        ),
+        url=complaint.get_absolute_url(),
+        dedupe_key=f"complaint:{complaint.pk}:assigned:{event.pk}",
+        email=True,
+    )
 
 
 def _check_log(*, actor, customer, channel, received_at, handler, acknowledged_on, recording):
@@ -367,18 +368,17 @@ def complaint_propose(
 
 
 def _notify_managers_approval(complaint: Complaint, event: ComplaintEvent) -> None:
-    for manager in unit_people(complaint.unit_id, Membership.Kind.MANAGER):
-        with in_language_of(manager):
-            notify(
-                recipient=manager,
-                kind="complaint_approval",
-                title=_("Major complaint %(number)s awaits your approval")
-                % {"number": complaint.number},
-                body=complaint.solution[:300],
-                url=complaint.get_absolute_url(),
-                dedupe_key=f"complaint:{complaint.pk}:approval:{event.pk}",
-                email=True,
-            )
+    notify_each(
+        unit_people(complaint.unit_id, Membership.Kind.MANAGER),
+        kind="complaint_approval",
+        text=lambda: (
+            _("Major complaint %(number)s awaits your approval") % {"number": complaint.number},
+            complaint.solution[:300],
+        ),
+        url=complaint.get_absolute_url(),
+        dedupe_key=f"complaint:{complaint.pk}:approval:{event.pk}",
+        email=True,
+    )
 
 
 @transaction.atomic
@@ -402,17 +402,16 @@ def complaint_send_back(*, complaint: Complaint, actor: User, comment: str) -> C
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the solution is sent back.")})
     event = _move(complaint, actor, "send_back", comment=comment, approval_comment=comment)
-    for recipient in {complaint.proposed_by, complaint.handler} - {None, actor}:
-        with in_language_of(recipient):
-            notify(
-                recipient=recipient,
-                kind="complaint_sent_back",
-                title=_("The solution for complaint %(number)s was sent back")
-                % {"number": complaint.number},
-                body=comment,
-                url=complaint.get_absolute_url(),
-                dedupe_key=f"complaint:{complaint.pk}:sent_back:{event.pk}",
-            )
+    notify_each(
+        {complaint.proposed_by, complaint.handler} - {None, actor},
+        kind="complaint_sent_back",
+        text=lambda: (
+            _("The solution for complaint %(number)s was sent back") % {"number": complaint.number},
+            comment,
+        ),
+        url=complaint.get_absolute_url(),
+        dedupe_key=f"complaint:{complaint.pk}:sent_back:{event.pk}",
+    )
     return complaint
 
 

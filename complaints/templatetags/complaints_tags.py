@@ -1,24 +1,11 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from crm_site.core.templatetags.crm_status import status_tone
+
 register = template.Library()
 
-STATUS_TONES = {
-    "received": "secondary",
-    "investigating": "info",
-    "proposed": "primary",
-    "awaiting_approval": "warning",
-    "approved": "primary",
-    "sent_back": "danger",
-    "resolved": "success",
-    "notified": "success",
-    "closed": "dark",
-}
-
-
-@register.filter
-def status_tone(status: str) -> str:
-    return STATUS_TONES.get(status, "secondary")
+register.filter("status_tone", status_tone)
 
 
 @register.filter

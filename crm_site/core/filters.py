@@ -8,6 +8,12 @@ from crm_site.core.inputs import CleanInputForm, MonthField
 from .models import AUDIT_ACTION_LABELS, AuditLog
 
 
+def unit_filter(**kwargs) -> django_filters.ModelChoiceFilter:
+    """A choice of service unit; the filterset's __init__ sets the units the
+    user may pick (none until then)."""
+    return django_filters.ModelChoiceFilter(queryset=ServiceUnit.objects.none(), **kwargs)
+
+
 class ListFilterSet(django_filters.FilterSet):
     """A list page's filters, applied all or none: rows are filtered only when
     the whole form is valid; an unbound or invalid form gives `unfiltered()`
@@ -62,8 +68,7 @@ class UnitRegionFilterSet(ListFilterSet):
     """Filters that begin with one of the user's service units (`units`, none
     when not given) and a region."""
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(),
+    unit = unit_filter(
         label=_("Service unit"),
         empty_label=_("All"),
         error_messages={"invalid_choice": _("Pick one of your service units.")},

@@ -4,7 +4,8 @@ Each app's apps.py registers its own contributions by dotted path (imported
 when first used, so registering imports nothing). The core and the site code
 read the registries and never name an app.
 
-- home panels: `f(request) -> dict | None`, a box on the role home;
+- home panels: `f(request) -> dict | None`, a box on the role home (the
+  `home_panel` decorator adds its template and width, and who sees it);
 - navigation badges: `f(request) -> dict | None` (url, label, icon, tone,
   count; `count` and `alert` may be querysets, context_processors.navigation);
 - customer card sections: `f(request, customer) -> dict | None` with "template";
@@ -18,6 +19,7 @@ read the registries and never name an app.
 """
 
 import contextlib
+import functools
 
 from django.utils.module_loading import import_string
 
@@ -62,6 +64,25 @@ _sticky_filter_views: set[str] = set()
 
 def register_home_panel(path: str, *, position: int) -> None:
     home_panels.register(path, position=position)
+
+
+def home_panel(template: str, *, width: int, at_least=None, roles: tuple = ()):
+    """Make `f(request) -> dict | None` (the panel's own context) a home panel:
+    shown to users at least `at_least`, or of one of `roles`, with `template`
+    in `width` of the page's 12 columns."""
+
+    def decorate(build):
+        @functools.wraps(build)
+        def panel(request):
+            user = request.user
+            if not (user.is_at_least(at_least) if at_least else user.has_role(*roles)):
+                return None
+            context = build(request)
+            return None if context is None else {"template": template, "width": width, **context}
+
+        return panel
+
+    return decorate
 
 
 def register_nav_badge(path: str, *, position: int) -> None:

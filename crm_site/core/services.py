@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -91,6 +92,35 @@ def _email_soon(notification_id: int) -> None:
 def in_language_of(user):
     """Context manager: translate in the user's chosen language (default zh-hans)."""
     return translation.override(user.language or settings.LANGUAGE_CODE)
+
+
+def notify_each(
+    recipients,
+    *,
+    kind: str,
+    text: Callable[[], tuple[str, str]],
+    url: str = "",
+    dedupe_key: str | None = None,
+    email: bool = False,
+) -> list[Notification | None]:
+    """`notify` each recipient in their own language: `text()` runs inside it
+    and returns the (title, body) to send."""
+    sent = []
+    for person in recipients:
+        with in_language_of(person):
+            title, body = text()
+        sent.append(
+            notify(
+                recipient=person,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+                email=email,
+            )
+        )
+    return sent
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

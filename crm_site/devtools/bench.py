@@ -172,6 +172,26 @@ def measure_pages(out: dict) -> None:
 CARD_HISTORY = {"visits": 200, "complaints": 20, "grade_changes": 30, "surveys": 10}
 
 
+def add_visits(customer, count: int, *, now) -> None:
+    """`count` contacts by the visiting person, one a day back from `now`: every
+    third a visit, the others calls."""
+    from datetime import timedelta
+
+    from visits.models import Kind, Visit
+
+    Visit.objects.bulk_create(
+        Visit(
+            customer=customer,
+            user=customer.visiting_person,
+            unit_id=customer.unit_id,
+            kind=Kind.VISIT if n % 3 == 0 else Kind.CALL,
+            occurred_at=now - timedelta(days=n),
+            source=Visit.Source.DIRECT,
+        )
+        for n in range(count)
+    )
+
+
 def long_history_customer(user):
     """A customer of `user`'s unit given CARD_HISTORY's history (call it inside a
     transaction that is rolled back)."""
@@ -185,7 +205,6 @@ def long_history_customer(user):
     from complaints.models import ComplaintCategory
     from customers.models import Customer, GradeChange
     from customers.voice.models import SURVEY_FIELDS, ServiceSurvey
-    from visits.models import Kind, Visit
 
     customer = (
         Customer.objects.filter(unit=user.primary_unit, visiting_person__isnull=False)
@@ -194,17 +213,7 @@ def long_history_customer(user):
     )
     person = customer.visiting_person
     now = timezone.now()
-    Visit.objects.bulk_create(
-        Visit(
-            customer=customer,
-            user=person,
-            unit_id=customer.unit_id,
-            kind=Kind.VISIT if n % 3 == 0 else Kind.CALL,
-            occurred_at=now - timedelta(days=n),
-            source=Visit.Source.DIRECT,
-        )
-        for n in range(CARD_HISTORY["visits"])
-    )
+    add_visits(customer, CARD_HISTORY["visits"], now=now)
     defaults_ensure()
     categories = list(ComplaintCategory.objects.order_by("pk"))
     for n in range(CARD_HISTORY["complaints"]):

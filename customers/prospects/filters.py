@@ -4,8 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
-from crm_site.core.filters import ListFilterSet
+from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
 from customers import services
 from customers.models import Contact, Prospect, Step
@@ -24,9 +23,7 @@ class ProspectFilter(ListFilterSet):
     step = django_filters.ChoiceFilter(
         label=_("Step reached"), choices=Step.choices, empty_label=_("All steps")
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Service unit"), queryset=ServiceUnit.objects.none(), empty_label=_("All units")
-    )
+    unit = unit_filter(label=_("Service unit"), empty_label=_("All units"))
     owner = django_filters.ChoiceFilter(label=_("Developed by"), empty_label=_("Anyone"))
     sort = django_filters.OrderingFilter(
         fields=(
@@ -82,11 +79,8 @@ class CareFilter(ListFilterSet):
         choices=Contact.CareKind.choices,
         empty_label=_("Birthdays and anniversaries"),
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Service unit"),
-        field_name="customer__unit",
-        queryset=ServiceUnit.objects.none(),
-        empty_label=_("All units"),
+    unit = unit_filter(
+        label=_("Service unit"), field_name="customer__unit", empty_label=_("All units")
     )
 
     class Meta:

@@ -48,6 +48,7 @@ CARD_KINDS = (
     CustomerChange.Kind.ASSIGNED,
     CustomerChange.Kind.IMPORTED,
 )
+# Every field of a contact, in the card's order (also the personal-data export's).
 CONTACT_FIELDS = (
     "name",
     "organisation",
@@ -57,10 +58,10 @@ CONTACT_FIELDS = (
     "phone",
     "email",
     "wechat",
-    "care_date",
     "care_kind",
-    "is_primary",
+    "care_date",
     "notes",
+    "is_primary",
 )
 
 
@@ -176,10 +177,11 @@ def apply_grade(customer: Customer, rule: GradingRule, rule_data: grading.Rule, 
     return old
 
 
-def _grade_change(customer: Customer, *, old_grade: str, actor: User, rule, source, reason) -> None:
-    """The grade history row of a change made in the book: to the grade the
-    customer has now."""
-    GradeChange.objects.create(
+def grade_change(
+    customer: Customer, old_grade: str, actor: User | None, rule, source: str, reason: str
+) -> GradeChange:
+    """The grade history row (unsaved) of a change to the grade the customer has now."""
+    return GradeChange(
         customer=customer,
         old_grade=old_grade,
         new_grade=customer.grade,
@@ -188,6 +190,20 @@ def _grade_change(customer: Customer, *, old_grade: str, actor: User, rule, sour
         source=source,
         reason=reason,
     )
+
+
+def _settle_grade_save(
+    customer: Customer, actor: User, override_reason: str, *, assignment_changed: bool
+) -> tuple[GradingRule, str]:
+    """Settle the assignment, grade under the current rule and save: the rule
+    and the grade before."""
+    settle_assignment(
+        customer=customer, actor=actor, override_reason=override_reason, changed=assignment_changed
+    )
+    rule = GradingRule.objects.current()
+    old_grade = apply_grade(customer, rule, rule.as_rule(), timezone.now())
+    customer.save()
+    return rule, old_grade
 
 
 @transaction.atomic
@@ -216,25 +232,17 @@ def customer_create(
 
 def _customer_create(*, actor, fields, services, override_reason, form_token) -> Customer:
     customer = Customer(**fields, created_by=actor, form_token=form_token)
-    settle_assignment(customer=customer, actor=actor, override_reason=override_reason, changed=True)
-    rule = GradingRule.objects.current()
-    apply_grade(customer, rule, rule.as_rule(), timezone.now())
-    customer.save()
+    rule, _old_grade = _settle_grade_save(customer, actor, override_reason, assignment_changed=True)
     services = list(services)
     customer.services.set(services)
     after = snapshot(customer) | {"services": services_text(services)}
-    CustomerChange.objects.create(
-        customer=customer,
-        actor=actor,
+    _record_edit(
+        customer,
+        actor,
         kind=CustomerChange.Kind.CREATED,
         changes={k: ["", v] for k, v in after.items() if v},
-    )
-    _grade_change(
-        customer,
-        old_grade="",
-        actor=actor,
         rule=rule,
-        source=GradeChange.Source.EDIT,
+        old_grade="",
         reason=_("Graded when the customer was created"),
     )
     return customer
@@ -260,39 +268,47 @@ def customer_update(
     assignment = (customer.visiting_person_id, customer.region_id)
     for name, value in fields.items():
         setattr(customer, name, value)
-    settle_assignment(
-        customer=customer,
-        actor=actor,
-        override_reason=override_reason,
-        changed=assignment != (customer.visiting_person_id, customer.region_id),
+    rule, old_grade = _settle_grade_save(
+        customer,
+        actor,
+        override_reason,
+        assignment_changed=assignment != (customer.visiting_person_id, customer.region_id),
     )
-    rule = GradingRule.objects.current()
-    old_grade = apply_grade(customer, rule, rule.as_rule(), timezone.now())
-    customer.save()
     changes = diff(before, snapshot(customer))
     if services is not None:
         services = list(services)
         if {s.pk for s in services} != {s.pk for s in before_services}:
             customer.services.set(services)
             changes["services"] = [services_text(before_services), services_text(services)]
-    if changes:
-        only_assignment = set(changes) <= {"visiting_person", "assignment_override_reason"}
-        CustomerChange.objects.create(
-            customer=customer,
-            actor=actor,
-            kind=CustomerChange.Kind.ASSIGNED if only_assignment else CustomerChange.Kind.UPDATED,
-            changes=changes,
-        )
-    if customer.grade != old_grade:
-        _grade_change(
-            customer,
-            old_grade=old_grade,
-            actor=actor,
-            rule=rule,
-            source=GradeChange.Source.EDIT,
-            reason=_("Regraded after the customer was edited"),
-        )
+    only_assignment = set(changes) <= {"visiting_person", "assignment_override_reason"}
+    _record_edit(
+        customer,
+        actor,
+        kind=CustomerChange.Kind.ASSIGNED if only_assignment else CustomerChange.Kind.UPDATED,
+        changes=changes,
+        rule=rule,
+        old_grade=old_grade,
+        reason=_("Regraded after the customer was edited"),
+    )
     return customer
+
+
+def _record_edit(
+    customer: Customer,
+    actor: User,
+    *,
+    kind: str,
+    changes: dict,
+    rule: GradingRule,
+    old_grade: str,
+    reason: str,
+) -> None:
+    """The card's history row of an edit (if anything changed), and a grade
+    history row if the grade moved."""
+    if changes:
+        CustomerChange.objects.create(customer=customer, actor=actor, kind=kind, changes=changes)
+    if customer.grade != old_grade:
+        grade_change(customer, old_grade, actor, rule, GradeChange.Source.EDIT, reason).save()
 
 
 @transaction.atomic
@@ -414,14 +430,7 @@ def customer_pin_grade(*, customer: Customer, actor: User, grade: str, reason: s
             "updated_at",
         ]
     )
-    _grade_change(
-        customer,
-        old_grade=old,
-        actor=actor,
-        rule=rule,
-        source=GradeChange.Source.PIN,
-        reason=reason,
-    )
+    grade_change(customer, old, actor, rule, GradeChange.Source.PIN, reason).save()
     return customer
 
 
@@ -439,14 +448,8 @@ def customer_unpin_grade(*, customer: Customer, actor: User, reason: str = "") -
     rule = GradingRule.objects.current()
     old = apply_grade(customer, rule, rule.as_rule(), timezone.now())
     customer.save()
-    _grade_change(
-        customer,
-        old_grade=old,
-        actor=actor,
-        rule=rule,
-        source=GradeChange.Source.UNPIN,
-        reason=(reason or "").strip(),
-    )
+    reason = (reason or "").strip()
+    grade_change(customer, old, actor, rule, GradeChange.Source.UNPIN, reason).save()
     return customer
 
 

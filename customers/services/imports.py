@@ -5,11 +5,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Region, ServiceUnit, User
@@ -18,7 +17,7 @@ from crm_site.core.db import allow_long_statements
 from crm_site.core.idempotency import create_once
 from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
-from crm_site.core.services import audit, notify
+from crm_site.core.services import audit, in_language_of, notify
 
 from .. import forms, xlsx
 from ..models import (
@@ -33,7 +32,15 @@ from ..models import (
     Status,
     Trend,
 )
-from .book import apply_grade, diff, scope_users, services_text, snapshot
+from .book import (
+    TRACKED_FIELDS,
+    apply_grade,
+    diff,
+    grade_change,
+    scope_users,
+    services_text,
+    snapshot,
+)
 
 LOOKUP_CHUNK = 1000
 KEEP_ERRORS = 5000  # errors kept for the preview page; the count is always exact
@@ -47,21 +54,10 @@ DEFAULTS = {
     "trend": Trend.STABLE,
     "status": Status.ACTIVE,
 }
+# What an update by import writes: every tracked field but the code it matched on,
+# and who allowed an assignment exception, when.
 IMPORTED_FIELDS = [
-    "name",
-    "unit",
-    "nature",
-    "scale",
-    "annual_revenue",
-    "trend",
-    "industry",
-    "region",
-    "address",
-    "status",
-    "sales_owner",
-    "visiting_person",
-    "notes",
-    "assignment_override_reason",
+    *(name for name in TRACKED_FIELDS if name != "code"),
     "assignment_override_by",
     "assignment_override_at",
 ]
@@ -441,20 +437,25 @@ def _read_plan(record: CustomerImport) -> tuple[Plan | None, dict | None]:
         return None, {"file_error": message, "error_count": 1}
 
 
+def _import_in(import_id: str, state: str) -> CustomerImport | None:
+    """The upload if it is in `state` (with its uploader), else None."""
+    return (
+        CustomerImport.objects.select_related("created_by")
+        .filter(pk=import_id, state=state)
+        .first()
+    )
+
+
 def customer_import_check(*, import_id: str) -> bool:
     """Check every row of an uploaded file; the preview page shows the result.
 
     A file with any error is not kept: the preview lists the errors and the
     user uploads a corrected file. False if the upload is not waiting for a check.
     """
-    record = (
-        CustomerImport.objects.select_related("created_by")
-        .filter(pk=import_id, state=CustomerImport.State.CHECKING)
-        .first()
-    )
+    record = _import_in(import_id, CustomerImport.State.CHECKING)
     if record is None:
         return False
-    with translation.override(record.created_by.language or settings.LANGUAGE_CODE):
+    with in_language_of(record.created_by):
         plan, error = _read_plan(record)
         result = error or plan.as_result()  # type: ignore[union-attr]
     if error or plan.error_count or not plan.rows:  # type: ignore[union-attr]
@@ -483,15 +484,11 @@ def customer_import_apply(*, import_id: str) -> bool:
     preview); the record is claimed by a conditional UPDATE inside the same
     transaction, so a redelivered message applies it once.
     """
-    record = (
-        CustomerImport.objects.select_related("created_by")
-        .filter(pk=import_id, state=CustomerImport.State.APPLYING)
-        .first()
-    )
+    record = _import_in(import_id, CustomerImport.State.APPLYING)
     if record is None:
         return False
     actor = record.created_by
-    with translation.override(actor.language or settings.LANGUAGE_CODE):
+    with in_language_of(actor):
         plan, error = _read_plan(record)
         if error or plan.error_count:  # type: ignore[union-attr]
             _discard(record, error or plan.as_result(), CustomerImport.State.APPLYING)  # type: ignore[union-attr]
@@ -565,12 +562,13 @@ def _write(actor: User, plan: Plan) -> None:
     rule = GradingRule.objects.current()
     rule_data, now = rule.as_rule(), timezone.now()
     grade_rows, history = [], []
+    source, reason = GradeChange.Source.IMPORT, _("Imported from a spreadsheet")
     for planned in plan.creates:
         apply_grade(planned.customer, rule, rule_data, now)
     Customer.objects.bulk_create([p.customer for p in plan.creates], batch_size=1000)
     for planned in plan.creates:
         c = planned.customer
-        grade_rows.append(_grade_change(c, "", actor, rule))
+        grade_rows.append(grade_change(c, "", actor, rule, source, reason))
         changes = {k: v for k, v in planned.changes.items() if v[1]}
         history.append(CustomerChange(customer=c, actor=actor, kind="imported", changes=changes))
     for planned in plan.updates:
@@ -578,7 +576,7 @@ def _write(actor: User, plan: Plan) -> None:
         old = apply_grade(c, rule, rule_data, now)
         c.updated_at = now
         if old != c.grade:
-            grade_rows.append(_grade_change(c, old, actor, rule))
+            grade_rows.append(grade_change(c, old, actor, rule, source, reason))
         history.append(
             CustomerChange(customer=c, actor=actor, kind="imported", changes=planned.changes)
         )
@@ -615,18 +613,6 @@ def _write(actor: User, plan: Plan) -> None:
     )
     CustomerChange.objects.bulk_create(history, batch_size=1000)
     GradeChange.objects.bulk_create(grade_rows, batch_size=1000)
-
-
-def _grade_change(customer, old, actor, rule) -> GradeChange:
-    return GradeChange(
-        customer=customer,
-        old_grade=old,
-        new_grade=customer.grade,
-        actor=actor,
-        rule=rule,
-        source=GradeChange.Source.IMPORT,
-        reason=_("Imported from a spreadsheet"),
-    )
 
 
 def customer_imports_sweep(*, now=None) -> int:

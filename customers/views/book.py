@@ -244,16 +244,15 @@ def pin_grade(request, pk: int):
     rule = selectors.current_rule().as_rule()
     form = PinGradeForm(request.POST or None, rule=rule, initial={"grade": customer.grade})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_pin_grade(
-                customer=customer,
-                actor=request.user,
-                grade=form.cleaned_data["grade"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        pinned = call_or_add_errors(
+            form,
+            services.customer_pin_grade,
+            customer=customer,
+            actor=request.user,
+            grade=form.cleaned_data["grade"],
+            reason=form.cleaned_data["reason"],
+        )
+        if pinned:
             messages.success(
                 request,
                 _("Grade pinned at %(grade)s. Rule changes will leave it alone.")

@@ -9,17 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
-from crm_site.core.filters import CheckboxFilter, ListFilterSet
+from crm_site.core.filters import CheckboxFilter, ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
 from customers.voice.forms import DATE_WIDGET, _small_widgets
 from customers.voice.models import EnterpriseSurvey, ServiceSurvey
 
 
 class EnterpriseSurveyFilter(ListFilterSet):
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(), label=_("Unit"), empty_label=_("All")
-    )
+    unit = unit_filter(label=_("Unit"), empty_label=_("All"))
     open = CheckboxFilter(label=_("Awaiting the head's opinion"), method="filter_open")
     q = django_filters.CharFilter(
         max_length=100,
@@ -61,9 +58,7 @@ class SurveyReportFilter(ListFilterSet):
     """The per-unit survey page and its export take these parameters. The dates
     are not a row filter: the figures are computed over `period()`."""
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ServiceUnit.objects.none(), label=_("Unit"), empty_label=_("All my units")
-    )
+    unit = unit_filter(label=_("Unit"), empty_label=_("All my units"))
     start = django_filters.DateFilter(label=_("From"), widget=DATE_WIDGET, method="filter_nothing")
     end = django_filters.DateFilter(label=_("To"), widget=DATE_WIDGET, method="filter_nothing")
 

@@ -34,9 +34,10 @@ from customers.voice.models import (
 SURVEY_FORM_FIELDS = (*SURVEY_FIELDS, "surveyed_on", "respondent", "note")
 
 
-def _history(*, customer: Customer, actor: User, record: str, obj, **summary) -> None:
+def _history(obj, actor: User, record: str, **summary) -> None:
+    """The history row, on its customer's card, of a voice record `obj`."""
     CustomerChange.objects.create(
-        customer=customer,
+        customer_id=obj.customer_id,
         actor=actor,
         kind=CustomerChange.Kind.VOICE,
         changes={"record": record, "id": obj.pk, **summary},
@@ -75,12 +76,7 @@ def service_survey_create(
     survey.full_clean(exclude=["customer", "unit", "surveyed_by", "visit"])
     survey.save()
     _history(
-        customer=customer,
-        actor=actor,
-        record="service_survey",
-        obj=survey,
-        date=survey.surveyed_on.isoformat(),
-        average=survey.average,
+        survey, actor, "service_survey", date=survey.surveyed_on.isoformat(), average=survey.average
     )
     return survey, True
 
@@ -108,13 +104,7 @@ def enterprise_survey_create(
         answers=fields.get("answers", ""),
         visitor_opinion=fields.get("visitor_opinion", ""),
     )
-    _history(
-        customer=customer,
-        actor=actor,
-        record="enterprise_survey",
-        obj=survey,
-        date=survey.visited_on.isoformat(),
-    )
+    _history(survey, actor, "enterprise_survey", date=survey.visited_on.isoformat())
     return survey, True
 
 
@@ -135,13 +125,7 @@ def enterprise_survey_head_opinion(
     survey.head_opinion_by = actor
     survey.head_opinion_at = timezone.now()
     survey.save(update_fields=["head_opinion", "head_opinion_by", "head_opinion_at"])
-    _history(
-        customer=survey.customer,
-        actor=actor,
-        record="enterprise_opinion",
-        obj=survey,
-        date=survey.visited_on.isoformat(),
-    )
+    _history(survey, actor, "enterprise_opinion", date=survey.visited_on.isoformat())
     return survey
 
 
@@ -192,10 +176,9 @@ def customer_watch_create(
         form_token=form_token,
     )
     _history(
-        customer=customer,
-        actor=actor,
-        record="watch",
-        obj=watch,
+        watch,
+        actor,
+        "watch",
         date=reported_on.isoformat(),
         changed=watch.changed_count,
         risky=risky,

@@ -6,7 +6,6 @@ role may never use a 403 (staff on the per-unit figures and the head's opinion).
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import add_service_errors, call_or_add_errors
+from crm_site.core.forms import call_or_add_errors
 from crm_site.core.listing import paginate, query_string
 from crm_site.core.services import audit
 from customers.models import Customer
@@ -199,16 +198,15 @@ def enterprise_survey_detail(request, pk: int):
 def enterprise_survey_opinion(request, pk: int):
     survey = _enterprise_for(request, pk)
     form = HeadOpinionForm(request.POST)
-    if form.is_valid():
-        try:
-            voice_services.enterprise_survey_head_opinion(
-                survey=survey, actor=request.user, opinion=form.cleaned_data["head_opinion"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The department head's opinion is saved."))
-            return redirect(survey)
+    if form.is_valid() and call_or_add_errors(
+        form,
+        voice_services.enterprise_survey_head_opinion,
+        survey=survey,
+        actor=request.user,
+        opinion=form.cleaned_data["head_opinion"],
+    ):
+        messages.success(request, _("The department head's opinion is saved."))
+        return redirect(survey)
     context = {"survey": survey, "opinion_form": form}
     return render(request, "customers/voice/enterprise_detail.html", context, status=200)
 

@@ -102,6 +102,35 @@
   });
 })();
 
+// POST `body` and read the JSON answer. A failure, a redirect (to the login
+// page) or an answer that is not JSON rejects, so callers can fall back.
+window.crmPostJson = function (url, body) {
+  "use strict";
+  return fetch(url, {
+    method: "POST",
+    body: body,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" }
+  }).then(function (response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (!response.ok || response.redirected || type.indexOf("application/json") < 0) {
+      throw new Error("not json");
+    }
+    return response.json();
+  });
+};
+
+// The data a page carries for its charts (json_script element `id`), or null
+// where there is none or ECharts is not loaded.
+window.crmChartData = function (id) {
+  "use strict";
+  var source = document.getElementById(id);
+  if (!source || typeof echarts === "undefined") {
+    return null;
+  }
+  return JSON.parse(source.textContent);
+};
+
 // Charts (ECharts, vendored): draw each [element id, option(narrow)] pair that is
 // on the page, and draw it again for the new width on resize and for printing.
 window.crmCharts = function (pairs) {

@@ -1,14 +1,12 @@
 // Complaint figures: draws the charts from the JSON the page carries (json_script).
 (function () {
   "use strict";
-  var source = document.getElementById("complaint-chart-data");
-  if (!source || typeof echarts === "undefined") {
+  var data = window.crmChartData("complaint-chart-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
   var L = data.labels;
   var palette = ["#1f5fa8", "#5fa84f", "#e0a030", "#c0504d", "#7a5fa8", "#3aa6b9", "#8c8c8c", "#d17aa0"];
-  var charts = [];
 
   // Tooltips drawn on the canvas (renderMode richText): HTML tooltips would
   // need inline styles, which the Content-Security-Policy forbids.
@@ -51,23 +49,5 @@
     };
   }
 
-  var monthlyEl = document.getElementById("chart-monthly");
-  if (monthlyEl) {
-    var monthly = echarts.init(monthlyEl);
-    monthly.setOption(monthlyOption(monthlyEl.clientWidth < 576));
-    charts.push({ chart: monthly, el: monthlyEl, option: monthlyOption });
-  }
-  var categoriesEl = document.getElementById("chart-categories");
-  if (categoriesEl) {
-    var categories = echarts.init(categoriesEl);
-    categories.setOption(categoryOption());
-    charts.push({ chart: categories, el: categoriesEl, option: categoryOption });
-  }
-
-  window.addEventListener("resize", function () {
-    charts.forEach(function (item) {
-      item.chart.setOption(item.option(item.el.clientWidth < 576));
-      item.chart.resize();
-    });
-  });
+  window.crmCharts([["chart-monthly", monthlyOption], ["chart-categories", categoryOption]]);
 })();

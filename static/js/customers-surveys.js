@@ -2,11 +2,10 @@
 // script or style: CSP). Tooltips are drawn on the canvas (richText).
 (function () {
   "use strict";
-  var source = document.getElementById("survey-chart-data");
-  if (!source || typeof echarts === "undefined") {
+  var data = window.crmChartData("survey-chart-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
   var palette = ["#c0504d", "#e0a030", "#1f5fa8", "#5fa84f", "#7b5ea8", "#2a9d8f", "#8c6d31", "#d16ba5", "#4a6fa5"];
   var fmt = function (v) { return v === null || v === undefined ? "—" : Number(v).toFixed(2); };
 

@@ -2,11 +2,10 @@
 // No inline script or style (CSP); tooltips drawn on the canvas (richText).
 (function () {
   "use strict";
-  var source = document.getElementById("analysis-chart-data");
-  if (!source || typeof echarts === "undefined") {
+  var data = window.crmChartData("analysis-chart-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
   var palette = ["#1f5fa8", "#5fa84f", "#e0a030", "#c0504d", "#7a5fa8", "#4fa8a0", "#8c8c8c"];
   var stacked = function (categories, names, values, unit) {
     return function (narrow) {

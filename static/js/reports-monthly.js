@@ -4,9 +4,8 @@
   "use strict";
 
   // --- charts -----------------------------------------------------------------
-  var source = document.getElementById("summary-chart-data");
-  if (source && typeof echarts !== "undefined") {
-    var data = JSON.parse(source.textContent);
+  var data = window.crmChartData("summary-chart-data");
+  if (data) {
     var L = data.labels;
     var palette = ["#1f5fa8", "#5fa84f", "#e0a030", "#c0504d"];
     var percentAxis = function (narrow) {

@@ -102,19 +102,7 @@
         }
         return;
       }
-      fetch(form.dataset.autosaveUrl, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { Accept: "application/json" }
-      })
-        .then(function (response) {
-          var type = response.headers.get("Content-Type") || "";
-          if (!response.ok || response.redirected || type.indexOf("application/json") < 0) {
-            throw new Error("not saved");
-          }
-          return response.json();
-        })
+      window.crmPostJson(form.dataset.autosaveUrl, body)
         .then(function (data) {
           serverFailed = false;
           try { localStorage.removeItem(key); } catch (e) { /* ignore */ }

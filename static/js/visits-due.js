@@ -25,19 +25,7 @@
     var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (cookie && form.csrfmiddlewaretoken) { form.csrfmiddlewaretoken.value = decodeURIComponent(cookie[1]); }
     var row = form.closest(".due-row");
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      headers: { Accept: "application/json" }
-    })
-      .then(function (response) {
-        var type = response.headers.get("Content-Type") || "";
-        if (!response.ok || response.redirected || type.indexOf("application/json") < 0) {
-          throw new Error("not json");
-        }
-        return response.json();
-      })
+    window.crmPostJson(form.action, new FormData(form))
       .then(function (data) {
         toast(data.message, data.created ? "success" : "info");
         if (data.html) {

@@ -32,7 +32,7 @@ def march(customer_a, customer_b, staff_a, staff_b):
     plus #6 received 1 Apr 00:10 (April) and a unit B complaint in March: not counted.
     """
 
-    def make(customer, by, received, deadline, category="delay", **done):
+    def make(received, deadline, category="delay", customer=customer_a, by=staff_a, **done):
         c = f.make_complaint(
             customer,
             by=by,
@@ -44,18 +44,8 @@ def march(customer_a, customer_b, staff_a, staff_b):
         return c
 
     return [
+        make(at(3, 2, 10), at(3, 9, 18), status="closed", resolved_at=at(3, 4, 10), satisfied=True),
         make(
-            customer_a,
-            staff_a,
-            at(3, 2, 10),
-            at(3, 9, 18),
-            status="closed",
-            resolved_at=at(3, 4, 10),
-            satisfied=True,
-        ),
-        make(
-            customer_a,
-            staff_a,
             at(3, 3, 9),
             at(3, 10, 18),
             "damage",
@@ -63,19 +53,11 @@ def march(customer_a, customer_b, staff_a, staff_b):
             resolved_at=at(3, 12, 9),
             satisfied=False,
         ),
-        make(
-            customer_a,
-            staff_a,
-            at(3, 5, 14),
-            at(3, 12, 18),
-            "damage",
-            status="notified",
-            resolved_at=at(3, 6, 2),
-        ),
-        make(customer_a, staff_a, at(3, 20, 10), at(3, 27, 18), "loss"),
-        make(customer_a, staff_a, at(3, 31, 23, 30), at(4, 3, 18), severity="major"),
-        make(customer_a, staff_a, at(4, 1, 0, 10), at(4, 8, 18)),
-        make(customer_b, staff_b, at(3, 10, 10), at(3, 17, 18)),
+        make(at(3, 5, 14), at(3, 12, 18), "damage", status="notified", resolved_at=at(3, 6, 2)),
+        make(at(3, 20, 10), at(3, 27, 18), "loss"),
+        make(at(3, 31, 23, 30), at(4, 3, 18), severity="major"),
+        make(at(4, 1, 0, 10), at(4, 8, 18)),
+        make(at(3, 10, 10), at(3, 17, 18), customer=customer_b, by=staff_b),
     ]
 
 

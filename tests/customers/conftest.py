@@ -32,6 +32,18 @@ def region_gd(db):
 
 
 @pytest.fixture
+def mine(unit_a, staff_a):
+    """A customer of staff_a's, for pages about one customer."""
+    return f.make_customer(unit_a, code="V-A1", name="上海远航物流", visiting_person=staff_a)
+
+
+@pytest.fixture
+def theirs(unit_b, staff_b):
+    """A customer of unit B, which unit A must not see."""
+    return f.make_customer(unit_b, code="V-B1", name="广州恒通贸易", visiting_person=staff_b)
+
+
+@pytest.fixture
 def book(unit_a, unit_b, staff_a, staff_a2, staff_b, region_sh, region_gd):
     """Three customers: staff_a's (grade A), staff_a2's (grade C) in unit A; staff_b's in unit B."""
     return {

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from crm_site.devtools.bench import add_visits
 from customers.models import CustomerChange, GradeChange
 from customers.selectors import CARD_HISTORY, HISTORY_PAGE_SIZE
 from tests.factories import (
@@ -17,7 +18,6 @@ from tests.factories import (
     make_service_survey,
     make_voice,
 )
-from visits.models import Kind, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +27,7 @@ def give_history(customer, n: int, *, complaints: int) -> None:
     (all by the customer's visiting person)."""
     person = customer.visiting_person
     now = timezone.now()
-    Visit.objects.bulk_create(
-        Visit(
-            customer=customer,
-            user=person,
-            unit_id=customer.unit_id,
-            kind=Kind.VISIT if i % 3 == 0 else Kind.CALL,
-            occurred_at=now - timedelta(days=i),
-            source=Visit.Source.DIRECT,
-        )
-        for i in range(n)
-    )
+    add_visits(customer, n, now=now)
     GradeChange.objects.bulk_create(
         GradeChange(
             customer=customer,

@@ -32,6 +32,18 @@ def form_data(unit, **overrides):
     return data | overrides
 
 
+def edit_data(customer, **changes):
+    """The edit form of `customer` posted with its own code, name and visiting
+    person, and `changes` to the other fields."""
+    return form_data(
+        customer.unit,
+        code=customer.code,
+        name=customer.name,
+        visiting_person=customer.visiting_person_id,
+        **changes,
+    )
+
+
 def create_by_exception(client, supervisor, unit, region, salesperson, *, reason):
     """As the supervisor, create N-001 visited by the region's own salesperson, with a reason."""
     client.force_login(supervisor)
@@ -176,16 +188,13 @@ class TestVisitingPersonRule:
 def test_an_edit_records_who_changed_which_fields_and_regrades(client, supervisor_a, book):
     customer = book["colleague"]  # grade C
     client.force_login(supervisor_a)
-    data = form_data(
-        customer.unit,
-        code=customer.code,
-        name=customer.name,
+    data = edit_data(
+        customer,
         nature="retailer",
         scale="small",
         annual_revenue="2000",
         trend="stable",
         region=customer.region_id,
-        visiting_person=customer.visiting_person_id,
     )
     assert client.post(reverse("customers:edit", args=[customer.pk]), data).status_code == 302
     change = customer.changes.first()
@@ -202,16 +211,7 @@ def test_a_pinned_grade_survives_an_edit(client, supervisor_a, book):
     customer = book["colleague"]
     customer_pin_grade(customer=customer, actor=supervisor_a, grade="A", reason="战略客户")
     client.force_login(supervisor_a)
-    data = form_data(
-        customer.unit,
-        code=customer.code,
-        name=customer.name,
-        nature="other",
-        scale="micro",
-        annual_revenue="1",
-        trend="declining",
-        visiting_person=customer.visiting_person_id,
-    )
+    data = edit_data(customer, nature="other", scale="micro", annual_revenue="1", trend="declining")
     client.post(reverse("customers:edit", args=[customer.pk]), data)
     customer.refresh_from_db()
     assert customer.grade == "A" and customer.grade_points == 5

@@ -15,11 +15,6 @@ from tests.factories import make_customer, make_voice
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mine(unit_a, staff_a):
-    return make_customer(unit_a, code="E-A1", name="上海远航物流", visiting_person=staff_a)
-
-
 def enterprise_post(customer, visitor, **overrides):
     return {
         "customer": customer_label(customer),

@@ -26,16 +26,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mine(unit_a, staff_a):
-    return make_customer(unit_a, code="S-A1", name="上海远航物流", visiting_person=staff_a)
-
-
-@pytest.fixture
-def theirs(unit_b, staff_b):
-    return make_customer(unit_b, code="S-B1", name="广州恒通贸易", visiting_person=staff_b)
-
-
 def survey_post(score=6, **overrides):
     data = dict.fromkeys(SURVEY_FIELDS, str(score))
     data |= {

@@ -18,11 +18,6 @@ from tests.factories import make_customer, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mine(unit_a, staff_a):
-    return make_customer(unit_a, code="W-A1", name="上海远航物流", visiting_person=staff_a)
-
-
 def watch_post(**changes):
     """`changes`: item code -> note (the item is ticked as changed)."""
     data = {"reported_on": timezone.localdate().isoformat(), "form_token": str(uuid.uuid4())}

@@ -84,6 +84,17 @@ def _complaint(w):
     return {"pk": w.complaint.pk}
 
 
+def _complaint_action(action: str, post: str, data: dict | None = None, label: str = "") -> Case:
+    """A step posted to the complaint's action URL (GET is not allowed)."""
+    return Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.complaint.pk, "action": action},
+        post=post,
+        data=(lambda w: data) if data else None,
+        label=label or action,
+    )
+
+
 def _urgent(w):
     return {"pk": w.urgent.pk}
 
@@ -415,25 +426,12 @@ MATRIX: dict[str, Case | list[Case]] = {
     "complaints:notice": Case("L 302 404 302 404 302 404 302", kwargs=_complaint),
     "complaints:recording": Case(SCOPED, kwargs=_complaint),
     "complaints:action": [
-        Case(
-            POST_ONLY,
-            kwargs=lambda w: {"pk": w.complaint.pk, "action": "start"},
-            post="L ok 404 ok 404 ok 404 ok",
-            data=lambda w: {"start-comment": "越权开始调查"},
-            label="start",
+        _complaint_action("start", "L ok 404 ok 404 ok 404 ok", {"start-comment": "越权开始调查"}),
+        _complaint_action(
+            "approve", "L 403 404 403 404 ok 404 ok", {"approve-comment": "越权批准"}
         ),
-        Case(
-            POST_ONLY,
-            kwargs=lambda w: {"pk": w.complaint.pk, "action": "approve"},
-            post="L 403 404 403 404 ok 404 ok",
-            data=lambda w: {"approve-comment": "越权批准"},
-            label="approve",
-        ),
-        Case(
-            POST_ONLY,
-            kwargs=lambda w: {"pk": w.complaint.pk, "action": "no-such-action"},
-            post="L 404 404 404 404 404 404 404",
-            label="unknown action",
+        _complaint_action(
+            "no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"
         ),
     ],
 }

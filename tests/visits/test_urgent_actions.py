@@ -22,6 +22,17 @@ def post(client, name, report, follow=True, **data):
     return client.post(reverse(f"visits:{name}", args=[report.pk]), data, follow=follow)
 
 
+def refused(client, user, name, report, **data) -> str:
+    """`user` posts action `name` on `report`: the page it gets, after checking
+    that the report's status stayed as it was."""
+    status = report.status
+    client.force_login(user)
+    page = post(client, name, report, **data).content.decode()
+    report.refresh_from_db()
+    assert report.status == status
+    return page
+
+
 def notes(user, kind):
     return list(Notification.objects.filter(recipient=user, kind=kind))
 
@@ -59,22 +70,15 @@ def test_acknowledging_twice_changes_it_once(client, urgent_a, manager_a, superv
 
 def test_another_manager_of_the_unit_cannot_acknowledge_it(client, urgent_a, unit_a):
     colleague = make_user(Role.MANAGER, unit_a)
-    client.force_login(colleague)
-    response = post(client, "urgent_acknowledge", urgent_a)
-    assert "只有被分派的经理才能确认" in response.content.decode()
-    urgent_a.refresh_from_db()
-    assert urgent_a.status == "routed"
+    assert "只有被分派的经理才能确认" in refused(client, colleague, "urgent_acknowledge", urgent_a)
 
 
 def test_a_pending_report_cannot_be_acknowledged_yet(client, unit_a, supervisor_a, manager_a):
     from tests.factories import make_urgent_report
 
     report = make_urgent_report(unit_a, supervisor_a, assignee=manager_a)  # pending
-    client.force_login(manager_a)
-    response = post(client, "urgent_acknowledge", report)
-    assert "待分派" in response.content.decode()
-    report.refresh_from_db()
     assert report.status == "pending"
+    assert "待分派" in refused(client, manager_a, "urgent_acknowledge", report)
 
 
 def test_a_supervisor_comments_and_the_manager_is_told(client, urgent_a, supervisor_a, manager_a):
@@ -154,11 +158,8 @@ def test_resolving_twice_resolves_once(client, urgent_a, manager_a, supervisor_a
 
 
 def test_a_supervisor_cannot_resolve(client, urgent_a, supervisor_a):
-    client.force_login(supervisor_a)
-    response = post(client, "urgent_resolve", urgent_a, resolution="我来处理")
-    assert "只有被分派的经理才能办结" in response.content.decode()
-    urgent_a.refresh_from_db()
-    assert urgent_a.status == "routed"
+    page = refused(client, supervisor_a, "urgent_resolve", urgent_a, resolution="我来处理")
+    assert "只有被分派的经理才能办结" in page
 
 
 def test_nobody_comments_on_a_resolved_report(client, urgent_a, manager_a, supervisor_a):

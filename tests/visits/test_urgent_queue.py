@@ -19,6 +19,12 @@ def rows(client, **params):
     return list(response.context["page_obj"].object_list)
 
 
+def page(client, user, url_name: str) -> str:
+    """The page `user` sees at `url_name`."""
+    client.force_login(user)
+    return client.get(reverse(url_name)).content.decode()
+
+
 @pytest.fixture
 def queue(unit_a, supervisor_a, manager_a):
     """Four reports of unit A with deadlines in 1, 3, 5 hours and one resolved."""
@@ -92,8 +98,7 @@ def test_mine_is_what_a_supervisor_raised(client, supervisor_a, unit_a, queue):
 
 
 def test_rows_carry_sla_badges(client, manager_a, queue):
-    client.force_login(manager_a)
-    html = client.get(reverse("visits:urgent_list")).content.decode()
+    html = page(client, manager_a, "visits:urgent_list")
     assert 'data-sla="due_soon"' in html
     assert 'data-sla="time_left"' in html
     assert 'data-sla="acknowledged"' in html
@@ -104,8 +109,7 @@ def test_an_overdue_row_is_marked_overdue(client, manager_a, unit_a, supervisor_
     make_urgent_report(
         unit_a, supervisor_a, route=True, ack_deadline=timezone.now() - timedelta(minutes=30)
     )
-    client.force_login(manager_a)
-    html = client.get(reverse("visits:urgent_list")).content.decode()
+    html = page(client, manager_a, "visits:urgent_list")
     assert 'data-sla="overdue"' in html and "table-danger" in html
 
 
@@ -176,8 +180,7 @@ def test_staff_and_admins_have_no_urgent_badge(client, staff_a, admin_user, queu
 
 
 def test_a_managers_home_shows_their_queue(client, manager_a, queue):
-    client.force_login(manager_a)
-    html = client.get(reverse("home")).content.decode()
+    html = page(client, manager_a, "home")
     assert 'id="home-urgent-open">4<' in html
     assert 'id="home-urgent-overdue">0<' in html
     assert 'id="home-urgent-mine">4<' in html
@@ -185,12 +188,10 @@ def test_a_managers_home_shows_their_queue(client, manager_a, queue):
 
 
 def test_a_supervisors_home_shows_the_units_open_reports(client, supervisor_a, queue):
-    client.force_login(supervisor_a)
-    html = client.get(reverse("home")).content.decode()
+    html = page(client, supervisor_a, "home")
     assert 'id="home-urgent-open">4<' in html
     assert "home-urgent-mine" not in html
 
 
 def test_staff_have_no_urgent_panel(client, staff_a, queue):
-    client.force_login(staff_a)
-    assert "urgent-home-panel" not in client.get(reverse("home")).content.decode()
+    assert "urgent-home-panel" not in page(client, staff_a, "home")

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from crm_site.core.templatetags.crm_status import status_tone
+
 from ..urgent.rules import split_minutes
 
 register = template.Library()
@@ -21,14 +23,4 @@ def duration(minutes) -> str:
     return _("%(minutes)s min") % {"minutes": mins}
 
 
-URGENT_STATUS_TONES = {
-    "pending": "secondary",
-    "routed": "primary",
-    "acknowledged": "info",
-    "resolved": "success",
-}
-
-
-@register.filter
-def urgent_status_tone(status: str) -> str:
-    return URGENT_STATUS_TONES.get(status, "secondary")
+register.filter("urgent_status_tone", status_tone)

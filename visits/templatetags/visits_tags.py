@@ -4,6 +4,8 @@ from django import template
 from django.urls import NoReverseMatch
 from django.utils.html import format_html
 
+from crm_site.core.templatetags.crm_status import status_tone
+
 register = template.Library()
 
 
@@ -23,17 +25,7 @@ def new_token() -> str:
     return str(uuid.uuid4())
 
 
-STATUS_TONES = {
-    "draft": "secondary",
-    "submitted": "primary",
-    "reviewed": "success",
-    "returned": "warning",
-}
-
-
-@register.filter
-def status_tone(status: str) -> str:
-    return STATUS_TONES.get(status, "secondary")
+register.filter("status_tone", status_tone)
 
 
 @register.filter

@@ -4,8 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import Role, ServiceUnit
-from crm_site.core.filters import CheckboxFilter, ListFilterSet
+from crm_site.accounts.models import Role
+from crm_site.core.filters import CheckboxFilter, ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
 from visits.models import UrgentReport
 
@@ -32,9 +32,7 @@ class UrgentFilter(ListFilterSet):
         choices=UrgentReport.Category.choices,
         empty_label=_("All categories"),
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit"), queryset=ServiceUnit.objects.none(), empty_label=_("All units")
-    )
+    unit = unit_filter(label=_("Unit"), empty_label=_("All units"))
     mine = CheckboxFilter(label=_("Mine"), method="filter_mine")
 
     class Meta:

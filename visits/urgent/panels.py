@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
+from crm_site.core import registry
 from visits.models import UrgentReport
 from visits.urgent.selectors import counts_for, overdue_filter, queue_order, with_sla
 
@@ -34,10 +35,11 @@ def nav_badge(request):
     }
 
 
+@registry.home_panel(
+    "visits/partials/_home_urgent.html", width=6, roles=(Role.MANAGER, Role.SUPERVISOR)
+)
 def home_panel(request):
     user = request.user
-    if not user.has_role(Role.MANAGER, Role.SUPERVISOR):
-        return None
     now = timezone.now()
     visible = UrgentReport.objects.visible_to(user)
     counts = counts_for(visible, now)
@@ -49,8 +51,6 @@ def home_panel(request):
     )
     list_url = reverse("visits:urgent_list")
     return {
-        "template": "visits/partials/_home_urgent.html",
-        "width": 6,
         "is_manager": is_manager,
         "counts": counts,
         "reports": with_sla(rows, now),

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Membership, Role, User
 from crm_site.accounts.selectors import unit_people
 from crm_site.core.deadlines import Escalation
-from crm_site.core.services import in_language_of, notify
+from crm_site.core.services import notify_each
 from crm_site.core.workflow import TransitionRefused, transition
 from visits.models import UrgentReport, UrgentReportEvent
 from visits.urgent import rules as urgent_rules
@@ -119,12 +119,12 @@ def urgent_report_route(*, report_id: int, now: datetime | None = None) -> bool:
 
 
 def notify_assigned(report: UrgentReport, assignee: User, *, dedupe_key: str) -> None:
-    with in_language_of(assignee):
-        notify(
-            recipient=assignee,
-            kind="urgent_assigned",
-            title=_("Urgent report for you: %(title)s") % {"title": report.title},
-            body=_(
+    notify_each(
+        [assignee],
+        kind="urgent_assigned",
+        text=lambda: (
+            _("Urgent report for you: %(title)s") % {"title": report.title},
+            _(
                 "%(unit)s · %(category)s · raised by %(raiser)s. "
                 "Please acknowledge it by %(deadline)s."
             )
@@ -134,10 +134,11 @@ def notify_assigned(report: UrgentReport, assignee: User, *, dedupe_key: str) ->
                 "raiser": report.raised_by.get_full_name(),
                 "deadline": _deadline_text(report),
             },
-            url=report.get_absolute_url(),
-            dedupe_key=dedupe_key,
-            email=True,
-        )
+        ),
+        url=report.get_absolute_url(),
+        dedupe_key=dedupe_key,
+        email=True,
+    )
 
 
 def urgent_reports_route_pending() -> int:
@@ -174,28 +175,27 @@ def urgent_report_escalate(*, report_id: int, now: datetime | None = None) -> bo
             pk=report_id
         )
         recipients = escalation_recipients(report)
-        for person in recipients:
-            with in_language_of(person):
-                notify(
-                    recipient=person,
-                    kind="urgent_escalated",
-                    title=_("Urgent report not acknowledged in time: %(title)s")
-                    % {"title": report.title},
-                    body=_(
-                        "%(unit)s · assigned to %(assignee)s · acknowledge by %(deadline)s. "
-                        "Please make sure it is taken in hand."
-                    )
-                    % {
-                        "unit": report.unit.name,
-                        "assignee": report.assignee.get_full_name()
-                        if report.assignee
-                        else _("nobody yet"),
-                        "deadline": _deadline_text(report),
-                    },
-                    url=report.get_absolute_url(),
-                    dedupe_key=f"urgent:{report.pk}:escalated",
-                    email=True,
+        notify_each(
+            recipients,
+            kind="urgent_escalated",
+            text=lambda: (
+                _("Urgent report not acknowledged in time: %(title)s") % {"title": report.title},
+                _(
+                    "%(unit)s · assigned to %(assignee)s · acknowledge by %(deadline)s. "
+                    "Please make sure it is taken in hand."
                 )
+                % {
+                    "unit": report.unit.name,
+                    "assignee": report.assignee.get_full_name()
+                    if report.assignee
+                    else _("nobody yet"),
+                    "deadline": _deadline_text(report),
+                },
+            ),
+            url=report.get_absolute_url(),
+            dedupe_key=f"urgent:{report.pk}:escalated",
+            email=True,
+        )
         UrgentReportEvent.objects.create(
             report=report,
             kind=UrgentReportEvent.Kind.ESCALATED,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Membership, Role, ServiceUnit, User
 from crm_site.core.idempotency import create_once
 from crm_site.core.jobs import send_on_commit
-from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.services import notify_each, work_calendar
 from crm_site.core.workflow import TransitionRefused, transition
 from visits.models import DailyReportEntry, UrgentReport, UrgentReportEvent
 from visits.urgent import permissions as urgent_permissions
@@ -211,17 +211,17 @@ def urgent_report_comment(
         event = UrgentReportEvent.objects.create(
             report=report, actor=actor, kind=Kind.COMMENTED, comment=comment, token=token
         )
-        for person in {report.assignee, report.raised_by} - {None, actor}:
-            with in_language_of(person):
-                notify(
-                    recipient=person,
-                    kind="urgent_comment",
-                    title=_("New comment on urgent report: %(title)s") % {"title": report.title},
-                    body=_("%(author)s: %(comment)s")
-                    % {"author": actor.get_full_name(), "comment": comment[:300]},
-                    url=report.get_absolute_url(),
-                    dedupe_key=f"urgent:{report.pk}:comment:{event.pk}",
-                )
+        notify_each(
+            {report.assignee, report.raised_by} - {None, actor},
+            kind="urgent_comment",
+            text=lambda: (
+                _("New comment on urgent report: %(title)s") % {"title": report.title},
+                _("%(author)s: %(comment)s")
+                % {"author": actor.get_full_name(), "comment": comment[:300]},
+            ),
+            url=report.get_absolute_url(),
+            dedupe_key=f"urgent:{report.pk}:comment:{event.pk}",
+        )
         return event
 
     _event, created = create_once(UrgentReportEvent, token, create, field="token")
@@ -292,13 +292,11 @@ def _tell_raiser(report: UrgentReport, *, kind: str, title, body, dedupe_key: st
     raiser = report.raised_by
     if not raiser.is_active:
         return
-    with in_language_of(raiser):
-        notify(
-            recipient=raiser,
-            kind=kind,
-            title=str(title()),
-            body=str(body()),
-            url=report.get_absolute_url(),
-            dedupe_key=dedupe_key,
-            email=True,
-        )
+    notify_each(
+        [raiser],
+        kind=kind,
+        text=lambda: (str(title()), str(body())),
+        url=report.get_absolute_url(),
+        dedupe_key=dedupe_key,
+        email=True,
+    )

@@ -172,36 +172,35 @@ def _run(request, report, form_name: str, form, call):
     return moved
 
 
-@require_POST
-@role_required(Role.SUPERVISOR)
-def urgent_acknowledge(request, pk: int):
+def _act(request, pk: int, name: str, form_class, service, fields, done: str, anchor: str = ""):
+    """One action on a report: bind its form, call its service with the form's fields."""
     report = _report_for(request, pk)
     result = _run(
         request,
         report,
-        "acknowledge",
-        AcknowledgeForm(request.POST),
-        lambda d: urgent_services.urgent_report_acknowledge(
-            report=report, actor=request.user, comment=d["comment"]
-        ),
+        name,
+        form_class(request.POST),
+        lambda d: service(report=report, actor=request.user, **{f: d[f] for f in fields}),
     )
-    return _after(request, report, result, _("Acknowledged. The supervisor has been told."))
+    return _after(request, report, result, done, anchor=anchor)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def urgent_acknowledge(request, pk: int):
+    done = _("Acknowledged. The supervisor has been told.")
+    service = urgent_services.urgent_report_acknowledge
+    return _act(request, pk, "acknowledge", AcknowledgeForm, service, ["comment"], done)
 
 
 @require_POST
 @role_required(Role.SUPERVISOR)
 def urgent_comment(request, pk: int):
-    report = _report_for(request, pk)
-    result = _run(
-        request,
-        report,
-        "comment",
-        CommentForm(request.POST),
-        lambda d: urgent_services.urgent_report_comment(
-            report=report, actor=request.user, comment=d["comment"], token=d["token"]
-        ),
+    service = urgent_services.urgent_report_comment
+    fields = ["comment", "token"]
+    return _act(
+        request, pk, "comment", CommentForm, service, fields, _("Comment added."), anchor="timeline"
     )
-    return _after(request, report, result, _("Comment added."), anchor="timeline")
 
 
 @require_POST
@@ -230,17 +229,9 @@ def urgent_reassign(request, pk: int):
 @require_POST
 @role_required(Role.SUPERVISOR)
 def urgent_resolve(request, pk: int):
-    report = _report_for(request, pk)
-    result = _run(
-        request,
-        report,
-        "resolve",
-        ResolveForm(request.POST),
-        lambda d: urgent_services.urgent_report_resolve(
-            report=report, actor=request.user, resolution=d["resolution"]
-        ),
-    )
-    return _after(request, report, result, _("Resolved. The supervisor has been told."))
+    done = _("Resolved. The supervisor has been told.")
+    service = urgent_services.urgent_report_resolve
+    return _act(request, pk, "resolve", ResolveForm, service, ["resolution"], done)
 
 
 def _after(request, report, result, done_message: str, anchor: str = ""):

@@ -228,14 +228,20 @@ def entry_delete(request, pk: int, entry_id: int):
     return redirect(report)
 
 
+def _draft_of(request, pk: int):
+    """The editable report a draft is posted to, and its entry (None: a new one)."""
+    report = _editable_report(request, pk)
+    entry_id = request.POST.get("entry", "")
+    if not entry_id.isdigit():
+        return report, None
+    return report, selectors.daily_report_entry(report=report, pk=int(entry_id))
+
+
 @require_POST
 @role_required(Role.STAFF)
 def entry_draft(request, pk: int):
     """Autosave (fetch or sendBeacon): keep the entry form's content on the server."""
-    report = _editable_report(request, pk)
-    entry = None
-    if request.POST.get("entry", "").isdigit():
-        entry = selectors.daily_report_entry(report=report, pk=int(request.POST["entry"]))
+    report, entry = _draft_of(request, pk)
     if not report.is_editable:
         return json_error(_("This report can no longer be changed."), 409)
     draft = services.entry_draft_save(
@@ -248,10 +254,7 @@ def entry_draft(request, pk: int):
 @require_POST
 @role_required(Role.STAFF)
 def entry_draft_discard(request, pk: int):
-    report = _editable_report(request, pk)
-    entry = None
-    if request.POST.get("entry", "").isdigit():
-        entry = selectors.daily_report_entry(report=report, pk=int(request.POST["entry"]))
+    report, entry = _draft_of(request, pk)
     services.entry_draft_discard(report=report, actor=request.user, entry=entry)
     messages.info(request, _("Draft discarded."))
     if entry is not None:
