@@ -445,6 +445,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Cache: Redis outside development (counts shared by every web worker, e.g.
+# the 404 probe count below); one process's memory otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "crm",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
 # plain lines while developing).
 LOGGING = {
@@ -484,5 +497,9 @@ CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Urgent reports (巡访紧急报告): working hours the assigned manager has to
 # acknowledge one (over the work calendar, Asia/Shanghai working hours).
 URGENT_ACK_WORKING_HOURS = float(env("URGENT_ACK_WORKING_HOURS", "4"))
+# A signed-in user whose object addresses answer 404 more than this many times
+# within CRM_NOT_FOUND_PROBE_MINUTES is audited and reported to the admins.
+CRM_NOT_FOUND_PROBE_LIMIT = env_int("CRM_NOT_FOUND_PROBE_LIMIT", 50)
+CRM_NOT_FOUND_PROBE_MINUTES = env_int("CRM_NOT_FOUND_PROBE_MINUTES", 10)
 # Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
 CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)

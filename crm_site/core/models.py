@@ -209,6 +209,7 @@ AUDIT_ACTION_LABELS = {
     "admin.addition": _("Added in administration"),
     "admin.change": _("Changed in administration"),
     "admin.deletion": _("Deleted in administration"),
+    "security.not_found_probe": _("Many objects not found (possible id probing)"),
 }
 
 
