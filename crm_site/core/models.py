@@ -192,6 +192,7 @@ AUDIT_ACTION_LABELS = {
     "two_factor.codes_regenerated": _("New recovery codes"),
     "two_factor.recovery_code_used": _("Signed in with a recovery code"),
     "two_factor.failed": _("Wrong two-factor code"),
+    "two_factor.enrolment_code_issued": _("Two-factor enrolment code issued"),
     "customers.export": _("Customer list exported"),
     "customers.import": _("Customers imported"),
     "customers.contact_delete": _("Contact deleted"),
