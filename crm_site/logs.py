@@ -68,7 +68,7 @@ def _is_object_address(request) -> bool:
 class RequestIdMiddleware:
     """Give every request our own id for the logs (returned as X-Request-ID), and
     log every 4xx answer with it and the user id. A sane client-sent X-Request-ID
-    is kept as `client_request_id`. A signed-in user's 404s on object addresses
+    is kept as `client_request_id`. A signed-in user's "not found" answers on object addresses
     are counted (crm_site.core.services.not_found_probe_count)."""
 
     def __init__(self, get_response):

@@ -175,7 +175,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(BASE_DIR / "db.sqlite3"),
-            # Take the write lock at BEGIN and wait up to 20 s for it: with the
+            # Take the write lock at BEGIN and wait for it (the timeout, in seconds): with the
             # default (DEFERRED) a read turning into a write fails at once with
             # "database is locked" when another request writes meanwhile.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
