@@ -119,4 +119,9 @@ class RequestIdMiddleware:
         if signed_in and response.status_code == 404 and _is_object_address(request):
             from crm_site.core.services import not_found_probe_count
 
-            not_found_probe_count(user=user, request=request)
+            try:
+                not_found_probe_count(user=user, request=request)
+            except Exception:
+                # Counting must never fail the answer (Redis down, say): the
+                # 404 itself is logged above.
+                requests_logger.exception("not-found count failed")

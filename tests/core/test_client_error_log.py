@@ -87,3 +87,14 @@ def test_404s_on_addresses_without_an_object_are_not_counted(client, staff_a):
     for n in range(60):
         client.get(f"/no-such-page-{n}/")
     assert not AuditLog.objects.filter(action="security.not_found_probe").exists()
+
+
+def test_with_the_cache_down_a_404_is_still_a_404(client, staff_a, monkeypatch):
+    from django.core.cache import cache as the_cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(the_cache, "add", down)
+    client.force_login(staff_a)
+    assert client.get("/customers/999999/").status_code == 404
