@@ -29,8 +29,14 @@ migrate: venv
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The web server, a worker for each queue and beat (Procfile.dev), together
+# until Ctrl-C. Without REDIS_URL the broker is a folder of files (.broker/):
+# its copies of taken messages and a dead run's control bindings and replies
+# are dropped first, so every start is a clean one.
 run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	broker="$${CELERY_BROKER_DIR:-.broker}"; rm -rf "$$broker/processed" "$$broker/control"; \
+	  if [ -d "$$broker/queue" ]; then find "$$broker/queue" -name '*.pidbox.msg' -delete; fi
+	PATH="$(abspath $(VENV))/bin:$$PATH" HOST=$(HOST) $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT)
 
 test: venv-dev
 	$(VENV)/bin/ruff check .
@@ -51,7 +57,7 @@ format: venv-dev
 	$(VENV)/bin/ruff format .
 
 worker: venv
-	$(VENV)/bin/celery -A crm_site worker -l info --concurrency 2
+	$(VENV)/bin/celery -A crm_site worker -l info --concurrency 2 --queues crm,urgent,bulk
 
 beat: venv
 	$(VENV)/bin/celery -A crm_site beat -l info --schedule .celerybeat-schedule
@@ -67,4 +73,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
+	rm -rf $(VENV) db.sqlite3 .broker staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

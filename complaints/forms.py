@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role, User
 from crm_site.accounts.scope import people_for
+from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import CleanInputForm
+from crm_site.core.versioning import VersionedFormMixin
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -61,7 +63,7 @@ class RecordingField(forms.FileField):
         return upload
 
 
-class ComplaintLogForm(CleanInputForm):
+class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     received_at = forms.DateTimeField(
@@ -140,14 +142,18 @@ class CommentForm(CleanInputForm):
     comment = forms.CharField(label=_("Comment"), widget=_textarea(2), required=False)
 
     def __init__(self, *args, complaint=None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.complaint = complaint
+        super().__init__(*args, **kwargs)
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
 
 
-class FindingsForm(CommentForm):
+class FindingsForm(VersionedFormMixin, CommentForm):
+    """The complaint's findings (and, as ProposeForm, its solution): shared
+    fields, so the form carries the complaint's version (core.versioning)."""
+
+    record_attr = "complaint"
     cause = forms.CharField(label=_("Cause"), widget=_textarea(3))
     responsible_department = forms.CharField(label=_("Responsible department"), max_length=100)
     major = forms.BooleanField(
@@ -165,6 +171,11 @@ class FindingsForm(CommentForm):
             self.initial.update(
                 cause=complaint.cause, responsible_department=complaint.responsible_department
             )
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop(self.digest_field, None)
+        return data
 
 
 class ProposeForm(FindingsForm):

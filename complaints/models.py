@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import create_token, edit_version, events_of, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
+from crm_site.core.models import EventBase, Timestamped
 
 from .rules import AUDIO_EXTENSION
 
@@ -152,7 +154,7 @@ class ComplaintQuerySet(ScopedQuerySet):
         return self.filter(Q(received_by=user) | Q(handler=user))
 
 
-class Complaint(models.Model):
+class Complaint(Timestamped):
     """Customer complaint record (客户投诉记录表) and the state of its handling."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
@@ -183,8 +185,8 @@ class Complaint(models.Model):
     )
     complainant = models.CharField(_("complainant"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    content = models.TextField(_("complaint"))
-    demand = models.TextField(_("customer's demand"), blank=True)
+    content = models.TextField(_("complaint"), max_length=TEXT_MAX_LENGTH)
+    demand = models.TextField(_("customer's demand"), blank=True, max_length=TEXT_MAX_LENGTH)
     category = models.ForeignKey(
         ComplaintCategory,
         on_delete=models.PROTECT,
@@ -221,51 +223,27 @@ class Complaint(models.Model):
     recording_content_type = models.CharField(max_length=40, blank=True, editable=False)
     recording_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
-    cause = models.TextField(_("cause"), blank=True)
-    solution = models.TextField(_("solution"), blank=True)
+    cause = models.TextField(_("cause"), blank=True, max_length=TEXT_MAX_LENGTH)
+    solution = models.TextField(_("solution"), blank=True, max_length=TEXT_MAX_LENGTH)
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("proposed by"),
-    )
+    proposed_by = user_fk(_("proposed by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
+    approved_by = user_fk(_("approved by"))
+    approval_comment = models.TextField(
+        _("approval comment"), blank=True, max_length=TEXT_MAX_LENGTH
     )
-    approval_comment = models.TextField(_("approval comment"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("resolved by"),
-    )
+    resolved_by = user_fk(_("resolved by"))
     notified_on = models.DateField(_("customer notified on"), null=True, blank=True)
     notice_means = models.CharField(
         _("notified by"), max_length=12, choices=NoticeMeans.choices, blank=True
     )
     return_visit_at = models.DateTimeField(_("return visit at"), null=True, blank=True)
-    return_visit_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("return visit by"),
-    )
+    return_visit_by = user_fk(_("return visit by"))
     satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
-    return_visit_note = models.TextField(_("return visit note"), blank=True)
+    return_visit_note = models.TextField(
+        _("return visit note"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
@@ -274,8 +252,8 @@ class Complaint(models.Model):
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = edit_version()
+    form_token = create_token()
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -350,14 +328,12 @@ class ComplaintEvent(EventBase):
         REMINDED = "reminded", _("Deadline reminder sent")
         ESCALATED = "escalated", _("Escalated past the deadline")
 
-    complaint = models.ForeignKey(
-        Complaint,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("complaint"),
-        db_index=False,  # led by the (complaint, at) index
-    )
+    # No index of its own: the (complaint, at) index leads with it.
+    complaint = events_of(Complaint, _("complaint"), db_index=False)
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    # The services pass the time: the deadline jobs write theirs as of the
+    # moment they ran.
+    at = models.DateTimeField(_("at"), default=timezone.now)
     # The columns keep their first names (from_status, to_status).
     from_state = models.CharField(
         _("from status"),
@@ -369,7 +345,7 @@ class ComplaintEvent(EventBase):
     to_state = models.CharField(
         _("to status"), max_length=20, choices=Status.choices, blank=True, db_column="to_status"
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     @property
     def from_status(self) -> str:

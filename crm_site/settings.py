@@ -332,12 +332,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Celery: unset REDIS_URL means eager mode (tasks run in the request, no
-# broker), in development only; in production that would run rollups and
-# regrades inside web requests.
+# Celery: REDIS_URL is the broker. Unset, in development only, the broker is
+# a folder of files (next block), so `make run` runs a real worker and beat
+# with no server. CELERY_EAGER=1 runs tasks inside the request instead (no
+# worker at all); tests run eagerly unless they ask for a real worker
+# (tests/conftest.py). Production must not: rollups and regrades would run
+# inside web requests.
 REDIS_URL = env("REDIS_URL") if DEBUG else env_required("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", False) if DEBUG else False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -348,17 +351,62 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "crm")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- Celery queues -------------------------------------------------------------
+# Urgent work (routing and escalating urgent reports, notifications and their
+# e-mail, reminders) has a queue of its own, apart from bulk work (monthly
+# rollups, regrades, imports, exports), so a long rollup never delays an urgent
+# report; the Procfile starts a worker for each. Anything unrouted (the worker
+# heartbeat) goes to CELERY_QUEUE, which both kinds of worker consume.
+CELERY_URGENT_QUEUE = env("CELERY_URGENT_QUEUE", "urgent")
+CELERY_BULK_QUEUE = env("CELERY_BULK_QUEUE", "bulk")
+CELERY_TASK_ROUTES = {
+    "visits.urgent.tasks.*": {"queue": CELERY_URGENT_QUEUE},
+    "crm_site.core.tasks.notification_email*": {"queue": CELERY_URGENT_QUEUE},
+    "complaints.tasks.*": {"queue": CELERY_URGENT_QUEUE},
+    "visits.tasks.remind_*": {"queue": CELERY_URGENT_QUEUE},
+    "customers.tasks.care_reminders_send": {"queue": CELERY_URGENT_QUEUE},
+    "reports.tasks.*": {"queue": CELERY_BULK_QUEUE},
+    "customers.tasks.regrade_*": {"queue": CELERY_BULK_QUEUE},
+    "customers.tasks.customer_import*": {"queue": CELERY_BULK_QUEUE},
+    "crm_site.core.tasks.export_*": {"queue": CELERY_BULK_QUEUE},
+}
+# Every queue a worker of this installation may be asked to consume.
+CELERY_ALL_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE]
+# --- end of Celery queues ------------------------------------------------------
 # A message not acknowledged within the visibility timeout is redelivered, so it
 # must exceed the longest task (a full regrade or rollup: well under an hour).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
+# --- Development broker (no REDIS_URL) -----------------------------------------
+# kombu's filesystem transport: each message a file under CELERY_BROKER_DIR,
+# shared by the web server, the workers and beat of `make run` on one machine.
+# A taken message is moved (renamed, so atomic: the folders share a file
+# system) into processed/, which `make run` empties at every start.
+CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", str(BASE_DIR / ".broker")))
+if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": True,
+        "polling_interval": 0.5,
+    }
+# --- end of development broker -------------------------------------------------
 # A user's request must not hang on a dead broker: fail fast, the outbox sweeper
 # sends what is still pending (crm_site.core.jobs).
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# --- Beat: exactly one ------------------------------------------------------------
+# The scheduler takes a lock (Redis, or a file without Redis) and a second beat
+# refuses to start; it renews the lock and records beat's heartbeat (read by
+# /readyz/) on its ticks, at most this many seconds apart (crm_site/core/beat.py).
+CELERY_BEAT_SCHEDULER = "crm_site.core.beat:LockedScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15
+# --- end of beat ------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "crm_site.core.tasks.worker_heartbeat",
@@ -447,6 +495,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
+
+# --- Health: worker heartbeats --------------------------------------------------
+# Each kind of worker records a heartbeat every minute through its own queue
+# (admins see them in the admin; /readyz/ pings the workers themselves).
+CELERY_BEAT_SCHEDULE |= {
+    f"worker-heartbeat-{queue}": {
+        "task": "crm_site.core.tasks.worker_heartbeat",
+        "schedule": 60.0,
+        "args": (f"worker-{queue}",),
+        "options": {"queue": queue},
+    }
+    for queue in (CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE)
+}
+# --- end of health --------------------------------------------------------------
 
 # Cache: Redis outside development (counts shared by every web worker, e.g.
 # the 404 probe count below); one process's memory otherwise.

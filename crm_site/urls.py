@@ -14,6 +14,7 @@ admin.site.disable_action("delete_selected")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("jsi18n/", views.javascript_catalog, name="javascript_catalog"),
     path("accounts/login/", account_views.CRMLoginView.as_view(), name="login"),

@@ -2,8 +2,8 @@ import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import FileResponse, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import cache_control, never_cache
@@ -11,7 +11,7 @@ from django.views.defaults import server_error as default_server_error
 from django.views.i18n import JavaScriptCatalog
 
 from .context_processors import collect, nav_items_for
-from .core import registry
+from .core import health, registry
 
 
 def home(request):
@@ -26,14 +26,18 @@ def home(request):
 @login_not_required
 @never_cache
 def healthz(request):
-    """200 when the database answers, 503 otherwise; no detail either way."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("unavailable", status=503, content_type="text/plain")
+    """Liveness: the process answers. Nothing else is touched (no database), so
+    a database outage never gets healthy web processes restarted."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@never_cache
+def readyz(request):
+    """Readiness: database migrated, broker, beat, a worker; JSON naming each
+    part, 503 naming the failing ones. No personal data, no error text."""
+    ready, body = health.readiness()
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 @login_not_required

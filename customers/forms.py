@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
 from crm_site.accounts.scope import is_staff_role
+from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import (
     CleanInputForm,
     CleanInputModelForm,
     HalfWidthDecimalField,
     HalfWidthIntegerField,
 )
+from crm_site.core.versioning import VersionedFormMixin
 
 from . import grading, services, xlsx
 from .models import CODE_TAKEN, Contact, Customer, LogisticsService, Nature, Scale, Trend
@@ -76,7 +78,7 @@ class CustomerFieldsForm(CleanInputModelForm):
         return data
 
 
-class CustomerForm(CustomerFieldsForm):
+class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
     override_reason = forms.CharField(
         label=_("Reason for the assignment exception"),
         required=False,
@@ -103,6 +105,8 @@ class CustomerForm(CustomerFieldsForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk:
+            del self.fields[self.token_field]  # only a new card needs one
         units = services.scope_units(user)
         people = services.scope_users(user)
         self.fields["unit"].queryset = units
@@ -249,7 +253,7 @@ def _unknown_value(key: str, language: str) -> str:
     return message % {"value": "%(value)s", "accepted": accepted}
 
 
-class ContactForm(CleanInputModelForm):
+class ContactForm(IdempotentFormMixin, VersionedFormMixin, CleanInputModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -268,6 +272,15 @@ class ContactForm(CleanInputModelForm):
         ]
         widgets = {"care_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"name": _("Contact name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields[self.token_field]  # only a new contact needs one
+
+    def service_fields(self) -> dict:
+        """The model fields for contact_create / contact_update."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
     def clean(self):
         data = super().clean()
@@ -316,7 +329,7 @@ class ReassignForm(CleanInputForm):
         super().full_clean()
 
 
-class ImportUploadForm(CleanInputForm):
+class ImportUploadForm(IdempotentFormMixin, CleanInputForm):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(
@@ -393,6 +406,9 @@ class RuleForm(CleanInputForm):
         help_text=_("Kept with the version and on every grade change it causes."),
     )
     digest = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The rule version the editor was opened on (kept through previews): a
+    # save after someone else saved a newer version is refused (StaleEdit).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -431,7 +447,7 @@ PROBLEMS = {
 class RuleEditor:
     """The three parts of the rule page as one form: grades, revenue bands, points."""
 
-    def __init__(self, data=None, *, definition: dict | None = None):
+    def __init__(self, data=None, *, definition: dict | None = None, version: int | None = None):
         initial = definition or {}
         self.grades = GradeFormSet(data, prefix="grades", initial=initial.get("grades"))
         self.bands = BandFormSet(
@@ -446,8 +462,17 @@ class RuleEditor:
         for group, _choices in POINT_GROUPS:
             for value, number in initial.get(group, {}).items():
                 points[f"{group}_{value}"] = number
-        self.rule = RuleForm(data, initial=points)
+        self.rule = RuleForm(data, initial=points | {"version": version})
         self.problems: list[str] = []
+
+    def loaded_version(self) -> int | None:
+        return self.rule.cleaned_data.get("version")
+
+    def carry_version(self, version: int) -> None:
+        """After a refused stale save: the editor now stands on `version`."""
+        data = self.rule.data.copy()
+        data["version"] = str(version)
+        self.rule.data = data
 
     def is_valid(self) -> bool:
         valid = all([self.grades.is_valid(), self.bands.is_valid(), self.rule.is_valid()])

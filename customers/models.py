@@ -14,9 +14,11 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import Region, ServiceUnit
+from crm_site.accounts.models import Region
 from crm_site.accounts.scope import ScopedQuerySet, owned_by
-from crm_site.core.models import ColumnAlias, EventBase
+from crm_site.core.fields import create_token, edit_version, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
+from crm_site.core.models import ColumnAlias, CreatedAt, EventBase, Timestamped
 
 from . import grading
 
@@ -88,21 +90,13 @@ class GradingRuleQuerySet(models.QuerySet):
         return rule
 
 
-class GradingRule(models.Model):
+class GradingRule(CreatedAt):
     """One version of the grading rule. Editing saves a new version; old ones stay."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     definition = models.JSONField(_("definition"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
 
     objects = GradingRuleQuerySet.as_manager()
 
@@ -212,7 +206,7 @@ PAGE_VALUES = (
 CODE_TAKEN = _("This customer code is taken.")
 
 
-class Customer(models.Model):
+class Customer(Timestamped):
     """Customer card (客户资料卡 / 客户关系卡)."""
 
     code = models.CharField(
@@ -252,39 +246,15 @@ class Customer(models.Model):
         verbose_name=_("region"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="customers",
-        verbose_name=_("service unit"),
-    )
-    sales_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sales_customers",
-        verbose_name=_("sales owner"),
-    )
-    visiting_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="visited_customers",
-        verbose_name=_("visiting person"),
-    )
+    unit = unit_fk("customers")
+    sales_owner = user_fk(_("sales owner"), related_name="sales_customers")
+    visiting_person = user_fk(_("visiting person"), related_name="visited_customers")
     # Kept when a supervisor or admin assigns a salesperson of the customer's
     # region as its visiting person despite the rule (客户服务管理制度 第3条).
-    assignment_override_reason = models.TextField(_("assignment override reason"), blank=True)
-    assignment_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("override by"),
+    assignment_override_reason = models.TextField(
+        _("assignment override reason"), blank=True, max_length=TEXT_MAX_LENGTH
     )
+    assignment_override_by = user_fk(_("override by"))
     assignment_override_at = models.DateTimeField(_("override at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
@@ -295,7 +265,7 @@ class Customer(models.Model):
         related_name="customers",
         verbose_name=_("logistics services used"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     grade = models.CharField(_("grade"), max_length=10, blank=True, db_index=True)
     grade_points = models.IntegerField(_("grade points"), null=True, blank=True)
@@ -310,27 +280,13 @@ class Customer(models.Model):
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     grade_pinned = models.BooleanField(_("grade pinned"), default=False)
-    grade_pin_reason = models.TextField(_("pin reason"), blank=True)
-    grade_pinned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("pinned by"),
-    )
+    grade_pin_reason = models.TextField(_("pin reason"), blank=True, max_length=TEXT_MAX_LENGTH)
+    grade_pinned_by = user_fk(_("pinned by"))
     grade_pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    version = edit_version()
+    form_token = create_token()
+    created_by = user_fk(_("created by"))
 
     objects = CustomerQuerySet.as_manager()
 
@@ -403,6 +359,8 @@ class Contact(models.Model):
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    version = edit_version()
+    form_token = create_token()
 
     class Meta:
         ordering = ["-is_primary", "name"]
@@ -435,7 +393,6 @@ class CustomerChange(EventBase):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("customer")
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     changes = models.JSONField(_("changes"), default=dict)  # field -> [old, new]
 
@@ -468,7 +425,6 @@ class GradeChange(EventBase):
     )
     old_grade = models.CharField(_("old grade"), max_length=10, blank=True)
     new_grade = models.CharField(_("new grade"), max_length=10)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     rule = models.ForeignKey(
         GradingRule,
         on_delete=models.PROTECT,
@@ -486,7 +442,7 @@ class GradeChange(EventBase):
         verbose_name=_("regrade run"),
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     # An event of the grade: its columns keep their names on this large table
     # and read as the event's kind, states and details.
@@ -508,7 +464,7 @@ class GradeChange(EventBase):
         return f"{self.customer_id} {self.old_grade}→{self.new_grade}"
 
 
-class RegradeRun(models.Model):
+class RegradeRun(CreatedAt):
     """A background regrade of all customers under a rule version, and its summary."""
 
     class State(models.TextChoices):
@@ -530,15 +486,7 @@ class RegradeRun(models.Model):
     # claimed again (customers.services.regrade_run_execute).
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    requested_by = user_fk(_("requested by"))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     customers_checked = models.PositiveIntegerField(_("customers checked"), default=0)
@@ -605,6 +553,8 @@ class CustomerImport(models.Model):
     # When the state last changed: the sweeper re-sends a check or an
     # application that has waited too long.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A resent upload form (same token) goes to the first upload's preview.
+    form_token = create_token()
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)

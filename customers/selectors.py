@@ -14,6 +14,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -26,7 +27,14 @@ from crm_site.accounts.models import Region, User, display_name
 
 from . import display, grading, services
 from .filters import CustomerFilter
-from .models import Customer, CustomerImport, GradeChange, GradingRule, LogisticsService
+from .models import (
+    Customer,
+    CustomerImport,
+    GradeChange,
+    GradingRule,
+    LogisticsService,
+    RegradeRun,
+)
 from .voice.models import CustomerWatch, EnterpriseSurvey
 
 DEFAULT_SORT = "code"
@@ -331,3 +339,86 @@ def import_template_choices(*, user) -> dict:
 def customer_import_recent(*, user) -> QuerySet:
     """The user's latest imports, for the upload page."""
     return CustomerImport.objects.visible_to(user)[:RECENT_IMPORTS]
+
+
+def customer_import_for(*, user, pk: int) -> CustomerImport:
+    """One import of `user`'s (404 for anyone else's)."""
+    return get_object_or_404(CustomerImport.objects.visible_to(user), pk=pk)
+
+
+# --- single customers -----------------------------------------------------------------
+
+
+def customer_for(*, user, pk: int, related: tuple[str, ...] = ()) -> Customer:
+    """One customer in `user`'s scope with the list's columns (404 outside it)."""
+    return get_object_or_404(
+        Customer.objects.visible_to(user).for_list().select_related(*related), pk=pk
+    )
+
+
+def customer_created_by_form(*, user, token) -> Customer | None:
+    """The customer a "new" form with this token created, if the user may see it."""
+    return Customer.objects.visible_to(user).filter(form_token=token).first()
+
+
+def customer_stored(*, pk: int) -> Customer:
+    """A fresh copy of a customer the caller already holds, for a service to
+    compare a form's values against what is stored."""
+    return Customer.objects.for_list().get(pk=pk)
+
+
+def customer_autocomplete(*, user, q: str, limit: int) -> list[Customer]:
+    """Customers in `user`'s scope whose code starts with `q` or whose name holds it."""
+    return list(
+        Customer.objects.visible_to(user)
+        .filter(Q(code__istartswith=q) | Q(name__icontains=q))
+        .only("pk", "code", "name", "grade")
+        .order_by("code")[:limit]
+    )
+
+
+# --- grading rules (admins) ----------------------------------------------------------
+
+RULE_VERSIONS_SHOWN = 20
+RULE_RUNS_SHOWN = 8
+
+
+def current_rule() -> GradingRule:
+    """The grading rule in force (the pure rule is `.as_rule()`)."""
+    return GradingRule.objects.current()
+
+
+def rule_version(*, version) -> GradingRule | None:
+    """The stored rule of a version number, or None."""
+    return GradingRule.objects.filter(version=version).first()
+
+
+def rule_version_detail(*, version: int) -> GradingRule:
+    return get_object_or_404(GradingRule.objects.select_related("created_by"), version=version)
+
+
+def grading_overview() -> dict:
+    """What the rule page lists beside the editor: the latest versions with their
+    run counts, the latest regrade runs, and how many customers there are."""
+    return {
+        "versions": GradingRule.objects.select_related("created_by").annotate(
+            run_count=Count("runs")
+        )[:RULE_VERSIONS_SHOWN],
+        "runs": RegradeRun.objects.select_related("rule", "requested_by")[:RULE_RUNS_SHOWN],
+        "customer_total": Customer.objects.count(),
+    }
+
+
+def regrade_run_detail(*, pk: int) -> RegradeRun:
+    return get_object_or_404(RegradeRun.objects.select_related("rule", "requested_by"), pk=pk)
+
+
+def regrade_run_rows(*, run: RegradeRun) -> tuple[QuerySet, QuerySet]:
+    """A run's grade changes by customer code, and the customers it left pinned."""
+    changes = run.grade_changes.select_related("customer").order_by("customer__code")
+    pinned = (
+        Customer.objects.filter(pk__in=run.pinned_ids)
+        .select_related("grade_pinned_by", "unit")
+        .order_by("code")
+    )
+    return changes, pinned

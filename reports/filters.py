@@ -6,11 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
-from crm_site.core.filters import ListFilterSet, UnitRegionFilterSet
+from crm_site.core.filters import ListFilterSet, MonthFilter, UnitRegionFilterSet
 from crm_site.core.inputs import CleanInputForm
 from customers.models import Customer, Status
 
-from . import months
 from .models import MonthlyPatrolSummary
 
 
@@ -24,8 +23,8 @@ class SummaryFilter(ListFilterSet):
         empty_label=_("All"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm js-autosubmit"}),
     )
-    month = django_filters.CharFilter(
-        method="filter_month",
+    month = MonthFilter(
+        field_name="month",
         label=_("Month"),
         widget=forms.TextInput(attrs={"type": "month", "class": "form-control form-control-sm"}),
     )
@@ -44,10 +43,6 @@ class SummaryFilter(ListFilterSet):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
-
-    def filter_month(self, queryset, name, value):
-        month = months.parse(value)
-        return queryset.filter(month=month) if month else queryset
 
 
 class CustomerAnalysisFilter(UnitRegionFilterSet):

@@ -5,27 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
-from crm_site.core.inputs import CleanInputForm
+from crm_site.core.inputs import CleanInputForm, MonthField
+from crm_site.core.versioning import VersionedFormMixin
 
 from . import months
 
 TEXT_LIMIT = 10_000
-
-
-class MonthField(forms.CharField):
-    """'YYYY-MM' (the browser's month picker) → the month's first day."""
-
-    widget = forms.TextInput(attrs={"type": "month", "class": "form-control"})
-    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        month = months.parse(value)
-        if month is None or month.year < 2000:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return month
 
 
 class BuildForm(CleanInputForm):
@@ -50,7 +35,11 @@ class BuildForm(CleanInputForm):
         return month
 
 
-class CommentaryForm(CleanInputForm):
+class CommentaryForm(VersionedFormMixin, CleanInputForm):
+    """The supervisor's commentary; carries the summary's version (core.versioning)."""
+
+    record_attr = "summary"
+
     commentary = forms.CharField(
         label=_("Supervisor's commentary"),
         required=False,
@@ -61,6 +50,10 @@ class CommentaryForm(CleanInputForm):
             "next month. Kept when the figures are rebuilt."
         ),
     )
+
+    def __init__(self, *args, summary=None, **kwargs):
+        self.summary = summary
+        super().__init__(*args, **kwargs)
 
 
 class ReviewForm(CleanInputForm):

@@ -14,7 +14,6 @@ by a build.
 
 import json
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import edit_version, events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
+from crm_site.core.models import EventBase, Timestamped
 
 
 class JSONTextField(models.TextField):
@@ -43,17 +44,20 @@ class JSONTextField(models.TextField):
         return json.dumps(value, ensure_ascii=False)
 
 
-class SummaryQuerySet(ScopedQuerySet):
-    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
+class UnitRowsQuerySet(ScopedQuerySet):
+    """The scope of this app's rows, each of one unit: supervisors see their
+    unit's; managers their units'; admins all; staff none."""
 
     unit_path = "unit"
     own_path = None
 
+
+class SummaryQuerySet(UnitRowsQuerySet):
     def awaiting_review(self):
         return self.filter(status=MonthlyPatrolSummary.Status.SUBMITTED)
 
 
-class MonthlyPatrolSummary(models.Model):
+class MonthlyPatrolSummary(Timestamped):
     """每月巡访情况报告书 of one unit for one month: figures, commentary, review."""
 
     class Status(models.TextChoices):
@@ -61,12 +65,7 @@ class MonthlyPatrolSummary(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         REVIEWED = "reviewed", _("Reviewed")
 
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="monthly_summaries",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("monthly_summaries")
     # The first day of the month (a date, so it sorts and filters like one).
     month = models.DateField(_("month"))
     status = models.CharField(
@@ -74,25 +73,13 @@ class MonthlyPatrolSummary(models.Model):
     )
 
     # --- people's words (never touched by a build) --------------------------
-    commentary = models.TextField(_("supervisor's commentary"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
+    commentary = models.TextField(
+        _("supervisor's commentary"), blank=True, max_length=TEXT_MAX_LENGTH
     )
+    submitted_by = user_fk(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    review_comment = models.TextField(_("manager's review"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    review_comment = models.TextField(_("manager's review"), blank=True, max_length=TEXT_MAX_LENGTH)
+    reviewed_by = user_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     # --- the build ------------------------------------------------------------
@@ -138,8 +125,7 @@ class MonthlyPatrolSummary(models.Model):
     urgent = models.JSONField(_("urgent reports"), default=dict, blank=True)
     complaints = models.JSONField(_("complaints"), default=dict, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = edit_version()
 
     objects = SummaryQuerySet.as_manager()
 
@@ -185,15 +171,8 @@ class SummaryEvent(EventBase):
         REVIEWED = "reviewed", _("Reviewed")
         STALE = "stale", _("Daily reports changed")
 
-    summary = models.ForeignKey(
-        MonthlyPatrolSummary,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("summary"),
-    )
+    summary = events_of(MonthlyPatrolSummary, _("summary"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -205,11 +184,8 @@ class SummaryEvent(EventBase):
         return f"{self.summary_id} {self.kind}"
 
 
-class RollupRequestQuerySet(ScopedQuerySet):
+class RollupRequestQuerySet(UnitRowsQuerySet):
     """The same scope as the summaries they build."""
-
-    unit_path = "unit"
-    own_path = None
 
     def pending(self):
         return self.filter(done_at__isnull=True)
@@ -227,14 +203,7 @@ class RollupRequest(models.Model):
         ServiceUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("service unit")
     )
     month = models.DateField(_("month"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_fk(_("requested by"))
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -266,37 +235,18 @@ class RollupRequest(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
 
-class BigCustomerReviewQuerySet(ScopedQuerySet):
-    """Supervisors: their unit's; managers: their units'; admins: all; staff: none."""
-
-    unit_path = "unit"
-    own_path = None
-
-
 class BigCustomerReview(models.Model):
     """大客户专员's quarterly review of a unit's top-grade customers (大客户专员主要职责:
     每季度对大客户服务情况进行一次审核). One per unit and quarter; one item per
     customer (reports/reviews.py)."""
 
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="big_customer_reviews",
-        verbose_name=_("service unit"),
-    )
+    unit = unit_fk("big_customer_reviews")
     quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    opened_by = user_fk(_("opened by"))
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = BigCustomerReviewQuerySet.as_manager()
+    objects = UnitRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-quarter", "unit__code"]
@@ -337,15 +287,8 @@ class BigCustomerReviewItem(models.Model):
     )
     grade = models.CharField(_("grade when listed"), max_length=10, blank=True)
     checks = models.JSONField(_("checklist items done"), default=list, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    findings = models.TextField(_("findings"), blank=True, max_length=TEXT_MAX_LENGTH)
+    reviewed_by = user_fk(_("recorded by"))
     reviewed_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:

@@ -29,6 +29,7 @@ from crm_site.accounts.selectors import unit_people
 from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import in_language_of, notify
+from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import Workflow, transition
 from customers.models import Customer
 from visits.models import DailyReport
@@ -379,14 +380,17 @@ def _check_text(text: str, field: str) -> str:
 
 @transaction.atomic
 def summary_save_commentary(
-    *, summary: MonthlyPatrolSummary, actor: User, commentary: str
+    *, summary: MonthlyPatrolSummary, actor: User, commentary: str, version: int | None = None
 ) -> MonthlyPatrolSummary:
-    """The supervisor's commentary on a draft."""
+    """The supervisor's commentary on a draft. `version`: the summary's version
+    the form was loaded from; if another commentary was saved since, StaleEdit
+    (an unchanged commentary, such as a double click's, is no conflict)."""
     summary = Summary.objects.select_for_update().get(pk=summary.pk)
     if not permissions.can_annotate(actor, summary):
         raise PermissionDenied
     commentary = _check_text(commentary, "commentary")
     if commentary != summary.commentary:
+        claim_version(summary, version, history=summary.events)
         summary.commentary = commentary
         summary.save(update_fields=["commentary", "updated_at"])
         SummaryEvent.objects.create(summary=summary, actor=actor, kind=SummaryEvent.Kind.COMMENTED)
@@ -410,11 +414,18 @@ def submit_problem(summary: MonthlyPatrolSummary, *, now: datetime | None = None
 
 
 def summary_submit(
-    *, summary: MonthlyPatrolSummary, actor: User, commentary: str | None = None
+    *,
+    summary: MonthlyPatrolSummary,
+    actor: User,
+    commentary: str | None = None,
+    version: int | None = None,
 ) -> bool:
-    """Draft → submitted (with the commentary, if given); the unit's managers are told."""
+    """Draft → submitted (with the commentary, if given: `version` as in
+    summary_save_commentary); the unit's managers are told."""
     if commentary is not None:
-        summary = summary_save_commentary(summary=summary, actor=actor, commentary=commentary)
+        summary = summary_save_commentary(
+            summary=summary, actor=actor, commentary=commentary, version=version
+        )
     summary_check_stale(summary=summary)
     with transaction.atomic():
         summary = Summary.objects.select_for_update().get(pk=summary.pk)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core.forms import form_errors_to_messages
+from crm_site.core.forms import add_service_errors, form_errors_to_messages
 from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
 
@@ -69,7 +69,7 @@ def _offer_build(filterset, units, page, this_month):
     """The unit and month filtered for, when that summary does not exist and the user
     may build it (the way to a month not built yet)."""
     data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
-    unit, month = data.get("unit"), months.parse(data.get("month"))
+    unit, month = data.get("unit"), data.get("month")
     if page.object_list or unit is None or month is None or month > this_month:
         return None
     if not units.filter(pk=unit.pk).exists():
@@ -133,7 +133,11 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
         "can_review": can_review,
         "submit_problem": services.submit_problem(summary) if can_annotate else None,
         "commentary_form": commentary_form
-        or (CommentaryForm(initial={"commentary": summary.commentary}) if can_annotate else None),
+        or (
+            CommentaryForm(initial={"commentary": summary.commentary}, summary=summary)
+            if can_annotate
+            else None
+        ),
         "review_form": review_form or (ReviewForm() if can_review else None),
         "compliance": summary.compliance,
         "behind": display.behind_rows(summary),
@@ -198,23 +202,19 @@ def monthly_commentary(request, pk: int):
     summary = _summary_for(request, pk)
     if not permissions.can_annotate(request.user, summary):
         raise PermissionDenied
-    form = CommentaryForm(request.POST)
+    form = CommentaryForm(request.POST, summary=summary)
     if form.is_valid():
-        commentary = form.cleaned_data["commentary"]
+        given = {"commentary": form.cleaned_data["commentary"], "version": form.loaded_version()}
         try:
             if request.POST.get("action") == "submit":
-                if services.summary_submit(
-                    summary=summary, actor=request.user, commentary=commentary
-                ):
+                if services.summary_submit(summary=summary, actor=request.user, **given):
                     messages.success(request, _("Summary submitted to the unit's managers."))
             else:
-                services.summary_save_commentary(
-                    summary=summary, actor=request.user, commentary=commentary
-                )
+                services.summary_save_commentary(summary=summary, actor=request.user, **given)
                 messages.success(request, _("Commentary saved."))
             return redirect(summary)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
     summary.refresh_from_db()
     context = _detail_context(request, summary, commentary_form=form)
     return render(request, "reports/monthly_detail.html", context, status=400)

@@ -63,6 +63,7 @@ CLEARED = [
     "SESSION_ABSOLUTE_HOURS",
     "EMAIL_USE_TLS",
     "DB_STATEMENT_TIMEOUT_MS",
+    "CELERY_EAGER",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
 ]
 
@@ -83,13 +84,24 @@ def probe(**env_overrides) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_with_nothing_set_the_app_uses_sqlite_and_eager_celery():
+def test_with_nothing_set_the_app_uses_sqlite_and_a_broker_folder_that_needs_no_server():
     conf = probe()
     assert conf["engine"] == "django.db.backends.sqlite3"
     assert conf["db_name"].endswith("db.sqlite3")
-    assert conf["eager"] is True and conf["propagates"] is True
+    # `make run` starts a real worker and beat on it (Procfile.dev).
+    assert conf["broker"] == "filesystem://" and conf["eager"] is False
+    assert conf["propagates"] is True
     assert conf["debug"] is True
     assert conf["email"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_celery_eager_runs_tasks_in_the_request_instead_in_development():
+    assert probe(CELERY_EAGER="1")["eager"] is True
+    assert run_probe(CELERY_EAGER="maybe").returncode != 0
+
+
+def test_production_never_runs_celery_eagerly():
+    assert probe(**PRODUCTION, CELERY_EAGER="1")["eager"] is False
 
 
 def test_locale_defaults_are_chinese_and_shanghai():

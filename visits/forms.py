@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.core.forms import IdempotentFormMixin
-from crm_site.core.inputs import CleanInputForm
+from crm_site.core.inputs import CleanInputForm, MonthField
 from customers.fields import CustomerField
 from customers.models import Customer
 
@@ -147,3 +147,9 @@ class SubmitForm(CleanInputForm):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         help_text=_("Optional; needed to submit a day without customer contacts."),
     )
+
+
+class ComplianceMonthForm(CleanInputForm):
+    """The compliance page's month: this month when none is given."""
+
+    month = MonthField(label=_("Month"), required=False)

@@ -10,16 +10,16 @@ plain and indexed: DailyReport.unit/user/date/status, entry.customer/kind/
 occurred_at/needs_escalation, Visit.unit/user/customer/kind/occurred_at.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet, active_role, owned_by
-from crm_site.core.models import EventBase
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
+from crm_site.core.models import CreatedAt, EventBase, Timestamped
 
 
 class Kind(models.TextChoices):
@@ -45,7 +45,7 @@ class VisitQuerySet(ScopedQuerySet):
         return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 
 
-class Visit(models.Model):
+class Visit(CreatedAt):
     """One contact with a customer: who, when, visit or call, and where it came from."""
 
     class Source(models.TextChoices):
@@ -58,16 +58,9 @@ class Visit(models.Model):
         related_name="visits",
         verbose_name=_("customer"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="visits",
-        verbose_name=_("by"),
-    )
+    user = user_fk(_("by"), related_name="visits", optional=False)
     # The customer's unit when the contact was made: scope and unit rollups.
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("service unit")
-    )
+    unit = unit_fk("visits")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("time"))
     source = models.CharField(
@@ -77,7 +70,6 @@ class Visit(models.Model):
     # Idempotency token of the form or button that logged it: a resent POST
     # finds the row it created instead of logging the contact twice.
     form_token = models.UUIDField(_("form token"), null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -114,7 +106,7 @@ class DailyReportQuerySet(ScopedQuerySet):
         )
 
 
-class DailyReport(models.Model):
+class DailyReport(Timestamped):
     """日报表: one per staff member per day, draft → submitted → reviewed (or returned)."""
 
     class Status(models.TextChoices):
@@ -127,18 +119,8 @@ class DailyReport(models.Model):
     SUBMITTABLE = (Status.DRAFT, Status.RETURNED)
     DONE = (Status.SUBMITTED, Status.REVIEWED)
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="daily_reports",
-        verbose_name=_("staff member"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="daily_reports",
-        verbose_name=_("service unit"),
-    )
+    user = user_fk(_("staff member"), related_name="daily_reports", optional=False)
+    unit = unit_fk("daily_reports")
     date = models.DateField(_("date"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -147,20 +129,12 @@ class DailyReport(models.Model):
         _("remarks for the day"),
         blank=True,
         help_text=_("Optional; needed to submit a day without customer contacts."),
+        max_length=TEXT_MAX_LENGTH,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     objects = DailyReportQuerySet.as_manager()
 
@@ -208,12 +182,9 @@ class DailyReportEvent(EventBase):
         REVIEWED = "reviewed", _("Reviewed")
         RETURNED = "returned", _("Returned")
 
-    report = models.ForeignKey(
-        DailyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
-    )
+    report = events_of(DailyReport, _("report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    comment = models.TextField(_("comment"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     objects = DailyReportEventQuerySet.as_manager()
 
@@ -240,7 +211,7 @@ class DailyReportEntryQuerySet(ScopedQuerySet):
         return self.filter(report__date__year=year, report__date__month=month)
 
 
-class DailyReportEntry(models.Model):
+class DailyReportEntry(Timestamped):
     """One customer contacted, with the six items of the seed form (日报表)."""
 
     report = models.ForeignKey(
@@ -254,15 +225,23 @@ class DailyReportEntry(models.Model):
     )
     kind = models.CharField(_("visit or call"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("visit time"))
-    opinions = models.TextField(_("customer opinions, suggestions and wishes"), blank=True)
-    market = models.TextField(
-        _("market conditions, competitor moves and other companies' sales policies"), blank=True
+    opinions = models.TextField(
+        _("customer opinions, suggestions and wishes"), blank=True, max_length=TEXT_MAX_LENGTH
     )
-    effect = models.TextField(_("effect of the visit"), blank=True)
-    handling = models.TextField(_("handling of the main matters and the result"), blank=True)
-    other = models.TextField(_("other matters to report"), blank=True)
+    market = models.TextField(
+        _("market conditions, competitor moves and other companies' sales policies"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+    )
+    effect = models.TextField(_("effect of the visit"), blank=True, max_length=TEXT_MAX_LENGTH)
+    handling = models.TextField(
+        _("handling of the main matters and the result"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    other = models.TextField(_("other matters to report"), blank=True, max_length=TEXT_MAX_LENGTH)
     needs_escalation = models.BooleanField(_("needs escalation"), default=False)
-    escalation_reason = models.TextField(_("reason for escalation"), blank=True)
+    escalation_reason = models.TextField(
+        _("reason for escalation"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     # Competitor tags of item 3 (the intelligence register filters on them).
     competitors: "models.ManyToManyField[Competitor, EntryCompetitor]" = models.ManyToManyField(
         "Competitor",
@@ -276,8 +255,6 @@ class DailyReportEntry(models.Model):
         Visit, on_delete=models.PROTECT, related_name="entry", verbose_name=_("visit")
     )
     form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DailyReportEntryQuerySet.as_manager()
 
@@ -390,7 +367,7 @@ class CompetitorQuerySet(ScopedQuerySet):
         return self.filter(name__iexact=" ".join((name or "").split()))
 
 
-class Competitor(models.Model):
+class Competitor(CreatedAt):
     """A competitor named in daily reports (item 3): a tag staff set on an entry.
 
     Staff create tags by typing a new name; an administrator can correct a
@@ -398,15 +375,7 @@ class Competitor(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=40)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
 
     objects = CompetitorQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 from django.shortcuts import get_object_or_404
 
-from crm_site.accounts.models import Role
+from crm_site.accounts.models import Role, User
 from crm_site.accounts.scope import is_admin_role, member_unit_ids, people_for, units_for
 from customers.models import Customer
 
@@ -104,6 +104,16 @@ def entry_draft(*, report: DailyReport, entry=None) -> EntryDraft | None:
 def entry_customer(*, user, pk: int) -> Customer | None:
     """The customer a new entry is for (?customer=<id>), if the user may see it."""
     return Customer.objects.visible_to(user).filter(pk=pk).first()
+
+
+def customer_for(*, user, pk: int) -> Customer:
+    """A customer in the user's scope (404 outside it): a call logged from the due list."""
+    return get_object_or_404(Customer.objects.visible_to(user), pk=pk)
+
+
+def person_names(*, ids) -> dict[int, str]:
+    """Display names of the given users, by id (a table grouped by person)."""
+    return {u.pk: u.get_full_name() for u in User.objects.filter(pk__in=ids)}
 
 
 def entry_draft_exists(*, report: DailyReport) -> bool:

@@ -7,6 +7,7 @@ expects, so a double submit (or two people at once) moves it only once, and
 the ComplaintEvent written with it.
 """
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
 from crm_site.accounts.selectors import unit_people
+from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import in_language_of, notify, work_calendar
+from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import transition
 
 from .. import permissions, rules
@@ -119,18 +122,24 @@ def _move(
     outcome=None,
     comment: str = "",
     at=None,
+    claim: bool = False,
+    version: int | None = None,
     **fields,
 ) -> ComplaintEvent:
     """Check the role and the rules' reason, then apply the workflow action.
 
     Returns the event written. Raises ValidationError if the complaint is in
-    the wrong status or changed since it was loaded.
+    the wrong status or changed since it was loaded. With `claim` (an action
+    that writes the shared findings or solution), the complaint's version is
+    claimed too: StaleEdit if it moved on from `version`.
     """
     _require(actor, action, complaint)
     try:
         rules.check(action, status=complaint.status, severity=complaint.severity)
     except rules.IllegalTransition as exc:
         raise _illegal(complaint, exc.reason) from exc
+    if claim:
+        claim_version(complaint, version, history=complaint.events)
     name = rules.workflow_action(action, severity=complaint.severity, satisfied=outcome)
     event = {"comment": comment, "at": at or timezone.now()}
     return transition(complaint, name, actor=actor, workflow=WORKFLOW, event=event, **fields)
@@ -190,8 +199,12 @@ def complaint_log(
     handler: User | None = None,
     acknowledged_on: date | None = None,
     recording=None,
+    form_token: uuid.UUID | None = None,
 ) -> Complaint:
-    """Log a complaint (客户投诉记录表) with its number and deadline."""
+    """Log a complaint (客户投诉记录表) with its number and deadline. A resent
+    form (same token) returns the complaint the first one logged."""
+    if (first := first_by_token(Complaint, form_token)) is not None:
+        return first
     _check_log(
         actor=actor,
         customer=customer,
@@ -205,30 +218,35 @@ def complaint_log(
         handler = actor
     content_type = recording_validate(recording) if recording else ""
 
-    complaint = Complaint(
-        number=complaint_next_number(year=timezone.localdate().year),
-        customer=customer,
-        unit_id=customer.unit_id,
-        channel=channel,
-        received_at=received_at,
-        received_by=actor,
-        complainant=complainant,
-        contact_phone=contact_phone,
-        content=content,
-        demand=demand,
-        category=category,
-        severity=severity,
-        handler=handler or customer.visiting_person,
-        deadline=complaint_deadline(received_at=received_at, severity=severity),
-        acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
-        status=Status.RECEIVED,
-    )
-    complaint.save()
-    event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
-    if recording:
-        _store_recording(complaint, recording, content_type)
-    _notify_handler_assigned(complaint, actor, event)
-    return complaint
+    def create() -> Complaint:
+        # The number is claimed here: a resent form racing the first claims none.
+        complaint = Complaint(
+            number=complaint_next_number(year=timezone.localdate().year),
+            customer=customer,
+            unit_id=customer.unit_id,
+            channel=channel,
+            received_at=received_at,
+            received_by=actor,
+            complainant=complainant,
+            contact_phone=contact_phone,
+            content=content,
+            demand=demand,
+            category=category,
+            severity=severity,
+            handler=handler or customer.visiting_person,
+            deadline=complaint_deadline(received_at=received_at, severity=severity),
+            acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
+            status=Status.RECEIVED,
+            form_token=form_token,
+        )
+        complaint.save()
+        event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
+        if recording:
+            _store_recording(complaint, recording, content_type)
+        _notify_handler_assigned(complaint, actor, event)
+        return complaint
+
+    return create_once(Complaint, form_token, create)[0]
 
 
 def _store_recording(complaint: Complaint, upload, content_type: str) -> None:
@@ -275,12 +293,15 @@ def complaint_record_findings(
     responsible_department: str,
     comment: str = "",
     major: bool = False,
+    version: int | None = None,
 ) -> Complaint:
     """Record the cause and the responsible department found so far (no status change).
 
     With `major`, the investigation found the matter serious: the complaint
     becomes major, so its solution needs a manager's approval (客户服务管理制度 第12条).
     It never goes back to normal, and its deadline stays the one promised.
+    `version`: the complaint's version the form was loaded from; if someone
+    saved its findings or solution since, StaleEdit and nothing changes.
     """
     fields = {"cause": cause, "responsible_department": responsible_department}
     raised = major and complaint.severity != Severity.MAJOR
@@ -289,7 +310,7 @@ def complaint_record_findings(
     text = comment or cause
     if raised:
         text = _("Marked major: the solution needs a manager's approval.") + "\n" + text
-    _move(complaint, actor, "findings", comment=text, **fields)
+    _move(complaint, actor, "findings", comment=text, claim=True, version=version, **fields)
     return complaint
 
 
@@ -311,9 +332,16 @@ def complaint_assign(
 
 @transaction.atomic
 def complaint_propose(
-    *, complaint: Complaint, actor: User, cause: str, responsible_department: str, solution: str
+    *,
+    complaint: Complaint,
+    actor: User,
+    cause: str,
+    responsible_department: str,
+    solution: str,
+    version: int | None = None,
 ) -> Complaint:
-    """investigating / sent back → solution proposed (normal) or awaiting approval (major)."""
+    """investigating / sent back → solution proposed (normal) or awaiting approval (major).
+    `version` as in complaint_record_findings."""
     if not (cause.strip() and responsible_department.strip() and solution.strip()):
         raise ValidationError(_("Enter the cause, the responsible department and the solution."))
     now = timezone.now()
@@ -322,6 +350,8 @@ def complaint_propose(
         actor,
         "propose",
         comment=solution,
+        claim=True,
+        version=version,
         cause=cause,
         responsible_department=responsible_department,
         solution=solution,

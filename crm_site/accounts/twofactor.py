@@ -251,6 +251,7 @@ def disable(request):
 ALLOWED_PREFIXES = (
     "/static/",
     "/healthz/",
+    "/readyz/",
     "/i18n/",
     "/jsi18n/",
     "/favicon.ico",

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
-from crm_site.core.inputs import CleanInputForm
+from crm_site.core.inputs import CleanInputForm, MonthField
 
 from .models import AUDIT_ACTION_LABELS, AuditLog
 
@@ -79,6 +79,12 @@ class UnitRegionFilterSet(ListFilterSet):
         super().__init__(data, queryset, **kwargs)
         self.filters["unit"].queryset = units if units is not None else ServiceUnit.objects.none()
         self.filters["region"].queryset = Region.objects.order_by("code")
+
+
+class MonthFilter(django_filters.Filter):
+    """A month ('YYYY-MM', the month picker); its value is the month's first day."""
+
+    field_class = MonthField
 
 
 class CheckboxFilter(django_filters.BooleanFilter):

@@ -5,11 +5,30 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import ScopedQuerySet, is_at_least, owned_by
+
+from .fields import user_fk
+
+
+class CreatedAt(models.Model):
+    """When the row was created (stamped on its first save)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(CreatedAt):
+    """When the row was created and when it was last saved."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class EventBase(models.Model):
@@ -17,24 +36,17 @@ class EventBase(models.Model):
 
     Every timeline table (complaints, urgent reports, daily reports, monthly
     summaries, prospects) inherits these columns and adds its foreign key to
-    the object, its `Kind` choices and its own columns. A table whose rows are
-    stamped by the database keeps `at` with auto_now_add; one whose services
-    pass the time (jobs that run "as of" a moment) keeps this default.
+    the object, its `Kind` choices and its own columns. `at` is the moment the
+    row is saved; a table whose services pass the time (jobs that run "as of"
+    a moment) overrides it with a default instead.
     from_state/to_state are blank for an event that does not move the state.
     Written by crm_site.core.workflow.transition() (or by the services for
     events outside a transition).
     """
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    actor = user_fk(_("by"))
     kind = models.CharField(_("kind"), max_length=30)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
     from_state = models.CharField(_("from state"), max_length=30, blank=True, default="")
     to_state = models.CharField(_("to state"), max_length=30, blank=True, default="")
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -90,7 +102,7 @@ class NotificationQuerySet(ScopedQuerySet):
         )
 
 
-class Notification(models.Model):
+class Notification(CreatedAt):
     """An in-app notification (the bell), optionally also sent by e-mail.
 
     `dedupe_key` makes a notification idempotent: a job that runs twice (or a
@@ -121,7 +133,6 @@ class Notification(models.Model):
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_status = models.CharField(
@@ -270,7 +281,7 @@ class ExportJobQuerySet(ScopedQuerySet):
         return owned_by(self, user, "user")
 
 
-class ExportJob(models.Model):
+class ExportJob(CreatedAt):
     """A large export written in the background (more than
     CRM_EXPORT_SYNC_LIMIT rows): the page shows its progress and a download."""
 
@@ -297,7 +308,6 @@ class ExportJob(models.Model):
     file = models.CharField(_("file"), max_length=200, blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

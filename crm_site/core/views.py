@@ -10,7 +10,6 @@ from crm_site.accounts.models import Role
 from . import selectors, services
 from .filters import AuditLogFilter
 from .listing import paginate, query_string
-from .models import Notification
 
 
 def notification_list(request):
@@ -26,7 +25,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk: int):
     """Mark one notification read and follow its link (the bell's click-through)."""
-    notification = Notification.objects.visible_to(request.user).filter(pk=pk).first()
+    notification = selectors.notification_for(user=request.user, pk=pk)
     services.notification_mark_read(user=request.user, notification_id=pk)
     target = request.POST.get("next") or (notification.url if notification else "")
     if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -58,11 +57,7 @@ def audit_log(request):
 
 
 def _export_job_for(request, pk):
-    from django.shortcuts import get_object_or_404
-
-    from .models import ExportJob
-
-    return get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+    return selectors.export_job_for(user=request.user, pk=pk)
 
 
 def export_detail(request, pk):

@@ -7,7 +7,6 @@ the development evaluation (客户开发评价表) and the new-customer report
 Imported by customers/models.py, so the models belong to the customers app.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,9 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
-from crm_site.core.models import EventBase
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
+from crm_site.core.models import EventBase, Timestamped
 
 
 class Step(models.IntegerChoices):
@@ -53,7 +53,7 @@ class ProspectQuerySet(ScopedQuerySet):
         return self.filter(status=Prospect.Status.OPEN)
 
 
-class Prospect(models.Model):
+class Prospect(Timestamped):
     """A potential customer being developed (客户开发程序表 / 新开发客户报告表)."""
 
     class Status(models.TextChoices):
@@ -67,18 +67,8 @@ class Prospect(models.Model):
     factory_phone = models.CharField(_("factory phone"), max_length=40, blank=True)
     key_people = models.CharField(_("key people"), max_length=300, blank=True)
     products = models.CharField(_("goods used"), max_length=300, blank=True)
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="prospects",
-        verbose_name=_("service unit"),
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="prospects",
-        verbose_name=_("developed by"),
-    )
+    unit = unit_fk("prospects")
+    owner = user_fk(_("developed by"), related_name="prospects", optional=False)
     step = models.PositiveSmallIntegerField(
         _("step reached"), choices=Step.choices, default=Step.NONE
     )
@@ -92,7 +82,7 @@ class Prospect(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     # 客户开发评价表, recorded when the prospect is won.
     growth_rating = models.PositiveSmallIntegerField(
@@ -107,7 +97,9 @@ class Prospect(models.Model):
     overall_rating = models.PositiveSmallIntegerField(
         _("overall evaluation"), choices=Rating.choices, null=True, blank=True
     )
-    evaluation_note = models.TextField(_("evaluation remarks"), blank=True)
+    evaluation_note = models.TextField(
+        _("evaluation remarks"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     # 新开发客户报告表.
     first_amount = models.DecimalField(
         _("first transaction amount (CNY)"),
@@ -117,7 +109,9 @@ class Prospect(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    how_won = models.TextField(_("how the customer was won"), blank=True)
+    how_won = models.TextField(
+        _("how the customer was won"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
@@ -127,26 +121,10 @@ class Prospect(models.Model):
         verbose_name=_("customer card"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
-    drop_reason = models.TextField(_("reason for dropping"), blank=True)
+    closed_by = user_fk(_("closed by"))
+    drop_reason = models.TextField(_("reason for dropping"), blank=True, max_length=TEXT_MAX_LENGTH)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_fk(_("created by"))
     # A resent "new prospect" form (same token) does not create a second one.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)
 
@@ -214,9 +192,7 @@ class ProspectEvent(EventBase):
         DROPPED = "dropped", _("Dropped")
         REOPENED = "reopened", _("Reopened")
 
-    prospect = models.ForeignKey(
-        Prospect, on_delete=models.CASCADE, related_name="events", verbose_name=_("prospect")
-    )
+    prospect = events_of(Prospect, _("prospect"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices, null=True, blank=True)
     happened_on = models.DateField(_("date"), null=True, blank=True)
@@ -224,8 +200,7 @@ class ProspectEvent(EventBase):
         _("estimated success rate (%)"), null=True, blank=True
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_MAX_LENGTH)
     # A resent step form (same token) records the step once.
     form_token = models.UUIDField(_("form token"), unique=True, null=True, blank=True)
 
@@ -261,14 +236,7 @@ class CareReminder(models.Model):
         verbose_name=_("contact"),
     )
     occasion = models.DateField(_("care date this year"))
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reminded"),
-    )
+    recipient = user_fk(_("reminded"))
     notification = models.ForeignKey(
         "core.Notification",
         on_delete=models.SET_NULL,

@@ -1,5 +1,6 @@
 """Customer cards, contacts, assignment and pinned grades."""
 
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -15,7 +16,9 @@ from crm_site.accounts.models import (
     User,
 )
 from crm_site.accounts.scope import PURPOSES, active_role, people_for, units_for
+from crm_site.core.idempotency import create_once
 from crm_site.core.services import audit
+from crm_site.core.versioning import claim_version
 
 from .. import grading
 from ..models import Contact, Customer, CustomerChange, GradeChange, GradingRule, LogisticsService
@@ -37,6 +40,13 @@ TRACKED_FIELDS = (
     "status",
     "notes",
     "assignment_override_reason",
+)
+# The history rows of changes to the card itself (not its contacts or voice records).
+CARD_KINDS = (
+    CustomerChange.Kind.CREATED,
+    CustomerChange.Kind.UPDATED,
+    CustomerChange.Kind.ASSIGNED,
+    CustomerChange.Kind.IMPORTED,
 )
 CONTACT_FIELDS = (
     "name",
@@ -187,9 +197,25 @@ def customer_create(
     fields: dict,
     services: Iterable[LogisticsService] = (),
     override_reason: str = "",
+    form_token: uuid.UUID | None = None,
 ) -> Customer:
-    """Create a customer card, graded under the current rule."""
-    customer = Customer(**fields, created_by=actor)
+    """Create a customer card, graded under the current rule. A resent form
+    (same token) returns the card the first one created."""
+
+    def create() -> Customer:
+        return _customer_create(
+            actor=actor,
+            fields=fields,
+            services=services,
+            override_reason=override_reason,
+            form_token=form_token,
+        )
+
+    return create_once(Customer, form_token, create)[0]
+
+
+def _customer_create(*, actor, fields, services, override_reason, form_token) -> Customer:
+    customer = Customer(**fields, created_by=actor, form_token=form_token)
     settle_assignment(customer=customer, actor=actor, override_reason=override_reason, changed=True)
     rule = GradingRule.objects.current()
     apply_grade(customer, rule, rule.as_rule(), timezone.now())
@@ -222,8 +248,13 @@ def customer_update(
     fields: dict,
     services: Iterable[LogisticsService] | None = None,
     override_reason: str = "",
+    version: int | None = None,
 ) -> Customer:
-    """Change a customer card; regrade it under the current rule unless pinned."""
+    """Change a customer card; regrade it under the current rule unless pinned.
+
+    `version` is the card's version the form was loaded from: if someone has
+    saved the card since, StaleEdit (crm_site.core.versioning) and nothing changes."""
+    claim_version(customer, version, history=customer.changes.filter(kind__in=CARD_KINDS))
     before = snapshot(customer)
     before_services = list(customer.services.all())
     assignment = (customer.visiting_person_id, customer.region_id)
@@ -350,6 +381,8 @@ def customers_reassign(
         ],
         batch_size=500,
     )
+    # A card form opened before the reassignment is refused, not saved over it.
+    Customer.objects.filter(pk__in=[c.pk for c in moved]).update(version=models.F("version") + 1)
     CustomerChange.objects.bulk_create(history, batch_size=500)
     return moved
 
@@ -439,23 +472,38 @@ def _make_primary(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_create(*, customer: Customer, actor: User, fields: dict) -> Contact:
-    contact = Contact(customer=customer, **fields)
-    _make_primary(contact)
-    contact.save()
-    after = _contact_snapshot(contact)
-    _contact_history(
-        customer=customer,
-        actor=actor,
-        action="added",
-        name=contact.name,
-        changes={k: ["", v] for k, v in after.items() if v},
-    )
-    return contact
+def contact_create(
+    *, customer: Customer, actor: User, fields: dict, form_token: uuid.UUID | None = None
+) -> Contact:
+    """Add a contact to the card. A resent form (same token) returns the first one."""
+
+    def create() -> Contact:
+        contact = Contact(customer=customer, **fields, form_token=form_token)
+        _make_primary(contact)
+        contact.save()
+        after = _contact_snapshot(contact)
+        _contact_history(
+            customer=customer,
+            actor=actor,
+            action="added",
+            name=contact.name,
+            changes={k: ["", v] for k, v in after.items() if v},
+        )
+        return contact
+
+    return create_once(Contact, form_token, create)[0]
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, actor: User, fields: dict) -> Contact:
+def contact_update(
+    *, contact: Contact, actor: User, fields: dict, version: int | None = None
+) -> Contact:
+    """Change a contact; `version` as in customer_update (StaleEdit if it moved on)."""
+    claim_version(
+        contact,
+        version,
+        history=contact.customer.changes.filter(kind=CustomerChange.Kind.CONTACT),
+    )
     before = _contact_snapshot(contact)
     for name, value in fields.items():
         setattr(contact, name, value)

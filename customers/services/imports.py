@@ -1,18 +1,21 @@
 """Customer import from .xlsx: check every row, preview, then apply all or nothing."""
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, Region, ServiceUnit, User
 from crm_site.accounts.scope import units_for
 from crm_site.core.db import allow_long_statements
+from crm_site.core.idempotency import create_once
 from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import audit, notify
@@ -44,8 +47,6 @@ DEFAULTS = {
     "trend": Trend.STABLE,
     "status": Status.ACTIVE,
 }
-# Notes are free text of any length on the card; a file holds at most this much.
-NOTES_LIMIT = 5000
 IMPORTED_FIELDS = [
     "name",
     "unit",
@@ -281,10 +282,7 @@ def _row_data(customer, values, present, lookups, err):
                 data[key] = None  # the card's unit or person is no measure for this row
     for key in ("name", "industry", "address", "notes"):
         if key in given:
-            if key == "notes" and len(text[key]) > NOTES_LIMIT:
-                err(key, _("At most %(n)s characters.") % {"n": NOTES_LIMIT})
-            else:
-                data[key] = text[key]
+            data[key] = text[key]  # the form measures it against the model's limit
     if "unit" in given:
         data["unit"] = _found_unit(text["unit"], lookups, err)
     for key, lookup in lookups.choices.items():
@@ -388,15 +386,28 @@ def _digest(fileobj) -> str:
     return sha.hexdigest()
 
 
-def customer_import_upload(*, actor: User, upload) -> CustomerImport:
+def customer_import_upload(
+    *, actor: User, upload, form_token: uuid.UUID | None = None
+) -> CustomerImport:
     """Keep an uploaded file (server side, for this user) and check its rows in the background.
 
     The archive is checked here first (not an .xlsx, zip bomb, DTD), so a
     hostile file is never stored; parsing 50,000 rows takes about a minute,
-    too long for a request, so the rows are checked by a task.
+    too long for a request, so the rows are checked by a task. A resent form
+    (same token) returns the first upload, stored and checked once.
     """
+    record, _created = create_once(
+        CustomerImport, form_token, lambda: _upload_keep(actor, upload, form_token)
+    )
+    return record
+
+
+def _upload_keep(actor: User, upload, form_token: uuid.UUID | None) -> CustomerImport:
     record = CustomerImport(
-        created_by=actor, original_name=upload.name[:200], size=upload.size or 0
+        created_by=actor,
+        original_name=upload.name[:200],
+        size=upload.size or 0,
+        form_token=form_token,
     )
     try:
         xlsx.check_archive(upload)
@@ -586,6 +597,12 @@ def _write(actor: User, plan: Plan) -> None:
         # Small batches: bulk_update's CASE grows with the square of the batch.
         batch_size=100,
     )
+    # A card form opened before the import is refused, not saved over it.
+    updated = [p.customer.pk for p in plan.updates]
+    for start in range(0, len(updated), 1000):
+        Customer.objects.filter(pk__in=updated[start : start + 1000]).update(
+            version=F("version") + 1
+        )
     through = Customer.services.through
     replaced = [p for p in plan.updates if p.service_changed]
     through.objects.filter(customer_id__in=[p.customer.pk for p in replaced]).delete()

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import User
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import audit, in_language_of, notify
+from crm_site.core.versioning import LastChange, StaleEdit
 
-from .. import grading
+from .. import display, grading
 from ..models import Customer, GradeChange, GradingRule, RegradeRun
 
 # Customers graded per transaction: each batch locks its rows briefly, so
@@ -101,11 +102,22 @@ def grading_rule_preview(*, definition: dict) -> RulePreview:
 
 
 @transaction.atomic
-def grading_rule_save(*, actor: User, definition: dict, note: str = "", request=None) -> RegradeRun:
-    """Save `definition` as the next rule version and start regrading every customer."""
+def grading_rule_save(
+    *, actor: User, definition: dict, note: str = "", request=None, version: int | None = None
+) -> RegradeRun:
+    """Save `definition` as the next rule version and start regrading every customer.
+
+    `version` is the version the editor was opened on: if someone saved a newer
+    one since, StaleEdit (naming what they changed) and nothing is saved."""
     definition = canonical(definition)
     # Lock the newest version row so two admins saving at once get 5 and 6, not a clash.
     last = GradingRule.objects.select_for_update().order_by("-version").first()
+    if version is not None and last is not None and last.version != version:
+        raise StaleEdit(
+            record=None,
+            last=LastChange(actor=last.created_by, at=last.created_at),
+            changes=_rule_changes(GradingRule.objects.filter(version=version).first(), last),
+        )
     rule = GradingRule.objects.create(
         version=(last.version if last else 0) + 1,
         definition=definition,
@@ -125,6 +137,42 @@ def grading_rule_save(*, actor: User, definition: dict, note: str = "", request=
         request=request,
     )
     return regrade_run_start(rule=rule, actor=actor, reason=rule.note)
+
+
+def _rule_changes(loaded: GradingRule | None, last: GradingRule) -> list[tuple[str, str]]:
+    """(part, its value in `last`) for each part of the rule that differs from `loaded`."""
+    before = loaded.definition if loaded else {}
+    after = last.definition
+    parts: list[tuple[str, str]] = []
+    if before.get("grades") != after.get("grades"):
+        parts.append(
+            (
+                _("Grades"),
+                "、".join(f"{g['code']} ≥{g['min_points']}" for g in after.get("grades", [])),
+            )
+        )
+    if before.get("revenue_bands") != after.get("revenue_bands"):
+        parts.append(
+            (
+                _("Revenue bands"),
+                "、".join(f"≥{b['min']}: {b['points']}" for b in after.get("revenue_bands", [])),
+            )
+        )
+    for key in ("scale", "trend", "nature"):
+        if before.get(key) != after.get(key):
+            points = after.get(key, {})
+            parts.append(
+                (
+                    str(display.CRITERIA[key]),
+                    "、".join(
+                        f"{label} {points.get(value, 0)}"
+                        for value, label in display.CHOICES[key].choices
+                    ),
+                )
+            )
+    if last.note:
+        parts.append((_("What changed and why"), last.note))
+    return parts
 
 
 def regrade_run_start(

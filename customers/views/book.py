@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,13 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import registry
-from crm_site.core.forms import add_service_errors, form_errors_to_messages
+from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, paginate
 
 from .. import display, selectors, services
 from ..fields import customer_label
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
-from ..models import Customer, GradingRule
+from ..models import Customer
 
 AUTOCOMPLETE_LIMIT = 20
 PAGE_SIZES = (10, 20, 50, 100)
@@ -47,7 +46,7 @@ def _sort_links(request, current: str) -> dict:
 
 def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
-    rule = GradingRule.objects.current().as_rule()
+    rule = selectors.current_rule().as_rule()
     people = selectors.person_choices(user=request.user)
     filterset = selectors.customer_filter(
         user=request.user, data=request.GET, rule=rule, people=people
@@ -104,9 +103,7 @@ def card_sections(request, customer) -> list[dict]:
 
 
 def _customer_for(request, pk: int, *related: str) -> Customer:
-    return get_object_or_404(
-        Customer.objects.visible_to(request.user).for_list().select_related(*related), pk=pk
-    )
+    return selectors.customer_for(user=request.user, pk=pk, related=related)
 
 
 @role_required(Role.STAFF)
@@ -138,11 +135,11 @@ def _save_customer(request, form, customer=None):
     }
     try:
         if customer is None:
-            return services.customer_create(**kwargs)
+            return services.customer_create(form_token=form.cleaned_data["form_token"], **kwargs)
         # The form has already written its values onto its instance; the service
         # compares against the stored card, so it gets a fresh copy.
-        stored = Customer.objects.for_list().get(pk=customer.pk)
-        return services.customer_update(customer=stored, **kwargs)
+        stored = selectors.customer_stored(pk=customer.pk)
+        return services.customer_update(customer=stored, version=form.loaded_version(), **kwargs)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -151,6 +148,12 @@ def _save_customer(request, form, customer=None):
 @role_required(Role.STAFF)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and (token := form.posted_token()):
+        # A resent form: its code is now the first card's, so it would not
+        # validate; go to the card the first one created.
+        first = selectors.customer_created_by_form(user=request.user, token=token)
+        if first is not None:
+            return redirect(first)
     if request.method == "POST" and form.is_valid():
         customer = _save_customer(request, form)
         if customer is not None:
@@ -187,13 +190,26 @@ def _contact_form(request, customer, contact=None):
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         if contact is None:
-            services.contact_create(customer=customer, actor=request.user, fields=form.cleaned_data)
+            services.contact_create(
+                customer=customer,
+                actor=request.user,
+                fields=form.service_fields(),
+                form_token=form.cleaned_data["form_token"],
+            )
             messages.success(request, _("Contact added."))
-        else:
-            stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
-            services.contact_update(contact=stored, actor=request.user, fields=form.cleaned_data)
+            return _back_to_contacts(customer)
+        stored = customer.contacts.get(pk=contact.pk)  # the form has changed `contact`
+        saved = call_or_add_errors(
+            form,
+            services.contact_update,
+            contact=stored,
+            actor=request.user,
+            fields=form.service_fields(),
+            version=form.loaded_version(),
+        )
+        if saved is not None:
             messages.success(request, _("Contact saved."))
-        return _back_to_contacts(customer)
+            return _back_to_contacts(customer)
     return render(
         request,
         "customers/contact_form.html",
@@ -225,7 +241,7 @@ def contact_delete(request, pk: int, contact_id: int):
 @role_required(Role.SUPERVISOR)
 def pin_grade(request, pk: int):
     customer = _customer_for(request, pk)
-    rule = GradingRule.objects.current().as_rule()
+    rule = selectors.current_rule().as_rule()
     form = PinGradeForm(request.POST or None, rule=rule, initial={"grade": customer.grade})
     if request.method == "POST" and form.is_valid():
         try:
@@ -300,11 +316,8 @@ def autocomplete(request):
     q = request.GET.get("q", "").strip()[:100]
     results = []
     if q:
-        customers = (
-            Customer.objects.visible_to(request.user)
-            .filter(Q(code__istartswith=q) | Q(name__icontains=q))
-            .only("pk", "code", "name", "grade")
-            .order_by("code")[:AUTOCOMPLETE_LIMIT]
+        customers = selectors.customer_autocomplete(
+            user=request.user, q=q, limit=AUTOCOMPLETE_LIMIT
         )
         results = [
             {

@@ -5,7 +5,7 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from crm_site.core.listing import paginate
 
 from .. import selectors, services, xlsx
 from ..forms import ImportUploadForm
-from ..models import CustomerImport, GradingRule
+from ..models import CustomerImport
 from ..services.exports import customer_export_params, customers_export_write
 
 ERRORS_PER_PAGE = 200
@@ -35,7 +35,7 @@ def _xlsx_response(stream, filename: str) -> FileResponse:
 def customer_export(request):
     """The filtered, sorted list as .xlsx (same parameters as the list). Above
     CRM_EXPORT_SYNC_LIMIT rows it becomes a background job with a progress page."""
-    rule = GradingRule.objects.current().as_rule()
+    rule = selectors.current_rule().as_rule()
     filterset = selectors.customer_filter(user=request.user, data=request.GET, rule=rule)
     sort = selectors.customer_sort(request.GET.get("sort"))
     params = customer_export_params(filterset, sort)
@@ -91,7 +91,9 @@ def _customer_import(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         record = services.customer_import_upload(
-            actor=request.user, upload=form.cleaned_data["file"]
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            form_token=form.cleaned_data["form_token"],
         )
         return redirect(record)
     return _upload_page(request, form)
@@ -111,7 +113,7 @@ def _upload_page(request, form, status=200, error=""):
 
 @role_required(Role.SUPERVISOR)
 def import_preview(request, pk):
-    record = get_object_or_404(CustomerImport.objects.visible_to(request.user), pk=pk)
+    record = selectors.customer_import_for(user=request.user, pk=pk)
     result = record.result
     errors = [
         e | {"header": str(xlsx.COLUMN_BY_KEY[e["column"]].label)}
@@ -149,7 +151,7 @@ def import_preview(request, pk):
 @require_POST
 @role_required(Role.SUPERVISOR)
 def import_apply(request, pk):
-    record = get_object_or_404(CustomerImport.objects.visible_to(request.user), pk=pk)
+    record = selectors.customer_import_for(user=request.user, pk=pk)
     if record.state in (CustomerImport.State.APPLYING, CustomerImport.State.APPLIED):
         messages.info(request, _("This file was already imported."))
     elif not services.customer_import_request_apply(actor=request.user, record=record):

@@ -1,8 +1,7 @@
 """Grading rules (admins): edit with a preview, versions, regrade runs."""
 
 from django.contrib import messages
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,10 +9,11 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.listing import paginate
 from crm_site.core.services import audit
+from crm_site.core.versioning import StaleEdit
 
-from .. import display, grading, services
+from .. import display, grading, selectors, services
 from ..forms import RuleEditor
-from ..models import Customer, GradingRule, RegradeRun
+from ..models import GradingRule
 from ..services.rules import definition_digest
 
 RUN_ROWS_PER_PAGE = 50
@@ -66,56 +66,64 @@ def _preview_context(preview, rule_definition) -> dict:
     return {"preview": preview, "preview_rows": rows, "moves": preview.sorted_moves()}
 
 
+def _save_rule(request, editor, definition, current):
+    """The saved rule's regrade run; None when someone saved a newer version
+    since the editor was opened (said as a message; the editor keeps the
+    user's rule, now standing on the newest version)."""
+    try:
+        return services.grading_rule_save(
+            actor=request.user,
+            definition=definition,
+            note=editor.rule.cleaned_data.get("note", ""),
+            request=request,
+            version=editor.loaded_version(),
+        )
+    except StaleEdit as exc:
+        messages.error(request, exc.messages[0])
+        editor.carry_version(current.version)
+        return None
+
+
 @role_required(Role.ADMIN)
 def grading_rules(request):
-    current = GradingRule.objects.current()
+    current = selectors.current_rule()
     start_from = current
     if request.method == "GET" and request.GET.get("from"):
-        start_from = GradingRule.objects.filter(version=request.GET.get("from")).first() or current
-    editor = RuleEditor(request.POST or None, definition=start_from.definition)
+        start_from = selectors.rule_version(version=request.GET.get("from")) or current
+    editor = RuleEditor(
+        request.POST or None, definition=start_from.definition, version=current.version
+    )
     context = {"current": current, "start_from": start_from, "editor": editor}
     if request.method == "POST" and editor.is_valid():
         definition = editor.definition()
         digest = definition_digest(definition)
         if request.POST.get("action") == "save":
-            if editor.rule.cleaned_data.get("digest") == digest:
-                run = services.grading_rule_save(
-                    actor=request.user,
-                    definition=definition,
-                    note=editor.rule.cleaned_data.get("note", ""),
-                    request=request,
+            if editor.rule.cleaned_data.get("digest") != digest:
+                messages.warning(
+                    request, _("The rule changed after the preview. Check this preview, then save.")
                 )
+            elif run := _save_rule(request, editor, definition, current):
                 messages.success(
                     request,
                     _("Rule v%(version)s saved. Customers are being regraded in the background.")
                     % {"version": run.rule.version},
                 )
                 return redirect(run)
-            messages.warning(
-                request, _("The rule changed after the preview. Check this preview, then save.")
-            )
         context |= _preview_context(
             services.grading_rule_preview(definition=definition), definition
         )
         context["digest"] = digest
-    context |= {
-        "tables": _rule_tables(current),
-        "versions": GradingRule.objects.select_related("created_by").annotate(
-            run_count=Count("runs")
-        )[:20],
-        "runs": RegradeRun.objects.select_related("rule", "requested_by")[:8],
-        "customer_total": Customer.objects.count(),
-    }
+    context |= {"tables": _rule_tables(current), **selectors.grading_overview()}
     return render(request, "customers/grading.html", context)
 
 
 @role_required(Role.ADMIN)
 def rule_version(request, version: int):
-    rule = get_object_or_404(GradingRule.objects.select_related("created_by"), version=version)
+    rule = selectors.rule_version_detail(version=version)
     context = {
         "rule": rule,
         "tables": _rule_tables(rule),
-        "is_current": rule.pk == GradingRule.objects.current().pk,
+        "is_current": rule.pk == selectors.current_rule().pk,
         "runs": rule.runs.select_related("requested_by"),
     }
     return render(request, "customers/rule_version.html", context)
@@ -123,14 +131,11 @@ def rule_version(request, version: int):
 
 @role_required(Role.ADMIN)
 def regrade_run(request, pk: int):
-    run = get_object_or_404(RegradeRun.objects.select_related("rule", "requested_by"), pk=pk)
-    changes = run.grade_changes.select_related("customer").order_by("customer__code")
-    pinned = Customer.objects.filter(pk__in=run.pinned_ids).select_related(
-        "grade_pinned_by", "unit"
-    )
+    run = selectors.regrade_run_detail(pk=pk)
+    changes, pinned = selectors.regrade_run_rows(run=run)
     change_page = paginate(request, changes, RUN_ROWS_PER_PAGE)
     pinned_page = paginate(
-        request, pinned.order_by("code"), RUN_ROWS_PER_PAGE, number=request.GET.get("pinned_page")
+        request, pinned, RUN_ROWS_PER_PAGE, number=request.GET.get("pinned_page")
     )
     rule = run.rule.as_rule()
     for customer in pinned_page:
@@ -150,7 +155,7 @@ def regrade_run(request, pk: int):
 @role_required(Role.ADMIN)
 def regrade_now(request):
     run = services.regrade_run_start(
-        rule=GradingRule.objects.current(),
+        rule=selectors.current_rule(),
         actor=request.user,
         reason=_("Regrade requested by an administrator"),
     )

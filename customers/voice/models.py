@@ -12,15 +12,21 @@ Each row keeps the customer's unit when it was recorded: the per-unit figures
 and the supervisors' scope read that column, not the customer's current unit.
 """
 
-from django.conf import settings
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.fields import unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
+from crm_site.core.models import CreatedAt
+
+if TYPE_CHECKING:
+    from customers.models import Customer
 
 
 class Score(models.IntegerChoices):
@@ -104,29 +110,41 @@ class VoiceQuerySet(ScopedQuerySet):
     own_path = ("customer__visiting_person", "customer__sales_owner")
 
 
+class VoiceRecord(CreatedAt):
+    """What the rows of the three forms share: the customer's unit when the row
+    was recorded (the per-unit figures and the scope read it, not the
+    customer's current unit), the form's idempotency token (a resent POST
+    finds the row it created) and the scope."""
+
+    unit = unit_fk("+")
+    form_token = models.UUIDField(_("form token"), unique=True)
+
+    objects = VoiceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def _customer_fk(related_name: str) -> "models.ForeignKey[Customer, Customer]":
+    """The customer a row is about; the row goes when the customer is deleted."""
+    return models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name=_("customer"),
+    )
+
+
 def _score_field(label):
     return models.PositiveSmallIntegerField(label, choices=Score.choices)
 
 
-class ServiceSurvey(models.Model):
+class ServiceSurvey(VoiceRecord):
     """客户服务水平调查单: one customer's rating of our service on nine items."""
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.CASCADE,
-        related_name="service_surveys",
-        verbose_name=_("customer"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("service unit")
-    )
+    customer = _customer_fk("service_surveys")
     surveyed_on = models.DateField(_("survey date"))
-    surveyed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("surveyed by"),
-    )
+    surveyed_by = user_fk(_("surveyed by"), optional=False)
     # The visit (or daily-report entry's visit) the survey was taken on, if any.
     visit = models.ForeignKey(
         "visits.Visit",
@@ -146,12 +164,7 @@ class ServiceSurvey(models.Model):
     logistics_info = _score_field(_("logistics information"))
     goods_damage = _score_field(_("goods damage in delivery"))
     service_management = _score_field(_("service management level"))
-    note = models.TextField(_("remarks"), blank=True)
-    # Idempotency token of the form: a resent POST finds the survey it created.
-    form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = VoiceQuerySet.as_manager()
+    note = models.TextField(_("remarks"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-surveyed_on", "-pk"]
@@ -184,49 +197,24 @@ class ServiceSurvey(models.Model):
         return round(sum(values) / len(values), 2)
 
 
-class EnterpriseSurvey(models.Model):
+class EnterpriseSurvey(VoiceRecord):
     """企业客户服务调查表: a visit's record; the head of the unit adds an opinion."""
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.CASCADE,
-        related_name="enterprise_surveys",
-        verbose_name=_("customer"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("service unit")
-    )
+    customer = _customer_fk("enterprise_surveys")
     visited_on = models.DateField(_("visit date"))
-    visitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("visitor"),
-    )
+    visitor = user_fk(_("visitor"), optional=False)
     interviewee = models.CharField(_("customer's representative"), max_length=100, blank=True)
-    opinions = models.TextField(_("opinions recorded"))
-    answers = models.TextField(_("answers given"), blank=True)
-    visitor_opinion = models.TextField(_("visitor's opinion"), blank=True)
-    head_opinion = models.TextField(_("department head's opinion"), blank=True)
-    head_opinion_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("head's opinion by"),
+    opinions = models.TextField(_("opinions recorded"), max_length=TEXT_MAX_LENGTH)
+    answers = models.TextField(_("answers given"), blank=True, max_length=TEXT_MAX_LENGTH)
+    visitor_opinion = models.TextField(
+        _("visitor's opinion"), blank=True, max_length=TEXT_MAX_LENGTH
     )
+    head_opinion = models.TextField(
+        _("department head's opinion"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    head_opinion_by = user_fk(_("head's opinion by"))
     head_opinion_at = models.DateTimeField(_("head's opinion at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = VoiceQuerySet.as_manager()
+    created_by = user_fk(_("recorded by"), optional=False)
 
     class Meta:
         ordering = ["-visited_on", "-pk"]
@@ -282,7 +270,7 @@ WATCH_CODES = tuple(item[0] for item in WATCH_ITEMS)
 RISKY_CODES = frozenset(item[0] for item in WATCH_ITEMS if item[3])
 
 
-class CustomerWatch(models.Model):
+class CustomerWatch(VoiceRecord):
     """竞争对手调查表 as a watch on one customer: each item changed or not, with a note.
 
     `items` holds {code: {"changed": bool, "note": str}} for every item of
@@ -290,30 +278,13 @@ class CustomerWatch(models.Model):
     (what the supervisors were told).
     """
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.CASCADE,
-        related_name="watches",
-        verbose_name=_("customer"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("service unit")
-    )
+    customer = _customer_fk("watches")
     reported_on = models.DateField(_("date filled in"))
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
+    reported_by = user_fk(_("reported by"), optional=False)
     items = models.JSONField(_("items"), default=dict)
     changed_count = models.PositiveSmallIntegerField(_("items changed"), default=0)
     risky_changes = models.JSONField(_("risky items changed"), default=list, blank=True)
-    note = models.TextField(_("remarks"), blank=True)
-    form_token = models.UUIDField(_("form token"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = VoiceQuerySet.as_manager()
+    note = models.TextField(_("remarks"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-reported_on", "-pk"]

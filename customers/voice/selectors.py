@@ -2,9 +2,12 @@
 and the enterprise survey list."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.scope import units_for
-from customers.voice.models import EnterpriseSurvey, ServiceSurvey
+from customers.models import Customer
+from customers.voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
+from visits.models import Visit
 
 
 def unit_list(*, user) -> QuerySet:
@@ -37,3 +40,52 @@ def enterprise_survey_list(*, user, filters=None) -> QuerySet:
     if filters is not None:
         surveys = filters.apply(surveys)
     return surveys.order_by("-visited_on", "-pk")
+
+
+def customer_for(*, user, pk: int) -> Customer:
+    """A customer in `user`'s scope, with its unit (404 outside it)."""
+    return get_object_or_404(Customer.objects.visible_to(user).select_related("unit"), pk=pk)
+
+
+def customer_or_none(*, user, pk: int) -> Customer | None:
+    """A customer in `user`'s scope, or None (a form's suggested customer)."""
+    return Customer.objects.visible_to(user).filter(pk=pk).first()
+
+
+def customer_visit(*, customer: Customer, pk: int) -> Visit:
+    """One of the customer's visits (404 for another customer's)."""
+    return get_object_or_404(Visit.objects.filter(customer=customer), pk=pk)
+
+
+def service_survey_detail(*, user, pk: int) -> ServiceSurvey:
+    return get_object_or_404(
+        ServiceSurvey.objects.visible_to(user).select_related(
+            "customer", "unit", "surveyed_by", "visit"
+        ),
+        pk=pk,
+    )
+
+
+def enterprise_survey_detail(*, user, pk: int) -> EnterpriseSurvey:
+    return get_object_or_404(
+        EnterpriseSurvey.objects.visible_to(user).select_related(
+            "customer", "unit", "visitor", "created_by", "head_opinion_by"
+        ),
+        pk=pk,
+    )
+
+
+def customer_watches(*, customer: Customer) -> QuerySet:
+    """The customer's watch reports, the latest first."""
+    return (
+        CustomerWatch.objects.filter(customer=customer)
+        .select_related("reported_by")
+        .order_by("-reported_on", "-pk")
+    )
+
+
+def customer_watch_detail(*, customer: Customer, pk: int) -> CustomerWatch:
+    return get_object_or_404(
+        CustomerWatch.objects.filter(customer=customer).select_related("reported_by", "unit"),
+        pk=pk,
+    )

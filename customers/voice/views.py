@@ -8,7 +8,7 @@ role may never use a 403 (staff on the per-unit figures and the head's opinion).
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,17 +31,14 @@ from customers.voice.forms import (
     HeadOpinionForm,
     ServiceSurveyForm,
 )
-from customers.voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey
-from visits.models import Visit
+from customers.voice.models import EnterpriseSurvey
 
 PAGE_SIZE = 25
 RECENT_SURVEYS = 10
 
 
 def _customer_for(request, pk: int) -> Customer:
-    return get_object_or_404(
-        Customer.objects.visible_to(request.user).select_related("unit"), pk=pk
-    )
+    return voice_selectors.customer_for(user=request.user, pk=pk)
 
 
 # --- service-level surveys ---------------------------------------------------------
@@ -54,7 +51,7 @@ def survey_create(request, pk: int):
     visit = None
     visit_id = request.POST.get("visit") or request.GET.get("visit") or ""
     if visit_id.isdigit():
-        visit = get_object_or_404(Visit.objects.filter(customer=customer), pk=int(visit_id))
+        visit = voice_selectors.customer_visit(customer=customer, pk=int(visit_id))
     form = ServiceSurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,12 +78,7 @@ def survey_create(request, pk: int):
 
 @role_required(Role.STAFF)
 def survey_detail(request, pk: int):
-    survey = get_object_or_404(
-        ServiceSurvey.objects.visible_to(request.user).select_related(
-            "customer", "unit", "surveyed_by", "visit"
-        ),
-        pk=pk,
-    )
+    survey = voice_selectors.service_survey_detail(user=request.user, pk=pk)
     context = {"survey": survey, "rows": voice_display.score_rows(survey)}
     return render(request, "customers/voice/survey_detail.html", context)
 
@@ -164,7 +156,7 @@ def enterprise_survey_create(request):
     initial = {}
     customer_id = request.GET.get("customer", "")
     if customer_id.isdigit():
-        customer = Customer.objects.visible_to(request.user).filter(pk=int(customer_id)).first()
+        customer = voice_selectors.customer_or_none(user=request.user, pk=int(customer_id))
         if customer is not None:
             initial["customer"] = customer
     form = EnterpriseSurveyForm(request.POST or None, user=request.user, initial=initial)
@@ -188,12 +180,7 @@ def enterprise_survey_create(request):
 
 
 def _enterprise_for(request, pk: int) -> EnterpriseSurvey:
-    return get_object_or_404(
-        EnterpriseSurvey.objects.visible_to(request.user).select_related(
-            "customer", "unit", "visitor", "created_by", "head_opinion_by"
-        ),
-        pk=pk,
-    )
+    return voice_selectors.enterprise_survey_detail(user=request.user, pk=pk)
 
 
 @role_required(Role.STAFF)
@@ -232,8 +219,7 @@ def enterprise_survey_opinion(request, pk: int):
 @role_required(Role.STAFF)
 def watch_list(request, pk: int):
     customer = _customer_for(request, pk)
-    watches = CustomerWatch.objects.filter(customer=customer).select_related("reported_by")
-    page = paginate(request, watches.order_by("-reported_on", "-pk"), PAGE_SIZE)
+    page = paginate(request, voice_selectors.customer_watches(customer=customer), PAGE_SIZE)
     for watch in page.object_list:
         watch.changes = voice_display.watch_rows(watch, changed_only=True)
     context = {"customer": customer, "page_obj": page, "query_string": ""}
@@ -272,10 +258,7 @@ def watch_create(request, pk: int):
 @role_required(Role.STAFF)
 def watch_detail(request, pk: int, watch_id: int):
     customer = _customer_for(request, pk)
-    watch = get_object_or_404(
-        CustomerWatch.objects.filter(customer=customer).select_related("reported_by", "unit"),
-        pk=watch_id,
-    )
+    watch = voice_selectors.customer_watch_detail(customer=customer, pk=watch_id)
     rows = voice_display.watch_rows(watch)
     groups: list[dict] = []
     for row in rows:

@@ -1,5 +1,6 @@
 """Logging a complaint in the browser (客户投诉记录表), with the channel rules."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ def form(customer, **extra):
         "demand": "说明原因",
         "category": ComplaintCategory.objects.get(code="delay").pk,
         "severity": "normal",
+        "form_token": str(uuid.uuid4()),
     } | extra
 
 

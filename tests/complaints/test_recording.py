@@ -1,6 +1,7 @@
 """Phone recordings: audio only, at most 20 MB, stored under a random name,
 downloaded only through the scoped view, as an attachment."""
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def audio(name="通话录音.mp3", content=MP3, content_type="audio/mpeg"):
 
 def log_form(customer, **extra):
     data = {
+        "form_token": str(uuid.uuid4()),
         "customer": customer.code,
         "channel": "phone",
         "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),

@@ -103,3 +103,29 @@ def test_no_comment_or_docstring_points_outside_the_repository():
         relative = path.relative_to(ROOT)
         found += [f"{relative}:{line}" for line in offences(path.read_text(encoding="utf-8"))]
     assert found == [], "Say why in the comment itself:\n" + "\n".join(found)
+
+
+def view_modules() -> list[Path]:
+    return [
+        path
+        for path in application_modules()
+        if path.name == "views.py" or (path.parent.name == "views" and path.suffix == ".py")
+    ]
+
+
+def test_the_view_scan_finds_the_views_of_every_app():
+    folders = {path.relative_to(ROOT).parts[0] for path in view_modules()}
+    assert folders == set(PACKAGES)
+
+
+def test_views_read_through_selectors_not_model_managers():
+    """A view parses, calls a selector or a service, and renders: a query built
+    in a view would be one the export jobs, the API and the benchmark cannot share."""
+    manager = re.compile(r"\b[A-Z]\w*\.objects\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in view_modules()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if manager.search(line)
+    ]
+    assert found == [], "Read through the app's selectors:\n" + "\n".join(found)

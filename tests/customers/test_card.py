@@ -1,6 +1,7 @@
 """The customer card: every field, contacts, grade breakdown, histories, other apps' sections."""
 
 import copy
+import uuid
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,14 @@ def test_a_contact_change_appears_in_the_history(client, supervisor_a, book):
     client.force_login(supervisor_a)
     url = reverse("customers:contact_create", args=[book["mine"].pk])
     client.post(
-        url, {"name": "陈海涛", "mobile": "13500112648", "care_kind": "", "is_primary": "on"}
+        url,
+        {
+            "name": "陈海涛",
+            "mobile": "13500112648",
+            "care_kind": "",
+            "is_primary": "on",
+            "form_token": str(uuid.uuid4()),
+        },
     )
     contact = book["mine"].contacts.get()
     client.post(

@@ -1,5 +1,7 @@
 """Contacts on the card: add, edit, remove; one primary contact; history of each change."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def add(client, customer, **data):
+    data.setdefault("form_token", str(uuid.uuid4()))
     return client.post(reverse("customers:contact_create", args=[customer.pk]), data)
 
 

@@ -1,5 +1,7 @@
 """Creating and editing customers: Chinese validation, the visiting-person rule, history, grading."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -25,6 +27,7 @@ def form_data(unit, **overrides):
         "sales_owner": "",
         "visiting_person": "",
         "notes": "",
+        "form_token": str(uuid.uuid4()),
     }
     return data | overrides
 

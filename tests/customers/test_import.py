@@ -1,6 +1,7 @@
 """Import from .xlsx: preview with every row error, apply all or nothing, hostile files refused."""
 
 import io
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def preview(client, jobs):
 
     def _preview(content: bytes, name: str = "customers.xlsx"):
         with jobs():
-            client.post(reverse("customers:import"), {"file": upload(content, name)})
+            client.post(
+                reverse("customers:import"),
+                {"file": upload(content, name), "form_token": uuid.uuid4()},
+            )
         record = CustomerImport.objects.order_by("-created_at").first()
         return client.get(record.get_absolute_url()), record
 
@@ -282,7 +286,9 @@ class TestHostileFiles:
 
     def test_a_file_over_the_size_limit_is_refused(self, client, monkeypatch):
         monkeypatch.setattr(xlsx, "MAX_UPLOAD_BYTES", 2048)
-        response = client.post(reverse("customers:import"), {"file": upload(b"x" * 4096)})
+        response = client.post(
+            reverse("customers:import"), {"file": upload(b"x" * 4096), "form_token": uuid.uuid4()}
+        )
         assert response.context["form"].errors["file"] == [
             "文件超过 0 MB 上限，请拆分为多个文件后再上传。"
         ]
@@ -293,13 +299,16 @@ class TestHostileFiles:
 
         monkeypatch.setattr(excel, "ENVELOPE_BYTES", 0)
         monkeypatch.setattr(xlsx, "MAX_UPLOAD_BYTES", 2048)
-        response = client.post(reverse("customers:import"), {"file": upload(b"x" * 4096)})
+        response = client.post(
+            reverse("customers:import"), {"file": upload(b"x" * 4096), "form_token": uuid.uuid4()}
+        )
         assert response.status_code == 413
         assert "文件超过" in response.content.decode()
 
     def test_an_old_xls_is_refused_by_its_name(self, client):
         response = client.post(
-            reverse("customers:import"), {"file": upload(b"\xd0\xcf\x11\xe0", "a.xls")}
+            reverse("customers:import"),
+            {"file": upload(b"\xd0\xcf\x11\xe0", "a.xls"), "form_token": uuid.uuid4()},
         )
         assert "不支持 .xls 或 .csv" in response.content.decode()
 

@@ -5,6 +5,7 @@ Sign-ins, failed sign-ins and role changes: tests/core/test_audit_and_logs.py.
 """
 
 import json
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,7 +61,10 @@ def test_an_import_is_audited_with_its_counts(client, world, django_capture_on_c
     sign_in(client, world, "supervisor")
     content = workbook_bytes([{"code": "AU-1", "name": "审计客户", "unit": world.unit_a.name}])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("customers:import"), {"file": SimpleUploadedFile("a.xlsx", content)})
+        client.post(
+            reverse("customers:import"),
+            {"file": SimpleUploadedFile("a.xlsx", content), "form_token": uuid.uuid4()},
+        )
     record = world.upload.__class__.objects.exclude(pk=world.upload.pk).get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("customers:import_apply", args=[record.pk]))

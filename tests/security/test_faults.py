@@ -161,6 +161,7 @@ def entry_form(customer, **extra) -> dict:
 
 def complaint_form(customer, **extra) -> dict:
     return {
+        "form_token": str(uuid.uuid4()),
         "customer": customer.code,
         "channel": "phone",
         "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
@@ -205,7 +206,11 @@ def test_with_redis_down_every_request_succeeds_and_the_background_work_catches_
                 "客户.xlsx",
                 workbook_bytes([{"code": "R-NEW", "name": "断网新客户", "unit": unit_a.name}]),
             )
-            response = client.post(reverse("customers:import"), {"file": upload}, follow=True)
+            response = client.post(
+                reverse("customers:import"),
+                {"file": upload, "form_token": uuid.uuid4()},
+                follow=True,
+            )
             assert response.status_code == 200
             assert "正在逐行检查文件" in response.content.decode()  # and it refreshes itself
 
@@ -275,7 +280,10 @@ class Load:
                     with self.lock:
                         self.saved_tokens.append(data["form_token"])
             else:
-                data = self.complaint_data | {"csrfmiddlewaretoken": token}
+                data = self.complaint_data | {
+                    "csrfmiddlewaretoken": token,
+                    "form_token": str(uuid.uuid4()),
+                }
                 with self.lock:
                     self.complaints_tried += 1
                 status, _, _ = self.server.request(

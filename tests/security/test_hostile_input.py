@@ -10,6 +10,7 @@ charts' JSON), never run.
 import io
 import json
 import re
+import uuid
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -56,9 +57,13 @@ def upload(client, path: Path, jobs=None):
     """Upload `path` for import (running the check job, if `jobs` captures it); the page after."""
     content = SimpleUploadedFile(path.name, path.read_bytes(), content_type=xlsx.XLSX_CONTENT_TYPE)
     if jobs is None:
-        return client.post(reverse("customers:import"), {"file": content}, follow=True)
+        return client.post(
+            reverse("customers:import"), {"file": content, "form_token": uuid.uuid4()}, follow=True
+        )
     with jobs(execute=True):
-        response = client.post(reverse("customers:import"), {"file": content})
+        response = client.post(
+            reverse("customers:import"), {"file": content, "form_token": uuid.uuid4()}
+        )
     return client.get(response["Location"]) if response.status_code == 302 else response
 
 
@@ -176,6 +181,7 @@ def type_script_everywhere(client, world, settings) -> dict:
             "industry": PAYLOAD,
             "address": PAYLOAD,
             "notes": PAYLOAD,
+            "form_token": str(uuid.uuid4()),
         },
         "customer",
     )
@@ -193,6 +199,7 @@ def type_script_everywhere(client, world, settings) -> dict:
             "wechat": PAYLOAD,
             "address": PAYLOAD,
             "notes": PAYLOAD,
+            "form_token": str(uuid.uuid4()),
         },
         "contact",
     )
@@ -233,6 +240,7 @@ def type_script_everywhere(client, world, settings) -> dict:
             "demand": PAYLOAD,
             "category": category.pk,
             "severity": "normal",
+            "form_token": str(uuid.uuid4()),
         },
         "complaint",
     )
@@ -273,7 +281,10 @@ def type_script_everywhere(client, world, settings) -> dict:
     # An upload whose name is script, and a workbook whose cells are.
     client.post(
         reverse("customers:import"),
-        {"file": SimpleUploadedFile(f"{SHORT}.xlsx", b"not a workbook")},
+        {
+            "file": SimpleUploadedFile(f"{SHORT}.xlsx", b"not a workbook"),
+            "form_token": uuid.uuid4(),
+        },
     )
     # The admin names a grade and notes a rule with script; names a unit and a category.
     sign_in(client, w, "admin")
@@ -438,7 +449,10 @@ def test_an_upload_named_to_climb_out_of_its_folder_stays_in_its_folder(
     sign_in(client, world, "supervisor")
     content = workbook_bytes([{"code": "P-1", "name": "路径客户", "unit": world.unit_a.name}])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("customers:import"), {"file": SimpleUploadedFile(name, content)})
+        client.post(
+            reverse("customers:import"),
+            {"file": SimpleUploadedFile(name, content), "form_token": uuid.uuid4()},
+        )
     record = CustomerImport.objects.exclude(pk=world.upload.pk).get()
     stored = Path(record.file.path).resolve()
     assert stored.is_relative_to(media / "customer-imports")
@@ -468,6 +482,7 @@ def test_a_recording_named_to_climb_out_of_its_folder_is_stored_under_a_random_n
 
 def customer_form(world, **fields) -> dict:
     return {
+        "form_token": str(uuid.uuid4()),
         "code": "U-1",
         "name": "统一码客户",
         "nature": "manufacturer",
@@ -509,7 +524,7 @@ def test_direction_marks_are_refused_in_the_forms_of_every_app(client, world):
     pages = [
         (
             reverse("customers:contact_create", args=[world.customer.pk]),
-            {"name": rtl, "mobile": "1"},
+            {"name": rtl, "mobile": "1", "form_token": str(uuid.uuid4())},
         ),
         (
             reverse("visits:entry_new", args=[world.report.pk]),
@@ -531,6 +546,7 @@ def test_direction_marks_are_refused_in_the_forms_of_every_app(client, world):
                 "content": "内容",
                 "category": ComplaintCategory.objects.get(code="delay").pk,
                 "severity": "normal",
+                "form_token": str(uuid.uuid4()),
             },
         ),
     ]

@@ -133,6 +133,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     # --- site, accounts, notifications, audit -----------------------------
     "home": Case(EVERYONE),
     "healthz": Case("200 200 200 200 200 200 200 200"),
+    # Tests run Celery eagerly: no broker, beat or worker to wait for (tests/core/test_health.py).
+    "readyz": Case("200 200 200 200 200 200 200 200"),
     "favicon": Case("200 200 200 200 200 200 200 200"),
     "javascript_catalog": Case("200 200 200 200 200 200 200 200"),
     "login": Case("200 302 302 302 302 302 302 302"),
@@ -212,13 +214,13 @@ MATRIX: dict[str, Case | list[Case]] = {
         SCOPED,
         kwargs=_customer,
         post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {"name": "冒充", "mobile": "13900000000"},
+        data=lambda w: {"name": "冒充", "mobile": "13900000000", "form_token": str(uuid.uuid4())},
     ),
     "customers:contact_edit": Case(
         SCOPED,
         kwargs=_contact,
         post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {"name": "冒充", "mobile": "13900000000"},
+        data=lambda w: {"name": "冒充", "mobile": "13900000000", "form_token": str(uuid.uuid4())},
     ),
     "customers:contact_delete": Case(POST_ONLY, kwargs=_contact, post="L ok 404 ok 404 ok 404 ok"),
     # Personal data (PIPL): supervisors and up of the customer's unit.

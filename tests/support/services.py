@@ -40,10 +40,21 @@ def test_database_url() -> str:
     return current_database_url()
 
 
+def all_queues() -> list[str]:
+    """The default queue (a test may point it at a queue of its own) and the
+    urgent and bulk queues (settings, "Celery queues")."""
+    return [
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        settings.CELERY_URGENT_QUEUE,
+        settings.CELERY_BULK_QUEUE,
+    ]
+
+
 def purge_broker() -> None:
-    """Drop messages left in the queue by earlier runs, so they cannot leak in."""
+    """Drop messages left in the queues by earlier runs, so they cannot leak in."""
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        for queue in all_queues():
+            conn.default_channel.queue_purge(queue)
 
 
 def spawn(args: list[str], log_path: Path, env: dict | None = None):
@@ -67,8 +78,11 @@ def start_worker(
     extra_env: dict | None = None,
     ready_timeout: float = 60,
     pauses: dict | None = None,
+    queues: list[str] | None = None,
 ):
     """Start `celery worker` (solo pool) on the test database; wait until ready.
+
+    It consumes every queue (default, urgent, bulk) unless `queues` names some.
 
     `pauses` slows functions down inside the worker, so a test can kill it at a
     known point: {"reports.services._overwrite": {"after": 120}} (see
@@ -102,6 +116,8 @@ def start_worker(
             "INFO",
             "--without-gossip",
             "--without-mingle",
+            "--queues",
+            ",".join(queues or all_queues()),
             "--hostname",
             f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
         ],

@@ -1,12 +1,12 @@
 """Urgent reports (巡访紧急报告): the models of the visits.urgent sub-domain."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import ScopedQuerySet
+from crm_site.core.fields import events_of, unit_fk, user_fk
+from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import EventBase
 
 
@@ -48,15 +48,8 @@ class UrgentReport(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RESOLVED = "resolved", _("Resolved")
 
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="urgent_reports", verbose_name=_("unit")
-    )
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="urgent_reports_raised",
-        verbose_name=_("raised by"),
-    )
+    unit = unit_fk("urgent_reports", verbose_name=_("unit"))
+    raised_by = user_fk(_("raised by"), related_name="urgent_reports_raised", optional=False)
     source_entry = models.ForeignKey(
         "DailyReportEntry",
         on_delete=models.SET_NULL,
@@ -75,25 +68,18 @@ class UrgentReport(models.Model):
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     title = models.CharField(_("title"), max_length=200)
-    details = models.TextField(_("details"))
-    proposal = models.TextField(_("supervisor's proposal"), blank=True)
+    details = models.TextField(_("details"), max_length=TEXT_MAX_LENGTH)
+    proposal = models.TextField(_("supervisor's proposal"), blank=True, max_length=TEXT_MAX_LENGTH)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="urgent_reports_assigned",
-        verbose_name=_("assigned manager"),
-    )
+    assignee = user_fk(_("assigned manager"), related_name="urgent_reports_assigned")
     ack_deadline = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The raising form's idempotency token: a resent POST finds the first report.
@@ -142,16 +128,9 @@ class UrgentReportEvent(EventBase):
         ESCALATED = "escalated", _("Escalated")
         RESOLVED = "resolved", _("Resolved")
 
-    report = models.ForeignKey(
-        UrgentReport,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("urgent report"),
-    )
+    report = events_of(UrgentReport, _("urgent report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
     # A comment form's idempotency token: a double-clicked comment is kept once.
     token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 

@@ -7,21 +7,23 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Role, User
+from crm_site.accounts.models import Role
+from crm_site.core.inputs import EARLIEST_DATE
 from crm_site.core.listing import paginate
 
 from .. import selectors
 from ..compliance import totals, with_percentages
+from ..forms import ComplianceMonthForm
 
 
-def parse_month(value: str, today: date) -> date:
-    """'YYYY-MM' → the month's first day; anything else (or the future) → this month."""
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        chosen = date(year, month, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
-    return min(chosen, today.replace(day=1))
+def parse_month(data, today: date) -> tuple[date, str]:
+    """The month asked for ('YYYY-MM', the future → this month) and the message
+    saying why it was not taken; this month when none is given."""
+    this_month = today.replace(day=1)
+    form = ComplianceMonthForm(data)
+    if not form.is_valid():
+        return this_month, " ".join(str(e) for e in form.errors.get("month", []))
+    return min(form.cleaned_data["month"] or this_month, this_month), ""
 
 
 def _shift(month: date, delta: int) -> date:
@@ -31,12 +33,7 @@ def _shift(month: date, delta: int) -> date:
 
 def _by_person(rows: list[dict]) -> list[dict]:
     """Group the (person, grade) rows per person with a subtotal and the person's name."""
-    names = {
-        u.pk: u.get_full_name()
-        for u in User.objects.filter(
-            pk__in={r["visiting_person"] for r in rows if r["visiting_person"]}
-        )
-    }
+    names = selectors.person_names(ids={r["visiting_person"] for r in rows if r["visiting_person"]})
     people: dict = {}
     for row in rows:
         people.setdefault(row["visiting_person"], []).append(with_percentages(row))
@@ -56,7 +53,7 @@ def _by_person(rows: list[dict]) -> list[dict]:
 @role_required(Role.SUPERVISOR)
 def compliance(request):
     today = timezone.localdate()
-    month = parse_month(request.GET.get("month", ""), today)
+    month, month_error = parse_month(request.GET, today)
     units = list(selectors.unit_list(user=request.user))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     rows, behind, cadences = selectors.compliance_figures(
@@ -67,8 +64,9 @@ def compliance(request):
     context = {
         "month": month,
         "month_value": f"{month:%Y-%m}",
+        "month_error": month_error,
         "in_progress": month == today.replace(day=1),
-        "previous_month": f"{_shift(month, -1):%Y-%m}",
+        "previous_month": f"{_shift(month, -1):%Y-%m}" if month > EARLIEST_DATE else None,
         "next_month": f"{_shift(month, 1):%Y-%m}" if _shift(month, 1) <= today else None,
         "units": units,
         "unit": unit,

@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core.listing import paginate
-from customers.models import Customer
 
 from .. import selectors, services
 from ..models import Kind
@@ -44,7 +43,7 @@ def due(request):
 @role_required(Role.STAFF)
 def log_call(request, customer_id: int):
     """Record a phone call now, without leaving the page (fetch), or POST and redirect."""
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
+    customer = selectors.customer_for(user=request.user, pk=customer_id)
     try:
         token = uuid.UUID(request.POST.get("form_token", ""))
     except ValueError:
