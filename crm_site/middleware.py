@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template import loader
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "crm_signed_in_at"
@@ -75,3 +76,28 @@ class RequestSizeLimitMiddleware:
             body = loader.get_template("413.html").render({"mb": settings.CRM_MAX_REQUEST_MB})
             return HttpResponse(body, status=413)
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on what a signed-in user is shown: pages,
+    JSON and every file (exports, downloads), so neither a shared proxy nor the
+    browser's disk keeps personal data. Responses a view marked cacheable for
+    everyone (`public`: the favicon) and scripts (the JS catalogue) keep theirs."""
+
+    _PERSONAL_TYPES = ("text/html", "application/json")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        if "public" in response.get("Cache-Control", ""):
+            return response
+        content_type = response.get("Content-Type", "")
+        is_file = response.streaming or response.has_header("Content-Disposition")
+        if is_file or content_type.startswith(self._PERSONAL_TYPES):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "crm_site.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm_site.logs.RequestIdMiddleware",
     "crm_site.middleware.UserLocaleMiddleware",
@@ -174,7 +175,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(BASE_DIR / "db.sqlite3"),
-            "OPTIONS": {"timeout": 20},
+            # Take the write lock at BEGIN and wait for it (the timeout, in seconds): with the
+            # default (DEFERRED) a read turning into a write fails at once with
+            # "database is locked" when another request writes meanwhile.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -215,10 +219,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Login throttling (django-axes): lock the account after AXES_FAILURE_LIMIT
-# failures; an admin unlocks it in /admin/ (Access attempts) or it cools off.
+# Login throttling (django-axes, crm_site.accounts.lockout): an account is
+# locked at the address of AXES_FAILURE_LIMIT failures (not elsewhere, so no one
+# can lock a colleague out), and an address is throttled after
+# CRM_LOGIN_ADDRESS_FAILURE_LIMIT failures over any usernames (password
+# spraying). An admin unlocks in /admin/ (Access attempts) or it cools off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+CRM_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "crm_site.accounts.lockout.AccountAtAddressHandler"
+# Behind nginx, REMOTE_ADDR is the proxy's: set DJANGO_TRUSTED_PROXY_COUNT to the
+# number of proxies that append to X-Forwarded-For, and the client address is
+# read from there (crm_site.accounts.lockout.client_address). Leave it 0 when
+# clients reach Django directly: they could forge the header.
+CRM_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "crm_site.accounts.lockout.client_address"
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1) or None
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -229,9 +244,6 @@ AXES_HTTP_RESPONSE_CODE = 429
 CRM_ADMIN_2FA_REQUIRED = env_bool("CRM_ADMIN_2FA_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "CRM"
 AXES_VERBOSE = False
-# We lock accounts, not addresses: a whole depot signs in from one NAT address,
-# and locking that address would lock every colleague out (axes.W006).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Language and locale: Chinese first, no language prefix in URLs.
 LANGUAGE_CODE = "zh-hans"
@@ -473,6 +485,19 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # --- end of health --------------------------------------------------------------
 
+# Cache: Redis outside development (counts shared by every web worker, e.g.
+# the 404 probe count below); one process's memory otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "crm",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
 # plain lines while developing).
 LOGGING = {
@@ -512,5 +537,9 @@ CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Urgent reports (巡访紧急报告): working hours the assigned manager has to
 # acknowledge one (over the work calendar, Asia/Shanghai working hours).
 URGENT_ACK_WORKING_HOURS = float(env("URGENT_ACK_WORKING_HOURS", "4"))
+# A signed-in user whose object addresses answer 404 more than this many times
+# within CRM_NOT_FOUND_PROBE_MINUTES is audited and reported to the admins.
+CRM_NOT_FOUND_PROBE_LIMIT = env_int("CRM_NOT_FOUND_PROBE_LIMIT", 50)
+CRM_NOT_FOUND_PROBE_MINUTES = env_int("CRM_NOT_FOUND_PROBE_MINUTES", 10)
 # Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
 CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)

@@ -21,7 +21,7 @@ from crm_site.core.inputs import (
 from crm_site.core.versioning import VersionedFormMixin
 
 from . import grading, services, xlsx
-from .models import Contact, Customer, LogisticsService, Nature, Scale, Trend
+from .models import CODE_TAKEN, Contact, Customer, LogisticsService, Nature, Scale, Trend
 
 CUSTOMER_FIELDS = [
     "code",
@@ -96,6 +96,7 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "annual_revenue": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
+        error_messages = {"code": {"unique": CODE_TAKEN}}
         help_texts = {
             "code": _("Unique; letters, digits, '-', '_' or '.'."),
             "annual_revenue": _("In 10k CNY (万元)."),

@@ -201,6 +201,11 @@ PAGE_VALUES = (
 )
 
 
+# What anyone but an admin is told about a code already in the book: only that
+# it is taken, never whose or in which unit (the customer may be out of scope).
+CODE_TAKEN = _("This customer code is taken.")
+
+
 class Customer(Timestamped):
     """Customer card (客户资料卡 / 客户关系卡)."""
 

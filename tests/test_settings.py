@@ -259,3 +259,25 @@ def test_deploy_check_passes_in_production_settings(extra):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_embedded_sqlite_database_takes_its_write_lock_at_begin_and_waits_twenty_seconds():
+    """Two simultaneous submits queue for the lock instead of one failing with
+    "database is locked" when a read transaction tries to turn into a write."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, django; from django.conf import settings; django.setup(); "
+            "print(json.dumps(settings.DATABASES['default']['OPTIONS']))",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in CLEARED}
+        | {"DJANGO_SETTINGS_MODULE": "crm_site.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert options == {"transaction_mode": "IMMEDIATE", "timeout": 20}

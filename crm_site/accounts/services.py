@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -38,3 +40,41 @@ def membership_set(*, user: User, unit: ServiceUnit, kind: str) -> Membership:
     )
     user.forget_cached_scope()
     return membership
+
+
+# The unconfirmed static device that holds an admin's one-time enrolment code.
+# Unconfirmed, so django-otp never offers it as a second factor at sign-in.
+ENROLMENT_DEVICE = "enrolment"
+
+
+@transaction.atomic
+def two_factor_enrolment_code_issue(*, user: User, actor: User | None) -> str:
+    """A one-time code an admin needs, besides the password, to set up their
+    first authenticator: someone who only stole the password cannot enrol their
+    own phone. Issued by another admin (the user admin's action) or, for the
+    first admin, by `manage.py two_factor_enrolment_code`. Replaces an earlier one."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from crm_site.core.services import audit
+
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=ENROLMENT_DEVICE, defaults={"confirmed": False}
+    )
+    device.token_set.all().delete()
+    code = secrets.token_hex(8)
+    StaticToken.objects.create(device=device, token=code)
+    audit(actor=actor, action="two_factor.enrolment_code_issued", obj=user)
+    return code
+
+
+def two_factor_enrolment_code_use(*, user: User, code: str) -> bool:
+    """Check and use up the user's enrolment code (throttled like any OTP device)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user, name=ENROLMENT_DEVICE).first()
+    if device is None or not device.verify_is_allowed()[0]:
+        return False
+    if not device.verify_token(code.strip().lower()):
+        return False
+    device.delete()
+    return True

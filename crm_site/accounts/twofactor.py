@@ -30,6 +30,7 @@ from crm_site.core.inputs import CleanInputForm
 from crm_site.core.services import audit
 
 from .models import Role
+from .services import two_factor_enrolment_code_use
 
 SESSION_STATE = "crm_2fa_state"  # "verify", "setup" or absent (nothing owed)
 RECOVERY_CODES = 10
@@ -113,6 +114,45 @@ def verify(request):
     )
 
 
+class SetupForm(CodeForm):
+    """Confirming a new authenticator; an admin's first one also needs the
+    enrolment code another admin issued (crm_site.accounts.services)."""
+
+    enrolment_code = forms.CharField(
+        label=gettext_lazy("Enrolment code"),
+        max_length=32,
+        help_text=gettext_lazy(
+            "Administrators: the one-time code another administrator issued to you in the "
+            "administration (the first administrator: manage.py two_factor_enrolment_code)."
+        ),
+    )
+    field_order = ["enrolment_code", "code"]
+
+    def __init__(self, *args, needs_enrolment_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_enrolment_code:
+            del self.fields["enrolment_code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Checked last, and only with a right authenticator code, so a wrong
+        # code does not use up the enrolment code.
+        checked = "enrolment_code" in self.fields and not self.errors
+        if checked and not two_factor_enrolment_code_use(
+            user=self.user, code=cleaned.get("enrolment_code", "")
+        ):
+            self.add_error(
+                "enrolment_code",
+                _("That enrolment code is not valid. Ask another administrator for a new one."),
+            )
+        return cleaned
+
+
+def needs_enrolment_code(user) -> bool:
+    """An admin's first authenticator (none confirmed yet)."""
+    return user.role == Role.ADMIN and not user_has_device(user, confirmed=True)
+
+
 def _qr_data_uri(url: str) -> str:
     buffer = io.BytesIO()
     qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
@@ -127,7 +167,12 @@ def setup(request):
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": _("Authenticator app")}
     )
-    form = CodeForm(request.POST or None, user=user, devices=[device])
+    form = SetupForm(
+        request.POST or None,
+        user=user,
+        devices=[device],
+        needs_enrolment_code=needs_enrolment_code(user),
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             device.confirmed = True
@@ -201,7 +246,17 @@ def disable(request):
     return redirect("two_factor")
 
 
-ALLOWED_PREFIXES = ("/static/", "/healthz/", "/readyz/", "/i18n/", "/accounts/logout/")
+# What a user owing a second factor may still open: the pages' own assets (the
+# JavaScript catalogue included, which the verify and setup pages load), and sign-out.
+ALLOWED_PREFIXES = (
+    "/static/",
+    "/healthz/",
+    "/readyz/",
+    "/i18n/",
+    "/jsi18n/",
+    "/favicon.ico",
+    "/accounts/logout/",
+)
 
 
 class TwoFactorMiddleware:

@@ -203,6 +203,7 @@ AUDIT_ACTION_LABELS = {
     "two_factor.codes_regenerated": _("New recovery codes"),
     "two_factor.recovery_code_used": _("Signed in with a recovery code"),
     "two_factor.failed": _("Wrong two-factor code"),
+    "two_factor.enrolment_code_issued": _("Two-factor enrolment code issued"),
     "customers.export": _("Customer list exported"),
     "customers.import": _("Customers imported"),
     "customers.contact_delete": _("Contact deleted"),
@@ -220,6 +221,7 @@ AUDIT_ACTION_LABELS = {
     "admin.addition": _("Added in administration"),
     "admin.change": _("Changed in administration"),
     "admin.deletion": _("Deleted in administration"),
+    "security.not_found_probe": _("Many objects not found (possible id probing)"),
 }
 
 

@@ -158,3 +158,65 @@ def audit(
         data=data or {},
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )
+
+
+def not_found_probe_key(user_id: int) -> str:
+    return f"crm:not-found-probe:{user_id}"
+
+
+def not_found_probe_count(*, user, request) -> None:
+    """Count a signed-in user's 404 on an object address; past
+    CRM_NOT_FOUND_PROBE_LIMIT within CRM_NOT_FOUND_PROBE_MINUTES (from the first
+    one), audit it and notify every admin, once per window.
+
+    Out-of-scope objects answer 404 by design, so a user walking ids shows up
+    only here. The count lives in the cache (Redis outside development): an
+    atomic increment, so concurrent requests cannot both cross the limit."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from crm_site.accounts.models import Role
+
+    key = not_found_probe_key(user.pk)
+    cache.add(key, 0, timeout=settings.CRM_NOT_FOUND_PROBE_MINUTES * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window closed between the two calls
+        return
+    if count != settings.CRM_NOT_FOUND_PROBE_LIMIT + 1:
+        return
+    with transaction.atomic():
+        row = audit(
+            actor=user,
+            action="security.not_found_probe",
+            summary=f"{count} x 404 / {settings.CRM_NOT_FOUND_PROBE_MINUTES} min",
+            data={
+                "not_found": count,
+                "minutes": settings.CRM_NOT_FOUND_PROBE_MINUTES,
+                "request_id": getattr(request, "id", ""),
+            },
+            request=request,
+        )
+        admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMIN)
+        for admin in admins.distinct():
+            with in_language_of(admin):
+                notify(
+                    recipient=admin,
+                    kind="security.not_found_probe",
+                    title=_("User %(username)s opened %(count)s missing or hidden objects")
+                    % {"username": user.get_username(), "count": count},
+                    body=_(
+                        "More than %(limit)s addresses of objects answered “not found” to "
+                        "this user within %(minutes)s minutes: someone may be trying ids. "
+                        "See the audit log."
+                    )
+                    % {
+                        "limit": settings.CRM_NOT_FOUND_PROBE_LIMIT,
+                        "minutes": settings.CRM_NOT_FOUND_PROBE_MINUTES,
+                    },
+                    url=reverse("audit_log"),
+                    dedupe_key=f"not-found-probe:{row.pk}",
+                    email=True,
+                )

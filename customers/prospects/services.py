@@ -22,7 +22,7 @@ from crm_site.accounts.scope import is_staff_role
 from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import audit
 from crm_site.core.workflow import Workflow, transition
-from customers.models import Customer, Prospect, ProspectEvent, Status, Step
+from customers.models import CODE_TAKEN, Customer, Prospect, ProspectEvent, Status, Step
 from customers.services.book import customer_create, customer_update, scope_units, scope_users
 
 PROSPECT_FIELDS = (
@@ -185,7 +185,7 @@ def _customer_for_create(*, actor: User, prospect: Prospect, card: dict) -> Cust
             {"visiting_person": _("Choose a visiting person of the prospect's unit.")}
         )
     if Customer.objects.filter(code=card["code"]).exists():
-        raise ValidationError({"code": _("A customer with this code already exists.")})
+        raise ValidationError({"code": CODE_TAKEN})
     fields = {
         "code": card["code"],
         "name": prospect.name,

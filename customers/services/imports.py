@@ -217,7 +217,8 @@ def _plan_row(plan, lookups, row, values, formulas, code, present, seen, existin
     seen[code] = row
     customer = existing.get(code)
     if customer is not None and customer.pk not in visible:
-        err("code", _("Customer %(code)s exists but is not in your scope.") % {"code": code})
+        # Taken, and not whose: the customer is out of the importer's scope.
+        err("code", _("Customer code %(code)s is taken.") % {"code": code})
         return
     is_new = customer is None
     if is_new:

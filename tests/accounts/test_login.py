@@ -92,3 +92,80 @@ def test_user_changes_password_and_signs_in_with_the_new_one(client, staff_a):
     assert response.status_code == 302
     client.post(reverse("logout"))
     assert post_login(client, "staff_a", "Qx7-new-secret-2026").status_code == 302
+
+
+def post_login_from(client, address, username, password):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(client, staff_a):
+    for _ in range(10):
+        post_login_from(client, "203.0.113.7", "staff_a", "nope")
+    assert post_login_from(client, "203.0.113.7", "staff_a", PASSWORD).status_code == 429
+    assert post_login_from(client, "198.51.100.20", "staff_a", PASSWORD).status_code == 302
+
+
+def test_an_address_spraying_passwords_across_usernames_is_throttled(client, staff_a):
+    for n in range(50):
+        post_login_from(client, "203.0.113.9", f"user{n}", "Spring2026!")
+    # The 51st account, with its right password, is refused from that address...
+    assert post_login_from(client, "203.0.113.9", "staff_a", PASSWORD).status_code == 429
+    # ...and signs in from any other.
+    assert post_login_from(client, "198.51.100.20", "staff_a", PASSWORD).status_code == 302
+
+
+def test_a_depot_behind_one_address_is_not_throttled_below_the_address_limit(
+    client, staff_a, staff_a2
+):
+    for n in range(49):
+        post_login_from(client, "203.0.113.9", f"user{n}", "typo")
+    assert post_login_from(client, "203.0.113.9", "staff_a", PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    # A colleague signing in does not wipe the address's count for a sprayer.
+    post_login_from(client, "203.0.113.9", "user49", "typo")
+    assert post_login_from(client, "203.0.113.9", "staff_a2", PASSWORD).status_code == 429
+
+
+def test_the_lockout_page_is_the_same_for_an_existing_and_an_unknown_user(client, staff_a):
+    for _ in range(10):
+        post_login_from(client, "203.0.113.7", "staff_a", "nope")
+        post_login_from(client, "203.0.113.7", "nobody_here", "nope")
+    existing = post_login_from(client, "203.0.113.7", "staff_a", "nope")
+    unknown = post_login_from(client, "203.0.113.7", "nobody_here", "nope")
+    assert existing.status_code == unknown.status_code == 429
+    assert existing.content == unknown.content
+
+
+def test_an_admin_unlocks_an_address_throttled_for_spraying(client, staff_a, admin_user):
+    for n in range(50):
+        post_login_from(client, "203.0.113.9", f"user{n}", "nope")
+    admin_client = client.__class__()
+    admin_client.force_login(admin_user)
+    for attempt in AccessAttempt.objects.filter(ip_address="203.0.113.9"):
+        admin_client.post(
+            reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+        )
+    assert post_login_from(client, "203.0.113.9", "staff_a", PASSWORD).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_address_is_the_one_counted(
+    client, staff_a, settings
+):
+    settings.CRM_TRUSTED_PROXY_COUNT = 1
+    for _ in range(10):
+        client.post(
+            reverse("login"),
+            {"username": "staff_a", "password": "nope"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+        )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    ok = client.post(
+        reverse("login"),
+        {"username": "staff_a", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert ok.status_code == 302

@@ -98,3 +98,32 @@ def test_the_sweeper_resends_a_job_the_broker_lost_and_restarts_a_dead_one(super
     ExportJob.objects.filter(pk=dead.pk).update(created_at=old, progress_at=old)
     export_jobs_sweep()  # eager: runs the jobs now
     assert set(ExportJob.objects.values_list("state", flat=True)) == {"done"}
+
+
+def test_an_eager_job_that_keeps_retrying_never_turns_the_request_into_a_500(
+    client, supervisor_a, book, settings, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """Without a broker (the embedded installation) tasks run in the request; a
+    task a worker would retry later (a locked database) must leave the job for
+    the sweeper instead of failing the user's request."""
+    from django.db import OperationalError
+
+    import crm_site.core.exports as exports
+
+    calls = []
+
+    def locked(*, job_id):
+        calls.append(job_id)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(exports, "export_job_run", locked)
+    settings.CRM_EXPORT_SYNC_LIMIT = 2
+    client.force_login(supervisor_a)
+    client.raise_request_exception = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("customers:export"), {"sort": "name"})
+    job = ExportJob.objects.get(user=supervisor_a)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert calls  # it ran, in the request
+    assert job.state == "pending"
+    assert "left for the sweeper" in caplog.text

@@ -84,7 +84,7 @@ def test_missing_fields_are_refused_in_chinese(client, supervisor_a, unit_a):
 def test_a_duplicate_code_is_refused_clearly(client, supervisor_a, unit_a, book):
     client.force_login(supervisor_a)
     response = client.post(reverse("customers:create"), form_data(unit_a, code="A-001"))
-    assert response.context["form"].errors["code"] == ["该客户编码已存在。"]
+    assert response.context["form"].errors["code"] == ["该客户编码已被占用。"]
 
 
 def test_a_code_with_spaces_or_formula_characters_is_refused(client, supervisor_a, unit_a):
@@ -215,3 +215,16 @@ def test_a_pinned_grade_survives_an_edit(client, supervisor_a, book):
     client.post(reverse("customers:edit", args=[customer.pk]), data)
     customer.refresh_from_db()
     assert customer.grade == "A" and customer.grade_points == 5
+
+
+def test_another_units_code_is_only_said_to_be_taken_not_where(
+    client, supervisor_a, unit_a, unit_b
+):
+    from tests.factories import make_customer
+
+    make_customer(unit_b, code="B-777", name="深圳远景物流有限公司")
+    client.force_login(supervisor_a)
+    response = client.post(reverse("customers:create"), form_data(unit_a, code="B-777"))
+    assert response.context["form"].errors["code"] == ["该客户编码已被占用。"]
+    html = response.content.decode()
+    assert "深圳远景" not in html and "华南" not in html and "已存在" not in html

@@ -310,7 +310,7 @@ def test_a_taken_code_refuses_the_whole_conversion_in_chinese(client, staff_a, p
         reverse("customers:development_convert", args=[prospect.pk]), convert_data()
     )
     assert response.status_code == 200
-    assert "该客户编码已存在。" in response.text
+    assert "该客户编码已被占用。" in response.text
     prospect.refresh_from_db()
     assert prospect.status == Prospect.Status.OPEN and prospect.first_amount is None
     assert Customer.objects.count() == 1

@@ -157,7 +157,7 @@ def test_every_row_error_is_listed_with_row_column_and_a_chinese_message(
             "assignment_override_reason",
         ): "周销售 是上海地区的销售人员，请在“例外指派理由”列填写理由。",
         (9, "code"): "客户编码 A-101 与第 3 行重复。",
-        (10, "code"): "客户 B-001 已存在，但不在您的管辖范围内。",
+        (10, "code"): "客户编码 B-001 已被占用。",
         (11, "unit"): "营业单位“华南营业部”不在您的管辖范围内。",
         (12, "name"): "客户名称为必填项。",
         (13, "annual_revenue"): "最多保留两位小数。",
@@ -337,7 +337,7 @@ def test_rows_are_checked_again_when_applied(client, supervisor_a, book, unit_b,
     Customer.objects.filter(code="A-002").update(unit=unit_b)  # moved out of scope meanwhile
     response = apply(record)
     assert record.state == "discarded"
-    assert "客户 A-002 已存在，但不在您的管辖范围内" in response.content.decode()
+    assert "客户编码 A-002 已被占用" in response.content.decode()
     assert Customer.objects.get(code="A-002").name == "上海恒通贸易"
 
 

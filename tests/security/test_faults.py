@@ -189,7 +189,7 @@ def test_with_redis_down_every_request_succeeds_and_the_background_work_catches_
             redis_server.kill()
 
             client.force_login(staff_a)
-            response = client.get(reverse("visits:report_new"))
+            response = client.post(reverse("visits:report_new"))
             assert response.status_code == 302
             report = DailyReport.objects.get(user=staff_a)
             response = client.post(

@@ -315,7 +315,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:compliance": Case(SUPERVISOR_UP),
     "visits:report_list": Case(STAFF_UP),
     # Opens (creating) the persona's own report for today: always a redirect.
-    "visits:report_new": Case("L 302 302 302 302 302 302 302"),
+    # Opens today's report (staff_a has one), or a page whose button starts it.
+    "visits:report_new": Case("L 302 200 200 200 200 200 200", post="L ok ok ok ok ok ok ok"),
     "visits:review": Case(SUPERVISOR_UP),
     "visits:report_detail": Case(SCOPED, kwargs=_report),
     "visits:report_submit": Case(

@@ -30,10 +30,38 @@ def entry_post(customer, **overrides):
 # --- one report per staff member per day --------------------------------------
 
 
-def test_opening_todays_report_twice_gives_the_same_draft(client, staff_a):
+def test_opening_todays_report_creates_nothing_until_the_user_starts_it(client, staff_a):
     client.force_login(staff_a)
-    first = client.get(reverse("visits:report_new"))
-    second = client.get(reverse("visits:report_new"))
+    page = client.get(reverse("visits:report_new"))
+    assert page.status_code == 200
+    assert "开始填写今日日报表" in page.content.decode()
+    assert not DailyReport.objects.exists()
+    started = client.post(reverse("visits:report_new"))
+    report = DailyReport.objects.get(user=staff_a)
+    assert started["Location"] == report.get_absolute_url()
+    # Once started, the same address opens it.
+    assert client.get(reverse("visits:report_new"))["Location"] == report.get_absolute_url()
+
+
+def test_starting_todays_report_from_a_customer_goes_on_to_a_new_entry(client, staff_a, customer_a):
+    client.force_login(staff_a)
+    query = f"?customer={customer_a.pk}&kind=visit"
+    page = client.get(reverse("visits:report_new") + query)
+    assert not DailyReport.objects.exists()
+    assert f'value="{customer_a.pk}"' in page.content.decode()
+    started = client.post(
+        reverse("visits:report_new"), {"customer": str(customer_a.pk), "kind": "visit"}
+    )
+    report = DailyReport.objects.get(user=staff_a)
+    assert started["Location"] == (
+        reverse("visits:entry_new", args=[report.pk]) + f"?customer={customer_a.pk}&kind=visit"
+    )
+
+
+def test_starting_todays_report_twice_gives_the_same_draft(client, staff_a):
+    client.force_login(staff_a)
+    first = client.post(reverse("visits:report_new"))
+    second = client.post(reverse("visits:report_new"))
     report = DailyReport.objects.get(user=staff_a)
     assert first["Location"] == second["Location"] == report.get_absolute_url()
     assert report.status == DailyReport.Status.DRAFT
@@ -53,7 +81,7 @@ def test_a_user_without_a_unit_is_told_why_no_report_opens(client, db):
 
     loner = make_user(Role.STAFF)
     client.force_login(loner)
-    response = client.get(reverse("visits:report_new"), follow=True)
+    response = client.post(reverse("visits:report_new"), follow=True)
     assert not DailyReport.objects.exists()
     assert "营业单位" in response.content.decode()
 

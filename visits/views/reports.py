@@ -46,16 +46,35 @@ def report_list(request):
     return render(request, "visits/report_list.html", context)
 
 
+def _entry_query(data) -> str:
+    """The customer and kind a "write entry" link carries on to the new entry."""
+    if not data.get("customer", "").isdigit():
+        return ""
+    return urlencode({k: data[k] for k in ("customer", "kind") if data.get(k)})
+
+
 @role_required(Role.STAFF)
 def report_new(request):
-    """Open today's report, creating the draft; ?customer=<id> goes on to a new entry."""
-    try:
-        report, _created = services.daily_report_open(user=request.user, day=timezone.localdate())
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("visits:report_list")
-    if report.is_editable and request.GET.get("customer", "").isdigit():
-        query = urlencode({k: request.GET[k] for k in ("customer", "kind") if k in request.GET})
+    """Today's report: opens it if started; otherwise a page whose button (a
+    POST) starts the draft, so a prefetch, a crawler or a reminder link opened
+    by GET creates nothing. ?customer=<id>&kind= go on to a new entry."""
+    source = request.POST if request.method == "POST" else request.GET
+    query = _entry_query(source)
+    today = timezone.localdate()
+    report = selectors.daily_report_today(user=request.user, day=today)
+    if report is None and request.method != "POST":
+        context = {
+            "customer": source.get("customer", "") if query else "",
+            "kind": source.get("kind", "") if query else "",
+        }
+        return render(request, "visits/report_start.html", context)
+    if report is None:
+        try:
+            report, _created = services.daily_report_open(user=request.user, day=today)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("visits:report_list")
+    if report.is_editable and query:
         return redirect(f"{reverse('visits:entry_new', args=[report.pk])}?{query}")
     return redirect(report)
 
