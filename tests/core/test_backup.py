@@ -19,9 +19,11 @@ import psycopg2
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from crm_site.core import backup
+from reports.services import summary_build
 from tests.factories import (
     make_complaint,
     make_contact,
@@ -66,6 +68,7 @@ def some_of_everything(unit_a, staff_a) -> None:
     make_entry(report, customers[0], opinions="希望提前通知到货时间")
     make_entry(report, customers[1], at="14:30", market="竞争对手降价")
     make_complaint(customers[2], by=staff_a)
+    summary_build(unit_id=unit_a.pk, month=timezone.localdate().replace(day=1))
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -114,6 +117,7 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_checksums_and
     assert restored_sums["customers.Customer"]["rows"] == 5
     assert restored_sums["visits.DailyReportEntry"]["rows"] == 2
     assert restored_sums["complaints.Complaint"]["rows"] == 1
+    assert restored_sums["reports.MonthlyPatrolSummary"]["rows"] == 1
     assert restored_counts == saved["row_counts"]
     assert (restored_media / "complaints" / "录音.mp3").read_bytes() == (
         media / "complaints" / "录音.mp3"
@@ -136,6 +140,30 @@ def test_a_folder_backup_carries_a_manifest_of_counts_migrations_and_checksums(
     assert set(manifest["checksums"]) == set(backup.CHECKSUM_MODELS)
     assert manifest["media"] == {"complaints/录音.mp3": 3 + 256 * 4}
     assert (tmp_path / "backup" / "media" / "complaints" / "录音.mp3").exists()
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_a_restore_that_does_not_match_its_manifest_names_each_difference_and_fails(
+    postgres_required, tmp_path, media, fresh_database, unit_a, staff_a
+):
+    some_of_everything(unit_a, staff_a)
+    folder = tmp_path / "backup"
+    call_command("backup", str(folder))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["row_counts"]["customers_customer"] = 6
+    manifest["checksums"]["complaints.Complaint"]["md5"] = "0" * 32
+    manifest["media"]["complaints/丢失.mp3"] = 10
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    result = manage(
+        "restore", str(folder), DATABASE_URL=fresh_database, DJANGO_MEDIA_ROOT=str(tmp_path / "m")
+    )
+
+    assert result.returncode == 1
+    assert "customers_customer: 5 rows, the backup had 6" in result.stderr
+    assert "complaints_complaint: its content differs" in result.stderr
+    assert "complaints/丢失.mp3 is missing" in result.stderr
+    assert "does not match the backup (3 problems)" in result.stderr
 
 
 @pytest.mark.usefixtures("transactional_db")
