@@ -216,6 +216,12 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
+# Nothing a request leaves for the next one stays inside a web process, so any
+# process on any host may serve a user's next request: sessions live in the
+# database, messages in a signed cookie (the session when too large for it),
+# and the cache in Redis (below, with REDIS_URL).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -340,6 +346,18 @@ if not DEBUG:
 # inside web requests.
 REDIS_URL = env("REDIS_URL") if DEBUG else env_required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# A cache shared by every web process; a process-local one only in development
+# without Redis (one process, nothing to share with).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "crm-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", False) if DEBUG else False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

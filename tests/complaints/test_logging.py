@@ -38,6 +38,13 @@ def test_staff_log_a_complaint_and_see_its_number_and_deadline(client, customer_
     assert complaint.unit == customer_a.unit
 
 
+def test_the_form_page_carries_the_token_its_post_needs(client, customer_a, staff_a):
+    client.force_login(staff_a)
+    page = client.get(reverse("complaints:create"))
+    token = page.context["form"]["form_token"].value()
+    assert f'name="form_token" value="{token}"' in page.content.decode()
+
+
 def test_a_letter_without_its_acknowledgement_date_is_refused_in_chinese(
     client, customer_a, staff_a
 ):
