@@ -346,8 +346,10 @@ if not DEBUG:
 # inside web requests.
 REDIS_URL = env("REDIS_URL") if DEBUG else env_required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-# A cache shared by every web process; a process-local one only in development
-# without Redis (one process, nothing to share with).
+# A cache shared by every web process (counts such as the 404 probe count);
+# a process-local one only in development without Redis (one process, nothing
+# to share with). It shares the broker's Redis database under its key prefix,
+# so nothing may clear the whole cache.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -502,19 +504,6 @@ CELERY_BEAT_SCHEDULE |= {
     for queue in (CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE)
 }
 # --- end of health --------------------------------------------------------------
-
-# Cache: Redis outside development (counts shared by every web worker, e.g.
-# the 404 probe count below); one process's memory otherwise.
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "crm",
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Logs: JSON lines on stdout with request and user ids (LOG_FORMAT=text for
 # plain lines while developing).
