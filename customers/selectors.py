@@ -9,18 +9,17 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import Region, User, display_name
@@ -214,12 +213,42 @@ def _total(rows) -> int:
     return first["total"] if isinstance(first, dict) else first.total
 
 
-def _latest_id(model, date_field: str) -> Subquery:
-    return Subquery(
-        model.objects.filter(customer=OuterRef("pk"))
-        .order_by(f"-{date_field}", "-pk")
-        .values("pk")[:1]
-    )
+def _card_columns() -> dict:
+    """The card's customer carries what spares the sections a query each: whether
+    it was won from a prospect (the development section reads it only then), the
+    ids of its latest watch and enterprise survey (the voice section reads them
+    by id only when there is one), and whether it was graded under the rule in
+    force (nearly always: then the rule joined to it is the current one). As SQL:
+    Django compiles these four subqueries as expressions in longer than the
+    database takes to run the whole query."""
+    from .prospects.models import Prospect
+
+    customer = f'"{Customer._meta.db_table}"'
+    prospect = Prospect._meta.db_table
+    watch, enterprise = CustomerWatch._meta.db_table, EnterpriseSurvey._meta.db_table
+    rule = GradingRule._meta.db_table
+    return {
+        "has_prospect": RawSQL(
+            f"EXISTS (SELECT 1 FROM {prospect} p WHERE p.customer_id = {customer}.id)",
+            (),
+            output_field=BooleanField(),
+        ),
+        "latest_watch_id": RawSQL(
+            f"SELECT w.id FROM {watch} w WHERE w.customer_id = {customer}.id"
+            " ORDER BY w.reported_on DESC, w.id DESC LIMIT 1",
+            (),
+        ),
+        "latest_enterprise_survey_id": RawSQL(
+            f"SELECT e.id FROM {enterprise} e WHERE e.customer_id = {customer}.id"
+            " ORDER BY e.visited_on DESC, e.id DESC LIMIT 1",
+            (),
+        ),
+        "graded_under_current": RawSQL(
+            f"{customer}.grade_rule_id = (SELECT r.id FROM {rule} r ORDER BY r.version DESC LIMIT 1)",
+            (),
+            output_field=BooleanField(),
+        ),
+    }
 
 
 def _attach_rarely_set(customer: Customer) -> None:
@@ -242,26 +271,11 @@ def customer_card(*, user, pk: int) -> dict:
     when it is the one the customer was graded under: the card sections get it
     on the customer as `current_rule`), the latest grade and field changes
     with their totals, contacts and services. Outside the user's scope: 404."""
-    from .prospects.models import Prospect
-
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
         .for_list()
         .select_related("created_by", "grade_rule")
-        # Most customers were not won from a prospect: the development section
-        # reads the prospect only when there is one the user may see.
-        .annotate(
-            has_visible_prospect=Exists(
-                Prospect.objects.visible_to(user).filter(customer=OuterRef("pk"))
-            ),
-            # The voice section's latest records, read by id only when there is one.
-            latest_watch_id=_latest_id(CustomerWatch, "reported_on"),
-            latest_enterprise_survey_id=_latest_id(EnterpriseSurvey, "visited_on"),
-            # Graded under the rule in force (nearly always): no query for the rule.
-            graded_under_current=~Exists(
-                GradingRule.objects.filter(version__gt=OuterRef("grade_rule__version"))
-            ),
-        ),
+        .annotate(**_card_columns()),
         pk=pk,
     )
     if customer.grade_rule is not None and customer.graded_under_current:
