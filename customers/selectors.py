@@ -21,6 +21,8 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm_site.accounts.models import Region, User, display_name
 
@@ -177,14 +179,18 @@ GRADE_CHANGE_VALUES = (
 def grade_change_rows(values) -> list[dict]:
     """Grade changes as the card and the history page show them, from
     GRADE_CHANGE_VALUES (the rule's version and the actor's name joined)."""
-    sources = dict(GradeChange.Source.choices)
+    sources = {value: str(label) for value, label in GradeChange.Source.choices}
     return [
         {
             "old_grade": v["old_grade"],
             "new_grade": v["new_grade"],
             "at": v["at"],
+            "on": timezone.localtime(v["at"]).strftime("%Y-%m-%d"),
             "source": sources.get(v["source"], v["source"]),
             "rule_version": v["rule__version"],
+            "rule": gettext("rule v%(v)s") % {"v": v["rule__version"]}
+            if v["rule__version"]
+            else "",
             "actor": _person(v, "actor"),
             "reason": v["reason"],
         }
