@@ -17,7 +17,6 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -30,6 +29,7 @@ from . import display, grading, services
 from .filters import CustomerFilter
 from .models import (
     Customer,
+    CustomerChange,
     CustomerImport,
     GradeChange,
     GradingRule,
@@ -206,34 +206,29 @@ def change_items(changes) -> list[dict]:
     ]
 
 
-def _with_total(queryset):
-    """The rows with the count of all of them (before the slice) on each: the
-    latest few and "show all (N)" from one query."""
-    return queryset.annotate(total=Window(Count("pk")))
-
-
-def _total(rows) -> int:
-    first = rows[0] if rows else None
-    if first is None:
-        return 0
-    return first["total"] if isinstance(first, dict) else first.total
-
-
 def _card_columns() -> dict:
     """The card's customer carries what spares the sections a query each: whether
     it was won from a prospect (the development section reads it only then), the
     ids of its latest watch and enterprise survey (the voice section reads them
     by id only when there is one), and whether it was graded under the rule in
-    force (nearly always: then the rule joined to it is the current one). As SQL:
-    Django compiles these four subqueries as expressions in longer than the
-    database takes to run the whole query."""
+    force (nearly always: then the rule joined to it is the current one); and
+    how many grade and field changes it has, for "show all (N)" under the latest
+    few. As SQL: Django compiles these subqueries as expressions in longer than
+    the database takes to run the whole query."""
     from .prospects.models import Prospect
 
     customer = f'"{Customer._meta.db_table}"'
     prospect = Prospect._meta.db_table
     watch, enterprise = CustomerWatch._meta.db_table, EnterpriseSurvey._meta.db_table
     rule = GradingRule._meta.db_table
+    grade_changes, changes = GradeChange._meta.db_table, CustomerChange._meta.db_table
     return {
+        "grade_change_total": RawSQL(
+            f"SELECT COUNT(*) FROM {grade_changes} g WHERE g.customer_id = {customer}.id", ()
+        ),
+        "change_total": RawSQL(
+            f"SELECT COUNT(*) FROM {changes} c WHERE c.customer_id = {customer}.id", ()
+        ),
         "has_prospect": RawSQL(
             f"EXISTS (SELECT 1 FROM {prospect} p WHERE p.customer_id = {customer}.id)",
             (),
@@ -293,12 +288,8 @@ def customer_card(*, user, pk: int) -> dict:
     current_rule = current.as_rule()
     styles = display.grade_styles(current_rule)
     display.decorate([customer], styles)
-    grade_changes = list(
-        _with_total(customer.grade_changes.all()).values(*GRADE_CHANGE_VALUES, "total")[
-            :CARD_HISTORY
-        ]
-    )
-    changes = list(_with_total(customer.changes.select_related("actor"))[:CARD_HISTORY])
+    grade_changes = customer.grade_changes.values(*GRADE_CHANGE_VALUES)[:CARD_HISTORY]
+    changes = customer.changes.select_related("actor")[:CARD_HISTORY]
     today_result = grading.grade(customer.attributes(), current_rule)
     return {
         "customer": customer,
@@ -311,9 +302,9 @@ def customer_card(*, user, pk: int) -> dict:
         "rule_points": today_result.points,
         "grade_names": {code: s["name"] for code, s in styles.items()},
         "grade_changes": grade_change_rows(grade_changes),
-        "grade_change_total": _total(grade_changes),
+        "grade_change_total": customer.grade_change_total,
         "changes": change_items(changes),
-        "change_total": _total(changes),
+        "change_total": customer.change_total,
         "revenue": display.money(customer.annual_revenue),
     }
 
