@@ -210,7 +210,7 @@ def _card_columns() -> dict:
     """The card's customer carries what spares the sections a query each: whether
     it was won from a prospect (the development section reads it only then), the
     ids of its latest watch and enterprise survey (the voice section reads them
-    by id only when there is one), and whether it was graded under the rule in
+    by id only when there is one), the names of the people it names, and whether it was graded under the rule in
     force (nearly always: then the rule joined to it is the current one); and
     how many grade and field changes it has, for "show all (N)" under the latest
     few. As SQL: Django compiles these subqueries as expressions in longer than
@@ -223,6 +223,7 @@ def _card_columns() -> dict:
     rule = GradingRule._meta.db_table
     grade_changes, changes = GradeChange._meta.db_table, CustomerChange._meta.db_table
     return {
+        **{f"{person}_name": _person_name(customer, f"{person}_id") for person in CARD_PEOPLE},
         "grade_change_total": RawSQL(
             f"SELECT COUNT(*) FROM {grade_changes} g WHERE g.customer_id = {customer}.id", ()
         ),
@@ -252,30 +253,40 @@ def _card_columns() -> dict:
     }
 
 
-def _attach_rarely_set(customer: Customer) -> None:
-    """The people of a pin or an assignment by exception (seldom set), without
-    joining them to the customer's query: planning a join of that many tables
-    costs more than running it."""
-    people = {customer.grade_pinned_by_id, customer.assignment_override_by_id} - {None}
-    if people:
-        found = User.objects.in_bulk(people)
-        customer.grade_pinned_by = found.get(customer.grade_pinned_by_id)
-        customer.assignment_override_by = found.get(customer.assignment_override_by_id)
-    else:
-        customer.grade_pinned_by = customer.assignment_override_by = None
+# The people the card names, by the customer's columns that hold them.
+CARD_PEOPLE = (
+    "visiting_person",
+    "sales_owner",
+    "created_by",
+    "grade_pinned_by",
+    "assignment_override_by",
+)
+
+
+def _person_name(customer: str, column: str) -> RawSQL:
+    """The name of the user in the customer's `column` as pages show it
+    (accounts.models.display_name: the full name, else first and last name, else
+    the login), or NULL. A subquery per person rather than a join each: planning
+    a join of that many tables cost more than running it."""
+    user = User._meta.db_table
+    return RawSQL(
+        "SELECT COALESCE(NULLIF(u.full_name, ''),"
+        " NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username)"
+        f" FROM {user} u WHERE u.id = {customer}.{column}",
+        (),
+    )
 
 
 def customer_card(*, user, pk: int) -> dict:
     """What the card itself shows, in a fixed number of queries whatever the
-    length of the customer's history: the customer (once, with every person it
-    names), the grading rule in force (once per request, and with the customer
+    length of the customer's history: the customer (once, with the names of
+    the people it names as `<person>_name`), the grading rule in force (once per request, and with the customer
     when it is the one the customer was graded under: the card sections get it
     on the customer as `current_rule`), the latest grade and field changes
     with their totals, contacts and services. Outside the user's scope: 404."""
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
-        .for_list()
-        .select_related("created_by", "grade_rule")
+        .select_related("unit", "region", "grade_rule")
         .annotate(**_card_columns()),
         pk=pk,
     )
@@ -283,7 +294,6 @@ def customer_card(*, user, pk: int) -> dict:
         current = customer.grade_rule
     else:
         current = GradingRule.objects.current()
-    _attach_rarely_set(customer)
     customer.current_rule = current
     current_rule = current.as_rule()
     styles = display.grade_styles(current_rule)

@@ -81,10 +81,11 @@ def review_badge(request):
     }
 
 
-def _card_rows(visits, entries, *, user) -> None:
+def _card_rows(visits, entries, *, user, survey_url: str) -> None:
     """What the card shows of each row, worked out once here rather than by
-    template filters per row: local time, kind, person and the entry's link
-    (only its author and supervisors open the report)."""
+    template filters per row: local time, kind, person, the visit's "service
+    survey" link and the entry's link (only its author and supervisors open
+    the report)."""
     kinds = {value: str(label) for value, label in Kind.choices}
     may_open_all = user.is_at_least(Role.SUPERVISOR)
     report_url = pk_url("visits:report_detail")
@@ -92,6 +93,7 @@ def _card_rows(visits, entries, *, user) -> None:
         visit.when = timezone.localtime(visit.occurred_at).strftime(CARD_TIME)
         visit.kind_label = kinds.get(visit.kind, visit.kind)
         visit.person = visit.user.get_full_name()
+        visit.survey_url = f"{survey_url}?visit={visit.pk}" if survey_url else ""
     for entry in entries:
         entry.when = timezone.localtime(entry.occurred_at).strftime(CARD_TIME)
         entry.kind_label = kinds.get(entry.kind, entry.kind)
@@ -153,7 +155,9 @@ def customer_card_section(request, customer):
             calendar=calendar_for(today),
         )
     can_log = request.user.is_at_least(Role.STAFF)
-    _card_rows(visits, entries, user=request.user)
+    # One address for every visit's "service survey" link (with ?visit=).
+    survey_url = reverse("customers:survey_create", args=[customer.pk]) if can_log else ""
+    _card_rows(visits, entries, user=request.user, survey_url=survey_url)
     return {
         "template": "visits/partials/_customer_card_visits.html",
         "customer": customer,
@@ -162,7 +166,6 @@ def customer_card_section(request, customer):
         "cadence": cadence,
         "status": status,
         "can_log": can_log,
-        # One address for every visit's "service survey" link (with ?visit=).
-        "survey_url": reverse("customers:survey_create", args=[customer.pk]) if can_log else "",
+        "survey_url": survey_url,
         "can_open_reports": request.user.is_at_least(Role.SUPERVISOR),
     }
