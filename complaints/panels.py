@@ -11,8 +11,10 @@ from django.utils import timezone
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
 from crm_site.core import registry
+from crm_site.core.links import pk_url
 
 from . import selectors
+from .models import Status
 
 PANEL_ROWS = 5
 CARD_ROWS = 10
@@ -37,17 +39,31 @@ def home_panel(request):
     }
 
 
+def _card_rows(complaints, now) -> None:
+    """What the card shows of each complaint, worked out once here rather than
+    by template filters and an include per row."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    detail_url = pk_url("complaints:detail")
+    for complaint in complaints:
+        complaint.url = detail_url(complaint.pk)
+        complaint.received_on = timezone.localtime(complaint.received_at).strftime("%Y-%m-%d")
+        complaint.status_label = statuses.get(complaint.status, complaint.status)
+        complaint.overdue = complaint.is_overdue(now)
+
+
 def customer_card_section(request, customer):
     """The customer's complaints the user may see, newest first."""
     figures = selectors.complaint_card_figures(user=request.user, customer=customer, rows=CARD_ROWS)
     list_url = reverse("complaints:list")
+    now = timezone.now()
+    _card_rows(figures["complaints"], now)
     return {
         "template": "complaints/partials/_customer_card_complaints.html",
         "customer": customer,
         "complaints": figures["complaints"],
         "total": figures["total"],
         "open": figures["open"],
-        "now": timezone.now(),
+        "now": now,
         "list_url": f"{list_url}?customer={customer.pk}",
         "new_url": f"{reverse('complaints:create')}?customer={customer.code}"
         if request.user.is_at_least(Role.STAFF)

@@ -36,11 +36,11 @@ def care_home_panel(request):
 
 def development_card_section(request, customer):
     """On the card of a won prospect: how it was won (新开发客户报告表), if the user
-    may see the prospect. The card's customer says whether there is one
-    (`has_visible_prospect`): most customers were not won from a prospect."""
+    may see the prospect. The card's customer says whether there is one at all
+    (`has_prospect`): most customers were not won from a prospect."""
     from .models import Prospect
 
-    if not getattr(customer, "has_visible_prospect", True):
+    if not getattr(customer, "has_prospect", True):
         return None
     prospect = (
         Prospect.objects.visible_to(request.user)

@@ -9,19 +9,19 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
-    Window,
 )
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm_site.accounts.models import Region, User, display_name
 
@@ -29,6 +29,7 @@ from . import display, grading, services
 from .filters import CustomerFilter
 from .models import (
     Customer,
+    CustomerChange,
     CustomerImport,
     GradeChange,
     GradingRule,
@@ -178,14 +179,18 @@ GRADE_CHANGE_VALUES = (
 def grade_change_rows(values) -> list[dict]:
     """Grade changes as the card and the history page show them, from
     GRADE_CHANGE_VALUES (the rule's version and the actor's name joined)."""
-    sources = dict(GradeChange.Source.choices)
+    sources = {value: str(label) for value, label in GradeChange.Source.choices}
     return [
         {
             "old_grade": v["old_grade"],
             "new_grade": v["new_grade"],
             "at": v["at"],
+            "on": timezone.localtime(v["at"]).strftime("%Y-%m-%d"),
             "source": sources.get(v["source"], v["source"]),
             "rule_version": v["rule__version"],
+            "rule": gettext("rule v%(v)s") % {"v": v["rule__version"]}
+            if v["rule__version"]
+            else "",
             "actor": _person(v, "actor"),
             "reason": v["reason"],
         }
@@ -201,84 +206,100 @@ def change_items(changes) -> list[dict]:
     ]
 
 
-def _with_total(queryset):
-    """The rows with the count of all of them (before the slice) on each: the
-    latest few and "show all (N)" from one query."""
-    return queryset.annotate(total=Window(Count("pk")))
+def _card_columns() -> dict:
+    """The card's customer carries what spares the sections a query each: whether
+    it was won from a prospect (the development section reads it only then), the
+    ids of its latest watch and enterprise survey (the voice section reads them
+    by id only when there is one), the names of the people it names, and whether it was graded under the rule in
+    force (nearly always: then the rule joined to it is the current one); and
+    how many grade and field changes it has, for "show all (N)" under the latest
+    few. As SQL: Django compiles these subqueries as expressions in longer than
+    the database takes to run the whole query."""
+    from .prospects.models import Prospect
+
+    customer = f'"{Customer._meta.db_table}"'
+    prospect = Prospect._meta.db_table
+    watch, enterprise = CustomerWatch._meta.db_table, EnterpriseSurvey._meta.db_table
+    rule = GradingRule._meta.db_table
+    grade_changes, changes = GradeChange._meta.db_table, CustomerChange._meta.db_table
+    return {
+        **{f"{person}_name": _person_name(customer, f"{person}_id") for person in CARD_PEOPLE},
+        "grade_change_total": RawSQL(
+            f"SELECT COUNT(*) FROM {grade_changes} g WHERE g.customer_id = {customer}.id", ()
+        ),
+        "change_total": RawSQL(
+            f"SELECT COUNT(*) FROM {changes} c WHERE c.customer_id = {customer}.id", ()
+        ),
+        "has_prospect": RawSQL(
+            f"EXISTS (SELECT 1 FROM {prospect} p WHERE p.customer_id = {customer}.id)",
+            (),
+            output_field=BooleanField(),
+        ),
+        "latest_watch_id": RawSQL(
+            f"SELECT w.id FROM {watch} w WHERE w.customer_id = {customer}.id"
+            " ORDER BY w.reported_on DESC, w.id DESC LIMIT 1",
+            (),
+        ),
+        "latest_enterprise_survey_id": RawSQL(
+            f"SELECT e.id FROM {enterprise} e WHERE e.customer_id = {customer}.id"
+            " ORDER BY e.visited_on DESC, e.id DESC LIMIT 1",
+            (),
+        ),
+        "graded_under_current": RawSQL(
+            f"{customer}.grade_rule_id = (SELECT r.id FROM {rule} r ORDER BY r.version DESC LIMIT 1)",
+            (),
+            output_field=BooleanField(),
+        ),
+    }
 
 
-def _total(rows) -> int:
-    first = rows[0] if rows else None
-    if first is None:
-        return 0
-    return first["total"] if isinstance(first, dict) else first.total
+# The people the card names, by the customer's columns that hold them.
+CARD_PEOPLE = (
+    "visiting_person",
+    "sales_owner",
+    "created_by",
+    "grade_pinned_by",
+    "assignment_override_by",
+)
 
 
-def _latest_id(model, date_field: str) -> Subquery:
-    return Subquery(
-        model.objects.filter(customer=OuterRef("pk"))
-        .order_by(f"-{date_field}", "-pk")
-        .values("pk")[:1]
+def _person_name(customer: str, column: str) -> RawSQL:
+    """The name of the user in the customer's `column` as pages show it
+    (accounts.models.display_name: the full name, else first and last name, else
+    the login), or NULL. A subquery per person rather than a join each: planning
+    a join of that many tables cost more than running it."""
+    user = User._meta.db_table
+    return RawSQL(
+        "SELECT COALESCE(NULLIF(u.full_name, ''),"
+        " NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username)"
+        f" FROM {user} u WHERE u.id = {customer}.{column}",
+        (),
     )
-
-
-def _attach_rarely_set(customer: Customer) -> None:
-    """The people of a pin or an assignment by exception (seldom set), without
-    joining them to the customer's query: planning a join of that many tables
-    costs more than running it."""
-    people = {customer.grade_pinned_by_id, customer.assignment_override_by_id} - {None}
-    if people:
-        found = User.objects.in_bulk(people)
-        customer.grade_pinned_by = found.get(customer.grade_pinned_by_id)
-        customer.assignment_override_by = found.get(customer.assignment_override_by_id)
-    else:
-        customer.grade_pinned_by = customer.assignment_override_by = None
 
 
 def customer_card(*, user, pk: int) -> dict:
     """What the card itself shows, in a fixed number of queries whatever the
-    length of the customer's history: the customer (once, with every person it
-    names), the grading rule in force (once per request, and with the customer
+    length of the customer's history: the customer (once, with the names of
+    the people it names as `<person>_name`), the grading rule in force (once per request, and with the customer
     when it is the one the customer was graded under: the card sections get it
     on the customer as `current_rule`), the latest grade and field changes
     with their totals, contacts and services. Outside the user's scope: 404."""
-    from .prospects.models import Prospect
-
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
-        .for_list()
-        .select_related("created_by", "grade_rule")
-        # Most customers were not won from a prospect: the development section
-        # reads the prospect only when there is one the user may see.
-        .annotate(
-            has_visible_prospect=Exists(
-                Prospect.objects.visible_to(user).filter(customer=OuterRef("pk"))
-            ),
-            # The voice section's latest records, read by id only when there is one.
-            latest_watch_id=_latest_id(CustomerWatch, "reported_on"),
-            latest_enterprise_survey_id=_latest_id(EnterpriseSurvey, "visited_on"),
-            # Graded under the rule in force (nearly always): no query for the rule.
-            graded_under_current=~Exists(
-                GradingRule.objects.filter(version__gt=OuterRef("grade_rule__version"))
-            ),
-        ),
+        .select_related("unit", "region", "grade_rule")
+        .annotate(**_card_columns()),
         pk=pk,
     )
     if customer.grade_rule is not None and customer.graded_under_current:
         current = customer.grade_rule
     else:
         current = GradingRule.objects.current()
-    _attach_rarely_set(customer)
     customer.current_rule = current
     current_rule = current.as_rule()
     styles = display.grade_styles(current_rule)
     display.decorate([customer], styles)
-    grade_changes = list(
-        _with_total(customer.grade_changes.all()).values(*GRADE_CHANGE_VALUES, "total")[
-            :CARD_HISTORY
-        ]
-    )
-    changes = list(_with_total(customer.changes.select_related("actor"))[:CARD_HISTORY])
+    grade_changes = customer.grade_changes.values(*GRADE_CHANGE_VALUES)[:CARD_HISTORY]
+    changes = customer.changes.select_related("actor")[:CARD_HISTORY]
     today_result = grading.grade(customer.attributes(), current_rule)
     return {
         "customer": customer,
@@ -291,9 +312,9 @@ def customer_card(*, user, pk: int) -> dict:
         "rule_points": today_result.points,
         "grade_names": {code: s["name"] for code, s in styles.items()},
         "grade_changes": grade_change_rows(grade_changes),
-        "grade_change_total": _total(grade_changes),
+        "grade_change_total": customer.grade_change_total,
         "changes": change_items(changes),
-        "change_total": _total(changes),
+        "change_total": customer.change_total,
         "revenue": display.money(customer.annual_revenue),
     }
 

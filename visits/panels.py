@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
 from crm_site.core import registry
+from crm_site.core.links import pk_url
 from customers.models import Customer, GradingRule
 
 from . import selectors
 from .cadence import cadence_status
-from .models import DailyReport, DailyReportEntry, Visit
+from .models import DailyReport, DailyReportEntry, Kind, Visit
 from .queries import (
     calendar_for,
     contact_count_windows,
@@ -24,6 +25,8 @@ from .queries import (
 )
 
 CARD_LIMIT = 10
+# The card's date and time of a contact (the template's "Y-m-d H:i").
+CARD_TIME = "%Y-%m-%d %H:%M"
 HOME_DUE_LIMIT = 5
 
 
@@ -76,6 +79,27 @@ def review_badge(request):
         "count": selectors.daily_reports_awaiting_review(user=user),
         "tone": "warning",
     }
+
+
+def _card_rows(visits, entries, *, user, survey_url: str) -> None:
+    """What the card shows of each row, worked out once here rather than by
+    template filters per row: local time, kind, person, the visit's "service
+    survey" link and the entry's link (only its author and supervisors open
+    the report)."""
+    kinds = {value: str(label) for value, label in Kind.choices}
+    may_open_all = user.is_at_least(Role.SUPERVISOR)
+    report_url = pk_url("visits:report_detail")
+    for visit in visits:
+        visit.when = timezone.localtime(visit.occurred_at).strftime(CARD_TIME)
+        visit.kind_label = kinds.get(visit.kind, visit.kind)
+        visit.person = visit.user.get_full_name()
+        visit.survey_url = f"{survey_url}?visit={visit.pk}" if survey_url else ""
+    for entry in entries:
+        entry.when = timezone.localtime(entry.occurred_at).strftime(CARD_TIME)
+        entry.kind_label = kinds.get(entry.kind, entry.kind)
+        entry.person = entry.report.user.get_full_name()
+        opens = may_open_all or entry.report.user_id == user.pk
+        entry.url = f"{report_url(entry.report_id)}#entry-{entry.pk}" if opens else ""
 
 
 def customer_card_section(request, customer):
@@ -131,6 +155,9 @@ def customer_card_section(request, customer):
             calendar=calendar_for(today),
         )
     can_log = request.user.is_at_least(Role.STAFF)
+    # One address for every visit's "service survey" link (with ?visit=).
+    survey_url = reverse("customers:survey_create", args=[customer.pk]) if can_log else ""
+    _card_rows(visits, entries, user=request.user, survey_url=survey_url)
     return {
         "template": "visits/partials/_customer_card_visits.html",
         "customer": customer,
@@ -139,7 +166,6 @@ def customer_card_section(request, customer):
         "cadence": cadence,
         "status": status,
         "can_log": can_log,
-        # One address for every visit's "service survey" link (with ?visit=).
-        "survey_url": reverse("customers:survey_create", args=[customer.pk]) if can_log else "",
+        "survey_url": survey_url,
         "can_open_reports": request.user.is_at_least(Role.SUPERVISOR),
     }

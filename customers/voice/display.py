@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from crm_site.accounts.models import Role
+from crm_site.core.links import pk_url
 from customers.voice.models import (
     SURVEY_FIELDS,
     SURVEY_ITEMS,
@@ -138,8 +139,10 @@ def score_rows(survey: ServiceSurvey) -> list[dict]:
 
 
 def survey_trend(surveys: list[ServiceSurvey]) -> list[dict]:
-    """Oldest first: each survey's average and its change from the one before."""
+    """Oldest first: each survey's average and its change from the one before,
+    with the link, month and figures as the card shows them (two decimals)."""
     points, previous = [], None
+    survey_url = pk_url("customers:survey_detail")
     for survey in surveys:
         average = survey.average
         delta: float | None = None if previous is None else round(average - previous, 2)
@@ -149,6 +152,10 @@ def survey_trend(surveys: list[ServiceSurvey]) -> list[dict]:
                 "average": average,
                 "delta": delta,
                 "step": abs(delta) if delta is not None else None,
+                "url": survey_url(survey.pk),
+                "month": survey.surveyed_on.strftime("%Y-%m"),
+                "average_text": number_format(average, 2),
+                "step_text": number_format(abs(delta), 2) if delta is not None else "",
             }
         )
         previous = average

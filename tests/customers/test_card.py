@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from crm_site.accounts.models import Role
 from crm_site.core import registry
 from customers.services import customer_pin_grade
-from tests.factories import make_contact
+from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,29 @@ def test_a_contact_change_appears_in_the_history(client, supervisor_a, book):
         item["title"] for item in client.get(book["mine"].get_absolute_url()).context["changes"]
     ]
     assert history == ["联系人变更: 陈海涛", "新增联系人: 陈海涛"]
+
+
+def test_the_card_names_its_people_as_every_page_does(client, supervisor_a, book, unit_a):
+    """Full name, else first and last name, else the login: the visiting person,
+    the sales owner, who created the card, who pinned its grade and who
+    assigned it by exception."""
+    customer = book["mine"]
+    customer.sales_owner = make_user(
+        Role.STAFF, unit_a, full_name="", first_name="海", last_name="王"
+    )
+    customer.created_by = make_user(Role.STAFF, unit_a, username="creator9", full_name="")
+    customer.assignment_override_by = make_user(Role.SUPERVISOR, unit_a, full_name="例外批准人")
+    customer.assignment_override_reason = "区域销售兼任"
+    customer.assignment_override_at = timezone.now()
+    customer.save()
+    customer_pin_grade(customer=customer, actor=supervisor_a, grade="B", reason="总部指定")
+    client.force_login(supervisor_a)
+    html = client.get(customer.get_absolute_url()).content.decode()
+    for name in (
+        customer.visiting_person.get_full_name(),
+        "海 王",
+        "creator9",
+        "例外批准人",
+        supervisor_a.get_full_name(),
+    ):
+        assert name in html, name
