@@ -376,13 +376,14 @@ def current_database_url() -> str:
 
 def start_worker(log_path: Path):
     """A `celery worker` process on the database this process uses (under the test
-    runner, the test_ copy) and the configured broker."""
+    runner, the test_ copy) and the configured broker, consuming every queue."""
     env = os.environ.copy()
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = current_database_url()
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "crm_site", "worker", "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+         "--queues", ",".join(settings.CELERY_ALL_QUEUES)],
         cwd=settings.BASE_DIR, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
         start_new_session=True,
     )  # fmt: skip

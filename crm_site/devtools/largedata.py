@@ -389,13 +389,13 @@ class Generator:
                 "region_id", "address", "unit_id", "sales_owner_id", "visiting_person_id",
                 "assignment_override_reason", "status", "notes", "grade", "grade_points",
                 "grade_breakdown", "grade_rule_id", "graded_at", "grade_pinned", "grade_pin_reason",
-                "created_at", "updated_at",
+                "created_at", "updated_at", "version",
             ],
         )  # fmt: skip
         contacts = Writer(
             "customers_contact",
             ["id", "customer_id", "name", "organisation", "position", "address", "mobile", "phone",
-             "email", "wechat", "care_date", "care_kind", "is_primary", "notes"],
+             "email", "wechat", "care_date", "care_kind", "is_primary", "notes", "version"],
         )  # fmt: skip
         self.customers_of_staff: dict[int, list[int]] = {}
         self.customer_unit: dict[int, int] = {}
@@ -420,11 +420,11 @@ class Generator:
                 attrs.trend, rng.choice(INDUSTRIES), rng.choice(self.region_ids), f"{city}市工业路{n % 900 + 1}号",
                 unit, None, staff, "", rng.choices(["active", "potential", "dormant", "lost"], weights=[85, 8, 5, 2])[0],
                 "", result.grade, result.points, json.dumps(result.breakdown, ensure_ascii=False),
-                rule_row.pk, self.now, False, "", self.now, self.now,
+                rule_row.pk, self.now, False, "", self.now, self.now, 0,
             )  # fmt: skip
             contacts.add(
                 contact_id0 + n, cid, rng.choice(SURNAMES) + rng.choice(GIVEN), "", "经理", "",
-                f"13{rng.randrange(10**9):09d}", "", "", "", None, "", True, "",
+                f"13{rng.randrange(10**9):09d}", "", "", "", None, "", True, "", 0,
             )  # fmt: skip
             self.customers_of_staff.setdefault(staff, []).append(cid)
             self.customer_unit[cid] = unit
@@ -528,7 +528,8 @@ class Generator:
              "complainant", "contact_phone", "content", "demand", "category_id", "severity",
              "responsible_department", "handler_id", "deadline", "status", "recording",
              "recording_content_type", "cause", "solution", "approval_comment", "notice_means",
-             "return_visit_note", "reopened_count", "resolved_at", "created_at", "updated_at"],
+             "return_visit_note", "reopened_count", "resolved_at", "created_at", "updated_at",
+             "version"],
         )  # fmt: skip
         customer_ids = list(self.customer_unit)
         year = self.now.year
@@ -554,7 +555,7 @@ class Generator:
                 "13800000000", "货物延误送达", "尽快送达并说明原因", rng.choice(categories),
                 rng.choices(["normal", "major"], weights=[9, 1])[0], "运输部", handler,
                 received + timedelta(days=5), status, "", "", "", "", "", "", "", 0, resolved,
-                received, received,
+                received, received, 0,
             )  # fmt: skip
         writer.flush()
         ComplaintSequence.objects.update_or_create(
