@@ -10,6 +10,7 @@ those fields of its forms and filters set to the edge values; the addresses
 and form fields where the 500 was seen.
 """
 
+import copy
 import re
 import uuid
 from datetime import date
@@ -75,7 +76,10 @@ def project_temporal_fields() -> list[tuple[str, str, forms.Field]]:
     for cls in all_subclasses(FilterSet):
         if cls.__module__.startswith(PROJECT):
             for name, filter_ in cls.base_filters.items():
-                field = filter_.field
+                # A copy: a filter keeps the form field it builds, and the class's
+                # own filter must not keep one (each filter set copies it and then
+                # sets its choices, such as the units the user may pick).
+                field = copy.deepcopy(filter_).field
                 if kind := _kind(field):
                     found.append((f"{cls.__module__}.{cls.__name__}.{name}", kind, field))
     return sorted(found, key=lambda item: item[0])
