@@ -4,6 +4,8 @@ with a Chinese message, text at the limit is kept; zero-width characters and
 the byte-order mark are dropped, BEL, ESC and the other control characters
 refused; the same in the forms and in an imported file."""
 
+import uuid
+
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,6 +37,7 @@ WRITTEN_BY_THE_APPLICATION = {
 
 def complaint_form(world, **fields) -> dict:
     return {
+        "form_token": str(uuid.uuid4()),
         "customer": world.customer.code,
         "channel": "phone",
         "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
@@ -115,7 +118,7 @@ def test_an_imported_row_over_the_limit_is_reported_with_its_row_and_nothing_is_
         "limits.xlsx", workbook_bytes(rows), content_type=xlsx.XLSX_CONTENT_TYPE
     )
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("customers:import"), {"file": content})
+        client.post(reverse("customers:import"), {"file": content, "form_token": uuid.uuid4()})
     record = CustomerImport.objects.exclude(pk=world.upload.pk).get()
     errors = {(e["row"], e["column"]): e["message"] for e in record.result["errors"]}
     assert TOO_LONG in errors[(3, "notes")]
