@@ -101,7 +101,7 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_checksums_and
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
-    assert "Verified" in result.stdout
+    assert "校验通过" in result.stdout
     # Compared here too, on a connection of the test's own to the new database.
     other = psycopg2.connect(fresh_database)
     try:
@@ -160,17 +160,17 @@ def test_a_restore_that_does_not_match_its_manifest_names_each_difference_and_fa
     )
 
     assert result.returncode == 1
-    assert "customers_customer: 5 rows, the backup had 6" in result.stderr
-    assert "complaints_complaint: its content differs" in result.stderr
-    assert "complaints/丢失.mp3 is missing" in result.stderr
-    assert "does not match the backup (3 problems)" in result.stderr
+    assert "表 customers_customer：现有 5 行，备份中为 6 行。" in result.stderr
+    assert "表 complaints_complaint：内容与备份不一致" in result.stderr
+    assert "媒体文件 complaints/丢失.mp3 缺失" in result.stderr
+    assert "恢复后的数据与备份不一致（3 处问题）" in result.stderr
 
 
 @pytest.mark.usefixtures("transactional_db")
 def test_restore_refuses_a_database_that_is_not_empty(postgres_required, tmp_path, media):
     call_command("backup", str(tmp_path / "backup"))
 
-    with pytest.raises(CommandError, match="is not empty"):
+    with pytest.raises(CommandError, match="不是空库"):
         call_command("restore", str(tmp_path / "backup"))
 
 
@@ -179,4 +179,4 @@ def test_backup_and_restore_refuse_sqlite(tmp_path):
         result = manage(command, str(tmp_path / "x"), DATABASE_URL="", DJANGO_DEBUG="1")
 
         assert result.returncode == 1
-        assert "PostgreSQL only" in result.stderr
+        assert "备份与恢复仅支持 PostgreSQL" in result.stderr
