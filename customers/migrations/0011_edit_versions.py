@@ -4,6 +4,11 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Each column commits on its own, so the contact table's lock (held while
+    # PostgreSQL checks the new column's CHECK over every row) is not also held
+    # through the customer table's.
+    atomic = False
+
     dependencies = [
         ("customers", "0010_customer_change_event_columns"),
     ]
