@@ -517,6 +517,7 @@ def run(options: Options) -> dict[str, Any]:
     services = Services(options, workdir)
     faults: list[dict[str, Any]] = []
     result: dict[str, Any] = {}
+    locust: Process | None = None
     try:
         services.start()
         locust = Process(
@@ -610,6 +611,8 @@ def run(options: Options) -> dict[str, Any]:
         )
         result["workdir"] = str(workdir)
     finally:
+        if locust is not None:
+            locust.stop()
         services.stop()
     output = Path(options.output)
     output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             help="seconds of load",
         )
         parser.add_argument(
+            "--spawn-rate",
+            type=float,
+            default=float(os.environ.get("LOADTEST_SPAWN_RATE", "5")),
+            help="users started a second",
+        )
+        parser.add_argument(
             "--max-requests",
             type=int,
             default=int(os.environ.get("LOADTEST_MAX_REQUESTS", "0")),
@@ -43,6 +49,7 @@ class Command(BaseCommand):
             driver.Options(
                 users=options["users"],
                 duration=options["duration"],
+                spawn_rate=options["spawn_rate"],
                 max_requests=options["max_requests"],
                 database_url=current_database_url(),
                 workdir=Path(options["workdir"]).resolve(),
