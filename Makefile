@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv venv-dev migrate seed worker beat messages lint format ci clean
+.PHONY: run test venv venv-dev migrate seed worker beat messages lint format ci clean loadtest
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,18 @@ lint: venv-dev
 format: venv-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Load test with faults, on this machine only (README, "Load test"): gunicorn,
+# two Celery workers and beat on DATABASE_URL's PostgreSQL and a redis-server
+# of its own, LOADTEST_USERS simulated users for LOADTEST_DURATION seconds;
+# the figures and checks go to LOADTEST_OUTPUT.
+LOADTEST_USERS ?= 50
+LOADTEST_DURATION ?= 180
+LOADTEST_OUTPUT ?= loadtest.json
+loadtest: venv-dev
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py loadtest --users $(LOADTEST_USERS) --duration $(LOADTEST_DURATION) --output $(LOADTEST_OUTPUT)
 
 worker: venv
 	$(VENV)/bin/celery -A crm_site worker -l info --concurrency 2 --queues crm,urgent,bulk
