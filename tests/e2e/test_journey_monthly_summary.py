@@ -18,6 +18,7 @@ from reports import services
 from tests.e2e.conftest import DESKTOP, PHONE, confirm_click
 from tests.factories import make_daily_report, make_entry
 from tests.reports.conftest import OCTOBER, october  # noqa: F401 - the fixture
+from tests.support.sheets import row_starting, rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -38,16 +39,6 @@ def check_again(j):
     """axe once more on a page already checked, now in another state."""
     j.axe_checked.discard(j.page.url.split("?")[0])
     j.check_accessibility()
-
-
-def rows(sheet) -> list[list]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def row_starting(table, text) -> int:
-    return next(
-        i for i, row in enumerate(table) if isinstance(row[0], str) and row[0].startswith(text)
-    )
 
 
 def test_the_supervisor_rebuilds_annotates_submits_and_exports_and_the_manager_reviews(
