@@ -108,30 +108,23 @@ def period_status(
     )
 
 
+def _status_within(
+    bounds: tuple[date, date], per_period: int, day: date, done: int, calendar: WorkCalendar
+) -> PeriodStatus:
+    start, end = bounds
+    return period_status(
+        per_period=per_period, start=start, end=end, day=day, done=done, calendar=calendar
+    )
+
+
 def visit_status(cadence, day: date, visits_done: int, calendar: WorkCalendar) -> PeriodStatus:
     """On-site visits in the calendar month of `day`."""
-    start, end = month_bounds(day)
-    return period_status(
-        per_period=cadence.visits_per_month,
-        start=start,
-        end=end,
-        day=day,
-        done=visits_done,
-        calendar=calendar,
-    )
+    return _status_within(month_bounds(day), cadence.visits_per_month, day, visits_done, calendar)
 
 
 def call_status(cadence, day: date, calls_done: int, calendar: WorkCalendar) -> PeriodStatus:
     """Phone calls in the ISO week of `day`."""
-    start, end = iso_week_bounds(day)
-    return period_status(
-        per_period=cadence.calls_per_week,
-        start=start,
-        end=end,
-        day=day,
-        done=calls_done,
-        calendar=calendar,
-    )
+    return _status_within(iso_week_bounds(day), cadence.calls_per_week, day, calls_done, calendar)
 
 
 @dataclass(frozen=True)

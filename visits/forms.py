@@ -127,24 +127,28 @@ class EntryForm(IdempotentFormMixin, CleanInputForm):
         return initial
 
 
-class ReviewForm(CleanInputForm):
-    comment = forms.CharField(
-        label=_("Review comment"),
+def _remarks(label, max_length: int, **kwargs) -> forms.CharField:
+    """An optional free text in a two-line box."""
+    return forms.CharField(
+        label=label,
         required=False,
-        max_length=2000,
+        max_length=max_length,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        **kwargs,
     )
+
+
+class ReviewForm(CleanInputForm):
+    comment = _remarks(_("Review comment"), 2000)
     action = forms.ChoiceField(
         choices=[("review", _("Mark reviewed")), ("return", _("Return for correction"))]
     )
 
 
 class SubmitForm(CleanInputForm):
-    note = forms.CharField(
-        label=_("Remarks for the day"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    note = _remarks(
+        _("Remarks for the day"),
+        5000,
         help_text=_("Optional; needed to submit a day without customer contacts."),
     )
 

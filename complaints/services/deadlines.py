@@ -20,6 +20,7 @@ from crm_site.core.services import notify_each
 
 from .. import rules
 from ..models import OPEN_STATUSES, Complaint, ComplaintEvent
+from .lifecycle import _event
 
 # Reminded once a day before the deadline; escalated once at it.
 REMINDER = Escalation(due_field="deadline", stamp_field="reminded_at")
@@ -54,11 +55,8 @@ def complaint_remind(*, complaint_id: int, now: datetime | None = None) -> bool:
             dedupe_key=f"complaint:{complaint.pk}:reminder:{complaint.reopened_count}",
             email=True,
         )
-        ComplaintEvent.objects.create(
-            complaint=complaint,
-            kind=ComplaintEvent.Kind.REMINDED,
-            comment=recipient.get_full_name(),
-            at=now,
+        _event(
+            complaint, None, ComplaintEvent.Kind.REMINDED, comment=recipient.get_full_name(), at=now
         )
     return True
 
@@ -90,12 +88,7 @@ def complaint_escalate(*, complaint_id: int, now: datetime | None = None) -> boo
             dedupe_key=f"complaint:{complaint.pk}:escalation:{complaint.reopened_count}",
             email=True,
         )
-        ComplaintEvent.objects.create(
-            complaint=complaint,
-            kind=ComplaintEvent.Kind.ESCALATED,
-            comment=", ".join(names),
-            at=now,
-        )
+        _event(complaint, None, ComplaintEvent.Kind.ESCALATED, comment=", ".join(names), at=now)
     return True
 
 

@@ -217,34 +217,22 @@ def is_active_user(user) -> bool:
     return active_role(user) is not None
 
 
-@rules.predicate
-def is_staff_role(user) -> bool:
-    return active_role(user) == Role.STAFF
+def _role_is(role: Role, name: str) -> rules.Predicate:
+    """The predicate "the user's active role is `role`"."""
+    return rules.Predicate(lambda user: active_role(user) == role, name=name)
 
 
-@rules.predicate
-def is_supervisor_role(user) -> bool:
-    return active_role(user) == Role.SUPERVISOR
+def _role_at_least(role: Role, name: str) -> rules.Predicate:
+    """The predicate "the user's active role is `role` or a higher one"."""
+    return rules.Predicate(lambda user: is_at_least(user, role), name=name)
 
 
-@rules.predicate
-def is_manager_role(user) -> bool:
-    return active_role(user) == Role.MANAGER
-
-
-@rules.predicate
-def is_admin_role(user) -> bool:
-    return active_role(user) == Role.ADMIN
-
-
-@rules.predicate
-def is_staff_or_above(user) -> bool:
-    return is_at_least(user, Role.STAFF)
-
-
-@rules.predicate
-def is_supervisor_or_above(user) -> bool:
-    return is_at_least(user, Role.SUPERVISOR)
+is_staff_role = _role_is(Role.STAFF, "is_staff_role")
+is_supervisor_role = _role_is(Role.SUPERVISOR, "is_supervisor_role")
+is_manager_role = _role_is(Role.MANAGER, "is_manager_role")
+is_admin_role = _role_is(Role.ADMIN, "is_admin_role")
+is_staff_or_above = _role_at_least(Role.STAFF, "is_staff_or_above")
+is_supervisor_or_above = _role_at_least(Role.SUPERVISOR, "is_supervisor_or_above")
 
 
 @rules.predicate

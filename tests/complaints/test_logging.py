@@ -1,30 +1,19 @@
 """Logging a complaint in the browser (客户投诉记录表), with the channel rules."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintCategory
+from complaints.models import Complaint
+from tests.support.complaints import complaint_post
 
 pytestmark = pytest.mark.django_db
 
 
 def form(customer, **extra):
-    return {
-        "customer": f"{customer.code} · {customer.name}",
-        "channel": "phone",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "complainant": "王先生",
-        "contact_phone": "13800000000",
-        "content": "货物比约定晚到两天。",
-        "demand": "说明原因",
-        "category": ComplaintCategory.objects.get(code="delay").pk,
-        "severity": "normal",
-        "form_token": str(uuid.uuid4()),
-    } | extra
+    return complaint_post(customer, customer=f"{customer.code} · {customer.name}", **extra)
 
 
 def test_staff_log_a_complaint_and_see_its_number_and_deadline(client, customer_a, staff_a):

@@ -1,16 +1,15 @@
 """Phone recordings: audio only, at most 20 MB, stored under a random name,
 downloaded only through the scoped view, as an attachment."""
 
-import uuid
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from complaints.models import Complaint
 from crm_site.core.models import AuditLog
+from tests.support.complaints import complaint_post
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +23,9 @@ def audio(name="通话录音.mp3", content=MP3, content_type="audio/mpeg"):
 
 
 def log_form(customer, **extra):
-    data = {
-        "form_token": str(uuid.uuid4()),
-        "customer": customer.code,
-        "channel": "phone",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "complainant": "王先生",
-        "contact_phone": "13800000000",
-        "content": "货物破损，外箱被压扁。",
-        "demand": "赔偿",
-        "category": "",
-        "severity": "normal",
-    }
-    from complaints.models import ComplaintCategory
-
-    data["category"] = ComplaintCategory.objects.get(code="damage").pk
-    return data | extra
+    return complaint_post(
+        customer, category="damage", content="货物破损，外箱被压扁。", demand="赔偿", **extra
+    )
 
 
 def log_with(client, customer, upload, **extra):

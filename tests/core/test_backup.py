@@ -11,7 +11,6 @@ databases it creates.
 import json
 import os
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -59,7 +58,9 @@ def fresh_database(postgres_required):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def some_of_everything(unit_a, staff_a) -> None:
+@pytest.fixture
+def everything(transactional_db, postgres_required, media, unit_a, staff_a) -> None:
+    """A few rows of every kind in the PostgreSQL test database, and a recording in MEDIA_ROOT."""
     customers = [make_customer(unit_a, visiting_person=staff_a) for _ in range(5)]
     for customer in customers:
         make_contact(customer)
@@ -72,22 +73,14 @@ def some_of_everything(unit_a, staff_a) -> None:
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    env = os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env
+    return services.run_python("manage.py", *args, env=env, timeout=300)
 
 
-@pytest.mark.usefixtures("transactional_db")
+@pytest.mark.usefixtures("everything")
 def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_checksums_and_files(
-    postgres_required, tmp_path, media, fresh_database, unit_a, staff_a
+    tmp_path, media, fresh_database
 ):
-    some_of_everything(unit_a, staff_a)
     archive = tmp_path / "nightly.tar"
 
     call_command("backup", str(archive))
@@ -124,12 +117,8 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_checksums_and
     ).read_bytes()
 
 
-@pytest.mark.usefixtures("transactional_db")
-def test_a_folder_backup_carries_a_manifest_of_counts_migrations_and_checksums(
-    postgres_required, tmp_path, media, unit_a, staff_a
-):
-    some_of_everything(unit_a, staff_a)
-
+@pytest.mark.usefixtures("everything")
+def test_a_folder_backup_carries_a_manifest_of_counts_migrations_and_checksums(tmp_path):
     call_command("backup", str(tmp_path / "backup"))
 
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
@@ -142,11 +131,10 @@ def test_a_folder_backup_carries_a_manifest_of_counts_migrations_and_checksums(
     assert (tmp_path / "backup" / "media" / "complaints" / "录音.mp3").exists()
 
 
-@pytest.mark.usefixtures("transactional_db")
+@pytest.mark.usefixtures("everything")
 def test_a_restore_that_does_not_match_its_manifest_names_each_difference_and_fails(
-    postgres_required, tmp_path, media, fresh_database, unit_a, staff_a
+    tmp_path, media, fresh_database
 ):
-    some_of_everything(unit_a, staff_a)
     folder = tmp_path / "backup"
     call_command("backup", str(folder))
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -10,14 +10,13 @@ and starts again, as a second `make run` would.
 import os
 import signal
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.processes import _wait_for_port, free_port
-from tests.support.services import ROOT, spawn, stop_process, wait_until
+from tests.support.services import ROOT, run_python, spawn, stop_process, wait_until
 from visits.models import UrgentReport
 
 pytestmark = pytest.mark.slow
@@ -86,26 +85,11 @@ def status_of(db: Path, pk: int) -> str | None:
 def test_make_run_routes_an_urgent_report_within_10_seconds_and_restarts_cleanly(tmp_path):
     port = free_port()
     env = dev_environment(tmp_path, port)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    run_python("manage.py", "migrate", "--noinput", env=env, timeout=300, check=True)
     log = tmp_path / "honcho.log"
     proc = start_honcho(tmp_path, env, log)
     try:
-        raised = subprocess.run(
-            [sys.executable, "-c", RAISE],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        raised = run_python("-c", RAISE, env=env, timeout=60, check=True)
         pk = int(raised.stdout.strip().splitlines()[-1])
         # Routed by the urgent worker within 10 seconds of the commit.
         wait_until(lambda: status_of(tmp_path / "db.sqlite3", pk) == "routed", timeout=10)

@@ -3,7 +3,6 @@ database migrated, the broker, beat's heartbeat and a worker, each named."""
 
 import json
 import os
-import subprocess
 import sys
 from datetime import timedelta
 
@@ -15,7 +14,7 @@ from crm_site.core import health
 from crm_site.core.models import Notification, WorkerHeartbeat
 from tests.support import services
 from tests.support.processes import free_port
-from tests.support.services import ROOT, spawn, stop_process, wait_until
+from tests.support.services import spawn, stop_process, wait_until
 
 
 def readyz(client):
@@ -95,14 +94,7 @@ def test_readyz_is_a_503_naming_the_database_when_it_is_unreachable():
         "CELERY_EAGER": "1",
         "DJANGO_SETTINGS_MODULE": "crm_site.settings",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = services.run_python("-c", PROBE, env=env, timeout=120)
     status, _, content = result.stdout.strip().splitlines()[-1].partition(" ")
     body = json.loads(content)
     assert status == "503"

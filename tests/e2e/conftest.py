@@ -84,13 +84,14 @@ class Journey:
         self.page.wait_for_load_state("domcontentloaded")
         return self.page
 
-    def login(self, username: str, password: str = PASSWORD):
+    def login(self, username: str, password: str = PASSWORD, then: str = ""):
+        """Sign in on the login page; then open the page `then` if given."""
         self.goto("/accounts/login/")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         self.page.locator("form button[type=submit]").first.click()
         self.page.wait_for_url(re.compile(r".*/$"))
-        return self.page
+        return self.goto(then) if then else self.page
 
     def shot(self, label: str):
         self.shots += 1
@@ -123,6 +124,12 @@ class Journey:
 
     def close(self):
         self.context.close()
+
+
+def confirm_click(locator) -> None:
+    """Click a button whose form asks "are you sure?" first, and say yes."""
+    locator.page.once("dialog", lambda dialog: dialog.accept())
+    locator.click()
 
 
 @pytest.fixture

@@ -57,8 +57,7 @@ def test_admin_edits_the_grading_rule_previews_saves_and_reads_the_regrade_summa
     journey, celery_worker, admin_user, customers
 ):
     j = journey(DESKTOP)
-    j.login("admin_user")
-    page = j.goto("/customers/grading/")
+    page = j.login("admin_user", then="/customers/grading/")
     assert "v1" in page.locator("h1").inner_text()
     j.check_accessibility()
     j.shot("rule-v1")

@@ -53,8 +53,7 @@ def test_a_supervisor_exports_edits_one_cell_and_imports_the_change_back(
     journey, book, supervisor_a, celery_worker, tmp_path
 ):
     j = journey(DESKTOP)
-    j.login("supervisor_a")
-    page = j.goto("/customers/")
+    page = j.login("supervisor_a", then="/customers/")
     assert "共 5 位客户" in page.locator(".page-header").inner_text()
     j.check_accessibility()
     j.shot("list")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, confirm_click
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +40,7 @@ def test_manager_works_an_urgent_report_routed_by_the_worker_and_the_supervisor_
     manager.shot("queue-mine-empty")
 
     supervisor = journey(DESKTOP, suffix="supervisor")
-    supervisor.login("supervisor_a")
-    form = supervisor.goto("/visits/urgent/new/")
+    form = supervisor.login("supervisor_a", then="/visits/urgent/new/")
     supervisor.check_accessibility()
     form.select_option("select[name=category]", "competitor_service")
     form.fill("input[name=title]", TITLE)
@@ -79,8 +78,7 @@ def test_manager_works_an_urgent_report_routed_by_the_worker_and_the_supervisor_
     manager.check_accessibility()
     manager.shot("acknowledged-commented")
     page.locator("#action-resolve textarea").fill("已与客户沟通，下月起提供同类上门揽收服务。")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#action-resolve button[type=submit]").click()
+    confirm_click(page.locator("#action-resolve button[type=submit]"))
     page.get_by_text("已办结，并已通知主管。").wait_for()
     assert "已与客户沟通" in page.locator(".urgent-resolution").inner_text()
     manager.assert_no_horizontal_scroll()

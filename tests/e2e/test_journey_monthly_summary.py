@@ -15,9 +15,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from reports import services
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, confirm_click
 from tests.factories import make_daily_report, make_entry
 from tests.reports.conftest import OCTOBER, october  # noqa: F401 - the fixture
+from tests.support.sheets import row_starting, rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,22 +41,11 @@ def check_again(j):
     j.check_accessibility()
 
 
-def rows(sheet) -> list[list]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def row_starting(table, text) -> int:
-    return next(
-        i for i, row in enumerate(table) if isinstance(row[0], str) and row[0].startswith(text)
-    )
-
-
 def test_the_supervisor_rebuilds_annotates_submits_and_exports_and_the_manager_reviews(
     journey, summary, supervisor_a, manager_a, celery_worker, tmp_path
 ):
     supervisor = journey(DESKTOP, suffix="supervisor")
-    supervisor.login("supervisor_a")
-    page = supervisor.goto("/reports/monthly/")
+    page = supervisor.login("supervisor_a", then="/reports/monthly/")
     row = page.locator("tr", has_text="华东营业部").filter(has_text="2026-10")
     supervisor.check_accessibility()
     supervisor.shot("list")
@@ -87,8 +77,7 @@ def test_the_supervisor_rebuilds_annotates_submits_and_exports_and_the_manager_r
 
     # Commentary, then submit (the browser asks to confirm).
     page.fill("textarea[name=commentary]", COMMENTARY)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("button[name=action][value=submit]").click()
+    confirm_click(page.locator("button[name=action][value=submit]"))
     page.wait_for_selector("#commentary-text")
     assert "月报已提交给本单位业务经理。" in page.locator(".alert-success").inner_text()
     assert "已提交" in page.locator(".summary-status").first.inner_text()
@@ -124,8 +113,7 @@ def test_the_supervisor_rebuilds_annotates_submits_and_exports_and_the_manager_r
 
     # 孙经理 reviews it on a phone.
     manager = journey(PHONE, suffix="manager")
-    manager.login("manager_a")
-    mpage = manager.goto("/reports/monthly/")
+    mpage = manager.login("manager_a", then="/reports/monthly/")
     manager.assert_no_horizontal_scroll()
     manager.check_accessibility()
     manager.shot("list")

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, confirm_click
 from tests.factories import make_customer, make_visit
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -165,8 +165,7 @@ def test_staff_files_todays_report_on_a_phone_and_the_due_list_shrinks(journey, 
     j.shot("report-three-entries")
 
     page.fill("#id_note", "今日走访两家、电话一家")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator(".submit-card button[type=submit]").click()
+    confirm_click(page.locator(".submit-card button[type=submit]"))
     page.wait_for_load_state("domcontentloaded")
     assert "日报表已提交给主管。" in page.content()
     assert "已提交" in page.locator("h1").inner_text()
@@ -195,8 +194,7 @@ def test_logging_a_call_from_the_due_list_removes_the_row_without_leaving_the_pa
     journey, staff_a, book
 ):
     j = journey(PHONE)
-    j.login("staff_a")
-    page = j.goto("/visits/due/")
+    page = j.login("staff_a", then="/visits/due/")
     row = page.locator(f"#due-{book['call'].pk}")
     assert "本周电话 0/1" in row.inner_text()
     row.get_by_role("button", name="记录电话").click()

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, confirm_click
 from tests.factories import make_customer, make_daily_report, make_entry
 from visits import services
 
@@ -36,8 +36,10 @@ def submitted_report(staff_a, unit_a):
     return report
 
 
-def review_card(page, report):
-    return page.locator(f"#report-{report.pk}")
+def review_queue(boss, report):
+    """The review queue's page, and the report's card in it."""
+    page = boss.goto("/visits/reports/review/")
+    return page, page.locator(f"#report-{report.pk}")
 
 
 def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urgent_report(
@@ -48,9 +50,8 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     boss.login("supervisor_a")
     boss.check_accessibility()
     boss.shot("home")
-    page = boss.goto("/visits/reports/review/")
+    page, card = review_queue(boss, report)
     assert "待审阅的日报表 1" in page.locator("h1").inner_text()
-    card = review_card(page, report)
     assert "张三" in card.inner_text()
     # The flagged entry leads the report.
     entries = card.locator(".review-entries > li")
@@ -70,8 +71,7 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     boss.check_accessibility()
     boss.shot("return-refused")
 
-    page = boss.goto("/visits/reports/review/")
-    card = review_card(page, report)
+    page, card = review_queue(boss, report)
     card.locator("textarea[name=comment]").fill("上海远航物流的拜访效果没有写，请补充后重新提交。")
     page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
     card.get_by_role("button", name="退回修改").click()
@@ -104,15 +104,13 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     phone.get_by_text("上海远航物流 的记录已保存。").wait_for()
     assert "客户同意下月起将华东线路交由我司承运" in phone.locator(".entry-card").first.inner_text()
     assert phone.locator("#submit-title").inner_text() == "重新提交"
-    phone.once("dialog", lambda dialog: dialog.accept())
-    phone.locator(".submit-card button[type=submit]").click()
+    confirm_click(phone.locator(".submit-card button[type=submit]"))
     phone.get_by_text("日报表已提交给主管。").wait_for()
     assert "已提交" in phone.locator("h1").inner_text()
     staff.assert_no_horizontal_scroll()
     staff.shot("resubmitted")
 
-    page = boss.goto("/visits/reports/review/")
-    card = review_card(page, report)
+    page, card = review_queue(boss, report)
     assert "待审阅的日报表 1" in page.locator("h1").inner_text()
     assert "客户同意下月起将华东线路交由我司承运" in card.inner_text()
     card.locator("textarea[name=comment]").fill("已补充，审阅通过。")

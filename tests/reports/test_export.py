@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from crm_site.core.models import AuditLog
 from reports import services
 from tests.reports.conftest import OCTOBER
+from tests.support.sheets import row_starting, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +35,6 @@ def download(client, user, summary):
     assert 'filename="monthly-summary-A-2026-10.xlsx"' in response["Content-Disposition"]
     return load_workbook(
         io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
-    )
-
-
-def rows(sheet) -> list[list]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def find(table, text) -> int:
-    """Index of the first row whose first cell starts with `text`."""
-    return next(
-        i for i, row in enumerate(table) if isinstance(row[0], str) and row[0].startswith(text)
     )
 
 
@@ -83,30 +73,30 @@ def test_every_section_is_a_titled_table_in_chinese(client, manager_a, signed):
         "九、客服主管意见",
         "十、业务经理审核意见",
     ]
-    grades = find(table, "二、")
+    grades = row_starting(table, "二、")
     assert table[grades + 2][:4] == ["等级", "等级名称", "客户", "应走访"]
     a_row = table[grades + 3]
     assert a_row[0] == "A" and a_row[2:5] == [1, 3, 2]
-    behind = find(table, "四、")
+    behind = row_starting(table, "四、")
     assert [table[behind + 3 + i][2] for i in range(3)] == ["甲客户", "乙客户", "丙客户"]
-    opinions = find(table, "五、")
+    opinions = row_starting(table, "五、")
     assert table[opinions + 1][0] == "共 3 条。"
     assert table[opinions + 3][2] == "甲客户" and table[opinions + 3][5] == "希望增加周末班次"
-    complaints = find(table, "八、")
+    complaints = row_starting(table, "八、")
     assert table[complaints + 3][:3] == [3, 2, 1]
 
 
 def test_numbers_are_numbers_with_formats_and_columns_have_widths(client, supervisor_a, signed):
     sheet = download(client, supervisor_a, signed).active
     table = rows(sheet)
-    overview = find(table, "一、") + 3  # title, header, values (1-based row = index + 1)
+    overview = row_starting(table, "一、") + 3  # title, header, values (1-based row = index + 1)
     total_percent = sheet.cell(row=overview, column=8)
     assert total_percent.value == pytest.approx(0.349)
     assert total_percent.number_format == "0.0%"
     assert sheet.cell(row=overview, column=1).number_format == "0"
     assert sheet.column_dimensions["C"].width == 22
     assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHIJ")
-    opinion = find(table, "五、") + 4
+    opinion = row_starting(table, "五、") + 4
     assert sheet.cell(row=opinion, column=2).number_format == "yyyy-mm-dd hh:mm"
 
 

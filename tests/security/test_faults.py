@@ -23,7 +23,7 @@ from django.utils.crypto import get_random_string
 
 from complaints import services as complaint_services
 from complaints.defaults import defaults_ensure
-from complaints.models import Complaint, ComplaintCategory, ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent
 from crm_site.core.models import Notification, WorkCalendarDay
 from crm_site.core.services import work_calendar
 from customers import grading
@@ -35,6 +35,7 @@ from tests.conftest import require
 from tests.customers.conftest import workbook_bytes
 from tests.customers.rules import definition
 from tests.factories import make_complaint, make_customer, make_daily_report
+from tests.support.complaints import complaint_post
 from tests.support.processes import RedisServer, WebServer
 from tests.support.services import start_worker, stop_process, use_broker, wait_until
 from tests.support.tcpproxy import TcpProxy
@@ -160,18 +161,7 @@ def entry_form(customer, **extra) -> dict:
 
 
 def complaint_form(customer, **extra) -> dict:
-    return {
-        "form_token": str(uuid.uuid4()),
-        "customer": customer.code,
-        "channel": "phone",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "complainant": "王先生",
-        "contact_phone": "13800000000",
-        "content": "货物晚到两天。",
-        "demand": "说明原因",
-        "category": ComplaintCategory.objects.get(code="delay").pk,
-        "severity": "normal",
-    } | extra
+    return complaint_post(customer, content="货物晚到两天。", **extra)
 
 
 @pytest.mark.usefixtures("transactional_db")

@@ -53,6 +53,10 @@ OWNER_EXPORT = "L 404 404 200 404 404 404 404"
 URGENT_QUEUE = SUPERVISOR_UP
 URGENT_SCOPED = "L 403 403 200 404 200 404 200"
 URGENT_POST_ONLY = POST_ONLY
+# POST columns of actions: anyone in scope may act (the other unit: 404), or
+# supervisors and up in scope (staff: 403).
+SCOPED_ACT = "L ok 404 ok 404 ok 404 ok"
+SUPERVISOR_ACT = "L 403 403 ok 404 ok 404 ok"
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,14 @@ def _export(w):
 
 def _prospect(w):
     return {"pk": w.prospect.pk}
+
+
+def _with_token(**fields) -> Callable:
+    """world -> `fields` and a fresh form token, as an idempotent form posts."""
+    return lambda w: fields | {"form_token": str(uuid.uuid4())}
+
+
+_contact_data = _with_token(name="冒充", mobile="13900000000")
 
 
 def _entry_data(w, **extra):
@@ -211,29 +223,29 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:edit": Case(
         SCOPED,
         kwargs=_customer,
-        post="L ok 404 ok 404 ok 404 ok",
+        post=SCOPED_ACT,
         data=lambda w: {"code": "HIJACK", "name": "被改名", "unit": w.unit_b.pk},
     ),
     "customers:pin_grade": Case(
         "L 403 403 200 404 200 404 200",
         kwargs=_customer,
-        post="L 403 403 ok 404 ok 404 ok",
+        post=SUPERVISOR_ACT,
         data=lambda w: {"grade": "D", "reason": "越权"},
     ),
-    "customers:unpin_grade": Case(POST_ONLY, kwargs=_customer, post="L 403 403 ok 404 ok 404 ok"),
+    "customers:unpin_grade": Case(POST_ONLY, kwargs=_customer, post=SUPERVISOR_ACT),
     "customers:contact_create": Case(
         SCOPED,
         kwargs=_customer,
-        post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {"name": "冒充", "mobile": "13900000000", "form_token": str(uuid.uuid4())},
+        post=SCOPED_ACT,
+        data=_contact_data,
     ),
     "customers:contact_edit": Case(
         SCOPED,
         kwargs=_contact,
-        post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {"name": "冒充", "mobile": "13900000000", "form_token": str(uuid.uuid4())},
+        post=SCOPED_ACT,
+        data=_contact_data,
     ),
-    "customers:contact_delete": Case(POST_ONLY, kwargs=_contact, post="L ok 404 ok 404 ok 404 ok"),
+    "customers:contact_delete": Case(POST_ONLY, kwargs=_contact, post=SCOPED_ACT),
     # Personal data (PIPL): supervisors and up of the customer's unit.
     "customers:personal_data": Case(
         "L 403 403 200 404 200 404 200", kwargs=_customer, post="L 405 405 405 405 405 405 405"
@@ -241,7 +253,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:anonymise": Case(
         "L 403 403 200 404 200 404 200",
         kwargs=_customer,
-        post="L 403 403 ok 404 ok 404 ok",
+        post=SUPERVISOR_ACT,
         data=lambda w: {"reason": "越权", "confirm": w.customer.code},
     ),
     # --- customer voice (issue 12) ------------------------------------------
@@ -249,9 +261,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:survey_report": Case(SUPERVISOR_UP),
     "customers:survey_export": Case(SUPERVISOR_UP),
     "customers:survey_detail": Case(SCOPED, kwargs=lambda w: {"pk": w.survey.pk}),
-    "customers:survey_create": Case(
-        SCOPED, kwargs=_customer, post="L ok 404 ok 404 ok 404 ok", data=_survey_data
-    ),
+    "customers:survey_create": Case(SCOPED, kwargs=_customer, post=SCOPED_ACT, data=_survey_data),
     "customers:enterprise_survey_list": Case(STAFF_UP),
     # The other unit cannot name unit A's customer: the form is refused, nothing saved.
     "customers:enterprise_survey_create": Case(
@@ -262,20 +272,15 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:enterprise_survey_opinion": Case(
         POST_ONLY,
         kwargs=lambda w: {"pk": w.enterprise.pk},
-        post="L 403 403 ok 404 ok 404 ok",
+        post=SUPERVISOR_ACT,
         data=lambda w: {"head_opinion": "越权批示"},
     ),
     "customers:watch_list": Case(SCOPED, kwargs=_customer),
     "customers:watch_create": Case(
         SCOPED,
         kwargs=_customer,
-        post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {
-            "reported_on": "2026-01-05",
-            "changed_bankruptcy": "on",
-            "note_bankruptcy": "越权",
-            "form_token": str(uuid.uuid4()),
-        },
+        post=SCOPED_ACT,
+        data=_with_token(reported_on="2026-01-05", changed_bankruptcy="on", note_bankruptcy="越权"),
     ),
     "customers:watch_detail": Case(
         SCOPED, kwargs=lambda w: {"pk": w.customer.pk, "watch_id": w.watch.pk}
@@ -288,19 +293,19 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:development_step": Case(
         POST_ONLY,
         kwargs=_prospect,
-        post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {"step": "1", "happened_on": "2026-01-05", "form_token": str(uuid.uuid4())},
+        post=SCOPED_ACT,
+        data=_with_token(step="1", happened_on="2026-01-05"),
     ),
     "customers:development_convert": Case(
         SCOPED,
         kwargs=_prospect,
-        post="L ok 404 ok 404 ok 404 ok",
+        post=SCOPED_ACT,
         data=lambda w: {"card": "new", "code": "HIJACK-1", "first_amount": "1", "how_won": "x"},
     ),
     "customers:development_drop": Case(
         POST_ONLY,
         kwargs=_prospect,
-        post="L ok 404 ok 404 ok 404 ok",
+        post=SCOPED_ACT,
         data=lambda w: {"reason": "越权"},
     ),
     "customers:care_list": Case(EVERYONE),
@@ -309,8 +314,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:log_call": Case(
         POST_ONLY,
         kwargs=lambda w: {"customer_id": w.customer.pk},
-        post="L ok 404 ok 404 ok 404 ok",
-        data=lambda w: {"form_token": str(uuid.uuid4())},
+        post=SCOPED_ACT,
+        data=_with_token(),
     ),
     "visits:compliance": Case(SUPERVISOR_UP),
     "visits:report_list": Case(STAFF_UP),
@@ -328,7 +333,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:report_review": Case(
         POST_ONLY,
         kwargs=_report,
-        post="L 403 403 ok 404 ok 404 ok",
+        post=SUPERVISOR_ACT,
         data=lambda w: {"action": "return", "comment": "越权退回"},
     ),
     "visits:entry_new": Case(
@@ -358,7 +363,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:urgent_comment": Case(
         URGENT_POST_ONLY,
         kwargs=_urgent,
-        post="L 403 403 ok 404 ok 404 ok",
+        post=SUPERVISOR_ACT,
         data=lambda w: {"comment-comment": "越权批注", "comment-token": str(uuid.uuid4())},
     ),
     "visits:urgent_reassign": Case(
@@ -413,7 +418,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "reports:review_item": Case(
         "L 403 403 405 405 405 405 405",
         kwargs=lambda w: {"pk": w.review.pk, "item_id": w.review_item.pk},
-        post="L 403 403 ok 404 ok 404 ok",
+        post=SUPERVISOR_ACT,
         data=lambda w: {f"item{w.review_item.pk}-findings": "越权记录"},
     ),
     # --- complaints -----------------------------------------------------
@@ -427,7 +432,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "complaints:notice": Case("L 302 404 302 404 302 404 302", kwargs=_complaint),
     "complaints:recording": Case(SCOPED, kwargs=_complaint),
     "complaints:action": [
-        _complaint_action("start", "L ok 404 ok 404 ok 404 ok", {"start-comment": "越权开始调查"}),
+        _complaint_action("start", SCOPED_ACT, {"start-comment": "越权开始调查"}),
         _complaint_action(
             "approve", "L 403 404 403 404 ok 404 ok", {"approve-comment": "越权批准"}
         ),

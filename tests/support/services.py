@@ -73,6 +73,22 @@ def spawn(args: list[str], log_path: Path, env: dict | None = None):
     return proc
 
 
+def run_python(
+    *args: str, env: dict, timeout: float, check: bool = False
+) -> subprocess.CompletedProcess:
+    """Run this project's Python with `args` from the repository root and wait for it,
+    its output captured as text."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+    )
+
+
 def start_worker(
     log_path: Path,
     extra_env: dict | None = None,

@@ -7,7 +7,8 @@ D: 1 and 1 under the default rule) so the numbers do not depend on scoring.
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_customer, make_daily_report
+from tests.factories import make_customer, make_daily_report, make_entry
+from visits import services
 
 
 @pytest.fixture
@@ -29,6 +30,14 @@ def customer_of_unit_b(unit_b, staff_b):
 def report_a(staff_a):
     """staff_a's draft report for today."""
     return make_daily_report(staff_a, timezone.localdate())
+
+
+@pytest.fixture
+def report_a_submitted(report_a, customer_a, staff_a):
+    """report_a with one entry about customer_a, submitted for review."""
+    make_entry(report_a, customer_a)
+    services.daily_report_submit(report=report_a, actor=staff_a)
+    return report_a
 
 
 # --- urgent reports ----------------------------------------------------------

@@ -291,9 +291,8 @@ def test_report_list_filters_by_status_and_date(client, staff_a):
     assert draft.get_absolute_url() in html and reviewed.get_absolute_url() not in html
 
 
-def test_report_history_names_who_did_what(staff_a, supervisor_a, report_a, customer_a):
-    make_entry(report_a, customer_a)
-    services.daily_report_submit(report=report_a, actor=staff_a)
+@pytest.mark.usefixtures("report_a_submitted")
+def test_report_history_names_who_did_what(supervisor_a, report_a):
     services.daily_report_review(report=report_a, actor=supervisor_a, comment="好")
     events = list(report_a.events.values_list("kind", "actor__username"))
     assert events == [("submitted", "staff_a"), ("reviewed", "supervisor_a")]

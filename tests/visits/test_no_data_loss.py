@@ -88,11 +88,8 @@ def test_a_double_clicked_submit_changes_the_status_once(client, staff_a, report
     assert DailyReportEvent.objects.filter(report=report_a, kind="submitted").count() == 1
 
 
-def test_a_double_clicked_review_records_one_review(
-    client, staff_a, supervisor_a, report_a, customer_a
-):
-    make_entry(report_a, customer_a)
-    services.daily_report_submit(report=report_a, actor=staff_a)
+@pytest.mark.usefixtures("report_a_submitted")
+def test_a_double_clicked_review_records_one_review(client, supervisor_a, report_a):
     client.force_login(supervisor_a)
     url = reverse("visits:report_review", args=[report_a.pk])
     client.post(url, {"action": "review", "comment": "好"})

@@ -61,9 +61,8 @@ def test_staff_do_not_get_the_supervisor_panel_nor_supervisors_the_staff_panel(
     assert panels.review_badge(request_for(staff_a)) is None
 
 
-def test_the_review_badge_counts_reports_waiting(staff_a, supervisor_a, report_a, customer_a):
-    make_entry(report_a, customer_a)
-    services.daily_report_submit(report=report_a, actor=staff_a)
+@pytest.mark.usefixtures("report_a_submitted")
+def test_the_review_badge_counts_reports_waiting(supervisor_a):
     badge = panels.review_badge(request_for(supervisor_a))
     resolve_badge_counts([badge])
     assert badge["count"] == 1 and badge["url"] == "/visits/reports/review/"

@@ -53,11 +53,10 @@ def test_flagged_entries_lead_the_report_for_the_reviewer(
     assert [e.customer for e in entries] == [customer_d, customer_a]
 
 
+@pytest.mark.usefixtures("report_a_submitted")
 def test_returning_needs_a_comment_and_the_staff_member_sees_it(
-    client, supervisor_a, staff_a, customer_a, report_a
+    client, supervisor_a, staff_a, report_a
 ):
-    make_entry(report_a, customer_a)
-    services.daily_report_submit(report=report_a, actor=staff_a)
     client.force_login(supervisor_a)
     url = reverse("visits:report_review", args=[report_a.pk])
     response = client.post(url, {"action": "return", "comment": ""}, follow=True)
@@ -77,11 +76,8 @@ def test_returning_needs_a_comment_and_the_staff_member_sees_it(
     assert note.body == "请补充客户的具体需求" and note.url == report_a.get_absolute_url()
 
 
-def test_marking_reviewed_from_the_queue_goes_back_to_the_queue(
-    client, supervisor_a, staff_a, customer_a, report_a
-):
-    make_entry(report_a, customer_a)
-    services.daily_report_submit(report=report_a, actor=staff_a)
+@pytest.mark.usefixtures("report_a_submitted")
+def test_marking_reviewed_from_the_queue_goes_back_to_the_queue(client, supervisor_a, report_a):
     client.force_login(supervisor_a)
     queue = reverse("visits:review")
     response = client.post(

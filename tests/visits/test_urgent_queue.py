@@ -97,12 +97,33 @@ def test_mine_is_what_a_supervisor_raised(client, supervisor_a, unit_a, queue):
     assert theirs not in rows(client, mine="on")
 
 
-def test_rows_carry_sla_badges(client, manager_a, queue):
-    html = page(client, manager_a, "visits:urgent_list")
-    assert 'data-sla="due_soon"' in html
-    assert 'data-sla="time_left"' in html
-    assert 'data-sla="acknowledged"' in html
-    assert "剩余" in html
+@pytest.mark.parametrize(
+    ("url_name", "snippets"),
+    [
+        # The queue's rows carry SLA badges.
+        (
+            "visits:urgent_list",
+            ['data-sla="due_soon"', 'data-sla="time_left"', 'data-sla="acknowledged"', "剩余"],
+        ),
+        # The manager's home counts their queue.
+        (
+            "home",
+            [
+                'id="home-urgent-open">4<',
+                'id="home-urgent-overdue">0<',
+                'id="home-urgent-mine">4<',
+                "半小时",
+            ],
+        ),
+    ],
+    ids=["rows-carry-sla-badges", "home-shows-the-queue"],
+)
+def test_a_manager_sees_their_queue_on_the_list_and_at_home(
+    client, manager_a, queue, url_name, snippets
+):
+    html = page(client, manager_a, url_name)
+    for snippet in snippets:
+        assert snippet in html, snippet
 
 
 def test_an_overdue_row_is_marked_overdue(client, manager_a, unit_a, supervisor_a):
@@ -177,14 +198,6 @@ def test_staff_and_admins_have_no_urgent_badge(client, staff_a, admin_user, queu
     for person in (staff_a, admin_user):
         client.force_login(person)
         assert badge(client) is None
-
-
-def test_a_managers_home_shows_their_queue(client, manager_a, queue):
-    html = page(client, manager_a, "home")
-    assert 'id="home-urgent-open">4<' in html
-    assert 'id="home-urgent-overdue">0<' in html
-    assert 'id="home-urgent-mine">4<' in html
-    assert "半小时" in html
 
 
 def test_a_supervisors_home_shows_the_units_open_reports(client, supervisor_a, queue):
