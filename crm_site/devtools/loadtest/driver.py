@@ -360,6 +360,26 @@ def percentile(ordered: list[float], q: float) -> float | None:
     return round(ordered[index], 1)
 
 
+def _stored_once(rows, text_field: str, submissions: list[dict[str, Any]], kind: str) -> dict:
+    """How the submissions of `kind` landed in `rows`: each accepted one stored
+    (found by its form token) and stored once (by its token and by the marker
+    written into `text_field`)."""
+    by_token = Counter(str(t) for t in rows.values_list("form_token", flat=True))
+    by_marker = Counter(
+        m for text in rows.values_list(text_field, flat=True) for m in MARKER.findall(text)
+    )
+    sent = [s for s in submissions if s["kind"] == kind]
+    accepted = [s for s in sent if s["accepted"]]
+    return {
+        "accepted": len(accepted),
+        "unanswered_or_refused": len(sent) - len(accepted),
+        "rows": rows.count(),
+        "lost": sum(1 for s in accepted if by_token[s["token"]] == 0),
+        "duplicated": sum(1 for s in accepted if by_marker[s["marker"][4:-1]] > 1)
+        + sum(1 for n in by_token.values() if n > 1),
+    }
+
+
 def verify(
     run_id: str, journal: list[dict[str, Any]], faults: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -372,35 +392,12 @@ def verify(
 
     # Entries: one row per accepted token, one row per marker.
     entries = DailyReportEntry.objects.filter(report__user__username__startswith=prefix)
-    rows_by_token = Counter(str(t) for t in entries.values_list("form_token", flat=True))
-    rows_by_marker = Counter(
-        m for text in entries.values_list("opinions", flat=True) for m in MARKER.findall(text)
-    )
-    sent = [s for s in submissions if s["kind"] == "entry"]
-    accepted = [s for s in sent if s["accepted"]]
-    checks["entries"] = {
-        "accepted": len(accepted),
-        "unanswered_or_refused": len(sent) - len(accepted),
-        "rows": entries.count(),
-        "lost": sum(1 for s in accepted if rows_by_token[s["token"]] == 0),
-        "duplicated": sum(1 for s in accepted if rows_by_marker[s["marker"][4:-1]] > 1)
-        + sum(1 for n in rows_by_token.values() if n > 1),
-    }
+    checks["entries"] = _stored_once(entries, "opinions", submissions, "entry")
 
     # Urgent reports: the same, and every one routed.
     urgent = UrgentReport.objects.filter(raised_by__username__startswith=prefix)
-    urgent_by_token = Counter(str(t) for t in urgent.values_list("form_token", flat=True))
-    urgent_by_marker = Counter(
-        m for text in urgent.values_list("details", flat=True) for m in MARKER.findall(text)
-    )
-    sent = [s for s in submissions if s["kind"] == "urgent"]
-    accepted = [s for s in sent if s["accepted"]]
     checks["urgent_reports"] = {
-        "accepted": len(accepted),
-        "unanswered_or_refused": len(sent) - len(accepted),
-        "rows": urgent.count(),
-        "lost": sum(1 for s in accepted if urgent_by_token[s["token"]] == 0),
-        "duplicated": sum(1 for s in accepted if urgent_by_marker[s["marker"][4:-1]] > 1),
+        **_stored_once(urgent, "details", submissions, "urgent"),
         "unrouted": urgent.filter(status=UrgentReport.Status.PENDING).count(),
         "routed_without_assignee": urgent.exclude(status=UrgentReport.Status.PENDING)
         .filter(assignee__isnull=True)
