@@ -26,7 +26,7 @@ from crm_site.accounts.models import Role, User
 from crm_site.celery import app
 
 from .models import WorkerHeartbeat
-from .services import heartbeat_record, in_language_of, notify
+from .services import heartbeat_record, notify_each
 
 logger = logging.getLogger(__name__)
 
@@ -135,23 +135,21 @@ def beat_stale_alert(*, seen_at) -> int:
     key = f"beat-stale:{seen_at.isoformat() if seen_at else 'never'}"
     told = 0
     try:
-        for admin in _admins():
-            with in_language_of(admin):
-                title = _("Scheduled jobs are not running")
-                body = _(
+        sent = notify_each(
+            _admins(),
+            kind="beat_stale",
+            text=lambda: (
+                _("Scheduled jobs are not running"),
+                _(
                     "celery beat has not recorded a heartbeat for over two minutes: "
                     "reminders, escalations, sweeps and monthly summaries are not being "
                     "scheduled. Check the beat process (exactly one must run)."
-                )
-            if notify(
-                recipient=admin,
-                kind="beat_stale",
-                title=title,
-                body=body,
-                dedupe_key=key,
-                email=True,
-            ):
-                told += 1
+                ),
+            ),
+            dedupe_key=key,
+            email=True,
+        )
+        told = sum(1 for notification in sent if notification)
     except DatabaseError:
         logger.warning("readiness: could not notify the admins of a stale beat", exc_info=True)
     if told:

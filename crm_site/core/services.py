@@ -200,23 +200,23 @@ def not_found_probe_count(*, user, request) -> None:
             request=request,
         )
         admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMIN)
-        for admin in admins.distinct():
-            with in_language_of(admin):
-                notify(
-                    recipient=admin,
-                    kind="security.not_found_probe",
-                    title=_("User %(username)s opened %(count)s missing or hidden objects")
-                    % {"username": user.get_username(), "count": count},
-                    body=_(
-                        "More than %(limit)s addresses of objects answered “not found” to "
-                        "this user within %(minutes)s minutes: someone may be trying ids. "
-                        "See the audit log."
-                    )
-                    % {
-                        "limit": settings.CRM_NOT_FOUND_PROBE_LIMIT,
-                        "minutes": settings.CRM_NOT_FOUND_PROBE_MINUTES,
-                    },
-                    url=reverse("audit_log"),
-                    dedupe_key=f"not-found-probe:{row.pk}",
-                    email=True,
+        notify_each(
+            admins.distinct(),
+            kind="security.not_found_probe",
+            text=lambda: (
+                _("User %(username)s opened %(count)s missing or hidden objects")
+                % {"username": user.get_username(), "count": count},
+                _(
+                    "More than %(limit)s addresses of objects answered “not found” to "
+                    "this user within %(minutes)s minutes: someone may be trying ids. "
+                    "See the audit log."
                 )
+                % {
+                    "limit": settings.CRM_NOT_FOUND_PROBE_LIMIT,
+                    "minutes": settings.CRM_NOT_FOUND_PROBE_MINUTES,
+                },
+            ),
+            url=reverse("audit_log"),
+            dedupe_key=f"not-found-probe:{row.pk}",
+            email=True,
+        )
