@@ -180,7 +180,7 @@ class VersionedFormMixin(_FormBase):
         )
         record = self.versioned_record()
         if not self.is_bound and record is not None and record.pk:
-            self.initial[self.version_field] = record.version
+            self.initial[self.version_field] = getattr(record, self.version_field)
             self.initial[self.digest_field] = self._digests_text(record)
 
     def versioned_record(self) -> models.Model | None:
@@ -233,6 +233,6 @@ class VersionedFormMixin(_FormBase):
         self.add_error(None, stale_message(last=exc.last, changes=changes))
         if record is not None:
             data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
-            data[self.add_prefix(self.version_field)] = str(getattr(record, "version", ""))
+            data[self.add_prefix(self.version_field)] = str(getattr(record, self.version_field, ""))
             data[self.add_prefix(self.digest_field)] = self._digests_text(record)
             self.data = data
