@@ -200,6 +200,35 @@ class Complaint(Timestamped):
     responsible_department = models.CharField(
         _("responsible department"), max_length=100, blank=True
     )
+    # The outlet the complaint is charged to, and where the parcel came from
+    # and went to, where known.
+    responsible_outlet = models.ForeignKey(
+        "customers.Outlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("responsible outlet"),
+    )
+    origin_outlet = models.ForeignKey(
+        "customers.Outlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("origin outlet"),
+    )
+    destination_outlet = models.ForeignKey(
+        "customers.Outlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destination outlet"),
+    )
+    waybills = models.ManyToManyField(
+        "customers.Waybill", blank=True, related_name="complaints", verbose_name=_("waybills")
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

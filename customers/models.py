@@ -246,6 +246,14 @@ class Customer(Timestamped):
         verbose_name=_("region"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
+    serving_outlet = models.ForeignKey(
+        "customers.Outlet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("serving outlet"),
+    )
     unit = unit_fk("customers")
     sales_owner = user_fk(_("sales owner"), related_name="sales_customers")
     visiting_person = user_fk(_("visiting person"), related_name="visited_customers")
@@ -592,7 +600,9 @@ class CustomerImport(models.Model):
         return self.state in (self.State.CHECKING, self.State.APPLYING)
 
 
-# Customer voice: surveys and the customer watch.
-# Customer development and care reminders live in their own module.
+# The sub-domains' models: outlets (网点), customer development and care
+# reminders, customer voice (surveys, the watch) and waybills (运单号).
+from .outlets.models import Outlet, OutletKind  # noqa: E402, F401
 from .prospects.models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401
 from .voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey  # noqa: E402, F401
+from .waybills.models import Waybill  # noqa: E402, F401

@@ -223,6 +223,9 @@ class DailyReportEntry(Timestamped):
         related_name="report_entries",
         verbose_name=_("customer"),
     )
+    waybills = models.ManyToManyField(
+        "customers.Waybill", blank=True, related_name="entries", verbose_name=_("waybills")
+    )
     kind = models.CharField(_("visit or call"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("visit time"))
     opinions = models.TextField(

@@ -87,6 +87,10 @@ class UrgentReport(models.Model):
         _("form token"), null=True, blank=True, unique=True, editable=False
     )
 
+    waybills = models.ManyToManyField(
+        "customers.Waybill", blank=True, related_name="urgent_reports", verbose_name=_("waybills")
+    )
+
     objects = UrgentReportQuerySet.as_manager()
 
     UNACKNOWLEDGED = (Status.PENDING, Status.ROUTED)
