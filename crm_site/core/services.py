@@ -145,6 +145,8 @@ def audit(
     """Append an audit log entry (exports with filters and row counts, imports,
     rule edits, deletions, role changes...). Never pass personal data in `data`.
     `object_type`/`object_id` name an object without it (one already deleted)."""
+    from crm_site.accounts.lockout import client_address
+
     from .models import AuditLog
 
     known = actor if getattr(actor, "is_authenticated", False) else None
@@ -156,7 +158,7 @@ def audit(
         object_id=str(obj.pk) if obj is not None else str(object_id)[:50],
         summary=summary[:300],
         data=data or {},
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_address(request) if request is not None else None,
     )
 
 
