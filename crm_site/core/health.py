@@ -18,11 +18,10 @@ from dataclasses import asdict, dataclass
 
 from django.db import DatabaseError, close_old_connections, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Role, User
+from crm_site.accounts.selectors import active_admins
 from crm_site.celery import app
 
 from .models import WorkerHeartbeat
@@ -124,19 +123,13 @@ def readiness() -> tuple[bool, dict]:
     return not failing, body
 
 
-def _admins():
-    return User.objects.filter(
-        Q(groups__name=Role.ADMIN) | Q(is_superuser=True), is_active=True
-    ).distinct()
-
-
 def beat_stale_alert(*, seen_at) -> int:
     """Tell every admin that beat stopped, once per outage; returns how many were told."""
     key = f"beat-stale:{seen_at.isoformat() if seen_at else 'never'}"
     told = 0
     try:
         sent = notify_each(
-            _admins(),
+            active_admins(),
             kind="beat_stale",
             text=lambda: (
                 _("Scheduled jobs are not running"),

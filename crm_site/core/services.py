@@ -174,12 +174,11 @@ def not_found_probe_count(*, user, request) -> None:
     Out-of-scope objects answer 404 by design, so a user walking ids shows up
     only here. The count lives in the cache (Redis outside development): an
     atomic increment, so concurrent requests cannot both cross the limit."""
-    from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from crm_site.accounts.models import Role
+    from crm_site.accounts.selectors import active_admins
 
     key = not_found_probe_key(user.pk)
     cache.add(key, 0, timeout=settings.CRM_NOT_FOUND_PROBE_MINUTES * 60)
@@ -201,9 +200,8 @@ def not_found_probe_count(*, user, request) -> None:
             },
             request=request,
         )
-        admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMIN)
         notify_each(
-            admins.distinct(),
+            active_admins(),
             kind="security.not_found_probe",
             text=lambda: (
                 _("User %(username)s opened %(count)s missing or hidden objects")
