@@ -13,6 +13,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import units_for
+from crm_site.core import months
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
@@ -190,12 +191,6 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after (or before) `day`'s."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 class StatsFilterForm(CleanInputForm):
     """The figures' period the right way round."""
 
@@ -255,12 +250,12 @@ class ComplaintStatsFilter(ListFilterSet):
     @staticmethod
     def _default_period() -> tuple[date, date]:
         last = _month_start(timezone.localdate())
-        return add_months(last, -11), last
+        return months.shift(last, -11), last
 
     def period(self) -> tuple[date, date]:
         """First day of the first month, last day of the last month (12 months by default)."""
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
         default_first, default_last = self._default_period()
         last = _month_start(data.get("month_to") or default_last)
-        first = _month_start(data.get("month_from") or add_months(last, -11))
-        return first, add_months(last, 1) - timedelta(days=1)
+        first = _month_start(data.get("month_from") or months.shift(last, -11))
+        return first, months.shift(last, 1) - timedelta(days=1)

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from crm_site.core import months
+
 from . import selectors
-from .filters import add_months
 from .services import figures as figures_of
 
 
@@ -48,11 +49,11 @@ def complaint_stats(*, user, filters, now=None) -> dict:
 
 
 def _months(first: date, last: date) -> list[date]:
-    months, month = [], first
+    series, month = [], first
     while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+        series.append(month)
+        month = months.shift(month, 1)
+    return series
 
 
 def chart_data(monthly: list[dict], categories: list[dict], first: date, last: date) -> dict:
