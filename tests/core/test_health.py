@@ -8,13 +8,21 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from crm_site.core import health
 from crm_site.core.models import Notification, WorkerHeartbeat
 from tests.support import services
-from tests.support.processes import free_port
-from tests.support.services import spawn, stop_process, wait_until
+from tests.support.processes import WebServer, free_port
+from tests.support.services import (
+    closed_on_the_server,
+    database_url_through,
+    spawn,
+    stop_process,
+    wait_until,
+)
+from tests.support.tcpproxy import TcpProxy
 
 
 def readyz(client):
@@ -124,3 +132,72 @@ def test_readyz_is_ok_with_a_real_worker_and_a_real_beat(celery_worker, client, 
     assert body["failing"] == []
     assert body["checks"]["worker"] == {"ok": True, "detail": "answering"}
     assert body["checks"]["broker"]["ok"] and body["checks"]["beat"]["ok"]
+
+
+def beat_process(tmp_path, env):
+    args = [sys.executable, "-m", "celery", "-A", "crm_site", "beat", "--loglevel", "INFO"]
+    return spawn([*args, "--schedule", str(tmp_path / "schedule")], tmp_path / "beat.log", env)
+
+
+def answers(server: WebServer, times: int) -> list[tuple[int, dict]]:
+    """/readyz/ asked `times` times in a row (the requests spread over the workers)."""
+    replies = []
+    for _ in range(times):
+        status, _location, content = server.request("GET", "/readyz/", cookies={})
+        replies.append((status, json.loads(content)))
+    return replies
+
+
+def all_with(status: int, server: WebServer, times: int = 6):
+    """The replies when `times` /readyz/ in a row answered `status`, else None."""
+    replies = answers(server, times)
+    return replies if all(code == status for code, _body in replies) else None
+
+
+@pytest.mark.slow
+@pytest.mark.services
+def test_readyz_is_a_503_naming_the_database_while_postgresql_is_down_and_200_once_it_is_back(
+    celery_worker, tmp_path
+):
+    """gunicorn, beat and the database through a proxy that refuses every
+    connection and cuts the open ones while "PostgreSQL is stopped"; a real
+    worker and Redis stay up. The web workers' kept connections recover."""
+    host = connection.settings_dict["HOST"] or "127.0.0.1"
+    proxy = TcpProxy(host, int(connection.settings_dict["PORT"] or 5432)).start()
+    env = {
+        "DATABASE_URL": database_url_through(proxy),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "LOG_LEVEL": "ERROR",
+    }
+    beat = beat_process(tmp_path, os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env)
+    server = WebServer(tmp_path, env, workers=2)
+    try:
+        server.start()
+        # Up: every part ok, each web worker holding its database connection.
+        wait_until(lambda: all_with(200, server), timeout=60, interval=0.5)
+
+        proxy.cut()  # PostgreSQL stops: sessions cut, new connections refused
+        down = wait_until(lambda: all_with(503, server), timeout=20, interval=0.2)
+
+        proxy.restore()  # and starts again
+        up = wait_until(lambda: all_with(200, server), timeout=20, interval=0.2)
+    finally:
+        server.stop()
+        stop_process(beat)
+        proxy.stop()
+        wait_until(lambda: closed_on_the_server(proxy), timeout=20)
+
+    for _status, body in down:
+        assert body["status"] == "unavailable"
+        assert body["failing"] == ["database"]
+        assert body["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+        assert body["checks"]["broker"] == {"ok": True, "detail": "reachable"}
+        assert body["checks"]["worker"] == {"ok": True, "detail": "answering"}
+        # Its heartbeat row is out of reach; its lock in Redis shows it ticking.
+        assert body["checks"]["beat"]["ok"] is True
+        assert "lock renewed" in body["checks"]["beat"]["detail"]
+    for _status, body in up:
+        assert body["failing"] == []
+        assert body["checks"]["database"] == {"ok": True, "detail": "reachable and migrated"}
+        assert "last heartbeat" in body["checks"]["beat"]["detail"]
