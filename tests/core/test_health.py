@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from crm_site.core import health
+from crm_site.core.beat import LOCK_KEY as BEAT_LOCK_KEY
+from crm_site.core.beat import RedisLock, lock_renewed_seconds_ago
 from crm_site.core.models import Notification, WorkerHeartbeat
 from tests.support import services
 from tests.support.processes import WebServer, free_port
@@ -84,6 +86,40 @@ def test_a_fresh_beat_heartbeat_is_ready(client, broker_and_worker_up, admin_use
     assert not Notification.objects.filter(kind="beat_stale").exists()
 
 
+@pytest.fixture
+def heartbeat_unreadable(monkeypatch):
+    """The heartbeat row cannot be read: the database is away."""
+
+    def unreachable(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(health.WorkerHeartbeat.objects, "filter", unreachable)
+
+
+def test_with_the_database_away_beat_is_judged_by_its_lock(heartbeat_unreadable, monkeypatch):
+    monkeypatch.setattr(health, "lock_renewed_seconds_ago", lambda: 12.5)
+    assert health.check_beat() == health.Part(
+        True, "lock renewed 12 seconds ago (heartbeat row unreadable)"
+    )
+
+
+def test_with_the_database_away_and_no_lock_beat_is_unknown(heartbeat_unreadable, monkeypatch):
+    monkeypatch.setattr(health, "lock_renewed_seconds_ago", lambda: None)
+    assert health.check_beat() == health.Part(False, "unknown: database unreachable")
+
+
+def test_the_beat_lock_tells_how_long_ago_beat_renewed_it(redis_required):
+    lock = RedisLock(settings.REDIS_URL)
+    lock.client.delete(BEAT_LOCK_KEY)
+    assert lock_renewed_seconds_ago() is None  # no beat holds it
+    assert lock.acquire()
+    try:
+        assert 0 <= lock_renewed_seconds_ago() < 5
+    finally:
+        lock.release()
+    assert lock_renewed_seconds_ago() is None
+
+
 PROBE = """
 import django
 django.setup()
@@ -135,6 +171,11 @@ def test_readyz_is_ok_with_a_real_worker_and_a_real_beat(celery_worker, client, 
 
 
 def beat_process(tmp_path, env):
+    """A real beat; a lock left in the test Redis by a beat an earlier test
+    killed would make it refuse to start for up to 90 seconds."""
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).delete(BEAT_LOCK_KEY)
     args = [sys.executable, "-m", "celery", "-A", "crm_site", "beat", "--loglevel", "INFO"]
     return spawn([*args, "--schedule", str(tmp_path / "schedule")], tmp_path / "beat.log", env)
 
@@ -170,7 +211,7 @@ def test_readyz_is_a_503_naming_the_database_while_postgresql_is_down_and_200_on
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "ERROR",
     }
-    beat = beat_process(tmp_path, os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env)
+    beat_proc = beat_process(tmp_path, os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env)
     server = WebServer(tmp_path, env, workers=2)
     try:
         server.start()
@@ -184,7 +225,7 @@ def test_readyz_is_a_503_naming_the_database_while_postgresql_is_down_and_200_on
         up = wait_until(lambda: all_with(200, server), timeout=20, interval=0.2)
     finally:
         server.stop()
-        stop_process(beat)
+        stop_process(beat_proc)
         proxy.stop()
         wait_until(lambda: closed_on_the_server(proxy), timeout=20)
 
