@@ -20,6 +20,7 @@ from tests.support.processes import WebServer, free_port
 from tests.support.services import (
     closed_on_the_server,
     database_url_through,
+    sessions_through,
     spawn,
     stop_process,
     wait_until,
@@ -195,39 +196,60 @@ def all_with(status: int, server: WebServer, times: int = 6):
     return replies if all(code == status for code, _body in replies) else None
 
 
+def ready_on_both_workers(server: WebServer, proxy: TcpProxy, new_since=frozenset()):
+    """The replies when /readyz/ answered 200 in a row and both web workers hold a
+    database session through the proxy (opened after `new_since`'s ports), else None."""
+    replies = all_with(200, server)
+    fresh = set(proxy.upstream_ports) - set(new_since)
+    return replies if replies and sessions_through(proxy, fresh) == 2 else None
+
+
+def database_proxy() -> TcpProxy:
+    host = connection.settings_dict["HOST"] or "127.0.0.1"
+    return TcpProxy(host, int(connection.settings_dict["PORT"] or 5432)).start()
+
+
 @pytest.mark.slow
 @pytest.mark.services
 def test_readyz_is_a_503_naming_the_database_while_postgresql_is_down_and_200_once_it_is_back(
     celery_worker, tmp_path
 ):
-    """gunicorn, beat and the database through a proxy that refuses every
-    connection and cuts the open ones while "PostgreSQL is stopped"; a real
-    worker and Redis stay up. The web workers' kept connections recover."""
-    host = connection.settings_dict["HOST"] or "127.0.0.1"
-    proxy = TcpProxy(host, int(connection.settings_dict["PORT"] or 5432)).start()
+    """gunicorn (2 workers) and beat reach the database through proxies that,
+    while "PostgreSQL is stopped", cut every open connection and refuse new
+    ones; a real worker and Redis stay up. Each web worker's kept connection
+    is replaced by a new one once PostgreSQL is back."""
+    web_db, beat_db = database_proxy(), database_proxy()
     env = {
-        "DATABASE_URL": database_url_through(proxy),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "ERROR",
     }
-    beat_proc = beat_process(tmp_path, os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env)
-    server = WebServer(tmp_path, env, workers=2)
+    beat_env = os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env
+    beat_proc = beat_process(tmp_path, beat_env | {"DATABASE_URL": database_url_through(beat_db)})
+    server = WebServer(tmp_path, env | {"DATABASE_URL": database_url_through(web_db)}, workers=2)
     try:
         server.start()
-        # Up: every part ok, each web worker holding its database connection.
-        wait_until(lambda: all_with(200, server), timeout=60, interval=0.5)
+        # Up: every part ok, both web workers holding a database session.
+        wait_until(lambda: ready_on_both_workers(server, web_db), timeout=60, interval=0.5)
 
-        proxy.cut()  # PostgreSQL stops: sessions cut, new connections refused
+        before = set(web_db.upstream_ports)
+        web_db.cut()  # PostgreSQL stops
+        beat_db.cut()
         down = wait_until(lambda: all_with(503, server), timeout=20, interval=0.2)
 
-        proxy.restore()  # and starts again
-        up = wait_until(lambda: all_with(200, server), timeout=20, interval=0.2)
+        web_db.restore()  # and starts again
+        beat_db.restore()
+        up = wait_until(
+            lambda: ready_on_both_workers(server, web_db, new_since=before),
+            timeout=20,
+            interval=0.2,
+        )
     finally:
         server.stop()
         stop_process(beat_proc)
-        proxy.stop()
-        wait_until(lambda: closed_on_the_server(proxy), timeout=20)
+        for proxy in (web_db, beat_db):
+            proxy.stop()
+            wait_until(lambda proxy=proxy: closed_on_the_server(proxy), timeout=20)
 
     for _status, body in down:
         assert body["status"] == "unavailable"
