@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
 
-from .models import OPEN_STATUSES, Complaint, Status
+from .models import OPEN_STATUSES, Channel, Complaint, RegulatoryLimit, Status
 
 
 def complaint_list(*, user, filters=None) -> QuerySet:
@@ -31,6 +31,22 @@ def complaint_detail(*, user, pk: int) -> Complaint:
     return get_object_or_404(queryset, pk=pk)
 
 
+def complaint_clocks(*, complaint: Complaint) -> dict:
+    """What the page shows of the complaint's two clocks: the pauses of the
+    internal one (the open one first, if any) and the regulatory limit's text."""
+    pauses = list(complaint.pauses.select_related("started_by", "ended_by").order_by("-started_at"))
+    kind = (
+        RegulatoryLimit.Kind.POSTAL_12305
+        if complaint.channel == Channel.POSTAL_12305
+        else RegulatoryLimit.Kind.DIRECT
+    )
+    return {
+        "pauses": pauses,
+        "current_pause": pauses[0] if pauses and pauses[0].ended_at is None else None,
+        "regulatory_limit": RegulatoryLimit.objects.filter(kind=kind).first(),
+    }
+
+
 def complaint_events(*, complaint: Complaint) -> QuerySet:
     return complaint.events.select_related("actor")
 
@@ -43,7 +59,7 @@ def complaint_home_figures(*, user, now, rows: int) -> dict:
         mine = mine.mine(user)
     counts = {
         "open": mine.count(),
-        "overdue": mine.filter(deadline__lt=now).count(),
+        "overdue": mine.overdue(now).count(),
     }
     if user.is_at_least(Role.MANAGER):
         counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
