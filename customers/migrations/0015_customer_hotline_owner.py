@@ -6,16 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0014_outlets_waybills'),
+        ("customers", "0014_outlets_waybills"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='hotline_owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hotline_customers', to=settings.AUTH_USER_MODEL, verbose_name='24-hour hotline owner'),
+            model_name="customer",
+            name="hotline_owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="hotline_customers",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="24-hour hotline owner",
+            ),
         ),
     ]
