@@ -8,7 +8,15 @@ from django.shortcuts import get_object_or_404
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
 
-from .models import OPEN_STATUSES, Channel, Complaint, RegulatoryLimit, Status
+from .models import (
+    OPEN_STATUSES,
+    Channel,
+    Complaint,
+    DeadlinePolicy,
+    RegulatoryLimit,
+    Severity,
+    Status,
+)
 
 
 def complaint_list(*, user, filters=None) -> QuerySet:
@@ -100,3 +108,14 @@ def complaint_figures_base(*, user, filters) -> QuerySet:
     `filters` (a complaints.filters.ComplaintStatsFilter: its unit; the period is
     applied by the figures)."""
     return filters.apply(Complaint.objects.visible_to(user))
+
+
+def green_channel_promises(*, grade: str) -> list[dict]:
+    """The working days a grade's complaints are promised, per severity (the
+    deadline policies for that grade and any category): the green channel."""
+    policies = DeadlinePolicy.objects.filter(customer_grade=grade, category__isnull=True)
+    labels = dict(Severity.choices)
+    return [
+        {"severity": p.severity, "label": labels.get(p.severity, p.severity), "days": p.working_days}
+        for p in policies.order_by("severity")
+    ]
