@@ -202,7 +202,7 @@ class RegulatoryLimit(models.Model):
     calendar_days = models.PositiveSmallIntegerField(
         _("calendar days"),
         help_text=_(
-            "Calendar days from the moment of receipt, to the minute: weekends, "
+            "Calendar days from the moment of receipt, to the second: weekends, "
             "holidays and make-up working days (调休) do not change it, and the "
             "regulatory clock never pauses. For a 12305 transfer this is only the "
             "default: the due date on the transfer notice is entered with the complaint."
@@ -486,7 +486,7 @@ class ComplaintEvent(EventBase):
         APPROVED = "approved", _("Solution approved")
         SENT_BACK = "sent_back", _("Solution sent back")
         RESOLVED = "resolved", _("Resolved")
-        NOTIFIED = "notified", _("Customer notified in writing")
+        NOTIFIED = "notified", _("Customer notified")
         RETURN_VISIT = "return_visit", _("Return visit")
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")

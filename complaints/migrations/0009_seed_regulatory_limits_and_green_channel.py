@@ -55,7 +55,13 @@ def seed(apps, schema_editor):
     )
 
 
+def unseed(apps, schema_editor):
+    # Back to one policy per severity, so the severity can be unique again.
+    Policy = apps.get_model("complaints", "DeadlinePolicy")
+    Policy.objects.exclude(category__isnull=True, customer_grade="").delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [("complaints", "0008_channels_regulatory_clock_pauses_policies")]
 
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(seed, unseed)]
