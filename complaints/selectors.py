@@ -88,6 +88,7 @@ def complaint_card_figures(*, user, customer, rows: int) -> dict:
             "received_at",
             "status",
             "deadline",
+            "paused_since",
             "category__name",
             "category__name_en",
         )
@@ -116,6 +117,10 @@ def green_channel_promises(*, grade: str) -> list[dict]:
     policies = DeadlinePolicy.objects.filter(customer_grade=grade, category__isnull=True)
     labels = dict(Severity.choices)
     return [
-        {"severity": p.severity, "label": labels.get(p.severity, p.severity), "days": p.working_days}
+        {
+            "severity": p.severity,
+            "label": labels.get(p.severity, p.severity),
+            "days": p.working_days,
+        }
         for p in policies.order_by("severity")
     ]

@@ -94,7 +94,10 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
         # The card's own form also names the green channel's hotline owner
         # (not an import column: a big account's arrangement, set by hand).
         fields = [*CUSTOMER_FIELDS, "hotline_owner"]
-        field_classes = {**CustomerFieldsForm.Meta.field_classes, "hotline_owner": PersonChoiceField}
+        field_classes = {
+            **CustomerFieldsForm.Meta.field_classes,
+            "hotline_owner": PersonChoiceField,
+        }
         widgets = {
             "services": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "notes": forms.Textarea(attrs={"rows": 3}),

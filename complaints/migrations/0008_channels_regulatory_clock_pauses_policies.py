@@ -6,138 +6,291 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_role_groups'),
-        ('complaints', '0007_outlets_waybills'),
-        ('customers', '0015_customer_hotline_owner'),
+        ("accounts", "0002_role_groups"),
+        ("complaints", "0007_outlets_waybills"),
+        ("customers", "0015_customer_hotline_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplaintPause',
+            name="ComplaintPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('outlet_reply', "Waiting for the outlet's reply"), ('customer_evidence', "Waiting for the customer's evidence")], max_length=20, verbose_name='reason')),
-                ('note', models.TextField(blank=True, max_length=10000, verbose_name='note')),
-                ('started_at', models.DateTimeField(verbose_name='paused at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='resumed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("outlet_reply", "Waiting for the outlet's reply"),
+                            ("customer_evidence", "Waiting for the customer's evidence"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=10000, verbose_name="note")),
+                ("started_at", models.DateTimeField(verbose_name="paused at")),
+                (
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resumed at"),
+                ),
             ],
             options={
-                'verbose_name': 'complaint pause',
-                'verbose_name_plural': 'complaint pauses',
-                'ordering': ['started_at', 'pk'],
+                "verbose_name": "complaint pause",
+                "verbose_name_plural": "complaint pauses",
+                "ordering": ["started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RegulatoryLimit',
+            name="RegulatoryLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('direct', 'Complaint made to the company'), ('postal_12305', 'Transfer from the 12305 postal appeal line')], max_length=20, unique=True, verbose_name='applies to')),
-                ('calendar_days', models.PositiveSmallIntegerField(help_text='Calendar days from the moment of receipt, to the second: weekends, holidays and make-up working days (调休) do not change it, and the regulatory clock never pauses. For a 12305 transfer this is only the default: the due date on the transfer notice is entered with the complaint.', verbose_name='calendar days')),
-                ('source', models.CharField(max_length=100, verbose_name='source')),
-                ('source_text', models.TextField(max_length=10000, verbose_name='source text')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("direct", "Complaint made to the company"),
+                            ("postal_12305", "Transfer from the 12305 postal appeal line"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="applies to",
+                    ),
+                ),
+                (
+                    "calendar_days",
+                    models.PositiveSmallIntegerField(
+                        help_text="Calendar days from the moment of receipt, to the second: weekends, holidays and make-up working days (调休) do not change it, and the regulatory clock never pauses. For a 12305 transfer this is only the default: the due date on the transfer notice is entered with the complaint.",
+                        verbose_name="calendar days",
+                    ),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="source")),
+                ("source_text", models.TextField(max_length=10000, verbose_name="source text")),
             ],
             options={
-                'verbose_name': 'regulatory time limit',
-                'verbose_name_plural': 'regulatory time limits',
-                'ordering': ['kind'],
+                "verbose_name": "regulatory time limit",
+                "verbose_name_plural": "regulatory time limits",
+                "ordering": ["kind"],
             },
         ),
         migrations.AlterModelOptions(
-            name='deadlinepolicy',
-            options={'ordering': ['severity', 'customer_grade', 'category'], 'verbose_name': 'deadline policy', 'verbose_name_plural': 'deadline policies'},
+            name="deadlinepolicy",
+            options={
+                "ordering": ["severity", "customer_grade", "category"],
+                "verbose_name": "deadline policy",
+                "verbose_name_plural": "deadline policies",
+            },
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='pause_reason',
-            field=models.CharField(blank=True, choices=[('outlet_reply', "Waiting for the outlet's reply"), ('customer_evidence', "Waiting for the customer's evidence")], max_length=20, verbose_name='pause reason'),
+            model_name="complaint",
+            name="pause_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("outlet_reply", "Waiting for the outlet's reply"),
+                    ("customer_evidence", "Waiting for the customer's evidence"),
+                ],
+                max_length=20,
+                verbose_name="pause reason",
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='paused_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='paused since'),
+            model_name="complaint",
+            name="paused_since",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="paused since"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='regulatory_due',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='regulatory due date'),
+            model_name="complaint",
+            name="regulatory_due",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="regulatory due date"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='regulatory_escalated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='regulatory breach reported at'),
+            model_name="complaint",
+            name="regulatory_escalated_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="regulatory breach reported at"
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='regulatory_reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='regulatory reminder sent at'),
+            model_name="complaint",
+            name="regulatory_reminded_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="regulatory reminder sent at"
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='regulatory_source',
-            field=models.CharField(blank=True, max_length=100, verbose_name='regulatory source'),
+            model_name="complaint",
+            name="regulatory_source",
+            field=models.CharField(blank=True, max_length=100, verbose_name="regulatory source"),
         ),
         migrations.AddField(
-            model_name='deadlinepolicy',
-            name='category',
-            field=models.ForeignKey(blank=True, help_text='Blank: any category.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='complaints.complaintcategory', verbose_name='category'),
+            model_name="deadlinepolicy",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Blank: any category.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="complaints.complaintcategory",
+                verbose_name="category",
+            ),
         ),
         migrations.AddField(
-            model_name='deadlinepolicy',
-            name='customer_grade',
-            field=models.CharField(blank=True, help_text="Blank: any grade. A policy for a grade is that grade's green-channel promise, shown on its customers' cards.", max_length=10, verbose_name='customer grade'),
+            model_name="deadlinepolicy",
+            name="customer_grade",
+            field=models.CharField(
+                blank=True,
+                help_text="Blank: any grade. A policy for a grade is that grade's green-channel promise, shown on its customers' cards.",
+                max_length=10,
+                verbose_name="customer grade",
+            ),
         ),
         migrations.AlterField(
-            model_name='complaint',
-            name='channel',
-            field=models.CharField(choices=[('phone', 'Phone'), ('letter', 'Letter'), ('in_person', 'In person'), ('email', 'E-mail'), ('online', 'Online'), ('postal_12305', 'Transferred from the 12305 postal appeal line'), ('platform', 'Transferred from a platform')], max_length=12, verbose_name='channel'),
+            model_name="complaint",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("phone", "Phone"),
+                    ("letter", "Letter"),
+                    ("in_person", "In person"),
+                    ("email", "E-mail"),
+                    ("online", "Online"),
+                    ("postal_12305", "Transferred from the 12305 postal appeal line"),
+                    ("platform", "Transferred from a platform"),
+                ],
+                max_length=12,
+                verbose_name="channel",
+            ),
         ),
         migrations.AlterField(
-            model_name='complaint',
-            name='notice_means',
-            field=models.CharField(blank=True, choices=[('letter', 'Letter'), ('email', 'E-mail'), ('fax', 'Fax'), ('in_person', 'Handed over in person'), ('phone', 'Phone')], max_length=12, verbose_name='notified by'),
+            model_name="complaint",
+            name="notice_means",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("letter", "Letter"),
+                    ("email", "E-mail"),
+                    ("fax", "Fax"),
+                    ("in_person", "Handed over in person"),
+                    ("phone", "Phone"),
+                ],
+                max_length=12,
+                verbose_name="notified by",
+            ),
         ),
         migrations.AlterField(
-            model_name='complaintevent',
-            name='kind',
-            field=models.CharField(choices=[('logged', 'Logged'), ('investigation_started', 'Investigation started'), ('findings', 'Findings recorded'), ('assigned', 'Handler assigned'), ('proposed', 'Solution proposed'), ('approved', 'Solution approved'), ('sent_back', 'Solution sent back'), ('resolved', 'Resolved'), ('notified', 'Customer notified'), ('return_visit', 'Return visit'), ('reopened', 'Reopened'), ('closed', 'Closed'), ('recording', 'Recording attached'), ('reminded', 'Deadline reminder sent'), ('escalated', 'Escalated past the deadline'), ('paused', 'Clock paused'), ('resumed', 'Clock resumed'), ('regulatory_reminded', 'Regulatory due date reminder sent'), ('regulatory_escalated', 'Regulatory due date passed')], max_length=30, verbose_name='event'),
+            model_name="complaintevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("logged", "Logged"),
+                    ("investigation_started", "Investigation started"),
+                    ("findings", "Findings recorded"),
+                    ("assigned", "Handler assigned"),
+                    ("proposed", "Solution proposed"),
+                    ("approved", "Solution approved"),
+                    ("sent_back", "Solution sent back"),
+                    ("resolved", "Resolved"),
+                    ("notified", "Customer notified"),
+                    ("return_visit", "Return visit"),
+                    ("reopened", "Reopened"),
+                    ("closed", "Closed"),
+                    ("recording", "Recording attached"),
+                    ("reminded", "Deadline reminder sent"),
+                    ("escalated", "Escalated past the deadline"),
+                    ("paused", "Clock paused"),
+                    ("resumed", "Clock resumed"),
+                    ("regulatory_reminded", "Regulatory due date reminder sent"),
+                    ("regulatory_escalated", "Regulatory due date passed"),
+                ],
+                max_length=30,
+                verbose_name="event",
+            ),
         ),
         migrations.AlterField(
-            model_name='deadlinepolicy',
-            name='severity',
-            field=models.CharField(choices=[('normal', 'Normal'), ('major', 'Major')], max_length=10, verbose_name='severity'),
+            model_name="deadlinepolicy",
+            name="severity",
+            field=models.CharField(
+                choices=[("normal", "Normal"), ("major", "Major")],
+                max_length=10,
+                verbose_name="severity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['status', 'regulatory_due'], name='complaint_status_regdue'),
+            model_name="complaint",
+            index=models.Index(fields=["status", "regulatory_due"], name="complaint_status_regdue"),
         ),
         migrations.AddConstraint(
-            model_name='deadlinepolicy',
-            constraint=models.UniqueConstraint(fields=('severity', 'category', 'customer_grade'), name='deadline_policy_unique', nulls_distinct=False),
+            model_name="deadlinepolicy",
+            constraint=models.UniqueConstraint(
+                fields=("severity", "category", "customer_grade"),
+                name="deadline_policy_unique",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddField(
-            model_name='complaintpause',
-            name='complaint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='complaints.complaint', verbose_name='complaint'),
+            model_name="complaintpause",
+            name="complaint",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pauses",
+                to="complaints.complaint",
+                verbose_name="complaint",
+            ),
         ),
         migrations.AddField(
-            model_name='complaintpause',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resumed by'),
+            model_name="complaintpause",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="resumed by",
+            ),
         ),
         migrations.AddField(
-            model_name='complaintpause',
-            name='started_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='paused by'),
+            model_name="complaintpause",
+            name="started_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="paused by",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaintpause',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('complaint',), name='complaint_one_open_pause'),
+            model_name="complaintpause",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("complaint",),
+                name="complaint_one_open_pause",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaintpause',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='complaint_pause_ends_after_start'),
+            model_name="complaintpause",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    ("ended_at__gte", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="complaint_pause_ends_after_start",
+            ),
         ),
     ]
