@@ -72,7 +72,7 @@ REGULATORY_OPEN_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 
 class NoticeMeans(models.TextChoices):
     """How the answer reached the customer: in writing (客户投诉处理作业规定 第15条:
-    书面通知), or for a general complaint also by phone (seed 003 第12条: 书面或电话)."""
+    书面通知), or for a general complaint also by phone (客户服务管理制度 第12条: 书面或电话)."""
 
     LETTER = "letter", _("Letter")
     EMAIL = "email", _("E-mail")

@@ -244,7 +244,7 @@ PHONE_NOTICE = "phone"
 
 
 def notice_means_allowed(means: str, *, severity: str) -> bool:
-    """A general complaint's outcome may be told by phone (seed 003 第12条:
+    """A general complaint's outcome may be told by phone (客户服务管理制度 第12条:
     书面或电话); a major one's still needs a written notice."""
     return not (means == PHONE_NOTICE and severity == MAJOR)
 
