@@ -78,7 +78,7 @@ ACTIONS = {
         ),
         Action(
             "notify",
-            _("Record written notice"),
+            _("Record the notice to the customer"),
             _("The customer can be notified in writing only after the complaint is resolved."),
         ),
         Action(

@@ -53,7 +53,7 @@ ACTIONS: dict[str, tuple] = {
     "notify": (
         forms.NotifyForm,
         services.complaint_notify_customer,
-        gettext_lazy("The written notice to the customer is recorded."),
+        gettext_lazy("The notice to the customer is recorded."),
     ),
     "return_visit": (
         forms.ReturnVisitForm,
