@@ -366,7 +366,7 @@ def complaint_record_findings(
     `version`: the complaint's version the form was loaded from; if someone
     saved its findings or solution since, StaleEdit and nothing changes.
     """
-    fields = {"cause": cause, "responsible_department": responsible_department}
+    fields: dict[str, Any] = {"cause": cause, "responsible_department": responsible_department}
     raised = major and complaint.severity != Severity.MAJOR
     if raised:
         fields["severity"] = Severity.MAJOR
