@@ -389,6 +389,10 @@ class Complaint(Timestamped):
     # (RegulatoryLimit): never paused, met by the notice to the customer.
     regulatory_due = models.DateTimeField(_("regulatory due date"), null=True, blank=True)
     regulatory_source = models.CharField(_("regulatory source"), max_length=100, blank=True)
+    # The day the customer was first told the result: what the regulator
+    # asks for. Kept when a return visit reopens the complaint (notified_on
+    # is then cleared for the next notice), so an answer in time stays in time.
+    regulatory_answered_on = models.DateField(_("first told the result on"), null=True, blank=True)
     regulatory_reminded_at = models.DateTimeField(
         _("regulatory reminder sent at"), null=True, blank=True
     )
@@ -454,7 +458,7 @@ class Complaint(Timestamped):
     @property
     def regulatory_open(self) -> bool:
         """The customer has not been told the result yet."""
-        return self.status in REGULATORY_OPEN_STATUSES
+        return self.status in REGULATORY_OPEN_STATUSES and self.regulatory_answered_on is None
 
     def regulatory_overdue(self, now=None) -> bool:
         return bool(

@@ -49,6 +49,9 @@ def seed(apps, schema_editor):
     Complaint.objects.filter(regulatory_due__isnull=True).update(
         regulatory_due=F("received_at") + timedelta(days=7), regulatory_source=DIRECT_SOURCE
     )
+    Complaint.objects.filter(notified_on__isnull=False).update(
+        regulatory_answered_on=F("notified_on")
+    )
     soon = timezone.now() + timedelta(days=1)
     Complaint.objects.filter(regulatory_due__lt=soon).update(
         regulatory_reminded_at=timezone.now(), regulatory_escalated_at=timezone.now()

@@ -40,7 +40,9 @@ def _open():
 
 def _regulatory_open():
     """The customer not yet told the result; paused or not."""
-    return Complaint.objects.filter(status__in=REGULATORY_OPEN_STATUSES)
+    return Complaint.objects.filter(
+        status__in=REGULATORY_OPEN_STATUSES, regulatory_answered_on__isnull=True
+    )
 
 
 def complaint_remind(*, complaint_id: int, now: datetime | None = None) -> bool:

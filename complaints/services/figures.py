@@ -183,16 +183,17 @@ def complaint_figures_by_unit(*, unit_ids: list[int], start: date, end: date) ->
 
 
 def regulatory_aggregates(now: datetime | None = None) -> dict:
-    """Met: the customer was told the result (notified_on) no later than the
-    day of the regulatory due date (local). Missed: told later, or not yet
-    told and the due date has passed. Complaints still within the limit and
-    not yet answered count in neither."""
+    """Met: the customer was first told the result (regulatory_answered_on)
+    no later than the day of the regulatory due date (local). Missed: told
+    later, or not yet told and the due date has passed. Complaints still
+    within the limit and not yet answered count in neither."""
     now = now or timezone.now()
     due_day = TruncDate("regulatory_due", tzinfo=timezone.get_current_timezone())
     has_due = Q(regulatory_due__isnull=False)
-    met = has_due & Q(notified_on__isnull=False, notified_on__lte=due_day)
+    met = has_due & Q(regulatory_answered_on__isnull=False, regulatory_answered_on__lte=due_day)
     missed = has_due & (
-        Q(notified_on__gt=due_day) | Q(notified_on__isnull=True, regulatory_due__lt=now)
+        Q(regulatory_answered_on__gt=due_day)
+        | Q(regulatory_answered_on__isnull=True, regulatory_due__lt=now)
     )
     return {
         "regulatory_met": Count("pk", filter=met),

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -518,6 +519,10 @@ def complaint_notify_customer(
         comment=comment or _means_label(means),
         notified_on=notified_on,
         notice_means=means,
+        # The first notice is the one the regulator counts.
+        regulatory_answered_on=Coalesce(
+            F("regulatory_answered_on"), Value(notified_on, output_field=DateField())
+        ),
     )
     return complaint
 

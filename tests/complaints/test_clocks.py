@@ -301,3 +301,26 @@ def test_a_customer_told_the_result_is_not_warned_about_the_regulatory_due_date(
         status="notified", regulatory_due=timezone.now() - timedelta(hours=1)
     )
     assert services.complaint_deadlines_sweep()["regulatory_escalated"] == 0
+
+
+@pytest.mark.django_db
+def test_an_answer_in_time_stays_in_time_when_a_return_visit_reopens_the_complaint(
+    customer_a, staff_a, supervisor_a
+):
+    complaint = f.make_complaint(
+        customer_a, by=staff_a, received_at=timezone.now() - timedelta(days=3)
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(status="resolved")
+    complaint.refresh_from_db()
+    told = timezone.localdate()
+    services.complaint_notify_customer(
+        complaint=complaint, actor=staff_a, notified_on=told, means="phone"
+    )
+    complaint.refresh_from_db()
+    services.complaint_return_visit(complaint=complaint, actor=staff_a, satisfied=False)
+    complaint.refresh_from_db()
+    assert complaint.status == "investigating" and complaint.notified_on is None
+    assert complaint.regulatory_answered_on == told
+    # Past the regulatory due date now: no warning, the customer had the answer.
+    later = complaint.regulatory_due + timedelta(hours=1)
+    assert services.complaint_deadlines_sweep(now=later)["regulatory_escalated"] == 0

@@ -43,7 +43,7 @@ def answered(customer_a, customer_b, staff_a, staff_b, unit_a):
         c = f.make_complaint(customer, by=by, received_at=received)
         fields = {"responsible_outlet": outlet}
         if told:
-            fields |= {"status": "notified", "notified_on": told}
+            fields |= {"status": "notified", "notified_on": told, "regulatory_answered_on": told}
         Complaint.objects.filter(pk=c.pk).update(**fields)
         return c
 

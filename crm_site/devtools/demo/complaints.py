@@ -352,6 +352,9 @@ def _backdate(complaint: Complaint, scenario: Scenario) -> None:
         fields["resolved_at"] = at[K.RESOLVED]
     if complaint.notified_on:
         fields["notified_on"] = timezone.localtime(at[K.NOTIFIED]).date()
+    if K.NOTIFIED in at:
+        # Kept through a reopening: the first answer is the one the regulator counts.
+        fields["regulatory_answered_on"] = timezone.localtime(at[K.NOTIFIED]).date()
     if complaint.return_visit_at:
         fields["return_visit_at"] = at[K.RETURN_VISIT]
     if complaint.closed_at:
