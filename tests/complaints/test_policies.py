@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from complaints import rules, services
 from complaints.models import ComplaintCategory, DeadlinePolicy
@@ -128,3 +129,40 @@ def test_a_grade_with_a_policy_of_its_own_gets_a_green_channel_too(
     customer = f.make_customer(unit_a, visiting_person=staff_a, grade="B")
     client.force_login(staff_a)
     assert 'id="green-channel"' in client.get(customer.get_absolute_url()).content.decode()
+
+
+# --- the admin pages where both are edited ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admins_edit_the_policies_and_see_the_regulatory_source_text(
+    client, admin_user, categories
+):
+    from complaints.models import RegulatoryLimit
+
+    client.force_login(admin_user)
+    policies = client.get(reverse("admin:complaints_deadlinepolicy_changelist"))
+    assert policies.status_code == 200
+    limit = RegulatoryLimit.objects.get(kind="direct")
+    page = client.get(reverse("admin:complaints_regulatorylimit_change", args=[limit.pk]))
+    assert page.status_code == 200
+    assert "自接到投诉之日起7日内予以处理并告知用户" in page.content.decode()
+    response = client.post(
+        reverse("admin:complaints_regulatorylimit_change", args=[limit.pk]),
+        {
+            "kind": "direct",
+            "calendar_days": "6",
+            "source": limit.source,
+            "source_text": limit.source_text,
+        },
+    )
+    assert response.status_code == 302
+    limit.refresh_from_db()
+    assert limit.calendar_days == 6
+
+
+@pytest.mark.django_db
+def test_the_policy_and_limit_admin_pages_are_for_admins_only(client, supervisor_a, categories):
+    client.force_login(supervisor_a)
+    response = client.get(reverse("admin:complaints_deadlinepolicy_changelist"))
+    assert response.status_code in (302, 403)
