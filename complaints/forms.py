@@ -17,7 +17,7 @@ from customers.fields import CustomerField
 from customers.models import Customer
 
 from . import rules
-from .models import Channel, ComplaintCategory, NoticeMeans, Severity
+from .models import Channel, ComplaintCategory, NoticeMeans, PauseReason, Severity
 from .services import recording_validate
 from .services.lifecycle import unit_members
 
@@ -102,6 +102,16 @@ class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
         help_text=_("Letters: acknowledge receipt to the customer at once."),
     )
     recording = RecordingField(required=False)
+    regulatory_due = forms.DateTimeField(
+        label=_("Due date on the 12305 transfer notice"),
+        required=False,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "12305 transfers only. Left blank: the regulatory limit in calendar days "
+            "from receipt (holidays and make-up days do not change it)."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +132,8 @@ class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
             )
         if data.get("recording") and channel != Channel.PHONE:
             self.add_error("recording", _("Only phone complaints have a recording."))
+        if data.get("regulatory_due") and channel != Channel.POSTAL_12305:
+            self.add_error("regulatory_due", _("Only a 12305 transfer has a due date of its own."))
         received_at = data.get("received_at")
         if received_at and received_at > timezone.now() + timedelta(minutes=5):
             self.add_error("received_at", _("The time received cannot be in the future."))
@@ -211,12 +223,40 @@ class NotifyForm(CommentForm):
     notified_on = forms.DateField(
         label=_("Notice sent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    means = forms.ChoiceField(label=_("Sent by"), choices=NoticeMeans.choices)
+    means = forms.ChoiceField(
+        label=_("Sent by"),
+        choices=NoticeMeans.choices,
+        help_text=_(
+            "A general complaint's outcome may be told by phone; a major complaint's "
+            "needs a written notice."
+        ),
+    )
     field_order = ["notified_on", "means", "comment"]
 
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, complaint=complaint, **kwargs)
         self.initial.setdefault("notified_on", timezone.localdate())
+        if complaint is not None and complaint.severity == Severity.MAJOR:
+            self.fields["means"].choices = [
+                (value, label)
+                for value, label in NoticeMeans.choices
+                if rules.notice_means_allowed(value, severity=complaint.severity)
+            ]
+
+
+class PauseForm(CommentForm):
+    reason = forms.ChoiceField(
+        label=_("Waiting for"), choices=PauseReason.choices, widget=forms.RadioSelect
+    )
+    field_order = ["reason", "comment"]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        self.fields["comment"].label = _("Details")
+        self.fields["comment"].help_text = _(
+            "The internal deadline stops until the clock is resumed; the regulatory "
+            "due date does not."
+        )
 
 
 class ReturnVisitForm(CommentForm):

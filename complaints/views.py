@@ -53,7 +53,7 @@ ACTIONS: dict[str, tuple] = {
     "notify": (
         forms.NotifyForm,
         services.complaint_notify_customer,
-        gettext_lazy("The written notice to the customer is recorded."),
+        gettext_lazy("The notice to the customer is recorded."),
     ),
     "return_visit": (
         forms.ReturnVisitForm,
@@ -64,6 +64,16 @@ ACTIONS: dict[str, tuple] = {
         forms.RecordingForm,
         services.complaint_attach_recording,
         gettext_lazy("Recording attached."),
+    ),
+    "pause": (
+        forms.PauseForm,
+        services.complaint_pause,
+        gettext_lazy("The clock is paused."),
+    ),
+    "resume": (
+        forms.CommentForm,
+        services.complaint_resume,
+        gettext_lazy("The clock runs again; the deadline has moved on by the paused time."),
     ),
 }
 
@@ -133,7 +143,9 @@ def _render_detail(request, complaint, bound=None):
         "events": selectors.complaint_events(complaint=complaint),
         "actions": _action_forms(request, complaint, bound),
         "overdue": complaint.is_overdue(),
+        "regulatory_overdue": complaint.regulatory_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
+        **selectors.complaint_clocks(complaint=complaint),
     }
     return render(request, "complaints/complaint_detail.html", context)
 
@@ -243,5 +255,7 @@ def complaint_stats(request):
         "query_string": query_string(request),
         "categories": figures["categories"],
         "chart": stats.chart_data(figures["by_month"], figures["categories"], first, last),
+        "regulatory": figures["regulatory"],
+        "regulatory_tables": stats.regulatory_tables(figures["regulatory"]),
     }
     return render(request, "complaints/complaint_stats.html", context)

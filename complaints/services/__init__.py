@@ -3,7 +3,14 @@
 Split by concern; import from here: `from complaints import services`.
 """
 
-from .deadlines import complaint_deadlines_sweep, complaint_escalate, complaint_remind
+from .clocks import complaint_pause, complaint_resume
+from .deadlines import (
+    complaint_deadlines_sweep,
+    complaint_escalate,
+    complaint_regulatory_escalate,
+    complaint_regulatory_remind,
+    complaint_remind,
+)
 from .figures import complaint_figures, complaint_figures_by_unit
 from .lifecycle import (
     complaint_approve,
@@ -15,6 +22,7 @@ from .lifecycle import (
     complaint_notify_customer,
     complaint_propose,
     complaint_record_findings,
+    complaint_regulatory_due,
     complaint_resolve,
     complaint_return_visit,
     complaint_send_back,
@@ -34,10 +42,15 @@ __all__ = [
     "complaint_log",
     "complaint_next_number",
     "complaint_notify_customer",
+    "complaint_pause",
     "complaint_propose",
     "complaint_record_findings",
+    "complaint_regulatory_due",
+    "complaint_regulatory_escalate",
+    "complaint_regulatory_remind",
     "complaint_remind",
     "complaint_resolve",
+    "complaint_resume",
     "complaint_return_visit",
     "complaint_send_back",
     "complaint_start_investigation",

@@ -436,6 +436,15 @@ MATRIX: dict[str, Case | list[Case]] = {
         _complaint_action(
             "approve", "L 403 404 403 404 ok 404 ok", {"approve-comment": "越权批准"}
         ),
+        # Pausing the clock: anyone in scope who works the complaint; the
+        # other unit's people do not see it.
+        _complaint_action(
+            "pause", SCOPED_ACT, {"pause-reason": "outlet_reply", "pause-comment": "等网点回复"}
+        ),
+        # Resuming a clock that runs is refused for everyone and changes nothing.
+        _complaint_action(
+            "resume", "L same 404 same 404 same 404 same", {"resume-comment": "恢复"}
+        ),
         _complaint_action(
             "no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"
         ),
