@@ -101,6 +101,11 @@ ACTIONS = {
             _("Attach recording"),
             _("A closed complaint takes no more recordings."),
         ),
+        Action(
+            "waybills",
+            _("Waybill numbers"),
+            _("A closed complaint's waybill numbers can no longer be changed."),
+        ),
     ]
 }
 
@@ -125,6 +130,11 @@ WORKFLOW = Workflow(
         "findings": ((INVESTIGATING, SENT_BACK), None, "findings"),
         "assign": (OPEN, None, "assigned"),
         "recording": ((*OPEN, RESOLVED, NOTIFIED), None, "recording"),
+        "waybills": ((*OPEN, RESOLVED, NOTIFIED), None, "waybills"),
+        # Two complaints about one waybill become one (complaints.services.merge):
+        # the merged one is closed, the survivor's timeline records it.
+        "merge": ((*OPEN, RESOLVED, NOTIFIED, CLOSED), CLOSED, "merged"),
+        "merge_received": ((*OPEN, RESOLVED, NOTIFIED, CLOSED), None, "merge_received"),
     },
 )
 

@@ -20,7 +20,9 @@ from .lifecycle import (
     complaint_send_back,
     complaint_start_investigation,
 )
+from .merge import complaint_merge
 from .recording import recording_validate
+from .waybills import complaint_repeat_of, complaint_set_waybills
 
 __all__ = [
     "complaint_approve",
@@ -32,14 +34,17 @@ __all__ = [
     "complaint_figures",
     "complaint_figures_by_unit",
     "complaint_log",
+    "complaint_merge",
     "complaint_next_number",
     "complaint_notify_customer",
     "complaint_propose",
     "complaint_record_findings",
     "complaint_remind",
+    "complaint_repeat_of",
     "complaint_resolve",
     "complaint_return_visit",
     "complaint_send_back",
+    "complaint_set_waybills",
     "complaint_start_investigation",
     "recording_validate",
 ]
