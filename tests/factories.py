@@ -150,6 +150,7 @@ _COMPLAINT_LOG_FIELDS = (
     "handler",
     "acknowledged_on",
     "recording",
+    "waybills",
 )
 
 
