@@ -249,7 +249,7 @@ class WaybillsForm(CommentForm):
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, complaint=complaint, **kwargs)
         if complaint is not None and not self.is_bound:
-            self.initial["waybills"] = [w.number for w in complaint.waybills.all()]
+            self.initial["waybills"] = "\n".join(w.number for w in complaint.waybills.all())
 
 
 class MergeForm(CleanInputForm):

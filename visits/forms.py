@@ -120,7 +120,7 @@ class EntryForm(IdempotentFormMixin, CleanInputForm):
             "escalation_reason": entry.escalation_reason,
             "form_token": entry.form_token,
             "competitors": ", ".join(c.name for c in entry.competitors.all()),
-            "waybills": [w.number for w in entry.waybills.all()],
+            "waybills": "\n".join(w.number for w in entry.waybills.all()),
             **{name: getattr(entry, name) for name in TEXT_FIELDS},
         }
 
