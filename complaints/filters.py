@@ -32,9 +32,7 @@ def _day_start(day):
 def _named_by_waybill(value: str):
     """The ids of the complaints that name `value` as a waybill number."""
     number = normalise(value)
-    return Complaint.waybills.through.objects.filter(waybill__number=number).values(
-        "complaint_id"
-    )
+    return Complaint.waybills.through.objects.filter(waybill__number=number).values("complaint_id")
 
 
 class ComplaintFilter(ListFilterSet):

@@ -18,7 +18,7 @@ from customers.models import Customer
 from customers.waybills.forms import WaybillListField
 
 from . import rules
-from .models import Channel, ComplaintCategory, NoticeMeans, Severity
+from .models import Channel, Complaint, ComplaintCategory, NoticeMeans, Severity
 from .services import recording_validate
 from .services.lifecycle import unit_members
 
@@ -257,9 +257,9 @@ class MergeForm(CleanInputForm):
 
     KEEP_THIS, KEEP_OTHER = "this", "other"
 
-    other = forms.ModelChoiceField(
+    other: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("The other complaint"),
-        queryset=None,
+        queryset=Complaint.objects.none(),
         empty_label=_("Choose a complaint"),
     )
     keep = forms.ChoiceField(

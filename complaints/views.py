@@ -116,8 +116,7 @@ def complaint_create(request):
             }
             if complaint.repeat_of_id:
                 text += " " + _(
-                    "It is a repeat: the same waybill had complaint %(number)s "
-                    "in the last 30 days."
+                    "It is a repeat: the same waybill had complaint %(number)s in the last 30 days."
                 ) % {"number": complaint.repeat_of.number}
             messages.success(request, text)
             return redirect(complaint)

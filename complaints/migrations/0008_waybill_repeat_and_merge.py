@@ -5,25 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0007_outlets_waybills'),
+        ("complaints", "0007_outlets_waybills"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='complaint',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='complaints.complaint', verbose_name='merged into'),
+            model_name="complaint",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged",
+                to="complaints.complaint",
+                verbose_name="merged into",
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='repeat_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='repeats', to='complaints.complaint', verbose_name='repeat of'),
+            model_name="complaint",
+            name="repeat_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="repeats",
+                to="complaints.complaint",
+                verbose_name="repeat of",
+            ),
         ),
         migrations.AlterField(
-            model_name='complaintevent',
-            name='kind',
-            field=models.CharField(choices=[('logged', 'Logged'), ('investigation_started', 'Investigation started'), ('findings', 'Findings recorded'), ('assigned', 'Handler assigned'), ('proposed', 'Solution proposed'), ('approved', 'Solution approved'), ('sent_back', 'Solution sent back'), ('resolved', 'Resolved'), ('notified', 'Customer notified in writing'), ('return_visit', 'Return visit'), ('reopened', 'Reopened'), ('closed', 'Closed'), ('recording', 'Recording attached'), ('reminded', 'Deadline reminder sent'), ('escalated', 'Escalated past the deadline'), ('waybills', 'Waybill numbers changed'), ('merged', 'Merged into another complaint'), ('merge_received', 'Another complaint merged into this one')], max_length=30, verbose_name='event'),
+            model_name="complaintevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("logged", "Logged"),
+                    ("investigation_started", "Investigation started"),
+                    ("findings", "Findings recorded"),
+                    ("assigned", "Handler assigned"),
+                    ("proposed", "Solution proposed"),
+                    ("approved", "Solution approved"),
+                    ("sent_back", "Solution sent back"),
+                    ("resolved", "Resolved"),
+                    ("notified", "Customer notified in writing"),
+                    ("return_visit", "Return visit"),
+                    ("reopened", "Reopened"),
+                    ("closed", "Closed"),
+                    ("recording", "Recording attached"),
+                    ("reminded", "Deadline reminder sent"),
+                    ("escalated", "Escalated past the deadline"),
+                    ("waybills", "Waybill numbers changed"),
+                    ("merged", "Merged into another complaint"),
+                    ("merge_received", "Another complaint merged into this one"),
+                ],
+                max_length=30,
+                verbose_name="event",
+            ),
         ),
     ]

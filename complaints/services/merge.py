@@ -70,9 +70,7 @@ def complaint_merge(
         Complaint.objects.filter(pk=complaint.pk).update(
             recording="", recording_content_type="", recording_size=None
         )
-    Complaint.objects.filter(repeat_of=complaint).exclude(pk=survivor.pk).update(
-        repeat_of=survivor
-    )
+    Complaint.objects.filter(repeat_of=complaint).exclude(pk=survivor.pk).update(repeat_of=survivor)
     Complaint.objects.filter(merged_into=complaint).update(merged_into=survivor)
     if survivor.repeat_of_id == complaint.pk:
         Complaint.objects.filter(pk=survivor.pk).update(repeat_of=complaint.repeat_of_id)

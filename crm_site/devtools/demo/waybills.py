@@ -49,9 +49,7 @@ def _lead(unit_id: int) -> User | None:
 
 
 def _customer_of(username: str) -> Customer | None:
-    return (
-        Customer.objects.filter(visiting_person__username=username).order_by("code").first()
-    )
+    return Customer.objects.filter(visiting_person__username=username).order_by("code").first()
 
 
 def _complaint(customer: Customer, actor: User, content: str, numbers, days_ago: float):
