@@ -103,7 +103,7 @@ ACTIONS = {
         ),
         Action(
             "waybills",
-            _("Waybill numbers"),
+            _("Edit waybill numbers"),
             _("A closed complaint's waybill numbers can no longer be changed."),
         ),
     ]
