@@ -82,8 +82,6 @@ def world(
         recording=SimpleUploadedFile("通话.mp3", MP3, content_type="audio/mpeg"),
         waybills=["SEC1234567890"],
     )
-    # The recipient's complaint about the same waybill (merge, the waybill page).
-    complaint_twin = f.make_complaint(customer, by=staff_a, waybills=["SEC1234567890"])
     notification = notify(recipient=staff_a, kind="test", title="测试通知", url="/")
     rule = GradingRule.objects.current()
     run = RegradeRun.objects.create(rule=rule, state=RegradeRun.State.DONE, requested_by=admin_user)
@@ -166,7 +164,6 @@ def world(
         entry=entry,
         draft=draft,
         complaint=complaint,
-        complaint_twin=complaint_twin,
         notification=notification,
         rule=rule,
         run=run,

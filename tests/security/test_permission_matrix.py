@@ -443,12 +443,13 @@ MATRIX: dict[str, Case | list[Case]] = {
             "waybills", SCOPED_ACT, {"waybills-waybills": "SEC0000000001"}, label="waybills"
         ),
     ],
-    # Merging two complaints about one waybill: supervisors and up of the unit.
+    # Merging two complaints about one waybill: supervisors and up of the unit
+    # (refused before the form is read; tests/complaints/test_waybills.py merges).
     "complaints:merge": Case(
         POST_ONLY,
         kwargs=_complaint,
         post="L 403 404 ok 404 ok 404 ok",
-        data=lambda w: {"merge-other": w.complaint_twin.pk, "merge-keep": "this"},
+        data=lambda w: {"merge-other": w.complaint.pk, "merge-keep": "this"},
     ),
     # The search box: everyone signed in, each finding only their scope (tests/reports).
     "search:search": Case(EVERYONE),
