@@ -15,9 +15,10 @@ from crm_site.core.inputs import CleanInputForm
 from crm_site.core.versioning import VersionedFormMixin
 from customers.fields import CustomerField
 from customers.models import Customer
+from customers.waybills.forms import WaybillListField
 
 from . import rules
-from .models import Channel, ComplaintCategory, NoticeMeans, PauseReason, Severity
+from .models import Channel, Complaint, ComplaintCategory, NoticeMeans, PauseReason, Severity
 from .services import recording_validate
 from .services.lifecycle import unit_members
 
@@ -79,6 +80,7 @@ class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
         help_text=_("For a letter, ask the customer for a contact phone in the acknowledgement."),
     )
     content = forms.CharField(label=_("Complaint"), widget=_textarea(4))
+    waybills = WaybillListField()
     demand = forms.CharField(label=_("Customer's demand"), widget=_textarea(2), required=False)
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -276,3 +278,49 @@ class ReturnVisitForm(CommentForm):
 class RecordingForm(CommentForm):
     recording = RecordingField()
     comment = None  # type: ignore[assignment]
+
+
+class WaybillsForm(CommentForm):
+    """The complaint's waybill numbers, as a list to edit."""
+
+    waybills = WaybillListField()
+    comment = None  # type: ignore[assignment]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        if complaint is not None and not self.is_bound:
+            self.initial["waybills"] = "\n".join(w.number for w in complaint.waybills.all())
+
+
+class MergeForm(CleanInputForm):
+    """Merge this complaint and another about the same waybill; one survives."""
+
+    KEEP_THIS, KEEP_OTHER = "this", "other"
+
+    other: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("The other complaint"),
+        queryset=Complaint.objects.none(),
+        empty_label=_("Choose a complaint"),
+    )
+    keep = forms.ChoiceField(
+        label=_("Which one is kept?"),
+        choices=[
+            (KEEP_THIS, _("This complaint: the other is merged into it")),
+            (KEEP_OTHER, _("The other complaint: this one is merged into it")),
+        ],
+        initial=KEEP_THIS,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = candidates
+        self.fields["other"].label_from_instance = lambda c: (
+            f"{c.number} · {c.customer.name} · {timezone.localtime(c.received_at):%Y-%m-%d}"
+        )
+
+    def survivor_and_merged(self, complaint):
+        other = self.cleaned_data["other"]
+        if self.cleaned_data["keep"] == self.KEEP_THIS:
+            return complaint, other
+        return other, complaint

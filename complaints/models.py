@@ -333,6 +333,26 @@ class Complaint(Timestamped):
     waybills = models.ManyToManyField(
         "customers.Waybill", blank=True, related_name="complaints", verbose_name=_("waybills")
     )
+    # A complaint logged on a waybill that had another complaint in the 30
+    # days before: the newest such complaint (complaints.services.waybills).
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        verbose_name=_("repeat of"),
+    )
+    # Merged into another complaint about the same waybill: closed, and its
+    # page answers with a redirect to the survivor (complaints.services.merge).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -501,6 +521,9 @@ class ComplaintEvent(EventBase):
         RESUMED = "resumed", _("Clock resumed")
         REGULATORY_REMINDED = "regulatory_reminded", _("Regulatory due date reminder sent")
         REGULATORY_ESCALATED = "regulatory_escalated", _("Regulatory due date passed")
+        WAYBILLS = "waybills", _("Waybill numbers changed")
+        MERGED = "merged", _("Merged into another complaint")
+        MERGE_RECEIVED = "merge_received", _("Another complaint merged into this one")
 
     # No index of its own: the (complaint, at) index leads with it.
     complaint = events_of(Complaint, _("complaint"), db_index=False)

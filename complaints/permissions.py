@@ -25,7 +25,16 @@ from crm_site.accounts.scope import (
 
 from . import rules
 
-OWN_ACTIONS = {"start", "findings", "notify", "return_visit", "recording", "pause", "resume"}
+OWN_ACTIONS = {
+    "start",
+    "findings",
+    "notify",
+    "return_visit",
+    "recording",
+    "pause",
+    "resume",
+    "waybills",
+}
 LEAD_ACTIONS = OWN_ACTIONS | {"assign", "propose", "resolve"}
 MANAGER_ACTIONS = {"approve", "send_back"}
 
@@ -55,6 +64,9 @@ for _action in sorted(LEAD_ACTIONS | MANAGER_ACTIONS):
         _rule = is_phone_complaint & _rule
     rulebook.add_rule(f"complaints.{_action}", is_active_user & _rule)
 rulebook.add_rule("complaints.log", is_staff_or_above)
+# Merging two complaints about one waybill: a supervisor or manager of the
+# unit, or an admin (checked on both complaints).
+rulebook.add_rule("complaints.merge", is_active_user & leads_unit)
 
 
 def may(user, action: str, complaint) -> bool:
@@ -75,6 +87,10 @@ def available_actions(user, complaint) -> list[str]:
             paused=complaint.paused_since is not None,
         )
     ]
+
+
+def may_merge(user, complaint) -> bool:
+    return rulebook.test_rule("complaints.merge", user, complaint)
 
 
 def may_log(user) -> bool:

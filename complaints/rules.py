@@ -111,6 +111,11 @@ ACTIONS = {
             _("Resume the clock"),
             _("Only a paused complaint can be resumed."),
         ),
+        Action(
+            "waybills",
+            _("Edit waybill numbers"),
+            _("A closed complaint's waybill numbers can no longer be changed."),
+        ),
     ]
 }
 
@@ -139,6 +144,11 @@ WORKFLOW = Workflow(
         # is; whether the clock runs is the complaint's paused_since.
         "pause": (OPEN, None, "paused"),
         "resume": (OPEN, None, "resumed"),
+        "waybills": ((*OPEN, RESOLVED, NOTIFIED), None, "waybills"),
+        # Two complaints about one waybill become one (complaints.services.merge):
+        # the merged one is closed, the survivor's timeline records it.
+        "merge": ((*OPEN, RESOLVED, NOTIFIED, CLOSED), CLOSED, "merged"),
+        "merge_received": ((*OPEN, RESOLVED, NOTIFIED, CLOSED), None, "merge_received"),
     },
 )
 

@@ -34,7 +34,7 @@ def complaint_list(*, user, filters=None) -> QuerySet:
 def complaint_detail(*, user, pk: int) -> Complaint:
     """The complaint if the user may see it, else 404 (existence is not revealed)."""
     queryset = Complaint.objects.visible_to(user).select_related(
-        "customer", "unit", "category", "handler", "received_by"
+        "customer", "unit", "category", "handler", "received_by", "merged_into"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -124,3 +124,31 @@ def green_channel_promises(*, grade: str) -> list[dict]:
         }
         for p in policies.order_by("severity")
     ]
+
+
+def complaint_waybill_facts(*, user, complaint: Complaint) -> dict:
+    """What the complaint page shows of its waybills: the numbers, the complaint
+    it repeats and those repeating it or merged into it (the ones the user may
+    see)."""
+    visible = Complaint.objects.visible_to(user).only("pk", "number", "received_at")
+    return {
+        "waybills": list(complaint.waybills.all()),
+        "repeat_of": visible.filter(pk=complaint.repeat_of_id).first()
+        if complaint.repeat_of_id
+        else None,
+        "repeats": list(visible.filter(repeat_of=complaint).order_by("-received_at")[:10]),
+        "merged": list(visible.filter(merged_into=complaint).order_by("-received_at")[:10]),
+    }
+
+
+def complaint_merge_candidates(*, user, complaint: Complaint) -> QuerySet:
+    """The complaints the user may see that name one of this one's waybills and
+    are not merged themselves: what it can be merged with."""
+    return (
+        Complaint.objects.visible_to(user)
+        .filter(waybills__in=complaint.waybills.all(), merged_into__isnull=True)
+        .exclude(pk=complaint.pk)
+        .select_related("customer")
+        .distinct()
+        .order_by("-received_at", "-pk")
+    )

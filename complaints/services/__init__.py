@@ -28,7 +28,9 @@ from .lifecycle import (
     complaint_send_back,
     complaint_start_investigation,
 )
+from .merge import complaint_merge
 from .recording import recording_validate
+from .waybills import complaint_repeat_of, complaint_set_waybills
 
 __all__ = [
     "complaint_approve",
@@ -40,6 +42,7 @@ __all__ = [
     "complaint_figures",
     "complaint_figures_by_unit",
     "complaint_log",
+    "complaint_merge",
     "complaint_next_number",
     "complaint_notify_customer",
     "complaint_pause",
@@ -49,10 +52,12 @@ __all__ = [
     "complaint_regulatory_escalate",
     "complaint_regulatory_remind",
     "complaint_remind",
+    "complaint_repeat_of",
     "complaint_resolve",
     "complaint_resume",
     "complaint_return_visit",
     "complaint_send_back",
+    "complaint_set_waybills",
     "complaint_start_investigation",
     "recording_validate",
 ]

@@ -8,6 +8,7 @@ the ComplaintEvent written with it.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ from ..models import (
     Status,
 )
 from .recording import recording_validate
+from .waybills import complaint_waybills_attach
 
 # Fallback when an admin deleted a severity's policy row.
 DEFAULT_WORKING_DAYS: dict[str, int] = {Severity.NORMAL: 5, Severity.MAJOR: 3}
@@ -248,13 +250,15 @@ def complaint_log(
     acknowledged_on: date | None = None,
     recording=None,
     regulatory_due: datetime | None = None,
+    waybills: Sequence[str] = (),
     form_token: uuid.UUID | None = None,
 ) -> Complaint:
     """Log a complaint (客户投诉记录表) with its number, its deadline (by the
-    policy for its severity, category and customer grade) and its regulatory
-    due date (`regulatory_due`: a 12305 transfer notice's, else by the
-    regulatory limit). A resent form (same token) returns the complaint the
-    first one logged."""
+    policy for its severity, category and customer grade), its regulatory due
+    date (`regulatory_due`: a 12305 transfer notice's, else by the regulatory
+    limit) and its waybill numbers (normalised; a repeat within 30 days is
+    flagged). A resent form (same token) returns the complaint the first one
+    logged."""
     if (first := first_by_token(Complaint, form_token)) is not None:
         return first
     _check_log(
@@ -305,6 +309,8 @@ def complaint_log(
         )
         complaint.save()
         event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
+        if waybills:
+            complaint_waybills_attach(complaint=complaint, numbers=waybills)
         if recording:
             _store_recording(complaint, recording, content_type)
         _notify_handler_assigned(complaint, actor, event)

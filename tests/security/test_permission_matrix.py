@@ -448,7 +448,22 @@ MATRIX: dict[str, Case | list[Case]] = {
         _complaint_action(
             "no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"
         ),
+        _complaint_action(
+            "waybills", SCOPED_ACT, {"waybills-waybills": "SEC0000000001"}, label="waybills"
+        ),
     ],
+    # Merging two complaints about one waybill: supervisors and up of the unit
+    # (refused before the form is read; tests/complaints/test_waybills.py merges).
+    "complaints:merge": Case(
+        POST_ONLY,
+        kwargs=_complaint,
+        post="L 403 404 ok 404 ok 404 ok",
+        data=lambda w: {"merge-other": w.complaint.pk, "merge-keep": "this"},
+    ),
+    # The search box: everyone signed in, each finding only their scope (tests/reports).
+    "search:search": Case(EVERYONE),
+    # A waybill named only by unit A's complaints: the other unit's people get 404.
+    "waybills:detail": Case(SCOPED, kwargs=lambda w: {"number": "SEC1234567890"}),
 }
 
 
