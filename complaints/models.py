@@ -398,3 +398,7 @@ class ComplaintEvent(EventBase):
 
     def __str__(self):
         return f"{self.complaint_id} {self.kind}"
+
+
+# The claims sub-domain's models (理赔).
+from .claims.models import Claim, ClaimEvent, ClaimEvidence, ClaimKind, ClaimPolicy  # noqa: E402, F401

@@ -18,6 +18,8 @@ from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, selectors, services, stats
+from .claims import permissions as claim_permissions
+from .claims import selectors as claim_selectors
 from .filters import ComplaintFilter, ComplaintStatsFilter
 from .models import DONE_STATUSES, Complaint
 
@@ -134,6 +136,9 @@ def _render_detail(request, complaint, bound=None):
         "actions": _action_forms(request, complaint, bound),
         "overdue": complaint.is_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
+        "claims": claim_selectors.complaint_claims(user=request.user, complaint=complaint),
+        "may_file_claim": complaint.is_open
+        and claim_permissions.may_create(request.user, complaint),
     }
     return render(request, "complaints/complaint_detail.html", context)
 
