@@ -41,7 +41,12 @@ def _changed(claim: Claim) -> str:
 
 
 WORKFLOW = rules.WORKFLOW.bind(
-    model=Claim, events=ClaimEvent, subject="claim", refused=_refused, changed=_changed
+    model=Claim,
+    events=ClaimEvent,
+    subject="claim",
+    state_field="state",
+    refused=_refused,
+    changed=_changed,
 )
 
 
