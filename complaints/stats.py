@@ -28,7 +28,8 @@ def complaint_stats(*, user, filters, now=None) -> dict:
 
     - first, last: the period's first and last day;
     - rows: per unit and month (months as local dates);
-    - by_month, categories, total: per month, per category, and overall.
+    - by_month, categories, total: per month, per category, and overall;
+    - by_outlet: per responsible outlet, received, overdue and claims paid.
     """
     now = now or timezone.now()
     first, last = filters.period()
@@ -44,6 +45,7 @@ def complaint_stats(*, user, filters, now=None) -> dict:
         "categories": figures_of.by_category(complaints),
         "total": figures_of.totals(complaints, now),
         "by_month": figures_of.by_month(complaints, now),
+        "by_outlet": figures_of.by_outlet(complaints, now),
     }
 
 

@@ -247,6 +247,7 @@ def complaint_stats(request):
         "page_obj": paginate(request, figures["rows"], STATS_ROWS_PER_PAGE),
         "query_string": query_string(request),
         "categories": figures["categories"],
+        "by_outlet": figures["by_outlet"],
         "chart": stats.chart_data(figures["by_month"], figures["categories"], first, last),
     }
     return render(request, "complaints/complaint_stats.html", context)

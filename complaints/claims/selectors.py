@@ -90,16 +90,21 @@ def payouts(*, claims: QuerySet) -> dict:
     }
 
 
-def claims_paid_by_outlet(*, complaints: QuerySet) -> dict:
+def claims_paid_by_outlet(*, complaints: QuerySet, per: str | None = None) -> dict:
     """Claims paid (sum) on `complaints`, per responsible outlet id (None: no
-    outlet), in one grouped query."""
+    outlet), in one grouped query; with `per` (a complaint field, e.g.
+    "unit_id"), keyed by (that field's value, outlet id)."""
+    keys = [f"complaint__{per}"] if per else []
     rows = (
         Claim.objects.filter(state=rules.PAID, complaint__in=complaints.order_by().values("pk"))
-        .values("complaint__responsible_outlet_id")
+        .values(*keys, "complaint__responsible_outlet_id")
         .annotate(paid=Sum("paid_amount"))
         .order_by()
     )
-    return {row["complaint__responsible_outlet_id"]: row["paid"] for row in rows}
+    outlet = "complaint__responsible_outlet_id"
+    if per:
+        return {(row[keys[0]], row[outlet]): row["paid"] for row in rows}
+    return {row[outlet]: row["paid"] for row in rows}
 
 
 def outlet_claims(*, user, outlet, rows: int = 10) -> dict:
