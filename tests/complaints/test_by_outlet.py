@@ -116,7 +116,7 @@ def test_the_monthly_figures_cost_the_same_queries_however_many_outlets(
         return len(ctx)
 
     before = count()
-    for i in range(5):
+    for _ in range(5):
         f.make_complaint(customer_a, by=staff_a, responsible_outlet=make_outlet(unit_a))
     assert count() == before
 
