@@ -32,10 +32,10 @@ ROW_RELATED = ("complaint", "complaint__customer", "complaint__responsible_outle
 
 
 class ClaimKind(models.TextChoices):
-    LOST = "lost", _("Lost")
-    DAMAGED = "damaged", _("Damaged")
-    DELAYED = "delayed", _("Delayed")
-    SHORT = "short", _("Short")
+    LOST = "lost", pgettext_lazy("claim type", "Lost")
+    DAMAGED = "damaged", pgettext_lazy("claim type", "Damaged")
+    DELAYED = "delayed", pgettext_lazy("claim type", "Delayed")
+    SHORT = "short", pgettext_lazy("claim type", "Short")
     OTHER = "other", pgettext_lazy("claim type", "Other")
 
 
