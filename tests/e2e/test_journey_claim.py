@@ -90,7 +90,9 @@ def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_c
     page.select_option("select[name=channel]", "phone")
     page.fill("input[name=complainant]", "钱先生")
     page.fill("input[name=contact_phone]", "13911112222")
-    page.fill("textarea[name=content]", "12月1日寄往成都的包裹至今未到，查询显示在分拨中心后再无记录。")
+    page.fill(
+        "textarea[name=content]", "12月1日寄往成都的包裹至今未到，查询显示在分拨中心后再无记录。"
+    )
     page.fill("textarea[name=demand]", "按申报价值赔偿")
     page.select_option("select[name=category]", label="货物丢失")
     page.locator("form.complaint-form button[type=submit]").click()
