@@ -25,10 +25,22 @@ from crm_site.core.models import CreatedAt, EventBase, Timestamped
 
 from . import rules
 
-AMOUNT = {"max_digits": 12, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0.00"))]
 # What a register row shows of a claim's links (select_related).
 ROW_RELATED = ("complaint", "complaint__customer", "complaint__responsible_outlet", "unit")
+
+
+def money(verbose_name, *, optional: bool = False, **options) -> models.DecimalField:
+    """An amount in yuan to the cent, never negative."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=12,
+        decimal_places=2,
+        null=optional,
+        blank=optional,
+        validators=NOT_NEGATIVE,
+        **options,
+    )
 
 
 class ClaimKind(models.TextChoices):
@@ -57,11 +69,8 @@ class ClaimPolicy(models.Model):
         related_name="claim_policy",
         verbose_name=_("service unit"),
     )
-    manager_threshold = models.DecimalField(
-        _("manager approval above (yuan)"),
-        default=rules.DEFAULT_MANAGER_THRESHOLD,
-        validators=NOT_NEGATIVE,
-        **AMOUNT,
+    manager_threshold = money(
+        _("manager approval above (yuan)"), default=rules.DEFAULT_MANAGER_THRESHOLD
     )
 
     class Meta:
@@ -108,20 +117,16 @@ class Claim(Timestamped):
         "customers.Waybill", blank=True, related_name="claims", verbose_name=_("waybills")
     )
     kind = models.CharField(_("claim type"), max_length=10, choices=ClaimKind.choices)
-    declared_value = models.DecimalField(
-        _("declared value"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT
-    )
+    declared_value = money(_("declared value"), optional=True)
     insured = models.BooleanField(_("insured"), default=False)
-    amount_claimed = models.DecimalField(_("amount claimed"), validators=NOT_NEGATIVE, **AMOUNT)
+    amount_claimed = money(_("amount claimed"))
     description = models.TextField(_("what happened"), blank=True, max_length=TEXT_MAX_LENGTH)
     state = models.CharField(
         _("state"), max_length=10, choices=ClaimState.choices, default=ClaimState.ACCEPTED
     )
     logged_by = user_fk(_("logged by"), optional=False)
 
-    assessed_amount = models.DecimalField(
-        _("assessed amount"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT
-    )
+    assessed_amount = money(_("assessed amount"), optional=True)
     assessment_note = models.TextField(_("assessment"), blank=True, max_length=TEXT_MAX_LENGTH)
     assessed_by = user_fk(_("assessed by"))
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
@@ -130,9 +135,7 @@ class Claim(Timestamped):
     approved_by = user_fk(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
-    paid_amount = models.DecimalField(
-        _("amount paid"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT
-    )
+    paid_amount = money(_("amount paid"), optional=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     paid_by = user_fk(_("payout recorded by"))
