@@ -228,3 +228,22 @@ def test_the_register_page_costs_the_same_queries_however_many_rows(
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("complaints:claims"))
     assert len(many) == len(few)
+
+
+def test_a_large_claims_export_becomes_a_job_with_the_same_rows(
+    client, book, supervisor_a, settings, django_capture_on_commit_callbacks
+):
+    from crm_site.core.models import ExportJob
+
+    direct = sorted(r["Claim"] for r in export_rows(client, supervisor_a, state="paid"))
+    settings.CRM_EXPORT_SYNC_LIMIT = 2
+    client.force_login(supervisor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("complaints:claim_export"), {"state": "paid"})
+    job = ExportJob.objects.get(user=supervisor_a, kind="claims")
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.state == "done" and job.total == 5
+    download = client.get(reverse("core:export_download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert len(list(sheet.iter_rows(min_row=2))) == len(direct) == 5
