@@ -77,7 +77,7 @@ class ClaimCreateForm(IdempotentFormMixin, CleanInputForm):
     description = forms.CharField(
         label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    files = EvidenceField(required=False)
+    evidence = EvidenceField(required=False)
 
     def __init__(self, *args, complaint, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +89,7 @@ class ClaimCreateForm(IdempotentFormMixin, CleanInputForm):
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data.setdefault("waybills", [])
+        data["files"] = data.pop("evidence", [])
         return data
 
 
@@ -144,10 +145,13 @@ class PayForm(ActionForm):
 
 
 class EvidenceForm(ActionForm):
-    files = EvidenceField()
+    evidence = EvidenceField()
 
-    def clean_files(self):
-        files = self.cleaned_data["files"]
+    def clean_evidence(self):
+        files = self.cleaned_data["evidence"]
         if not files:
             raise ValidationError(_("Choose at least one file."))
         return files
+
+    def service_kwargs(self) -> dict:
+        return {"files": self.cleaned_data["evidence"]}

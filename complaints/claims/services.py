@@ -84,7 +84,7 @@ def evidence_validate(upload) -> str:
     if upload.size > rules.MAX_EVIDENCE_BYTES:
         raise ValidationError(
             {
-                "files": _("%(name)s is %(size).1f MB; a file may be at most %(limit)d MB.")
+                "evidence": _("%(name)s is %(size).1f MB; a file may be at most %(limit)d MB.")
                 % {"name": upload.name, "size": upload.size / (1024 * 1024), "limit": limit_mb}
             }
         )
@@ -95,7 +95,7 @@ def evidence_validate(upload) -> str:
     ):
         raise ValidationError(
             {
-                "files": _("%(name)s: only photos and PDF receipts can be attached (%(types)s).")
+                "evidence": _("%(name)s: only photos and PDF receipts can be attached (%(types)s).")
                 % {"name": upload.name, "types": allowed}
             }
         )
@@ -106,7 +106,7 @@ def evidence_validate(upload) -> str:
     if detected is None or detected not in rules.ALLOWED_EXTENSIONS[ext]:
         raise ValidationError(
             {
-                "files": _("%(name)s is not a file of the type its name says (%(ext)s).")
+                "evidence": _("%(name)s is not a file of the type its name says (%(ext)s).")
                 % {"name": upload.name, "ext": ext.lstrip(".")}
             }
         )
@@ -134,7 +134,7 @@ def _check_uploads(claim_count: int, uploads) -> list[str]:
     if claim_count + len(uploads) > rules.MAX_EVIDENCE_FILES:
         raise ValidationError(
             {
-                "files": _("A claim keeps at most %(n)d evidence files.")
+                "evidence": _("A claim keeps at most %(n)d evidence files.")
                 % {"n": rules.MAX_EVIDENCE_FILES}
             }
         )
@@ -350,7 +350,7 @@ def claim_add_evidence(*, claim: Claim, actor: User, files) -> Claim:
     _require(actor, "evidence", claim)
     uploads = list(files)
     if not uploads:
-        raise ValidationError({"files": _("Choose at least one file.")})
+        raise ValidationError({"evidence": _("Choose at least one file.")})
     checked = _check_uploads(claim.evidence.count(), uploads)
     transition(
         claim,

@@ -294,7 +294,7 @@ def test_staff_file_a_claim_from_the_complaint_page_with_a_photo(client, complai
     assert reverse("complaints:claim_create", args=[complaint_a.pk]) in page
     response = client.post(
         reverse("complaints:claim_create", args=[complaint_a.pk]),
-        _create_data(files=[_png(), SimpleUploadedFile("r.pdf", PDF, "application/pdf")]),
+        _create_data(evidence=[_png(), SimpleUploadedFile("r.pdf", PDF, "application/pdf")]),
     )
     claim = Claim.objects.get()
     assert response.status_code == 302 and response.url == claim.get_absolute_url()
@@ -328,7 +328,7 @@ def test_a_file_that_is_not_a_photo_or_receipt_is_refused_and_nothing_is_filed(
     client.force_login(staff_a)
     fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script>", "image/jpeg")
     response = client.post(
-        reverse("complaints:claim_create", args=[complaint_a.pk]), _create_data(files=[fake])
+        reverse("complaints:claim_create", args=[complaint_a.pk]), _create_data(evidence=[fake])
     )
     assert response.status_code == 200
     assert "photo.jpg" in response.content.decode()

@@ -110,7 +110,7 @@ def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_c
     page.fill("input[name=declared_value]", "7000.00")
     page.check("input[name=insured]")
     page.fill("textarea[name=description]", "包裹在分拨中心遗失，客户已提供面单照片。")
-    page.set_input_files("input[name=files]", str(photo))
+    page.set_input_files("input[name=evidence]", str(photo))
     look(staff, "claim-form")
     page.locator("form.claim-form button[type=submit]").click()
     page.wait_for_url(CLAIM_URL)
