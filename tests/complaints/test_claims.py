@@ -405,3 +405,41 @@ def test_the_complaint_page_lists_its_claims(client, complaint_a, supervisor_a):
 def test_events_record_the_amounts(complaint_a, staff_a):
     claim = make_claim(complaint_a, amount="10.10")
     assert ClaimEvent.objects.get(claim=claim).data == {"amount_claimed": "10.10"}
+
+
+@pytest.mark.parametrize("amount", ["-5", "abc", "1e12", "12.345", ""])
+def test_a_bad_amount_is_refused_on_the_form_and_nothing_is_filed(
+    client, complaint_a, staff_a, amount
+):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("complaints:claim_create", args=[complaint_a.pk]),
+        _create_data(amount_claimed=amount),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount_claimed"]
+    assert not Claim.objects.exists()
+
+
+def test_an_amount_in_full_width_digits_is_refused_with_a_message(client, complaint_a, staff_a):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("complaints:claim_create", args=[complaint_a.pk]),
+        _create_data(amount_claimed="１２３.４５"),
+    )
+    assert response.context["form"].errors["amount_claimed"]
+    assert not Claim.objects.exists()
+
+
+def test_staff_do_not_record_a_payout(client, complaint_a, staff_a, supervisor_a, manager_a):
+    claim = _assessed(complaint_a, "100.00", staff_a)
+    services.claim_approve(claim=claim, actor=supervisor_a)
+    assert not permissions.may(staff_a, "pay", claim)
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("complaints:claim_action", args=[claim.pk, "pay"]),
+        {"pay-paid_amount": "100.00", "pay-paid_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.state == "approved"
