@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from crm_site.core import admin as core_admin
 
+from .claims import admin as claims_admin  # noqa: F401  (the claims' admin pages)
 from .models import (
     Complaint,
     ComplaintCategory,

@@ -41,5 +41,6 @@ class ComplaintsConfig(AppConfig):
             "complaints.panels.customer_card_section", position=20
         )
         registry.register_exporter("complaints", "complaints.export.register_export_write")
+        registry.register_exporter("claims", "complaints.claims.export.register_export_write")
         registry.register_sticky_filter_view("complaints:list")
         registry.register_sticky_filter_view("complaints:stats")

@@ -601,3 +601,7 @@ class ComplaintPause(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# The claims sub-domain's models (理赔).
+from .claims.models import Claim, ClaimEvent, ClaimEvidence, ClaimKind, ClaimPolicy  # noqa: E402, F401

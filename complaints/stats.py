@@ -32,6 +32,7 @@ def complaint_stats(*, user, filters, now=None) -> dict:
     - by_month, categories, total: per month, per category, and overall;
     - regulatory: the share closed within the regulatory limit per unit,
       responsible outlet and month, and overall (figures.regulatory_share).
+    - by_outlet: per responsible outlet, received, overdue and claims paid.
     """
     now = now or timezone.now()
     first, last = filters.period()
@@ -51,6 +52,7 @@ def complaint_stats(*, user, filters, now=None) -> dict:
         "total": figures_of.totals(complaints, now),
         "by_month": figures_of.by_month(complaints, now),
         "regulatory": regulatory,
+        "by_outlet": figures_of.by_outlet(complaints, now),
     }
 
 

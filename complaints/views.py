@@ -18,6 +18,8 @@ from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
 
 from . import export, forms, permissions, rules, selectors, services, stats
+from .claims import permissions as claim_permissions
+from .claims import selectors as claim_selectors
 from .filters import ComplaintFilter, ComplaintStatsFilter
 from .models import DONE_STATUSES, Complaint
 
@@ -158,6 +160,9 @@ def _render_detail(request, complaint, bound=None, merge_form=None):
         "regulatory_overdue": complaint.regulatory_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
         **selectors.complaint_clocks(complaint=complaint),
+        "claims": claim_selectors.complaint_claims(user=request.user, complaint=complaint),
+        "may_file_claim": complaint.is_open
+        and claim_permissions.may_create(request.user, complaint),
     }
     return render(request, "complaints/complaint_detail.html", context)
 
@@ -305,6 +310,7 @@ def complaint_stats(request):
         "page_obj": paginate(request, figures["rows"], STATS_ROWS_PER_PAGE),
         "query_string": query_string(request),
         "categories": figures["categories"],
+        "by_outlet": figures["by_outlet"],
         "chart": stats.chart_data(figures["by_month"], figures["categories"], first, last),
         "regulatory": figures["regulatory"],
         "regulatory_tables": stats.regulatory_tables(figures["regulatory"]),

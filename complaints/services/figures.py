@@ -12,6 +12,7 @@ become of them so far:
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import (
     Aggregate,
@@ -25,6 +26,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from .. import rules
+from ..claims.selectors import claims_paid_by_outlet
 from ..models import OPEN_STATUSES, Complaint, Severity
 
 
@@ -142,6 +144,34 @@ def by_month(queryset, now: datetime | None = None) -> list[dict]:
     return [with_rates(dict(r)) for r in rows]
 
 
+def by_outlet(queryset, now: datetime | None = None, per: str | None = None) -> list[dict]:
+    """Per responsible outlet (those without one last): complaints received,
+    open past their deadline, and what their claims paid out (a Decimal). Two
+    grouped queries, however many outlets; with `per` (a field, e.g.
+    "unit_id") the rows are per that field and outlet."""
+    now = now or timezone.now()
+    keys = (per,) if per else ()
+    rows = (
+        queryset.values(
+            *keys,
+            "responsible_outlet_id",
+            "responsible_outlet__code",
+            "responsible_outlet__name",
+        )
+        .annotate(
+            received=Count("pk"),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=now)),
+        )
+        .order_by(*keys, F("responsible_outlet__code").asc(nulls_last=True))
+    )
+    paid = claims_paid_by_outlet(complaints=queryset, per=per)
+    result = []
+    for row in rows:
+        key = (row[per], row["responsible_outlet_id"]) if per else row["responsible_outlet_id"]
+        result.append(dict(row, claims_paid=paid.get(key) or Decimal("0.00")))
+    return result
+
+
 def totals(queryset, now: datetime | None = None) -> dict:
     return with_rates(queryset.aggregate(**kpi_aggregates(now)))
 
@@ -153,7 +183,9 @@ def complaint_figures(*, unit_id: int, start: date, end: date) -> dict:
     month. Returns received, resolved, resolved_on_time, open, overdue,
     major, return_visits, satisfied, resolution_rate, on_time_rate,
     satisfaction_rate (percentages or None), median_hours_to_resolve (or None)
-    and by_category (a list of {code, name, count}, largest first).
+    by_category (a list of {code, name, count}, largest first) and by_outlet
+    (per responsible outlet: {code, name, received, overdue, claims_paid},
+    the amount as text to the cent; code "" for complaints without an outlet).
     """
     return complaint_figures_by_unit(unit_ids=[unit_id], start=start, end=end)[unit_id]
 
@@ -171,10 +203,23 @@ def complaint_figures_by_unit(*, unit_ids: list[int], start: date, end: date) ->
     categories: dict[int, list] = {unit_id: [] for unit_id in unit_ids}
     for unit_id, item in by_category(queryset, per="unit_id"):
         categories[unit_id].append(item)
+    outlets: dict[int, list] = {unit_id: [] for unit_id in unit_ids}
+    for row in by_outlet(queryset, per="unit_id"):
+        outlets[row["unit_id"]].append(
+            {
+                "code": row["responsible_outlet__code"] or "",
+                "name": row["responsible_outlet__name"] or "",
+                "received": row["received"],
+                "overdue": row["overdue"],
+                # Text, so the stored figure keeps its cents exactly.
+                "claims_paid": str(row["claims_paid"]),
+            }
+        )
     result = {}
     for unit_id in unit_ids:
         figures = with_rates(dict(rows.get(unit_id, empty)))
         figures["by_category"] = categories[unit_id]
+        figures["by_outlet"] = outlets[unit_id]
         result[unit_id] = figures
     return result
 

@@ -27,6 +27,7 @@ from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import transition
 
 from .. import permissions, rules
+from ..claims.services import open_claims_refusal
 from ..models import (
     Channel,
     Complaint,
@@ -486,7 +487,11 @@ def complaint_send_back(*, complaint: Complaint, actor: User, comment: str) -> C
 
 @transaction.atomic
 def complaint_resolve(*, complaint: Complaint, actor: User, comment: str = "") -> Complaint:
-    """solution proposed (normal) / approved (major) → resolved."""
+    """solution proposed (normal) / approved (major) → resolved, once none of
+    its claims is open (the row lock orders this against a claim being filed)."""
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk").first()
+    if (refusal := open_claims_refusal(complaint)) is not None:
+        raise refusal
     _move(
         complaint,
         actor,

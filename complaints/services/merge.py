@@ -1,8 +1,8 @@
 """Merging two complaints about one waybill (the sender and the recipient both
 complained): one survives and carries everything on.
 
-In one transaction: the merged complaint's timeline, recording and waybill
-numbers move to the survivor; complaints that pointed at it (as a repeat, or
+In one transaction: the merged complaint's timeline, recording, claims and
+waybill numbers move to the survivor; complaints that pointed at it (as a repeat, or
 merged into it earlier) point at the survivor; the merged one is closed as
 merged (`merged_into`), through the workflow, with an event on both. Its
 number stays, so a search by it still finds it, and its page redirects.
@@ -17,7 +17,7 @@ from crm_site.accounts.models import User
 from crm_site.core.workflow import transition
 
 from .. import permissions
-from ..models import Complaint, ComplaintEvent
+from ..models import Claim, Complaint, ComplaintEvent
 from .lifecycle import WORKFLOW
 
 
@@ -59,6 +59,7 @@ def complaint_merge(
     now = timezone.now()
 
     ComplaintEvent.objects.filter(complaint=complaint).update(complaint=survivor)
+    Claim.objects.filter(complaint=complaint).update(complaint=survivor, unit_id=survivor.unit_id)
     survivor.waybills.add(*complaint.waybills.all())
     complaint.waybills.clear()
     if complaint.recording and not survivor.recording:

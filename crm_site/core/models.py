@@ -218,6 +218,8 @@ AUDIT_ACTION_LABELS = {
     "visits.entry_delete": _("Daily report entry deleted"),
     "complaints.export": _("Complaint register exported"),
     "complaint.recording": _("Complaint recording downloaded"),
+    "claims.export": _("Claims register exported"),
+    "claim.evidence": _("Claim evidence downloaded"),
     "admin.addition": _("Added in administration"),
     "admin.change": _("Changed in administration"),
     "admin.deletion": _("Deleted in administration"),

@@ -66,3 +66,25 @@ def test_demo_complaints_have_every_channel_a_12305_transfer_and_paused_tickets(
     assert set(paused.values_list("unit__code", flat=True)) == {"1", "2"}
     assert all(c.pauses.filter(ended_at__isnull=True).count() == 1 for c in paused)
     assert complaints.filter(notice_means="phone", severity="normal").exists()
+
+
+def test_demo_claims_cover_every_state_in_both_units_above_and_below_the_threshold(
+    demo_customers,
+):
+    from complaints.claims import permissions as claim_permissions
+    from complaints.claims.models import Claim, ClaimState
+    from crm_site.devtools.demo import claims as claims_demo
+
+    demo.seed(io.StringIO())
+    claims_demo.seed(io.StringIO())
+    claims = Claim.objects.all()
+    for unit in ("1", "2"):
+        of_unit = claims.filter(unit__code=unit)
+        assert set(of_unit.values_list("state", flat=True)) == set(ClaimState.values)
+        levels = {claim_permissions.level_needed(c) for c in of_unit}
+        assert levels == {"supervisor", "manager"}
+    assert claims.filter(approval_level="manager").exists()
+    out = io.StringIO()
+    claims_demo.seed(out)
+    assert "0 created" in out.getvalue()
+    assert Claim.objects.count() == claims.count()

@@ -181,10 +181,15 @@ def merge(client, complaint, other, keep="this"):
 def test_a_supervisor_merges_two_complaints_and_everything_moves_to_the_survivor(
     client, pair, supervisor_a
 ):
+    from tests.complaints.claim_factories import make_claim
+
     sender, recipient = pair
+    claim = make_claim(recipient)
     recipient_events = set(recipient.events.values_list("pk", flat=True))
     client.force_login(supervisor_a)
     response = merge(client, sender, recipient, keep="this")
+    claim.refresh_from_db()
+    assert claim.complaint == sender
     assert response.redirect_chain[-1][0] == sender.get_absolute_url()
     recipient.refresh_from_db()
     assert recipient.merged_into == sender and recipient.status == Status.CLOSED

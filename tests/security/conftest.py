@@ -7,6 +7,7 @@ that may never use a page 403. Uploads go to a temporary MEDIA_ROOT.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,7 @@ from tests import factories as f
 from visits.models import EntryDraft, UrgentReport
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # The persona columns of the permission matrix, in order.
 PERSONAS = (
@@ -142,6 +144,18 @@ def world(
     )
     competitor = Competitor.objects.create(name="安全对手物流", created_by=staff_a)
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
+    # A claim on the complaint (理赔), filed and assessed by staff_a under the
+    # approval threshold (a supervisor of unit A approves it), with a photo.
+    from complaints.claims import services as claim_services
+
+    claim = claim_services.claim_create(
+        actor=staff_a,
+        complaint=complaint,
+        kind="lost",
+        amount_claimed=Decimal("300.00"),
+        files=[SimpleUploadedFile("货损.png", PNG, content_type="image/png")],
+    )
+    claim_services.claim_assess(claim=claim, actor=staff_a, assessed_amount=Decimal("280.00"))
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -181,6 +195,8 @@ def world(
         care_reminder=care_reminder,
         competitor=competitor,
         entry_competitor=entry_competitor,
+        claim=claim,
+        claim_evidence=claim.evidence.get(),
     )
     return World(people=people, objects=objects)
 

@@ -103,6 +103,21 @@ def _urgent(w):
     return {"pk": w.urgent.pk}
 
 
+def _claim(w):
+    return {"pk": w.claim.pk}
+
+
+def _claim_action(action: str, post: str, data: dict | None = None, label: str = "") -> Case:
+    """A step posted to the claim's action URL (GET is not allowed)."""
+    return Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.claim.pk, "action": action},
+        post=post,
+        data=(lambda w: data) if data else None,
+        label=label or action,
+    )
+
+
 def _summary(w):
     return {"pk": w.summary.pk}
 
@@ -464,6 +479,27 @@ MATRIX: dict[str, Case | list[Case]] = {
     "search:search": Case(EVERYONE),
     # A waybill named only by unit A's complaints: the other unit's people get 404.
     "waybills:detail": Case(SCOPED, kwargs=lambda w: {"number": "SEC1234567890"}),
+    # --- claims (理赔) on complaints -----------------------------------------
+    "complaints:claims": Case(EVERYONE),
+    "complaints:claim_export": Case(EVERYONE),
+    "complaints:claim_payouts": Case(SUPERVISOR_UP),
+    "complaints:claim_create": Case(SCOPED, kwargs=_complaint),
+    "complaints:claim_detail": Case(SCOPED, kwargs=_claim),
+    "complaints:claim_evidence": Case(
+        SCOPED, kwargs=lambda w: {"pk": w.claim.pk, "evidence_id": w.claim_evidence.pk}
+    ),
+    "complaints:claim_action": [
+        # staff_a filed and assessed it: not theirs to approve or reject.
+        _claim_action("approve", "L 403 404 ok 404 ok 404 ok", {"approve-comment": "越权批准"}),
+        _claim_action("reject", "L 403 404 ok 404 ok 404 ok", {"reject-reason": "越权拒赔"}),
+        _claim_action(
+            "pay",
+            "L 403 404 ok 404 ok 404 ok",
+            {"pay-paid_amount": "280.00", "pay-paid_on": "2026-01-05"},
+        ),
+        _claim_action("assess", SCOPED_ACT, {"assess-assessed_amount": "1.00"}),
+        _claim_action("no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"),
+    ],
 }
 
 
@@ -607,6 +643,7 @@ SCOPE_MATRIX = {
     "entry": Scope(IN_SCOPE),
     "draft": Scope("1 0 0 0 0 0 0"),
     "complaint": Scope(IN_SCOPE),
+    "claim": Scope(IN_SCOPE),
     "urgent": Scope(LEADS_ONLY),
     "summary": Scope(LEADS_ONLY),
     "rollup_request": Scope(LEADS_ONLY),
