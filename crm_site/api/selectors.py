@@ -1,0 +1,73 @@
+"""Reads the API adds to the apps' own selectors: a waybill's records in
+scope, its tracking trail, and the keys and deliveries of the key pages."""
+
+from django.db.models import QuerySet
+
+from complaints.models import Complaint
+from customers.models import Waybill
+from customers.waybills import numbers
+from customers.waybills.models import TrackingEvent
+from visits.models import DailyReportEntry, UrgentReport
+
+from .models import ApiKey
+
+TRAIL_LENGTH = 50
+
+
+def waybill_records(*, user, number: str) -> dict | None:
+    """Everything in `user`'s scope that names the waybill, or None when nothing
+    does (the caller answers 404: a number outside the scope is not revealed)."""
+    number = numbers.normalise(number)
+    waybill = Waybill.objects.filter(number=number).first()
+    if waybill is None:
+        return None
+    complaints = list(
+        Complaint.objects.visible_to(user).filter(waybills=waybill).select_related("category")
+    )
+    entries = list(DailyReportEntry.objects.visible_to(user).filter(waybills=waybill))
+    urgent = list(UrgentReport.objects.visible_to(user).filter(waybills=waybill))
+    if not (complaints or entries or urgent) and not _sees_every_waybill(user):
+        return None
+    return {
+        "waybill": waybill,
+        "number": waybill.number,
+        "complaints": complaints,
+        "entries": entries,
+        "urgent_reports": urgent,
+        **tracking(waybill=waybill),
+    }
+
+
+def _sees_every_waybill(user) -> bool:
+    from crm_site.accounts.models import Role
+    from crm_site.accounts.scope import is_at_least
+
+    return is_at_least(user, Role.ADMIN)
+
+
+def may_track(*, user, number: str) -> bool:
+    """Whether `user` may record tracking events for the number: admins (the
+    transport system's key) for any number, others for waybills in their scope."""
+    return _sees_every_waybill(user) or waybill_records(user=user, number=number) is not None
+
+
+def tracking(*, waybill: Waybill) -> dict:
+    """The latest tracking event and the trail, newest first."""
+    trail = list(
+        TrackingEvent.objects.filter(waybill=waybill).select_related("outlet")[:TRAIL_LENGTH]
+    )
+    return {"latest_status": trail[0] if trail else None, "trail": trail}
+
+
+def complaint_tracking(*, complaint: Complaint) -> list[dict]:
+    """Each waybill of a complaint with its latest status and trail (the
+    complaint page's tracking partial)."""
+    return [
+        {"number": waybill.number, **tracking(waybill=waybill)}
+        for waybill in complaint.waybills.order_by("number")
+    ]
+
+
+def api_keys_for(*, user) -> QuerySet:
+    """The keys `user` may see (their own; an admin every key), newest first."""
+    return ApiKey.objects.visible_to(user).select_related("user").order_by("-created")
