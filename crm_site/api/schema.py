@@ -1,9 +1,9 @@
 """How the schema describes our two ways in (imported by the app's ready())."""
 
-from drf_spectacular.extensions import OpenApiAuthenticatorExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class ApiKeyScheme(OpenApiAuthenticatorExtension):
+class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "crm_site.api.auth.ApiKeyAuthentication"
     name = "ApiKey"
 
@@ -16,7 +16,7 @@ class ApiKeyScheme(OpenApiAuthenticatorExtension):
         }
 
 
-class SessionScheme(OpenApiAuthenticatorExtension):
+class SessionScheme(OpenApiAuthenticationExtension):
     target_class = "crm_site.api.auth.CsrfSessionAuthentication"
     name = "Session"
 

@@ -280,13 +280,11 @@ class CustomerInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=30)
     name = serializers.CharField(max_length=200)
     nature = serializers.CharField(max_length=20)
-    scale = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    annual_revenue = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    trend = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    scale = serializers.CharField(max_length=20)
+    annual_revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    trend = serializers.CharField(max_length=20)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    status = serializers.CharField(max_length=20, required=False)
+    status = serializers.CharField(max_length=20)
     unit = serializers.IntegerField()
     region = serializers.IntegerField(required=False, allow_null=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)

@@ -152,6 +152,10 @@ def _query(request) -> dict:
     } or None
 
 
+# No customer code has a space and a question mark: the form says "no such customer".
+NOT_A_CUSTOMER = "? ?"
+
+
 def _customer_code(user, value) -> str:
     """A customer id given to the API as the pages' customer field takes it (its code)."""
     if value in (None, ""):
@@ -159,9 +163,9 @@ def _customer_code(user, value) -> str:
     try:
         pk = int(value)
     except (TypeError, ValueError):
-        return "\x00"
+        return NOT_A_CUSTOMER
     code = Customer.objects.visible_to(user).filter(pk=pk).values_list("code", flat=True).first()
-    return code or "\x00"
+    return code or NOT_A_CUSTOMER
 
 
 class ReadViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -598,6 +602,7 @@ class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewS
         data = _bound_data(complaint_forms.ComplaintLogForm, request.data, user=user)
         data["customer"] = _customer_code(user, data.get("customer"))
         numbers_text = str(data.pop("waybills", "") or "")
+        data["form_token"] = str(uuid.uuid4())
         if isinstance(data.get("received_at"), str):
             data["received_at"] = data["received_at"].replace("T", " ")[:19]
         form = complaint_forms.ComplaintLogForm(data, {}, user=user)
