@@ -141,6 +141,10 @@ def world(
     )
     competitor = Competitor.objects.create(name="安全对手物流", created_by=staff_a)
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
+    # An API key of staff_a's (the key pages, the API's scope).
+    from crm_site.api.services import api_key_create
+
+    api_key, _key = api_key_create(actor=staff_a, user=staff_a, name="安全测试")
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -180,6 +184,7 @@ def world(
         care_reminder=care_reminder,
         competitor=competitor,
         entry_competitor=entry_competitor,
+        api_key=api_key,
     )
     return World(people=people, objects=objects)
 
