@@ -16,6 +16,7 @@ from crm_site.core import exports
 from crm_site.core.forms import refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
+from customers.waybills import selectors as waybill_selectors
 
 from . import export, forms, permissions, rules, selectors, services, stats
 from .filters import ComplaintFilter, ComplaintStatsFilter
@@ -134,6 +135,7 @@ def _render_detail(request, complaint, bound=None):
         "actions": _action_forms(request, complaint, bound),
         "overdue": complaint.is_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
+        "tracking": waybill_selectors.tracking_of(complaint.waybills.all()),
     }
     return render(request, "complaints/complaint_detail.html", context)
 

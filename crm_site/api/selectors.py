@@ -6,12 +6,10 @@ from django.db.models import QuerySet
 from complaints.models import Complaint
 from customers.models import Waybill
 from customers.waybills import numbers
-from customers.waybills.models import TrackingEvent
+from customers.waybills.selectors import tracking
 from visits.models import DailyReportEntry, UrgentReport
 
 from .models import ApiKey
-
-TRAIL_LENGTH = 50
 
 
 def waybill_records(*, user, number: str) -> dict | None:
@@ -49,23 +47,6 @@ def may_track(*, user, number: str) -> bool:
     """Whether `user` may record tracking events for the number: admins (the
     transport system's key) for any number, others for waybills in their scope."""
     return _sees_every_waybill(user) or waybill_records(user=user, number=number) is not None
-
-
-def tracking(*, waybill: Waybill) -> dict:
-    """The latest tracking event and the trail, newest first."""
-    trail = list(
-        TrackingEvent.objects.filter(waybill=waybill).select_related("outlet")[:TRAIL_LENGTH]
-    )
-    return {"latest_status": trail[0] if trail else None, "trail": trail}
-
-
-def complaint_tracking(*, complaint: Complaint) -> list[dict]:
-    """Each waybill of a complaint with its latest status and trail (the
-    complaint page's tracking partial)."""
-    return [
-        {"number": waybill.number, **tracking(waybill=waybill)}
-        for waybill in complaint.waybills.order_by("number")
-    ]
 
 
 def api_keys_for(*, user) -> QuerySet:

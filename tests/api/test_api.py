@@ -128,7 +128,8 @@ def test_creating_a_customer_grades_it_and_the_grade_cannot_be_set(api_as, staff
 
 def test_a_customer_create_uses_the_pages_rules(api_as, staff_a, unit_b):
     response = api_as(staff_a).post(
-        "/api/v1/customers/", {"code": "API-002", "name": "别的单位", "nature": "other", "unit": unit_b.pk}
+        "/api/v1/customers/",
+        {"code": "API-002", "name": "别的单位", "nature": "other", "unit": unit_b.pk},
     )
     assert response.status_code == 400
     assert "unit" in response.json()["fields"]
@@ -178,7 +179,9 @@ def test_a_failed_create_keeps_no_idempotency_record(api_as, staff_a):
 
 def test_contacts_are_read_and_added_under_their_customer(api_as, staff_a, customer_a, customer_b):
     api = api_as(staff_a)
-    created = api.post(f"/api/v1/customers/{customer_a.pk}/contacts/", {"name": "王经理", "mobile": "13900000000"})
+    created = api.post(
+        f"/api/v1/customers/{customer_a.pk}/contacts/", {"name": "王经理", "mobile": "13900000000"}
+    )
     assert created.status_code == 201, created.json()
     listed = api.get(f"/api/v1/customers/{customer_a.pk}/contacts/").json()["results"]
     assert [c["name"] for c in listed] == ["王经理"]
@@ -320,9 +323,7 @@ def test_tracking_events_are_recorded_once_by_their_id(api_as, admin_user, staff
 def test_throttling_answers_429_with_retry_after(api_as, staff_a, settings):
     from django.core.cache import cache
 
-    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {
-        "DEFAULT_THROTTLE_RATES": {"api": "2/min"}
-    }
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"DEFAULT_THROTTLE_RATES": {"api": "2/min"}}
     from rest_framework.settings import api_settings
 
     api_settings.reload()
