@@ -4,7 +4,7 @@ scope, its tracking trail, and the keys and deliveries of the key pages."""
 from django.db.models import QuerySet
 
 from complaints.models import Complaint
-from customers.models import Waybill
+from customers.models import Customer, Outlet, Waybill
 from customers.waybills import numbers
 from customers.waybills.selectors import tracking
 from visits.models import DailyReportEntry, UrgentReport
@@ -47,6 +47,24 @@ def may_track(*, user, number: str) -> bool:
     """Whether `user` may record tracking events for the number: admins (the
     transport system's key) for any number, others for waybills in their scope."""
     return _sees_every_waybill(user) or waybill_records(user=user, number=number) is not None
+
+
+def customer_code_in_scope(*, user, pk: int) -> str | None:
+    """The code of the customer `pk` if `user` may see it (the pages' customer
+    fields take a code; the API takes an id)."""
+    return Customer.objects.visible_to(user).filter(pk=pk).values_list("code", flat=True).first()
+
+
+def outlet_list(*, user, active_only: bool = False) -> QuerySet:
+    """The outlets `user` may see (Outlet's own scope), by code."""
+    outlets = Outlet.objects.visible_to(user)
+    return outlets.active() if active_only else outlets
+
+
+def schema_only(model) -> QuerySet:
+    """An empty queryset that only tells the OpenAPI schema a view's model (the
+    types of its path parameters); the views read through the selectors."""
+    return model._default_manager.none()
 
 
 def api_keys_for(*, user) -> QuerySet:

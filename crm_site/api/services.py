@@ -123,6 +123,34 @@ def attach_waybills(record, numbers_text: str, field: str = "waybills") -> None:
 
 
 @transaction.atomic
+def complaint_log_with_waybills(*, actor: User, fields: dict, waybills: str):
+    """Log a complaint (the page's service) and link the waybills it names, in
+    one transaction; a malformed number refuses the whole complaint."""
+    from complaints.services import complaint_log
+
+    rows = waybills_for(waybills)
+    complaint = complaint_log(actor=actor, **fields)
+    if rows:
+        complaint.waybills.add(*rows)
+    return complaint
+
+
+@transaction.atomic
+def urgent_report_raise_with_waybills(*, actor: User, fields: dict, form_token, waybills: str):
+    """Raise an urgent report (the page's service) and link its waybills, in one
+    transaction."""
+    from visits.urgent.services import urgent_report_raise
+
+    rows = waybills_for(waybills)
+    report, created = urgent_report_raise(
+        actor=actor, source_entry=None, form_token=form_token, **fields
+    )
+    if rows and created:
+        report.waybills.add(*rows)
+    return report
+
+
+@transaction.atomic
 def tracking_event_record(
     *,
     actor: User,

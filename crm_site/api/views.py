@@ -24,21 +24,25 @@ from complaints import permissions as complaint_permissions
 from complaints import selectors as complaint_selectors
 from complaints import services as complaint_services
 from complaints.filters import ComplaintFilter
+from complaints.models import Complaint
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_at_least
 from crm_site.core import selectors as core_selectors
 from crm_site.core import services as core_services
+from crm_site.core.models import Notification
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.forms import ContactForm, CustomerForm
-from customers.models import Customer, Outlet
+from customers.models import Contact, Customer, Outlet, Waybill
 from reports import permissions as report_permissions
 from reports import selectors as report_selectors
 from reports.filters import SummaryFilter
+from reports.models import MonthlyPatrolSummary
 from visits import selectors as visit_selectors
 from visits import services as visit_services
 from visits.filters import DailyReportFilter
 from visits.forms import EntryForm
+from visits.models import DailyReport, DailyReportEntry, UrgentReport
 from visits.urgent import selectors as urgent_selectors
 from visits.urgent import services as urgent_services
 from visits.urgent.filters import UrgentFilter
@@ -164,7 +168,7 @@ def _customer_code(user, value) -> str:
         pk = int(value)
     except (TypeError, ValueError):
         return NOT_A_CUSTOMER
-    code = Customer.objects.visible_to(user).filter(pk=pk).values_list("code", flat=True).first()
+    code = selectors.customer_code_in_scope(user=user, pk=pk)
     return code or NOT_A_CUSTOMER
 
 
@@ -215,7 +219,7 @@ def _customer_filter_parameters():
 )
 class CustomerViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.CustomerSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(Customer)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def list(self, request):
@@ -312,7 +316,7 @@ CUSTOMER_PK = OpenApiParameter("customer_pk", OpenApiTypes.INT, OpenApiParameter
 )
 class ContactViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.ContactSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(Contact)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def _customer(self):
@@ -383,7 +387,7 @@ class ContactViewSet(ApiView, viewsets.GenericViewSet):
 )
 class DailyReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.DailyReportSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(DailyReport)
 
     def list(self, request):
         user = request.user
@@ -424,7 +428,7 @@ class DailyReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericVie
 )
 class EntryViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.EntrySerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(DailyReportEntry)
 
     @idempotent
     def create(self, request):
@@ -474,7 +478,7 @@ class EntryViewSet(ApiView, viewsets.GenericViewSet):
 )
 class UrgentReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.UrgentReportSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(UrgentReport)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -503,20 +507,15 @@ class UrgentReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericVi
         data["form_token"] = str(uuid.uuid4())
         form = UrgentReportForm(data, user=user)
         d = _valid(form)
-        waybill_rows = services.waybills_for(str(request.data.get("waybills") or ""))
-        report, _created = urgent_services.urgent_report_raise(
+        report = services.urgent_report_raise_with_waybills(
             actor=user,
-            unit=d["unit"],
-            category=d["category"],
-            title=d["title"],
-            details=d["details"],
-            proposal=d["proposal"],
-            customer=d["customer"],
-            source_entry=None,
+            fields={
+                name: d[name]
+                for name in ("unit", "category", "title", "details", "proposal", "customer")
+            },
             form_token=d["form_token"],
+            waybills=str(request.data.get("waybills") or ""),
         )
-        if waybill_rows:
-            report.waybills.add(*waybill_rows)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -581,7 +580,7 @@ def complaint_forms_actions() -> list[str]:
 )
 class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.ComplaintSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(Complaint)
 
     def list(self, request):
         user = request.user
@@ -609,10 +608,9 @@ class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewS
         cleaned = dict(_valid(form))
         if not cleaned.get("recording"):
             cleaned["recording"] = None
-        waybill_rows = services.waybills_for(numbers_text)
-        complaint = complaint_services.complaint_log(actor=user, **cleaned)
-        if waybill_rows:
-            complaint.waybills.add(*waybill_rows)
+        complaint = services.complaint_log_with_waybills(
+            actor=user, fields=cleaned, waybills=numbers_text
+        )
         return Response(self.get_serializer(complaint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -665,13 +663,11 @@ class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewS
 )
 class OutletViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.OutletSerializer
-    queryset = Outlet.objects.none()
+    queryset = selectors.schema_only(Outlet)
 
     def get_queryset(self):
-        outlets = Outlet.objects.visible_to(self.request.user)
-        if self.request.query_params.get("active") in ("true", "1"):
-            outlets = outlets.active()
-        return outlets
+        active = self.request.query_params.get("active") in ("true", "1")
+        return selectors.outlet_list(user=self.request.user, active_only=active)
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -691,7 +687,7 @@ class OutletViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet)
 )
 class WaybillViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.WaybillSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(Waybill)
     lookup_field = "number"
     lookup_value_regex = "[^/]+"
 
@@ -752,7 +748,7 @@ class WaybillViewSet(ApiView, viewsets.GenericViewSet):
 )
 class SummaryViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.SummarySerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(MonthlyPatrolSummary)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -784,7 +780,7 @@ class SummaryViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 )
 class NotificationViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.NotificationSerializer
-    queryset = Customer.objects.none()
+    queryset = selectors.schema_only(Notification)
 
     def list(self, request):
         unread = request.query_params.get("unread") in ("true", "1")
