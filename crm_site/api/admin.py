@@ -16,6 +16,7 @@ from .models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint, We
 
 
 class WebhookEndpointForm(CleanInputModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("event types"),
         choices=WebhookEvent.choices,
