@@ -562,8 +562,15 @@ def complaint_forms_actions() -> list[str]:
     list=extend_schema(
         summary=gettext_lazy("Complaints (客户投诉) in your scope, with the register's filters"),
         parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR)
-            for name in ("q", "status", "severity", "category", "channel", "unit")
+            *[
+                OpenApiParameter(name, OpenApiTypes.STR)
+                for name in ("q", "status", "severity", "category", "channel", "unit")
+            ],
+            OpenApiParameter("overdue", OpenApiTypes.BOOL),
+            OpenApiParameter("mine", OpenApiTypes.BOOL),
+            OpenApiParameter("received_from", OpenApiTypes.DATE),
+            OpenApiParameter("received_to", OpenApiTypes.DATE),
+            OpenApiParameter("customer", OpenApiTypes.INT),
         ],
         responses={200: serializers.ComplaintSerializer(many=True), **ERRORS},
     ),
@@ -736,8 +743,7 @@ class WaybillViewSet(ApiView, viewsets.GenericViewSet):
         parameters=[
             OpenApiParameter("unit", OpenApiTypes.STR),
             OpenApiParameter("status", OpenApiTypes.STR),
-            OpenApiParameter("month_from", OpenApiTypes.STR),
-            OpenApiParameter("month_to", OpenApiTypes.STR),
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
         ],
         responses={200: serializers.SummarySerializer(many=True), **ERRORS},
     ),

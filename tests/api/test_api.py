@@ -388,3 +388,25 @@ def test_the_docs_are_served_from_this_site(client, staff_a):
     schema = client.get("/api/v1/schema/?lang=en")
     assert schema.status_code == 200
     assert b"/api/v1/customers/" in schema.content
+
+
+def test_the_complaint_page_shows_its_waybills_latest_status_and_trail(
+    api_as, admin_user, staff_a, customer_a, client
+):
+    from customers.models import Waybill
+
+    complaint = f.make_complaint(customer_a, by=staff_a)
+    complaint.waybills.add(Waybill.objects.create(number="SF1234567890"))
+    api = api_as(admin_user)
+    for event_id, status, hour in (("E-1", "已揽收", 8), ("E-2", "到达分拨中心", 12)):
+        api.post(
+            "/api/v1/waybills/SF1234567890/events/",
+            {"event_id": event_id, "status": status, "at": f"2026-12-01T{hour}:00:00+08:00"},
+        )
+    client.force_login(staff_a)
+    html = client.get(complaint.get_absolute_url()).content.decode()
+    assert "运单跟踪" in html or "Waybill tracking" in html
+    assert html.index("到达分拨中心") < html.index("已揽收")
+    waybill = api_as(staff_a).get("/api/v1/waybills/SF1234567890/").json()
+    assert waybill["latest_status"]["status"] == "到达分拨中心"
+    assert [e["status"] for e in waybill["trail"]] == ["到达分拨中心", "已揽收"]
