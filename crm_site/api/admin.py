@@ -63,7 +63,7 @@ class WebhookAttemptInline(TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "status", "error", "duration_ms"]
-    readonly_fields = fields
+    readonly_fields = ["at", "status", "error", "duration_ms"]
 
     def has_add_permission(self, request, obj=None):
         return False

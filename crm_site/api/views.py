@@ -83,7 +83,7 @@ class ApiView:
 
     @classmethod
     def as_view(cls, *args, **kwargs):
-        view = super().as_view(*args, **kwargs)  # type: ignore[misc]
+        view = super().as_view(*args, **kwargs)
         view.login_required = False
         return csrf_exempt(view)
 
@@ -91,7 +91,7 @@ class ApiView:
         asked = _language(request)
         if asked:
             translation.activate(asked)
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         if not asked:
             language = getattr(request.user, "language", "")
             if language:
@@ -149,7 +149,7 @@ def _filters(filterset):
     return filterset
 
 
-def _query(request) -> dict:
+def _query(request) -> dict | None:
     """The query parameters a filter set reads (pagination's own left out)."""
     return {
         k: v for k, v in request.query_params.items() if k not in ("cursor", "page_size")
@@ -225,16 +225,22 @@ class CustomerViewSet(ApiView, viewsets.GenericViewSet):
     def list(self, request):
         user = request.user
         rule = customer_selectors.current_rule().as_rule()
-        filterset = _filters(
-            customer_selectors.customer_filter(
-                user=user,
-                data=_query(request),
-                rule=rule,
-                people=customer_selectors.person_choices(user=user),
+        query = _query(request)
+        filters = {}
+        if query:
+            # The list page's filter form, with its choices (units, people, regions)
+            # read only when a filter is given.
+            filterset = _filters(
+                customer_selectors.customer_filter(
+                    user=user,
+                    data=query,
+                    rule=rule,
+                    people=customer_selectors.person_choices(user=user),
+                )
             )
-        )
+            filters = filterset.cleaned_filters()
         customers = customer_selectors.customer_list(
-            user=user, filters=filterset.cleaned_filters(), sort="code", rule=rule
+            user=user, filters=filters, sort="code", rule=rule
         )
         page = self.paginate_queryset(customers)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

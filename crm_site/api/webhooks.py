@@ -84,7 +84,7 @@ def check_url(url: str, *, resolve: bool = True) -> None:
         infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise ValidationError(_("The webhook's host name does not resolve.")) from exc
-    if any(_forbidden_address(info[4][0]) for info in infos):
+    if any(_forbidden_address(str(info[4][0])) for info in infos):
         raise ValidationError(
             _("A webhook cannot point at a loopback, link-local or metadata address.")
         )
@@ -296,7 +296,7 @@ def deliver(delivery_id, *, now=None) -> bool:
         WebhookAttempt.objects.create(
             delivery=delivery, status=status, error=error, duration_ms=elapsed
         )
-        fields = {
+        fields: dict[str, object] = {
             "attempts": attempts,
             "last_status": status,
             "last_error": error,

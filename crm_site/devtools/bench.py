@@ -206,7 +206,7 @@ def api_pages(user) -> dict:
     total = Customer.objects.count()
     deep = max(0, min(API_DEEP_PAGES, total // API_PAGE_SIZE - 1))
     ids = Customer.objects.order_by("-id").values_list("id", flat=True)
-    params = {"page_size": API_PAGE_SIZE}
+    params: dict[str, object] = {"page_size": API_PAGE_SIZE}
     if deep:
         params["cursor"] = _cursor_after(ids[deep * API_PAGE_SIZE - 1])
     headers = {"Authorization": f"Api-Key {user_key}"}
