@@ -26,6 +26,8 @@ def _context(request, title: str) -> dict:
     }
 
 
+# Swagger UI sets a few inline styles from its script.
+@csp_update({"style-src": ["'unsafe-inline'"]})
 def swagger(request):
     context = _context(request, "Swagger UI")
     context |= {
