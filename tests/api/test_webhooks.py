@@ -243,3 +243,19 @@ def test_a_delivery_is_never_lost_when_the_worker_is_killed_mid_delivery(
     finally:
         support.stop_process(rescuer)
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db
+def test_urgent_reports_routed_and_complaints_resolved_are_events_too(
+    receiver, staff_a, unit_a, supervisor_a, manager_a
+):
+    from complaints.services import complaint_resolve
+
+    _endpoint(receiver.url, events=[WebhookEvent.URGENT_ROUTED, WebhookEvent.COMPLAINT_RESOLVED])
+    report = f.make_urgent_report(unit_a, raised_by=supervisor_a, route=True)
+    complaint = f.make_complaint(
+        f.make_customer(unit_a, visiting_person=staff_a), by=staff_a, status="proposed"
+    )
+    complaint_resolve(complaint=complaint, actor=supervisor_a)
+    events = {d.event: d.payload["data"]["id"] for d in WebhookDelivery.objects.all()}
+    assert events == {"urgent_report.routed": report.pk, "complaint.resolved": complaint.pk}
