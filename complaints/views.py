@@ -16,6 +16,7 @@ from crm_site.core import exports
 from crm_site.core.forms import refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
+from customers.waybills import selectors as waybill_selectors
 
 from . import export, forms, permissions, rules, selectors, services, stats
 from .claims import permissions as claim_permissions
@@ -163,6 +164,7 @@ def _render_detail(request, complaint, bound=None, merge_form=None):
         "claims": claim_selectors.complaint_claims(user=request.user, complaint=complaint),
         "may_file_claim": complaint.is_open
         and claim_permissions.may_create(request.user, complaint),
+        "tracking": waybill_selectors.tracking_of(complaint.waybills.all()),
     }
     return render(request, "complaints/complaint_detail.html", context)
 

@@ -224,6 +224,10 @@ AUDIT_ACTION_LABELS = {
     "admin.change": _("Changed in administration"),
     "admin.deletion": _("Deleted in administration"),
     "security.not_found_probe": _("Many objects not found (possible id probing)"),
+    "api_key.create": _("API key created"),
+    "api_key.revoke": _("API key revoked"),
+    "api_key.use": _("API key used"),
+    "webhook.replay": _("Webhook delivery replayed"),
 }
 
 

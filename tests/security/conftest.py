@@ -156,6 +156,10 @@ def world(
         files=[SimpleUploadedFile("货损.png", PNG, content_type="image/png")],
     )
     claim_services.claim_assess(claim=claim, actor=staff_a, assessed_amount=Decimal("280.00"))
+    # An API key of staff_a's (the key pages, the API's scope).
+    from crm_site.api.services import api_key_create
+
+    api_key, _key = api_key_create(actor=staff_a, user=staff_a, name="安全测试")
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -197,6 +201,7 @@ def world(
         entry_competitor=entry_competitor,
         claim=claim,
         claim_evidence=claim.evidence.get(),
+        api_key=api_key,
     )
     return World(people=people, objects=objects)
 

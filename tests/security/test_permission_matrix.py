@@ -167,6 +167,39 @@ def _enterprise_data(w):
     }
 
 
+# --- the REST API (/api/v1/) and the API key pages ------------------------------
+# The API answers 401 (not the login page) without credentials; the matrix signs
+# in with the session, as the browser's "try it out" does.
+API_ALL = "401 200 200 200 200 200 200 200"
+API_SCOPED = "401 200 404 200 404 200 404 200"
+API_SUPERVISOR_UP = "401 403 403 200 200 200 200 200"
+API_SUPERVISOR_SCOPED = "401 403 403 200 404 200 404 200"
+API_POST_ONLY = "401 405 405 405 405 405 405 405"
+API_SCOPED_ACT = "401 ok 404 ok 404 ok 404 ok"
+WORLD_WAYBILL = "SECWB000001"
+
+
+def _api_outlet(w):
+    from customers.models import Outlet
+
+    outlet, _created = Outlet.objects.get_or_create(
+        code="SEC-OUT-A", defaults={"name": "安全网点", "unit": w.unit_a}
+    )
+    return {"pk": outlet.pk}
+
+
+def _api_waybill(w):
+    from customers.models import Waybill
+
+    waybill, _created = Waybill.objects.get_or_create(number=WORLD_WAYBILL)
+    w.complaint.waybills.add(waybill)
+    return {"number": waybill.number}
+
+
+def _api_customer(w):
+    return {"customer_pk": w.customer.pk}
+
+
 MATRIX: dict[str, Case | list[Case]] = {
     # --- site, accounts, notifications, audit -----------------------------
     "home": Case(EVERYONE),
@@ -500,6 +533,57 @@ MATRIX: dict[str, Case | list[Case]] = {
         _claim_action("assess", SCOPED_ACT, {"assess-assessed_amount": "1.00"}),
         _claim_action("no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"),
     ],
+    # --- the REST API and the API key pages ------------------------------
+    "api_keys": Case(EVERYONE),
+    "api_key_revoke": Case(
+        POST_ONLY,
+        kwargs=lambda w: {"prefix": w.api_key.prefix},
+        post="L ok 404 404 404 404 404 ok",
+    ),
+    "api:schema": Case(API_ALL),
+    "api:docs": Case(EVERYONE),
+    "api:redoc": Case(EVERYONE),
+    "api:customer-list": Case(API_ALL),
+    "api:customer-detail": Case(API_SCOPED, kwargs=_customer),
+    "api:contact-list": Case(API_SCOPED, kwargs=_api_customer),
+    "api:contact-detail": Case(
+        API_SCOPED, kwargs=lambda w: {"customer_pk": w.customer.pk, "pk": w.contact.pk}
+    ),
+    "api:daily-report-list": Case(API_ALL),
+    "api:daily-report-detail": Case(API_SCOPED, kwargs=_report),
+    "api:daily-report-entries": Case(API_SCOPED, kwargs=_report),
+    "api:entry-list": Case(API_POST_ONLY),
+    "api:urgent-report-list": Case(API_SUPERVISOR_UP),
+    "api:urgent-report-detail": Case(API_SUPERVISOR_SCOPED, kwargs=_urgent),
+    "api:urgent-report-acknowledge": Case(
+        "401 403 403 405 405 405 405 405",
+        kwargs=_urgent,
+        post="401 403 403 same 404 same 404 same",
+    ),
+    "api:complaint-list": Case(API_ALL),
+    "api:complaint-detail": Case(API_SCOPED, kwargs=_complaint),
+    "api:complaint-step": Case(
+        API_POST_ONLY,
+        kwargs=lambda w: {"pk": w.complaint.pk, "step": "start"},
+        post=API_SCOPED_ACT,
+    ),
+    "api:outlet-list": Case(API_ALL),
+    # What Outlet.objects.visible_to holds (the outlet register's own scope).
+    "api:outlet-detail": Case("401 404 404 200 404 200 404 200", kwargs=_api_outlet),
+    "api:waybill-detail": Case(API_SCOPED, kwargs=_api_waybill),
+    "api:waybill-events": Case(API_POST_ONLY, kwargs=_api_waybill, post=API_SCOPED_ACT),
+    "api:summary-list": Case(API_SUPERVISOR_UP),
+    "api:summary-detail": Case(API_SUPERVISOR_SCOPED, kwargs=_summary),
+    "api:notification-list": Case(API_ALL),
+    "api:notification-detail": Case(
+        "401 200 404 404 404 404 404 404", kwargs=lambda w: {"pk": w.notification.pk}
+    ),
+    "api:notification-read": Case(
+        API_POST_ONLY,
+        kwargs=lambda w: {"pk": w.notification.pk},
+        post="401 ok 404 404 404 404 404 404",
+    ),
+    "api:notification-read-all": Case(API_POST_ONLY, post="401 ok ok ok ok ok ok ok"),
 }
 
 
@@ -660,6 +744,8 @@ SCOPE_MATRIX = {
     # Competitor names are one vocabulary for every unit; the tags follow the entry.
     "competitor": Scope("1 1 1 1 1 1 1"),
     "entry_competitor": Scope(IN_SCOPE),
+    # An API key is its owner's; admins see every key (to revoke one).
+    "api_key": Scope("1 0 0 0 0 0 1", owned_when_inactive="staff"),
 }
 SCOPE_PERSONAS = PERSONAS[1:]
 
