@@ -478,6 +478,12 @@ CELERY_BEAT_SCHEDULE = {
         "visits.urgent.tasks.urgent_reports_route_pending", crontab()
     ),
     "visits-urgent-escalate": _beat("visits.urgent.tasks.urgent_reports_escalate", crontab()),
+    # Planned contacts: each night the next working days are planned from the
+    # grades' cadence (visits/plans); yesterday's leftovers turn missed. The
+    # second firing is a no-op (what is on the calendar counts).
+    "visits-plan-contacts": _beat(
+        "visits.plans.tasks.planned_contacts_generate", crontab(hour="0,4", minute=40)
+    ),
     # Monthly patrol summaries (reports/tasks.py): the month that closed, at 01:00
     # on the 1st; every day at 02:00 a reconciliation builds any closed month still
     # missing (last 12) and refreshes the month in progress, so no single firing
@@ -550,3 +556,12 @@ CRM_NOT_FOUND_PROBE_LIMIT = env_int("CRM_NOT_FOUND_PROBE_LIMIT", 50)
 CRM_NOT_FOUND_PROBE_MINUTES = env_int("CRM_NOT_FOUND_PROBE_MINUTES", 10)
 # Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
 CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)
+
+# Planned contacts (visits/plans): the nightly planner fills this many working
+# days ahead, with at most this many on-site contacts and calls per person per day.
+CRM_PLAN_HORIZON_DAYS = env_int("CRM_PLAN_HORIZON_DAYS", 14)
+CRM_PLAN_VISITS_PER_DAY = env_int("CRM_PLAN_VISITS_PER_DAY", 6)
+CRM_PLAN_CALLS_PER_DAY = env_int("CRM_PLAN_CALLS_PER_DAY", 40)
+# Grades whose customers get the half-yearly big-customer meeting (座谈会) and
+# the monthly needs-analysis meeting (需求分析会) planned automatically.
+CRM_PLAN_MEETING_GRADES = env_list("CRM_PLAN_MEETING_GRADES", "A")
