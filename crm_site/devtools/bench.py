@@ -671,6 +671,33 @@ def measure_urgent_routing(out: dict, reports: int = 50) -> None:
     out["urgent_route_median_ms"] = round(sorted(samples)[len(samples) // 2], 1)
 
 
+# --- the nightly planner ----------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def measure_plans(out: dict) -> None:
+    """The planner's run for every customer (visits/plans/services.py), then a
+    second run right after, which must add nothing; both rolled back, so the
+    calendar is left as it was."""
+    from visits.models import PlannedContact
+    from visits.plans.services import planned_contacts_generate
+
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            first = planned_contacts_generate()
+            out["plan_generate_s"] = round(time.perf_counter() - started, 2)
+            out["plan_rows"] = first.created
+            out["plan_people"] = PlannedContact.objects.values("person_id").distinct().count()
+            out["plan_rerun_new_rows"] = planned_contacts_generate().created
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
 # --- afterwards -----------------------------------------------------------------
 
 # The tables the measurements write to and roll back or clean up.

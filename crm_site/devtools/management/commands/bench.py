@@ -34,7 +34,7 @@ class Command(BaseCommand):
             "--skip",
             action="append",
             default=[],
-            choices=["pages", "export", "import", "rollup", "urgent"],
+            choices=["pages", "export", "import", "rollup", "urgent", "plans"],
         )
 
     def handle(self, *args, **options):
@@ -48,6 +48,7 @@ class Command(BaseCommand):
             ("import", bench.measure_import),
             ("rollup", getattr(bench, "measure_rollup", None)),
             ("urgent", getattr(bench, "measure_urgent_routing", None)),
+            ("plans", bench.measure_plans),
         ]
         with bench.bench_settings(), bench.leaving_data_as_found():
             for name, step in steps:
@@ -91,6 +92,11 @@ class Command(BaseCommand):
         if "urgent_route_p99_ms" in figures:
             ok = figures["urgent_route_p99_ms"] <= 5000
             self.stdout.write(f"  {'urgent routing p99 ≤ 5000 ms':<32} {'ok' if ok else 'MISSED'}")
+        if "plan_generate_s" in figures:
+            ok = figures["plan_generate_s"] <= 60
+            self.stdout.write(f"  {'planning 14 days ≤ 60 s':<32} {'ok' if ok else 'MISSED'}")
+            ok = figures["plan_rerun_new_rows"] == 0
+            self.stdout.write(f"  {'planning rerun adds 0 rows':<32} {'ok' if ok else 'MISSED'}")
         if "export_peak_mb" in figures:
             ok = figures["export_peak_mb"] <= 150
             self.stdout.write(f"  {'export peak ≤ 150 MB':<32} {'ok' if ok else 'MISSED'}")
