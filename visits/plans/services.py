@@ -311,7 +311,10 @@ def _insert_planned(rows, unit_of, plans) -> int:
             " false, now() FROM plan_new ON CONFLICT DO NOTHING",
             [State.PLANNED, PlannedContact.Source.AUTO],
         )
-        return cursor.rowcount
+        created = cursor.rowcount
+        # Inside an outer transaction ON COMMIT has not come yet: drop it now.
+        cursor.execute("DROP TABLE plan_new")
+        return created
 
 
 # --- what people do to a planned contact ------------------------------------------

@@ -122,6 +122,9 @@ def calendar_events(request):
     person, unit = _whose(request)
     start = _parse_day(request.GET.get("start", ""))
     end = _parse_day(request.GET.get("end", ""))
+    if start is None and end is None:  # the current week
+        start = cad.iso_week_bounds(timezone.localdate())[0]
+        end = start + timedelta(days=7)
     if start is None or end is None or end < start or (end - start).days > 62:
         return JsonResponse({"ok": False}, status=400)
     end -= timedelta(days=1)  # FullCalendar's end is exclusive
