@@ -7,6 +7,7 @@ that may never use a page 403. Uploads go to a temporary MEDIA_ROOT.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -141,6 +142,26 @@ def world(
     )
     competitor = Competitor.objects.create(name="安全对手物流", created_by=staff_a)
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
+    # Planned contacts and service plans: a contact on staff_a's calendar
+    # tomorrow, unit A's approved plan and staff_a's calendar feed.
+    from visits.models import CalendarFeed, PlannedContact, ServicePlan
+
+    planned = PlannedContact.objects.create(
+        customer=customer,
+        person=staff_a,
+        unit=unit_a,
+        day=timezone.localdate() + timedelta(days=1),
+        kind="visit",
+    )
+    plan = ServicePlan.objects.create(
+        unit=unit_a,
+        title="安全服务计划",
+        start=month,
+        end=month + timedelta(days=27),
+        status=ServicePlan.Status.APPROVED,
+        created_by=manager_a,
+    )
+    feed = CalendarFeed.objects.create(user=staff_a)
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -180,6 +201,9 @@ def world(
         care_reminder=care_reminder,
         competitor=competitor,
         entry_competitor=entry_competitor,
+        planned=planned,
+        plan=plan,
+        feed=feed,
     )
     return World(people=people, objects=objects)
 

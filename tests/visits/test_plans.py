@@ -358,7 +358,7 @@ def test_the_feed_lists_only_ones_own_contacts_and_can_be_revoked(
     response = client.get(address)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     uids = {str(e["UID"]) for e in events}
     assert uids == {f"planned-contact-{planned_a.pk}@testserver"}
     assert f"planned-contact-{colleague.pk}@testserver" not in uids and far.pk
