@@ -26,6 +26,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import people_for, units_for
 from crm_site.core.forms import add_service_errors
+from customers.voice.display import ITEM_LABELS
 
 from .. import cadence as cad
 from . import selectors, services
@@ -304,6 +305,7 @@ def plan_detail(request, pk: int):
     context = {
         "plan": plan,
         "progress": selectors.service_plan_progress(plan=plan),
+        "survey_labels": [ITEM_LABELS.get(name, name) for name in plan.survey_items],
         "events": plan.events.select_related("actor"),
         "can_edit": request.user.is_at_least(Role.MANAGER) and plan.is_editable,
     }

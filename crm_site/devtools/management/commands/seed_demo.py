@@ -15,6 +15,7 @@ SEEDERS = [
     "crm_site.devtools.demo.complaints",
     "crm_site.devtools.demo.reports",
     "crm_site.devtools.demo.reviews",
+    "crm_site.devtools.demo.plans",
 ]
 
 
