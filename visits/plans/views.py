@@ -96,6 +96,7 @@ def calendar(request):
         "days": days,
         "monday": monday,
         "today": today,
+        "initial_day": today if monday <= today <= sunday else monday,
         "prev_week": urlencode({**whose, "week": (monday - timedelta(days=7)).isoformat()}),
         "next_week": urlencode({**whose, "week": (monday + timedelta(days=7)).isoformat()}),
         "whose_query": urlencode(whose),
