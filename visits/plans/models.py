@@ -182,14 +182,31 @@ class PlannedContact(models.Model):
         AUTO = "auto", _("Planned from the cadence")
         MANUAL = "manual", _("Planned by hand")
 
+    # The planner writes a few hundred thousand rows a night from ids it has
+    # just read in the same transaction: the links are not checked row by row
+    # in the database (db_constraint=False); deletes still cascade or are
+    # refused through the ORM (on_delete).
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.CASCADE,
         related_name="planned_contacts",
         verbose_name=_("customer"),
+        db_constraint=False,
     )
-    person = user_fk(_("person"), related_name="planned_contacts", optional=False)
-    unit = unit_fk("planned_contacts")
+    person = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="planned_contacts",
+        verbose_name=_("person"),
+        db_constraint=False,
+    )
+    unit = models.ForeignKey(
+        "accounts.ServiceUnit",
+        on_delete=models.PROTECT,
+        related_name="planned_contacts",
+        verbose_name=_("service unit"),
+        db_constraint=False,
+    )
     plan = models.ForeignKey(
         ServicePlan,
         on_delete=models.SET_NULL,

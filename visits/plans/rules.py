@@ -8,8 +8,8 @@ one customer on one day, never after the end of the period that asks for them.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 # How many working days ahead a district's later visits may be pulled to join
 # a day already spent in that district.
@@ -45,8 +45,7 @@ def anchor(days: list[date], key: int) -> date | None:
     return days[key % len(days)] if days else None
 
 
-@dataclass(frozen=True)
-class Want:
+class Want(NamedTuple):
     """A contact to place: its customer, ideal day, last allowed day, district."""
 
     customer: int
@@ -67,13 +66,13 @@ def place(
     """(customer, day) for the wants that fit, in horizon order.
 
     `used` is the day's load already on the calendar, `taken` the (customer,
-    day) pairs of this kind already there. A want whose ideal day is full
+    day) pairs of this kind already there (updated in place with the new ones). A want whose ideal day is full
     moves to the next day with room (not past its `last` day); on a day that
     serves a district, that district's wants of the next GROUP_WINDOW days
     come along while there is room.
     """
     used = defaultdict(int, used or {})
-    taken = set(taken or ())
+    taken = set() if taken is None else taken
     pending = sorted(wants, key=lambda w: (w.ideal, w.district, w.customer))
     placed: list[tuple[int, date]] = []
     cursor = 0

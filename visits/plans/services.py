@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.core.db import allow_long_statements
 from crm_site.core.services import work_calendar
 from customers.models import Customer
 
@@ -39,6 +40,8 @@ from .models import (
 )
 
 State = PlannedContact.State
+# Plain strings in the planner's loops (faster to hash than the enum members).
+VISIT, CALL = str(ContactKind.VISIT.value), str(ContactKind.CALL.value)
 ON_SITE = [k for k in ContactKind.values if entry_kind(k) == Kind.VISIT]
 
 
@@ -64,6 +67,7 @@ def _half_bounds(day: date) -> tuple[date, date]:
 def planned_contacts_mark_missed(*, today: date) -> int:
     """Planned contacts of past days not done: missed (one UPDATE and their events)."""
     with transaction.atomic():
+        allow_long_statements()
         ids = list(
             PlannedContact.objects.filter(state=State.PLANNED, day__lt=today)
             .order_by()
@@ -144,6 +148,11 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
     used_visits: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     used_calls: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     taken: dict[str, set[tuple[int, date]]] = defaultdict(set)
+    week_of = {}
+    day = today
+    while day <= last_day:
+        week_of[day] = cad.iso_week_bounds(day)[0]
+        day += timedelta(days=1)
     for customer_id, person_id, day, kind in (
         PlannedContact.objects.filter(state=State.PLANNED, day__gte=today, day__lte=last_day)
         .order_by()
@@ -151,9 +160,9 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
         .iterator(chunk_size=20000)
     ):
         taken[kind].add((customer_id, day))
-        if kind == ContactKind.CALL:
+        if kind == CALL:
             used_calls[person_id][day] += 1
-            planned_days[(customer_id, kind, cad.iso_week_bounds(day)[0])].append(day)
+            planned_days[(customer_id, kind, week_of[day])].append(day)
         else:
             used_visits[person_id][day] += 1
             planned_days[(customer_id, kind, day.replace(day=1))].append(day)
@@ -197,8 +206,15 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
         }
         for start, stop in weeks
     }
-    month_ends = dict(months)
-    week_ends = dict(weeks)
+    spreads: dict[tuple, list[date]] = {}
+
+    def spread_of(period_days, start, need):
+        key = (start, need)
+        if key not in spreads:
+            spreads[key] = rules.spread(period_days[start], need)
+        return spreads[key]
+
+    Want = rules.Want
     meeting_grades = set(settings.CRM_PLAN_MEETING_GRADES)
     half_days = [d for d in calendar.working_days(half_start, half_end) if d >= today]
 
@@ -219,22 +235,26 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
         person_of[customer_id] = person_id
         visits_done, calls_done = done.get(customer_id, (0, 0))
         district = region_id or 0
-        for start, _stop in months:
+        for start, last in months:
             need = month_req[start][grade] - (visits_done if start == month_start else 0)
-            slots = rules.spread(month_days[start], need)
-            covered = planned_days.get((customer_id, ContactKind.VISIT, start), ())
-            last = month_ends[start]
-            for ideal in rules.uncovered(slots, covered):
+            slots = spread_of(month_days, start, need)
+            covered = planned_days.get((customer_id, VISIT, start))
+            if covered:
+                slots = rules.uncovered(slots, covered)
+            wants = visit_wants[person_id]
+            for ideal in slots:
                 if ideal in in_horizon:
-                    visit_wants[person_id].append(rules.Want(customer_id, ideal, last, district))
-        for start, _stop in weeks:
+                    wants.append(Want(customer_id, ideal, last, district))
+        for start, last in weeks:
             need = week_req[start][grade] - (calls_done if start == week_start else 0)
-            slots = rules.spread(week_days[start], need)
-            covered = planned_days.get((customer_id, ContactKind.CALL, start), ())
-            last = week_ends[start]
-            for ideal in rules.uncovered(slots, covered):
+            slots = spread_of(week_days, start, need)
+            covered = planned_days.get((customer_id, CALL, start))
+            if covered:
+                slots = rules.uncovered(slots, covered)
+            wants = call_wants[person_id]
+            for ideal in slots:
                 if ideal in in_horizon:
-                    call_wants[person_id].append(rules.Want(customer_id, ideal, last, district))
+                    wants.append(Want(customer_id, ideal, last, district))
         if grade in meeting_grades:
             if (customer_id, ContactKind.MEETING, half_start) not in meeting_seen:
                 day = rules.anchor(half_days, customer_id)
@@ -296,6 +316,7 @@ def _insert_planned(rows, unit_of, plans) -> int:
     buffer.seek(0)
     table = PlannedContact._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
+        allow_long_statements()
         cursor.execute(
             "CREATE TEMP TABLE plan_new (customer_id bigint, person_id bigint, unit_id bigint,"
             " plan_id bigint, day date, kind varchar(12)) ON COMMIT DROP"
@@ -308,7 +329,8 @@ def _insert_planned(rows, unit_of, plans) -> int:
             f"INSERT INTO {table} (customer_id, person_id, unit_id, plan_id, day, kind,"  # noqa: S608
             " purpose, state, reason, source, moved, created_at)"
             " SELECT customer_id, person_id, unit_id, plan_id, day, kind, '', %s, '', %s,"
-            " false, now() FROM plan_new ON CONFLICT DO NOTHING",
+            " false, now() FROM plan_new ORDER BY customer_id, person_id, day, kind"
+            " ON CONFLICT DO NOTHING",
             [State.PLANNED, PlannedContact.Source.AUTO],
         )
         created = cursor.rowcount
