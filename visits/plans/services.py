@@ -209,7 +209,7 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
     spreads: dict[tuple, list[date]] = {}
 
     def spread_of(period_days, start, need):
-        key = (start, need)
+        key = (id(period_days), start, need)  # a month and a week may start on one day
         if key not in spreads:
             spreads[key] = rules.spread(period_days[start], need)
         return spreads[key]
