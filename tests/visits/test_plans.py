@@ -443,3 +443,50 @@ def test_planned_contacts_carry_the_units_approved_plan(unit_a, staff_a, manager
     make_customer(unit_a, grade="B", visiting_person=staff_a)
     planned_contacts_generate(today=MONDAY)
     assert _rows().exists() and not _rows(plan__isnull=True).exists()
+
+
+# --- the work calendar from the official source ---------------------------------------
+
+
+def test_an_admin_loads_a_years_holidays_with_one_button(client, admin_user, staff_a):
+    from django.contrib.auth.models import Permission
+
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    admin_user.user_permissions.add(
+        *Permission.objects.filter(codename__endswith="workcalendarday")
+    )
+    WorkCalendarDay.objects.create(date=date(2026, 3, 3), is_working=False, note="手工")
+    client.force_login(admin_user)
+    changelist = client.get(reverse("admin:core_workcalendarday_changelist"))
+    assert reverse("admin:core_workcalendarday_load_year") in changelist.content.decode()
+    client.post(reverse("admin:core_workcalendarday_load_year"), {"year": "2026"})
+    days = dict(WorkCalendarDay.objects.values_list("date", "is_working"))
+    assert days[date(2026, 2, 17)] is False  # 春节
+    assert WorkCalendarDay.objects.get(date=date(2026, 10, 1)).note == "国庆节"
+    assert days[date(2026, 9, 20)] is True  # a Sunday worked (调休)
+    assert days[date(2026, 3, 3)] is False  # a hand-entered day stays
+    # Still editable by hand, and the planner follows it.
+    from crm_site.core.services import work_calendar
+
+    assert not work_calendar().is_working_day(date(2026, 10, 1))
+    assert work_calendar().is_working_day(date(2026, 9, 20))
+    client.force_login(staff_a)
+    assert (
+        client.post(reverse("admin:core_workcalendarday_load_year"), {"year": "2027"}).status_code
+        == 302
+    )
+    assert not WorkCalendarDay.objects.filter(date__year=2027).exists()
+
+
+def test_the_calendar_shades_days_off(client, staff_a):
+    WorkCalendarDay.objects.create(date=date(2026, 10, 1), is_working=False, note="国庆节")
+    client.force_login(staff_a)
+    events = client.get(
+        reverse("visits:calendar_events"), {"start": "2026-09-28", "end": "2026-10-05"}
+    ).json()
+    assert {"start": "2026-10-01", "display": "background", "title": "国庆节"}.items() <= next(
+        e for e in events if e.get("display") == "background"
+    ).items()
+    page = client.get(reverse("visits:calendar"), {"week": "2026-09-28"}).content.decode()
+    assert "plan-day-off" in page and "国庆节" in page
