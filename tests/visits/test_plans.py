@@ -490,3 +490,36 @@ def test_the_calendar_shades_days_off(client, staff_a):
     ).items()
     page = client.get(reverse("visits:calendar"), {"week": "2026-09-28"}).content.decode()
     assert "plan-day-off" in page and "国庆节" in page
+
+
+def test_the_monthly_summary_reports_progress_against_the_plan(
+    client, unit_a, staff_a, supervisor_a, manager_a
+):
+    from reports.services import summary_build
+    from visits.plans.services import service_plan_approve, service_plan_create
+
+    month = timezone.localdate().replace(day=1)
+    plan = service_plan_create(
+        actor=manager_a,
+        unit=unit_a,
+        title="本月服务计划",
+        start=month,
+        end=month + timedelta(days=27),
+    )
+    service_plan_approve(plan=plan, actor=manager_a)
+    customer = make_customer(unit_a, grade="B", visiting_person=staff_a)
+    for n, state in enumerate(["done", "done", "missed", "planned"]):
+        PlannedContact.objects.create(
+            customer=customer,
+            person=staff_a,
+            unit=unit_a,
+            plan=plan,
+            day=month + timedelta(days=n),
+            kind="visit",
+            state=state,
+        )
+    summary = summary_build(unit_id=unit_a.pk, month=month).summary
+    client.force_login(supervisor_a)
+    page = client.get(summary.get_absolute_url()).content.decode()
+    assert 'data-testid="summary-plans"' in page and "本月服务计划" in page
+    assert "2 of 4 planned contacts done, 1 missed" in page or "(50.0%)" in page
