@@ -389,6 +389,7 @@ CELERY_TASK_ROUTES = {
     "customers.tasks.regrade_*": {"queue": CELERY_BULK_QUEUE},
     "customers.tasks.customer_import*": {"queue": CELERY_BULK_QUEUE},
     "crm_site.core.tasks.export_*": {"queue": CELERY_BULK_QUEUE},
+    "visits.plans.tasks.*": {"queue": CELERY_BULK_QUEUE},
 }
 # Every queue a worker of this installation may be asked to consume.
 CELERY_ALL_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE]
