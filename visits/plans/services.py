@@ -50,7 +50,8 @@ ON_SITE = [k for k in ContactKind.values if entry_kind(k) == Kind.VISIT]
 
 def horizon_days(today: date, n: int, calendar) -> list[date]:
     """The next `n` working days from `today` (inclusive)."""
-    days, day = [], today
+    days: list[date] = []
+    day = today
     while len(days) < n:
         if calendar.is_working_day(day):
             days.append(day)
@@ -257,14 +258,14 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
                     wants.append(Want(customer_id, ideal, last, district))
         if grade in meeting_grades:
             if (customer_id, ContactKind.MEETING, half_start) not in meeting_seen:
-                day = rules.anchor(half_days, customer_id)
-                if day in in_horizon:
-                    fixed.append((customer_id, person_id, day, ContactKind.MEETING))
+                anchored = rules.anchor(half_days, customer_id)
+                if anchored in in_horizon:
+                    fixed.append((customer_id, person_id, anchored, ContactKind.MEETING))
             for start, _stop in months:
                 if (customer_id, ContactKind.NEEDS, start) not in meeting_seen:
-                    day = rules.anchor(month_days[start], customer_id)
-                    if day in in_horizon:
-                        fixed.append((customer_id, person_id, day, ContactKind.NEEDS))
+                    anchored = rules.anchor(month_days[start], customer_id)
+                    if anchored in in_horizon:
+                        fixed.append((customer_id, person_id, anchored, ContactKind.NEEDS))
 
     rows: list[tuple] = []
     for customer_id, person_id, day, kind in fixed:

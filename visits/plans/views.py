@@ -224,7 +224,9 @@ def planned_contact(request, pk: int):
         "events": selectors.planned_contact_events(contact=contact),
         "can_change": can_change,
         "can_start_entry": can_change and is_person and contact.day == timezone.localdate(),
-        "entry_query": urlencode({"customer": contact.customer_id, "kind": contact.entry_kind}),
+        "entry_query": urlencode(
+            {"customer": str(contact.customer_id), "kind": contact.entry_kind}
+        ),
         "cancel_form": CancelForm() if can_change else None,
         "today": timezone.localdate(),
     }
