@@ -23,7 +23,7 @@ PAGE_FIGURES = {
 }
 EXPORT_FIGURES = {"export_100k_s", "export_floor_s", "export_peak_mb", "import_10k_s"}
 ROLLUP_FIGURES = {"rollup_month_s", "rollup_sql_floor_s", "rollup_10x_s"}
-PLAN_FIGURES = {"plan_generate_s", "plan_rerun_new_rows", "plan_rows"}
+PLAN_FIGURES = {"plan_generate_s", "plan_rerun_new_rows", "plan_rows", "calendar_week_p90_ms"}
 
 
 def test_bench_quick_writes_every_figure(tmp_path, settings):

@@ -16,6 +16,7 @@ TARGETS = [
     ("rollup / SQL floor", "rollup_month_s", "rollup_sql_floor_s", 1.5),
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),
+    ("calendar unit week / render floor", "calendar_week_p90_ms", "render_floor_p90_ms", 2.0),
 ]
 
 
