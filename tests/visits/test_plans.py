@@ -523,3 +523,25 @@ def test_the_monthly_summary_reports_progress_against_the_plan(
     page = client.get(summary.get_absolute_url()).content.decode()
     assert 'data-testid="summary-plans"' in page and "本月服务计划" in page
     assert "2 of 4 planned contacts done, 1 missed" in page or "(50.0%)" in page
+
+
+def test_festival_greetings_are_planned_before_the_festival(unit_a, staff_a, settings):
+    from tests.factories import make_contact
+
+    settings.CRM_PLAN_MEETING_GRADES = []
+    with_contacts = make_customer(unit_a, grade="D", visiting_person=staff_a)
+    make_contact(with_contacts)
+    without = make_customer(unit_a, grade="D", visiting_person=staff_a)
+    today = date(2026, 9, 21)  # 中秋 on 25 September, 国庆 from 1 October 2026
+    planned_contacts_generate(today=today)
+    greetings = _rows(kind=ContactKind.GREETING).order_by("day")
+    assert list(greetings.values_list("customer_id", "day")) == [
+        (with_contacts.pk, date(2026, 9, 24)),
+        (with_contacts.pk, date(2026, 9, 30)),
+    ]
+    assert not _rows(customer=without, kind=ContactKind.GREETING).exists()
+    assert planned_contacts_generate(today=today).created == 0
+    assert rules.greeting_days(
+        {date(2027, 2, 6): "Spring Festival", date(2027, 2, 7): "Spring Festival"},
+        [date(2027, 2, 4), date(2027, 2, 5), date(2027, 2, 8)],
+    ) == {date(2027, 2, 5): "Spring Festival"}

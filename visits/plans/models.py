@@ -145,10 +145,11 @@ class ContactKind(models.TextChoices):
     MEETING = "meeting", _("Big-customer meeting (座谈会)")
     NEEDS = "needs", _("Needs-analysis meeting (需求分析会)")
     TRAINING = "training", _("Training or lecture for the customer (讲座/培训)")
+    GREETING = "greeting", _("Festival greeting to the customer's contacts (节日问候)")
 
 
 # The kind of daily-report contact (visits.models.Kind) that fulfils each planned kind.
-CALL_KINDS = (ContactKind.CALL,)
+CALL_KINDS = (ContactKind.CALL, ContactKind.GREETING)
 
 
 def entry_kind(kind: str) -> str:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.core.db import allow_long_statements
 from crm_site.core.services import work_calendar
-from customers.models import Customer
+from customers.models import Contact, Customer
 
 from .. import cadence as cad
 from ..models import Kind, Visit
@@ -42,10 +42,20 @@ from .models import (
 State = PlannedContact.State
 # Plain strings in the planner's loops (faster to hash than the enum members).
 VISIT, CALL = str(ContactKind.VISIT.value), str(ContactKind.CALL.value)
+GREETING = str(ContactKind.GREETING.value)
 ON_SITE = [k for k in ContactKind.values if entry_kind(k) == Kind.VISIT]
 
 
 # --- the nightly planner ---------------------------------------------------------
+
+
+def _festivals(start: date, end: date) -> dict[date, str]:
+    """Official holidays (day -> festival name) from the holiday calendar."""
+    import chinese_calendar
+
+    return {
+        d: n for d, n in chinese_calendar.holidays.items() if start <= d <= end + timedelta(days=7)
+    }
 
 
 def horizon_days(today: date, n: int, calendar) -> list[date]:
@@ -161,6 +171,8 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
         .iterator(chunk_size=20000)
     ):
         taken[kind].add((customer_id, day))
+        if kind == GREETING:
+            continue  # outside the day's load and the cadence
         if kind == CALL:
             used_calls[person_id][day] += 1
             planned_days[(customer_id, kind, week_of[day])].append(day)
@@ -267,10 +279,29 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
                     if anchored in in_horizon:
                         fixed.append((customer_id, person_id, anchored, ContactKind.NEEDS))
 
+    # Festival greetings (客户关怀): on the last working day before each major
+    # festival, for every customer with contacts on record.
+    greetings = {
+        day: name
+        for day, name in rules.greeting_days(
+            _festivals(today, last_day), calendar.working_days(today - timedelta(days=7), last_day)
+        ).items()
+        if day in in_horizon
+    }
+    if greetings:
+        with_contacts = set(
+            Contact.objects.order_by().values_list("customer_id", flat=True).distinct()
+        )
+        for customer_id, person_id in person_of.items():
+            if customer_id in with_contacts:
+                for day in greetings:
+                    fixed.append((customer_id, person_id, day, GREETING))
+
     rows: list[tuple] = []
     for customer_id, person_id, day, kind in fixed:
         if (customer_id, day) not in taken[kind]:
-            used_visits[person_id][day] += 1
+            if kind != GREETING:
+                used_visits[person_id][day] += 1
             rows.append((customer_id, person_id, day, kind))
     for person_id, wants in visit_wants.items():
         for customer_id, day in rules.place(
