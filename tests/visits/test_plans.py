@@ -266,8 +266,12 @@ def test_the_calendar_shows_ones_own_week_and_a_unit_to_its_supervisor(
     client.force_login(staff_a2)
     assert _events(client).json() == []
     client.force_login(supervisor_a)
+    # The unit's week: one line per person and day, opening that person's week.
     page = client.get(reverse("visits:calendar"), week | {"unit": unit_a.pk})
-    assert page.status_code == 200 and "日历客户" in page.content.decode()
+    assert page.status_code == 200 and "张三 · 1 on site, 0 calls, 0 done" in page.content.decode()
+    totals = _events(client, unit=unit_a.pk).json()
+    assert [e["title"] for e in totals] == ["张三 · 1 on site, 0 calls, 0 done"]
+    assert f"person={staff_a.pk}" in totals[0]["url"]
     assert _events(client, person=staff_a.pk).json()[0]["id"] == str(planned_a.pk)
     # Another unit's calendar: 404.
     client.force_login(supervisor_b)

@@ -7,161 +7,467 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_role_groups'),
-        ('customers', '0014_outlets_waybills'),
-        ('visits', '0007_outlets_waybills'),
+        ("accounts", "0002_role_groups"),
+        ("customers", "0014_outlets_waybills"),
+        ("visits", "0007_outlets_waybills"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanRun',
+            name="PlanRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='started at')),
-                ('first_day', models.DateField(verbose_name='first day')),
-                ('last_day', models.DateField(verbose_name='last day')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='planned contacts created')),
-                ('missed', models.PositiveIntegerField(default=0, verbose_name='marked missed')),
-                ('seconds', models.FloatField(default=0, verbose_name='seconds')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="started at")),
+                ("first_day", models.DateField(verbose_name="first day")),
+                ("last_day", models.DateField(verbose_name="last day")),
+                (
+                    "created",
+                    models.PositiveIntegerField(default=0, verbose_name="planned contacts created"),
+                ),
+                ("missed", models.PositiveIntegerField(default=0, verbose_name="marked missed")),
+                ("seconds", models.FloatField(default=0, verbose_name="seconds")),
             ],
             options={
-                'verbose_name': 'planning run',
-                'verbose_name_plural': 'planning runs',
-                'ordering': ['-started_at'],
+                "verbose_name": "planning run",
+                "verbose_name_plural": "planning runs",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='ServicePlan',
+            name="ServicePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('period', models.CharField(choices=[('month', 'Month'), ('quarter', 'Quarter')], default='month', max_length=10, verbose_name='period')),
-                ('start', models.DateField(verbose_name='first day')),
-                ('end', models.DateField(verbose_name='last day')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved')], default='draft', max_length=10, verbose_name='status')),
-                ('goal_development', models.TextField(blank=True, max_length=10000, verbose_name='customer development (客户开发)')),
-                ('goal_relationship', models.TextField(blank=True, max_length=10000, verbose_name='customer relationship care (客户关系维护)')),
-                ('goal_after_sales', models.TextField(blank=True, max_length=10000, verbose_name='after-sales service (售后服务)')),
-                ('key_services', models.TextField(blank=True, max_length=10000, verbose_name='key services')),
-                ('survey_items', models.JSONField(blank=True, default=list, verbose_name='survey items')),
-                ('grades', models.JSONField(blank=True, default=list, verbose_name='grades covered')),
-                ('visits_target', models.PositiveIntegerField(default=0, verbose_name='visits planned for the period')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('version', models.PositiveIntegerField(default=0, editable=False, verbose_name='version')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='drafted by')),
-                ('customers', models.ManyToManyField(blank=True, related_name='service_plans', to='customers.customer', verbose_name='customers')),
-                ('people', models.ManyToManyField(blank=True, related_name='service_plans', to=settings.AUTH_USER_MODEL, verbose_name='carried out by')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_plans', to='accounts.serviceunit', verbose_name='service unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[("month", "Month"), ("quarter", "Quarter")],
+                        default="month",
+                        max_length=10,
+                        verbose_name="period",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="first day")),
+                ("end", models.DateField(verbose_name="last day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "goal_development",
+                    models.TextField(
+                        blank=True, max_length=10000, verbose_name="customer development (客户开发)"
+                    ),
+                ),
+                (
+                    "goal_relationship",
+                    models.TextField(
+                        blank=True,
+                        max_length=10000,
+                        verbose_name="customer relationship care (客户关系维护)",
+                    ),
+                ),
+                (
+                    "goal_after_sales",
+                    models.TextField(
+                        blank=True, max_length=10000, verbose_name="after-sales service (售后服务)"
+                    ),
+                ),
+                (
+                    "key_services",
+                    models.TextField(blank=True, max_length=10000, verbose_name="key services"),
+                ),
+                (
+                    "survey_items",
+                    models.JSONField(blank=True, default=list, verbose_name="survey items"),
+                ),
+                (
+                    "grades",
+                    models.JSONField(blank=True, default=list, verbose_name="grades covered"),
+                ),
+                (
+                    "visits_target",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="visits planned for the period"
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved at"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="drafted by",
+                    ),
+                ),
+                (
+                    "customers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="service_plans",
+                        to="customers.customer",
+                        verbose_name="customers",
+                    ),
+                ),
+                (
+                    "people",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="service_plans",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="carried out by",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_plans",
+                        to="accounts.serviceunit",
+                        verbose_name="service unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service plan',
-                'verbose_name_plural': 'service plans',
-                'ordering': ['-start', 'unit_id', 'pk'],
+                "verbose_name": "service plan",
+                "verbose_name_plural": "service plans",
+                "ordering": ["-start", "unit_id", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlannedContact',
+            name="PlannedContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('start_time', models.TimeField(blank=True, null=True, verbose_name='from')),
-                ('end_time', models.TimeField(blank=True, null=True, verbose_name='until')),
-                ('kind', models.CharField(choices=[('visit', 'On-site visit'), ('call', 'Phone call'), ('reception', 'Reception of a visiting customer (接待来访)'), ('meeting', 'Big-customer meeting (座谈会)'), ('needs', 'Needs-analysis meeting (需求分析会)'), ('training', 'Training or lecture for the customer (讲座/培训)'), ('greeting', "Festival greeting to the customer's contacts (节日问候)")], max_length=12, verbose_name='kind')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='purpose')),
-                ('state', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done'), ('missed', 'Missed'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='state')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('source', models.CharField(choices=[('auto', 'Planned from the cadence'), ('manual', 'Planned by hand')], default='auto', max_length=10, verbose_name='source')),
-                ('moved', models.BooleanField(default=False, verbose_name='moved by a person')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('customer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='planned_contacts', to='customers.customer', verbose_name='customer')),
-                ('person', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='planned_contacts', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='planned_contacts', to='accounts.serviceunit', verbose_name='service unit')),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='planned_contacts', to='visits.visit', verbose_name='contact made')),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='visits.serviceplan', verbose_name='service plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("start_time", models.TimeField(blank=True, null=True, verbose_name="from")),
+                ("end_time", models.TimeField(blank=True, null=True, verbose_name="until")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visit", "On-site visit"),
+                            ("call", "Phone call"),
+                            ("reception", "Reception of a visiting customer (接待来访)"),
+                            ("meeting", "Big-customer meeting (座谈会)"),
+                            ("needs", "Needs-analysis meeting (需求分析会)"),
+                            ("training", "Training or lecture for the customer (讲座/培训)"),
+                            ("greeting", "Festival greeting to the customer's contacts (节日问候)"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="purpose")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("done", "Done"),
+                            ("missed", "Missed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("auto", "Planned from the cadence"),
+                            ("manual", "Planned by hand"),
+                        ],
+                        default="auto",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("moved", models.BooleanField(default=False, verbose_name="moved by a person")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="planned_contacts",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="planned_contacts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="planned_contacts",
+                        to="accounts.serviceunit",
+                        verbose_name="service unit",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="planned_contacts",
+                        to="visits.visit",
+                        verbose_name="contact made",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="visits.serviceplan",
+                        verbose_name="service plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'planned contact',
-                'verbose_name_plural': 'planned contacts',
-                'ordering': ['day', 'start_time', 'pk'],
+                "verbose_name": "planned contact",
+                "verbose_name_plural": "planned contacts",
+                "ordering": ["day", "start_time", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ServicePlanEvent',
+            name="ServicePlanEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('from_state', models.CharField(blank=True, default='', max_length=30, verbose_name='from state')),
-                ('to_state', models.CharField(blank=True, default='', max_length=30, verbose_name='to state')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='visits.serviceplan', verbose_name='service plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True, default="", max_length=30, verbose_name="from state"
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True, default="", max_length=30, verbose_name="to state"
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="visits.serviceplan",
+                        verbose_name="service plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service plan event',
-                'verbose_name_plural': 'service plan events',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "service plan event",
+                "verbose_name_plural": "service plan events",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=visits.plans.models.new_feed_token, max_length=64, unique=True, verbose_name='token')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calendar_feeds', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=visits.plans.models.new_feed_token,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="token",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_feeds",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar feed',
-                'verbose_name_plural': 'calendar feeds',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('user',), name='calendar_feed_one_live')],
+                "verbose_name": "calendar feed",
+                "verbose_name_plural": "calendar feeds",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("user",),
+                        name="calendar_feed_one_live",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlannedContactEvent',
+            name="PlannedContactEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('from_state', models.CharField(blank=True, default='', max_length=30, verbose_name='from state')),
-                ('to_state', models.CharField(blank=True, default='', max_length=30, verbose_name='to state')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='visits.plannedcontact', verbose_name='planned contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True, default="", max_length=30, verbose_name="from state"
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True, default="", max_length=30, verbose_name="to state"
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="visits.plannedcontact",
+                        verbose_name="planned contact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'planned contact event',
-                'verbose_name_plural': 'planned contact events',
-                'ordering': ['at', 'pk'],
-                'indexes': [models.Index(fields=['contact', 'at'], name='visits_plan_contact_84929e_idx')],
+                "verbose_name": "planned contact event",
+                "verbose_name_plural": "planned contact events",
+                "ordering": ["at", "pk"],
+                "indexes": [
+                    models.Index(fields=["contact", "at"], name="visits_plan_contact_84929e_idx")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='serviceplan',
-            index=models.Index(fields=['unit', 'start', 'end'], name='visits_serv_unit_id_f6fed9_idx'),
+            model_name="serviceplan",
+            index=models.Index(
+                fields=["unit", "start", "end"], name="visits_serv_unit_id_f6fed9_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceplan',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='plan_end_after_start'),
+            model_name="serviceplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", models.F("start"))), name="plan_end_after_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='plannedcontact',
-            index=models.Index(fields=['person', 'day'], name='visits_plan_person__d4c38c_idx'),
+            model_name="plannedcontact",
+            index=models.Index(fields=["person", "day"], name="visits_plan_person__d4c38c_idx"),
         ),
         migrations.AddIndex(
-            model_name='plannedcontact',
-            index=models.Index(fields=['unit', 'day'], name='visits_plan_unit_id_33c219_idx'),
+            model_name="plannedcontact",
+            index=models.Index(fields=["unit", "day"], name="visits_plan_unit_id_33c219_idx"),
         ),
         migrations.AddConstraint(
-            model_name='plannedcontact',
-            constraint=models.UniqueConstraint(fields=('customer', 'person', 'day', 'kind'), name='planned_contact_unique_per_day_and_kind', violation_error_message='This person already has a contact of this kind with this customer that day.'),
+            model_name="plannedcontact",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "person", "day", "kind"),
+                name="planned_contact_unique_per_day_and_kind",
+                violation_error_message="This person already has a contact of this kind with this customer that day.",
+            ),
         ),
     ]

@@ -80,6 +80,29 @@ def calendar_contacts(*, user, start: date, end: date, person=None, unit=None) -
     return contacts.select_related("customer", "person").order_by("day", "start_time", "pk")
 
 
+def calendar_unit_totals(*, user, unit, start: date, end: date) -> list[dict]:
+    """A whole unit's calendar, one row per person and day: on-site contacts,
+    calls and how many are done (one grouped query; a unit plans thousands of
+    contacts a week, too many to list one by one)."""
+    from django.db.models import Count, Q
+
+    from .models import CALL_KINDS
+
+    calls = Q(kind__in=CALL_KINDS)
+    return list(
+        PlannedContact.objects.visible_to(user)
+        .filter(unit=unit, day__gte=start, day__lte=end)
+        .exclude(state=State.CANCELLED)
+        .values("person_id", "person__full_name", "person__username", "day")
+        .annotate(
+            on_site=Count("pk", filter=~calls),
+            calls=Count("pk", filter=calls),
+            done=Count("pk", filter=Q(state=State.DONE)),
+        )
+        .order_by("day", "person__full_name", "person_id")
+    )
+
+
 def calendar_unplanned(*, user, start: date, end: date, person=None, unit=None) -> QuerySet:
     """Contacts made without a plan in the same window (shown as done)."""
     visits = Visit.objects.visible_to(user).filter(

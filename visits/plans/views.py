@@ -72,11 +72,16 @@ def calendar(request):
     today = timezone.localdate()
     monday = cad.iso_week_bounds(_parse_day(request.GET.get("week", "")) or today)[0]
     sunday = monday + timedelta(days=6)
-    contacts = list(
-        selectors.calendar_contacts(
-            user=request.user, start=monday, end=sunday, person=person, unit=unit
+    if unit is not None:
+        contacts = []
+        totals = selectors.calendar_unit_totals(
+            user=request.user, unit=unit, start=monday, end=sunday
         )
-    )
+    else:
+        contacts = list(
+            selectors.calendar_contacts(user=request.user, start=monday, end=sunday, person=person)
+        )
+        totals = []
     holidays = selectors.days_off(monday, sunday)
     days = []
     for i in range(7):
@@ -86,6 +91,17 @@ def calendar(request):
                 "day": day,
                 "holiday": holidays.get(day),
                 "contacts": [c for c in contacts if c.day == day],
+                "totals": [
+                    {
+                        **t,
+                        "label": _unit_label(t),
+                        "query": urlencode(
+                            {"person": str(t["person_id"]), "week": day.isoformat()}
+                        ),
+                    }
+                    for t in totals
+                    if t["day"] == day
+                ],
             }
         )
     whose = {"unit": unit.pk} if unit else ({"person": person.pk} if person != request.user else {})
@@ -131,6 +147,8 @@ def calendar_events(request):
         return JsonResponse({"ok": False}, status=400)
     end -= timedelta(days=1)  # FullCalendar's end is exclusive
     today = timezone.localdate()
+    if unit is not None:
+        return JsonResponse(_unit_events(request, unit, start, end), safe=False)
     events = []
     for c in selectors.calendar_contacts(
         user=request.user, start=start, end=end, person=person, unit=unit
@@ -183,6 +201,43 @@ def calendar_events(request):
             }
         )
     return JsonResponse(events, safe=False)
+
+
+def _unit_label(row) -> str:
+    return _("%(person)s · %(on_site)s on site, %(calls)s calls, %(done)s done") % {
+        "person": row["person__full_name"] or row["person__username"],
+        "on_site": row["on_site"],
+        "calls": row["calls"],
+        "done": row["done"],
+    }
+
+
+def _unit_events(request, unit, start: date, end: date) -> list[dict]:
+    """A unit's week: one event per person and day, opening that person's week."""
+    events: list[dict] = []
+    for row in selectors.calendar_unit_totals(user=request.user, unit=unit, start=start, end=end):
+        query = urlencode({"person": str(row["person_id"]), "week": row["day"].isoformat()})
+        events.append(
+            {
+                "title": _unit_label(row),
+                "start": row["day"].isoformat(),
+                "allDay": True,
+                "editable": False,
+                "url": f"{reverse('visits:calendar')}?{query}",
+                "classNames": ["plan-unit-total"],
+            }
+        )
+    for day, note in selectors.days_off(start, end).items():
+        events.append(
+            {
+                "start": day.isoformat(),
+                "allDay": True,
+                "display": "background",
+                "classNames": ["plan-holiday"],
+                "title": note or _("Day off"),
+            }
+        )
+    return events
 
 
 @require_POST
