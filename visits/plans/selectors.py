@@ -89,18 +89,28 @@ def calendar_unit_totals(*, user, unit, start: date, end: date) -> list[dict]:
     from .models import CALL_KINDS
 
     calls = Q(kind__in=CALL_KINDS)
-    return list(
+    rows = list(
         PlannedContact.objects.visible_to(user)
         .filter(unit=unit, day__gte=start, day__lte=end)
         .exclude(state=State.CANCELLED)
-        .values("person_id", "person__full_name", "person__username", "day")
+        .values("person_id", "day")
         .annotate(
             on_site=Count("pk", filter=~calls),
             calls=Count("pk", filter=calls),
             done=Count("pk", filter=Q(state=State.DONE)),
         )
-        .order_by("day", "person__full_name", "person_id")
+        .order_by()
     )
+    names = {
+        pk: (full_name, username)
+        for pk, full_name, username in User.objects.filter(
+            pk__in={r["person_id"] for r in rows}
+        ).values_list("pk", "full_name", "username")
+    }
+    for row in rows:
+        row["person__full_name"], row["person__username"] = names.get(row["person_id"], ("", ""))
+    rows.sort(key=lambda r: (r["day"], r["person__full_name"], r["person_id"]))
+    return rows
 
 
 def calendar_unplanned(*, user, start: date, end: date, person=None, unit=None) -> QuerySet:

@@ -368,6 +368,9 @@ def _insert_planned(rows, unit_of, plans) -> int:
         created = cursor.rowcount
         # Inside an outer transaction ON COMMIT has not come yet: drop it now.
         cursor.execute("DROP TABLE plan_new")
+        if created > 10_000:
+            # Fresh statistics, so the calendar's reads plan for the new rows.
+            cursor.execute(f"ANALYZE {table}")
         return created
 
 
