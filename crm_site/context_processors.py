@@ -40,6 +40,7 @@ NAV = [
     NavItem(_("Home"), "home", "house", Role.STAFF),
     NavItem(_("Customers"), "customers:list", "people", Role.STAFF),
     NavItem(_("Visits due"), "visits:due", "calendar-check", Role.STAFF),
+    NavItem(_("Calendar"), "visits:calendar", "calendar-week", Role.STAFF),
     NavItem(_("Daily reports"), "visits:report_list", "journal-text", Role.STAFF),
     NavItem(_("Complaints"), "complaints:list", "chat-left-dots", Role.STAFF),
     NavItem(_("Review"), "visits:review", "clipboard-check", Role.SUPERVISOR, group="supervision"),
@@ -50,6 +51,9 @@ NAV = [
         "exclamation-triangle",
         Role.SUPERVISOR,
         group="supervision",
+    ),
+    NavItem(
+        _("Service plans"), "visits:plan_list", "clipboard2-check", Role.STAFF, group="supervision"
     ),
     NavItem(
         _("Monthly summaries"),

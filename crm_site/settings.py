@@ -396,6 +396,7 @@ CELERY_TASK_ROUTES = {
     "crm_site.core.tasks.export_*": {"queue": CELERY_BULK_QUEUE},
     # Webhook deliveries wait on other systems: never in front of urgent work.
     "crm_site.api.tasks.*": {"queue": CELERY_BULK_QUEUE},
+    "visits.plans.tasks.*": {"queue": CELERY_BULK_QUEUE},
 }
 # Every queue a worker of this installation may be asked to consume.
 CELERY_ALL_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE]
@@ -485,6 +486,12 @@ CELERY_BEAT_SCHEDULE = {
         "visits.urgent.tasks.urgent_reports_route_pending", crontab()
     ),
     "visits-urgent-escalate": _beat("visits.urgent.tasks.urgent_reports_escalate", crontab()),
+    # Planned contacts: each night the next working days are planned from the
+    # grades' cadence (visits/plans); yesterday's leftovers turn missed. The
+    # second firing is a no-op (what is on the calendar counts).
+    "visits-plan-contacts": _beat(
+        "visits.plans.tasks.planned_contacts_generate", crontab(hour="0,4", minute=40)
+    ),
     # Monthly patrol summaries (reports/tasks.py): the month that closed, at 01:00
     # on the 1st; every day at 02:00 a reconciliation builds any closed month still
     # missing (last 12) and refreshes the month in progress, so no single firing
@@ -607,3 +614,11 @@ CRM_WEBHOOK_TIMEOUT = env_int("CRM_WEBHOOK_TIMEOUT", 10)
 # API keys: a key's use is written to the audit log at most once per this many minutes.
 CRM_API_KEY_AUDIT_MINUTES = env_int("CRM_API_KEY_AUDIT_MINUTES", 60)
 # --- end of REST API -----------------------------------------------------------------
+# Planned contacts (visits/plans): the nightly planner fills this many working
+# days ahead, with at most this many on-site contacts and calls per person per day.
+CRM_PLAN_HORIZON_DAYS = env_int("CRM_PLAN_HORIZON_DAYS", 14)
+CRM_PLAN_VISITS_PER_DAY = env_int("CRM_PLAN_VISITS_PER_DAY", 6)
+CRM_PLAN_CALLS_PER_DAY = env_int("CRM_PLAN_CALLS_PER_DAY", 40)
+# Grades whose customers get the half-yearly big-customer meeting (座谈会) and
+# the monthly needs-analysis meeting (需求分析会) planned automatically.
+CRM_PLAN_MEETING_GRADES = env_list("CRM_PLAN_MEETING_GRADES", "A")

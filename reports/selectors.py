@@ -201,3 +201,11 @@ def customer_analysis(*, user, filters):
     if filters.invalid:
         return None
     return analysis.analyse(filters.apply(Customer.objects.visible_to(user)))
+
+
+def summary_plans(*, summary: MonthlyPatrolSummary) -> list[dict]:
+    """The unit's approved service plans overlapping the summary's month, with
+    their progress (planned contacts done, missed, still planned)."""
+    from visits.plans.selectors import plans_for_month
+
+    return plans_for_month(unit_ids=[summary.unit_id], month=summary.month)

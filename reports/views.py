@@ -118,6 +118,7 @@ def _detail_context(request, summary, *, commentary_form=None, review_form=None)
     neighbours = selectors.summary_neighbours(summary=summary)
     return {
         "summary": summary,
+        "plans": selectors.summary_plans(summary=summary),
         "in_progress": summary.month == this_month,
         "final": final,
         "building": selectors.summary_building(summary=summary),

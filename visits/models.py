@@ -436,4 +436,12 @@ class EntryCompetitor(models.Model):
 
 
 # Sub-domain models live in their packages; imported here so the app registers them.
+from .plans.models import (  # noqa: E402, F401
+    CalendarFeed,
+    PlannedContact,
+    PlannedContactEvent,
+    PlanRun,
+    ServicePlan,
+    ServicePlanEvent,
+)
 from .urgent.models import UrgentReport, UrgentReportEvent  # noqa: E402, F401

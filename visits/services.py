@@ -29,6 +29,7 @@ from customers.waybills.services import waybills_set
 
 from .intelligence import entry_competitors_set
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
+from .plans.services import planned_contacts_mark_done
 from .queries import day_start
 
 if TYPE_CHECKING:
@@ -207,6 +208,8 @@ def _entry_create(report, actor, content, form_token):
     )
     entry_competitors_set(entry=entry, names=content.competitors, actor=actor)
     waybills_set(record=entry, numbers=content.waybills)
+    # A contact on the person's calendar for this customer and day is now done.
+    planned_contacts_mark_done(visit=visit, actor=actor)
     EntryDraft.objects.filter(report=report, entry=None, data__form_token=str(form_token)).delete()
     return entry, True
 
@@ -410,11 +413,11 @@ def visit_log(
     note: str = "",
     form_token: uuid.UUID | None = None,
 ) -> tuple[Visit, bool]:
-    """Record a contact outside a report ("log a call"); a resent POST finds the first."""
-    return create_once(
-        Visit,
-        form_token,
-        lambda: Visit.objects.create(
+    """Record a contact outside a report ("log a call"); a resent POST finds the
+    first. A planned contact of that kind, customer and day turns done."""
+
+    def create() -> Visit:
+        visit = Visit.objects.create(
             customer=customer,
             user=user,
             unit_id=customer.unit_id,
@@ -423,5 +426,8 @@ def visit_log(
             source=Visit.Source.DIRECT,
             note=note[:200],
             form_token=form_token,
-        ),
-    )
+        )
+        planned_contacts_mark_done(visit=visit, actor=user)
+        return visit
+
+    return create_once(Visit, form_token, create)

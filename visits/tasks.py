@@ -7,6 +7,7 @@ from django.utils import timezone
 from crm_site.core.jobs import db_task
 
 from . import reminders
+from .plans import tasks as plan_tasks  # noqa: F401
 from .urgent import tasks as urgent_tasks  # noqa: F401  (autodiscovery finds visits.tasks only)
 
 

@@ -29,4 +29,5 @@ urlpatterns = [
     path("intelligence/", intelligence.intelligence_list, name="intelligence"),
     # Names stay in the "visits" namespace: the sub-domain adds no namespace.
     path("urgent/", include("visits.urgent.urls")),
+    path("", include("visits.plans.urls")),
 ]

@@ -47,6 +47,48 @@ class WorkCalendarDayAdmin(ModelAdmin):
     list_filter = ["is_working"]
     date_hierarchy = "date"
     search_fields = ["note"]
+    change_list_template = "admin/core/workcalendarday/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "load-year/",
+                self.admin_site.admin_view(self.load_year),
+                name="core_workcalendarday_load_year",
+            ),
+            *super().get_urls(),
+        ]
+
+    def load_year(self, request):
+        """One button: the year's official holidays and 调休 from chinese-calendar."""
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
+
+        from .services import work_calendar_load_year
+
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            year = int(request.POST.get("year", ""))
+            written = work_calendar_load_year(year=year, actor=request.user)
+        except (ValueError, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(
+                request, _("%(n)s days of %(year)s loaded.") % {"n": written, "year": year}
+            )
+        return redirect("admin:core_workcalendarday_changelist")
+
+    def changelist_view(self, request, extra_context=None):
+        from django.utils import timezone
+
+        year = timezone.localdate().year
+        extra_context = (extra_context or {}) | {"load_years": [year, year + 1]}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Notification)

@@ -197,6 +197,7 @@ AUDIT_ACTION_LABELS = {
     "import": _("Import"),
     "rule_edit": _("Grading rule edited"),
     "delete": _("Deletion"),
+    "work_calendar_load": _("Work calendar loaded"),
     "password_changed": _("Password changed"),
     "two_factor.enabled": _("Two-factor sign-in turned on"),
     "two_factor.disabled": _("Two-factor sign-in turned off"),

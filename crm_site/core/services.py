@@ -220,3 +220,55 @@ def not_found_probe_count(*, user, request) -> None:
             dedupe_key=f"not-found-probe:{row.pk}",
             email=True,
         )
+
+
+# Chinese names of the official holidays the chinese-calendar package lists.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+}
+
+
+def work_calendar_load_year(*, year: int, actor) -> int:
+    """Load a year's official holidays and make-up working days (调休) from the
+    chinese-calendar package into the work calendar; days the source names
+    replace what was there, other hand-entered days stay. Returns the number
+    of days written. A year the package does not know yet is refused."""
+    import chinese_calendar
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    holidays = {d: n for d, n in chinese_calendar.holidays.items() if d.year == year}
+    workdays = {d: n for d, n in chinese_calendar.workdays.items() if d.year == year}
+    if not holidays:
+        raise ValidationError(
+            _("The holiday calendar has no official holidays for %(year)s yet.") % {"year": year}
+        )
+    written = 0
+    with transaction.atomic():
+        for day, name in holidays.items():
+            WorkCalendarDay.objects.update_or_create(
+                date=day, defaults={"is_working": False, "note": HOLIDAY_NAMES.get(name, name)}
+            )
+            written += 1
+        for day, name in workdays.items():
+            if day.weekday() < 5:
+                continue  # an ordinary working day: nothing to override
+            note = f"{HOLIDAY_NAMES.get(name, name)}调休" if name else "调休"
+            WorkCalendarDay.objects.update_or_create(
+                date=day, defaults={"is_working": True, "note": note}
+            )
+            written += 1
+        audit(
+            actor=actor,
+            action="work_calendar_load",
+            summary=f"{year}: {written}",
+            object_type="core.workcalendarday",
+            object_id=str(year),
+        )
+    return written

@@ -14,6 +14,7 @@ import tempfile
 import time
 import tracemalloc
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -755,6 +756,51 @@ def measure_urgent_routing(out: dict, reports: int = 50) -> None:
             app.conf.task_always_eager = previous
     out["urgent_route_p99_ms"] = round(p99(samples), 1)
     out["urgent_route_median_ms"] = round(sorted(samples)[len(samples) // 2], 1)
+
+
+# --- the nightly planner ----------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def measure_plans(out: dict) -> None:
+    """The planner's run for every customer (visits/plans/services.py), then a
+    second run right after, which must add nothing; both rolled back, so the
+    calendar is left as it was."""
+    from visits.models import PlannedContact
+    from visits.plans.services import planned_contacts_generate
+
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            first = planned_contacts_generate()
+            out["plan_generate_s"] = round(time.perf_counter() - started, 2)
+            out["plan_rows"] = first.created
+            out["plan_people"] = PlannedContact.objects.values("person_id").distinct().count()
+            out["plan_rerun_new_rows"] = planned_contacts_generate().created
+            # A supervisor's unit week on the calendar (its event source), beside the floor.
+            client, user = supervisor_client()
+            capture_floor_context(client)
+            monday = first.first_day - timedelta(days=first.first_day.weekday())
+            week = {
+                "unit": user.primary_unit.pk,
+                "start": monday.isoformat(),
+                "end": (monday + timedelta(days=7)).isoformat(),
+            }
+            samples = interleaved_requests(
+                client,
+                {
+                    "floor": ("/__bench__/floor/", None),
+                    "calendar_week_p90_ms": ("/visits/calendar/events/", week),
+                },
+            )
+            out["calendar_week_p90_ms"] = round(p90(samples["calendar_week_p90_ms"]), 1)
+            out.setdefault("render_floor_p90_ms", round(p90(samples["floor"]), 1))
+            raise _RolledBack
+    except _RolledBack:
+        pass
 
 
 # --- afterwards -----------------------------------------------------------------

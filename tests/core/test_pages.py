@@ -11,7 +11,17 @@ from crm_site.middleware import SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz", "readyz", "set_language", "favicon", "javascript_catalog"}
+# The private calendar feed is read by calendar apps without a session: its
+# unguessable token is the key, and an unknown or revoked one is a 404.
+PUBLIC = {
+    "login",
+    "healthz",
+    "readyz",
+    "set_language",
+    "favicon",
+    "javascript_catalog",
+    "visits:calendar_feed_ics",
+}
 
 
 def app_url_patterns(resolver=None, prefix="", namespace=None):

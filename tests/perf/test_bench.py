@@ -29,6 +29,7 @@ PAGE_FIGURES = {
 }
 EXPORT_FIGURES = {"export_100k_s", "export_floor_s", "export_peak_mb", "import_10k_s"}
 ROLLUP_FIGURES = {"rollup_month_s", "rollup_sql_floor_s", "rollup_10x_s"}
+PLAN_FIGURES = {"plan_generate_s", "plan_rerun_new_rows", "plan_rows", "calendar_week_p90_ms"}
 
 
 def test_bench_quick_writes_every_figure(tmp_path, settings):
@@ -51,6 +52,8 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     assert figures.keys() >= PAGE_FIGURES | EXPORT_FIGURES
     assert figures["queries_10_rows"] == figures["queries_100_rows"]
     assert figures["api_queries_10_rows"] == figures["api_queries_100_rows"]
+    assert figures.keys() >= PLAN_FIGURES
+    assert figures["plan_rows"] > 0 and figures["plan_rerun_new_rows"] == 0
     assert figures["export_rows"] == figures["customers"]
     assert figures["import_state"] == "applied"
     if connection.vendor == "postgresql":

@@ -8,6 +8,7 @@ that may never use a page 403. Uploads go to a temporary MEDIA_ROOT.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -160,6 +161,26 @@ def world(
     from crm_site.api.services import api_key_create
 
     api_key, _key = api_key_create(actor=staff_a, user=staff_a, name="安全测试")
+    # Planned contacts and service plans: a contact on staff_a's calendar
+    # tomorrow, unit A's approved plan and staff_a's calendar feed.
+    from visits.models import CalendarFeed, PlannedContact, ServicePlan
+
+    planned = PlannedContact.objects.create(
+        customer=customer,
+        person=staff_a,
+        unit=unit_a,
+        day=timezone.localdate() + timedelta(days=1),
+        kind="visit",
+    )
+    plan = ServicePlan.objects.create(
+        unit=unit_a,
+        title="安全服务计划",
+        start=month,
+        end=month + timedelta(days=27),
+        status=ServicePlan.Status.APPROVED,
+        created_by=manager_a,
+    )
+    feed = CalendarFeed.objects.create(user=staff_a)
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -202,6 +223,9 @@ def world(
         claim=claim,
         claim_evidence=claim.evidence.get(),
         api_key=api_key,
+        planned=planned,
+        plan=plan,
+        feed=feed,
     )
     return World(people=people, objects=objects)
 

@@ -27,6 +27,7 @@ urgent, ...); a new kind of object goes there first.
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -426,6 +427,50 @@ MATRIX: dict[str, Case | list[Case]] = {
         post="L 403 403 same 404 ok 404 ok",
         data=lambda w: {"resolve-resolution": "越权结案"},
     ),
+    # --- the visit calendar, planned contacts, feeds and service plans -------
+    # The calendar opens on one's own week; a person or unit out of reach is a
+    # 404 (tests/visits/test_plans.py).
+    "visits:calendar": Case(STAFF_UP),
+    "visits:calendar_events": Case(STAFF_UP),
+    "visits:calendar_feed_enable": Case(POST_ONLY, post="L ok ok ok ok ok ok ok"),
+    "visits:calendar_feed_revoke": Case(POST_ONLY, post="L ok ok ok ok ok ok ok"),
+    # The private feed needs no sign-in: the token is the key (revoked: 404).
+    "visits:calendar_feed_ics": Case(
+        "200 200 200 200 200 200 200 200", kwargs=lambda w: {"token": w.feed.token}
+    ),
+    "visits:planned_contact": Case(SCOPED, kwargs=lambda w: {"pk": w.planned.pk}),
+    "visits:planned_contact_move": Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.planned.pk},
+        post=SCOPED_ACT,
+        data=lambda w: {"day": (w.planned.day + timedelta(days=1)).isoformat()},
+    ),
+    "visits:planned_contact_cancel": Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.planned.pk},
+        post=SCOPED_ACT,
+        data=lambda w: {"reason": "越权取消"},
+    ),
+    # Service plans: managers draft and approve; staff read their units' approved plans.
+    "visits:plan_list": Case(STAFF_UP),
+    "visits:plan_new": Case(
+        "L 403 403 403 403 200 200 200",
+        post="L 403 403 403 403 ok same ok",
+        data=lambda w: {
+            "unit": w.unit_a.pk,
+            "title": "越权计划",
+            "period": "month",
+            "start": "2027-03-01",
+            "end": "2027-03-31",
+            "visits_target": "1",
+        },
+    ),
+    "visits:plan_detail": Case(SCOPED, kwargs=lambda w: {"pk": w.plan.pk}),
+    # The world's plan is approved: nobody edits it any more.
+    "visits:plan_edit": Case("L 403 403 403 403 403 404 403", kwargs=lambda w: {"pk": w.plan.pk}),
+    "visits:plan_approve": Case(
+        POST_ONLY, kwargs=lambda w: {"pk": w.plan.pk}, post="L 403 403 403 403 same 404 same"
+    ),
     # --- monthly summaries (issue 7) ---------------------------------------
     "reports:monthly_list": Case(SUPERVISOR_UP),
     "reports:monthly_detail": Case(URGENT_SCOPED, kwargs=_summary),
@@ -746,6 +791,10 @@ SCOPE_MATRIX = {
     "entry_competitor": Scope(IN_SCOPE),
     # An API key is its owner's; admins see every key (to revoke one).
     "api_key": Scope("1 0 0 0 0 0 1", owned_when_inactive="staff"),
+    # Planned contacts follow their person and unit; plans their unit; a feed is its owner's.
+    "planned": Scope(IN_SCOPE),
+    "plan": Scope(IN_SCOPE),
+    "feed": Scope("1 0 0 0 0 0 0"),
 }
 SCOPE_PERSONAS = PERSONAS[1:]
 
@@ -778,7 +827,12 @@ def test_a_deactivated_persona_holds_nothing_but_what_is_addressed_to_them(kind,
 
 # Scoped models without an object in the world: their scope is their parent's
 # (history rows) or the audit log's own rule, covered by tests/accounts/test_scope.py.
-SCOPE_MATRIX_EXEMPT = {"core.AuditLog", "visits.DailyReportEvent"}
+SCOPE_MATRIX_EXEMPT = {
+    "core.AuditLog",
+    "visits.DailyReportEvent",
+    "visits.PlannedContactEvent",
+    "visits.ServicePlanEvent",
+}
 
 
 def test_the_scope_matrix_covers_every_model_with_visible_to(world):

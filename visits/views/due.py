@@ -1,6 +1,7 @@
 """/visits/due/: what each staff member still owes their customers, and "log a call"."""
 
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -16,6 +17,7 @@ from crm_site.core.listing import paginate
 
 from .. import selectors, services
 from ..models import Kind
+from ..plans import selectors as plan_selectors
 from ..queries import due_row_for
 from .common import redirect_back, wants_json
 
@@ -35,6 +37,12 @@ def due(request):
         "due_count": len(rows),
         "up_to_date": up_to_date,
         "query_string": f"person={person.pk}" if person != request.user else "",
+        # Planned contacts missed this month and last (the nightly planner marks them).
+        "missed": plan_selectors.missed_planned(
+            user=request.user,
+            person=person,
+            since=(today.replace(day=1) - timedelta(days=1)).replace(day=1),
+        )[:50],
     }
     return render(request, "visits/due.html", context)
 

@@ -23,6 +23,7 @@ from .. import selectors, services
 from ..filters import DailyReportFilter
 from ..forms import EntryForm, ReviewForm, SubmitForm
 from ..models import DailyReport, EntryDraft
+from ..plans import selectors as plan_selectors
 from .common import json_error
 
 
@@ -104,6 +105,7 @@ def report_detail(request, pk: int):
         "review_form": ReviewForm() if can_review else None,
         "submit_form": SubmitForm(initial={"note": report.note}) if can_edit else None,
         "unreported": selectors.daily_report_unreported_contacts(report=report) if can_edit else (),
+        "planned": plan_selectors.planned_for_report(report=report) if can_edit else (),
         "drafts": selectors.entry_draft_exists(report=report) if can_edit else False,
         "is_working_day": work_calendar(report.date, report.date).is_working_day(report.date),
     }

@@ -24,6 +24,7 @@ TARGETS = [
     ("rollup / SQL floor", "rollup_month_s", "rollup_sql_floor_s", 1.5),
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),
+    ("calendar unit week / render floor", "calendar_week_p90_ms", "render_floor_p90_ms", 2.0),
 ]
 
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             "--skip",
             action="append",
             default=[],
-            choices=["pages", "export", "import", "rollup", "urgent"],
+            choices=["pages", "export", "import", "rollup", "urgent", "plans"],
         )
 
     def handle(self, *args, **options):
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             ("import", bench.measure_import),
             ("rollup", getattr(bench, "measure_rollup", None)),
             ("urgent", getattr(bench, "measure_urgent_routing", None)),
+            ("plans", bench.measure_plans),
         ]
         with bench.bench_settings(), bench.leaving_data_as_found():
             for name, step in steps:
@@ -99,6 +101,11 @@ class Command(BaseCommand):
         if "urgent_route_p99_ms" in figures:
             ok = figures["urgent_route_p99_ms"] <= 5000
             self.stdout.write(f"  {'urgent routing p99 ≤ 5000 ms':<32} {'ok' if ok else 'MISSED'}")
+        if "plan_generate_s" in figures:
+            ok = figures["plan_generate_s"] <= 60
+            self.stdout.write(f"  {'planning 14 days ≤ 60 s':<32} {'ok' if ok else 'MISSED'}")
+            ok = figures["plan_rerun_new_rows"] == 0
+            self.stdout.write(f"  {'planning rerun adds 0 rows':<32} {'ok' if ok else 'MISSED'}")
         if "export_peak_mb" in figures:
             ok = figures["export_peak_mb"] <= 150
             self.stdout.write(f"  {'export peak ≤ 150 MB':<32} {'ok' if ok else 'MISSED'}")

@@ -17,6 +17,7 @@ SEEDERS = [
     "crm_site.devtools.demo.claims",
     "crm_site.devtools.demo.reports",
     "crm_site.devtools.demo.reviews",
+    "crm_site.devtools.demo.plans",
 ]
 
 
