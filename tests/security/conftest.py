@@ -7,8 +7,8 @@ that may never use a page 403. Uploads go to a temporary MEDIA_ROOT.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
