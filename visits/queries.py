@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from crm_site.core.services import work_calendar
+from crm_site.core.services import work_calendar_days, work_calendar_from
 from crm_site.core.workcal import WorkCalendar
 from customers.models import Customer, GradingRule
 
@@ -40,9 +40,14 @@ def span(start: date, end: date) -> tuple[datetime, datetime]:
 
 def calendar_for(day: date) -> WorkCalendar:
     """The work calendar around `day`: its month and ISO week."""
+    return work_calendar_from(calendar_days_for(day))
+
+
+def calendar_days_for(day: date) -> QuerySet:
+    """calendar_for's overrides as `.values()` rows (crm_site.core.batch)."""
     month_start, month_end = cad.month_bounds(day)
     week_start, week_end = cad.iso_week_bounds(day)
-    return work_calendar(min(month_start, week_start), max(month_end, week_end))
+    return work_calendar_days(min(month_start, week_start), max(month_end, week_end))
 
 
 def current_cadences() -> dict:

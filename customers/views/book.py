@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core import registry
+from crm_site.core import batch, registry
 from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, paginate
 
@@ -92,14 +92,24 @@ def customer_list(request):
     return render(request, "customers/customer_list.html", context)
 
 
-def card_sections(request, customer) -> list[dict]:
-    """Sections the apps add to the card (crm_site.core.registry)."""
-    sections = []
+def card_sections(request, customer, *waiting: batch.Pending) -> tuple[list[dict], list]:
+    """Sections the apps add to the card (crm_site.core.registry), and the
+    contexts of `waiting`: the reads of the batched sections and of `waiting`
+    run in one round trip (crm_site.core.batch)."""
+    built: list = []  # a section's dict, or the index of its pending reads
+    pending = list(waiting)
     for path in registry.customer_card_sections.paths():
-        section = import_string(path)(request, customer)
-        if section:
-            sections.append(section)
-    return sections
+        provider = import_string(path)
+        if hasattr(provider, "pending"):
+            reads = provider.pending(request, customer)
+            if reads is not None:
+                built.append(len(pending))
+                pending.append(reads)
+            continue
+        built.append(provider(request, customer))
+    resolved = batch.resolve(pending)
+    sections = [resolved[part] if isinstance(part, int) else part for part in built]
+    return [section for section in sections if section], resolved[: len(waiting)]
 
 
 def _customer_for(request, pk: int, *related: str) -> Customer:
@@ -108,8 +118,9 @@ def _customer_for(request, pk: int, *related: str) -> Customer:
 
 @role_required(Role.STAFF)
 def customer_detail(request, pk: int):
-    context = selectors.customer_card(user=request.user, pk=pk)
-    context["sections"] = card_sections(request, context["customer"])
+    customer, card = selectors.customer_card_pending(user=request.user, pk=pk)
+    sections, (context,) = card_sections(request, customer, card)
+    context["sections"] = sections
     context["can_pin"] = request.user.is_at_least(Role.SUPERVISOR)
     return render(request, "customers/customer_detail.html", context)
 

@@ -1,0 +1,120 @@
+"""Several small reads in one round trip.
+
+A page that shows a few short lists (the customer card: contacts, histories,
+the sections other apps add) paid a query each, and on a busy database server
+each round trip costs more than the read itself. Here each `.values()`
+queryset's own SQL becomes a JSON subquery of one SELECT, so scope, filters,
+order and limits stay exactly those of the queryset, and the rows come back as
+the dicts `.values()` gives, with the same Python types.
+
+`Pending` lets a page collect the reads of several parts (each part names its
+querysets and how it builds its context from their rows) and run them all at
+once with `resolve`.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+
+def _converter(field) -> Callable[[Any], Any] | None:
+    """How a JSON value of `field` becomes what `.values()` gives, or None when
+    JSON already gives it (text, numbers, booleans, JSON)."""
+    kind = field.get_internal_type()
+    if kind in ("DateTimeField", "DateField", "TimeField", "UUIDField", "DecimalField"):
+        return field.to_python
+    if kind == "DurationField":
+        return field.to_python
+    return None
+
+
+def _compiled(queryset: QuerySet, using: str):
+    """The queryset's SQL and params, and (alias, converter) per selected column."""
+    compiler = queryset.query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    columns = []
+    for expression, _sql, alias in compiler.select:
+        field = getattr(expression, "output_field", None) or getattr(expression, "field", None)
+        columns.append((alias, _converter(field) if field is not None else None))
+    return sql, params, columns
+
+
+def rows_many(querysets: dict[str, QuerySet]) -> dict[str, list[dict]]:
+    """{key: list(queryset)} for `.values()` querysets, in one query (one database)."""
+    result: dict[str, list[dict]] = {}
+    parts: list[str] = []
+    params: list[Any] = []
+    shapes: list[tuple[str, list]] = []
+    using = None
+    for key, queryset in querysets.items():
+        using = using or queryset.db
+        try:
+            sql, qs_params, columns = _compiled(queryset, using)
+        except EmptyResultSet:  # .none(), or an empty IN list
+            result[key] = []
+            continue
+        n = len(parts)
+        # The rows keep the queryset's order: numbered as they come out of it.
+        parts.append(
+            f"(SELECT COALESCE(json_agg(to_json(r{n}) ORDER BY r{n}.batch_row), '[]')::text"
+            f" FROM (SELECT s{n}.*, row_number() OVER () AS batch_row FROM ({sql}) s{n}) r{n})"
+        )
+        params.extend(qs_params)
+        shapes.append((key, columns))
+    if parts:
+        with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            texts = cursor.fetchone()
+        for (key, columns), text in zip(shapes, texts, strict=True):
+            rows = []
+            for item in json.loads(text, parse_float=Decimal):
+                row = {}
+                for alias, convert in columns:
+                    value = item[alias]
+                    row[alias] = (
+                        convert(value) if convert is not None and value is not None else value
+                    )
+                rows.append(row)
+            result[key] = rows
+    return result
+
+
+def instance(model, row: dict, using: str = DEFAULT_DB_ALIAS):
+    """A `model` instance as the ORM would load it from a row with some of its
+    columns (by attname; the others deferred, as with `.only()`)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
+    return model.from_db(using, names, [row[name] for name in names])
+
+
+@dataclass
+class Pending:
+    """A part of a page waiting for its rows: `build(rows)` makes its context
+    from {key: rows of queries[key]}."""
+
+    queries: dict[str, QuerySet]
+    build: Callable[[dict[str, list[dict]]], Any]
+
+
+def resolve(pendings: list[Pending]) -> list[Any]:
+    """Run every pending part's queries in one round trip; their built contexts,
+    in order."""
+    batch = {
+        f"{i}:{key}": queryset
+        for i, pending in enumerate(pendings)
+        for key, queryset in pending.queries.items()
+    }
+    rows = rows_many(batch) if batch else {}
+    return [
+        pending.build({key: rows[f"{i}:{key}"] for key in pending.queries})
+        for i, pending in enumerate(pendings)
+    ]
+
+
+def resolve_one(pending: Pending) -> Any:
+    return resolve([pending])[0]
