@@ -99,7 +99,9 @@ def customers_sorted(queryset: QuerySet, *, sort: str, rule: grading.Rule) -> Qu
     return queryset.order_by(*fields, "pk")
 
 
-def customer_filter(*, user, data=None, rule: grading.Rule, people=None) -> CustomerFilter:
+def customer_filter(
+    *, user, data=None, rule: grading.Rule, people=None, regions=None
+) -> CustomerFilter:
     """The list's filter form for `user`, bound to `data` (the page's GET parameters)."""
     grade_choices = [
         (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
@@ -110,7 +112,37 @@ def customer_filter(*, user, data=None, rule: grading.Rule, people=None) -> Cust
         user=user,
         grade_choices=grade_choices,
         people=people if people is not None else list(services.scope_users(user)),
+        regions=regions,
     )
+
+
+def customer_list_choices(*, user) -> tuple[grading.Rule, list[Person], list[tuple]]:
+    """What the list reads before its rows, in one round trip (crm_site.core.batch):
+    the grading rule in force (its grades and order), the people the user may
+    name (person_choices) and the regions (pk, name) for the filter."""
+    reads = batch.rows_many(
+        {
+            "rule": GradingRule.objects.order_by("-version").values("pk", "version", "definition")[
+                :1
+            ],
+            "people": services.scope_users(user).values(
+                "pk", "username", "full_name", "first_name", "last_name"
+            ),
+            "regions": Region.objects.order_by("code").values("pk", "name"),
+        }
+    )
+    rule = (
+        GradingRule(**reads["rule"][0]) if reads["rule"] else GradingRule.objects.current()
+    ).as_rule()
+    people = [
+        Person(
+            p["pk"],
+            p["username"],
+            display_name(p["full_name"], p["first_name"], p["last_name"], p["username"]),
+        )
+        for p in reads["people"]
+    ]
+    return rule, people, [(r["pk"], r["name"]) for r in reads["regions"]]
 
 
 def customer_list(

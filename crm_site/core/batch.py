@@ -23,10 +23,24 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 
+def _floats(value):
+    """A JSON field's value as json.loads gives it (numbers with a fraction are
+    floats; the batch reads them as Decimal for the decimal columns)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_floats(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _floats(item) for key, item in value.items()}
+    return value
+
+
 def _converter(field) -> Callable[[Any], Any] | None:
     """How a JSON value of `field` becomes what `.values()` gives, or None when
-    JSON already gives it (text, numbers, booleans, JSON)."""
+    JSON already gives it (text, integers, booleans)."""
     kind = field.get_internal_type()
+    if kind == "JSONField":
+        return _floats
     if kind in ("DateTimeField", "DateField", "TimeField", "UUIDField", "DecimalField"):
         return field.to_python
     if kind == "DurationField":
@@ -45,21 +59,37 @@ def _compiled(queryset: QuerySet, using: str):
     return sql, params, columns
 
 
-def rows_many(querysets: dict[str, QuerySet]) -> dict[str, list[dict]]:
-    """{key: list(queryset)} for `.values()` querysets, in one query (one database)."""
-    result: dict[str, list[dict]] = {}
+class Counted:
+    """A queryset to count (`queryset.count()`) among the reads of rows_many."""
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+
+def rows_many(querysets: dict[str, "QuerySet | Counted"]) -> dict[str, Any]:
+    """{key: list(queryset)} for `.values()` querysets, and {key: count} for
+    `Counted` ones, in one query (one database)."""
+    result: dict[str, Any] = {}
     parts: list[str] = []
     params: list[Any] = []
-    shapes: list[tuple[str, list]] = []
+    shapes: list[tuple[str, list | None]] = []
     using = None
-    for key, queryset in querysets.items():
+    for key, read in querysets.items():
+        queryset = read.queryset if isinstance(read, Counted) else read
         using = using or queryset.db
+        if isinstance(read, Counted):
+            queryset = queryset.order_by().values("pk") if queryset._fields is None else queryset
         try:
             sql, qs_params, columns = _compiled(queryset, using)
         except EmptyResultSet:  # .none(), or an empty IN list
-            result[key] = []
+            result[key] = 0 if isinstance(read, Counted) else []
             continue
         n = len(parts)
+        if isinstance(read, Counted):
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) c{n})::text")
+            params.extend(qs_params)
+            shapes.append((key, None))
+            continue
         # The rows keep the queryset's order: numbered as they come out of it.
         parts.append(
             f"(SELECT COALESCE(json_agg(to_json(r{n}) ORDER BY r{n}.batch_row), '[]')::text"
@@ -72,6 +102,9 @@ def rows_many(querysets: dict[str, QuerySet]) -> dict[str, list[dict]]:
             cursor.execute("SELECT " + ", ".join(parts), params)
             texts = cursor.fetchone()
         for (key, columns), text in zip(shapes, texts, strict=True):
+            if columns is None:
+                result[key] = int(text)
+                continue
             rows = []
             for item in json.loads(text, parse_float=Decimal):
                 row = {}
@@ -97,7 +130,7 @@ class Pending:
     """A part of a page waiting for its rows: `build(rows)` makes its context
     from {key: rows of queries[key]}."""
 
-    queries: dict[str, QuerySet]
+    queries: dict[str, "QuerySet | Counted"]
     build: Callable[[dict[str, list[dict]]], Any]
 
 

@@ -14,7 +14,7 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import batch, registry
 from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
-from crm_site.core.listing import COUNT_CAP, paginate
+from crm_site.core.listing import COUNT_CAP, capped_page
 
 from .. import display, selectors, services
 from ..fields import customer_label
@@ -46,10 +46,9 @@ def _sort_links(request, current: str) -> dict:
 
 def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
-    rule = selectors.current_rule().as_rule()
-    people = selectors.person_choices(user=request.user)
+    rule, people, regions = selectors.customer_list_choices(user=request.user)
     filterset = selectors.customer_filter(
-        user=request.user, data=request.GET, rule=rule, people=people
+        user=request.user, data=request.GET, rule=rule, people=people, regions=regions
     )
     sort = selectors.customer_sort(request.GET.get("sort"))
     customers = selectors.customer_list(
@@ -61,16 +60,21 @@ def customer_list(request):
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    page = paginate(
+    styles = display.grade_styles(rule)
+
+    def rows(values) -> list:
+        shown = display.list_rows(values)
+        display.decorate(shown, styles)
+        return shown
+
+    page = capped_page(
         request,
         selectors.customer_page_rows(customers, sort=sort, rule=rule),
         per_page,
-        capped=True,
         count_source=customers,
         count_column=selectors.PAGE_COUNT_COLUMN,
+        rows=rows,
     )
-    page.object_list = display.list_rows(page.object_list)
-    display.decorate(page.object_list, display.grade_styles(rule))
     can_reassign = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "filter": filterset,
