@@ -57,12 +57,14 @@ def capped_page(
     count_column: str | None = None,
     rows: Callable[[QuerySet[Any]], list[Any]] = list,
     number: Any = None,
+    also: Iterable[batch.Pending] = (),
 ) -> Page:  # type: ignore[type-arg]  # not subscriptable at run time
     """paginate(capped=True) in one round trip when the page asked for is there
     (nearly always): the capped count and that page's rows (`items[a:b]`, a
     `.values()` queryset) are read together (crm_site.core.batch), then the
-    rows go through `rows`. A bad or too large page number falls back to
-    paginate's way: count, then read the page it gives."""
+    rows go through `rows`; the reads of `also` go with them (every other case
+    reads them alone). A bad or too large page number falls back to paginate's
+    way: count, then read the page it gives."""
     paginator = CappedPaginator(
         items, per_page, count_source=count_source, count_column=count_column
     )
@@ -77,16 +79,17 @@ def capped_page(
         if count_column:
             counted = counted.values(count_column)
         bottom = (wanted - 1) * paginator.per_page
-        found = batch.rows_many(
-            {
-                "count": batch.Counted(counted[: paginator.cap + 1]),
-                "rows": items[bottom : bottom + paginator.per_page],
-            }
-        )
+        page_reads = {
+            "count": batch.Counted(counted[: paginator.cap + 1]),
+            "rows": items[bottom : bottom + paginator.per_page],
+        }
+        found, *_also = batch.resolve([batch.Pending(page_reads, lambda found: found), *also])
         paginator.capped = found["count"] > paginator.cap
         paginator.__dict__["count"] = min(found["count"], paginator.cap)
         if wanted <= paginator.num_pages:
             return Page(rows(found["rows"]), wanted, paginator)
+    else:
+        batch.resolve(list(also))
     page = paginator.get_page(number)
     page.object_list = rows(page.object_list)
     return page

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core import batch, registry
+from crm_site.core import batch, nav, registry
 from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
 from crm_site.core.listing import COUNT_CAP, capped_page
 
@@ -74,6 +74,8 @@ def customer_list(request):
         count_source=customers,
         count_column=selectors.PAGE_COUNT_COLUMN,
         rows=rows,
+        # The navigation's counts are read with the page.
+        also=[navigation] if (navigation := nav.navigation_reads(request)) else [],
     )
     can_reassign = request.user.is_at_least(Role.SUPERVISOR)
     context = {
@@ -123,7 +125,11 @@ def _customer_for(request, pk: int, *related: str) -> Customer:
 @role_required(Role.STAFF)
 def customer_detail(request, pk: int):
     customer, card = selectors.customer_card_pending(user=request.user, pk=pk)
-    sections, (context,) = card_sections(request, customer, card)
+    # The navigation's counts are read with the card's reads.
+    navigation = nav.navigation_reads(request)
+    sections, (context, *_navigation) = card_sections(
+        request, customer, card, *([navigation] if navigation else [])
+    )
     context["sections"] = sections
     context["can_pin"] = request.user.is_at_least(Role.SUPERVISOR)
     return render(request, "customers/customer_detail.html", context)

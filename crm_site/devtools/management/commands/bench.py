@@ -85,6 +85,13 @@ class Command(BaseCommand):
                 ratio = figures[num] / figures[den]
                 mark = "ok" if ratio <= limit else "MISSED"
                 self.stdout.write(f"  {label:<32} {ratio:6.2f}  (≤ {limit})  {mark}")
+        prepared = figures.get("render_floor_prepared_p90_ms")
+        if prepared:
+            # The floor as measured before it paid the navigation (no target).
+            for label, num in (("list", "customer_list_p90_ms"), ("card", "customer_card_p90_ms")):
+                if num in figures:
+                    ratio = figures[num] / prepared
+                    self.stdout.write(f"  {f'{label} / prepared floor (before)':<32} {ratio:6.2f}")
         if "queries_10_rows" in figures:
             same = figures["queries_10_rows"] == figures["queries_100_rows"]
             self.stdout.write(f"  {'queries 10 rows == 100 rows':<32} {'ok' if same else 'MISSED'}")
