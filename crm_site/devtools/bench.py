@@ -166,6 +166,7 @@ def measure_pages(out: dict) -> None:
                     LIST_FILTER | {"page": last_page},
                 ),
                 "customer_card_p90_ms": (card.get_absolute_url(), None),
+                "complaint_list_p90_ms": ("/complaints/", None),
             },
         )
         for size in (10, 100):
@@ -175,11 +176,32 @@ def measure_pages(out: dict) -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(card.get_absolute_url())
         out["queries_card"] = len(queries.captured_queries)
+        complaint_queries(client, out)
         transaction.set_rollback(True)
     for name, times in samples.items():
         out[name] = round(p90(times), 1)
     out["customer_list_pages"] = last_page
     out["page_requests"] = len(samples["render_floor_p90_ms"])
+
+
+def complaint_queries(client: Client, out: dict) -> None:
+    """The complaint register's queries on its first page and on its last (fewer
+    rows, unless the count divides evenly): the same whatever the rows."""
+    with captured_context():
+        first = client.get("/complaints/")
+    paginator = first.context["page_obj"].paginator
+    out["complaint_list_pages"] = paginator.num_pages
+    pages = {"first": 1, "last": paginator.num_pages}
+    for name, number in pages.items():
+        client.get("/complaints/", {"page": number})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/complaints/", {"page": number})
+        out[f"complaint_queries_{name}_page"] = len(queries.captured_queries)
+        assert response.status_code == 200, response.status_code
+        last_rows = paginator.count - (paginator.num_pages - 1) * paginator.per_page
+        out[f"complaint_rows_{name}_page"] = (
+            min(paginator.per_page, paginator.count) if number == 1 else last_rows
+        )
 
 
 # The card's long history: contacts, complaints, grade changes and surveys.
@@ -413,9 +435,11 @@ def start_worker(log_path: Path):
 
 
 def ensure_dataset(quick: bool, progress=None) -> None:
-    if largedata.already_generated():
-        return
     plan = largedata.Plan.quick() if quick else largedata.Plan()
+    if largedata.already_generated():
+        # A dataset generated before the complaints at scale were part of it.
+        largedata.Generator(plan, progress=progress).add_complaints_at_scale()
+        return
     largedata.Generator(plan, progress=progress).run()
 
 

@@ -13,6 +13,7 @@ TARGETS = [
     ("customer list / render floor", "customer_list_p90_ms", "render_floor_p90_ms", 2.0),
     ("last page / first page", "customer_list_last_page_p90_ms", "customer_list_p90_ms", 1.5),
     ("customer card / render floor", "customer_card_p90_ms", "render_floor_p90_ms", 2.0),
+    ("complaint list / render floor", "complaint_list_p90_ms", "render_floor_p90_ms", 2.0),
     ("rollup / SQL floor", "rollup_month_s", "rollup_sql_floor_s", 1.5),
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),
@@ -95,6 +96,10 @@ class Command(BaseCommand):
         if "queries_10_rows" in figures:
             same = figures["queries_10_rows"] == figures["queries_100_rows"]
             self.stdout.write(f"  {'queries 10 rows == 100 rows':<32} {'ok' if same else 'MISSED'}")
+        if "complaint_queries_first_page" in figures:
+            same = figures["complaint_queries_first_page"] == figures["complaint_queries_last_page"]
+            label = "complaints: first == last page"
+            self.stdout.write(f"  {label:<32} {'ok' if same else 'MISSED'}")
         if "urgent_route_p99_ms" in figures:
             ok = figures["urgent_route_p99_ms"] <= 5000
             self.stdout.write(f"  {'urgent routing p99 ≤ 5000 ms':<32} {'ok' if ok else 'MISSED'}")
