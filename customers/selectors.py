@@ -333,6 +333,33 @@ def _concrete(model) -> tuple[str, ...]:
 CHANGE_VALUES = (*_concrete(CustomerChange), *(f"actor__{name}" for name in _PERSON))
 
 
+# The card's lists, their SQL compiled once per process (crm_site.core.batch).
+@batch.prepared
+def _card_contacts(customer_id):
+    return Contact.objects.filter(customer_id=customer_id).values(*_concrete(Contact))
+
+
+@batch.prepared
+def _card_services(customer_id):
+    return LogisticsService.objects.filter(customers__pk=customer_id).values(
+        *_concrete(LogisticsService)
+    )
+
+
+@batch.prepared
+def _card_grade_changes(customer_id):
+    return GradeChange.objects.filter(customer_id=customer_id).values(*GRADE_CHANGE_VALUES)[
+        :CARD_HISTORY
+    ]
+
+
+@batch.prepared
+def _card_changes(customer_id):
+    return CustomerChange.objects.filter(customer_id=customer_id).values(*CHANGE_VALUES)[
+        :CARD_HISTORY
+    ]
+
+
 def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     """The customer (once, with the names of the people it names as
     `<person>_name`; 404 outside the user's scope) and what the card shows of
@@ -353,12 +380,10 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
         current = GradingRule.objects.current()
     customer.current_rule = current
     queries = {
-        "contacts": Contact.objects.filter(customer_id=customer.pk).values(*_concrete(Contact)),
-        "services": LogisticsService.objects.filter(customers__pk=customer.pk).values(
-            *_concrete(LogisticsService)
-        ),
-        "grade_changes": customer.grade_changes.values(*GRADE_CHANGE_VALUES)[:CARD_HISTORY],
-        "changes": customer.changes.values(*CHANGE_VALUES)[:CARD_HISTORY],
+        "contacts": _card_contacts(customer.pk),
+        "services": _card_services(customer.pk),
+        "grade_changes": _card_grade_changes(customer.pk),
+        "changes": _card_changes(customer.pk),
     }
 
     def build(rows: dict) -> dict:

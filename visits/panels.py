@@ -13,17 +13,18 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role, display_name
 from crm_site.core import batch, registry
 from crm_site.core.links import pk_url
-from crm_site.core.services import work_calendar_from
+from crm_site.core.services import work_calendar_days, work_calendar_from
 from customers.models import Customer, GradingRule
 
 from . import selectors
-from .cadence import cadence_status
+from .cadence import cadence_status, iso_week_bounds, month_bounds
 from .models import DailyReport, DailyReportEntry, Kind, Visit
 from .queries import (
-    calendar_days_for,
+    calendar_bounds,
     calendar_for,
-    contact_count_windows,
+    contact_count_windows_for,
     due_rows,
+    span,
 )
 
 CARD_LIMIT = 10
@@ -132,6 +133,34 @@ def _card_rows(visit_rows, entry_rows, *, user, survey_url: str) -> tuple[list, 
     return visits, entries
 
 
+@batch.prepared
+def _card_visits(customer_id, month_start, month_end, week_start, week_end):
+    """The latest contacts with the month's visits and the week's calls counted
+    over all of them (SQL compiled once per process: crm_site.core.batch)."""
+    return (
+        Visit.objects.filter(customer_id=customer_id)
+        .values(*CARD_VISIT_FIELDS, *(f"user__{name}" for name in _USER))
+        .annotate(**contact_count_windows_for((month_start, month_end), (week_start, week_end)))
+        .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
+    )
+
+
+@batch.prepared
+def _card_entries(customer_id):
+    return (
+        DailyReportEntry.objects.filter(customer_id=customer_id)
+        .values(
+            *CARD_ENTRY_FIELDS,
+            "report__user_id",
+            *(f"report__user__{name}" for name in _USER),
+        )
+        .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
+    )
+
+
+_calendar_days = batch.prepared(work_calendar_days)
+
+
 def customer_card_reads(request, customer) -> batch.Pending:
     """The customer's visits and report entries, newest first, and its cadence
     status. The card's customer carries the rule in force (`current_rule`);
@@ -139,21 +168,13 @@ def customer_card_reads(request, customer) -> batch.Pending:
     today = timezone.localdate()
     rule = getattr(customer, "current_rule", None) or GradingRule.objects.current()
     cadence = rule.cadence().get(customer.grade)
+    month, week = span(*month_bounds(today)), span(*iso_week_bounds(today))
     queries = {
-        "visits": Visit.objects.filter(customer=customer)
-        .values(*CARD_VISIT_FIELDS, *(f"user__{name}" for name in _USER))
-        .annotate(**contact_count_windows(today))
-        .order_by("-occurred_at", "-pk")[:CARD_LIMIT],
-        "entries": DailyReportEntry.objects.filter(customer=customer)
-        .values(
-            *CARD_ENTRY_FIELDS,
-            "report__user_id",
-            *(f"report__user__{name}" for name in _USER),
-        )
-        .order_by("-occurred_at", "-pk")[:CARD_LIMIT],
+        "visits": _card_visits(customer.pk, *month, *week),
+        "entries": _card_entries(customer.pk),
     }
     if cadence is not None:
-        queries["calendar"] = calendar_days_for(today)
+        queries["calendar"] = _calendar_days(*calendar_bounds(today))
     can_log = request.user.is_at_least(Role.STAFF)
     # One address for every visit's "service survey" link (with ?visit=).
     survey_url = reverse("customers:survey_create", args=[customer.pk]) if can_log else ""

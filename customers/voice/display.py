@@ -209,16 +209,22 @@ def _surveys_from(rows: list[dict]) -> list[ServiceSurvey]:
     return surveys
 
 
-def card_reads(request, customer) -> batch.Pending:
-    """The card's "customer voice" box (registered in CustomersConfig.ready())."""
-    recent = (
-        ServiceSurvey.objects.filter(customer=customer)
+@batch.prepared
+def _card_surveys(customer_id):
+    """The latest surveys with who surveyed (SQL compiled once per process)."""
+    return (
+        ServiceSurvey.objects.filter(customer_id=customer_id)
         .values(
             *(field.attname for field in ServiceSurvey._meta.concrete_fields),
             *(f"surveyed_by__{name}" for name in _PERSON),
         )
         .order_by("-surveyed_on", "-pk")[:CARD_TREND]
     )
+
+
+def card_reads(request, customer) -> batch.Pending:
+    """The card's "customer voice" box (registered in CustomersConfig.ready())."""
+    recent = _card_surveys(customer.pk)
 
     def build(rows: dict) -> dict:
         surveys = _surveys_from(rows["recent"])
