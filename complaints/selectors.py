@@ -67,8 +67,7 @@ def complaint_card_rows(*, user, customer, rows: int) -> QuerySet:
         .annotate(
             total=Window(Count("pk")),
             open_count=Window(Count("pk", filter=Q(status__in=OPEN_STATUSES))),
-        )
-        .order_by(*Complaint._meta.ordering)[:rows]
+        )[:rows]
     )
 
 

@@ -14,7 +14,7 @@ once with `resolve`.
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -170,7 +170,11 @@ def rows_many(querysets: dict[str, "QuerySet | Counted | Compiled"]) -> dict[str
         queryset = read.queryset if isinstance(read, Counted) else read
         using = using or queryset.db
         if isinstance(read, Counted):
-            queryset = queryset.order_by().values("pk") if queryset._fields is None else queryset
+            queryset = (
+                queryset.order_by().values("pk")
+                if getattr(queryset, "_fields", None) is None
+                else queryset
+            )
         try:
             sql, qs_params, columns = _compiled(queryset, using)
         except EmptyResultSet:  # .none(), or an empty IN list
@@ -218,7 +222,7 @@ class Pending:
     """A part of a page waiting for its rows: `build(rows)` makes its context
     from {key: rows of queries[key]}."""
 
-    queries: dict[str, "QuerySet | Counted | Compiled"]
+    queries: Mapping[str, "QuerySet | Counted | Compiled"]
     build: Callable[[dict[str, list[dict]]], Any]
 
 

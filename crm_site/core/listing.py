@@ -55,7 +55,7 @@ def capped_page(
     *,
     count_source: QuerySet[Any],
     count_column: str | None = None,
-    rows: Callable[[QuerySet[Any]], list[Any]] = list,
+    rows: Callable[[Any], list[Any]] = list,
     number: Any = None,
     also: Iterable[batch.Pending] = (),
 ) -> Page:  # type: ignore[type-arg]  # not subscriptable at run time

@@ -107,7 +107,7 @@ def batched_card_section(pending):
         waiting = pending(request, customer)
         return None if waiting is None else batch.resolve_one(waiting)
 
-    section.pending = pending  # type: ignore[attr-defined]
+    section.pending = pending
     return section
 
 
