@@ -163,8 +163,8 @@ class Plan:
             heavy_factor=10,
             complaints=300,
             urgent_reports=30,
-            scale_complaints=2_000,
-            waybill_links=6_000,
+            scale_complaints=300,
+            waybill_links=900,
         )
 
     @property
