@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
-from crm_site.core import registry
+from crm_site.core import batch, registry
 from crm_site.core.links import pk_url
 
 from . import selectors
@@ -51,24 +51,35 @@ def _card_rows(complaints, now) -> None:
         complaint.overdue = complaint.is_overdue(now)
 
 
-def customer_card_section(request, customer):
+def customer_card_reads(request, customer) -> batch.Pending:
     """The customer's complaints the user may see, newest first."""
-    figures = selectors.complaint_card_figures(user=request.user, customer=customer, rows=CARD_ROWS)
     list_url = reverse("complaints:list")
-    now = timezone.now()
-    _card_rows(figures["complaints"], now)
-    return {
-        "template": "complaints/partials/_customer_card_complaints.html",
-        "customer": customer,
-        "complaints": figures["complaints"],
-        "total": figures["total"],
-        "open": figures["open"],
-        "now": now,
-        "list_url": f"{list_url}?customer={customer.pk}",
-        "new_url": f"{reverse('complaints:create')}?customer={customer.code}"
+    new_url = (
+        f"{reverse('complaints:create')}?customer={customer.code}"
         if request.user.is_at_least(Role.STAFF)
-        else "",
-    }
+        else ""
+    )
+
+    def build(rows: dict) -> dict:
+        figures = selectors.complaint_card_figures_from(rows["complaints"])
+        now = timezone.now()
+        _card_rows(figures["complaints"], now)
+        return {
+            "template": "complaints/partials/_customer_card_complaints.html",
+            "customer": customer,
+            "complaints": figures["complaints"],
+            "total": figures["total"],
+            "open": figures["open"],
+            "now": now,
+            "list_url": f"{list_url}?customer={customer.pk}",
+            "new_url": new_url,
+        }
+
+    rows = selectors.complaint_card_rows(user=request.user, customer=customer, rows=CARD_ROWS)
+    return batch.Pending({"complaints": rows}, build)
+
+
+customer_card_section = registry.batched_card_section(customer_card_reads)
 
 
 def green_channel_section(request, customer):

@@ -67,10 +67,10 @@ def _months(first: date, last: date) -> list[date]:
 def chart_data(monthly: list[dict], categories: list[dict], first: date, last: date) -> dict:
     """Series for static/js/complaints-stats.js; months without complaints show as 0."""
     by_month = {month_of(r["month"]): r for r in monthly}
-    months = _months(first, last)
-    rows = [by_month.get(m, {}) for m in months]
+    axis = _months(first, last)
+    rows = [by_month.get(m, {}) for m in axis]
     return {
-        "months": [m.strftime("%Y-%m") for m in months],
+        "months": [m.strftime("%Y-%m") for m in axis],
         "received": [r.get("received", 0) for r in rows],
         "resolved": [r.get("resolved", 0) for r in rows],
         "resolution_rate": [r.get("resolution_rate") for r in rows],

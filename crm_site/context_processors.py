@@ -8,14 +8,13 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Role
 from crm_site.core import registry
+from crm_site.core.nav import apply_badge_counts, badge_reads, collect
 
 
 @dataclass(frozen=True)
@@ -125,35 +124,15 @@ def nav_menu(items: list[dict]) -> list[dict]:
     return flat
 
 
-def collect(paths: list[str], request) -> list[dict]:
-    """Call each provider (dotted path) with the request; keep what they return."""
-    results = []
-    for path in paths:
-        value = import_string(path)(request)
-        if value:
-            results.append(value)
-    return results
-
-
 def resolve_badge_counts(badges: list[dict], extra: dict | None = None) -> dict[str, int]:
     """Badges may give `count` (and `alert`: anything counted there turns the badge
     red) as querysets: count them all, with `extra`, in one query. Returns the
     counts of `extra`."""
     from crm_site.core.counts import count_many
 
-    pending = dict(extra or {})
-    for i, badge in enumerate(badges):
-        for key in ("count", "alert"):
-            if isinstance(badge.get(key), QuerySet):
-                pending[f"{i}:{key}"] = badge[key]
+    pending = badge_reads(badges, extra)
     counts = count_many(pending) if pending else {}
-    for i, badge in enumerate(badges):
-        if f"{i}:count" in counts:
-            badge["count"] = counts[f"{i}:count"]
-        if "alert" in badge:
-            if counts.get(f"{i}:alert", badge["alert"]):
-                badge["tone"] = "danger"
-            del badge["alert"]
+    apply_badge_counts(badges, counts)
     return {key: counts[key] for key in extra or {}}
 
 
@@ -171,11 +150,15 @@ def navigation(request):
         item["active"] = item is current
     unread, badges = 0, []
     if user is not None and user.is_authenticated:
-        from crm_site.core.selectors import notification_list
+        counted = getattr(request, "navigation_counts", None)
+        if counted is not None:  # read with the page's own reads (crm_site.core.nav)
+            badges, unread = counted
+        else:
+            from crm_site.core.selectors import notification_list
 
-        unread_query = notification_list(user=user, unread_only=True)
-        badges = collect(registry.nav_badges.paths(), request)
-        unread = resolve_badge_counts(badges, {"unread": unread_query})["unread"]
+            unread_query = notification_list(user=user, unread_only=True)
+            badges = collect(registry.nav_badges.paths(), request)
+            unread = resolve_badge_counts(badges, {"unread": unread_query})["unread"]
     return {
         "nav_items": items,
         "nav_menu": nav_menu(items),

@@ -54,19 +54,23 @@ class CustomerFilter(django_filters.FilterSet):
         form = CleanInputForm
         fields = ["q", "grade", "status", "unit", "region", "nature", "trend", "visiting_person"]
 
-    def __init__(self, data=None, queryset=None, *, user, grade_choices, people, **kwargs):
+    def __init__(
+        self, data=None, queryset=None, *, user, grade_choices, people, regions=None, **kwargs
+    ):
         super().__init__(data, queryset, **kwargs)
         self.filters["unit"].queryset = services.scope_units(user)
         # The choices as plain lists, set on the form's own fields after the form
         # copied them (the hundred and more people are not deep-copied on every
         # page): a supervisor's units are the memberships the request has loaded
         # already, the regions one small query (a model choice field would read
-        # each through a server-side cursor on every list page).
+        # each through a server-side cursor on every list page), or as given.
         fields = self.form.fields
         fields["grade"].choices = grade_choices
         fields["visiting_person"].choices = [(p.pk, p.get_full_name()) for p in people]
         _set_choices(fields["unit"], [(u.pk, str(u)) for u in services.scope_unit_list(user)])
-        _set_choices(fields["region"], Region.objects.order_by("code").values_list("pk", "name"))
+        if regions is None:
+            regions = Region.objects.order_by("code").values_list("pk", "name")
+        _set_choices(fields["region"], regions)
         for name, field in self.form.fields.items():
             css = "form-control" if name == "q" else "form-select js-autosubmit"
             field.widget.attrs.setdefault("class", css)

@@ -24,10 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from crm_site.accounts.models import Region, User, display_name
+from crm_site.core import batch
 
 from . import display, grading, services
 from .filters import CustomerFilter
 from .models import (
+    Contact,
     Customer,
     CustomerChange,
     CustomerImport,
@@ -97,7 +99,9 @@ def customers_sorted(queryset: QuerySet, *, sort: str, rule: grading.Rule) -> Qu
     return queryset.order_by(*fields, "pk")
 
 
-def customer_filter(*, user, data=None, rule: grading.Rule, people=None) -> CustomerFilter:
+def customer_filter(
+    *, user, data=None, rule: grading.Rule, people=None, regions=None
+) -> CustomerFilter:
     """The list's filter form for `user`, bound to `data` (the page's GET parameters)."""
     grade_choices = [
         (g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades
@@ -108,7 +112,37 @@ def customer_filter(*, user, data=None, rule: grading.Rule, people=None) -> Cust
         user=user,
         grade_choices=grade_choices,
         people=people if people is not None else list(services.scope_users(user)),
+        regions=regions,
     )
+
+
+def customer_list_choices(*, user) -> tuple[grading.Rule, list[Person], list[tuple]]:
+    """What the list reads before its rows, in one round trip (crm_site.core.batch):
+    the grading rule in force (its grades and order), the people the user may
+    name (person_choices) and the regions (pk, name) for the filter."""
+    reads = batch.rows_many(
+        {
+            "rule": GradingRule.objects.order_by("-version").values("pk", "version", "definition")[
+                :1
+            ],
+            "people": services.scope_users(user).values(
+                "pk", "username", "full_name", "first_name", "last_name"
+            ),
+            "regions": Region.objects.order_by("code").values("pk", "name"),
+        }
+    )
+    rule = (
+        GradingRule(**reads["rule"][0]) if reads["rule"] else GradingRule.objects.current()
+    ).as_rule()
+    people = [
+        Person(
+            p["pk"],
+            p["username"],
+            display_name(p["full_name"], p["first_name"], p["last_name"], p["username"]),
+        )
+        for p in reads["people"]
+    ]
+    return rule, people, [(r["pk"], r["name"]) for r in reads["regions"]]
 
 
 def customer_list(
@@ -199,9 +233,15 @@ def grade_change_rows(values) -> list[dict]:
 
 
 def change_items(changes) -> list[dict]:
-    """Card history entries with their title and (field, old, new) rows."""
+    """History entries with their title, (field, old, new) rows and the name of
+    who made them (changes read with their actor)."""
     return [
-        {"change": c, "title": display.change_title(c), "rows": display.change_rows(c)}
+        {
+            "change": c,
+            "title": display.change_title(c),
+            "rows": display.change_rows(c),
+            "actor": c.actor.get_full_name() if c.actor_id else "",
+        }
         for c in changes
     ]
 
@@ -280,11 +320,55 @@ def _person_name(customer: str, column: str) -> RawSQL:
 
 def customer_card(*, user, pk: int) -> dict:
     """What the card itself shows, in a fixed number of queries whatever the
-    length of the customer's history: the customer (once, with the names of
-    the people it names as `<person>_name`), the grading rule in force (once per request, and with the customer
-    when it is the one the customer was graded under: the card sections get it
-    on the customer as `current_rule`), the latest grade and field changes
-    with their totals, contacts and services. Outside the user's scope: 404."""
+    length of the customer's history (customer_card_pending, resolved alone).
+    Outside the user's scope: 404."""
+    _customer, pending = customer_card_pending(user=user, pk=pk)
+    return batch.resolve_one(pending)
+
+
+def _concrete(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+# What the card reads of a field change: the change and its actor's name.
+CHANGE_VALUES = (*_concrete(CustomerChange), *(f"actor__{name}" for name in _PERSON))
+
+
+# The card's lists, their SQL compiled once per process (crm_site.core.batch).
+@batch.prepared
+def _card_contacts(customer_id):
+    return Contact.objects.filter(customer_id=customer_id).values(*_concrete(Contact))
+
+
+@batch.prepared
+def _card_services(customer_id):
+    return LogisticsService.objects.filter(customers__pk=customer_id).values(
+        *_concrete(LogisticsService)
+    )
+
+
+@batch.prepared
+def _card_grade_changes(customer_id):
+    return GradeChange.objects.filter(customer_id=customer_id).values(*GRADE_CHANGE_VALUES)[
+        :CARD_HISTORY
+    ]
+
+
+@batch.prepared
+def _card_changes(customer_id):
+    return CustomerChange.objects.filter(customer_id=customer_id).values(*CHANGE_VALUES)[
+        :CARD_HISTORY
+    ]
+
+
+def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
+    """The customer (once, with the names of the people it names as
+    `<person>_name`; 404 outside the user's scope) and what the card shows of
+    it, waiting for its rows (crm_site.core.batch) so that the card sections'
+    reads go with them in one round trip: the latest grade and field changes
+    with their totals, contacts and services. The grading rule in force is read
+    once per request, and with the customer when it is the one the customer was
+    graded under: the card sections get it on the customer as `current_rule`."""
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
         .select_related("unit", "region", "grade_rule")
@@ -296,28 +380,52 @@ def customer_card(*, user, pk: int) -> dict:
     else:
         current = GradingRule.objects.current()
     customer.current_rule = current
-    current_rule = current.as_rule()
-    styles = display.grade_styles(current_rule)
-    display.decorate([customer], styles)
-    grade_changes = customer.grade_changes.values(*GRADE_CHANGE_VALUES)[:CARD_HISTORY]
-    changes = customer.changes.select_related("actor")[:CARD_HISTORY]
-    today_result = grading.grade(customer.attributes(), current_rule)
-    return {
-        "customer": customer,
-        "contacts": list(customer.contacts.all()),
-        "services": list(customer.services.all()),
-        "breakdown": display.breakdown_rows(customer.grade_breakdown),
-        "graded_under": customer.grade_rule or current,
-        "current_rule": current,
-        "rule_grade": today_result.grade,
-        "rule_points": today_result.points,
-        "grade_names": {code: s["name"] for code, s in styles.items()},
-        "grade_changes": grade_change_rows(grade_changes),
-        "grade_change_total": customer.grade_change_total,
-        "changes": change_items(changes),
-        "change_total": customer.change_total,
-        "revenue": display.money(customer.annual_revenue),
+    queries = {
+        "contacts": _card_contacts(customer.pk),
+        "services": _card_services(customer.pk),
+        "grade_changes": _card_grade_changes(customer.pk),
+        "changes": _card_changes(customer.pk),
     }
+
+    def build(rows: dict) -> dict:
+        current_rule = current.as_rule()
+        styles = display.grade_styles(current_rule)
+        display.decorate([customer], styles)
+        today_result = grading.grade(customer.attributes(), current_rule)
+        return {
+            "customer": customer,
+            "contacts": [batch.instance(Contact, row) for row in rows["contacts"]],
+            "services": [batch.instance(LogisticsService, row) for row in rows["services"]],
+            "breakdown": display.breakdown_rows(customer.grade_breakdown),
+            "graded_under": customer.grade_rule or current,
+            "current_rule": current,
+            "rule_grade": today_result.grade,
+            "rule_points": today_result.points,
+            "grade_names": {code: s["name"] for code, s in styles.items()},
+            "grade_changes": grade_change_rows(rows["grade_changes"]),
+            "grade_change_total": customer.grade_change_total,
+            "changes": change_value_items(rows["changes"]),
+            "change_total": customer.change_total,
+            "revenue": display.money(customer.annual_revenue),
+        }
+
+    return customer, batch.Pending(queries, build)
+
+
+def change_value_items(values) -> list[dict]:
+    """change_items of CHANGE_VALUES rows (the change and its actor's name)."""
+    items = []
+    for v in values:
+        change = batch.instance(CustomerChange, v)
+        items.append(
+            {
+                "change": change,
+                "title": display.change_title(change),
+                "rows": display.change_rows(change),
+                "actor": _person(v, "actor"),
+            }
+        )
+    return items
 
 
 HISTORIES = ("changes", "grades")

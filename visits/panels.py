@@ -10,18 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Role
-from crm_site.core import registry
+from crm_site.accounts.models import Role, display_name
+from crm_site.core import batch, registry
 from crm_site.core.links import pk_url
+from crm_site.core.services import work_calendar_days, work_calendar_from
 from customers.models import Customer, GradingRule
 
 from . import selectors
-from .cadence import cadence_status
+from .cadence import cadence_status, iso_week_bounds, month_bounds
 from .models import DailyReport, DailyReportEntry, Kind, Visit
 from .queries import (
+    calendar_bounds,
     calendar_for,
-    contact_count_windows,
+    contact_count_windows_for,
     due_rows,
+    span,
 )
 
 CARD_LIMIT = 10
@@ -81,91 +84,128 @@ def review_badge(request):
     }
 
 
-def _card_rows(visits, entries, *, user, survey_url: str) -> None:
-    """What the card shows of each row, worked out once here rather than by
-    template filters per row: local time, kind, person, the visit's "service
-    survey" link and the entry's link (only its author and supervisors open
-    the report)."""
+_USER = ("username", "full_name", "first_name", "last_name")
+# What the card reads of a contact and of a report entry (the entry's other
+# long texts stay in the report), with the name of who made it.
+CARD_VISIT_FIELDS = ("id", "customer_id", "user_id", "kind", "occurred_at", "source", "note")
+CARD_ENTRY_FIELDS = (
+    "id",
+    "report_id",
+    "customer_id",
+    "kind",
+    "occurred_at",
+    "opinions",
+    "effect",
+    "needs_escalation",
+)
+
+
+def _name(row: dict, prefix: str) -> str:
+    return display_name(
+        *(row[f"{prefix}__{name}"] for name in ("full_name", "first_name", "last_name", "username"))
+    )
+
+
+def _card_rows(visit_rows, entry_rows, *, user, survey_url: str) -> tuple[list, list]:
+    """The card's visits and entries, from their rows, with what the card shows
+    of each worked out once here rather than by template filters per row: local
+    time, kind, person, the visit's "service survey" link and the entry's link
+    (only its author and supervisors open the report)."""
     kinds = {value: str(label) for value, label in Kind.choices}
     may_open_all = user.is_at_least(Role.SUPERVISOR)
     report_url = pk_url("visits:report_detail")
-    for visit in visits:
+    visits, entries = [], []
+    for row in visit_rows:
+        visit = batch.instance(Visit, row)
         visit.when = timezone.localtime(visit.occurred_at).strftime(CARD_TIME)
         visit.kind_label = kinds.get(visit.kind, visit.kind)
-        visit.person = visit.user.get_full_name()
+        visit.person = _name(row, "user")
         visit.survey_url = f"{survey_url}?visit={visit.pk}" if survey_url else ""
-    for entry in entries:
+        visits.append(visit)
+    for row in entry_rows:
+        entry = batch.instance(DailyReportEntry, row)
         entry.when = timezone.localtime(entry.occurred_at).strftime(CARD_TIME)
         entry.kind_label = kinds.get(entry.kind, entry.kind)
-        entry.person = entry.report.user.get_full_name()
-        opens = may_open_all or entry.report.user_id == user.pk
+        entry.person = _name(row, "report__user")
+        opens = may_open_all or row["report__user_id"] == user.pk
         entry.url = f"{report_url(entry.report_id)}#entry-{entry.pk}" if opens else ""
+        entries.append(entry)
+    return visits, entries
 
 
-def customer_card_section(request, customer):
+@batch.prepared
+def _card_visits(customer_id, month_start, month_end, week_start, week_end):
+    """The latest contacts with the month's visits and the week's calls counted
+    over all of them (SQL compiled once per process: crm_site.core.batch)."""
+    return (
+        Visit.objects.filter(customer_id=customer_id)
+        .values(*CARD_VISIT_FIELDS, *(f"user__{name}" for name in _USER))
+        .annotate(**contact_count_windows_for((month_start, month_end), (week_start, week_end)))
+        .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
+    )
+
+
+@batch.prepared
+def _card_entries(customer_id):
+    return (
+        DailyReportEntry.objects.filter(customer_id=customer_id)
+        .values(
+            *CARD_ENTRY_FIELDS,
+            "report__user_id",
+            *(f"report__user__{name}" for name in _USER),
+        )
+        .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
+    )
+
+
+_calendar_days = batch.prepared(work_calendar_days)
+
+
+def customer_card_reads(request, customer) -> batch.Pending:
     """The customer's visits and report entries, newest first, and its cadence
     status. The card's customer carries the rule in force (`current_rule`);
     the counts of the cadence come with the latest visits."""
     today = timezone.localdate()
-    visits = list(
-        Visit.objects.filter(customer=customer)
-        .select_related("user")
-        .only(
-            "customer_id",
-            "kind",
-            "occurred_at",
-            "source",
-            "note",
-            "user__username",
-            "user__full_name",
-            "user__first_name",
-            "user__last_name",
-        )
-        .annotate(**contact_count_windows(today))
-        .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
-    )
-    entries = list(
-        DailyReportEntry.objects.filter(customer=customer)
-        .select_related("report__user")
-        # What the card shows of an entry; its other long texts stay in the report.
-        .only(
-            "customer_id",
-            "kind",
-            "occurred_at",
-            "opinions",
-            "effect",
-            "needs_escalation",
-            "report__user__username",
-            "report__user__full_name",
-            "report__user__first_name",
-            "report__user__last_name",
-        )
-        .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
-    )
     rule = getattr(customer, "current_rule", None) or GradingRule.objects.current()
     cadence = rule.cadence().get(customer.grade)
-    status = None
+    month, week = span(*month_bounds(today)), span(*iso_week_bounds(today))
+    queries = {
+        "visits": _card_visits(customer.pk, *month, *week),
+        "entries": _card_entries(customer.pk),
+    }
     if cadence is not None:
-        latest = visits[0] if visits else None
-        status = cadence_status(
-            cadence,
-            today,
-            visits_done=latest.visits_this_month if latest else 0,
-            calls_done=latest.calls_this_week if latest else 0,
-            calendar=calendar_for(today),
-        )
+        queries["calendar"] = _calendar_days(*calendar_bounds(today))
     can_log = request.user.is_at_least(Role.STAFF)
     # One address for every visit's "service survey" link (with ?visit=).
     survey_url = reverse("customers:survey_create", args=[customer.pk]) if can_log else ""
-    _card_rows(visits, entries, user=request.user, survey_url=survey_url)
-    return {
-        "template": "visits/partials/_customer_card_visits.html",
-        "customer": customer,
-        "visits": visits,
-        "entries": entries,
-        "cadence": cadence,
-        "status": status,
-        "can_log": can_log,
-        "survey_url": survey_url,
-        "can_open_reports": request.user.is_at_least(Role.SUPERVISOR),
-    }
+
+    def build(rows: dict) -> dict:
+        status = None
+        if cadence is not None:
+            latest = rows["visits"][0] if rows["visits"] else None
+            status = cadence_status(
+                cadence,
+                today,
+                visits_done=latest["visits_this_month"] if latest else 0,
+                calls_done=latest["calls_this_week"] if latest else 0,
+                calendar=work_calendar_from(rows["calendar"]),
+            )
+        visits, entries = _card_rows(
+            rows["visits"], rows["entries"], user=request.user, survey_url=survey_url
+        )
+        return {
+            "template": "visits/partials/_customer_card_visits.html",
+            "customer": customer,
+            "visits": visits,
+            "entries": entries,
+            "cadence": cadence,
+            "status": status,
+            "can_log": can_log,
+            "survey_url": survey_url,
+            "can_open_reports": request.user.is_at_least(Role.SUPERVISOR),
+        }
+
+    return batch.Pending(queries, build)
+
+
+customer_card_section = registry.batched_card_section(customer_card_reads)

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from crm_site.core.services import work_calendar
+from crm_site.core.services import work_calendar_days, work_calendar_from
 from crm_site.core.workcal import WorkCalendar
 from customers.models import Customer, GradingRule
 
@@ -40,9 +40,19 @@ def span(start: date, end: date) -> tuple[datetime, datetime]:
 
 def calendar_for(day: date) -> WorkCalendar:
     """The work calendar around `day`: its month and ISO week."""
+    return work_calendar_from(calendar_days_for(day))
+
+
+def calendar_days_for(day: date) -> QuerySet:
+    """calendar_for's overrides as `.values()` rows (crm_site.core.batch)."""
+    return work_calendar_days(*calendar_bounds(day))
+
+
+def calendar_bounds(day: date) -> tuple[date, date]:
+    """The days calendar_for covers: the month of `day` and its ISO week."""
     month_start, month_end = cad.month_bounds(day)
     week_start, week_end = cad.iso_week_bounds(day)
-    return work_calendar(min(month_start, week_start), max(month_end, week_end))
+    return min(month_start, week_start), max(month_end, week_end)
 
 
 def current_cadences() -> dict:
@@ -66,8 +76,17 @@ def contact_count_windows(day: date) -> dict:
     """with_contact_counts' visits this month and calls this ISO week, as window
     counts over a query of one customer's visits: the card reads its latest
     visits and both counts in one query."""
-    visits, calls = _contact_counts(day, via="")
-    return {"visits_this_month": Window(visits), "calls_this_week": Window(calls)}
+    return contact_count_windows_for(span(*cad.month_bounds(day)), span(*cad.iso_week_bounds(day)))
+
+
+def contact_count_windows_for(
+    month: tuple[datetime, datetime], week: tuple[datetime, datetime]
+) -> dict:
+    """contact_count_windows over the month's and the week's bounds as given."""
+    return {
+        "visits_this_month": Window(_count_of(Kind.VISIT, month, via="")),
+        "calls_this_week": Window(_count_of(Kind.CALL, week, via="")),
+    }
 
 
 def _contact_counts(day: date, *, via: str = "visits") -> tuple[Count, Count]:

@@ -1,13 +1,15 @@
 """A filtered, sorted list page: the page of rows (one helper for every list, capped
 or not), its query string and column sort links."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+
+from crm_site.core import batch
 
 # Counting stops here: past it the list says "10,000+" and asks for a filter,
 # so the first and the last page cost the same on a book of 100,000.
@@ -44,6 +46,53 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # not subscriptable
         counted: int = rows[: self.cap + 1].count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
+
+
+def capped_page(
+    request: HttpRequest,
+    items: Any,
+    per_page: int,
+    *,
+    count_source: QuerySet[Any],
+    count_column: str | None = None,
+    rows: Callable[[Any], list[Any]] = list,
+    number: Any = None,
+    also: Iterable[batch.Pending] = (),
+) -> Page:  # type: ignore[type-arg]  # not subscriptable at run time
+    """paginate(capped=True) in one round trip when the page asked for is there
+    (nearly always): the capped count and that page's rows (`items[a:b]`, a
+    `.values()` queryset) are read together (crm_site.core.batch), then the
+    rows go through `rows`; the reads of `also` go with them (every other case
+    reads them alone). A bad or too large page number falls back to paginate's
+    way: count, then read the page it gives."""
+    paginator = CappedPaginator(
+        items, per_page, count_source=count_source, count_column=count_column
+    )
+    if number is None:
+        number = request.GET.get("page")
+    try:
+        wanted = int(number) if number not in (None, "") else 1
+    except (TypeError, ValueError):
+        wanted = 0
+    if wanted >= 1:
+        counted = count_source.order_by()
+        if count_column:
+            counted = counted.values(count_column)
+        bottom = (wanted - 1) * paginator.per_page
+        page_reads = {
+            "count": batch.Counted(counted[: paginator.cap + 1]),
+            "rows": items[bottom : bottom + paginator.per_page],
+        }
+        found, *_also = batch.resolve([batch.Pending(page_reads, lambda found: found), *also])
+        paginator.capped = found["count"] > paginator.cap
+        paginator.__dict__["count"] = min(found["count"], paginator.cap)
+        if wanted <= paginator.num_pages:
+            return Page(rows(found["rows"]), wanted, paginator)
+    else:
+        batch.resolve(list(also))
+    page = paginator.get_page(number)
+    page.object_list = rows(page.object_list)
+    return page
 
 
 def query_string(request: HttpRequest, **replace: str) -> str:

@@ -8,7 +8,9 @@ read the registries and never name an app.
   `home_panel` decorator adds its template and width, and who sees it);
 - navigation badges: `f(request) -> dict | None` (url, label, icon, tone,
   count; `count` and `alert` may be querysets, context_processors.navigation);
-- customer card sections: `f(request, customer) -> dict | None` with "template";
+- customer card sections: `f(request, customer) -> dict | None` with "template"
+  (`batched_card_section` lets a section's reads go with the card's in one
+  round trip);
 - exporters: `write(*, user, params, stream, progress=None, request=None) ->
   (rows, filename)` by kind, with the validated filters as params
   (crm_site.core.exports);
@@ -91,6 +93,22 @@ def register_nav_badge(path: str, *, position: int) -> None:
 
 def register_customer_card_section(path: str, *, position: int) -> None:
     customer_card_sections.register(path, position=position)
+
+
+def batched_card_section(pending):
+    """Make `pending(request, customer) -> batch.Pending | None` (its reads, and
+    how the section's dict is built from their rows) a card section: called
+    alone it reads and builds at once; the card runs the reads of all such
+    sections, and its own, in one round trip (`section.pending`)."""
+    from crm_site.core import batch
+
+    @functools.wraps(pending)
+    def section(request, customer):
+        waiting = pending(request, customer)
+        return None if waiting is None else batch.resolve_one(waiting)
+
+    section.pending = pending
+    return section
 
 
 def register_exporter(kind: str, path: str) -> None:

@@ -24,12 +24,22 @@ def heartbeat_record(*, name: str) -> int:
 
 def work_calendar(start: date | None = None, end: date | None = None) -> WorkCalendar:
     """The work calendar with the admins' overrides (optionally only a date range)."""
+    return work_calendar_from(work_calendar_days(start, end))
+
+
+def work_calendar_days(start: date | None = None, end: date | None = None):
+    """The admins' overrides (optionally only a date range) as `.values()` rows,
+    for work_calendar_from (a page may read them with others, crm_site.core.batch)."""
     days = WorkCalendarDay.objects.all()
     if start:
         days = days.filter(date__gte=start)
     if end:
         days = days.filter(date__lte=end)
-    return WorkCalendar(overrides=dict(days.values_list("date", "is_working")))
+    return days.values("date", "is_working")
+
+
+def work_calendar_from(rows) -> WorkCalendar:
+    return WorkCalendar(overrides={row["date"]: row["is_working"] for row in rows})
 
 
 def notify(

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from crm_site.core import months
 from crm_site.core.db import allow_long_statements
 from customers import grading
 
@@ -147,6 +148,9 @@ class Plan:
     complaints: int = 20_000
     urgent_reports: int = 2_000
     seed: int = 20261123
+    # The logistics scale (add_complaints_at_scale): complaints with waybills.
+    scale_complaints: int = 200_000
+    waybill_links: int = 600_000
 
     @classmethod
     def quick(cls) -> "Plan":
@@ -160,6 +164,8 @@ class Plan:
             heavy_factor=10,
             complaints=300,
             urgent_reports=30,
+            scale_complaints=300,
+            waybill_links=900,
         )
 
     @property
@@ -171,20 +177,42 @@ def month_start(year: int, month: int) -> date:
     return date(year, month, 1)
 
 
-def add_months(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
+def complaint_writer() -> "Writer":
+    """COPY into the complaint table: the columns complaint_row fills."""
+    return Writer(
+        "complaints_complaint",
+        ["id", "number", "customer_id", "unit_id", "channel", "received_at", "received_by_id",
+         "complainant", "contact_phone", "content", "demand", "category_id", "severity",
+         "responsible_department", "handler_id", "deadline", "status", "recording",
+         "recording_content_type", "cause", "solution", "approval_comment", "notice_means",
+         "return_visit_note", "reopened_count", "resolved_at", "created_at", "updated_at",
+         "version", "pause_reason", "regulatory_due", "regulatory_source"],
+    )  # fmt: skip
+
+
+def complaint_row(
+    rng, pk, number, customer, unit, handler, *, received, status, resolved, content, category
+) -> tuple:
+    """One generated complaint made to the company (7-day regulatory clock),
+    handled by `handler`, five days to resolve."""
+    return (
+        pk, number, customer, unit, rng.choice(["phone", "in_person", "online"]), received,
+        handler, "投诉人", "13800000000", content, "尽快处理并说明原因", category,
+        rng.choices(["normal", "major"], weights=[9, 1])[0], "运输部", handler,
+        received + timedelta(days=5), status, "", "", "", "", "", "", "", 0, resolved, received,
+        received, 0, "", received + timedelta(days=7), "",
+    )  # fmt: skip
 
 
 def months_of(plan: Plan, today: date) -> list[tuple[date, int]]:
     """(first day, entries) for each generated month, oldest first: the heavy
     month, then `plan.months` ordinary months ending with the last closed one."""
-    last_closed = add_months(today.replace(day=1), -1)
-    first = add_months(last_closed, -(plan.months - 1))
-    heavy = add_months(first, -1)
-    months = [(heavy, plan.entries_per_month * plan.heavy_factor)]
-    months += [(add_months(first, i), plan.entries_per_month) for i in range(plan.months)]
-    return months
+    last_closed = months.shift(today.replace(day=1), -1)
+    first = months.shift(last_closed, -(plan.months - 1))
+    heavy = months.shift(first, -1)
+    generated = [(heavy, plan.entries_per_month * plan.heavy_factor)]
+    generated += [(months.shift(first, i), plan.entries_per_month) for i in range(plan.months)]
+    return generated
 
 
 def heavy_month(plan: Plan, today: date | None = None) -> date:
@@ -200,6 +228,27 @@ def already_generated() -> bool:
     from crm_site.accounts.models import ServiceUnit
 
     return ServiceUnit.objects.filter(code=MARKER_UNIT).exists()
+
+
+# The first waybill the complaints-at-scale step writes (a number only it uses).
+MARKER_WAYBILL = "LD0000000000"
+CARRIERS = ("SF", "YT", "ZT", "JD", "YD", "ST", "EMS", "DBL")
+
+
+def complaints_at_scale_added() -> bool:
+    from customers.models import Waybill
+
+    return Waybill.objects.filter(number=MARKER_WAYBILL).exists()
+
+
+def waybill_number(n: int) -> str:
+    """The n-th generated waybill number: a carrier prefix and ten digits, all
+    distinct (n -> n * 2654435761 mod 10^10 is one-to-one: the factor is prime
+    to 10), so that consecutive complaints do not carry consecutive numbers."""
+    if n == 0:
+        return MARKER_WAYBILL
+    digits = (n * 2_654_435_761) % 10**10
+    return f"{CARRIERS[n % len(CARRIERS)]}{digits:010d}"
 
 
 class Writer:
@@ -522,15 +571,7 @@ class Generator:
         if not categories:
             return
         cid0 = _next_id("complaints_complaint")
-        writer = Writer(
-            "complaints_complaint",
-            ["id", "number", "customer_id", "unit_id", "channel", "received_at", "received_by_id",
-             "complainant", "contact_phone", "content", "demand", "category_id", "severity",
-             "responsible_department", "handler_id", "deadline", "status", "recording",
-             "recording_content_type", "cause", "solution", "approval_comment", "notice_means",
-             "return_visit_note", "reopened_count", "resolved_at", "created_at", "updated_at",
-             "version"],
-        )  # fmt: skip
+        writer = complaint_writer()
         customer_ids = list(self.customer_unit)
         year = self.now.year
         start_number = (
@@ -550,12 +591,11 @@ class Generator:
             )
             handler = rng.choice(self.staff_by_unit[unit])
             writer.add(
-                cid0 + n, f"TS-{year}-{start_number + n:06d}", customer, unit,
-                rng.choice(["phone", "in_person", "online"]), received, handler, "投诉人",
-                "13800000000", "货物延误送达", "尽快送达并说明原因", rng.choice(categories),
-                rng.choices(["normal", "major"], weights=[9, 1])[0], "运输部", handler,
-                received + timedelta(days=5), status, "", "", "", "", "", "", "", 0, resolved,
-                received, received, 0,
+                *complaint_row(
+                    rng, cid0 + n, f"TS-{year}-{start_number + n:06d}", customer, unit, handler,
+                    received=received, status=status, resolved=resolved, content="货物延误送达",
+                    category=rng.choice(categories),
+                )
             )  # fmt: skip
         writer.flush()
         ComplaintSequence.objects.update_or_create(
@@ -585,6 +625,113 @@ class Generator:
             )  # fmt: skip
         writer.flush()
 
+    # --- complaints at the logistics scale (an additive step) -----------------
+
+    def complaints_at_scale(self):
+        """`plan.scale_complaints` more complaints over the generated units'
+        customers and the last 24 months, numbered on from the year's sequence
+        with the existing categories, and `plan.waybill_links` waybills (one to
+        five a complaint) linked to them. Runs on a generated dataset, once
+        (complaints_at_scale_added)."""
+        from complaints.models import ComplaintCategory, ComplaintSequence
+        from crm_site.accounts.models import Membership, ServiceUnit
+        from customers.models import Customer
+
+        plan = self.plan
+        rng = random.Random(plan.seed + 1)
+        categories = list(ComplaintCategory.objects.values_list("id", flat=True))
+        if not categories or plan.scale_complaints <= 0:
+            return
+        units = set(
+            ServiceUnit.objects.filter(code__regex=r"^L[0-9]+$").values_list("pk", flat=True)
+        )
+        people: dict[int, list[int]] = {}
+        for user_id, unit_id in Membership.objects.filter(unit_id__in=units).values_list(
+            "user_id", "unit_id"
+        ):
+            people.setdefault(unit_id, []).append(user_id)
+        customers = [
+            (pk, unit)
+            for pk, unit in Customer.objects.filter(unit_id__in=units)
+            .order_by("pk")
+            .values_list("pk", "unit_id")
+            if unit in people
+        ]
+        if not customers:
+            return
+        cid0 = _next_id("complaints_complaint")
+        wid0 = _next_id("customers_waybill")
+        lid0 = _next_id("complaints_complaint_waybills")
+        complaints = complaint_writer()
+        waybills = Writer("customers_waybill", ["id", "created_at", "number"])
+        links = Writer("complaints_complaint_waybills", ["id", "complaint_id", "waybill_id"])
+        year = self.now.year
+        sequence = ComplaintSequence.objects.filter(year=year).values_list("last", flat=True)
+        start_number = (sequence.first() or 0) + 1
+        # Waybills per complaint: one to five, `waybill_links` in all.
+        per_complaint = [1] * plan.scale_complaints
+        extra = max(0, plan.waybill_links - plan.scale_complaints)
+        while extra:
+            i = rng.randrange(plan.scale_complaints)
+            if per_complaint[i] < 5:
+                per_complaint[i] += 1
+                extra -= 1
+        contents = ["货物延误送达", "外包装破损", "签收后发现短少", "派送员态度差", "运费计算有误"]
+        w = 0
+        for n in range(plan.scale_complaints):
+            customer, unit = rng.choice(customers)
+            received = self.now - timedelta(days=rng.randrange(730), hours=rng.randrange(24))
+            status = rng.choices(
+                ["closed", "resolved", "investigating", "received"], weights=[70, 10, 12, 8]
+            )[0]
+            resolved = (
+                received + timedelta(days=rng.randrange(1, 8))
+                if status in ("closed", "resolved")
+                else None
+            )
+            handler = rng.choice(people[unit])
+            complaints.add(
+                *complaint_row(
+                    rng, cid0 + n, f"TS-{year}-{start_number + n:06d}", customer, unit, handler,
+                    received=received, status=status, resolved=resolved,
+                    content=rng.choice(contents), category=rng.choice(categories),
+                )
+            )  # fmt: skip
+            for _ in range(per_complaint[n]):
+                waybills.add(wid0 + w, received, waybill_number(w))
+                links.add(lid0 + w, cid0 + n, wid0 + w)
+                w += 1
+            if n % 20_000 == 0:
+                self.progress("complaints", n, plan.scale_complaints)
+        # Waybills before the links that name them (COPY checks the keys at commit).
+        for writer in (complaints, waybills, links):
+            writer.flush()
+        self.progress("complaints", plan.scale_complaints, plan.scale_complaints)
+        ComplaintSequence.objects.update_or_create(
+            year=year, defaults={"last": start_number + plan.scale_complaints - 1}
+        )
+        _reset_sequences(
+            ["complaints_complaint", "customers_waybill", "complaints_complaint_waybills"]
+        )
+
+    def add_complaints_at_scale(self):
+        """complaints_at_scale on a dataset that lacks it (nothing otherwise)."""
+        if complaints_at_scale_added():
+            return self
+        with transaction.atomic():
+            allow_long_statements()
+            self.complaints_at_scale()
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                allow_long_statements()
+                for table in (
+                    "complaints_complaint",
+                    "customers_waybill",
+                    "complaints_complaint_waybills",
+                ):
+                    cursor.execute(f'ANALYZE "{table}"')
+        return self
+
     def run(self):
         with transaction.atomic():
             allow_long_statements()
@@ -605,4 +752,4 @@ class Generator:
             with transaction.atomic(), connection.cursor() as cursor:
                 allow_long_statements()
                 cursor.execute("ANALYZE")
-        return self
+        return self.add_complaints_at_scale()

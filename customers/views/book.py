@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core import registry
+from crm_site.core import batch, nav, registry
 from crm_site.core.forms import add_service_errors, call_or_add_errors, form_errors_to_messages
-from crm_site.core.listing import COUNT_CAP, paginate
+from crm_site.core.listing import COUNT_CAP, capped_page
 
 from .. import display, selectors, services
 from ..fields import customer_label
@@ -46,10 +46,9 @@ def _sort_links(request, current: str) -> dict:
 
 def customer_list(request):
     """The scoped, filtered, sorted, paginated list; a fixed number of queries per page."""
-    rule = selectors.current_rule().as_rule()
-    people = selectors.person_choices(user=request.user)
+    rule, people, regions = selectors.customer_list_choices(user=request.user)
     filterset = selectors.customer_filter(
-        user=request.user, data=request.GET, rule=rule, people=people
+        user=request.user, data=request.GET, rule=rule, people=people, regions=regions
     )
     sort = selectors.customer_sort(request.GET.get("sort"))
     customers = selectors.customer_list(
@@ -61,16 +60,23 @@ def customer_list(request):
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    page = paginate(
+    styles = display.grade_styles(rule)
+
+    def rows(values) -> list:
+        shown = display.list_rows(values)
+        display.decorate(shown, styles)
+        return shown
+
+    page = capped_page(
         request,
         selectors.customer_page_rows(customers, sort=sort, rule=rule),
         per_page,
-        capped=True,
         count_source=customers,
         count_column=selectors.PAGE_COUNT_COLUMN,
+        rows=rows,
+        # The navigation's counts are read with the page.
+        also=[navigation] if (navigation := nav.navigation_reads(request)) else [],
     )
-    page.object_list = display.list_rows(page.object_list)
-    display.decorate(page.object_list, display.grade_styles(rule))
     can_reassign = request.user.is_at_least(Role.SUPERVISOR)
     context = {
         "filter": filterset,
@@ -92,14 +98,24 @@ def customer_list(request):
     return render(request, "customers/customer_list.html", context)
 
 
-def card_sections(request, customer) -> list[dict]:
-    """Sections the apps add to the card (crm_site.core.registry)."""
-    sections = []
+def card_sections(request, customer, *waiting: batch.Pending) -> tuple[list[dict], list]:
+    """Sections the apps add to the card (crm_site.core.registry), and the
+    contexts of `waiting`: the reads of the batched sections and of `waiting`
+    run in one round trip (crm_site.core.batch)."""
+    built: list = []  # a section's dict, or the index of its pending reads
+    pending = list(waiting)
     for path in registry.customer_card_sections.paths():
-        section = import_string(path)(request, customer)
-        if section:
-            sections.append(section)
-    return sections
+        provider = import_string(path)
+        if hasattr(provider, "pending"):
+            reads = provider.pending(request, customer)
+            if reads is not None:
+                built.append(len(pending))
+                pending.append(reads)
+            continue
+        built.append(provider(request, customer))
+    resolved = batch.resolve(pending)
+    sections = [resolved[part] if isinstance(part, int) else part for part in built]
+    return [section for section in sections if section], resolved[: len(waiting)]
 
 
 def _customer_for(request, pk: int, *related: str) -> Customer:
@@ -108,8 +124,13 @@ def _customer_for(request, pk: int, *related: str) -> Customer:
 
 @role_required(Role.STAFF)
 def customer_detail(request, pk: int):
-    context = selectors.customer_card(user=request.user, pk=pk)
-    context["sections"] = card_sections(request, context["customer"])
+    customer, card = selectors.customer_card_pending(user=request.user, pk=pk)
+    # The navigation's counts are read with the card's reads.
+    navigation = nav.navigation_reads(request)
+    sections, (context, *_navigation) = card_sections(
+        request, customer, card, *([navigation] if navigation else [])
+    )
+    context["sections"] = sections
     context["can_pin"] = request.user.is_at_least(Role.SUPERVISOR)
     return render(request, "customers/customer_detail.html", context)
 

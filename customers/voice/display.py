@@ -11,7 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from crm_site.accounts.models import Role
+from crm_site.accounts.models import Role, User
+from crm_site.core import batch, registry
 from crm_site.core.links import pk_url
 from customers.voice.models import (
     SURVEY_FIELDS,
@@ -190,36 +191,71 @@ def _latest_record(customer, attribute: str, records):
     return records.filter(customer=customer).first()
 
 
-def card_section(request, customer):
-    """The card's "customer voice" box (registered in CustomersConfig.ready())."""
-    recent = list(
-        ServiceSurvey.objects.filter(customer=customer)
-        .select_related("surveyed_by")
+_PERSON = ("username", "full_name", "first_name", "last_name")
+
+
+def _surveys_from(rows: list[dict]) -> list[ServiceSurvey]:
+    """Service surveys from card_section's rows, with who surveyed."""
+    surveys = []
+    for row in rows:
+        survey = batch.instance(ServiceSurvey, row)
+        if row["surveyed_by_id"] is not None:
+            survey.surveyed_by = batch.instance(
+                User,
+                {"id": row["surveyed_by_id"]}
+                | {name: row[f"surveyed_by__{name}"] for name in _PERSON},
+            )
+        surveys.append(survey)
+    return surveys
+
+
+@batch.prepared
+def _card_surveys(customer_id):
+    """The latest surveys with who surveyed (SQL compiled once per process)."""
+    return (
+        ServiceSurvey.objects.filter(customer_id=customer_id)
+        .values(
+            *(field.attname for field in ServiceSurvey._meta.concrete_fields),
+            *(f"surveyed_by__{name}" for name in _PERSON),
+        )
         .order_by("-surveyed_on", "-pk")[:CARD_TREND]
     )
-    latest = recent[0] if recent else None
-    watch = _latest_record(
-        customer,
-        "latest_watch_id",
-        CustomerWatch.objects.select_related("reported_by").order_by("-reported_on", "-pk"),
-    )
-    enterprise = _latest_record(
-        customer,
-        "latest_enterprise_survey_id",
-        EnterpriseSurvey.objects.select_related("visitor").order_by("-visited_on", "-pk"),
-    )
-    return {
-        "template": "customers/partials/_card_voice.html",
-        "customer": customer,
-        "latest": latest,
-        "latest_rows": score_rows(latest) if latest else [],
-        "trend": survey_trend(list(reversed(recent))),
-        "watch": watch,
-        "watch_changes": watch_rows(watch, changed_only=True) if watch else [],
-        "enterprise": enterprise,
-        "can_record": request.user.is_at_least(Role.STAFF),
-        "can_see_report": request.user.is_at_least(Role.SUPERVISOR),
-    }
+
+
+def card_reads(request, customer) -> batch.Pending:
+    """The card's "customer voice" box (registered in CustomersConfig.ready())."""
+    recent = _card_surveys(customer.pk)
+
+    def build(rows: dict) -> dict:
+        surveys = _surveys_from(rows["recent"])
+        latest = surveys[0] if surveys else None
+        watch = _latest_record(
+            customer,
+            "latest_watch_id",
+            CustomerWatch.objects.select_related("reported_by").order_by("-reported_on", "-pk"),
+        )
+        enterprise = _latest_record(
+            customer,
+            "latest_enterprise_survey_id",
+            EnterpriseSurvey.objects.select_related("visitor").order_by("-visited_on", "-pk"),
+        )
+        return {
+            "template": "customers/partials/_card_voice.html",
+            "customer": customer,
+            "latest": latest,
+            "latest_rows": score_rows(latest) if latest else [],
+            "trend": survey_trend(list(reversed(surveys))),
+            "watch": watch,
+            "watch_changes": watch_rows(watch, changed_only=True) if watch else [],
+            "enterprise": enterprise,
+            "can_record": request.user.is_at_least(Role.STAFF),
+            "can_see_report": request.user.is_at_least(Role.SUPERVISOR),
+        }
+
+    return batch.Pending({"recent": recent}, build)
+
+
+card_section = registry.batched_card_section(card_reads)
 
 
 RECORDS = {

@@ -9,13 +9,14 @@ from tests.factories import make_contact, make_customer
 pytestmark = pytest.mark.django_db
 
 # session, user, role groups, unit memberships (with their units: the navbar's
-# unit and, for a supervisor, the unit filter's choices), the current rule, the
-# people in scope (visiting-person filter and bulk reassignment), the region
-# filter's choices, the capped count, the page (unit, region, visiting person
-# and primary contact in the one query), the navigation's counts in one query
-# (unread notifications, submitted daily reports, open urgent reports) and the
-# session save (savepoint, update, release).
-LIST_QUERIES = 13
+# unit and, for a supervisor, the unit filter's choices), in one round trip the
+# current rule, the people in scope (visiting-person filter and bulk
+# reassignment) and the region filter's choices, in one more the capped count,
+# the page (unit, region, visiting person and primary contact in the one
+# query) and the navigation's counts (unread notifications, submitted daily
+# reports, open urgent reports), and the session save (savepoint, update,
+# release).
+LIST_QUERIES = 9
 
 
 def codes(response):

@@ -26,6 +26,10 @@ PAGE_FIGURES = {
     "api_customer_list_deep_p90_ms",
     "api_queries_10_rows",
     "api_queries_100_rows",
+    "render_floor_prepared_p90_ms",
+    "complaint_list_p90_ms",
+    "complaint_queries_first_page",
+    "complaint_queries_last_page",
 }
 EXPORT_FIGURES = {"export_100k_s", "export_floor_s", "export_peak_mb", "import_10k_s"}
 ROLLUP_FIGURES = {"rollup_month_s", "rollup_sql_floor_s", "rollup_10x_s"}
@@ -42,6 +46,7 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
         f"--skip={s}" for s in skip
     ]
     call_command("seed_large", "--quick", stdout=open(tmp_path / "seed.txt", "w"))  # noqa: SIM115
+    assert_complaints_at_scale(tmp_path)
     before = data_snapshot()
     with open(tmp_path / "stdout.txt", "w") as stdout:
         call_command("bench", *args, stdout=stdout)
@@ -54,6 +59,7 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     assert figures["api_queries_10_rows"] == figures["api_queries_100_rows"]
     assert figures.keys() >= PLAN_FIGURES
     assert figures["plan_rows"] > 0 and figures["plan_rerun_new_rows"] == 0
+    assert figures["complaint_queries_first_page"] == figures["complaint_queries_last_page"]
     assert figures["export_rows"] == figures["customers"]
     assert figures["import_state"] == "applied"
     if connection.vendor == "postgresql":
@@ -103,3 +109,22 @@ def data_snapshot() -> dict:
             )
             counts["customer_digest"] = cursor.fetchone()[0]
     return counts
+
+
+def assert_complaints_at_scale(tmp_path):
+    """The generated complaints carry their waybills (unique numbers of the
+    waybill rule), and adding them again changes nothing."""
+    from complaints.models import Complaint
+    from crm_site.devtools import largedata
+    from customers.models import Waybill
+    from customers.waybills.numbers import is_waybill
+
+    plan = largedata.Plan.quick()
+    links = Complaint.waybills.through.objects.count()
+    assert largedata.complaints_at_scale_added()
+    assert links == plan.waybill_links == Waybill.objects.count()
+    assert Complaint.objects.count() == plan.complaints + plan.scale_complaints
+    assert all(is_waybill(n) for n in Waybill.objects.values_list("number", flat=True)[:500])
+    with open(tmp_path / "add.txt", "w") as out:
+        call_command("seed_large", "--add-complaints", "--quick", stdout=out)
+    assert Complaint.waybills.through.objects.count() == links

@@ -21,6 +21,7 @@ TARGETS = [
         "render_floor_p90_ms",
         2.0,
     ),
+    ("complaint list / render floor", "complaint_list_p90_ms", "render_floor_p90_ms", 2.0),
     ("rollup / SQL floor", "rollup_month_s", "rollup_sql_floor_s", 1.5),
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),
@@ -95,9 +96,20 @@ class Command(BaseCommand):
                 ratio = figures[num] / figures[den]
                 mark = "ok" if ratio <= limit else "MISSED"
                 self.stdout.write(f"  {label:<32} {ratio:6.2f}  (≤ {limit})  {mark}")
+        prepared = figures.get("render_floor_prepared_p90_ms")
+        if prepared:
+            # The floor as measured before it paid the navigation (no target).
+            for label, num in (("list", "customer_list_p90_ms"), ("card", "customer_card_p90_ms")):
+                if num in figures:
+                    ratio = figures[num] / prepared
+                    self.stdout.write(f"  {f'{label} / prepared floor (before)':<32} {ratio:6.2f}")
         if "queries_10_rows" in figures:
             same = figures["queries_10_rows"] == figures["queries_100_rows"]
             self.stdout.write(f"  {'queries 10 rows == 100 rows':<32} {'ok' if same else 'MISSED'}")
+        if "complaint_queries_first_page" in figures:
+            same = figures["complaint_queries_first_page"] == figures["complaint_queries_last_page"]
+            label = "complaints: first == last page"
+            self.stdout.write(f"  {label:<32} {'ok' if same else 'MISSED'}")
         if "urgent_route_p99_ms" in figures:
             ok = figures["urgent_route_p99_ms"] <= 5000
             self.stdout.write(f"  {'urgent routing p99 ≤ 5000 ms':<32} {'ok' if ok else 'MISSED'}")

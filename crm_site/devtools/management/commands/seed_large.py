@@ -8,7 +8,9 @@ from crm_site.devtools import largedata
 class Command(BaseCommand):
     help = (
         "Generate the DESIGN.md-scale dataset (100,000 customers, 1,000 users, 50 units, "
-        "~1.5 million daily-report entries). Refuses to run twice on the same database."
+        "~1.5 million daily-report entries, then 200,000 complaints with 600,000 waybill links). "
+        "Refuses to run twice on the same database; --add-complaints adds the complaints to a "
+        "dataset generated before they were part of it."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--heavy-factor", type=int, default=plan.heavy_factor)
         parser.add_argument("--complaints", type=int, default=plan.complaints)
         parser.add_argument("--quick", action="store_true", help="a few thousand rows, for tests")
+        parser.add_argument(
+            "--add-complaints",
+            action="store_true",
+            help=(
+                f"on a generated dataset, add {plan.scale_complaints:,} complaints with "
+                f"{plan.waybill_links:,} waybill links if they are missing (the full run adds them)"
+            ),
+        )
 
     def handle(self, *args, **options):
+        if options["add_complaints"]:
+            return self.add_complaints(options)
         if largedata.already_generated():
             raise CommandError(
                 "This database already holds the generated dataset (unit L01 exists); "
@@ -61,3 +73,20 @@ class Command(BaseCommand):
                 f"largest unit L01 (supervisor l01_sup, password crm-demo-2026)."
             )
         )
+
+    def add_complaints(self, options):
+        if not largedata.already_generated():
+            raise CommandError("No generated dataset here: run seed_large first.")
+        if largedata.complaints_at_scale_added():
+            self.stdout.write("The complaints at scale are there already; nothing to do.")
+            return
+        plan = largedata.Plan.quick() if options["quick"] else largedata.Plan()
+        started = time.monotonic()
+        self.stdout.write(
+            f"Adding {plan.scale_complaints:,} complaints with {plan.waybill_links:,} waybills …"
+        )
+        largedata.Generator(
+            plan,
+            progress=lambda label, done, total: self.stdout.write(f"  {label} {done:,}/{total:,}"),
+        ).add_complaints_at_scale()
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.0f}s."))
