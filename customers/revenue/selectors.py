@@ -203,3 +203,13 @@ def gap_units(*, user):
     from crm_site.accounts.scope import units_for
 
     return units_for(user, "review")
+
+
+def latest_turnover_month(*, user) -> date | None:
+    """The newest month of turnover the user may see."""
+    return (
+        MonthlyTurnover.objects.visible_to(user)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
