@@ -1,7 +1,6 @@
 """Turnover against target (差距分析) with the individual analysis (个别分析):
 supervisors and up, for the units they lead or manage (staff 403)."""
 
-
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +21,10 @@ def revenue_gap(request):
     if form.is_bound and form.is_valid():
         unit, month = form.cleaned_data["unit"], form.cleaned_data["month"]
     unit = unit or units.order_by("name").first()
-    month = month or selectors.latest_turnover_month(user=request.user) or months.first_of(
-        timezone.localdate()
+    month = (
+        month
+        or selectors.latest_turnover_month(user=request.user)
+        or months.first_of(timezone.localdate())
     )
     analysis = selectors.gap_analysis(user=request.user, unit=unit, month=month) if unit else None
     chart = None

@@ -7,88 +7,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_role_groups'),
-        ('customers', '0014_outlets_waybills'),
+        ("accounts", "0002_role_groups"),
+        ("customers", "0014_outlets_waybills"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyTurnover',
+            name="MonthlyTurnover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='turnover (CNY)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=0, editable=False, verbose_name='version')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='turnovers', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="The first day of the month.", verbose_name="month"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="turnover (CNY)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="turnovers",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly turnover',
-                'verbose_name_plural': 'monthly turnover',
-                'ordering': ['customer_id', '-month'],
+                "verbose_name": "monthly turnover",
+                "verbose_name_plural": "monthly turnover",
+                "ordering": ["customer_id", "-month"],
             },
         ),
         migrations.CreateModel(
-            name='RevenueTarget',
+            name="RevenueTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
-                ('grade', models.CharField(blank=True, default='', max_length=10, verbose_name='grade')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='target (CNY)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='revenue_targets', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revenue_targets', to='accounts.serviceunit', verbose_name='service unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "grade",
+                    models.CharField(blank=True, default="", max_length=10, verbose_name="grade"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="target (CNY)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="revenue_targets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="set by",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revenue_targets",
+                        to="accounts.serviceunit",
+                        verbose_name="service unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'turnover target',
-                'verbose_name_plural': 'turnover targets',
-                'ordering': ['unit_id', 'month', 'grade'],
+                "verbose_name": "turnover target",
+                "verbose_name_plural": "turnover targets",
+                "ordering": ["unit_id", "month", "grade"],
             },
         ),
         migrations.CreateModel(
-            name='TurnoverEvent',
+            name="TurnoverEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('from_state', models.CharField(blank=True, default='', max_length=30, verbose_name='from state')),
-                ('to_state', models.CharField(blank=True, default='', max_length=30, verbose_name='to state')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('turnover', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='customers.monthlyturnover', verbose_name='turnover')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True, default="", max_length=30, verbose_name="from state"
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True, default="", max_length=30, verbose_name="to state"
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "turnover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="customers.monthlyturnover",
+                        verbose_name="turnover",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'turnover event',
-                'verbose_name_plural': 'turnover events',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "turnover event",
+                "verbose_name_plural": "turnover events",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='monthlyturnover',
-            index=models.Index(fields=['month', 'customer'], name='customers_m_month_e5f89f_idx'),
+            model_name="monthlyturnover",
+            index=models.Index(fields=["month", "customer"], name="customers_m_month_e5f89f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='monthlyturnover',
-            constraint=models.UniqueConstraint(fields=('customer', 'month'), name='turnover_one_per_month'),
+            model_name="monthlyturnover",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "month"), name="turnover_one_per_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlyturnover',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='turnover_month_first_day'),
+            model_name="monthlyturnover",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__day", 1)), name="turnover_month_first_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlyturnover',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='turnover_not_negative'),
+            model_name="monthlyturnover",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="turnover_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revenuetarget',
-            constraint=models.UniqueConstraint(fields=('unit', 'month', 'person', 'grade'), name='revenue_target_one_per_scope', nulls_distinct=False),
+            model_name="revenuetarget",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "month", "person", "grade"),
+                name="revenue_target_one_per_scope",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revenuetarget',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='revenue_target_first_day'),
+            model_name="revenuetarget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__day", 1)), name="revenue_target_first_day"
+            ),
         ),
     ]

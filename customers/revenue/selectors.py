@@ -55,9 +55,7 @@ def customer_revenue(*, user, customer: Customer, as_of: date | None = None) -> 
     found = dict(rows.filter(month__gte=window[0], month__lte=as_of).values_list("month", "amount"))
     series = [(m, found.get(m, ZERO)) for m in window]
     amounts = [a for _m, a in series]
-    return CustomerRevenue(
-        months=series, figures=rules.trend_figures(amounts[12:], amounts[:12])
-    )
+    return CustomerRevenue(months=series, figures=rules.trend_figures(amounts[12:], amounts[:12]))
 
 
 @dataclass
@@ -174,7 +172,9 @@ def _by_grade(rows, targets) -> list[GapLine]:
 def _movers(rows, start, end, top) -> tuple[list[dict], list[dict]]:
     before_start, before_end = months.shift(start, -12), months.shift(end, -12)
     per_customer = (
-        rows.filter(Q(month__gte=start, month__lte=end) | Q(month__gte=before_start, month__lte=before_end))
+        rows.filter(
+            Q(month__gte=start, month__lte=end) | Q(month__gte=before_start, month__lte=before_end)
+        )
         .values("customer", "customer__code", "customer__name")
         .annotate(
             now=Sum("amount", filter=Q(month__gte=start)),

@@ -98,7 +98,8 @@ def _read(actor: User, upload, outcome: ImportOutcome) -> dict[tuple[int, date],
             outcome.error(
                 number,
                 "month",
-                _("This customer and month are already on row %(row)s.") % {"row": seen[code, month]},
+                _("This customer and month are already on row %(row)s.")
+                % {"row": seen[code, month]},
             )
             continue
         seen[code, month] = number

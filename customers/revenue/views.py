@@ -48,9 +48,7 @@ def turnover_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = services.turnover_import(
-                actor=request.user, upload=upload, name=upload.name
-            )
+            outcome = services.turnover_import(actor=request.user, upload=upload, name=upload.name)
         except sheet.ImportFileError as exc:
             file_error = exc.message
         else:
