@@ -140,6 +140,9 @@ def world(
         contact=contact, occasion=timezone.localdate(), recipient=staff_a
     )
     competitor = Competitor.objects.create(name="安全对手物流", created_by=staff_a)
+    from customers.revenue.models import MonthlyTurnover
+
+    turnover = MonthlyTurnover.objects.create(customer=customer, month=month, amount=1000)
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
     people = {
         "anonymous": None,
@@ -180,6 +183,7 @@ def world(
         care_reminder=care_reminder,
         competitor=competitor,
         entry_competitor=entry_competitor,
+        turnover=turnover,
     )
     return World(people=people, objects=objects)
 
