@@ -620,6 +620,9 @@ SCOPE_MATRIX = {
     # Competitor names are one vocabulary for every unit; the tags follow the entry.
     "competitor": Scope("1 1 1 1 1 1 1"),
     "entry_competitor": Scope(IN_SCOPE),
+    # Turnover follows its customer (staff: the customers they visit); targets are the leads'.
+    "turnover": Scope(IN_SCOPE),
+    "revenue_target": Scope(LEADS_ONLY),
 }
 SCOPE_PERSONAS = PERSONAS[1:]
 
