@@ -15,6 +15,9 @@ CENT = Decimal("0.01")
 # or declining; without a previous year, the fitted line's change over the
 # year against the monthly mean decides alone.
 TREND_THRESHOLD = Decimal("0.05")
+# A customer whose turnover falls by more than this share two months running
+# raises a watch item (流失 warning).
+FALL_SHARE = Decimal("0.20")
 
 
 @dataclass(frozen=True)

@@ -316,3 +316,40 @@ def test_the_gap_page_shows_the_units_figures(client, supervisor_a, customer, un
     assert "revenue-gap-data" in response.content.decode()
     client.force_login(staff_a)
     assert client.get(reverse("reports:revenue_gap")).status_code == 403
+
+
+# --- early warning --------------------------------------------------------------------
+
+
+def test_two_falls_in_a_row_raise_one_watch_and_tell_the_visitor_and_supervisor(
+    supervisor_a, customer, other, staff_a
+):
+    from crm_site.core.models import Notification
+    from customers.revenue.warnings import revenue_falls_warn
+    from customers.voice.models import CustomerWatch
+
+    services.turnover_import(
+        actor=supervisor_a,
+        upload=xlsx(
+            [
+                ("A001", "2026-01", 1000),
+                ("A001", "2026-02", 700),  # -30%
+                ("A001", "2026-03", 500),  # -29%
+                ("A002", "2026-01", 1000),
+                ("A002", "2026-02", 700),
+                ("A002", "2026-03", 650),  # only -7%
+            ]
+        ),
+    )
+    assert revenue_falls_warn() == 1
+    watch = CustomerWatch.objects.get()
+    assert watch.customer == customer and watch.reported_by == staff_a
+    told = set(
+        Notification.objects.filter(kind="customers.turnover_fall").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert told == {"staff_a", "supervisor_a"}
+    # The next firing finds the same item: nothing new.
+    assert revenue_falls_warn() == 0
+    assert CustomerWatch.objects.count() == 1
