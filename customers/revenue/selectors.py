@@ -39,6 +39,20 @@ def turnover_get(*, user, pk: int) -> MonthlyTurnover:
     )
 
 
+def customer_get(*, user, pk: int) -> Customer:
+    """A customer in the user's scope (404 outside it)."""
+    return get_object_or_404(Customer.objects.visible_to(user), pk=pk)
+
+
+def target_list(*, user):
+    """Turnover targets of the user's units, newest month first."""
+    return (
+        RevenueTarget.objects.visible_to(user)
+        .select_related("unit", "person")
+        .order_by("-month", "unit__name", "person__username", "grade")
+    )
+
+
 @dataclass
 class CustomerRevenue:
     months: list[tuple[date, Decimal]]  # the last 24 months, oldest first

@@ -5,7 +5,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.decorators import role_required
@@ -14,11 +14,9 @@ from crm_site.core import months
 from crm_site.core.listing import paginate
 from crm_site.core.versioning import StaleEdit
 
-from ..models import Customer
 from . import selectors, services
 from . import xlsx as sheet
 from .forms import TargetForm, TurnoverEditForm, TurnoverUploadForm
-from .models import RevenueTarget
 
 
 @role_required(Role.STAFF)
@@ -109,7 +107,7 @@ def turnover_edit(request, pk: int):
 @role_required(Role.STAFF)
 def customer_turnover(request, pk: int):
     """One customer's last 24 months, rolling revenue and computed trend."""
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    customer = selectors.customer_get(user=request.user, pk=pk)
     revenue = selectors.customer_revenue(user=request.user, customer=customer)
     rows = {
         r.month: r
@@ -139,11 +137,7 @@ def target_list(request):
         else:
             messages.success(request, _("Target saved."))
             return redirect("customers:target_list")
-    targets = (
-        RevenueTarget.objects.visible_to(request.user)
-        .select_related("unit", "person")
-        .order_by("-month", "unit__name", "person__username", "grade")
-    )
+    targets = selectors.target_list(user=request.user)
     return render(
         request,
         "customers/revenue/target_list.html",
