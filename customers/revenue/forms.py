@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.accounts.models import ServiceUnit, User
 from crm_site.accounts.scope import people_for, units_for
 from crm_site.core import months
 from crm_site.core.versioning import VersionedFormMixin
@@ -35,12 +36,16 @@ class MonthField(forms.CharField):
 
 
 class TargetForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Service unit"), queryset=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Service unit"), queryset=ServiceUnit.objects.none()
+    )
     month = MonthField(label=_("Month (YYYY-MM)"))
     amount = forms.DecimalField(
         label=_("Target (CNY)"), min_value=Decimal(0), max_digits=14, decimal_places=2
     )
-    person = forms.ModelChoiceField(label=_("Person (optional)"), queryset=None, required=False)
+    person: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Person (optional)"), queryset=User.objects.none(), required=False
+    )
     grade = forms.ChoiceField(label=_("Grade (optional)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -52,7 +57,9 @@ class TargetForm(forms.Form):
 
 
 class GapForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Service unit"), queryset=None, required=False)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Service unit"), queryset=ServiceUnit.objects.none(), required=False
+    )
     month = MonthField(label=_("Up to month (YYYY-MM)"), required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -35,8 +35,8 @@ def slope(amounts: Sequence[Decimal]) -> Decimal:
         return Decimal(0)
     mean_x = Decimal(n - 1) / 2
     mean_y = sum(amounts, Decimal(0)) / n
-    num = sum((Decimal(i) - mean_x) * (y - mean_y) for i, y in enumerate(amounts))
-    den = sum((Decimal(i) - mean_x) ** 2 for i in range(n))
+    num = sum(((Decimal(i) - mean_x) * (y - mean_y) for i, y in enumerate(amounts)), Decimal(0))
+    den = sum(((Decimal(i) - mean_x) ** 2 for i in range(n)), Decimal(0))
     return (num / den).quantize(CENT)
 
 

@@ -152,13 +152,17 @@ def _write(actor, planned, outcome) -> set[tuple[int, date]]:
             customer_id__in=ids, month__in={m for _pk, m in chunk}
         ):
             existing[(row.customer_id, row.month)] = row
-    new, changed, events = [], [], []
+    new: list[MonthlyTurnover] = []
+    changed: list[MonthlyTurnover] = []
+    events: list[tuple[MonthlyTurnover, dict]] = []
     now = timezone.now()
     for key, amount in planned.items():
-        row = existing.get(key)
-        if row is None:
+        found = existing.get(key)
+        if found is None:
             new.append(MonthlyTurnover(customer_id=key[0], month=key[1], amount=amount))
-        elif row.amount != amount:
+            continue
+        row = found
+        if row.amount != amount:
             events.append((row, {"old": str(row.amount), "new": str(amount)}))
             row.amount, row.updated_at, row.version = amount, now, row.version + 1
             changed.append(row)
