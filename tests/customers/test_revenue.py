@@ -353,3 +353,11 @@ def test_two_falls_in_a_row_raise_one_watch_and_tell_the_visitor_and_supervisor(
     # The next firing finds the same item: nothing new.
     assert revenue_falls_warn() == 0
     assert CustomerWatch.objects.count() == 1
+
+
+def test_the_customer_card_links_to_the_turnover(client, stored, staff_a):
+    client.force_login(staff_a)
+    page = client.get(reverse("customers:detail", args=[stored["A001"].customer_id]))
+    assert reverse("customers:customer_turnover", args=[stored["A001"].customer_id]) in (
+        page.content.decode()
+    )
