@@ -10,12 +10,22 @@ from crm_site.accounts.scope import people_for, units_for
 from crm_site.core import months
 from crm_site.core.versioning import VersionedFormMixin
 
+from .. import xlsx as book
 from ..models import GradingRule
 from .models import MonthlyTurnover
 
 
 class TurnoverUploadForm(forms.Form):
     file = forms.FileField(label=_("Turnover file (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > book.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB. Split it into several files.")
+                % {"mb": book.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 class TurnoverEditForm(VersionedFormMixin, forms.ModelForm):
