@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import ServiceUnit
@@ -100,6 +100,7 @@ class GapAnalysis:
     by_grade: list[GapLine] = field(default_factory=list)
     drops: list[dict] = field(default_factory=list)
     rises: list[dict] = field(default_factory=list)
+    retention: dict = field(default_factory=dict)
 
 
 def _targets(unit, start, end, **extra):
@@ -134,7 +135,25 @@ def gap_analysis(*, user, unit: ServiceUnit, month: date, top: int = 10) -> GapA
     result.by_person = _by_person(this_year, _targets(unit, start, end, grade=""))
     result.by_grade = _by_grade(this_year, _targets(unit, start, end, person=None))
     result.drops, result.rises = _movers(rows, start, end, top)
+    result.retention = _retention(rows, end)
     return result
+
+
+def _retention(rows, month: date) -> dict:
+    """Customers with turnover in the month a year before `month`, and how many
+    of them still have turnover in `month` (客户保持率)."""
+    year_before = months.shift(month, -12)
+    counts = rows.filter(month=year_before, amount__gt=0).aggregate(
+        base=Count("customer", distinct=True),
+        kept=Count(
+            "customer",
+            distinct=True,
+            filter=Q(customer__turnovers__month=month, customer__turnovers__amount__gt=0),
+        ),
+    )
+    base, kept = counts["base"], counts["kept"]
+    share = (Decimal(kept) / base * 100).quantize(Decimal("0.1")) if base else None
+    return {"base": base, "kept": kept, "share": share, "since": year_before}
 
 
 def _by_person(rows, targets) -> list[GapLine]:

@@ -65,10 +65,10 @@ def _customers_by_code(actor: User, codes: set[str]) -> dict[str, int]:
     return found
 
 
-def _read(actor: User, upload, outcome: ImportOutcome) -> dict[tuple[int, date], Decimal]:
+def _read(actor: User, rows, outcome: ImportOutcome) -> dict[tuple[int, date], Decimal]:
     """Every row checked; (customer id, month) -> amount for the good ones."""
     parsed = []
-    for number, values, formula in sheet.open_rows(upload).rows:
+    for number, values, formula in rows:
         outcome.rows += 1
         if formula:
             outcome.error(number, "", _("Formulas are not accepted: type the values."))
@@ -113,8 +113,15 @@ def turnover_import(*, actor: User, upload, name: str = "") -> ImportOutcome:
     replaced (never added to), so importing the same file twice changes
     nothing the second time. Raises ImportFileError for a file that cannot be read.
     """
+    return turnover_rows_save(actor=actor, rows=sheet.open_rows(upload).rows, name=name)
+
+
+def turnover_rows_save(*, actor: User, rows, name: str = "") -> ImportOutcome:
+    """Save turnover rows (row number, {"code", "month", "amount"}, has a formula)
+    under the import's rules: all or nothing, a stored month replaced. The file
+    import and any other feed (the API) go through here."""
     outcome = ImportOutcome()
-    planned = _read(actor, upload, outcome)
+    planned = _read(actor, rows, outcome)
     if outcome.error_count or not planned:
         return outcome
     with transaction.atomic():

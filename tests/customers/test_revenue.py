@@ -361,3 +361,34 @@ def test_the_customer_card_links_to_the_turnover(client, stored, staff_a):
     assert reverse("customers:customer_turnover", args=[stored["A001"].customer_id]) in (
         page.content.decode()
     )
+
+
+def test_rows_from_another_feed_follow_the_same_rules(supervisor_a, customer):
+    rows = [(1, {"code": "A001", "month": "2026-04", "amount": "99.5"}, False)]
+    outcome = services.turnover_rows_save(actor=supervisor_a, rows=rows)
+    assert outcome.created == 1
+    bad = [(1, {"code": "A001", "month": "April", "amount": "1"}, False)]
+    assert services.turnover_rows_save(actor=supervisor_a, rows=bad).error_count == 1
+    assert MonthlyTurnover.objects.get().amount == D("99.50")
+
+
+def test_retention_counts_the_customers_still_trading_a_year_on(
+    supervisor_a, unit_a, customer, other
+):
+    services.turnover_import(
+        actor=supervisor_a,
+        upload=xlsx(
+            [
+                ("A001", "2025-03", 10),
+                ("A002", "2025-03", 10),
+                ("A001", "2026-03", 5),
+                ("A002", "2026-03", 0),
+            ]
+        ),
+    )
+    gap = selectors.gap_analysis(user=supervisor_a, unit=unit_a, month=date(2026, 3, 1))
+    assert (gap.retention["base"], gap.retention["kept"], gap.retention["share"]) == (
+        2,
+        1,
+        D("50.0"),
+    )
