@@ -17,7 +17,7 @@ from crm_site.core.services import audit
 from crm_site.core.versioning import claim_version
 
 from .. import xlsx as book
-from ..models import Customer, GradingRule, RegradeRun
+from ..models import Customer, CustomerChange, GradingRule, RegradeRun
 from ..services.rules import regrade_run_start
 from . import rules
 from . import xlsx as sheet
@@ -126,7 +126,7 @@ def turnover_rows_save(*, actor: User, rows, name: str = "") -> ImportOutcome:
         return outcome
     with transaction.atomic():
         changed = _write(actor, planned, outcome)
-        moved = revenue_figures_refresh(customer_ids={pk for pk, _m in changed})
+        moved = revenue_figures_refresh(customer_ids={pk for pk, _m in changed}, actor=actor)
         audit(
             actor=actor,
             action="turnover.import",
@@ -212,7 +212,7 @@ def turnover_edit(
         kind=TurnoverEvent.Kind.EDITED,
         data={"old": str(old), "new": str(amount)},
     )
-    revenue_figures_refresh(customer_ids={turnover.customer_id})
+    revenue_figures_refresh(customer_ids={turnover.customer_id}, actor=actor)
     return turnover
 
 
@@ -221,7 +221,9 @@ def latest_month() -> date | None:
     return MonthlyTurnover.objects.aggregate(m=Max("month"))["m"]
 
 
-def revenue_figures_refresh(*, customer_ids, as_of: date | None = None) -> set[int]:
+def revenue_figures_refresh(
+    *, customer_ids, as_of: date | None = None, actor: User | None = None
+) -> set[int]:
     """Write each customer's rolling 12-month revenue and computed trend onto
     the customer, where the grading rule reads them; the ids whose figures changed.
 
@@ -246,14 +248,31 @@ def revenue_figures_refresh(*, customer_ids, as_of: date | None = None) -> set[i
             .filter(pk__in=chunk)
             .only("pk", "annual_revenue", "trend")
         )
-        dirty = []
+        dirty, history = [], []
         for customer in customers:
             series = [amounts[customer.pk].get(m, Decimal(0)) for m in window]
             figures = rules.trend_figures(series[12:], series[:12])
-            if (customer.annual_revenue, customer.trend) != (figures.annual_wan, figures.trend):
+            changes = {
+                name: [str(old), str(new)]
+                for name, old, new in (
+                    ("annual_revenue", customer.annual_revenue, figures.annual_wan),
+                    ("trend", customer.trend, figures.trend),
+                )
+                if old != new
+            }
+            if changes:
                 customer.annual_revenue, customer.trend = figures.annual_wan, figures.trend
                 dirty.append(customer)
+                history.append(
+                    CustomerChange(
+                        customer=customer,
+                        actor=actor,
+                        kind=CustomerChange.Kind.UPDATED,
+                        changes=changes,
+                    )
+                )
         Customer.objects.bulk_update(dirty, ["annual_revenue", "trend"])
+        CustomerChange.objects.bulk_create(history)
         moved.update(c.pk for c in dirty)
     return moved
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from crm_site.core import months
 from crm_site.core.versioning import StaleEdit
-from customers.models import Customer, GradeChange, RegradeRun
+from customers.models import Customer, GradeChange, GradingRule, RegradeRun
 from customers.revenue import selectors, services
 from customers.revenue.models import MonthlyTurnover, RevenueTarget, TurnoverEvent
 from customers.services.rules import regrade_run_execute
@@ -132,6 +132,20 @@ def test_rolling_twelve_months_and_the_computed_trend_feed_the_grade(supervisor_
     assert customer.annual_revenue == (sum(D(a) for a in last) / 10000).quantize(D("0.01"))
     assert customer.annual_revenue == D("900.00")
     assert customer.trend == "growing"
+    # The card's history says what changed and who imported it.
+    from customers.models import CustomerChange
+
+    change = CustomerChange.objects.get(customer=customer)
+    assert change.actor == supervisor_a
+    assert change.changes == {
+        "annual_revenue": ["100.00", "900.00"],
+        "trend": ["stable", "growing"],
+    }
+    # The rule preview already counts the move the regrade will make.
+    from customers.services.rules import grading_rule_preview
+
+    preview = grading_rule_preview(definition=GradingRule.objects.current().definition)
+    assert preview.moved == 1
     # The import started a regrade under the current rule; it moves the customer.
     assert outcome.regraded is not None
     old_grade = customer.grade
