@@ -35,8 +35,12 @@ class ComplaintsConfig(AppConfig):
 
         registry.register_home_panel("complaints.panels.home_panel", position=40)
         registry.register_customer_card_section(
+            "complaints.panels.green_channel_section", position=15
+        )
+        registry.register_customer_card_section(
             "complaints.panels.customer_card_section", position=20
         )
         registry.register_exporter("complaints", "complaints.export.register_export_write")
+        registry.register_exporter("claims", "complaints.claims.export.register_export_write")
         registry.register_sticky_filter_view("complaints:list")
         registry.register_sticky_filter_view("complaints:stats")

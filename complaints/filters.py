@@ -17,6 +17,7 @@ from crm_site.core import months
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
+from customers.waybills.numbers import normalise
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
@@ -27,6 +28,12 @@ STATUS_CHOICES = [(OPEN, _("All open")), *Status.choices]
 
 def _day_start(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _named_by_waybill(value: str):
+    """The ids of the complaints that name `value` as a waybill number."""
+    number = normalise(value)
+    return Complaint.waybills.through.objects.filter(waybill__number=number).values("complaint_id")
 
 
 class ComplaintFilter(ListFilterSet):
@@ -115,6 +122,7 @@ class ComplaintFilter(ListFilterSet):
             | Q(customer__name__icontains=value)
             | Q(complainant__icontains=value)
             | Q(contact_phone__contains=value)
+            | Q(pk__in=_named_by_waybill(value))
         )
 
     def filter_status(self, queryset, name, value):

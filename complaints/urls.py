@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,9 +9,12 @@ urlpatterns = [
     path("new/", views.complaint_create, name="create"),
     path("export/", views.complaint_export, name="export"),
     path("stats/", views.complaint_stats, name="stats"),
+    # The claims sub-domain adds its pages to the "complaints" namespace.
+    path("", include("complaints.claims.urls")),
     path("<int:pk>/", views.complaint_detail, name="detail"),
     path("<int:pk>/print/", views.complaint_print, name="print"),
     path("<int:pk>/notice/", views.complaint_notice, name="notice"),
     path("<int:pk>/recording/", views.complaint_recording, name="recording"),
     path("<int:pk>/do/<slug:action>/", views.complaint_action, name="action"),
+    path("<int:pk>/merge/", views.complaint_merge, name="merge"),
 ]

@@ -111,6 +111,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "crm_site.api",
 ]
 # Demo seeders, the large-data generator and the benchmark: on in development,
 # off in production unless asked for.
@@ -389,6 +394,8 @@ CELERY_TASK_ROUTES = {
     "customers.tasks.regrade_*": {"queue": CELERY_BULK_QUEUE},
     "customers.tasks.customer_import*": {"queue": CELERY_BULK_QUEUE},
     "crm_site.core.tasks.export_*": {"queue": CELERY_BULK_QUEUE},
+    # Webhook deliveries wait on other systems: never in front of urgent work.
+    "crm_site.api.tasks.*": {"queue": CELERY_BULK_QUEUE},
 }
 # Every queue a worker of this installation may be asked to consume.
 CELERY_ALL_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, CELERY_URGENT_QUEUE, CELERY_BULK_QUEUE]
@@ -494,6 +501,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-rollup-requests-sweep": _beat(
         "reports.tasks.rollup_requests_sweep", crontab(minute="*/5")
     ),
+    # Webhook deliveries due (first tries the broker lost, retries whose time came).
+    "api-webhook-deliveries-sweep": _beat("crm_site.api.tasks.webhook_deliveries_sweep", 60.0),
 }
 
 # --- Health: worker heartbeats --------------------------------------------------
@@ -555,3 +564,51 @@ CRM_NOT_FOUND_PROBE_LIMIT = env_int("CRM_NOT_FOUND_PROBE_LIMIT", 50)
 CRM_NOT_FOUND_PROBE_MINUTES = env_int("CRM_NOT_FOUND_PROBE_MINUTES", 10)
 # Largest request body accepted (MB); a 20 MB phone recording is the largest upload.
 CRM_MAX_REQUEST_MB = env_int("CRM_MAX_REQUEST_MB", 25)
+
+# --- REST API (crm_site/api) ------------------------------------------------------
+# /api/v1/: session (with CSRF) for the browser, `Authorization: Api-Key <key>`
+# for integrations; every read and write goes through the pages' selectors and
+# services, under the key's user's scope.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm_site.api.auth.ApiKeyAuthentication",
+        "crm_site.api.auth.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm_site.api.auth.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["crm_site.api.auth.PerKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("CRM_API_RATE", "600/min")},
+    "DEFAULT_PAGINATION_CLASS": "crm_site.api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "crm_site.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API v1",
+    "DESCRIPTION": (
+        "物流客服 CRM 的 REST API：与页面相同的权限范围与业务规则。"
+        "认证：浏览器会话（带 CSRF）或请求头 `Authorization: Api-Key <key>`。\n\n"
+        "REST API of the logistics customer-service CRM: the same scope and rules as "
+        "its pages. Authenticate with the browser session (with CSRF) or the header "
+        "`Authorization: Api-Key <key>`. Errors are JSON `{code, message}` in the "
+        "caller's language (Accept-Language, else the user's language)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["crm_site.api.auth.ApiAccess"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Webhook receivers: only http(s), never this site's own host nor loopback,
+# link-local, private-metadata or unspecified addresses (crm_site/api/webhooks.py).
+# Tests with a local receiver name its address here; production leaves it empty.
+CRM_WEBHOOK_ALLOWED_ADDRESSES = env_list("CRM_WEBHOOK_ALLOWED_ADDRESSES")
+CRM_WEBHOOK_TIMEOUT = env_int("CRM_WEBHOOK_TIMEOUT", 10)
+# API keys: a key's use is written to the audit log at most once per this many minutes.
+CRM_API_KEY_AUDIT_MINUTES = env_int("CRM_API_KEY_AUDIT_MINUTES", 60)
+# --- end of REST API -----------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import views
 from .accounts import twofactor
 from .accounts import views as account_views
+from .api import pages as api_pages
 from .core import views as core_views
 
 # Deletions in /admin/ go one object at a time, through its delete page, so each
@@ -35,12 +36,21 @@ urlpatterns = [
     path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),
     path("accounts/2fa/recovery-codes/", twofactor.regenerate_codes, name="two_factor_codes"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/api-keys/", api_pages.api_keys, name="api_keys"),
+    path(
+        "accounts/api-keys/<str:prefix>/revoke/",
+        api_pages.api_key_revoke,
+        name="api_key_revoke",
+    ),
+    path("api/v1/", include("crm_site.api.urls")),
     path("", include("crm_site.core.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("customers/", include("customers.urls")),
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("reports/", include("reports.urls")),
+    path("search/", include("reports.search.urls")),
+    path("waybills/", include("reports.search.waybill_urls")),
     path("admin/", admin.site.urls),
 ]
 

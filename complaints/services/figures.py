@@ -12,6 +12,7 @@ become of them so far:
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import (
     Aggregate,
@@ -21,10 +22,11 @@ from django.db.models import (
     F,
     Q,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from .. import rules
+from ..claims.selectors import claims_paid_by_outlet
 from ..models import OPEN_STATUSES, Complaint, Severity
 
 
@@ -63,7 +65,10 @@ def kpi_aggregates(now: datetime | None = None) -> dict:
         "resolved": Count("pk", filter=resolved),
         "resolved_on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("deadline"))),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=now)),
+        "overdue": Count(
+            "pk",
+            filter=Q(status__in=OPEN_STATUSES, deadline__lt=now, paused_since__isnull=True),
+        ),
         "major": Count("pk", filter=Q(severity=Severity.MAJOR)),
         "return_visits": Count("pk", filter=Q(satisfied__isnull=False)),
         "satisfied": Count("pk", filter=Q(satisfied=True)),
@@ -139,6 +144,34 @@ def by_month(queryset, now: datetime | None = None) -> list[dict]:
     return [with_rates(dict(r)) for r in rows]
 
 
+def by_outlet(queryset, now: datetime | None = None, per: str | None = None) -> list[dict]:
+    """Per responsible outlet (those without one last): complaints received,
+    open past their deadline, and what their claims paid out (a Decimal). Two
+    grouped queries, however many outlets; with `per` (a field, e.g.
+    "unit_id") the rows are per that field and outlet."""
+    now = now or timezone.now()
+    keys = (per,) if per else ()
+    rows = (
+        queryset.values(
+            *keys,
+            "responsible_outlet_id",
+            "responsible_outlet__code",
+            "responsible_outlet__name",
+        )
+        .annotate(
+            received=Count("pk"),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=now)),
+        )
+        .order_by(*keys, F("responsible_outlet__code").asc(nulls_last=True))
+    )
+    paid = claims_paid_by_outlet(complaints=queryset, per=per)
+    result = []
+    for row in rows:
+        key = (row[per], row["responsible_outlet_id"]) if per else row["responsible_outlet_id"]
+        result.append(dict(row, claims_paid=paid.get(key) or Decimal("0.00")))
+    return result
+
+
 def totals(queryset, now: datetime | None = None) -> dict:
     return with_rates(queryset.aggregate(**kpi_aggregates(now)))
 
@@ -150,7 +183,9 @@ def complaint_figures(*, unit_id: int, start: date, end: date) -> dict:
     month. Returns received, resolved, resolved_on_time, open, overdue,
     major, return_visits, satisfied, resolution_rate, on_time_rate,
     satisfaction_rate (percentages or None), median_hours_to_resolve (or None)
-    and by_category (a list of {code, name, count}, largest first).
+    by_category (a list of {code, name, count}, largest first) and by_outlet
+    (per responsible outlet: {code, name, received, overdue, claims_paid},
+    the amount as text to the cent; code "" for complaints without an outlet).
     """
     return complaint_figures_by_unit(unit_ids=[unit_id], start=start, end=end)[unit_id]
 
@@ -168,9 +203,80 @@ def complaint_figures_by_unit(*, unit_ids: list[int], start: date, end: date) ->
     categories: dict[int, list] = {unit_id: [] for unit_id in unit_ids}
     for unit_id, item in by_category(queryset, per="unit_id"):
         categories[unit_id].append(item)
+    outlets: dict[int, list] = {unit_id: [] for unit_id in unit_ids}
+    for row in by_outlet(queryset, per="unit_id"):
+        outlets[row["unit_id"]].append(
+            {
+                "code": row["responsible_outlet__code"] or "",
+                "name": row["responsible_outlet__name"] or "",
+                "received": row["received"],
+                "overdue": row["overdue"],
+                # Text, so the stored figure keeps its cents exactly.
+                "claims_paid": str(row["claims_paid"]),
+            }
+        )
     result = {}
     for unit_id in unit_ids:
         figures = with_rates(dict(rows.get(unit_id, empty)))
         figures["by_category"] = categories[unit_id]
+        figures["by_outlet"] = outlets[unit_id]
         result[unit_id] = figures
     return result
+
+
+# --- the regulatory limit -------------------------------------------------------
+
+
+def regulatory_aggregates(now: datetime | None = None) -> dict:
+    """Met: the customer was first told the result (regulatory_answered_on)
+    no later than the day of the regulatory due date (local). Missed: told
+    later, or not yet told and the due date has passed. Complaints still
+    within the limit and not yet answered count in neither."""
+    now = now or timezone.now()
+    due_day = TruncDate("regulatory_due", tzinfo=timezone.get_current_timezone())
+    has_due = Q(regulatory_due__isnull=False)
+    met = has_due & Q(regulatory_answered_on__isnull=False, regulatory_answered_on__lte=due_day)
+    missed = has_due & (
+        Q(regulatory_answered_on__gt=due_day)
+        | Q(regulatory_answered_on__isnull=True, regulatory_due__lt=now)
+    )
+    return {
+        "regulatory_met": Count("pk", filter=met),
+        "regulatory_missed": Count("pk", filter=missed),
+    }
+
+
+def _with_share(row: dict) -> dict:
+    row["regulatory_decided"] = row["regulatory_met"] + row["regulatory_missed"]
+    row["regulatory_share"] = rules.rate(row["regulatory_met"], row["regulatory_decided"])
+    return row
+
+
+def regulatory_share(queryset, now: datetime | None = None) -> dict:
+    """The share closed within the regulatory limit, per unit, per responsible
+    outlet and per month of receipt (three grouped queries), and overall."""
+    aggregates = regulatory_aggregates(now)
+    units = (
+        queryset.values("unit_id", "unit__code", "unit__name")
+        .annotate(**aggregates)
+        .order_by("unit__code")
+    )
+    outlets = (
+        queryset.values(
+            "responsible_outlet_id", "responsible_outlet__code", "responsible_outlet__name"
+        )
+        .annotate(**aggregates)
+        .order_by("responsible_outlet__code")
+    )
+    months = (
+        queryset.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(**aggregates)
+        .order_by("month")
+    )
+    return {
+        "by_unit": [_with_share(dict(r)) for r in units],
+        "by_outlet": [_with_share(dict(r)) for r in outlets],
+        "by_month": [_with_share(dict(r)) for r in months],
+        "total": _with_share(queryset.aggregate(**aggregates)),
+    }

@@ -218,10 +218,16 @@ AUDIT_ACTION_LABELS = {
     "visits.entry_delete": _("Daily report entry deleted"),
     "complaints.export": _("Complaint register exported"),
     "complaint.recording": _("Complaint recording downloaded"),
+    "claims.export": _("Claims register exported"),
+    "claim.evidence": _("Claim evidence downloaded"),
     "admin.addition": _("Added in administration"),
     "admin.change": _("Changed in administration"),
     "admin.deletion": _("Deleted in administration"),
     "security.not_found_probe": _("Many objects not found (possible id probing)"),
+    "api_key.create": _("API key created"),
+    "api_key.revoke": _("API key revoked"),
+    "api_key.use": _("API key used"),
+    "webhook.replay": _("Webhook delivery replayed"),
 }
 
 

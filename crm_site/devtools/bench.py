@@ -117,15 +117,15 @@ def interleaved_requests(client: Client, pages: dict, n: int = PAGE_REQUESTS) ->
     machine falls on every page alike rather than on whichever was measured then."""
     names = list(pages)
     for name in names:
-        url, params = pages[name]
+        url, params, *headers = pages[name]
         for _ in range(WARMUP):
-            assert client.get(url, params).status_code == 200
+            assert client.get(url, params, headers=(headers or [None])[0]).status_code == 200
     samples: dict[str, list] = {name: [] for name in names}
     for i in range(n):
         for name in names[i % len(names) :] + names[: i % len(names)]:
-            url, params = pages[name]
+            url, params, *headers = pages[name]
             started = time.perf_counter()
-            response = client.get(url, params)
+            response = client.get(url, params, headers=(headers or [None])[0])
             samples[name].append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
     return samples
@@ -142,9 +142,12 @@ def measure_pages(out: dict) -> None:
     last_page = capture_floor_context(client)
     with transaction.atomic():
         card = long_history_customer(user)
+        waybill = search_waybill(user, card)
+        api = api_pages(user)
         samples = interleaved_requests(
             client,
-            {
+            api["pages"]
+            | {
                 "render_floor_p90_ms": ("/__bench__/floor/", None),
                 "customer_list_p90_ms": ("/customers/", LIST_FILTER),
                 "customer_list_last_page_p90_ms": (
@@ -152,6 +155,7 @@ def measure_pages(out: dict) -> None:
                     LIST_FILTER | {"page": last_page},
                 ),
                 "customer_card_p90_ms": (card.get_absolute_url(), None),
+                "waybill_search_p90_ms": ("/search/", {"q": waybill}),
             },
         )
         for size in (10, 100):
@@ -161,11 +165,93 @@ def measure_pages(out: dict) -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(card.get_absolute_url())
         out["queries_card"] = len(queries.captured_queries)
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/search/", {"q": waybill})
+        out["queries_waybill_search"] = len(queries.captured_queries)
+        for size in (10, 100):
+            with CaptureQueriesContext(connection) as queries:
+                client.get("/api/v1/customers/", {"page_size": size}, headers=api["headers"])
+            out[f"api_queries_{size}_rows"] = len(queries.captured_queries)
+        out["api_customer_list_deep_page"] = api["deep_page"]
         transaction.set_rollback(True)
     for name, times in samples.items():
         out[name] = round(p90(times), 1)
     out["customer_list_pages"] = last_page
     out["page_requests"] = len(samples["render_floor_p90_ms"])
+
+
+def search_waybill(user, card) -> str:
+    """A waybill number named by a complaint of `user`'s unit in the dataset;
+    if the dataset has none, one put on the card customer's newest complaint
+    (inside the caller's rolled-back transaction)."""
+    from complaints.models import Complaint
+    from customers.waybills.services import waybills_set
+
+    link = (
+        Complaint.waybills.through.objects.filter(complaint__unit_id=user.primary_unit.pk)
+        .values_list("waybill__number", flat=True)
+        .first()
+    )
+    if link:
+        return link
+    complaint = Complaint.objects.filter(customer=card).order_by("-received_at").first()
+    number = "SF0000000001"
+    if complaint is not None:
+        waybills_set(record=complaint, numbers=[number])
+    return number
+
+
+def _cursor_after(position: int) -> str:
+    """The API's cursor for the page after the row with this id (DRF's encoding)."""
+    from base64 import b64encode
+    from urllib.parse import urlencode
+
+    return b64encode(urlencode({"p": position}).encode("ascii")).decode("ascii")
+
+
+API_PAGE_SIZE = 50
+API_DEEP_PAGES = 1000
+
+
+def api_pages(user) -> dict:
+    """The API's customer list as two more interleaved pages, each with an API
+    key: the first page of 50 rows for `user` (the page figures' supervisor),
+    and the page after 1,000 cursor pages for an admin (the only role that sees
+    50,000 customers; on a smaller dataset, the deepest page there is). Keys and
+    the admin are made in the caller's rolled-back transaction."""
+    from django.contrib.auth.models import Group
+
+    from crm_site.accounts.models import Role, User
+    from crm_site.api.services import api_key_create
+    from customers.models import Customer
+
+    admin = User.objects.create_user("bench_api_admin", password=None, full_name="bench")
+    admin.groups.add(Group.objects.get_or_create(name=Role.ADMIN)[0])
+    _row, user_key = api_key_create(actor=user, user=user, name="bench")
+    _row, admin_key = api_key_create(actor=admin, user=admin, name="bench")
+    total = Customer.objects.count()
+    deep = max(0, min(API_DEEP_PAGES, total // API_PAGE_SIZE - 1))
+    ids = Customer.objects.order_by("-id").values_list("id", flat=True)
+    params: dict[str, object] = {"page_size": API_PAGE_SIZE}
+    if deep:
+        params["cursor"] = _cursor_after(ids[deep * API_PAGE_SIZE - 1])
+    headers = {"Authorization": f"Api-Key {user_key}"}
+    return {
+        "headers": headers,
+        "deep_page": deep + 1,
+        "pages": {
+            "api_customer_list_p90_ms": (
+                "/api/v1/customers/",
+                {"page_size": API_PAGE_SIZE},
+                headers,
+            ),
+            "api_customer_list_deep_p90_ms": (
+                "/api/v1/customers/",
+                params,
+                {"Authorization": f"Api-Key {admin_key}"},
+            ),
+        },
+    }
 
 
 # The card's long history: contacts, complaints, grade changes and surveys.

@@ -14,7 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Q
 
+from complaints.claims.models import Claim
 from complaints.models import Complaint
+from crm_site.accounts.models import User
 from crm_site.devtools.demo.accounts import DEMO_PASSWORD
 from customers.models import Customer
 from reports.models import MonthlyPatrolSummary
@@ -40,6 +42,12 @@ PAGES = [
     ("staff1", "/complaints/new/"),
     ("staff1", "/complaints/{complaint}/"),
     ("staff1", "/complaints/stats/"),
+    ("staff1", "/waybills/SF1234567890/"),
+    ("staff1", "/search/?q=SF1234567890"),
+    ("staff1", "/search/?q=nothing-here"),
+    ("staff1", "/complaints/claims/"),
+    ("staff1", "/complaints/claims/{claim}/"),
+    ("staff1", "/complaints/{complaint}/claims/new/"),
     ("supervisor1", "/"),
     ("supervisor1", "/customers/import/"),
     ("supervisor1", "/visits/compliance/"),
@@ -47,6 +55,7 @@ PAGES = [
     ("supervisor1", "/visits/urgent/new/"),
     ("supervisor1", "/reports/monthly/"),
     ("supervisor1", "/reports/monthly/{summary}/"),
+    ("supervisor1", "/complaints/claims/payouts/"),
     ("manager1", "/"),
     ("manager1", "/visits/urgent/"),
     ("manager1", "/visits/urgent/{urgent}/"),
@@ -77,6 +86,10 @@ def demo(settings):
         .first()
         .pk,
         "urgent": UrgentReport.objects.filter(unit__code="1").order_by("-created_at").first().pk,
+        "claim": Claim.objects.visible_to(User.objects.get(username="staff1"))
+        .order_by("-created_at")
+        .first()
+        .pk,
     }
 
 

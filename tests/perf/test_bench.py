@@ -20,6 +20,12 @@ PAGE_FIGURES = {
     "queries_100_rows",
     "customer_card_p90_ms",
     "queries_card",
+    "waybill_search_p90_ms",
+    "queries_waybill_search",
+    "api_customer_list_p90_ms",
+    "api_customer_list_deep_p90_ms",
+    "api_queries_10_rows",
+    "api_queries_100_rows",
 }
 EXPORT_FIGURES = {"export_100k_s", "export_floor_s", "export_peak_mb", "import_10k_s"}
 ROLLUP_FIGURES = {"rollup_month_s", "rollup_sql_floor_s", "rollup_10x_s"}
@@ -44,6 +50,7 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     assert figures["customers"] >= 3000 and figures["entries"] >= 20_000
     assert figures.keys() >= PAGE_FIGURES | EXPORT_FIGURES
     assert figures["queries_10_rows"] == figures["queries_100_rows"]
+    assert figures["api_queries_10_rows"] == figures["api_queries_100_rows"]
     assert figures["export_rows"] == figures["customers"]
     assert figures["import_state"] == "applied"
     if connection.vendor == "postgresql":

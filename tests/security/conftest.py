@@ -7,6 +7,7 @@ that may never use a page 403. Uploads go to a temporary MEDIA_ROOT.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,7 @@ from tests import factories as f
 from visits.models import EntryDraft, UrgentReport
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # The persona columns of the permission matrix, in order.
 PERSONAS = (
@@ -80,6 +82,7 @@ def world(
         customer,
         by=staff_a,
         recording=SimpleUploadedFile("通话.mp3", MP3, content_type="audio/mpeg"),
+        waybills=["SEC1234567890"],
     )
     notification = notify(recipient=staff_a, kind="test", title="测试通知", url="/")
     rule = GradingRule.objects.current()
@@ -147,6 +150,22 @@ def world(
         unit=unit_a, month=month, amount=5000, set_by=manager_a
     )
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
+    # A claim on the complaint (理赔), filed and assessed by staff_a under the
+    # approval threshold (a supervisor of unit A approves it), with a photo.
+    from complaints.claims import services as claim_services
+
+    claim = claim_services.claim_create(
+        actor=staff_a,
+        complaint=complaint,
+        kind="lost",
+        amount_claimed=Decimal("300.00"),
+        files=[SimpleUploadedFile("货损.png", PNG, content_type="image/png")],
+    )
+    claim_services.claim_assess(claim=claim, actor=staff_a, assessed_amount=Decimal("280.00"))
+    # An API key of staff_a's (the key pages, the API's scope).
+    from crm_site.api.services import api_key_create
+
+    api_key, _key = api_key_create(actor=staff_a, user=staff_a, name="安全测试")
     people = {
         "anonymous": None,
         "staff": staff_a,
@@ -186,6 +205,9 @@ def world(
         care_reminder=care_reminder,
         competitor=competitor,
         entry_competitor=entry_competitor,
+        claim=claim,
+        claim_evidence=claim.evidence.get(),
+        api_key=api_key,
         turnover=turnover,
         revenue_target=revenue_target,
     )

@@ -435,8 +435,18 @@ def test_a_day_without_deadline_sweeps_escalates_everything_that_fell_due_once(
     tuesday_8 = monday_9 + timedelta(days=1, hours=-1)
     first = complaint_services.complaint_deadlines_sweep(now=tuesday_8)
     again = complaint_services.complaint_deadlines_sweep(now=tuesday_8 + timedelta(minutes=10))
-    assert first == {"reminded": 1, "escalated": 2}
-    assert again == {"reminded": 0, "escalated": 0}
+    assert first == {
+        "reminded": 1,
+        "escalated": 2,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
+    assert again == {
+        "reminded": 0,
+        "escalated": 0,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
     for complaint in late:
         complaint.refresh_from_db()
         assert complaint.escalated_at == tuesday_8

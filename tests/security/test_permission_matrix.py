@@ -103,6 +103,21 @@ def _urgent(w):
     return {"pk": w.urgent.pk}
 
 
+def _claim(w):
+    return {"pk": w.claim.pk}
+
+
+def _claim_action(action: str, post: str, data: dict | None = None, label: str = "") -> Case:
+    """A step posted to the claim's action URL (GET is not allowed)."""
+    return Case(
+        POST_ONLY,
+        kwargs=lambda w: {"pk": w.claim.pk, "action": action},
+        post=post,
+        data=(lambda w: data) if data else None,
+        label=label or action,
+    )
+
+
 def _summary(w):
     return {"pk": w.summary.pk}
 
@@ -150,6 +165,39 @@ def _enterprise_data(w):
         "opinions": "越权记录",
         "form_token": str(uuid.uuid4()),
     }
+
+
+# --- the REST API (/api/v1/) and the API key pages ------------------------------
+# The API answers 401 (not the login page) without credentials; the matrix signs
+# in with the session, as the browser's "try it out" does.
+API_ALL = "401 200 200 200 200 200 200 200"
+API_SCOPED = "401 200 404 200 404 200 404 200"
+API_SUPERVISOR_UP = "401 403 403 200 200 200 200 200"
+API_SUPERVISOR_SCOPED = "401 403 403 200 404 200 404 200"
+API_POST_ONLY = "401 405 405 405 405 405 405 405"
+API_SCOPED_ACT = "401 ok 404 ok 404 ok 404 ok"
+WORLD_WAYBILL = "SECWB000001"
+
+
+def _api_outlet(w):
+    from customers.models import Outlet
+
+    outlet, _created = Outlet.objects.get_or_create(
+        code="SEC-OUT-A", defaults={"name": "安全网点", "unit": w.unit_a}
+    )
+    return {"pk": outlet.pk}
+
+
+def _api_waybill(w):
+    from customers.models import Waybill
+
+    waybill, _created = Waybill.objects.get_or_create(number=WORLD_WAYBILL)
+    w.complaint.waybills.add(waybill)
+    return {"number": waybill.number}
+
+
+def _api_customer(w):
+    return {"customer_pk": w.customer.pk}
 
 
 MATRIX: dict[str, Case | list[Case]] = {
@@ -457,10 +505,106 @@ MATRIX: dict[str, Case | list[Case]] = {
         _complaint_action(
             "approve", "L 403 404 403 404 ok 404 ok", {"approve-comment": "越权批准"}
         ),
+        # Pausing the clock: anyone in scope who works the complaint; the
+        # other unit's people do not see it.
+        _complaint_action(
+            "pause", SCOPED_ACT, {"pause-reason": "outlet_reply", "pause-comment": "等网点回复"}
+        ),
+        # Resuming a clock that runs is refused for everyone and changes nothing.
+        _complaint_action(
+            "resume", "L same 404 same 404 same 404 same", {"resume-comment": "恢复"}
+        ),
         _complaint_action(
             "no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"
         ),
+        _complaint_action(
+            "waybills", SCOPED_ACT, {"waybills-waybills": "SEC0000000001"}, label="waybills"
+        ),
     ],
+    # Merging two complaints about one waybill: supervisors and up of the unit
+    # (refused before the form is read; tests/complaints/test_waybills.py merges).
+    "complaints:merge": Case(
+        POST_ONLY,
+        kwargs=_complaint,
+        post="L 403 404 ok 404 ok 404 ok",
+        data=lambda w: {"merge-other": w.complaint.pk, "merge-keep": "this"},
+    ),
+    # The search box: everyone signed in, each finding only their scope (tests/reports).
+    "search:search": Case(EVERYONE),
+    # A waybill named only by unit A's complaints: the other unit's people get 404.
+    "waybills:detail": Case(SCOPED, kwargs=lambda w: {"number": "SEC1234567890"}),
+    # --- claims (理赔) on complaints -----------------------------------------
+    "complaints:claims": Case(EVERYONE),
+    "complaints:claim_export": Case(EVERYONE),
+    "complaints:claim_payouts": Case(SUPERVISOR_UP),
+    "complaints:claim_create": Case(SCOPED, kwargs=_complaint),
+    "complaints:claim_detail": Case(SCOPED, kwargs=_claim),
+    "complaints:claim_evidence": Case(
+        SCOPED, kwargs=lambda w: {"pk": w.claim.pk, "evidence_id": w.claim_evidence.pk}
+    ),
+    "complaints:claim_action": [
+        # staff_a filed and assessed it: not theirs to approve or reject.
+        _claim_action("approve", "L 403 404 ok 404 ok 404 ok", {"approve-comment": "越权批准"}),
+        _claim_action("reject", "L 403 404 ok 404 ok 404 ok", {"reject-reason": "越权拒赔"}),
+        _claim_action(
+            "pay",
+            "L 403 404 ok 404 ok 404 ok",
+            {"pay-paid_amount": "280.00", "pay-paid_on": "2026-01-05"},
+        ),
+        _claim_action("assess", SCOPED_ACT, {"assess-assessed_amount": "1.00"}),
+        _claim_action("no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"),
+    ],
+    # --- the REST API and the API key pages ------------------------------
+    "api_keys": Case(EVERYONE),
+    "api_key_revoke": Case(
+        POST_ONLY,
+        kwargs=lambda w: {"prefix": w.api_key.prefix},
+        post="L ok 404 404 404 404 404 ok",
+    ),
+    "api:schema": Case(API_ALL),
+    "api:docs": Case(EVERYONE),
+    "api:redoc": Case(EVERYONE),
+    "api:customer-list": Case(API_ALL),
+    "api:customer-detail": Case(API_SCOPED, kwargs=_customer),
+    "api:contact-list": Case(API_SCOPED, kwargs=_api_customer),
+    "api:contact-detail": Case(
+        API_SCOPED, kwargs=lambda w: {"customer_pk": w.customer.pk, "pk": w.contact.pk}
+    ),
+    "api:daily-report-list": Case(API_ALL),
+    "api:daily-report-detail": Case(API_SCOPED, kwargs=_report),
+    "api:daily-report-entries": Case(API_SCOPED, kwargs=_report),
+    "api:entry-list": Case(API_POST_ONLY),
+    "api:urgent-report-list": Case(API_SUPERVISOR_UP),
+    "api:urgent-report-detail": Case(API_SUPERVISOR_SCOPED, kwargs=_urgent),
+    "api:urgent-report-acknowledge": Case(
+        "401 403 403 405 405 405 405 405",
+        kwargs=_urgent,
+        post="401 403 403 same 404 same 404 same",
+    ),
+    "api:complaint-list": Case(API_ALL),
+    "api:complaint-detail": Case(API_SCOPED, kwargs=_complaint),
+    "api:complaint-step": Case(
+        API_POST_ONLY,
+        kwargs=lambda w: {"pk": w.complaint.pk, "step": "start"},
+        post=API_SCOPED_ACT,
+    ),
+    "api:outlet-list": Case(API_ALL),
+    # What Outlet.objects.visible_to holds (the outlet register's own scope).
+    "api:outlet-detail": Case("401 404 404 200 404 200 404 200", kwargs=_api_outlet),
+    "api:waybill-detail": Case(API_SCOPED, kwargs=_api_waybill),
+    "api:waybill-events": Case(API_POST_ONLY, kwargs=_api_waybill, post=API_SCOPED_ACT),
+    "api:summary-list": Case(API_SUPERVISOR_UP),
+    "api:summary-detail": Case(API_SUPERVISOR_SCOPED, kwargs=_summary),
+    "api:notification-list": Case(API_ALL),
+    "api:notification-detail": Case(
+        "401 200 404 404 404 404 404 404", kwargs=lambda w: {"pk": w.notification.pk}
+    ),
+    "api:notification-read": Case(
+        API_POST_ONLY,
+        kwargs=lambda w: {"pk": w.notification.pk},
+        post="401 ok 404 404 404 404 404 404",
+    ),
+    "api:notification-read-all": Case(API_POST_ONLY, post="401 ok ok ok ok ok ok ok"),
 }
 
 
@@ -604,6 +748,7 @@ SCOPE_MATRIX = {
     "entry": Scope(IN_SCOPE),
     "draft": Scope("1 0 0 0 0 0 0"),
     "complaint": Scope(IN_SCOPE),
+    "claim": Scope(IN_SCOPE),
     "urgent": Scope(LEADS_ONLY),
     "summary": Scope(LEADS_ONLY),
     "rollup_request": Scope(LEADS_ONLY),
@@ -620,6 +765,8 @@ SCOPE_MATRIX = {
     # Competitor names are one vocabulary for every unit; the tags follow the entry.
     "competitor": Scope("1 1 1 1 1 1 1"),
     "entry_competitor": Scope(IN_SCOPE),
+    # An API key is its owner's; admins see every key (to revoke one).
+    "api_key": Scope("1 0 0 0 0 0 1", owned_when_inactive="staff"),
     # Turnover follows its customer (staff: the customers they visit); targets are the leads'.
     "turnover": Scope(IN_SCOPE),
     "revenue_target": Scope(LEADS_ONLY),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_role_groups"),
-        ("customers", "0014_outlets_waybills"),
+        ("customers", "0016_tracking_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,1 @@
+"""Claims (理赔): compensation for a lost, damaged, delayed or short parcel, filed on a complaint."""

@@ -1,0 +1,196 @@
+"""A journey in a real browser, on a wide screen and on a phone: a phone
+complaint about a lost parcel, the claim (理赔) filed on it with a photo, the
+loss assessed, approved by the person the amount needs, paid out; the
+complaint's resolution waits for the claim, then the written notice and the
+return visit close the case.
+
+Staff member 张三 takes the call, files and assesses the claim and tells the
+customer; supervisor 赵主管 may not approve an amount above the unit's
+threshold, so manager 孙经理 does; 赵主管 records the payout and the
+resolution.
+"""
+
+import re
+
+import pytest
+
+from complaints.claims.models import Claim
+from complaints.defaults import defaults_ensure
+from tests.e2e.conftest import DESKTOP, PHONE
+from tests.factories import make_customer
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
+COMPLAINT_URL = re.compile(r".*/complaints/\d+/$")
+CLAIM_URL = re.compile(r".*/complaints/claims/\d+/$")
+
+
+@pytest.fixture
+def customer(unit_a, staff_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    defaults_ensure()
+    return make_customer(unit_a, code="C400001", name="申通电子商行", visiting_person=staff_a)
+
+
+def act(j, action: str, fields: dict | None = None, *, check: dict | None = None, back=None):
+    """Fill the action card `#action-<action>`, submit it (saying yes to a
+    confirmation) and wait for the page it leads to."""
+    page = j.page
+    card = page.locator(f"#action-{action}")
+    for name, value in (fields or {}).items():
+        card.locator(f"[name={action}-{name}]").fill(value)
+    for name, value in (check or {}).items():
+        card.locator(f"input[name={action}-{name}][value={value}]").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        card.locator("button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    if back is not None:
+        page.wait_for_url(back)
+    return page
+
+
+def open_as(j, url: str):
+    return j.goto(url.removeprefix(j.base))
+
+
+def look(j, label: str, *, again: bool = False):
+    """axe (again on a page already checked, now in another state), the phone's
+    width, and a screenshot."""
+    if again:
+        j.axe_checked.discard(j.page.url.split("?")[0])
+    j.check_accessibility()
+    j.assert_no_horizontal_scroll()
+    j.shot(label)
+
+
+def claim_state(page) -> str:
+    return page.locator(".page-header .claim-state").first.get_attribute("data-state")
+
+
+def complaint_status(page) -> str:
+    return page.locator(".page-header .badge").first.inner_text().strip()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1440", "390"])
+def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_closed(
+    journey, viewport, customer, staff_a, supervisor_a, manager_a, tmp_path
+):
+    photo = tmp_path / "面单照片.png"
+    photo.write_bytes(PNG)
+    staff = journey(viewport, suffix="staff")
+    supervisor = journey(viewport, suffix="supervisor")
+    manager = journey(viewport, suffix="manager")
+
+    # 张三 takes the phone call about the lost parcel.
+    staff.login("staff_a")
+    page = staff.goto("/complaints/new/")
+    page.fill("input[name=customer]", "C400001")
+    page.select_option("select[name=channel]", "phone")
+    page.fill("input[name=complainant]", "钱先生")
+    page.fill("input[name=contact_phone]", "13911112222")
+    page.fill(
+        "textarea[name=content]", "12月1日寄往成都的包裹至今未到，查询显示在分拨中心后再无记录。"
+    )
+    page.fill("textarea[name=demand]", "按申报价值赔偿")
+    page.select_option("select[name=category]", label="货物丢失")
+    page.locator("form.complaint-form button[type=submit]").click()
+    page.wait_for_url(COMPLAINT_URL)
+    complaint_url = page.url
+    act(staff, "start", {"comment": "已向分拨中心查件"}, back=COMPLAINT_URL)
+    assert page.locator("#claims").is_visible()
+    look(staff, "complaint-with-claims-section")
+
+    # He files the claim from the complaint's page, with a photo of the label.
+    page.locator("#claims a[href$='/claims/new/']").click()
+    page.wait_for_url(re.compile(r".*/complaints/\d+/claims/new/$"))
+    page.select_option("select[name=kind]", "lost")
+    page.fill("input[name=amount_claimed]", "6800.00")
+    page.fill("input[name=declared_value]", "7000.00")
+    page.check("input[name=insured]")
+    page.fill("textarea[name=description]", "包裹在分拨中心遗失，客户已提供面单照片。")
+    page.set_input_files("input[name=evidence]", str(photo))
+    look(staff, "claim-form")
+    page.locator("form.claim-form button[type=submit]").click()
+    page.wait_for_url(CLAIM_URL)
+    claim_url = page.url
+    claim = Claim.objects.get()
+    assert claim_state(page) == "accepted"
+    assert claim.number in page.locator("h1").inner_text()
+    assert page.locator(".claim-evidence a").count() == 1
+    look(staff, "claim-accepted")
+
+    # He assesses the loss: above the unit's threshold, so a manager approves.
+    act(staff, "assess", {"assessed_amount": "6500.00", "note": "按保价条款核定。"}, back=CLAIM_URL)
+    assert claim_state(page) == "assessed"
+    assert page.locator("#action-approve").count() == 0  # not his own claim to approve
+    assert page.locator(".claim-needs-manager").is_visible()
+    look(staff, "claim-assessed", again=True)
+
+    # 赵主管 may not approve it; on the complaint, the resolution waits for the claim.
+    supervisor.login("supervisor_a")
+    spage = open_as(supervisor, claim_url)
+    assert spage.locator("#action-approve").count() == 0
+    assert spage.locator("#action-pay").count() == 0
+    look(supervisor, "claim-for-supervisor")
+    open_as(supervisor, complaint_url)
+    act(
+        supervisor,
+        "propose",
+        {
+            "cause": "分拨中心交接漏扫，包裹遗失。",
+            "responsible_department": "成都分拨中心",
+            "solution": "按保价金额赔付，并书面致歉。",
+        },
+        back=COMPLAINT_URL,
+    )
+    act(supervisor, "resolve")
+    refusal = spage.locator("#action-resolve").inner_text()
+    assert claim.number in refusal
+    assert complaint_status(spage) == "已提出方案"
+    look(supervisor, "resolution-waits-for-the-claim")
+
+    # 孙经理 approves it.
+    manager.login("manager_a")
+    mpage = open_as(manager, claim_url)
+    assert mpage.locator("#action-approve").is_visible()
+    look(manager, "claim-for-manager")
+    act(manager, "approve", {"comment": "同意按定损金额赔付。"}, back=CLAIM_URL)
+    assert claim_state(mpage) == "approved"
+    look(manager, "claim-approved", again=True)
+
+    # 赵主管 records the payout, then the complaint's resolution.
+    open_as(supervisor, claim_url)
+    act(supervisor, "pay", {"paid_amount": "6500.00", "reference": "PAY-20261207"}, back=CLAIM_URL)
+    assert claim_state(spage) == "paid"
+    assert "6500.00" in spage.locator(".claim-amount-paid").inner_text()
+    look(supervisor, "claim-paid", again=True)
+    open_as(supervisor, complaint_url)
+    act(supervisor, "resolve", back=COMPLAINT_URL)
+    assert complaint_status(spage) == "已解决"
+
+    # 张三 sends the written notice and makes the return visit.
+    open_as(staff, complaint_url)
+    act(staff, "notify", {"comment": "已寄出书面通知并电话告知客户。"}, back=COMPLAINT_URL)
+    assert complaint_status(page) == "已书面通知"
+    act(
+        staff,
+        "return_visit",
+        {"note": "客户已收到赔款，表示满意。"},
+        check={"satisfied": "yes"},
+        back=COMPLAINT_URL,
+    )
+    assert complaint_status(page) == "已结案"
+    assert "6500.00" in page.locator("#claims").inner_text()
+    look(staff, "complaint-closed", again=True)
+
+    # The register and the monthly payouts show it, to the cent.
+    rpage = supervisor.goto("/complaints/claims/?state=paid")
+    assert claim.number in rpage.locator("main").inner_text()
+    look(supervisor, "claims-register")
+    ppage = supervisor.goto("/complaints/claims/payouts/")
+    assert ppage.locator(".claim-payout-total").inner_text().strip() == "¥6500.00"
+    look(supervisor, "monthly-payouts")
+    for j in (staff, supervisor, manager):
+        assert not j.console_errors, j.console_errors
