@@ -57,7 +57,10 @@ def turnover_import(request):
                     % {"c": outcome.created, "u": outcome.updated, "n": outcome.unchanged},
                 )
                 if outcome.regraded is not None:
-                    return redirect(outcome.regraded)
+                    messages.info(request, outcome.regraded.reason)
+                    # The run's page (what moved) is the grading admins'.
+                    if request.user.is_at_least(Role.ADMIN):
+                        return redirect(outcome.regraded)
                 return redirect("customers:turnover_list")
     return render(
         request,

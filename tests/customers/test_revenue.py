@@ -247,7 +247,9 @@ def test_the_import_page_shows_row_errors_and_imports_nothing(client, supervisor
         reverse("customers:turnover_import"), {"file": xlsx([("A001", "2026-01", 1)])}
     )
     assert response.status_code == 302
+    assert response.url == reverse("customers:turnover_list")
     assert MonthlyTurnover.objects.count() == 1
+    assert RegradeRun.objects.count() == 1  # revenue 100 -> 0.00: the regrade was started
 
 
 def test_the_template_downloads_and_imports_as_it_is(client, supervisor_a):
