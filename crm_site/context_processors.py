@@ -66,6 +66,16 @@ NAV = [
     ),
     NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF, group="market"),
     NavItem(_("Analysis"), "reports:analysis", "pie-chart", Role.SUPERVISOR, group="market"),
+    NavItem(
+        _("Monthly turnover"), "customers:turnover_list", "cash-coin", Role.STAFF, group="market"
+    ),
+    NavItem(
+        _("Turnover against target"),
+        "reports:revenue_gap",
+        "bullseye",
+        Role.SUPERVISOR,
+        group="market",
+    ),
     NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN, group="system"),
     NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN, group="system"),
     NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN, group="system"),

@@ -480,6 +480,11 @@ CELERY_BEAT_SCHEDULE = {
     "customers-care-reminders": _beat(
         "customers.tasks.care_reminders_send", crontab(hour="8,9", minute=20)
     ),
+    # Turnover falling two months running: a watch item and a notice (once per
+    # customer and month, so every firing after the first is a no-op).
+    "customers-revenue-falls": _beat(
+        "customers.tasks.revenue_falls_warn", crontab(minute=45, hour="6,7")
+    ),
     # Urgent reports: route what is still pending (the broker was down at
     # submit, or a worker died), and escalate what is not acknowledged in time.
     "visits-urgent-route-pending": _beat(

@@ -12,6 +12,7 @@ class CustomersConfig(AppConfig):
         registry.register_home_panel("customers.panels.care_home_panel", position=60)
         for path, position in [
             ("customers.voice.display.card_section", 30),
+            ("customers.revenue.display.card_section", 35),
             ("customers.privacy.card_section", 40),
             ("customers.panels.development_card_section", 50),
         ]:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("autocomplete/", views.autocomplete, name="autocomplete"),
     # Sub-domains add their pages to the "customers" namespace.
     path("", include("customers.voice.urls")),
+    path("", include("customers.revenue.urls")),
     path("", include("customers.prospects.urls")),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/history/<str:kind>/", views.customer_history, name="history"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, voice_views
+from . import revenue_views, views, voice_views
 
 app_name = "reports"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("monthly/<int:pk>/export/", views.monthly_export, name="monthly_export"),
     path("analysis/", voice_views.analysis_page, name="analysis"),
     path("analysis/export/", voice_views.analysis_export, name="analysis_export"),
+    path("revenue/", revenue_views.revenue_gap, name="revenue_gap"),
     path("reviews/", voice_views.review_list, name="review_list"),
     path("reviews/open/", voice_views.review_open, name="review_open"),
     path("reviews/<int:pk>/", voice_views.review_detail, name="review_detail"),

@@ -144,6 +144,12 @@ def world(
         contact=contact, occasion=timezone.localdate(), recipient=staff_a
     )
     competitor = Competitor.objects.create(name="安全对手物流", created_by=staff_a)
+    from customers.revenue.models import MonthlyTurnover, RevenueTarget
+
+    turnover = MonthlyTurnover.objects.create(customer=customer, month=month, amount=1000)
+    revenue_target = RevenueTarget.objects.create(
+        unit=unit_a, month=month, amount=5000, set_by=manager_a
+    )
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
     # A claim on the complaint (理赔), filed and assessed by staff_a under the
     # approval threshold (a supervisor of unit A approves it), with a photo.
@@ -226,6 +232,8 @@ def world(
         planned=planned,
         plan=plan,
         feed=feed,
+        turnover=turnover,
+        revenue_target=revenue_target,
     )
     return World(people=people, objects=objects)
 

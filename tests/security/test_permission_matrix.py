@@ -334,6 +334,26 @@ MATRIX: dict[str, Case | list[Case]] = {
     "customers:watch_detail": Case(
         SCOPED, kwargs=lambda w: {"pk": w.customer.pk, "watch_id": w.watch.pk}
     ),
+    # --- monthly turnover and targets -----------------------------------------
+    # Staff see their visited customers' turnover; supervisors import and edit in
+    # their units; managers set targets (the other unit's form refuses unit A).
+    "customers:turnover_list": Case(EVERYONE),
+    "customers:turnover_import": Case(
+        SUPERVISOR_UP, post="L 403 403 same same same same same", data=lambda w: {}
+    ),
+    "customers:turnover_template": Case(SUPERVISOR_UP),
+    "customers:turnover_edit": Case(
+        "L 403 403 200 404 200 404 200",
+        kwargs=lambda w: {"pk": w.turnover.pk},
+        post=SUPERVISOR_ACT,
+        data=lambda w: {"amount": "1.00", "version": w.turnover.version},
+    ),
+    "customers:customer_turnover": Case(SCOPED, kwargs=_customer),
+    "customers:target_list": Case(
+        "L 403 403 403 403 200 200 200",
+        post="L 403 403 403 403 ok same ok",
+        data=lambda w: {"unit": w.unit_a.pk, "month": "2026-01", "amount": "1"},
+    ),
     # --- customer development and care dates (issue 12) -------------------
     # Prospects are staff_a's: the other unit gets 404, everyone in scope may act.
     "customers:development_list": Case(EVERYONE),
@@ -499,6 +519,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     ),
     # --- customer analysis and big-customer reviews (issue 12) -------------
     "reports:analysis": Case(SUPERVISOR_UP),
+    "reports:revenue_gap": Case(SUPERVISOR_UP),
     "reports:analysis_export": Case(SUPERVISOR_UP),
     "reports:review_list": Case(SUPERVISOR_UP),
     # The other unit's people cannot pick unit A: refused, nothing opened.
@@ -795,6 +816,9 @@ SCOPE_MATRIX = {
     "planned": Scope(IN_SCOPE),
     "plan": Scope(IN_SCOPE),
     "feed": Scope("1 0 0 0 0 0 0"),
+    # Turnover follows its customer (staff: the customers they visit); targets are the leads'.
+    "turnover": Scope(IN_SCOPE),
+    "revenue_target": Scope(LEADS_ONLY),
 }
 SCOPE_PERSONAS = PERSONAS[1:]
 
