@@ -286,7 +286,7 @@ def customer_card(*, user, pk: int) -> dict:
     with their totals, contacts and services. Outside the user's scope: 404."""
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
-        .select_related("unit", "region", "grade_rule")
+        .select_related("unit", "region", "grade_rule", "serving_outlet")
         .annotate(**_card_columns()),
         pk=pk,
     )

@@ -137,9 +137,10 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).replace("（", "(").replace("）", ")").lower()
 
 
-def header_lookup() -> dict[str, str]:
+def header_lookup(columns=None) -> dict[str, str]:
+    """Column key by its key, its English or its Chinese header (normalised)."""
     lookup = {}
-    for column in COLUMNS:
+    for column in COLUMNS if columns is None else columns:
         lookup[normalise(column.key)] = column.key
         for language in ("en", FILE_LANGUAGE):
             with translation.override(language):
@@ -172,28 +173,35 @@ def file_labels() -> dict[str, dict[str, str]]:
 
 def write_template(stream, *, units, regions, services, users) -> None:
     """The blank import template, with a sheet of accepted values."""
-    wb = Workbook(write_only=True)
     with translation.override(FILE_LANGUAGE):
-        sheet.start_table(
-            wb,
-            str(gettext_lazy("Customers")),
-            IMPORT_COLUMNS,
-            header=sheet.HEADER_BLUE,
+        write_blank_template(
+            stream,
+            title=str(gettext_lazy("Customers")),
+            columns=IMPORT_COLUMNS,
             freeze=FREEZE,
+            help_rows=_template_help(units, regions, services, users),
         )
-        help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
-        help_ws.column_dimensions["A"].width = 22
-        help_ws.column_dimensions["B"].width = 100
-        help_ws.sheet_properties.pageSetUpPr.fitToPage = True
-        help_ws.page_setup.fitToWidth = 1
-        help_ws.page_setup.fitToHeight = 0
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for label, text in _template_help(units, regions, services, users):
-            name = sheet.safe_cell(help_ws, str(label))
-            value = sheet.safe_cell(help_ws, str(text))
-            name.font = Font(bold=True)
-            name.alignment = value.alignment = wrap
-            help_ws.append([name, value])
+
+
+def write_blank_template(stream, *, title: str, columns, freeze: str, help_rows) -> None:
+    """A blank import template: the header row of `columns`, and a sheet of
+    instructions, one (label, text) of `help_rows` a row. Call it under the
+    file's language."""
+    wb = Workbook(write_only=True)
+    sheet.start_table(wb, title, columns, header=sheet.HEADER_BLUE, freeze=freeze)
+    help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
+    help_ws.column_dimensions["A"].width = 22
+    help_ws.column_dimensions["B"].width = 100
+    help_ws.sheet_properties.pageSetUpPr.fitToPage = True
+    help_ws.page_setup.fitToWidth = 1
+    help_ws.page_setup.fitToHeight = 0
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for label, text in help_rows:
+        name = sheet.safe_cell(help_ws, str(label))
+        value = sheet.safe_cell(help_ws, str(text))
+        name.font = Font(bold=True)
+        name.alignment = value.alignment = wrap
+        help_ws.append([name, value])
     wb.save(stream)
 
 
@@ -370,8 +378,11 @@ class Sheet:
     rows: Iterator  # (row number, {key: value}, {keys holding a formula})
 
 
-def open_sheet(fileobj) -> Sheet:
-    """Check the archive, read the header row; rows stream from `Sheet.rows`."""
+def open_sheet(fileobj, columns=None) -> Sheet:
+    """Check the archive, read the header row; rows stream from `Sheet.rows`.
+    `columns` (Column with key, required, readonly) are the file's, the
+    customer columns unless given."""
+    columns_spec = COLUMNS if columns is None else columns
     check_archive(fileobj)
     fileobj.seek(0)
     try:
@@ -388,7 +399,7 @@ def open_sheet(fileobj) -> Sheet:
         raise ImportFileError(_("The workbook could not be read: it may be damaged.")) from exc
     if header is None:
         raise ImportFileError(_("The first sheet is empty. Use the import template."))
-    lookup = header_lookup()
+    lookup = header_lookup(columns_spec)
     columns: list[str | None]
     columns, unknown, seen, duplicate = [], [], set(), []
     for cell in header:
@@ -408,20 +419,23 @@ def open_sheet(fileobj) -> Sheet:
         problems.append(_("Unknown columns: %(names)s.") % {"names": "、".join(unknown)})
     if duplicate:
         problems.append(_("Columns given twice: %(names)s.") % {"names": "、".join(duplicate)})
-    missing = [column_header(c) for c in IMPORT_COLUMNS if c.required and c.key not in seen]
+    missing = [
+        column_header(c) for c in columns_spec if c.required and not c.readonly and c.key not in seen
+    ]
     if missing:
         problems.append(_("Missing columns: %(names)s.") % {"names": "、".join(missing)})
     if problems:
         raise ImportFileError(" ".join(problems))
-    return Sheet(columns=columns, rows=_iter_rows(rows, columns))
+    readonly = {c.key for c in columns_spec if c.readonly}
+    return Sheet(columns=columns, rows=_iter_rows(rows, columns, readonly))
 
 
-def _iter_rows(rows, columns) -> Iterator:
+def _iter_rows(rows, columns, readonly) -> Iterator:
     count = 0
     for row_number, cells in enumerate(rows, start=2):
         values, formulas = {}, set()
         for cell, key in zip(cells, columns, strict=False):
-            if key is None or COLUMN_BY_KEY[key].readonly:
+            if key is None or key in readonly:
                 continue
             if getattr(cell, "data_type", None) == "f":
                 formulas.add(key)

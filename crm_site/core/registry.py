@@ -9,6 +9,8 @@ read the registries and never name an app.
 - navigation badges: `f(request) -> dict | None` (url, label, icon, tone,
   count; `count` and `alert` may be querysets, context_processors.navigation);
 - customer card sections: `f(request, customer) -> dict | None` with "template";
+- outlet page sections: `f(request, outlet) -> dict | None` with "template" and
+  optionally "figures" for the page's head: (label, value, url, tone) tuples;
 - exporters: `write(*, user, params, stream, progress=None, request=None) ->
   (rows, filename)` by kind, with the validated filters as params
   (crm_site.core.exports);
@@ -57,6 +59,7 @@ class Providers:
 home_panels = Providers("home panels")
 nav_badges = Providers("navigation badges")
 customer_card_sections = Providers("customer card sections")
+outlet_page_sections = Providers("outlet page sections")
 
 _exporters: dict[str, str] = {}
 _sticky_filter_views: set[str] = set()
@@ -91,6 +94,10 @@ def register_nav_badge(path: str, *, position: int) -> None:
 
 def register_customer_card_section(path: str, *, position: int) -> None:
     customer_card_sections.register(path, position=position)
+
+
+def register_outlet_page_section(path: str, *, position: int) -> None:
+    outlet_page_sections.register(path, position=position)
 
 
 def register_exporter(kind: str, path: str) -> None:
