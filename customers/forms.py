@@ -64,6 +64,7 @@ class CodeListField(forms.MultipleChoiceField):
     def has_changed(self, initial, data):
         return super().has_changed(self.prepare_value(initial), data)
 
+
 CUSTOMER_FIELDS = [
     "code",
     "name",
@@ -131,9 +132,7 @@ class CustomerFieldsForm(CleanInputModelForm):
 
 
 class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
-    transport_modes = CodeListField(
-        choices_class=cargo.TransportMode, label=_("Transport modes")
-    )
+    transport_modes = CodeListField(choices_class=cargo.TransportMode, label=_("Transport modes"))
     equipment = CodeListField(choices_class=cargo.Equipment, label=_("Equipment needed"))
     special_handling = CodeListField(
         choices_class=cargo.Handling, label=_("Dangerous goods or special handling")

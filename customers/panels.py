@@ -13,7 +13,7 @@ from django.utils import timezone
 from crm_site.accounts.models import Role
 from crm_site.core import registry
 
-from . import cargo, care
+from . import care, cargo
 from .models import Customer
 from .services.care import care_rows, contacts_with_care_dates
 

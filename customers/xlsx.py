@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font
 
 from crm_site.core import xlsx as sheet
 
+from . import cargo
 from .models import Customer, Nature, Scale, Status, Trend
 
 FILE_LANGUAGE = "zh-hans"
@@ -84,6 +85,27 @@ COLUMNS = [
     ),
     Column(key="services", label=gettext_lazy("Logistics services used"), width=36),
     Column(key="notes", label=gettext_lazy("Notes"), width=30),
+    Column(key="serving_outlet", label=gettext_lazy("Serving outlet code"), width=14),
+    # The cargo profile (customers/cargo.py).
+    Column(key="cargo_goods", label=gettext_lazy("Goods"), width=20),
+    Column(key="cargo_size", label=gettext_lazy("Size"), width=14),
+    Column(key="cargo_weight", label=gettext_lazy("Weight"), width=14),
+    Column(key="cargo_density", label=gettext_lazy("Density"), width=10),
+    Column(key="special_handling", label=gettext_lazy("Special handling"), width=18),
+    Column(key="packaging", label=gettext_lazy("Packaging"), width=12),
+    Column(key="transport_modes", label=gettext_lazy("Transport modes"), width=18),
+    Column(key="load_type", label=gettext_lazy("LTL or FTL"), width=10),
+    Column(key="equipment", label=gettext_lazy("Equipment needed"), width=18),
+    Column(key="delivery_windows", label=gettext_lazy("Delivery time windows"), width=18),
+    Column(key="appointment_required", label=gettext_lazy("Delivery by appointment"), width=10),
+    Column(key="receipt_return", label=gettext_lazy("Signed receipt returned"), width=10),
+    Column(key="shipments_per_month", label=gettext_lazy("Shipments per month"), width=10),
+    Column(
+        key="tonnage_per_month",
+        label=gettext_lazy("Tonnes per month"),
+        width=10,
+        number_format="0.00",
+    ),
     Column(key="primary_contact", label=gettext_lazy("Primary contact"), readonly=True, width=12),
     Column(key="primary_phone", label=gettext_lazy("Contact phone"), readonly=True, width=16),
     Column(key="updated_at", label=gettext_lazy("Last updated"), readonly=True, width=17),
@@ -91,7 +113,18 @@ COLUMNS = [
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 KEYS = [c.key for c in COLUMNS]
 IMPORT_COLUMNS = [c for c in COLUMNS if not c.readonly]
-CHOICES = {"nature": Nature, "scale": Scale, "trend": Trend, "status": Status}
+CHOICES = {
+    "nature": Nature,
+    "scale": Scale,
+    "trend": Trend,
+    "status": Status,
+    "cargo_density": cargo.Density,
+    "load_type": cargo.LoadType,
+}
+# Columns listing several choices, separated by 、 (labels or codes).
+LIST_CHOICES = cargo.MULTI_CHOICES
+BOOLEAN_COLUMNS = ("appointment_required", "receipt_return")
+YES, NO = "是", "否"
 
 
 class ImportFileError(Exception):
@@ -150,13 +183,24 @@ def header_lookup(columns=None) -> dict[str, str]:
 
 def choice_lookup(key: str) -> dict[str, str]:
     """Stored code by code, Chinese label or English label (lower case)."""
+    choices = CHOICES[key] if key in CHOICES else LIST_CHOICES[key]
     lookup = {}
-    for value, _label in CHOICES[key].choices:
+    for value, _label in choices.choices:
         lookup[value.lower()] = value
         for language in ("en", FILE_LANGUAGE):
             with translation.override(language):
-                lookup[str(CHOICES[key](value).label).lower()] = value
+                lookup[str(choices(value).label).lower()] = value
     return lookup
+
+
+def boolean_value(text: str) -> bool:
+    """是/否 (also yes/no, 1/0; blank: no). ValueError for anything else."""
+    text = text.strip().lower()
+    if text in ("", NO, "no", "n", "false", "0"):
+        return False
+    if text in (YES, "yes", "y", "true", "1"):
+        return True
+    raise ValueError(text)
 
 
 # --- writing -------------------------------------------------------------------
@@ -167,7 +211,7 @@ def file_labels() -> dict[str, dict[str, str]]:
     with translation.override(FILE_LANGUAGE):
         return {
             key: {value: str(label) for value, label in choices.choices}
-            for key, choices in CHOICES.items()
+            for key, choices in (CHOICES | LIST_CHOICES).items()
         }
 
 
@@ -246,6 +290,20 @@ def _template_help(units, regions, services, users):
         column_header(COLUMN_BY_KEY["services"]),
         _("Separate with 、 Accepted: %(names)s") % {"names": "、".join(s.name for s in services)},
     )
+    yield (
+        column_header(COLUMN_BY_KEY["serving_outlet"]),
+        _("The code of an active outlet of the customer's unit (see the outlet register)."),
+    )
+    yield column_header(COLUMN_BY_KEY["cargo_density"]), values("cargo_density")
+    yield column_header(COLUMN_BY_KEY["load_type"]), values("load_type")
+    for key, choices in LIST_CHOICES.items():
+        accepted = "、".join(str(label) for _value, label in choices.choices)
+        yield (
+            column_header(COLUMN_BY_KEY[key]),
+            _("Separate with 、 Accepted: %(names)s") % {"names": accepted},
+        )
+    for key in BOOLEAN_COLUMNS:
+        yield column_header(COLUMN_BY_KEY[key]), f"{YES}、{NO}"
 
 
 # --- reading -------------------------------------------------------------------
@@ -420,7 +478,9 @@ def open_sheet(fileobj, columns=None) -> Sheet:
     if duplicate:
         problems.append(_("Columns given twice: %(names)s.") % {"names": "、".join(duplicate)})
     missing = [
-        column_header(c) for c in columns_spec if c.required and not c.readonly and c.key not in seen
+        column_header(c)
+        for c in columns_spec
+        if c.required and not c.readonly and c.key not in seen
     ]
     if missing:
         problems.append(_("Missing columns: %(names)s.") % {"names": "、".join(missing)})
@@ -480,6 +540,39 @@ def revenue_input(value) -> str | None:
 
 # --- fast export rows ------------------------------------------------------------
 
+CARGO_EXPORT_FIELDS = (
+    "cargo_goods",
+    "cargo_size",
+    "cargo_weight",
+    "cargo_density",
+    "special_handling",
+    "packaging",
+    "transport_modes",
+    "load_type",
+    "equipment",
+    "delivery_windows",
+    "appointment_required",
+    "receipt_return",
+    "shipments_per_month",
+    "tonnage_per_month",
+)
+
+
+def _cargo_values(values, labels) -> list:
+    """The cargo profile's file values from CARGO_EXPORT_FIELDS, in that order."""
+    row = dict(zip(CARGO_EXPORT_FIELDS, values, strict=True))
+    out = []
+    for key, value in row.items():
+        if key in CHOICES:
+            value = labels[key].get(value, value) if value else ""
+        elif key in LIST_CHOICES:
+            value = "、".join(labels[key].get(code, code) for code in cargo.split(value))
+        elif key in BOOLEAN_COLUMNS:
+            value = YES if value else NO
+        out.append(value)
+    return out
+
+
 # What an export reads per customer: plain values, no model instances (the
 # export of 100,000 rows spends its time in openpyxl, not in the ORM: README
 # "Performance").
@@ -505,6 +598,8 @@ _EXPORT_FIELDS = (
     "assignment_override_reason",
     "notes",
     "updated_at",
+    "serving_outlet__code",
+    *CARGO_EXPORT_FIELDS,
 )
 
 
@@ -563,6 +658,8 @@ def export_values(queryset, chunk: int = 2000):
                 r[18],
                 "、".join(services.get(r[0], ())),
                 r[19],
+                r[21] or "",
+                *_cargo_values(r[22:], labels),
                 contact[0],
                 contact[1],
                 updated,

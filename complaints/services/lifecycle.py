@@ -25,7 +25,6 @@ from crm_site.core.versioning import claim_version
 from crm_site.core.workflow import transition
 
 from .. import permissions, rules
-from ..outlets import OUTLET_FIELDS, check_outlets
 from ..models import (
     Channel,
     Complaint,
@@ -36,6 +35,7 @@ from ..models import (
     Severity,
     Status,
 )
+from ..outlets import OUTLET_FIELDS, check_outlets
 from .recording import recording_validate
 
 # Fallback when an admin deleted a severity's policy row.

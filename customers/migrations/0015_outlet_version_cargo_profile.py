@@ -6,85 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0014_outlets_waybills'),
+        ("customers", "0014_outlets_waybills"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='appointment_required',
-            field=models.BooleanField(default=False, verbose_name='delivery by appointment'),
+            model_name="customer",
+            name="appointment_required",
+            field=models.BooleanField(default=False, verbose_name="delivery by appointment"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='cargo_density',
-            field=models.CharField(blank=True, choices=[('heavy', 'Heavy goods'), ('light', 'Light, bulky goods'), ('mixed', 'Mixed')], max_length=10, verbose_name='density'),
+            model_name="customer",
+            name="cargo_density",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("heavy", "Heavy goods"),
+                    ("light", "Light, bulky goods"),
+                    ("mixed", "Mixed"),
+                ],
+                max_length=10,
+                verbose_name="density",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='cargo_goods',
-            field=models.CharField(blank=True, max_length=200, verbose_name='goods'),
+            model_name="customer",
+            name="cargo_goods",
+            field=models.CharField(blank=True, max_length=200, verbose_name="goods"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='cargo_size',
-            field=models.CharField(blank=True, max_length=100, verbose_name='size'),
+            model_name="customer",
+            name="cargo_size",
+            field=models.CharField(blank=True, max_length=100, verbose_name="size"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='cargo_weight',
-            field=models.CharField(blank=True, max_length=100, verbose_name='weight'),
+            model_name="customer",
+            name="cargo_weight",
+            field=models.CharField(blank=True, max_length=100, verbose_name="weight"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='delivery_windows',
-            field=models.CharField(blank=True, max_length=200, verbose_name='delivery time windows'),
+            model_name="customer",
+            name="delivery_windows",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="delivery time windows"
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='equipment',
-            field=models.CharField(blank=True, max_length=200, validators=[customers.cargo.CodeListValidator(customers.cargo.Equipment)], verbose_name='equipment needed'),
+            model_name="customer",
+            name="equipment",
+            field=models.CharField(
+                blank=True,
+                max_length=200,
+                validators=[customers.cargo.CodeListValidator(customers.cargo.Equipment)],
+                verbose_name="equipment needed",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='load_type',
-            field=models.CharField(blank=True, choices=[('ltl', 'LTL (less than truckload)'), ('ftl', 'FTL (full truckload)'), ('both', 'LTL and FTL')], max_length=10, verbose_name='LTL or FTL'),
+            model_name="customer",
+            name="load_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("ltl", "LTL (less than truckload)"),
+                    ("ftl", "FTL (full truckload)"),
+                    ("both", "LTL and FTL"),
+                ],
+                max_length=10,
+                verbose_name="LTL or FTL",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='packaging',
-            field=models.CharField(blank=True, max_length=100, verbose_name='packaging'),
+            model_name="customer",
+            name="packaging",
+            field=models.CharField(blank=True, max_length=100, verbose_name="packaging"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='receipt_return',
-            field=models.BooleanField(default=False, verbose_name='signed receipt returned (回单)'),
+            model_name="customer",
+            name="receipt_return",
+            field=models.BooleanField(default=False, verbose_name="signed receipt returned (回单)"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='shipments_per_month',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='shipments per month'),
+            model_name="customer",
+            name="shipments_per_month",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="shipments per month"
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='special_handling',
-            field=models.CharField(blank=True, max_length=200, validators=[customers.cargo.CodeListValidator(customers.cargo.Handling)], verbose_name='special handling'),
+            model_name="customer",
+            name="special_handling",
+            field=models.CharField(
+                blank=True,
+                max_length=200,
+                validators=[customers.cargo.CodeListValidator(customers.cargo.Handling)],
+                verbose_name="special handling",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='tonnage_per_month',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='tonnes per month'),
+            model_name="customer",
+            name="tonnage_per_month",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=10,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="tonnes per month",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='transport_modes',
-            field=models.CharField(blank=True, max_length=200, validators=[customers.cargo.CodeListValidator(customers.cargo.TransportMode)], verbose_name='transport modes'),
+            model_name="customer",
+            name="transport_modes",
+            field=models.CharField(
+                blank=True,
+                max_length=200,
+                validators=[customers.cargo.CodeListValidator(customers.cargo.TransportMode)],
+                verbose_name="transport modes",
+            ),
         ),
         migrations.AddField(
-            model_name='outlet',
-            name='version',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='version'),
+            model_name="outlet",
+            name="version",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
     ]

@@ -38,8 +38,10 @@ class OutletForm(VersionedFormMixin, OutletFieldsForm):
     class Meta(OutletFieldsForm.Meta):
         help_texts = {
             "code": _("Unique; letters, digits, '-', '_' or '.'."),
-            "is_active": _("An inactive outlet stays on its customers and complaints but is no "
-                           "longer offered for new ones."),
+            "is_active": _(
+                "An inactive outlet stays on its customers and complaints but is no "
+                "longer offered for new ones."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -87,7 +87,9 @@ def _check_row(plan, lookups, seen, present, row, values, formulas) -> None:
     code = text.get("code", "")
     if code in seen:
         plan.error(
-            row, "code", _("Code %(code)s is also in row %(row)s.") % {"code": code, "row": seen[code]}
+            row,
+            "code",
+            _("Code %(code)s is also in row %(row)s.") % {"code": code, "row": seen[code]},
         )
         return
     if code:
@@ -103,7 +105,9 @@ def _check_row(plan, lookups, seen, present, row, values, formulas) -> None:
         if key in present:
             match = found.get(text[key].lower()) if text[key] else None
             if text[key] and match is None:
-                message = _("No service unit %(unit)s.") if key == "unit" else _("No region %(region)s.")
+                message = (
+                    _("No service unit %(unit)s.") if key == "unit" else _("No region %(region)s.")
+                )
                 plan.error(row, key, message % {key: text[key]})
                 return
             data[key] = match.pk if match else None
@@ -152,9 +156,7 @@ def outlet_import_apply(*, actor: User, plan: OutletPlan, file_name: str, reques
     for outlet, changed in plan.updates:
         outlet.save(update_fields=[*changed, "updated_at"])
     # An edit form opened before the import is refused, not saved over it.
-    Outlet.objects.filter(pk__in=[o.pk for o, _c in plan.updates]).update(
-        version=F("version") + 1
-    )
+    Outlet.objects.filter(pk__in=[o.pk for o, _c in plan.updates]).update(version=F("version") + 1)
     audit(
         actor=actor,
         action="outlets.import",

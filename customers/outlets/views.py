@@ -30,7 +30,9 @@ SORT_KEYS = ("code", "name", "kind", "unit", "updated")
 
 def _xlsx_response(stream, filename: str) -> FileResponse:
     stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
 
 
 @role_required(Role.STAFF)
@@ -185,7 +187,9 @@ def outlet_import(request):
             return render(request, "outlets/outlet_import.html", context, status=409)
         messages.success(
             request,
-            _("Import done: %(created)s outlets added, %(updated)s updated, %(unchanged)s unchanged.")
+            _(
+                "Import done: %(created)s outlets added, %(updated)s updated, %(unchanged)s unchanged."
+            )
             % {
                 "created": len(plan.creates),
                 "updated": len(plan.updates),

@@ -13,7 +13,13 @@ def test_normalise_folds_case_and_full_width():
 
 @pytest.mark.parametrize(
     "text, ok",
-    [("SF1234567890", True), ("123456", True), ("12345", False), ("A" * 33, False), ("SF-123456", False)],
+    [
+        ("SF1234567890", True),
+        ("123456", True),
+        ("12345", False),
+        ("A" * 33, False),
+        ("SF-123456", False),
+    ],
 )
 def test_is_waybill(text, ok):
     assert is_waybill(text) is ok
