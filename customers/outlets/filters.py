@@ -12,7 +12,7 @@ from crm_site.core.inputs import CleanInputForm
 
 from .models import Outlet, OutletKind
 
-ACTIVE_CHOICES = [("yes", _("Active")), ("no", _("Inactive"))]
+ACTIVE_CHOICES = [("yes", _("In use")), ("no", _("Not in use"))]
 
 
 class OutletFilter(ListFilterSet):
@@ -28,7 +28,7 @@ class OutletFilter(ListFilterSet):
         label=_("Region"), queryset=Region.objects.none(), empty_label=_("All regions")
     )
     active = django_filters.ChoiceFilter(
-        label=_("Active"), choices=ACTIVE_CHOICES, empty_label=_("All"), method="filter_active"
+        label=_("In use"), choices=ACTIVE_CHOICES, empty_label=_("All"), method="filter_active"
     )
     sort = django_filters.OrderingFilter(
         fields=(

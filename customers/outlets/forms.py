@@ -54,4 +54,10 @@ class OutletForm(VersionedFormMixin, OutletFieldsForm):
 
 
 class OutletImportForm(ImportUploadForm):
-    """The upload of a register file (an .xlsx within the customer import's limits)."""
+    """The upload of a register file (an .xlsx within the customer import's
+    limits). Applied in the request, all or nothing: a resent file finds every
+    row unchanged, so the form token is not needed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.token_field].required = False

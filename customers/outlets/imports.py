@@ -17,7 +17,7 @@ from customers import xlsx as customer_xlsx
 from . import xlsx
 from .forms import OutletFieldsForm
 from .models import Outlet
-from .services import OUTLET_FIELDS, _changed, _require_admin
+from .services import OUTLET_FIELDS, _require_admin
 
 KEEP_ERRORS = 500
 
@@ -89,13 +89,14 @@ def _check_row(plan, lookups, seen, present, row, values, formulas) -> None:
         plan.error(
             row,
             "code",
-            _("Code %(code)s is also in row %(row)s.") % {"code": code, "row": seen[code]},
+            _("Outlet code %(code)s is also in row %(row)s.") % {"code": code, "row": seen[code]},
         )
         return
     if code:
         seen[code] = row
     outlet = lookups.outlets.get(code)
-    data = {name: _current(outlet, name) for name in OUTLET_FIELDS}
+    before = {name: _current(outlet, name) for name in OUTLET_FIELDS}
+    data = dict(before)
     for key in ("code", "name", "address", "manager_name", "manager_phone"):
         if key in present:
             data[key] = text[key]
@@ -129,12 +130,13 @@ def _check_row(plan, lookups, seen, present, row, values, formulas) -> None:
     if outlet is None:
         plan.creates.append(Outlet(**fields))
         return
-    changed = _changed(outlet, fields)
+    # The form has set the row's values on the outlet: compare with `before`.
+    changed = sorted(
+        name for name, value in fields.items() if getattr(value, "pk", value) != before[name]
+    )
     if not changed:
         plan.unchanged += 1
         return
-    for name, value in fields.items():
-        setattr(outlet, name, value)
     plan.updates.append((outlet, changed))
 
 

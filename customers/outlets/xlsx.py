@@ -30,7 +30,7 @@ COLUMNS = [
     Column(key="address", label=gettext_lazy("Address"), width=32),
     Column(key="manager_name", label=gettext_lazy("Outlet manager"), width=12),
     Column(key="manager_phone", label=gettext_lazy("Outlet manager's phone"), width=16),
-    Column(key="is_active", label=gettext_lazy("Active"), width=8),
+    Column(key="is_active", label=gettext_lazy("In use"), width=8),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
