@@ -159,6 +159,9 @@ _COMPLAINT_LOG_FIELDS = (
     "handler",
     "acknowledged_on",
     "recording",
+    "responsible_outlet",
+    "origin_outlet",
+    "destination_outlet",
 )
 
 
