@@ -4,6 +4,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
 
+from crm_site.accounts.models import Region
+from crm_site.accounts.scope import units_for
 from crm_site.core import registry
 from crm_site.core.models import AuditLog
 
@@ -54,3 +56,11 @@ def outlet_history(outlet: Outlet) -> QuerySet:
     return AuditLog.objects.filter(
         object_type=Outlet._meta.label_lower, object_id=str(outlet.pk)
     ).order_by("-at", "-pk")
+
+
+def import_template_choices(*, user) -> dict:
+    """What the blank import template lists: the units and regions a row may name."""
+    return {
+        "units": list(units_for(user, "view")),
+        "regions": list(Region.objects.order_by("code")),
+    }

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
-from crm_site.accounts.models import Region, Role
-from crm_site.accounts.scope import units_for
+from crm_site.accounts.models import Role
 from crm_site.core.forms import call_or_add_errors
 from crm_site.core.listing import sorted_list_context
 from crm_site.core.services import audit
@@ -151,9 +150,7 @@ def outlet_export(request):
 @role_required(Role.ADMIN)
 def outlet_import_template(request):
     stream = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
-    xlsx.write_template(
-        stream, units=list(units_for(request.user, "view")), regions=list(Region.objects.all())
-    )
+    xlsx.write_template(stream, **selectors.import_template_choices(user=request.user))
     return _xlsx_response(stream, f"{_('outlet-import-template')}.xlsx")
 
 
