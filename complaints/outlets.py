@@ -2,6 +2,8 @@
 outlet pickers of the complaint forms, and the rule that a complaint names
 only outlets of its own unit."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -98,7 +100,8 @@ class ComplaintOutletsMixin(forms.Form):
     def set_outlet_choices(self, *, user, unit_id=None, complaint=None) -> None:
         for name in OUTLET_FIELDS:
             keep = getattr(complaint, name) if complaint is not None else None
-            self.fields[name].queryset = outlet_choices(user=user, unit_id=unit_id, keep=keep)
+            field = cast(OutletChoiceField, self.fields[name])
+            field.queryset = outlet_choices(user=user, unit_id=unit_id, keep=keep)
             if complaint is not None and not self.is_bound:
                 self.initial.setdefault(name, getattr(complaint, f"{name}_id"))
 

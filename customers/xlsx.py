@@ -436,11 +436,11 @@ class Sheet:
     rows: Iterator  # (row number, {key: value}, {keys holding a formula})
 
 
-def open_sheet(fileobj, columns=None) -> Sheet:
+def open_sheet(fileobj, spec=None) -> Sheet:
     """Check the archive, read the header row; rows stream from `Sheet.rows`.
-    `columns` (Column with key, required, readonly) are the file's, the
+    `spec` (Column with key, required, readonly) are the file's columns, the
     customer columns unless given."""
-    columns_spec = COLUMNS if columns is None else columns
+    columns_spec = COLUMNS if spec is None else spec
     check_archive(fileobj)
     fileobj.seek(0)
     try:

@@ -58,8 +58,9 @@ def outlet_import_check(*, actor: User, upload) -> OutletPlan:
     """Check every row of `upload`; nothing is written. ImportFileError when the
     file as a whole cannot be read."""
     _require_admin(actor)
-    sheet = customer_xlsx.open_sheet(upload, columns=xlsx.COLUMNS)
-    plan, lookups, seen = OutletPlan(), _Lookups(), {}
+    sheet = customer_xlsx.open_sheet(upload, spec=xlsx.COLUMNS)
+    plan, lookups = OutletPlan(), _Lookups()
+    seen: dict[str, int] = {}
     present = {key for key in sheet.columns if key}
     for row, values, formulas in sheet.rows:
         plan.rows += 1
@@ -124,7 +125,9 @@ def _check_row(plan, lookups, seen, present, row, values, formulas) -> None:
     form = OutletFieldsForm(data, instance=outlet)
     if not form.is_valid():
         for name, messages in form.errors.items():
-            plan.error(row, name if name in xlsx.COLUMN_BY_KEY else "", " ".join(messages))
+            plan.error(
+                row, name if name in xlsx.COLUMN_BY_KEY else "", " ".join(str(m) for m in messages)
+            )
         return
     fields = {name: form.cleaned_data[name] for name in OUTLET_FIELDS}
     if outlet is None:

@@ -320,7 +320,8 @@ def _cargo_data(data, text, given, lookups, err) -> None:
     for key, lookup in lookups.lists.items():
         if key not in given:
             continue
-        codes, unknown = [], []
+        codes: list[str] = []
+        unknown: list[str] = []
         for name in xlsx.split_list(text[key]):
             code = lookup.get(name.lower())
             (codes if code else unknown).append(code or name)

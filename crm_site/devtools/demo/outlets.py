@@ -166,7 +166,7 @@ def _customers(by_code, units) -> int:
     customers = Customer.objects.filter(unit__in=units.values()).order_by("code")
     for n, customer in enumerate(customers):
         choices = serving.get((customer.unit_id, customer.region_id))
-        fields = {}
+        fields: dict[str, object] = {}
         if choices:
             fields["serving_outlet"] = choices[n % len(choices)]
         if n % 8 == 1:
@@ -179,12 +179,14 @@ def _customers(by_code, units) -> int:
         if wanted == current:
             continue
         actor = _lead(customer.unit_id)
+        if actor is None:
+            continue
         customer_services.customer_update(customer=customer, actor=actor, fields=fields)
         changed += 1
     return changed
 
 
-def _lead(unit_id: int) -> User:
+def _lead(unit_id: int) -> User | None:
     return (
         User.objects.filter(
             memberships__unit_id=unit_id, memberships__kind=Membership.Kind.SUPERVISOR
