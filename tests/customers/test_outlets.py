@@ -350,7 +350,7 @@ def test_a_file_without_the_required_columns_is_refused_whole(client, admin_user
     client.force_login(admin_user)
     response = post_import(client, workbook([{"code": "X1"}], headers=["code"]))
     assert response.status_code == 400
-    assert "缺少列" in " ".join(response.context["form"].errors["file"])
+    assert "缺少必填列" in " ".join(response.context["form"].errors["file"])
 
 
 def test_the_template_has_the_register_columns(client, admin_user, unit_a):
