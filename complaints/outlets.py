@@ -4,7 +4,6 @@ only outlets of its own unit."""
 
 from typing import cast
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm_site.core.inputs import CleanInputForm
 from customers.models import Outlet
 from customers.outlets.fields import OutletChoiceField
 from customers.outlets.selectors import outlet_choices
@@ -73,7 +73,7 @@ def outlet_section(request, outlet):
     }
 
 
-class ComplaintOutletsMixin(forms.Form):
+class ComplaintOutletsMixin(CleanInputForm):
     """The three outlet pickers of a complaint form: the active outlets the user
     may pick (of the complaint's unit when it is known), and the ones already
     named. Which unit is checked again by `check_outlets` in the service."""
