@@ -62,6 +62,7 @@ NAV = [
         _("Development"), "customers:development_list", "person-plus", Role.STAFF, group="market"
     ),
     NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF, group="market"),
+    NavItem(_("Outlets"), "outlets:list", "shop", Role.STAFF, group="market"),
     NavItem(_("Analysis"), "reports:analysis", "pie-chart", Role.SUPERVISOR, group="market"),
     NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN, group="system"),
     NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN, group="system"),
