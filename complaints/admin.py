@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from crm_site.core import admin as core_admin
 
-from .models import Complaint, ComplaintCategory, ComplaintEvent, DeadlinePolicy
+from .models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPause,
+    DeadlinePolicy,
+    RegulatoryLimit,
+)
 
 
 @admin.register(ComplaintCategory)
@@ -20,8 +27,24 @@ class ComplaintCategoryAdmin(core_admin.ModelAdmin):
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(core_admin.ModelAdmin):
-    list_display = ["severity", "working_days"]
+    """Severity x category x customer grade; a blank category or grade means
+    any, and the most specific policy that matches a complaint wins."""
+
+    list_display = ["severity", "category", "customer_grade", "working_days"]
     list_editable = ["working_days"]
+    list_filter = ["severity", "customer_grade", "category"]
+    list_select_related = ["category"]
+
+
+@admin.register(RegulatoryLimit)
+class RegulatoryLimitAdmin(core_admin.ModelAdmin):
+    """The regulator's limits, with the text each comes from on the edit page."""
+
+    list_display = ["kind", "calendar_days", "source"]
+    fields = ["kind", "calendar_days", "source", "source_text"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ComplaintEventInline(core_admin.TabularInline):
@@ -29,6 +52,17 @@ class ComplaintEventInline(core_admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "actor", "kind", "from_state", "to_state", "comment"]
+    readonly_fields = fields  # type: ignore[assignment]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ComplaintPauseInline(core_admin.TabularInline):
+    model = ComplaintPause
+    extra = 0
+    can_delete = False
+    fields = ["started_at", "started_by", "ended_at", "ended_by", "reason", "note"]
     readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None):
@@ -44,4 +78,4 @@ class ComplaintAdmin(core_admin.ReadOnlyModelAdmin):
     search_fields = ["number", "customer__name", "customer__code", "complainant"]
     date_hierarchy = "received_at"
     list_select_related = ["customer", "unit", "category"]
-    inlines = [ComplaintEventInline]
+    inlines = [ComplaintEventInline, ComplaintPauseInline]

@@ -35,6 +35,9 @@ class ComplaintsConfig(AppConfig):
 
         registry.register_home_panel("complaints.panels.home_panel", position=40)
         registry.register_customer_card_section(
+            "complaints.panels.green_channel_section", position=15
+        )
+        registry.register_customer_card_section(
             "complaints.panels.customer_card_section", position=20
         )
         registry.register_outlet_page_section("complaints.outlets.outlet_section", position=10)

@@ -13,10 +13,12 @@ from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import units_for
+from crm_site.core import months
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
 from customers.models import Outlet
+from customers.waybills.numbers import normalise
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
@@ -27,6 +29,12 @@ STATUS_CHOICES = [(OPEN, _("All open")), *Status.choices]
 
 def _day_start(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _named_by_waybill(value: str):
+    """The ids of the complaints that name `value` as a waybill number."""
+    number = normalise(value)
+    return Complaint.waybills.through.objects.filter(waybill__number=number).values("complaint_id")
 
 
 class ComplaintFilter(ListFilterSet):
@@ -120,6 +128,7 @@ class ComplaintFilter(ListFilterSet):
             | Q(customer__name__icontains=value)
             | Q(complainant__icontains=value)
             | Q(contact_phone__contains=value)
+            | Q(pk__in=_named_by_waybill(value))
         )
 
     def filter_status(self, queryset, name, value):
@@ -196,12 +205,6 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after (or before) `day`'s."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 class StatsFilterForm(CleanInputForm):
     """The figures' period the right way round."""
 
@@ -261,12 +264,12 @@ class ComplaintStatsFilter(ListFilterSet):
     @staticmethod
     def _default_period() -> tuple[date, date]:
         last = _month_start(timezone.localdate())
-        return add_months(last, -11), last
+        return months.shift(last, -11), last
 
     def period(self) -> tuple[date, date]:
         """First day of the first month, last day of the last month (12 months by default)."""
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
         default_first, default_last = self._default_period()
         last = _month_start(data.get("month_to") or default_last)
-        first = _month_start(data.get("month_from") or add_months(last, -11))
-        return first, add_months(last, 1) - timedelta(days=1)
+        first = _month_start(data.get("month_from") or months.shift(last, -11))
+        return first, months.shift(last, 1) - timedelta(days=1)

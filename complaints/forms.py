@@ -15,9 +15,10 @@ from crm_site.core.inputs import CleanInputForm
 from crm_site.core.versioning import VersionedFormMixin
 from customers.fields import CustomerField
 from customers.models import Customer
+from customers.waybills.forms import WaybillListField
 
 from . import rules
-from .models import Channel, ComplaintCategory, NoticeMeans, Severity
+from .models import Channel, Complaint, ComplaintCategory, NoticeMeans, PauseReason, Severity
 from .outlets import OUTLET_FIELDS, ComplaintOutletsMixin
 from .services import recording_validate
 from .services.lifecycle import unit_members
@@ -80,6 +81,7 @@ class ComplaintLogForm(IdempotentFormMixin, ComplaintOutletsMixin, CleanInputFor
         help_text=_("For a letter, ask the customer for a contact phone in the acknowledgement."),
     )
     content = forms.CharField(label=_("Complaint"), widget=_textarea(4))
+    waybills = WaybillListField()
     demand = forms.CharField(label=_("Customer's demand"), widget=_textarea(2), required=False)
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -103,6 +105,16 @@ class ComplaintLogForm(IdempotentFormMixin, ComplaintOutletsMixin, CleanInputFor
         help_text=_("Letters: acknowledge receipt to the customer at once."),
     )
     recording = RecordingField(required=False)
+    regulatory_due = forms.DateTimeField(
+        label=_("Due date on the 12305 transfer notice"),
+        required=False,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "12305 transfers only. Left blank: the regulatory limit in calendar days "
+            "from receipt (holidays and make-up days do not change it)."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,6 +136,8 @@ class ComplaintLogForm(IdempotentFormMixin, ComplaintOutletsMixin, CleanInputFor
             )
         if data.get("recording") and channel != Channel.PHONE:
             self.add_error("recording", _("Only phone complaints have a recording."))
+        if data.get("regulatory_due") and channel != Channel.POSTAL_12305:
+            self.add_error("regulatory_due", _("Only a 12305 transfer has a due date of its own."))
         received_at = data.get("received_at")
         if received_at and received_at > timezone.now() + timedelta(minutes=5):
             self.add_error("received_at", _("The time received cannot be in the future."))
@@ -221,12 +235,40 @@ class NotifyForm(CommentForm):
     notified_on = forms.DateField(
         label=_("Notice sent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    means = forms.ChoiceField(label=_("Sent by"), choices=NoticeMeans.choices)
+    means = forms.ChoiceField(
+        label=_("Sent by"),
+        choices=NoticeMeans.choices,
+        help_text=_(
+            "A general complaint's outcome may be told by phone; a major complaint's "
+            "needs a written notice."
+        ),
+    )
     field_order = ["notified_on", "means", "comment"]
 
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, complaint=complaint, **kwargs)
         self.initial.setdefault("notified_on", timezone.localdate())
+        if complaint is not None and complaint.severity == Severity.MAJOR:
+            self.fields["means"].choices = [
+                (value, label)
+                for value, label in NoticeMeans.choices
+                if rules.notice_means_allowed(value, severity=complaint.severity)
+            ]
+
+
+class PauseForm(CommentForm):
+    reason = forms.ChoiceField(
+        label=_("Waiting for"), choices=PauseReason.choices, widget=forms.RadioSelect
+    )
+    field_order = ["reason", "comment"]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        self.fields["comment"].label = _("Details")
+        self.fields["comment"].help_text = _(
+            "The internal deadline stops until the clock is resumed; the regulatory "
+            "due date does not."
+        )
 
 
 class ReturnVisitForm(CommentForm):
@@ -246,3 +288,49 @@ class ReturnVisitForm(CommentForm):
 class RecordingForm(CommentForm):
     recording = RecordingField()
     comment = None  # type: ignore[assignment]
+
+
+class WaybillsForm(CommentForm):
+    """The complaint's waybill numbers, as a list to edit."""
+
+    waybills = WaybillListField()
+    comment = None  # type: ignore[assignment]
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        if complaint is not None and not self.is_bound:
+            self.initial["waybills"] = "\n".join(w.number for w in complaint.waybills.all())
+
+
+class MergeForm(CleanInputForm):
+    """Merge this complaint and another about the same waybill; one survives."""
+
+    KEEP_THIS, KEEP_OTHER = "this", "other"
+
+    other: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("The other complaint"),
+        queryset=Complaint.objects.none(),
+        empty_label=_("Choose a complaint"),
+    )
+    keep = forms.ChoiceField(
+        label=_("Which one is kept?"),
+        choices=[
+            (KEEP_THIS, _("This complaint: the other is merged into it")),
+            (KEEP_OTHER, _("The other complaint: this one is merged into it")),
+        ],
+        initial=KEEP_THIS,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = candidates
+        self.fields["other"].label_from_instance = lambda c: (
+            f"{c.number} · {c.customer.name} · {timezone.localtime(c.received_at):%Y-%m-%d}"
+        )
+
+    def survivor_and_merged(self, complaint):
+        other = self.cleaned_data["other"]
+        if self.cleaned_data["keep"] == self.KEEP_THIS:
+            return complaint, other
+        return other, complaint

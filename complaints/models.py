@@ -26,10 +26,17 @@ from .rules import AUDIO_EXTENSION
 
 
 class Channel(models.TextChoices):
+    """How the complaint reached us. A transfer from the postal regulator's
+    appeal line (12305) carries the due date of its transfer notice; the
+    others are complaints made to the company."""
+
     PHONE = "phone", _("Phone")
     LETTER = "letter", _("Letter")
     IN_PERSON = "in_person", _("In person")
-    ONLINE = "online", _("E-mail / online")
+    EMAIL = "email", _("E-mail")
+    ONLINE = "online", _("Online")
+    POSTAL_12305 = "postal_12305", _("Transferred from the 12305 postal appeal line")
+    PLATFORM = "platform", _("Transferred from a platform")
 
 
 class Severity(models.TextChoices):
@@ -59,15 +66,35 @@ OPEN_STATUSES = (
     Status.SENT_BACK,
 )
 DONE_STATUSES = (Status.RESOLVED, Status.NOTIFIED, Status.CLOSED)
+# The regulatory clock runs until the customer is told the result.
+REGULATORY_OPEN_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 
 
 class NoticeMeans(models.TextChoices):
-    """How the written answer reached the customer (客户投诉处理作业规定 第15条: 书面通知)."""
+    """How the answer reached the customer: in writing (客户投诉处理作业规定 第15条:
+    书面通知), or for a general complaint also by phone (客户服务管理制度 第12条: 书面或电话)."""
 
     LETTER = "letter", _("Letter")
     EMAIL = "email", _("E-mail")
     FAX = "fax", _("Fax")
     IN_PERSON = "in_person", _("Handed over in person")
+    PHONE = "phone", _("Phone")
+
+
+# A major complaint's outcome still goes to the customer in writing.
+WRITTEN_NOTICE_MEANS = (
+    NoticeMeans.LETTER,
+    NoticeMeans.EMAIL,
+    NoticeMeans.FAX,
+    NoticeMeans.IN_PERSON,
+)
+
+
+class PauseReason(models.TextChoices):
+    """Why the internal clock is stopped."""
+
+    OUTLET_REPLY = "outlet_reply", _("Waiting for the outlet's reply")
+    CUSTOMER_EVIDENCE = "customer_evidence", _("Waiting for the customer's evidence")
 
 
 def recording_upload_to(instance, filename: str) -> str:
@@ -97,10 +124,42 @@ class ComplaintCategory(models.Model):
         return self.name
 
 
-class DeadlinePolicy(models.Model):
-    """Working days allowed from receipt to resolution, per severity (admin-editable)."""
+class DeadlinePolicyQuerySet(models.QuerySet):
+    def matching(self, *, severity: str, category_id: int | None, grade: str):
+        """The policies that apply to a complaint: its severity, its category or
+        any, its customer's grade or any (pick one with `rules.most_specific`)."""
+        return self.filter(
+            Q(severity=severity),
+            Q(category__isnull=True) | Q(category_id=category_id),
+            Q(customer_grade="") | Q(customer_grade=grade or ""),
+        )
 
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, unique=True)
+
+class DeadlinePolicy(models.Model):
+    """Working days allowed from receipt to resolution, per severity, and
+    optionally per category and per customer grade (admin-editable). A blank
+    category or grade means "any"; the most specific policy that matches wins
+    (complaints.rules.most_specific)."""
+
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    category = models.ForeignKey(
+        ComplaintCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("Blank: any category."),
+    )
+    customer_grade = models.CharField(
+        _("customer grade"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Blank: any grade. A policy for a grade is that grade's green-channel "
+            "promise, shown on its customers' cards."
+        ),
+    )
     working_days = models.PositiveSmallIntegerField(
         _("working days to resolve"),
         help_text=_(
@@ -108,13 +167,57 @@ class DeadlinePolicy(models.Model):
         ),
     )
 
+    objects = DeadlinePolicyQuerySet.as_manager()
+
     class Meta:
-        ordering = ["severity"]
+        ordering = ["severity", "customer_grade", "category"]
         verbose_name = _("deadline policy")
         verbose_name_plural = _("deadline policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["severity", "category", "customer_grade"],
+                nulls_distinct=False,
+                name="deadline_policy_unique",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.get_severity_display()}: {self.working_days}"
+        parts = [str(self.get_severity_display())]
+        if self.category_id:
+            parts.append(str(self.category))
+        if self.customer_grade:
+            parts.append(self.customer_grade)
+        return f"{' · '.join(parts)}: {self.working_days}"
+
+
+class RegulatoryLimit(models.Model):
+    """How long the regulator allows to handle a complaint and tell the
+    customer the result, with the text it comes from (admin-editable)."""
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", _("Complaint made to the company")
+        POSTAL_12305 = "postal_12305", _("Transfer from the 12305 postal appeal line")
+
+    kind = models.CharField(_("applies to"), max_length=20, choices=Kind.choices, unique=True)
+    calendar_days = models.PositiveSmallIntegerField(
+        _("calendar days"),
+        help_text=_(
+            "Calendar days from the moment of receipt, to the second: weekends, "
+            "holidays and make-up working days (调休) do not change it, and the "
+            "regulatory clock never pauses. For a 12305 transfer this is only the "
+            "default: the due date on the transfer notice is entered with the complaint."
+        ),
+    )
+    source = models.CharField(_("source"), max_length=100)
+    source_text = models.TextField(_("source text"), max_length=TEXT_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("regulatory time limit")
+        verbose_name_plural = _("regulatory time limits")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.calendar_days}"
 
 
 class ComplaintSequence(models.Model):
@@ -142,8 +245,9 @@ class ComplaintQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, now=None):
-        """Still open past their deadline."""
-        return self.open().filter(deadline__lt=now or timezone.now())
+        """Still open past their deadline, with the clock running (a paused
+        complaint's deadline moves on when it resumes)."""
+        return self.open().filter(deadline__lt=now or timezone.now(), paused_since__isnull=True)
 
     def on_time(self, value: bool = True):
         cond = Q(resolved_at__isnull=False, resolved_at__lte=models.F("deadline"))
@@ -229,6 +333,26 @@ class Complaint(Timestamped):
     waybills = models.ManyToManyField(
         "customers.Waybill", blank=True, related_name="complaints", verbose_name=_("waybills")
     )
+    # A complaint logged on a waybill that had another complaint in the 30
+    # days before: the newest such complaint (complaints.services.waybills).
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        verbose_name=_("repeat of"),
+    )
+    # Merged into another complaint about the same waybill: closed, and its
+    # page answers with a redirect to the survivor (complaints.services.merge).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -281,6 +405,26 @@ class Complaint(Timestamped):
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    # The regulator's limit to handle it and tell the customer the result
+    # (RegulatoryLimit): never paused, met by the notice to the customer.
+    regulatory_due = models.DateTimeField(_("regulatory due date"), null=True, blank=True)
+    regulatory_source = models.CharField(_("regulatory source"), max_length=100, blank=True)
+    # The day the customer was first told the result: what the regulator
+    # asks for. Kept when a return visit reopens the complaint (notified_on
+    # is then cleared for the next notice), so an answer in time stays in time.
+    regulatory_answered_on = models.DateField(_("first told the result on"), null=True, blank=True)
+    regulatory_reminded_at = models.DateTimeField(
+        _("regulatory reminder sent at"), null=True, blank=True
+    )
+    regulatory_escalated_at = models.DateTimeField(
+        _("regulatory breach reported at"), null=True, blank=True
+    )
+    # Set while the internal clock is stopped (ComplaintPause has the history).
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    pause_reason = models.CharField(
+        _("pause reason"), max_length=20, choices=PauseReason.choices, blank=True
+    )
+
     version = edit_version()
     form_token = create_token()
 
@@ -305,6 +449,7 @@ class Complaint(Timestamped):
             models.Index(fields=["received_by", "status"], name="complaint_received_by"),
             models.Index(fields=["deadline"], name="complaint_deadline"),
             models.Index(fields=["resolved_at"], name="complaint_resolved"),
+            models.Index(fields=["status", "regulatory_due"], name="complaint_status_regdue"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -324,7 +469,23 @@ class Complaint(Timestamped):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, now=None) -> bool:
-        return self.is_open and self.deadline < (now or timezone.now())
+        return self.is_open and not self.paused_since and self.deadline < (now or timezone.now())
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+    @property
+    def regulatory_open(self) -> bool:
+        """The customer has not been told the result yet."""
+        return self.status in REGULATORY_OPEN_STATUSES and self.regulatory_answered_on is None
+
+    def regulatory_overdue(self, now=None) -> bool:
+        return bool(
+            self.regulatory_open
+            and self.regulatory_due
+            and self.regulatory_due < (now or timezone.now())
+        )
 
     @property
     def resolved_on_time(self) -> bool | None:
@@ -349,13 +510,20 @@ class ComplaintEvent(EventBase):
         APPROVED = "approved", _("Solution approved")
         SENT_BACK = "sent_back", _("Solution sent back")
         RESOLVED = "resolved", _("Resolved")
-        NOTIFIED = "notified", _("Customer notified in writing")
+        NOTIFIED = "notified", _("Customer notified")
         RETURN_VISIT = "return_visit", _("Return visit")
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")
         RECORDING = "recording", _("Recording attached")
         REMINDED = "reminded", _("Deadline reminder sent")
         ESCALATED = "escalated", _("Escalated past the deadline")
+        PAUSED = "paused", _("Clock paused")
+        RESUMED = "resumed", _("Clock resumed")
+        REGULATORY_REMINDED = "regulatory_reminded", _("Regulatory due date reminder sent")
+        REGULATORY_ESCALATED = "regulatory_escalated", _("Regulatory due date passed")
+        WAYBILLS = "waybills", _("Waybill numbers changed")
+        MERGED = "merged", _("Merged into another complaint")
+        MERGE_RECEIVED = "merge_received", _("Another complaint merged into this one")
 
     # No index of its own: the (complaint, at) index leads with it.
     complaint = events_of(Complaint, _("complaint"), db_index=False)
@@ -398,3 +566,38 @@ class ComplaintEvent(EventBase):
 
     def __str__(self):
         return f"{self.complaint_id} {self.kind}"
+
+
+class ComplaintPause(models.Model):
+    """One stop of a complaint's internal clock: from when, until when (open
+    while it waits), why. The regulatory clock does not stop."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("complaint")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_MAX_LENGTH)
+    started_at = models.DateTimeField(_("paused at"))
+    started_by = user_fk(_("paused by"))
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    ended_by = user_fk(_("resumed by"))
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("complaint pause")
+        verbose_name_plural = _("complaint pauses")
+        constraints = [
+            # At most one open pause per complaint.
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(ended_at__isnull=True),
+                name="complaint_one_open_pause",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="complaint_pause_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.started_at:%Y-%m-%d %H:%M}"

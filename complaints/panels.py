@@ -69,3 +69,25 @@ def customer_card_section(request, customer):
         if request.user.is_at_least(Role.STAFF)
         else "",
     }
+
+
+def green_channel_section(request, customer):
+    """A big customer's green channel (绿色通道, 限时服务): the deadlines its
+    complaints are promised (the deadline policies for its grade, any
+    category) and who answers its 24-hour hotline. One query, and none for a
+    customer without a grade; the hotline owner's name comes with the card's
+    customer (customers.selectors.CARD_PEOPLE)."""
+    if not customer.grade:
+        return None
+    promises = selectors.green_channel_promises(grade=customer.grade)
+    if not promises:
+        return None
+    owner = getattr(customer, "hotline_owner_name", None)
+    fallback = getattr(customer, "visiting_person_name", None)
+    return {
+        "template": "complaints/partials/_customer_card_green_channel.html",
+        "customer": customer,
+        "promises": promises,
+        "hotline_owner": owner or fallback,
+        "hotline_owner_is_fallback": not owner and bool(fallback),
+    }

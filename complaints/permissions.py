@@ -1,8 +1,8 @@
 """Who may do what to a complaint they can see.
 
 Staff log complaints and work their own (those they logged or handle): start
-the investigation, record findings, the written notice, the return visit and
-the recording. Supervisors and managers of the complaint's unit also assign
+the investigation, record findings, pause and resume the clock, the notice,
+the return visit and the recording. Supervisors and managers of the complaint's unit also assign
 handlers, propose solutions and mark them resolved. Only a manager of the unit
 (or an admin) approves or sends back a major complaint's solution (客户服务管理制度
 第12条: 情节重大…提请业务经理审批).
@@ -25,7 +25,16 @@ from crm_site.accounts.scope import (
 
 from . import rules
 
-OWN_ACTIONS = {"start", "findings", "notify", "return_visit", "recording"}
+OWN_ACTIONS = {
+    "start",
+    "findings",
+    "notify",
+    "return_visit",
+    "recording",
+    "pause",
+    "resume",
+    "waybills",
+}
 LEAD_ACTIONS = OWN_ACTIONS | {"assign", "propose", "resolve"}
 MANAGER_ACTIONS = {"approve", "send_back"}
 
@@ -55,6 +64,9 @@ for _action in sorted(LEAD_ACTIONS | MANAGER_ACTIONS):
         _rule = is_phone_complaint & _rule
     rulebook.add_rule(f"complaints.{_action}", is_active_user & _rule)
 rulebook.add_rule("complaints.log", is_staff_or_above)
+# Merging two complaints about one waybill: a supervisor or manager of the
+# unit, or an admin (checked on both complaints).
+rulebook.add_rule("complaints.merge", is_active_user & leads_unit)
 
 
 def may(user, action: str, complaint) -> bool:
@@ -68,8 +80,17 @@ def available_actions(user, complaint) -> list[str]:
         name
         for name in rules.ACTIONS
         if may(user, name, complaint)
-        and rules.allows(name, status=complaint.status, severity=complaint.severity)
+        and rules.allows(
+            name,
+            status=complaint.status,
+            severity=complaint.severity,
+            paused=complaint.paused_since is not None,
+        )
     ]
+
+
+def may_merge(user, complaint) -> bool:
+    return rulebook.test_rule("complaints.merge", user, complaint)
 
 
 def may_log(user) -> bool:

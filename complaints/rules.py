@@ -78,7 +78,7 @@ ACTIONS = {
         ),
         Action(
             "notify",
-            _("Record written notice"),
+            _("Record the notice to the customer"),
             _("The customer can be notified in writing only after the complaint is resolved."),
         ),
         Action(
@@ -100,6 +100,21 @@ ACTIONS = {
             "recording",
             _("Attach recording"),
             _("A closed complaint takes no more recordings."),
+        ),
+        Action(
+            "pause",
+            _("Pause the clock"),
+            _("Only an open complaint whose clock runs can be paused."),
+        ),
+        Action(
+            "resume",
+            _("Resume the clock"),
+            _("Only a paused complaint can be resumed."),
+        ),
+        Action(
+            "waybills",
+            _("Edit waybill numbers"),
+            _("A closed complaint's waybill numbers can no longer be changed."),
         ),
     ]
 }
@@ -125,6 +140,15 @@ WORKFLOW = Workflow(
         "findings": ((INVESTIGATING, SENT_BACK), None, "findings"),
         "assign": (OPEN, None, "assigned"),
         "recording": ((*OPEN, RESOLVED, NOTIFIED), None, "recording"),
+        # Stopping and restarting the internal clock leave the status as it
+        # is; whether the clock runs is the complaint's paused_since.
+        "pause": (OPEN, None, "paused"),
+        "resume": (OPEN, None, "resumed"),
+        "waybills": ((*OPEN, RESOLVED, NOTIFIED), None, "waybills"),
+        # Two complaints about one waybill become one (complaints.services.merge):
+        # the merged one is closed, the survivor's timeline records it.
+        "merge": ((*OPEN, RESOLVED, NOTIFIED, CLOSED), CLOSED, "merged"),
+        "merge_received": ((*OPEN, RESOLVED, NOTIFIED, CLOSED), None, "merge_received"),
     },
 )
 
@@ -139,8 +163,22 @@ def workflow_action(action: str, *, severity: str, satisfied: bool | None = None
     return action
 
 
-def check(action: str, *, status: str, severity: str) -> None:
-    """Raise IllegalTransition unless `action` applies to a complaint in `status`."""
+# What may be done while the internal clock is stopped: the status waits
+# with the clock, so the steps that move it come after resuming.
+WHILE_PAUSED = {"resume", "findings", "assign", "recording"}
+
+
+def check(action: str, *, status: str, severity: str, paused: bool = False) -> None:
+    """Raise IllegalTransition unless `action` applies to a complaint in
+    `status` (and, with `paused`, whose internal clock is stopped)."""
+    if paused and action not in WHILE_PAUSED:
+        raise IllegalTransition(
+            _("The complaint's clock is paused: resume it first.")
+            if action != "pause"
+            else ACTIONS["pause"].reason
+        )
+    if action == "resume" and not paused:
+        raise IllegalTransition(ACTIONS["resume"].reason)
     # Closing and reopening start from the same status: either verdict will do.
     name = workflow_action(action, severity=severity, satisfied=True)
     if WORKFLOW.allows(name, status):
@@ -157,9 +195,9 @@ def check(action: str, *, status: str, severity: str) -> None:
     raise IllegalTransition(ACTIONS[action].reason)
 
 
-def allows(action: str, *, status: str, severity: str) -> bool:
+def allows(action: str, *, status: str, severity: str, paused: bool = False) -> bool:
     try:
-        check(action, status=status, severity=severity)
+        check(action, status=status, severity=severity, paused=paused)
     except IllegalTransition:
         return False
     return True
@@ -190,6 +228,35 @@ def deadline_for(received_at: datetime, working_days: int, calendar: WorkCalenda
 
 def reminder_due_at(deadline: datetime) -> datetime:
     return deadline - REMINDER_BEFORE
+
+
+def most_specific(policies):
+    """The policy that wins among those matching a complaint: one for the
+    customer's grade beats one for the category (the green channel is a
+    promise to the customer), and one for both beats either; "any" loses.
+    None when nothing matches."""
+    ranked = sorted(
+        policies, key=lambda p: (bool(p.customer_grade), p.category_id is not None), reverse=True
+    )
+    return ranked[0] if ranked else None
+
+
+def regulatory_due_for(received_at: datetime, calendar_days: int) -> datetime:
+    """The regulator's due time: `calendar_days` calendar days from receipt,
+    to the second; holidays and make-up days (调休) do not move it
+    (快递暂行条例 第二十八条: 自接到投诉之日起7日内)."""
+    policy = deadlines.Policy(calendar_days, deadlines.CALENDAR_DAYS)
+    return deadlines.due_at(received_at, policy, WorkCalendar())
+
+
+# Written notice means; a major complaint's outcome may not go by phone only.
+PHONE_NOTICE = "phone"
+
+
+def notice_means_allowed(means: str, *, severity: str) -> bool:
+    """A general complaint's outcome may be told by phone (客户服务管理制度 第12条:
+    书面或电话); a major one's still needs a written notice."""
+    return not (means == PHONE_NOTICE and severity == MAJOR)
 
 
 # --- recordings --------------------------------------------------------------

@@ -8,7 +8,15 @@ from django.shortcuts import get_object_or_404
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
 
-from .models import OPEN_STATUSES, Complaint, Status
+from .models import (
+    OPEN_STATUSES,
+    Channel,
+    Complaint,
+    DeadlinePolicy,
+    RegulatoryLimit,
+    Severity,
+    Status,
+)
 
 
 def complaint_list(*, user, filters=None) -> QuerySet:
@@ -31,11 +39,28 @@ def complaint_detail(*, user, pk: int) -> Complaint:
         "category",
         "handler",
         "received_by",
+        "merged_into",
         "responsible_outlet",
         "origin_outlet",
         "destination_outlet",
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def complaint_clocks(*, complaint: Complaint) -> dict:
+    """What the page shows of the complaint's two clocks: the pauses of the
+    internal one (the open one first, if any) and the regulatory limit's text."""
+    pauses = list(complaint.pauses.select_related("started_by", "ended_by").order_by("-started_at"))
+    kind = (
+        RegulatoryLimit.Kind.POSTAL_12305
+        if complaint.channel == Channel.POSTAL_12305
+        else RegulatoryLimit.Kind.DIRECT
+    )
+    return {
+        "pauses": pauses,
+        "current_pause": pauses[0] if pauses and pauses[0].ended_at is None else None,
+        "regulatory_limit": RegulatoryLimit.objects.filter(kind=kind).first(),
+    }
 
 
 def complaint_events(*, complaint: Complaint) -> QuerySet:
@@ -50,7 +75,7 @@ def complaint_home_figures(*, user, now, rows: int) -> dict:
         mine = mine.mine(user)
     counts = {
         "open": mine.count(),
-        "overdue": mine.filter(deadline__lt=now).count(),
+        "overdue": mine.overdue(now).count(),
     }
     if user.is_at_least(Role.MANAGER):
         counts["awaiting_approval"] = mine.filter(status=Status.AWAITING_APPROVAL).count()
@@ -71,6 +96,7 @@ def complaint_card_figures(*, user, customer, rows: int) -> dict:
             "received_at",
             "status",
             "deadline",
+            "paused_since",
             "category__name",
             "category__name_en",
         )
@@ -91,3 +117,46 @@ def complaint_figures_base(*, user, filters) -> QuerySet:
     `filters` (a complaints.filters.ComplaintStatsFilter: its unit; the period is
     applied by the figures)."""
     return filters.apply(Complaint.objects.visible_to(user))
+
+
+def green_channel_promises(*, grade: str) -> list[dict]:
+    """The working days a grade's complaints are promised, per severity (the
+    deadline policies for that grade and any category): the green channel."""
+    policies = DeadlinePolicy.objects.filter(customer_grade=grade, category__isnull=True)
+    labels = dict(Severity.choices)
+    return [
+        {
+            "severity": p.severity,
+            "label": labels.get(p.severity, p.severity),
+            "days": p.working_days,
+        }
+        for p in policies.order_by("severity")
+    ]
+
+
+def complaint_waybill_facts(*, user, complaint: Complaint) -> dict:
+    """What the complaint page shows of its waybills: the numbers, the complaint
+    it repeats and those repeating it or merged into it (the ones the user may
+    see)."""
+    visible = Complaint.objects.visible_to(user).only("pk", "number", "received_at")
+    return {
+        "waybills": list(complaint.waybills.all()),
+        "repeat_of": visible.filter(pk=complaint.repeat_of_id).first()
+        if complaint.repeat_of_id
+        else None,
+        "repeats": list(visible.filter(repeat_of=complaint).order_by("-received_at")[:10]),
+        "merged": list(visible.filter(merged_into=complaint).order_by("-received_at")[:10]),
+    }
+
+
+def complaint_merge_candidates(*, user, complaint: Complaint) -> QuerySet:
+    """The complaints the user may see that name one of this one's waybills and
+    are not merged themselves: what it can be merged with."""
+    return (
+        Complaint.objects.visible_to(user)
+        .filter(waybills__in=complaint.waybills.all(), merged_into__isnull=True)
+        .exclude(pk=complaint.pk)
+        .select_related("customer")
+        .distinct()
+        .order_by("-received_at", "-pk")
+    )

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from crm_site.core import months
+
 from . import selectors
-from .filters import add_months
 from .services import figures as figures_of
 
 
@@ -28,7 +29,9 @@ def complaint_stats(*, user, filters, now=None) -> dict:
 
     - first, last: the period's first and last day;
     - rows: per unit and month (months as local dates);
-    - by_month, categories, total: per month, per category, and overall.
+    - by_month, categories, total: per month, per category, and overall;
+    - regulatory: the share closed within the regulatory limit per unit,
+      responsible outlet and month, and overall (figures.regulatory_share).
     """
     now = now or timezone.now()
     first, last = filters.period()
@@ -37,6 +40,9 @@ def complaint_stats(*, user, filters, now=None) -> dict:
     rows = figures_of.by_unit_and_month(complaints, now)
     for row in rows:
         row["month"] = _local_month(row["month"])
+    regulatory = figures_of.regulatory_share(complaints, now)
+    for row in regulatory["by_month"]:
+        row["month"] = _local_month(row["month"])
     return {
         "first": first,
         "last": last,
@@ -44,15 +50,16 @@ def complaint_stats(*, user, filters, now=None) -> dict:
         "categories": figures_of.by_category(complaints),
         "total": figures_of.totals(complaints, now),
         "by_month": figures_of.by_month(complaints, now),
+        "regulatory": regulatory,
     }
 
 
 def _months(first: date, last: date) -> list[date]:
-    months, month = [], first
+    series, month = [], first
     while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+        series.append(month)
+        month = months.shift(month, 1)
+    return series
 
 
 def chart_data(monthly: list[dict], categories: list[dict], first: date, last: date) -> dict:
@@ -78,3 +85,49 @@ def chart_data(monthly: list[dict], categories: list[dict], first: date, last: d
             "rate": _("Rate %"),
         },
     }
+
+
+def regulatory_tables(regulatory: dict) -> list[dict]:
+    """The three tables of the share within the regulatory limit, as the page
+    shows them: by unit, by responsible outlet (none named: "no outlet"), by month."""
+    no_outlet = _("No outlet named")
+    tables = [
+        (
+            "unit",
+            _("By unit"),
+            _("Unit"),
+            [(r["unit__code"], r["unit__name"], r) for r in regulatory["by_unit"]],
+        ),
+        (
+            "outlet",
+            _("By responsible outlet"),
+            _("Outlet"),
+            [
+                (
+                    r["responsible_outlet__code"] or "-",
+                    r["responsible_outlet__name"] or no_outlet,
+                    r,
+                )
+                for r in regulatory["by_outlet"]
+            ],
+        ),
+        (
+            "month",
+            _("By month"),
+            _("Month"),
+            [
+                (month_of(r["month"]).strftime("%Y-%m"), month_of(r["month"]).strftime("%Y-%m"), r)
+                for r in regulatory["by_month"]
+            ],
+        ),
+    ]
+    return [
+        {
+            "key": key,
+            "title": title,
+            "label": label,
+            "region": f"regulatory-{key}-title",
+            "rows": [{"key": k, "name": name, **row} for k, name, row in rows],
+        }
+        for key, title, label, rows in tables
+    ]

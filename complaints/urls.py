@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/notice/", views.complaint_notice, name="notice"),
     path("<int:pk>/recording/", views.complaint_recording, name="recording"),
     path("<int:pk>/do/<slug:action>/", views.complaint_action, name="action"),
+    path("<int:pk>/merge/", views.complaint_merge, name="merge"),
 ]

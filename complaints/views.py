@@ -53,7 +53,7 @@ ACTIONS: dict[str, tuple] = {
     "notify": (
         forms.NotifyForm,
         services.complaint_notify_customer,
-        gettext_lazy("The written notice to the customer is recorded."),
+        gettext_lazy("The notice to the customer is recorded."),
     ),
     "return_visit": (
         forms.ReturnVisitForm,
@@ -64,6 +64,21 @@ ACTIONS: dict[str, tuple] = {
         forms.RecordingForm,
         services.complaint_attach_recording,
         gettext_lazy("Recording attached."),
+    ),
+    "pause": (
+        forms.PauseForm,
+        services.complaint_pause,
+        gettext_lazy("The clock is paused."),
+    ),
+    "resume": (
+        forms.CommentForm,
+        services.complaint_resume,
+        gettext_lazy("The clock runs again; the deadline has moved on by the paused time."),
+    ),
+    "waybills": (
+        forms.WaybillsForm,
+        services.complaint_set_waybills,
+        gettext_lazy("Waybill numbers saved."),
     ),
 }
 
@@ -105,14 +120,15 @@ def complaint_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                _("Complaint %(number)s logged; deadline %(deadline)s.")
-                % {
-                    "number": complaint.number,
-                    "deadline": timezone.localtime(complaint.deadline).strftime("%Y-%m-%d %H:%M"),
-                },
-            )
+            text = _("Complaint %(number)s logged; deadline %(deadline)s.") % {
+                "number": complaint.number,
+                "deadline": timezone.localtime(complaint.deadline).strftime("%Y-%m-%d %H:%M"),
+            }
+            if complaint.repeat_of_id:
+                text += " " + _(
+                    "It is a repeat: the same waybill had complaint %(number)s in the last 30 days."
+                ) % {"number": complaint.repeat_of.number}
+            messages.success(request, text)
             return redirect(complaint)
     return render(request, "complaints/complaint_form.html", {"form": form})
 
@@ -127,19 +143,66 @@ def _action_forms(request, complaint, bound: dict | None = None) -> list[dict]:
     return result
 
 
-def _render_detail(request, complaint, bound=None):
+def _render_detail(request, complaint, bound=None, merge_form=None):
+    if merge_form is None and permissions.may_merge(request.user, complaint):
+        candidates = selectors.complaint_merge_candidates(user=request.user, complaint=complaint)
+        if candidates.exists():
+            merge_form = forms.MergeForm(prefix="merge", candidates=candidates)
     context = {
         "complaint": complaint,
+        "waybill_facts": selectors.complaint_waybill_facts(user=request.user, complaint=complaint),
+        "merge_form": merge_form,
         "events": selectors.complaint_events(complaint=complaint),
         "actions": _action_forms(request, complaint, bound),
         "overdue": complaint.is_overdue(),
+        "regulatory_overdue": complaint.regulatory_overdue(),
         "notice_ready": complaint.status in DONE_STATUSES,
+        **selectors.complaint_clocks(complaint=complaint),
     }
     return render(request, "complaints/complaint_detail.html", context)
 
 
+def _merged_redirect(request, complaint):
+    """A merged complaint's pages answer with its survivor's, and say so."""
+    messages.info(
+        request,
+        _("Complaint %(number)s was merged into %(survivor)s.")
+        % {"number": complaint.number, "survivor": complaint.merged_into.number},
+    )
+    return redirect(complaint.merged_into)
+
+
 def complaint_detail(request, pk: int):
-    return _render_detail(request, _get_complaint_for_user(request, pk))
+    complaint = _get_complaint_for_user(request, pk)
+    if complaint.merged_into_id:
+        return _merged_redirect(request, complaint)
+    return _render_detail(request, complaint)
+
+
+@require_POST
+def complaint_merge(request, pk: int):
+    """Merge this complaint and another about the same waybill (supervisor and up)."""
+    complaint = _get_complaint_for_user(request, pk)
+    if not permissions.may_merge(request.user, complaint):
+        raise PermissionDenied
+    if complaint.merged_into_id:
+        return _merged_redirect(request, complaint)
+    candidates = selectors.complaint_merge_candidates(user=request.user, complaint=complaint)
+    form = forms.MergeForm(request.POST, prefix="merge", candidates=candidates)
+    if form.is_valid():
+        survivor, merged = form.survivor_and_merged(complaint)
+        try:
+            services.complaint_merge(complaint=merged, survivor=survivor, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(complaint)
+        messages.success(
+            request,
+            _("Complaint %(number)s was merged into %(survivor)s.")
+            % {"number": merged.number, "survivor": survivor.number},
+        )
+        return redirect(survivor)
+    return _render_detail(request, complaint, merge_form=form)
 
 
 @require_POST
@@ -243,5 +306,7 @@ def complaint_stats(request):
         "query_string": query_string(request),
         "categories": figures["categories"],
         "chart": stats.chart_data(figures["by_month"], figures["categories"], first, last),
+        "regulatory": figures["regulatory"],
+        "regulatory_tables": stats.regulatory_tables(figures["regulatory"]),
     }
     return render(request, "complaints/complaint_stats.html", context)

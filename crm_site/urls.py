@@ -42,6 +42,8 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("reports/", include("reports.urls")),
+    path("search/", include("reports.search.urls")),
+    path("waybills/", include("reports.search.waybill_urls")),
     path("admin/", admin.site.urls),
 ]
 

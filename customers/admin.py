@@ -35,7 +35,13 @@ class CustomerAdmin(core_admin.ModelAdmin):
     list_filter = ["grade", "status", "unit"]
     search_fields = ["code", "name"]
     list_select_related = ["unit", "region", "visiting_person"]
-    raw_id_fields = ["sales_owner", "visiting_person", "created_by", "grade_pinned_by"]
+    raw_id_fields = [
+        "sales_owner",
+        "visiting_person",
+        "hotline_owner",
+        "created_by",
+        "grade_pinned_by",
+    ]
     readonly_fields = ["grade", "grade_points", "grade_breakdown", "grade_rule", "graded_at"]
     inlines = [ContactInline]
 

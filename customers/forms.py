@@ -149,6 +149,13 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
     )
 
     class Meta(CustomerFieldsForm.Meta):
+        # The card's own form also names the green channel's hotline owner
+        # (not an import column: a big account's arrangement, set by hand).
+        fields = [*CUSTOMER_FIELDS, "hotline_owner"]
+        field_classes = {
+            **CustomerFieldsForm.Meta.field_classes,
+            "hotline_owner": PersonChoiceField,
+        }
         widgets = {
             "services": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -176,6 +183,10 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
         self.fields["unit"].queryset = units
         self.fields["sales_owner"].queryset = people
         self.fields["visiting_person"].queryset = people
+        self.fields["hotline_owner"].queryset = people
+        self.fields["hotline_owner"].help_text = _(
+            "Who answers this customer's 24-hour hotline (green channel)."
+        )
         self.fields["services"].queryset = LogisticsService.objects.all()
         self.fields["services"].required = False
         current = self.instance.serving_outlet if self.instance.serving_outlet_id else None
@@ -184,6 +195,7 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
         if is_staff_role(user):
             # Staff keep their own customers; reassigning is a supervisor's job.
             self.fields["visiting_person"].disabled = True
+            self.fields["hotline_owner"].disabled = True
             if not self.instance.pk:
                 self.initial["visiting_person"] = user.pk
         if not user.is_at_least(Role.SUPERVISOR):
@@ -209,7 +221,7 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
         """The model fields for customer_create / customer_update."""
         return {
             name: self.cleaned_data[name]
-            for name in CUSTOMER_FIELDS
+            for name in self._meta.fields or CUSTOMER_FIELDS
             if name != "services" and name in self.cleaned_data
         }
 

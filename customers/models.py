@@ -257,6 +257,9 @@ class Customer(Timestamped):
     unit = unit_fk("customers")
     sales_owner = user_fk(_("sales owner"), related_name="sales_customers")
     visiting_person = user_fk(_("visiting person"), related_name="visited_customers")
+    # A big customer's green channel (绿色通道) names the one person who answers
+    # its 24-hour hotline; per customer, since each big account has its own.
+    hotline_owner = user_fk(_("24-hour hotline owner"), related_name="hotline_customers")
     # Kept when a supervisor or admin assigns a salesperson of the customer's
     # region as its visiting person despite the rule (客户服务管理制度 第3条).
     assignment_override_reason = models.TextField(

@@ -256,6 +256,7 @@ def _card_columns() -> dict:
 # The people the card names, by the customer's columns that hold them.
 CARD_PEOPLE = (
     "visiting_person",
+    "hotline_owner",
     "sales_owner",
     "created_by",
     "grade_pinned_by",

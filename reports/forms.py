@@ -5,10 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core import months
 from crm_site.core.inputs import CleanInputForm, MonthField
 from crm_site.core.versioning import VersionedFormMixin
-
-from . import months
 
 TEXT_LIMIT = 10_000
 

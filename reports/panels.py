@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import units_for
+from crm_site.core import months
 
-from . import months
 from .models import MonthlyPatrolSummary
 
 PANEL_ROWS = 5

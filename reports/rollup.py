@@ -30,13 +30,12 @@ from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
 from complaints.services import complaint_figures_by_unit
+from crm_site.core import months
 from customers.models import Customer, GradingRule
 from visits import cadence as cad
 from visits import compliance
 from visits.models import DailyReport, DailyReportEntry, UrgentReport, Visit
 from visits.queries import span
-
-from . import months
 
 SCHEMA = 1
 

@@ -9,11 +9,12 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from complaints.models import ComplaintCategory
+from crm_site.core import months
 from customers.models import Customer
 from visits.models import DailyReport, Visit
 from visits.queries import day_start
 
-from . import months, reviews
+from . import reviews
 from .models import BigCustomerReview, MonthlyPatrolSummary, RollupRequest
 
 # --- monthly summaries -------------------------------------------------------------

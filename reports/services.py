@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Membership, User
 from crm_site.accounts.selectors import unit_people
+from crm_site.core import months
 from crm_site.core.db import allow_long_statements
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import notify_each
@@ -34,7 +35,7 @@ from crm_site.core.workflow import Workflow, transition
 from customers.models import Customer
 from visits.models import DailyReport
 
-from . import months, permissions, rollup
+from . import permissions, rollup
 from .models import MonthlyPatrolSummary, RollupRequest, SummaryEvent
 
 logger = logging.getLogger(__name__)

@@ -12,9 +12,10 @@ from celery import group
 from django.utils import timezone
 
 from crm_site.accounts.models import ServiceUnit
+from crm_site.core import months
 from crm_site.core.jobs import db_task
 
-from . import months, services
+from . import services
 
 
 def _day(day_iso: str | None) -> date:

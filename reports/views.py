@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core import months
 from crm_site.core.forms import add_service_errors, form_errors_to_messages
 from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
 
-from . import display, export, months, permissions, rollup, selectors, services
+from . import display, export, permissions, rollup, selectors, services
 from .filters import SummaryFilter
 from .forms import BuildForm, CommentaryForm, ReviewForm
 from .models import MonthlyPatrolSummary, SummaryEvent

@@ -162,6 +162,8 @@ _COMPLAINT_LOG_FIELDS = (
     "responsible_outlet",
     "origin_outlet",
     "destination_outlet",
+    "regulatory_due",
+    "waybills",
 )
 
 
@@ -239,6 +241,7 @@ def make_urgent_report(unit=None, raised_by=None, *, route=False, **overrides):
         "proposal": overrides.pop("proposal", ""),
         "customer": overrides.pop("customer", None),
         "source_entry": overrides.pop("source_entry", None),
+        "waybills": overrides.pop("waybills", ()),
     }
     report, _created = urgent_report_raise(actor=raised_by, unit=unit, **raise_fields)
     if route:

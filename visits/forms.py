@@ -8,6 +8,7 @@ from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import CleanInputForm, MonthField
 from customers.fields import CustomerField
 from customers.models import Customer
+from customers.waybills.forms import WaybillListField
 
 from .intelligence import MAX_NAME, MAX_TAGS, split_competitor_names
 from .models import DailyReport, DailyReportEntry, Kind
@@ -45,6 +46,7 @@ class EntryForm(IdempotentFormMixin, CleanInputForm):
             attrs={"class": "form-control", "list": "competitor-names", "autocomplete": "off"}
         ),
     )
+    waybills = WaybillListField()
     effect = forms.CharField(label=_("Effect of the visit"), required=False, max_length=5000)
     handling = forms.CharField(
         label=_("Handling of the main matters and the result"), required=False, max_length=5000
@@ -104,6 +106,7 @@ class EntryForm(IdempotentFormMixin, CleanInputForm):
             needs_escalation=d["needs_escalation"],
             escalation_reason=d["escalation_reason"].strip(),
             competitors=tuple(d.get("competitor_names", ())),
+            waybills=tuple(d.get("waybills") or ()),
             **{name: d[name].strip() for name in TEXT_FIELDS},
         )
 
@@ -117,6 +120,7 @@ class EntryForm(IdempotentFormMixin, CleanInputForm):
             "escalation_reason": entry.escalation_reason,
             "form_token": entry.form_token,
             "competitors": ", ".join(c.name for c in entry.competitors.all()),
+            "waybills": "\n".join(w.number for w in entry.waybills.all()),
             **{name: getattr(entry, name) for name in TEXT_FIELDS},
         }
 

@@ -62,7 +62,9 @@ def daily_report_entries(
     *, report: DailyReport, flagged_first: bool, with_urgent: bool = False
 ) -> QuerySet:
     """The report's entries; a reviewer reads the flagged ones first."""
-    entries = report.entries.select_related("customer", "visit").prefetch_related("competitors")
+    entries = report.entries.select_related("customer", "visit").prefetch_related(
+        "competitors", "waybills"
+    )
     if with_urgent:
         entries = entries.prefetch_related("urgent_reports")
     if flagged_first:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from crm_site.core.idempotency import create_once, first_by_token
 from crm_site.core.services import audit, in_language_of, notify
 from crm_site.core.workflow import TransitionRefused, Workflow, transition
+from customers.waybills.services import waybills_set
 
 from .intelligence import entry_competitors_set
 from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
@@ -42,6 +43,7 @@ DRAFT_FIELDS = (
     "needs_escalation",
     "escalation_reason",
     "competitors",
+    "waybills",
     "form_token",
 )
 DRAFT_MAX_CHARS = 10_000
@@ -62,6 +64,7 @@ class EntryContent:
     needs_escalation: bool = False
     escalation_reason: str = ""
     competitors: tuple[str, ...] = ()
+    waybills: tuple[str, ...] = ()
 
     def text(self) -> dict:
         return {name: getattr(self, name) for name in TEXT_FIELDS} | {
@@ -203,6 +206,7 @@ def _entry_create(report, actor, content, form_token):
         **content.text(),
     )
     entry_competitors_set(entry=entry, names=content.competitors, actor=actor)
+    waybills_set(record=entry, numbers=content.waybills)
     EntryDraft.objects.filter(report=report, entry=None, data__form_token=str(form_token)).delete()
     return entry, True
 
@@ -221,6 +225,7 @@ def daily_report_entry_update(
         setattr(entry, name, value)
     entry.save()
     entry_competitors_set(entry=entry, names=content.competitors, actor=actor)
+    waybills_set(record=entry, numbers=content.waybills)
     Visit.objects.filter(pk=entry.visit_id).update(
         customer=content.customer,
         unit_id=content.customer.unit_id,

@@ -21,7 +21,7 @@ from django.db.models import (
     F,
     Q,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from .. import rules
@@ -63,7 +63,10 @@ def kpi_aggregates(now: datetime | None = None) -> dict:
         "resolved": Count("pk", filter=resolved),
         "resolved_on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("deadline"))),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=now)),
+        "overdue": Count(
+            "pk",
+            filter=Q(status__in=OPEN_STATUSES, deadline__lt=now, paused_since__isnull=True),
+        ),
         "major": Count("pk", filter=Q(severity=Severity.MAJOR)),
         "return_visits": Count("pk", filter=Q(satisfied__isnull=False)),
         "satisfied": Count("pk", filter=Q(satisfied=True)),
@@ -174,3 +177,61 @@ def complaint_figures_by_unit(*, unit_ids: list[int], start: date, end: date) ->
         figures["by_category"] = categories[unit_id]
         result[unit_id] = figures
     return result
+
+
+# --- the regulatory limit -------------------------------------------------------
+
+
+def regulatory_aggregates(now: datetime | None = None) -> dict:
+    """Met: the customer was first told the result (regulatory_answered_on)
+    no later than the day of the regulatory due date (local). Missed: told
+    later, or not yet told and the due date has passed. Complaints still
+    within the limit and not yet answered count in neither."""
+    now = now or timezone.now()
+    due_day = TruncDate("regulatory_due", tzinfo=timezone.get_current_timezone())
+    has_due = Q(regulatory_due__isnull=False)
+    met = has_due & Q(regulatory_answered_on__isnull=False, regulatory_answered_on__lte=due_day)
+    missed = has_due & (
+        Q(regulatory_answered_on__gt=due_day)
+        | Q(regulatory_answered_on__isnull=True, regulatory_due__lt=now)
+    )
+    return {
+        "regulatory_met": Count("pk", filter=met),
+        "regulatory_missed": Count("pk", filter=missed),
+    }
+
+
+def _with_share(row: dict) -> dict:
+    row["regulatory_decided"] = row["regulatory_met"] + row["regulatory_missed"]
+    row["regulatory_share"] = rules.rate(row["regulatory_met"], row["regulatory_decided"])
+    return row
+
+
+def regulatory_share(queryset, now: datetime | None = None) -> dict:
+    """The share closed within the regulatory limit, per unit, per responsible
+    outlet and per month of receipt (three grouped queries), and overall."""
+    aggregates = regulatory_aggregates(now)
+    units = (
+        queryset.values("unit_id", "unit__code", "unit__name")
+        .annotate(**aggregates)
+        .order_by("unit__code")
+    )
+    outlets = (
+        queryset.values(
+            "responsible_outlet_id", "responsible_outlet__code", "responsible_outlet__name"
+        )
+        .annotate(**aggregates)
+        .order_by("responsible_outlet__code")
+    )
+    months = (
+        queryset.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(**aggregates)
+        .order_by("month")
+    )
+    return {
+        "by_unit": [_with_share(dict(r)) for r in units],
+        "by_outlet": [_with_share(dict(r)) for r in outlets],
+        "by_month": [_with_share(dict(r)) for r in months],
+        "total": _with_share(queryset.aggregate(**aggregates)),
+    }

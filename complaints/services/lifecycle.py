@@ -8,12 +8,14 @@ the ComplaintEvent written with it.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,22 +34,51 @@ from ..models import (
     ComplaintEvent,
     ComplaintSequence,
     DeadlinePolicy,
+    RegulatoryLimit,
     Severity,
     Status,
 )
 from ..outlets import OUTLET_FIELDS, check_outlets
 from .recording import recording_validate
+from .waybills import complaint_waybills_attach
 
 # Fallback when an admin deleted a severity's policy row.
 DEFAULT_WORKING_DAYS: dict[str, int] = {Severity.NORMAL: 5, Severity.MAJOR: 3}
+# Fallback when an admin deleted a regulatory limit (快递暂行条例 第二十八条).
+DEFAULT_REGULATORY_DAYS = 7
 
 
-def complaint_deadline(*, received_at: datetime, severity: str) -> datetime:
-    """The deadline a complaint received at `received_at` gets, by the severity policy."""
-    policy = DeadlinePolicy.objects.filter(severity=severity).first()
+def complaint_deadline(
+    *, received_at: datetime, severity: str, category_id: int | None = None, grade: str = ""
+) -> datetime:
+    """The deadline a complaint received at `received_at` gets: by the most
+    specific policy for its severity, category and customer grade."""
+    policy = rules.most_specific(
+        DeadlinePolicy.objects.matching(severity=severity, category_id=category_id, grade=grade)
+    )
     days = policy.working_days if policy else DEFAULT_WORKING_DAYS[severity]
     local = timezone.localtime(received_at)
     return rules.deadline_for(local, days, work_calendar(start=local.date()))
+
+
+def complaint_regulatory_due(
+    *, received_at: datetime, channel: str, notice_due: datetime | None = None
+) -> tuple[datetime, str]:
+    """The regulator's due time and the source it comes from: a 12305 transfer
+    is due when its transfer notice says (`notice_due`), else by the limit for
+    its kind; a complaint made to the company by the direct limit. Calendar
+    days, never paused."""
+    kind = (
+        RegulatoryLimit.Kind.POSTAL_12305
+        if channel == Channel.POSTAL_12305
+        else RegulatoryLimit.Kind.DIRECT
+    )
+    limit = RegulatoryLimit.objects.filter(kind=kind).first()
+    days = limit.calendar_days if limit else DEFAULT_REGULATORY_DAYS
+    source = limit.source if limit else ""
+    if notice_due is not None and kind == RegulatoryLimit.Kind.POSTAL_12305:
+        return notice_due, source
+    return rules.regulatory_due_for(timezone.localtime(received_at), days), source
 
 
 def complaint_next_number(*, year: int) -> str:
@@ -125,6 +156,7 @@ def _move(
     at=None,
     claim: bool = False,
     version: int | None = None,
+    where: dict | None = None,
     **fields,
 ) -> ComplaintEvent:
     """Check the role and the rules' reason, then apply the workflow action.
@@ -136,14 +168,21 @@ def _move(
     """
     _require(actor, action, complaint)
     try:
-        rules.check(action, status=complaint.status, severity=complaint.severity)
+        rules.check(
+            action,
+            status=complaint.status,
+            severity=complaint.severity,
+            paused=complaint.paused_since is not None,
+        )
     except rules.IllegalTransition as exc:
         raise _illegal(complaint, exc.reason) from exc
     if claim:
         claim_version(complaint, version, history=complaint.events)
     name = rules.workflow_action(action, severity=complaint.severity, satisfied=outcome)
     event = {"comment": comment, "at": at or timezone.now()}
-    return transition(complaint, name, actor=actor, workflow=WORKFLOW, event=event, **fields)
+    return transition(
+        complaint, name, actor=actor, workflow=WORKFLOW, where=where, event=event, **fields
+    )
 
 
 def _notify_handler_assigned(complaint: Complaint, actor, event: ComplaintEvent) -> None:
@@ -164,7 +203,9 @@ def _notify_handler_assigned(complaint: Complaint, actor, event: ComplaintEvent)
     )
 
 
-def _check_log(*, actor, customer, channel, received_at, handler, acknowledged_on, recording):
+def _check_log(
+    *, actor, customer, channel, received_at, handler, acknowledged_on, recording, notice_due
+):
     from customers.models import Customer
 
     if not permissions.may_log(actor):
@@ -179,6 +220,14 @@ def _check_log(*, actor, customer, channel, received_at, handler, acknowledged_o
         raise ValidationError({"recording": _("Only phone complaints have a recording.")})
     if received_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"received_at": _("The time received cannot be in the future.")})
+    if notice_due is not None and channel != Channel.POSTAL_12305:
+        raise ValidationError(
+            {"regulatory_due": _("Only a 12305 transfer has a due date of its own.")}
+        )
+    if notice_due is not None and notice_due <= received_at:
+        raise ValidationError(
+            {"regulatory_due": _("The transfer notice's due date must be after receipt.")}
+        )
     if handler is not None and not unit_members(customer.unit_id).filter(pk=handler.pk).exists():
         raise ValidationError(
             {"handler": _("The handler must be a member of the customer's unit.")}
@@ -201,13 +250,19 @@ def complaint_log(
     handler: User | None = None,
     acknowledged_on: date | None = None,
     recording=None,
+    regulatory_due: datetime | None = None,
+    waybills: Sequence[str] = (),
     form_token: uuid.UUID | None = None,
     responsible_outlet=None,
     origin_outlet=None,
     destination_outlet=None,
 ) -> Complaint:
-    """Log a complaint (客户投诉记录表) with its number and deadline. A resent
-    form (same token) returns the complaint the first one logged."""
+    """Log a complaint (客户投诉记录表) with its number, its deadline (by the
+    policy for its severity, category and customer grade), its regulatory due
+    date (`regulatory_due`: a 12305 transfer notice's, else by the regulatory
+    limit) and its waybill numbers (normalised; a repeat within 30 days is
+    flagged). A resent form (same token) returns the complaint the first one
+    logged."""
     if (first := first_by_token(Complaint, form_token)) is not None:
         return first
     _check_log(
@@ -218,6 +273,7 @@ def complaint_log(
         handler=handler,
         acknowledged_on=acknowledged_on,
         recording=recording,
+        notice_due=regulatory_due,
     )
     outlets = {
         "responsible_outlet": responsible_outlet,
@@ -228,6 +284,10 @@ def complaint_log(
     if handler is None and actor.memberships.filter(unit_id=customer.unit_id).exists():
         handler = actor
     content_type = recording_validate(recording) if recording else ""
+
+    due, source = complaint_regulatory_due(
+        received_at=received_at, channel=channel, notice_due=regulatory_due
+    )
 
     def create() -> Complaint:
         # The number is claimed here: a resent form racing the first claims none.
@@ -245,7 +305,14 @@ def complaint_log(
             category=category,
             severity=severity,
             handler=handler or customer.visiting_person,
-            deadline=complaint_deadline(received_at=received_at, severity=severity),
+            deadline=complaint_deadline(
+                received_at=received_at,
+                severity=severity,
+                category_id=category.pk,
+                grade=customer.grade,
+            ),
+            regulatory_due=due,
+            regulatory_source=source,
             acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
             status=Status.RECEIVED,
             form_token=form_token,
@@ -253,6 +320,8 @@ def complaint_log(
         )
         complaint.save()
         event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
+        if waybills:
+            complaint_waybills_attach(complaint=complaint, numbers=waybills)
         if recording:
             _store_recording(complaint, recording, content_type)
         _notify_handler_assigned(complaint, actor, event)
@@ -317,7 +386,7 @@ def complaint_record_findings(
     `version`: the complaint's version the form was loaded from; if someone
     saved its findings or solution since, StaleEdit and nothing changes.
     """
-    fields = {"cause": cause, "responsible_department": responsible_department}
+    fields: dict[str, Any] = {"cause": cause, "responsible_department": responsible_department}
     unknown = set(outlets) - set(OUTLET_FIELDS)
     if unknown:
         raise TypeError(f"unexpected arguments: {sorted(unknown)}")
@@ -455,7 +524,12 @@ def _means_label(means: str) -> str:
 def complaint_notify_customer(
     *, complaint: Complaint, actor: User, notified_on: date, means: str, comment: str = ""
 ) -> Complaint:
-    """resolved → customer notified: the written answer went out on `notified_on` by `means`."""
+    """resolved → customer notified: the answer went out on `notified_on` by
+    `means` (by phone only for a general complaint: a major one's is written)."""
+    if not rules.notice_means_allowed(means, severity=complaint.severity):
+        raise ValidationError(
+            {"means": _("A major complaint's outcome must be notified in writing.")}
+        )
     if notified_on > timezone.localdate():
         raise ValidationError({"notified_on": _("The notice date cannot be in the future.")})
     if notified_on < timezone.localtime(complaint.received_at).date():
@@ -469,6 +543,10 @@ def complaint_notify_customer(
         comment=comment or _means_label(means),
         notified_on=notified_on,
         notice_means=means,
+        # The first notice is the one the regulator counts.
+        regulatory_answered_on=Coalesce(
+            F("regulatory_answered_on"), Value(notified_on, output_field=DateField())
+        ),
     )
     return complaint
 
@@ -492,7 +570,12 @@ def complaint_return_visit(
         # whose reminder and escalation fire anew.
         fields |= {
             "reopened_count": F("reopened_count") + 1,
-            "deadline": complaint_deadline(received_at=now, severity=complaint.severity),
+            "deadline": complaint_deadline(
+                received_at=now,
+                severity=complaint.severity,
+                category_id=complaint.category_id,
+                grade=complaint.customer.grade,
+            ),
             "reminded_at": None,
             "escalated_at": None,
             "resolved_at": None,

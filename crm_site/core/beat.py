@@ -77,6 +77,14 @@ class RedisLock:
             logger.warning("beat lock: Redis unreachable: %s", exc)
             return True
 
+    def renewed_seconds_ago(self) -> float | None:
+        """Seconds since the holder last renewed the lock (on its tick), None when
+        nobody holds it."""
+        remaining_ms = self.client.pttl(LOCK_KEY)
+        if remaining_ms is None or remaining_ms < 0:
+            return None
+        return max(0.0, LOCK_SECONDS - remaining_ms / 1000)
+
     def release(self) -> None:
         try:
             self.client.eval(_RELEASE, 1, LOCK_KEY, self.token)
@@ -118,6 +126,18 @@ class FileLock:
             fcntl.flock(self.file.fileno(), fcntl.LOCK_UN)
             self.file.close()
             self.file = None
+
+
+def lock_renewed_seconds_ago() -> float | None:
+    """How long ago the running beat renewed its Redis lock: None without Redis,
+    when Redis cannot be reached, or when no beat holds the lock."""
+    if not settings.REDIS_URL:
+        return None
+    lock = RedisLock(settings.REDIS_URL)
+    try:
+        return lock.renewed_seconds_ago()
+    except lock.errors:
+        return None
 
 
 def beat_lock() -> RedisLock | FileLock:

@@ -11,9 +11,11 @@ half turns the same rules into querysets and conditional UPDATEs: which rows
 are due for a reminder or an escalation and not yet sent one, and the claim
 that makes sending it happen once.
 
-Where pauses (a clock stopped while waiting on the customer) or regulatory
-clocks come in, they extend `Clock`: a due time then depends on the intervals
-the clock ran, and `due_at` stays the single place that computes it.
+A `Clock` may carry the intervals it was stopped (a complaint waiting for an
+outlet's reply or the customer's evidence): `clock_due_at` moves the due time
+on by the time each pause took out of the clock (working time for a working
+clock, elapsed time for a calendar one), to the second. A clock that must
+never stop (a regulatory one) is simply a Clock without pauses.
 """
 
 from collections.abc import Iterable
@@ -52,13 +54,17 @@ class Policy:
             raise ValueError("a deadline policy cannot be negative")
 
 
+Pause = tuple[datetime, datetime]  # (stopped at, restarted at), aware
+
+
 @dataclass(frozen=True)
 class Clock:
-    """When a clock started, under which policy. The seam for pauses: a
-    later clock may carry the intervals it was stopped."""
+    """When a clock started, under which policy, and the intervals it was
+    stopped (closed ones: an open pause has no end yet, so no due time)."""
 
     started_at: datetime  # aware, in the local time of the calendar
     policy: Policy
+    pauses: tuple[Pause, ...] = ()
 
 
 def due_at(start: datetime, policy: Policy, calendar: WorkCalendar) -> datetime:
@@ -73,8 +79,32 @@ def due_at(start: datetime, policy: Policy, calendar: WorkCalendar) -> datetime:
     return start + timedelta(days=policy.amount)
 
 
+def is_working_unit(unit: str) -> bool:
+    return unit in (WORKING_HOURS, WORKING_DAYS)
+
+
+def paused_due(
+    due: datetime, pauses: Iterable[Pause], unit: str, calendar: WorkCalendar
+) -> datetime:
+    """`due` moved on by each pause, in order: a pause that began before the
+    (moved) due time adds the time it took out of the clock (its working time
+    for a working unit, its length otherwise); one that began at or after it
+    found the clock already run out and adds nothing."""
+    for stopped, restarted in sorted(pauses):
+        if stopped >= due or restarted <= stopped:
+            continue
+        if is_working_unit(unit):
+            lost = calendar.working_time_between(stopped, restarted)
+            due = calendar.add_working_time(due, lost) if lost else due
+        else:
+            due += restarted - stopped
+    return due
+
+
 def clock_due_at(clock: Clock, calendar: WorkCalendar) -> datetime:
-    return due_at(clock.started_at, clock.policy, calendar)
+    """The due time of `clock`: by its policy from its start, moved on by its pauses."""
+    due = due_at(clock.started_at, clock.policy, calendar)
+    return paused_due(due, clock.pauses, clock.policy.unit, calendar)
 
 
 # --- SLA badge (pure) ------------------------------------------------------------

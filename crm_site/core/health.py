@@ -3,7 +3,10 @@
 database   reachable, and no migration left unapplied
 broker     a connection to the Celery broker opens
 beat       beat's heartbeat (the "beat" WorkerHeartbeat row, written on its
-           ticks by crm_site.core.beat) is under BEAT_STALE_SECONDS old
+           ticks by crm_site.core.beat) is under BEAT_STALE_SECONDS old; while
+           the database is unreachable that row cannot be read, and beat's lock
+           in Redis (renewed on the same ticks) tells instead, so the outage is
+           named once, as the database's
 worker     at least one Celery worker answers a ping
 
 In eager mode (development with CELERY_EAGER=1, and the tests) jobs run in the
@@ -18,13 +21,13 @@ from dataclasses import asdict, dataclass
 
 from django.db import DatabaseError, close_old_connections, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.accounts.models import Role, User
+from crm_site.accounts.selectors import active_admins
 from crm_site.celery import app
 
+from .beat import lock_renewed_seconds_ago
 from .models import WorkerHeartbeat
 from .services import heartbeat_record, notify_each
 
@@ -96,7 +99,7 @@ def check_beat(*, now=None) -> Part:
             WorkerHeartbeat.objects.filter(name=BEAT).values_list("seen_at", flat=True).first()
         )
     except DatabaseError:
-        return Part(False, "unknown: database unreachable")
+        return _beat_by_its_lock()
     if seen_at is None:
         beat_stale_alert(seen_at=None)
         return Part(False, "no heartbeat yet")
@@ -105,6 +108,15 @@ def check_beat(*, now=None) -> Part:
         beat_stale_alert(seen_at=seen_at)
         return Part(False, f"last heartbeat {int(age)} seconds ago")
     return Part(True, f"last heartbeat {int(age)} seconds ago")
+
+
+def _beat_by_its_lock() -> Part:
+    renewed = lock_renewed_seconds_ago()
+    if renewed is None:
+        return Part(False, "unknown: database unreachable")
+    # The lock expires LOCK_SECONDS after its last renewal, inside
+    # BEAT_STALE_SECONDS: a lock still held is a beat that ticked recently.
+    return Part(True, f"lock renewed {int(renewed)} seconds ago (heartbeat row unreadable)")
 
 
 def readiness() -> tuple[bool, dict]:
@@ -124,19 +136,13 @@ def readiness() -> tuple[bool, dict]:
     return not failing, body
 
 
-def _admins():
-    return User.objects.filter(
-        Q(groups__name=Role.ADMIN) | Q(is_superuser=True), is_active=True
-    ).distinct()
-
-
 def beat_stale_alert(*, seen_at) -> int:
     """Tell every admin that beat stopped, once per outage; returns how many were told."""
     key = f"beat-stale:{seen_at.isoformat() if seen_at else 'never'}"
     told = 0
     try:
         sent = notify_each(
-            _admins(),
+            active_admins(),
             kind="beat_stale",
             text=lambda: (
                 _("Scheduled jobs are not running"),

@@ -145,6 +145,8 @@ def audit(
     """Append an audit log entry (exports with filters and row counts, imports,
     rule edits, deletions, role changes...). Never pass personal data in `data`.
     `object_type`/`object_id` name an object without it (one already deleted)."""
+    from crm_site.accounts.lockout import client_address
+
     from .models import AuditLog
 
     known = actor if getattr(actor, "is_authenticated", False) else None
@@ -156,7 +158,7 @@ def audit(
         object_id=str(obj.pk) if obj is not None else str(object_id)[:50],
         summary=summary[:300],
         data=data or {},
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_address(request) if request is not None else None,
     )
 
 
@@ -172,12 +174,11 @@ def not_found_probe_count(*, user, request) -> None:
     Out-of-scope objects answer 404 by design, so a user walking ids shows up
     only here. The count lives in the cache (Redis outside development): an
     atomic increment, so concurrent requests cannot both cross the limit."""
-    from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from crm_site.accounts.models import Role
+    from crm_site.accounts.selectors import active_admins
 
     key = not_found_probe_key(user.pk)
     cache.add(key, 0, timeout=settings.CRM_NOT_FOUND_PROBE_MINUTES * 60)
@@ -199,9 +200,8 @@ def not_found_probe_count(*, user, request) -> None:
             },
             request=request,
         )
-        admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMIN)
         notify_each(
-            admins.distinct(),
+            active_admins(),
             kind="security.not_found_probe",
             text=lambda: (
                 _("User %(username)s opened %(count)s missing or hidden objects")

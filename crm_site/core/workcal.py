@@ -54,7 +54,11 @@ class WorkCalendar:
 
         `start` must be an aware or naive local datetime; the result has the same tzinfo.
         """
-        remaining = timedelta(hours=hours)
+        return self.add_working_time(start, timedelta(hours=hours))
+
+    def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        """`start` plus `amount` of working time, exact to the microsecond."""
+        remaining = amount
         current = start
         tz = start.tzinfo
         while True:
@@ -71,3 +75,18 @@ class WorkCalendar:
                 return current + remaining
             remaining -= available
             current = datetime.combine(self.next_working_day(day), self.day_start, tzinfo=tz)
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The working time from `start` to `end` (same tzinfo); zero if end <= start."""
+        total = timedelta(0)
+        tz = start.tzinfo
+        day = start.date()
+        while start < end and day <= end.date():
+            if self.is_working_day(day):
+                open_at = datetime.combine(day, self.day_start, tzinfo=tz)
+                close_at = datetime.combine(day, self.day_end, tzinfo=tz)
+                lo, hi = max(start, open_at), min(end, close_at)
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total

@@ -142,6 +142,7 @@ def measure_pages(out: dict) -> None:
     last_page = capture_floor_context(client)
     with transaction.atomic():
         card = long_history_customer(user)
+        waybill = search_waybill(user, card)
         samples = interleaved_requests(
             client,
             {
@@ -152,6 +153,7 @@ def measure_pages(out: dict) -> None:
                     LIST_FILTER | {"page": last_page},
                 ),
                 "customer_card_p90_ms": (card.get_absolute_url(), None),
+                "waybill_search_p90_ms": ("/search/", {"q": waybill}),
             },
         )
         for size in (10, 100):
@@ -161,11 +163,35 @@ def measure_pages(out: dict) -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(card.get_absolute_url())
         out["queries_card"] = len(queries.captured_queries)
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/search/", {"q": waybill})
+        out["queries_waybill_search"] = len(queries.captured_queries)
         transaction.set_rollback(True)
     for name, times in samples.items():
         out[name] = round(p90(times), 1)
     out["customer_list_pages"] = last_page
     out["page_requests"] = len(samples["render_floor_p90_ms"])
+
+
+def search_waybill(user, card) -> str:
+    """A waybill number named by a complaint of `user`'s unit in the dataset;
+    if the dataset has none, one put on the card customer's newest complaint
+    (inside the caller's rolled-back transaction)."""
+    from complaints.models import Complaint
+    from customers.waybills.services import waybills_set
+
+    link = (
+        Complaint.waybills.through.objects.filter(complaint__unit_id=user.primary_unit.pk)
+        .values_list("waybill__number", flat=True)
+        .first()
+    )
+    if link:
+        return link
+    complaint = Complaint.objects.filter(customer=card).order_by("-received_at").first()
+    number = "SF0000000001"
+    if complaint is not None:
+        waybills_set(record=complaint, numbers=[number])
+    return number
 
 
 # The card's long history: contacts, complaints, grade changes and surveys.

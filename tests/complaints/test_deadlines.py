@@ -77,8 +77,18 @@ def test_the_handler_is_reminded_once_within_24_hours_of_the_deadline(customer_a
     later = _due_in(customer_a, staff_a, 30)
     first = services.complaint_deadlines_sweep()
     second = services.complaint_deadlines_sweep()
-    assert first == {"reminded": 1, "escalated": 0}
-    assert second == {"reminded": 0, "escalated": 0}
+    assert first == {
+        "reminded": 1,
+        "escalated": 0,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
+    assert second == {
+        "reminded": 0,
+        "escalated": 0,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
     reminders = Notification.objects.filter(recipient=staff_a, kind="complaint_reminder")
     assert [n.url for n in reminders] == [soon.get_absolute_url()]
     assert soon.number in reminders.get().title
@@ -103,7 +113,12 @@ def test_past_the_deadline_the_units_supervisors_and_managers_are_told_once(
 def test_resolved_complaints_are_neither_reminded_nor_escalated(customer_a, staff_a, supervisor_a):
     late = _due_in(customer_a, staff_a, -1)
     Complaint.objects.filter(pk=late.pk).update(status="resolved", resolved_at=timezone.now())
-    assert services.complaint_deadlines_sweep() == {"reminded": 0, "escalated": 0}
+    assert services.complaint_deadlines_sweep() == {
+        "reminded": 0,
+        "escalated": 0,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
 
 
 @pytest.mark.django_db

@@ -51,3 +51,18 @@ def test_without_customers_the_demo_creates_no_complaints(db):
     demo.seed(out)
     assert not Complaint.objects.exists()
     assert "none created" in out.getvalue()
+
+
+def test_demo_complaints_have_every_channel_a_12305_transfer_and_paused_tickets(demo_customers):
+    from complaints.models import Channel
+
+    demo.seed(io.StringIO())
+    complaints = Complaint.objects.all()
+    assert set(complaints.values_list("channel", flat=True)) == set(Channel.values)
+    transfer = complaints.get(channel="postal_12305", unit__code="1")
+    # The due date of its transfer notice: five days after receipt, not seven.
+    assert (transfer.regulatory_due - transfer.received_at).days == 5
+    paused = complaints.filter(paused_since__isnull=False)
+    assert set(paused.values_list("unit__code", flat=True)) == {"1", "2"}
+    assert all(c.pauses.filter(ended_at__isnull=True).count() == 1 for c in paused)
+    assert complaints.filter(notice_means="phone", severity="normal").exists()

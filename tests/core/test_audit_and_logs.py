@@ -26,6 +26,19 @@ def test_sign_in_and_a_failed_sign_in_are_audited_without_the_password(client, s
     assert login.actor == staff_a and login.ip_address == "127.0.0.1"
 
 
+def test_behind_a_trusted_proxy_the_audit_records_the_forwarded_client_address(
+    client, staff_a, settings
+):
+    settings.CRM_TRUSTED_PROXY_COUNT = 1
+    client.post(
+        reverse("login"),
+        {"username": "staff_a", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+    )
+    assert AuditLog.objects.get(action="login").ip_address == "203.0.113.7"
+
+
 def test_a_role_change_made_by_an_admin_is_audited_with_the_admin(client, admin_user, staff_a):
     from crm_site.logs import current_user_var
 

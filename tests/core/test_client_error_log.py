@@ -82,6 +82,16 @@ def test_more_than_fifty_404s_on_objects_are_audited_and_reported_to_admins_once
     assert [message.to for message in mail.outbox] == [["admin@example.com"]]
 
 
+def test_a_superuser_outside_the_admin_group_is_told_of_a_probe_too(client, staff_a):
+    from crm_site.accounts.models import User
+
+    root = User.objects.create_superuser("root_only", "root@example.com", "x")
+    client.force_login(staff_a)
+    for n in range(51):
+        client.get(f"/customers/{900000 + n}/")
+    assert Notification.objects.filter(kind="security.not_found_probe", recipient=root).exists()
+
+
 def test_404s_on_addresses_without_an_object_are_not_counted(client, staff_a):
     client.force_login(staff_a)
     for n in range(60):

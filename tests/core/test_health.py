@@ -8,13 +8,24 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from crm_site.core import health
+from crm_site.core.beat import LOCK_KEY as BEAT_LOCK_KEY
+from crm_site.core.beat import RedisLock, lock_renewed_seconds_ago
 from crm_site.core.models import Notification, WorkerHeartbeat
 from tests.support import services
-from tests.support.processes import free_port
-from tests.support.services import spawn, stop_process, wait_until
+from tests.support.processes import WebServer, free_port
+from tests.support.services import (
+    closed_on_the_server,
+    database_url_through,
+    sessions_through,
+    spawn,
+    stop_process,
+    wait_until,
+)
+from tests.support.tcpproxy import TcpProxy
 
 
 def readyz(client):
@@ -76,6 +87,40 @@ def test_a_fresh_beat_heartbeat_is_ready(client, broker_and_worker_up, admin_use
     assert not Notification.objects.filter(kind="beat_stale").exists()
 
 
+@pytest.fixture
+def heartbeat_unreadable(monkeypatch):
+    """The heartbeat row cannot be read: the database is away."""
+
+    def unreachable(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(health.WorkerHeartbeat.objects, "filter", unreachable)
+
+
+def test_with_the_database_away_beat_is_judged_by_its_lock(heartbeat_unreadable, monkeypatch):
+    monkeypatch.setattr(health, "lock_renewed_seconds_ago", lambda: 12.5)
+    assert health.check_beat() == health.Part(
+        True, "lock renewed 12 seconds ago (heartbeat row unreadable)"
+    )
+
+
+def test_with_the_database_away_and_no_lock_beat_is_unknown(heartbeat_unreadable, monkeypatch):
+    monkeypatch.setattr(health, "lock_renewed_seconds_ago", lambda: None)
+    assert health.check_beat() == health.Part(False, "unknown: database unreachable")
+
+
+def test_the_beat_lock_tells_how_long_ago_beat_renewed_it(redis_required):
+    lock = RedisLock(settings.REDIS_URL)
+    lock.client.delete(BEAT_LOCK_KEY)
+    assert lock_renewed_seconds_ago() is None  # no beat holds it
+    assert lock.acquire()
+    try:
+        assert 0 <= lock_renewed_seconds_ago() < 5
+    finally:
+        lock.release()
+    assert lock_renewed_seconds_ago() is None
+
+
 PROBE = """
 import django
 django.setup()
@@ -124,3 +169,98 @@ def test_readyz_is_ok_with_a_real_worker_and_a_real_beat(celery_worker, client, 
     assert body["failing"] == []
     assert body["checks"]["worker"] == {"ok": True, "detail": "answering"}
     assert body["checks"]["broker"]["ok"] and body["checks"]["beat"]["ok"]
+
+
+def beat_process(tmp_path, env):
+    """A real beat; a lock left in the test Redis by a beat an earlier test
+    killed would make it refuse to start for up to 90 seconds."""
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).delete(BEAT_LOCK_KEY)
+    args = [sys.executable, "-m", "celery", "-A", "crm_site", "beat", "--loglevel", "INFO"]
+    return spawn([*args, "--schedule", str(tmp_path / "schedule")], tmp_path / "beat.log", env)
+
+
+def answers(server: WebServer, times: int) -> list[tuple[int, dict]]:
+    """/readyz/ asked `times` times in a row (the requests spread over the workers)."""
+    replies = []
+    for _ in range(times):
+        status, _location, content = server.request("GET", "/readyz/", cookies={})
+        replies.append((status, json.loads(content)))
+    return replies
+
+
+def all_with(status: int, server: WebServer, times: int = 6):
+    """The replies when `times` /readyz/ in a row answered `status`, else None."""
+    replies = answers(server, times)
+    return replies if all(code == status for code, _body in replies) else None
+
+
+def ready_on_both_workers(server: WebServer, proxy: TcpProxy, new_since=frozenset()):
+    """The replies when /readyz/ answered 200 in a row and both web workers hold a
+    database session through the proxy (opened after `new_since`'s ports), else None."""
+    replies = all_with(200, server)
+    fresh = set(proxy.upstream_ports) - set(new_since)
+    return replies if replies and sessions_through(proxy, fresh) == 2 else None
+
+
+def database_proxy() -> TcpProxy:
+    host = connection.settings_dict["HOST"] or "127.0.0.1"
+    return TcpProxy(host, int(connection.settings_dict["PORT"] or 5432)).start()
+
+
+@pytest.mark.slow
+@pytest.mark.services
+def test_readyz_is_a_503_naming_the_database_while_postgresql_is_down_and_200_once_it_is_back(
+    celery_worker, tmp_path
+):
+    """gunicorn (2 workers) and beat reach the database through proxies that,
+    while "PostgreSQL is stopped", cut every open connection and refuse new
+    ones; a real worker and Redis stay up. Each web worker's kept connection
+    is replaced by a new one once PostgreSQL is back."""
+    web_db, beat_db = database_proxy(), database_proxy()
+    env = {
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "LOG_LEVEL": "ERROR",
+    }
+    beat_env = os.environ.copy() | {"PYTHONUNBUFFERED": "1"} | env
+    beat_proc = beat_process(tmp_path, beat_env | {"DATABASE_URL": database_url_through(beat_db)})
+    server = WebServer(tmp_path, env | {"DATABASE_URL": database_url_through(web_db)}, workers=2)
+    try:
+        server.start()
+        # Up: every part ok, both web workers holding a database session.
+        wait_until(lambda: ready_on_both_workers(server, web_db), timeout=60, interval=0.5)
+
+        before = set(web_db.upstream_ports)
+        web_db.cut()  # PostgreSQL stops
+        beat_db.cut()
+        down = wait_until(lambda: all_with(503, server), timeout=20, interval=0.2)
+
+        web_db.restore()  # and starts again
+        beat_db.restore()
+        up = wait_until(
+            lambda: ready_on_both_workers(server, web_db, new_since=before),
+            timeout=20,
+            interval=0.2,
+        )
+    finally:
+        server.stop()
+        stop_process(beat_proc)
+        for proxy in (web_db, beat_db):
+            proxy.stop()
+            wait_until(lambda proxy=proxy: closed_on_the_server(proxy), timeout=20)
+
+    for _status, body in down:
+        assert body["status"] == "unavailable"
+        assert body["failing"] == ["database"]
+        assert body["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+        assert body["checks"]["broker"] == {"ok": True, "detail": "reachable"}
+        assert body["checks"]["worker"] == {"ok": True, "detail": "answering"}
+        # Its heartbeat row is out of reach; its lock in Redis shows it ticking.
+        assert body["checks"]["beat"]["ok"] is True
+        assert "lock renewed" in body["checks"]["beat"]["detail"]
+    for _status, body in up:
+        assert body["failing"] == []
+        assert body["checks"]["database"] == {"ok": True, "detail": "reachable and migrated"}
+        assert "last heartbeat" in body["checks"]["beat"]["detail"]

@@ -155,7 +155,7 @@ def test_a_phone_complaint_goes_from_recording_to_a_reopened_and_finally_closed_
     # 张三 sends the written notice and prints the letter.
     staff.goto(complaint_url.removeprefix(staff.base))
     act(staff, "notify")
-    assert status(page) == "已书面通知"
+    assert status(page) == "已通知客户"
     page.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
     page.get_by_role("link", name="处理结果通知书").click()
     page.wait_for_url(re.compile(r".*/complaints/\d+/notice/$"))

@@ -20,6 +20,8 @@ PAGE_FIGURES = {
     "queries_100_rows",
     "customer_card_p90_ms",
     "queries_card",
+    "waybill_search_p90_ms",
+    "queries_waybill_search",
 }
 EXPORT_FIGURES = {"export_100k_s", "export_floor_s", "export_peak_mb", "import_10k_s"}
 ROLLUP_FIGURES = {"rollup_month_s", "rollup_sql_floor_s", "rollup_10x_s"}

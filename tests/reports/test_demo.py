@@ -4,11 +4,11 @@ import io
 
 import pytest
 
+from crm_site.core import months
 from crm_site.devtools.demo import accounts as accounts_demo
 from crm_site.devtools.demo import customers as customers_demo
 from crm_site.devtools.demo import reports as demo
 from crm_site.devtools.demo import visits as visits_demo
-from reports import months
 from reports.models import MonthlyPatrolSummary, SummaryEvent
 from visits.models import DailyReport
 

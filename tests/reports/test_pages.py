@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm_site.accounts.models import Role
-from reports import months, services
+from crm_site.core import months
+from reports import services
 from reports.models import MonthlyPatrolSummary, RollupRequest
 from tests.factories import make_daily_report, make_entry, make_user
 from tests.reports.conftest import OCTOBER

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import months
+from crm_site.core import months
 from reports.models import MonthlyPatrolSummary
 
 pytestmark = pytest.mark.django_db

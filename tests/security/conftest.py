@@ -83,6 +83,7 @@ def world(
         customer,
         by=staff_a,
         recording=SimpleUploadedFile("通话.mp3", MP3, content_type="audio/mpeg"),
+        waybills=["SEC1234567890"],
     )
     notification = notify(recipient=staff_a, kind="test", title="测试通知", url="/")
     rule = GradingRule.objects.current()

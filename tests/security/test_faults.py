@@ -37,7 +37,14 @@ from tests.customers.rules import definition
 from tests.factories import make_complaint, make_customer, make_daily_report
 from tests.support.complaints import complaint_post
 from tests.support.processes import RedisServer, WebServer
-from tests.support.services import start_worker, stop_process, use_broker, wait_until
+from tests.support.services import (
+    closed_on_the_server,
+    database_url_through,
+    start_worker,
+    stop_process,
+    use_broker,
+    wait_until,
+)
 from tests.support.tcpproxy import TcpProxy
 from visits import reminders
 from visits import tasks as visit_tasks
@@ -293,22 +300,6 @@ class Load:
             return [f.result() for f in futures]
 
 
-def _through_proxy(proxy: TcpProxy) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@127.0.0.1:{proxy.port}/{s['NAME']}"
-
-
-def closed_on_the_server(proxy: TcpProxy) -> bool:
-    """PostgreSQL has ended every session that came through the proxy."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE client_port = ANY(%s)",
-            [sorted(proxy.upstream_ports)],
-        )
-        return cursor.fetchone()[0] == 0
-
-
 @pytest.mark.usefixtures("transactional_db")
 @pytest.mark.slow
 @pytest.mark.services
@@ -327,7 +318,8 @@ def test_after_postgresql_comes_back_no_request_fails_and_no_row_is_half_saved(
     host = connection.settings_dict["HOST"] or "127.0.0.1"
     proxy = TcpProxy(host, int(connection.settings_dict["PORT"] or 5432)).start()
     server = WebServer(
-        tmp_path, {"DATABASE_URL": _through_proxy(proxy), "REDIS_URL": "", "LOG_LEVEL": "ERROR"}
+        tmp_path,
+        {"DATABASE_URL": database_url_through(proxy), "REDIS_URL": "", "LOG_LEVEL": "ERROR"},
     )
     load = Load(server, cookies, report, customers[1:], customers[0])
     try:
@@ -443,8 +435,18 @@ def test_a_day_without_deadline_sweeps_escalates_everything_that_fell_due_once(
     tuesday_8 = monday_9 + timedelta(days=1, hours=-1)
     first = complaint_services.complaint_deadlines_sweep(now=tuesday_8)
     again = complaint_services.complaint_deadlines_sweep(now=tuesday_8 + timedelta(minutes=10))
-    assert first == {"reminded": 1, "escalated": 2}
-    assert again == {"reminded": 0, "escalated": 0}
+    assert first == {
+        "reminded": 1,
+        "escalated": 2,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
+    assert again == {
+        "reminded": 0,
+        "escalated": 0,
+        "regulatory_reminded": 0,
+        "regulatory_escalated": 0,
+    }
     for complaint in late:
         complaint.refresh_from_db()
         assert complaint.escalated_at == tuesday_8

@@ -457,10 +457,34 @@ MATRIX: dict[str, Case | list[Case]] = {
         _complaint_action(
             "approve", "L 403 404 403 404 ok 404 ok", {"approve-comment": "越权批准"}
         ),
+        # Pausing the clock: anyone in scope who works the complaint; the
+        # other unit's people do not see it.
+        _complaint_action(
+            "pause", SCOPED_ACT, {"pause-reason": "outlet_reply", "pause-comment": "等网点回复"}
+        ),
+        # Resuming a clock that runs is refused for everyone and changes nothing.
+        _complaint_action(
+            "resume", "L same 404 same 404 same 404 same", {"resume-comment": "恢复"}
+        ),
         _complaint_action(
             "no-such-action", "L 404 404 404 404 404 404 404", label="unknown action"
         ),
+        _complaint_action(
+            "waybills", SCOPED_ACT, {"waybills-waybills": "SEC0000000001"}, label="waybills"
+        ),
     ],
+    # Merging two complaints about one waybill: supervisors and up of the unit
+    # (refused before the form is read; tests/complaints/test_waybills.py merges).
+    "complaints:merge": Case(
+        POST_ONLY,
+        kwargs=_complaint,
+        post="L 403 404 ok 404 ok 404 ok",
+        data=lambda w: {"merge-other": w.complaint.pk, "merge-keep": "this"},
+    ),
+    # The search box: everyone signed in, each finding only their scope (tests/reports).
+    "search:search": Case(EVERYONE),
+    # A waybill named only by unit A's complaints: the other unit's people get 404.
+    "waybills:detail": Case(SCOPED, kwargs=lambda w: {"number": "SEC1234567890"}),
 }
 
 

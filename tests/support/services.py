@@ -40,6 +40,30 @@ def test_database_url() -> str:
     return current_database_url()
 
 
+def database_url_through(proxy) -> str:
+    """DATABASE_URL of the test database, reached through a TcpProxy in front of it."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@127.0.0.1:{proxy.port}/{s['NAME']}"
+
+
+def sessions_through(proxy, ports=None) -> int:
+    """PostgreSQL sessions still open that came through the proxy (or through
+    those of its upstream `ports`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE client_port = ANY(%s)",
+            [sorted(proxy.upstream_ports if ports is None else ports)],
+        )
+        return cursor.fetchone()[0]
+
+
+def closed_on_the_server(proxy) -> bool:
+    """PostgreSQL has ended every session that came through the proxy (wait for it
+    before the test database is dropped at the end of the session)."""
+    return sessions_through(proxy) == 0
+
+
 def all_queues() -> list[str]:
     """The default queue (a test may point it at a queue of its own) and the
     urgent and bulk queues (settings, "Celery queues")."""

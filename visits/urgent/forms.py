@@ -11,6 +11,7 @@ from crm_site.core.forms import IdempotentFormMixin
 from crm_site.core.inputs import CleanInputForm
 from customers.fields import CustomerField
 from customers.models import Customer
+from customers.waybills.forms import WaybillListField
 from visits.models import DailyReportEntry, UrgentReport
 
 
@@ -28,6 +29,7 @@ class UrgentReportForm(IdempotentFormMixin, CleanInputForm):
     )
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"), required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
+    waybills = WaybillListField()
     details = forms.CharField(
         label=_("Details of the matter"), max_length=10_000, widget=_textarea(8)
     )

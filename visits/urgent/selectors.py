@@ -177,6 +177,7 @@ def prefill_from_entry(entry: DailyReportEntry) -> dict:
         "unit": entry.report.unit_id,
         "customer": entry.customer,
         "source_entry": entry.pk,
+        "waybills": "\n".join(w.number for w in entry.waybills.all()),
         "title": title[:200],
         "details": "\n".join(parts),
     }

@@ -11,6 +11,7 @@ POST finds the first row.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from crm_site.core.idempotency import create_once
 from crm_site.core.jobs import send_on_commit
 from crm_site.core.services import notify_each, work_calendar
 from crm_site.core.workflow import TransitionRefused, transition
+from customers.waybills.services import waybills_set
 from visits.models import DailyReportEntry, UrgentReport, UrgentReportEvent
 from visits.urgent import permissions as urgent_permissions
 from visits.urgent import rules as urgent_rules
@@ -69,9 +71,11 @@ def urgent_report_raise(
     proposal: str = "",
     customer=None,
     source_entry: DailyReportEntry | None = None,
+    waybills: Sequence[str] = (),
     form_token: uuid.UUID | None = None,
 ) -> tuple[UrgentReport, bool]:
-    """Record a report as pending and send it for routing after commit.
+    """Record a report as pending, with the waybill numbers it names, and send
+    it for routing after commit.
 
     Returns (report, created); a resent form (same token) returns the first
     report and created=False. If the broker is down the report stays pending
@@ -101,6 +105,8 @@ def urgent_report_raise(
             to_state=Status.PENDING,
             data={"source_entry": source_entry.pk if source_entry else None},
         )
+        if waybills:
+            waybills_set(record=report, numbers=waybills)
         return report
 
     report, created = create_once(UrgentReport, form_token, create)

@@ -111,6 +111,7 @@ def urgent_create(request):
                 proposal=d["proposal"],
                 customer=d["customer"],
                 source_entry=d["source_entry"],
+                waybills=d["waybills"],
                 form_token=d["form_token"],
             )
             if saved:
@@ -150,6 +151,7 @@ def _render_detail(request, report: UrgentReport, status: int = 200, **bound):
         "events": urgent_selectors.urgent_events(report=report),
         "actions": [(name, forms[name]) for name in actions],
         "entry_url": entry_url,
+        "waybills": list(report.waybills.all()),
         "is_assignee": urgent_permissions.is_assignee(user, report),
     }
     return render(request, "visits/urgent_detail.html", context, status=status)

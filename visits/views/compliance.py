@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
+from crm_site.core import months
 from crm_site.core.inputs import EARLIEST_DATE
 from crm_site.core.listing import paginate
 
@@ -24,11 +25,6 @@ def parse_month(data, today: date) -> tuple[date, str]:
     if not form.is_valid():
         return this_month, " ".join(str(e) for e in form.errors.get("month", []))
     return min(form.cleaned_data["month"] or this_month, this_month), ""
-
-
-def _shift(month: date, delta: int) -> date:
-    index = month.year * 12 + month.month - 1 + delta
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _by_person(rows: list[dict]) -> list[dict]:
@@ -66,8 +62,10 @@ def compliance(request):
         "month_value": f"{month:%Y-%m}",
         "month_error": month_error,
         "in_progress": month == today.replace(day=1),
-        "previous_month": f"{_shift(month, -1):%Y-%m}" if month > EARLIEST_DATE else None,
-        "next_month": f"{_shift(month, 1):%Y-%m}" if _shift(month, 1) <= today else None,
+        "previous_month": f"{months.shift(month, -1):%Y-%m}" if month > EARLIEST_DATE else None,
+        "next_month": f"{months.shift(month, 1):%Y-%m}"
+        if months.shift(month, 1) <= today
+        else None,
         "units": units,
         "unit": unit,
         "people": _by_person(rows),

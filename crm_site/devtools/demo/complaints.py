@@ -1,4 +1,6 @@
-"""Demo complaints: every status, both severities, some overdue, one reopened, in both units.
+"""Demo complaints: every status, both severities, some overdue, one reopened, in both units;
+every channel (a 12305 transfer with the due date of its notice), a paused
+ticket, and a general complaint answered by phone.
 
 Idempotent: a scenario already present for a unit (same complaint text) is
 left alone. Complaints are made through the services, then their dates are
@@ -40,6 +42,12 @@ class Scenario:
     satisfied: bool = True
     reopen: bool = False
     units: tuple = ("1", "2")
+    notice_means: str = "letter"
+    # A 12305 transfer: its notice's due date, in days after receipt.
+    notice_due_days: float | None = None
+    # Paused this many days ago (waiting for an outlet or the customer), with the reason.
+    paused_days_ago: float | None = None
+    pause_reason: str = "outlet_reply"
 
 
 SCENARIOS = [
@@ -183,6 +191,73 @@ SCENARIOS = [
         reopen=True,
         units=("1",),
     ),
+    Scenario(
+        "postal_12305",
+        "12305 转办：用户申诉快件签收后发现内件短少，要求查明原因。",
+        "查明短少原因并按规定赔偿",
+        "loss",
+        "postal_12305",
+        "normal",
+        1,
+        "start",
+        notice_due_days=5,
+    ),
+    Scenario(
+        "paused",
+        "客户投诉冷链货物到货温度超标，需网点提供交接记录后才能定责。",
+        "提供温度记录并说明责任",
+        "damage",
+        "phone",
+        "normal",
+        3,
+        "start",
+        paused_days_ago=1,
+    ),
+    Scenario(
+        "paused_evidence",
+        "客户称货物外包装完好但内件损坏，待客户补充开箱照片。",
+        "赔偿损坏部分",
+        "damage",
+        "email",
+        "normal",
+        2,
+        "start",
+        paused_days_ago=0.5,
+        pause_reason="customer_evidence",
+        units=("2",),
+    ),
+    Scenario(
+        "email",
+        "客户邮件反映：电子回单长期无法下载，影响对账。",
+        "修复回单下载",
+        "information",
+        "email",
+        "normal",
+        4,
+        "propose",
+    ),
+    Scenario(
+        "online",
+        "客户在官网留言：预约上门取件两次未按时到达。",
+        "按约定时间取件",
+        "delay",
+        "online",
+        "normal",
+        20,
+        "notify",
+        resolve_hours=30,
+        notice_means="phone",
+    ),
+    Scenario(
+        "platform",
+        "电商平台转来买家投诉：派送员未经同意将包裹放在驿站。",
+        "送货上门并道歉",
+        "attitude",
+        "platform",
+        "normal",
+        0.3,
+        None,
+    ),
 ]
 
 
@@ -231,7 +306,10 @@ def _run(scenario: Scenario, complaint, staff, supervisor, manager):
             c = services.complaint_resolve(complaint=c, actor=supervisor)
         elif step == "notify":
             c = services.complaint_notify_customer(
-                complaint=c, actor=staff, notified_on=timezone.localdate(), means="letter"
+                complaint=c,
+                actor=staff,
+                notified_on=timezone.localdate(),
+                means=scenario.notice_means,
             )
         elif step == "visit":
             c = services.complaint_return_visit(
@@ -274,6 +352,9 @@ def _backdate(complaint: Complaint, scenario: Scenario) -> None:
         fields["resolved_at"] = at[K.RESOLVED]
     if complaint.notified_on:
         fields["notified_on"] = timezone.localtime(at[K.NOTIFIED]).date()
+    if K.NOTIFIED in at:
+        # Kept through a reopening: the first answer is the one the regulator counts.
+        fields["regulatory_answered_on"] = timezone.localtime(at[K.NOTIFIED]).date()
     if complaint.return_visit_at:
         fields["return_visit_at"] = at[K.RETURN_VISIT]
     if complaint.closed_at:
@@ -281,10 +362,29 @@ def _backdate(complaint: Complaint, scenario: Scenario) -> None:
     if K.REOPENED in at:
         # The fresh deadline runs from the reopening.
         fields["deadline"] = services.complaint_deadline(
-            received_at=at[K.REOPENED], severity=complaint.severity
+            received_at=at[K.REOPENED],
+            severity=complaint.severity,
+            category_id=complaint.category_id,
+            grade=complaint.customer.grade,
         )
     if fields:
         Complaint.objects.filter(pk=complaint.pk).update(**fields)
+
+
+def _pause(complaint: Complaint, scenario: Scenario, staff) -> None:
+    """Pause the clock through the service, then move the pause into the past."""
+    services.complaint_pause(
+        complaint=complaint,
+        actor=staff,
+        reason=scenario.pause_reason,
+        comment="已请网点提供交接记录。"
+        if scenario.pause_reason == "outlet_reply"
+        else "已请客户补充开箱照片。",
+    )
+    since = timezone.now() - timedelta(days=scenario.paused_days_ago or 0)
+    Complaint.objects.filter(pk=complaint.pk).update(paused_since=since)
+    complaint.pauses.filter(ended_at__isnull=True).update(started_at=since)
+    complaint.events.filter(kind=ComplaintEvent.Kind.PAUSED).update(at=since)
 
 
 def seed(out) -> None:
@@ -321,9 +421,14 @@ def seed(out) -> None:
                 if scenario.channel == "letter"
                 else None,
                 recording=_silent_wav() if scenario.key == "received" else None,
+                regulatory_due=now - timedelta(days=scenario.days_ago - scenario.notice_due_days)
+                if scenario.notice_due_days is not None
+                else None,
             )
             complaint = _run(scenario, complaint, staff, supervisor, manager)
             _backdate(complaint, scenario)
+            if scenario.paused_days_ago is not None:
+                _pause(complaint, scenario, staff)
             created += 1
     if created or existing:
         out.write(f"Complaints: {created} created, {existing} already there.")

@@ -10,7 +10,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from crm_site.accounts.models import ServiceUnit, User
-from reports import months, rollup, services
+from crm_site.core import months
+from reports import rollup, services
 from reports.models import MonthlyPatrolSummary
 from visits.models import DailyReport
 

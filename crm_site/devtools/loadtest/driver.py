@@ -4,8 +4,10 @@ Starts, on this machine only (loopback): a redis-server of its own on a spare
 port (so it can be restarted without touching a shared Redis), gunicorn with
 deploy/gunicorn.conf.py and 4 workers, a Celery worker for the urgent queue
 and one for the bulk queue (each also taking the default queue, as in the
-Procfile) and beat, all on DATABASE_URL's PostgreSQL. Creates accounts and
-customers for the run, then runs locust headless (locustfile.py beside this
+Procfile) and beat, all on DATABASE_URL's PostgreSQL. On the demo data it
+creates accounts and customers for the run; on the seed_large data (dataset
+"large") the simulated users are the dataset's own people and customers.
+Then it runs locust headless (locustfile.py beside this
 file) for a bounded time and number of requests. During the run it SIGKILLs
 one gunicorn worker (not the master), SIGKILLs one Celery worker (and starts
 it again), and restarts Redis once.
@@ -16,7 +18,8 @@ users wrote: every submission answered with success is there exactly once
 submits and acknowledgements by their events), every urgent report raised was
 routed (the sweeper routes what a killed worker or the Redis restart lost),
 no request failed outside the Redis restart window and under 1 % inside it.
-Writes the checks, per-endpoint p50/p95/p99 and throughput to a JSON file.
+Writes the checks, per-endpoint p50/p95/p99, throughput and what each process
+cost (memory, CPU seconds) to a JSON file.
 """
 
 import contextlib
@@ -32,12 +35,16 @@ import time
 import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PASSWORD = "crm-load-2026"
+# The password of every account seed_large creates.
+LARGE_PASSWORD = "crm-demo-2026"
+DATASETS = ("demo", "large")
 # After the Redis restart, requests this long are still inside its window
 # (connections in the pools are re-established on their next use).
 REDIS_GRACE_SECONDS = 10.0
@@ -58,6 +65,9 @@ class Options:
     workdir: Path = field(default_factory=lambda: ROOT / ".loadtest")
     output: Path = field(default_factory=lambda: ROOT / "loadtest.json")
     faults: bool = True
+    # "demo": fresh accounts and customers beside the demo data; "large": the
+    # seed_large dataset's own people and their customers.
+    dataset: str = "demo"
 
 
 # --- processes ---------------------------------------------------------------
@@ -282,7 +292,24 @@ class Services:
 # --- the run's accounts and customers ---------------------------------------
 
 
-def prepare(run_id: str, users: int) -> dict[str, Any]:
+def role_counts(users: int) -> dict[str, int]:
+    """Staff 70 %, supervisors and managers 15 % each, at least two of each."""
+    supervisors = max(2, round(users * 0.15))
+    managers = max(2, round(users * 0.15))
+    return {
+        "staff": max(2, users - supervisors - managers),
+        "supervisor": supervisors,
+        "manager": managers,
+    }
+
+
+def prepare(run_id: str, users: int, dataset: str = "demo") -> dict[str, Any]:
+    if dataset == "large":
+        return prepare_large(users)
+    return prepare_demo(run_id, users)
+
+
+def prepare_demo(run_id: str, users: int) -> dict[str, Any]:
     """Accounts of the run (fresh ones: each staff member has one report a
     day) in two units (the demo's units 1 and 2 where seed_demo ran), and
     customers for each staff member to visit. Staff 70 %, supervisors and
@@ -296,18 +323,20 @@ def prepare(run_id: str, users: int) -> dict[str, Any]:
     from customers.fields import customer_label
     from customers.models import Customer, GradingRule
 
-    supervisors = max(2, round(users * 0.15))
-    managers = max(2, round(users * 0.15))
-    staff = max(2, users - supervisors - managers)
+    counts = role_counts(users)
     kinds = {
-        "staff": (staff, Role.STAFF, Membership.Kind.MEMBER),
-        "supervisor": (supervisors, Role.SUPERVISOR, Membership.Kind.SUPERVISOR),
-        "manager": (managers, Role.MANAGER, Membership.Kind.MANAGER),
+        "staff": (counts["staff"], Role.STAFF, Membership.Kind.MEMBER),
+        "supervisor": (counts["supervisor"], Role.SUPERVISOR, Membership.Kind.SUPERVISOR),
+        "manager": (counts["manager"], Role.MANAGER, Membership.Kind.MANAGER),
     }
     # The web servers' own hasher (a test process may hash with a faster one
     # they do not know); one hash for every account of the run.
     password = PBKDF2PasswordHasher().encode(PASSWORD, run_id)
-    accounts: dict[str, Any] = {"users": defaultdict(list), "customers": {}}
+    accounts: dict[str, Any] = {
+        "users": defaultdict(list),
+        "customers": {},
+        "password": PASSWORD,
+    }
     with transaction.atomic():
         units = [
             ServiceUnit.objects.get_or_create(code=code, defaults={"name": name})[0]
@@ -348,6 +377,74 @@ def prepare(run_id: str, users: int) -> dict[str, Any]:
     return accounts
 
 
+def prepare_large(users: int) -> dict[str, Any]:
+    """The seed_large dataset's own people: the supervisor and the manager of
+    its biggest units (one of each per unit) and staff of the same units, so
+    supervisors review their own staff's reports and managers get the urgent
+    reports raised there. Staff who already have a report today (an earlier run
+    today) are passed over: each starts a fresh one. Each staff member visits
+    customers of their own book."""
+    from django.utils import timezone
+
+    from crm_site.accounts.models import Membership
+    from crm_site.devtools import largedata
+    from customers.fields import customer_label
+    from customers.models import Customer
+    from visits.models import DailyReport
+
+    if not largedata.already_generated():
+        raise RuntimeError(
+            "The large dataset is not in this database: run `manage.py seed_large` on it first."
+        )
+    counts = role_counts(users)
+    unit_count = max(counts["supervisor"], counts["manager"])
+    units = list(
+        Membership.objects.filter(kind=Membership.Kind.SUPERVISOR, unit__code__regex=r"^L[0-9]{2}$")
+        .order_by("unit__code")
+        .values_list("unit_id", flat=True)
+        .distinct()[:unit_count]
+    )
+    if len(units) < unit_count:
+        raise RuntimeError(f"The large dataset has fewer than {unit_count} units.")
+
+    def people(kind: str, unit_id: int) -> list[str]:
+        return list(
+            Membership.objects.filter(kind=kind, unit_id=unit_id, user__is_active=True)
+            .order_by("user__username")
+            .values_list("user__username", flat=True)
+        )
+
+    reported_today = set(
+        DailyReport.objects.filter(date=timezone.localdate()).values_list(
+            "user__username", flat=True
+        )
+    )
+    free_staff = {
+        unit_id: [u for u in people(Membership.Kind.MEMBER, unit_id) if u not in reported_today]
+        for unit_id in units
+    }
+    chosen: dict[str, list[str]] = {
+        "supervisor": [people(Membership.Kind.SUPERVISOR, u)[0] for u in units][
+            : counts["supervisor"]
+        ],
+        "manager": [people(Membership.Kind.MANAGER, u)[0] for u in units][: counts["manager"]],
+        "staff": [],
+    }
+    turn = 0
+    while len(chosen["staff"]) < counts["staff"]:
+        if not any(free_staff.values()):
+            raise RuntimeError("Not enough staff without a report today in the large dataset.")
+        queue = free_staff[units[turn % len(units)]]
+        if queue:
+            chosen["staff"].append(queue.pop(0))
+        turn += 1
+    customers: dict[str, list[str]] = {}
+    for username in chosen["staff"]:
+        book = Customer.objects.filter(visiting_person__username=username).order_by("pk")
+        customers[username] = [customer_label(c) for c in book[:CUSTOMERS_PER_STAFF]]
+    return {"users": chosen, "customers": customers, "password": LARGE_PASSWORD}
+
+
 # --- the checks ---------------------------------------------------------------
 
 MARKER = re.compile(r"\[lt:([0-9a-f]{32})\]")
@@ -380,22 +477,23 @@ def _stored_once(rows, text_field: str, submissions: list[dict[str, Any]], kind:
     }
 
 
-def verify(
-    run_id: str, journal: list[dict[str, Any]], faults: list[dict[str, Any]]
-) -> dict[str, Any]:
+def verify(usernames: list[str], since: datetime, journal: list[dict[str, Any]]) -> dict[str, Any]:
+    """The checks, over the rows the run's users wrote from `since` on (on the
+    large dataset the same people have years of rows before it)."""
     from visits.models import DailyReport, DailyReportEntry, DailyReportEvent
     from visits.urgent.models import UrgentReport, UrgentReportEvent
 
-    prefix = f"{run_id}_"
     submissions = [r for r in journal if r["type"] == "submission"]
     checks: dict[str, Any] = {}
 
     # Entries: one row per accepted token, one row per marker.
-    entries = DailyReportEntry.objects.filter(report__user__username__startswith=prefix)
+    entries = DailyReportEntry.objects.filter(
+        report__user__username__in=usernames, created_at__gte=since
+    )
     checks["entries"] = _stored_once(entries, "opinions", submissions, "entry")
 
     # Urgent reports: the same, and every one routed.
-    urgent = UrgentReport.objects.filter(raised_by__username__startswith=prefix)
+    urgent = UrgentReport.objects.filter(raised_by__username__in=usernames, created_at__gte=since)
     checks["urgent_reports"] = {
         **_stored_once(urgent, "details", submissions, "urgent"),
         "unrouted": urgent.filter(status=UrgentReport.Status.PENDING).count(),
@@ -411,7 +509,7 @@ def verify(
     )
     events = Counter(
         DailyReportEvent.objects.filter(
-            report__user__username__startswith=prefix, kind__in=submit_kinds
+            report__user__username__in=usernames, kind__in=submit_kinds, at__gte=since
         ).values_list("report_id", flat=True)
     )
     checks["report_submits"] = {
@@ -419,7 +517,9 @@ def verify(
         "events": sum(events.values()),
         "lost": sum(max(0, n - events[pk]) for pk, n in accepted_submits.items()),
         "duplicated": sum(max(0, events[pk] - n) for pk, n in accepted_submits.items()),
-        "reports_submitted": DailyReport.objects.filter(user__username__startswith=prefix)
+        "reports_submitted": DailyReport.objects.filter(
+            user__username__in=usernames, created_at__gte=since
+        )
         .exclude(status=DailyReport.Status.DRAFT)
         .count(),
     }
@@ -485,17 +585,161 @@ def summarise(journal: list[dict[str, Any]], faults: list[dict[str, Any]]) -> di
     }
 
 
-def wait_until_routed(run_id: str, timeout: float) -> float:
+def wait_until_routed(usernames: list[str], since: datetime, timeout: float) -> float:
     from visits.urgent.models import UrgentReport
 
     started = time.monotonic()
     deadline = started + timeout
     pending = UrgentReport.objects.filter(
-        raised_by__username__startswith=f"{run_id}_", status=UrgentReport.Status.PENDING
+        raised_by__username__in=usernames,
+        created_at__gte=since,
+        status=UrgentReport.Status.PENDING,
     )
     while pending.exists() and time.monotonic() < deadline:
         time.sleep(2)
     return round(time.monotonic() - started, 1)
+
+
+# --- what the processes cost ---------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc(pid: int) -> tuple[float, float, float] | None:
+    """(own CPU seconds, CPU seconds of its reaped children, resident MB) of a
+    live process, from /proc; None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    rss_kb = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+    )
+    # After "pid (comm)": utime, stime, cutime, cstime are fields 11 to 14.
+    own = (int(stat[11]) + int(stat[12])) / _TICK
+    reaped = (int(stat[13]) + int(stat[14])) / _TICK
+    return own, reaped, rss_kb / 1024
+
+
+def _group(pid: int | None) -> dict[str, Any]:
+    """A parent (gunicorn master, celery worker) and its direct children (web
+    workers, the pool): CPU seconds so far, including children it reaped (a
+    killed web worker), and each one's resident memory."""
+    if pid is None:
+        return {"cpu_seconds": 0.0, "parent_rss_mb": None, "children_rss_mb": []}
+    parent = _proc(pid)
+    children = [c for c in (_proc(child) for child in child_pids(pid)) if c is not None]
+    cpu = sum(c[0] for c in children)
+    if parent is not None:
+        cpu += parent[0] + parent[1]
+    return {
+        "pid": pid,
+        "cpu_seconds": round(cpu, 2),
+        "parent_rss_mb": round(parent[2], 1) if parent else None,
+        "children_rss_mb": [round(c[2], 1) for c in children],
+    }
+
+
+class PostgresqlSampler:
+    """CPU of the PostgreSQL sessions on the run's database (the web workers',
+    Celery workers' and beat's), sampled from /proc every few seconds in a
+    thread of its own: a session that closes (CONN_MAX_AGE) keeps what it had
+    used at its last sample."""
+
+    def __init__(self, interval: float = 2.0):
+        import threading
+
+        self.interval = interval
+        self.first: dict[int, float] = {}  # CPU seconds when first seen
+        self.last: dict[int, float] = {}
+        self.started = False
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> "PostgresqlSampler":
+        self.sample()  # what the sessions open now had used before the run
+        self.started = True
+        self.thread.start()
+        return self
+
+    def _loop(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(self.interval):
+                self.sample()
+            self.sample()
+        finally:
+            connection.close()
+
+    def sample(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            figures = _proc(pid)
+            if figures is None:
+                continue
+            # A session opened during the run had used nothing before it.
+            self.first.setdefault(pid, 0.0 if self.started else figures[0])
+            self.last[pid] = figures[0]
+
+    def stop(self) -> dict[str, Any]:
+        self.stopped.set()
+        self.thread.join(timeout=30)
+        cpu = sum(self.last[pid] - self.first[pid] for pid in self.last)
+        return {"cpu_seconds": round(cpu, 2), "sessions_seen": len(self.last)}
+
+
+def process_costs(services: Services) -> dict[str, Any]:
+    def pid_of(process: Process) -> int | None:
+        return process.proc.pid if process.proc is not None else None
+
+    return {
+        "at": time.monotonic(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "web": _group(pid_of(services.web)),
+        **{f"celery_{kind}": _group(pid_of(worker)) for kind, worker in services.workers.items()},
+        "beat": _group(pid_of(services.beat)),
+        "redis": _group(pid_of(services.redis)),
+    }
+
+
+def cost_of_run(
+    before: dict[str, Any], after: dict[str, Any], postgresql: dict[str, Any]
+) -> dict[str, Any]:
+    """Memory at the end of the run, CPU seconds spent during it (a process
+    started again during the run counts from its new start), the machine's
+    load average at both ends."""
+    seconds = after["at"] - before["at"]
+    costs: dict[str, Any] = {
+        "seconds": round(seconds, 1),
+        "cores": os.cpu_count(),
+        "load_average_start": before["load_average"],
+        "load_average_end": after["load_average"],
+    }
+    for name in ("web", "celery_urgent", "celery_bulk", "beat", "redis"):
+        start, end = before[name], after[name]
+        same = start.get("pid") == end.get("pid")
+        cpu = end["cpu_seconds"] - (start["cpu_seconds"] if same else 0.0)
+        costs[name] = {
+            "cpu_seconds": round(cpu, 2),
+            "cores_busy": round(cpu / seconds, 2) if seconds else None,
+            "parent_rss_mb": end["parent_rss_mb"],
+            "children_rss_mb": end["children_rss_mb"],
+            **({} if same else {"restarted_during_run": True}),
+        }
+    costs["postgresql"] = {
+        **postgresql,
+        "cores_busy": round(postgresql["cpu_seconds"] / seconds, 2) if seconds else None,
+    }
+    return costs
 
 
 # --- the run --------------------------------------------------------------------
@@ -503,10 +747,16 @@ def wait_until_routed(run_id: str, timeout: float) -> float:
 
 def run(options: Options) -> dict[str, Any]:
     """The whole load test; the result (also written to options.output)."""
+    from django.utils import timezone
+
+    if options.dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, not {options.dataset!r}")
     run_id = "lt" + time.strftime("%m%d%H%M%S")
     workdir = Path(options.workdir) / run_id
     workdir.mkdir(parents=True)
-    accounts = prepare(run_id, options.users)
+    since = timezone.now()
+    accounts = prepare(run_id, options.users, options.dataset)
+    usernames = [name for names in accounts["users"].values() for name in names]
     accounts_file = workdir / "accounts.json"
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False))
     journal_file = workdir / "journal.jsonl"
@@ -515,6 +765,7 @@ def run(options: Options) -> dict[str, Any]:
     faults: list[dict[str, Any]] = []
     result: dict[str, Any] = {}
     locust: Process | None = None
+    sampler: PostgresqlSampler | None = None
     try:
         services.start()
         locust = Process(
@@ -527,7 +778,7 @@ def run(options: Options) -> dict[str, Any]:
                 str(LOCUSTFILE),
                 "--headless",
                 "--users",
-                str(sum(len(names) for names in accounts["users"].values())),
+                str(len(usernames)),
                 "--spawn-rate",
                 str(options.spawn_rate),
                 "--run-time",
@@ -546,12 +797,14 @@ def run(options: Options) -> dict[str, Any]:
             os.environ.copy()
             | {
                 "LOADTEST_ACCOUNTS": str(accounts_file),
-                "LOADTEST_PASSWORD": PASSWORD,
+                "LOADTEST_PASSWORD": accounts["password"],
                 "LOADTEST_JOURNAL": str(journal_file),
                 "LOADTEST_MAX_REQUESTS": str(max_requests),
             },
         ).start()
         began = time.monotonic()
+        costs_before = process_costs(services)
+        sampler = PostgresqlSampler().start()
         schedule = (
             [
                 (0.25, services.kill_web_worker),
@@ -573,18 +826,25 @@ def run(options: Options) -> dict[str, Any]:
             locust.proc.wait(timeout=options.duration + 120)
         except subprocess.TimeoutExpired:
             locust.stop()
-        routing_wait = wait_until_routed(run_id, ROUTING_WAIT_SECONDS)
+        costs = cost_of_run(costs_before, process_costs(services), sampler.stop())
+        routing_wait = wait_until_routed(usernames, since, ROUTING_WAIT_SECONDS)
         journal = [
             json.loads(line)
             for line in journal_file.read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
-        checks = verify(run_id, journal, faults)
+        checks = verify(usernames, since, journal)
         summary = summarise(journal, faults)
+        costs["cpu_ms_per_request"] = {
+            group: round(1000 * figures["cpu_seconds"] / summary["requests"], 1)
+            for group, figures in costs.items()
+            if group in ("web", "postgresql") and summary.get("requests")
+        }
         lost = sum(c.get("lost", 0) for c in checks.values())
         duplicated = sum(c.get("duplicated", 0) for c in checks.values())
         result = {
             "run": run_id,
+            "dataset": options.dataset,
             "users": options.users,
             "duration_seconds": options.duration,
             "max_requests": max_requests,
@@ -597,6 +857,7 @@ def run(options: Options) -> dict[str, Any]:
             "duplicated": duplicated,
             "unrouted": checks["urgent_reports"]["unrouted"],
             **summary,
+            "processes": costs,
         }
         result["passed"] = (
             lost == 0
@@ -608,6 +869,8 @@ def run(options: Options) -> dict[str, Any]:
         )
         result["workdir"] = str(workdir)
     finally:
+        if sampler is not None and not sampler.stopped.is_set():
+            sampler.stop()
         if locust is not None:
             locust.stop()
         services.stop()

@@ -9,7 +9,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from crm_site.accounts.models import ServiceUnit
-from reports import months, services
+from crm_site.core import months
+from reports import services
 
 
 class Command(BaseCommand):

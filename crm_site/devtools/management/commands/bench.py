@@ -13,6 +13,7 @@ TARGETS = [
     ("customer list / render floor", "customer_list_p90_ms", "render_floor_p90_ms", 2.0),
     ("last page / first page", "customer_list_last_page_p90_ms", "customer_list_p90_ms", 1.5),
     ("customer card / render floor", "customer_card_p90_ms", "render_floor_p90_ms", 2.0),
+    ("waybill search / render floor", "waybill_search_p90_ms", "render_floor_p90_ms", 2.0),
     ("rollup / SQL floor", "rollup_month_s", "rollup_sql_floor_s", 1.5),
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),

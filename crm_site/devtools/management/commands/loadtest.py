@@ -39,12 +39,27 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=os.environ.get("LOADTEST_OUTPUT", "loadtest.json"))
         parser.add_argument("--workdir", default=os.environ.get("LOADTEST_WORKDIR", ".loadtest"))
         parser.add_argument("--no-faults", action="store_true")
+        parser.add_argument(
+            "--dataset",
+            choices=driver.DATASETS,
+            default=os.environ.get("LOADTEST_DATASET", "demo"),
+            help="demo: fresh accounts beside the demo data; large: the people and customers "
+            "of the seed_large dataset (run seed_large on the database first)",
+        )
 
     def handle(self, *args, **options):
         from django.db import connection
 
         if connection.vendor != "postgresql":
             raise CommandError("The load test runs on PostgreSQL: set DATABASE_URL.")
+        if options["dataset"] == "large":
+            from crm_site.devtools import largedata
+
+            if not largedata.already_generated():
+                raise CommandError(
+                    "--dataset large needs the seed_large data in DATABASE_URL's database: "
+                    "run `manage.py seed_large` there first (once per database)."
+                )
         result = driver.run(
             driver.Options(
                 users=options["users"],
@@ -55,6 +70,7 @@ class Command(BaseCommand):
                 workdir=Path(options["workdir"]).resolve(),
                 output=Path(options["output"]).resolve(),
                 faults=not options["no_faults"],
+                dataset=options["dataset"],
             )
         )
         summary = {

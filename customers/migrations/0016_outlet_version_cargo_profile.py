@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0014_outlets_waybills"),
+        ("customers", "0015_customer_hotline_owner"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Month arithmetic for the summaries (pure: no ORM, no settings).
+"""Month arithmetic shared by the apps (pure: no ORM, no settings).
 
 A month is represented by its first day (a date).
 """
