@@ -40,6 +40,10 @@ class ComplaintsConfig(AppConfig):
         registry.register_customer_card_section(
             "complaints.panels.customer_card_section", position=20
         )
+        registry.register_outlet_page_section("complaints.outlets.outlet_section", position=10)
+        registry.register_outlet_page_section(
+            "complaints.outlets.outlet_claims_section", position=20
+        )
         registry.register_exporter("complaints", "complaints.export.register_export_write")
         registry.register_exporter("claims", "complaints.claims.export.register_export_write")
         registry.register_sticky_filter_view("complaints:list")

@@ -17,6 +17,7 @@ from crm_site.core import months
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
+from customers.models import Outlet
 from customers.waybills.numbers import normalise
 
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
@@ -85,6 +86,9 @@ class ComplaintFilter(ListFilterSet):
         ),
     )
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
+    responsible_outlet = django_filters.ModelChoiceFilter(
+        queryset=Outlet.objects.none(), label=_("Responsible outlet"), empty_label=_("All")
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("received_at", "received"),
@@ -108,7 +112,9 @@ class ComplaintFilter(ListFilterSet):
         self.user = user
         units = ServiceUnit.objects.all() if user is None else units_for(user, "history")
         self.filters["unit"].queryset = units
-        for name in ("status", "severity", "category", "channel", "unit"):
+        outlets = Outlet.objects.all() if user is None else Outlet.objects.visible_to(user)
+        self.filters["responsible_outlet"].queryset = outlets.order_by("code")
+        for name in ("status", "severity", "category", "channel", "unit", "responsible_outlet"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def search(self, queryset, name, value):

@@ -19,6 +19,7 @@ from customers.waybills.forms import WaybillListField
 
 from . import rules
 from .models import Channel, Complaint, ComplaintCategory, NoticeMeans, PauseReason, Severity
+from .outlets import OUTLET_FIELDS, ComplaintOutletsMixin
 from .services import recording_validate
 from .services.lifecycle import unit_members
 
@@ -64,7 +65,7 @@ class RecordingField(forms.FileField):
         return upload
 
 
-class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
+class ComplaintLogForm(IdempotentFormMixin, ComplaintOutletsMixin, CleanInputForm):
     customer = CustomerField(queryset=Customer.objects.none(), label=_("Customer"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     received_at = forms.DateTimeField(
@@ -124,6 +125,7 @@ class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
             self.fields["handler"].queryset = people_for(user, "people")
         else:
             del self.fields["handler"]
+        self.set_outlet_choices(user=user)
 
     def clean(self):
         data = super().clean()
@@ -146,6 +148,10 @@ class ComplaintLogForm(IdempotentFormMixin, CleanInputForm):
             and not unit_members(customer.unit_id).filter(pk=handler.pk).exists()
         ):
             self.add_error("handler", _("The handler must be a member of the customer's unit."))
+        for name in OUTLET_FIELDS:
+            outlet = data.get(name)
+            if outlet and customer and outlet.unit_id != customer.unit_id:
+                self.add_error(name, _("Pick an outlet of the customer's service unit."))
         return data
 
 
@@ -163,7 +169,7 @@ class CommentForm(CleanInputForm):
         return dict(self.cleaned_data)
 
 
-class FindingsForm(VersionedFormMixin, CommentForm):
+class FindingsForm(VersionedFormMixin, ComplaintOutletsMixin, CommentForm):
     """The complaint's findings (and, as ProposeForm, its solution): shared
     fields, so the form carries the complaint's version (core.versioning)."""
 
@@ -175,12 +181,14 @@ class FindingsForm(VersionedFormMixin, CommentForm):
         required=False,
         help_text=_("Its solution then needs a manager's approval; it stays major."),
     )
-    field_order = ["cause", "responsible_department", "major", "comment"]
+    field_order = ["cause", "responsible_department", *OUTLET_FIELDS, "major", "comment"]
 
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, complaint=complaint, **kwargs)
         if complaint is None or complaint.severity == Severity.MAJOR:
             del self.fields["major"]
+        if complaint is not None:
+            self.set_outlet_choices(user=None, unit_id=complaint.unit_id, complaint=complaint)
         if complaint is not None and not self.is_bound:
             self.initial.update(
                 cause=complaint.cause, responsible_department=complaint.responsible_department
@@ -200,6 +208,8 @@ class ProposeForm(FindingsForm):
         super().__init__(*args, complaint=complaint, **kwargs)
         del self.fields["comment"]
         self.fields.pop("major", None)
+        for name in OUTLET_FIELDS:
+            del self.fields[name]
         if complaint is not None and not self.is_bound:
             self.initial["solution"] = complaint.solution
 

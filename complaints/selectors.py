@@ -36,7 +36,15 @@ def complaint_list(*, user, filters=None) -> QuerySet:
 def complaint_detail(*, user, pk: int) -> Complaint:
     """The complaint if the user may see it, else 404 (existence is not revealed)."""
     queryset = Complaint.objects.visible_to(user).select_related(
-        "customer", "unit", "category", "handler", "received_by", "merged_into"
+        "customer",
+        "unit",
+        "category",
+        "handler",
+        "received_by",
+        "merged_into",
+        "responsible_outlet",
+        "origin_outlet",
+        "destination_outlet",
     )
     return get_object_or_404(queryset, pk=pk)
 

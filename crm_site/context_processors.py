@@ -65,6 +65,7 @@ NAV = [
         _("Development"), "customers:development_list", "person-plus", Role.STAFF, group="market"
     ),
     NavItem(_("Intelligence"), "visits:intelligence", "binoculars", Role.STAFF, group="market"),
+    NavItem(_("Outlets"), "outlets:list", "shop", Role.STAFF, group="market"),
     NavItem(_("Analysis"), "reports:analysis", "pie-chart", Role.SUPERVISOR, group="market"),
     NavItem(
         _("Monthly turnover"), "customers:turnover_list", "cash-coin", Role.STAFF, group="market"

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("crm_site.core.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("customers/", include("customers.urls")),
+    path("outlets/", include("customers.outlets.urls")),
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("reports/", include("reports.urls")),

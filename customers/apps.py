@@ -17,5 +17,9 @@ class CustomersConfig(AppConfig):
             ("customers.panels.development_card_section", 50),
         ]:
             registry.register_customer_card_section(path, position=position)
+        registry.register_outlet_page_section(
+            "customers.outlets.sections.customers_section", position=30
+        )
+        registry.register_customer_card_section("customers.panels.cargo_card_section", position=10)
         registry.register_exporter("customers", "customers.services.exports.customers_export_write")
         registry.register_sticky_filter_view("customers:list")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import display_name
 
-from . import grading
+from . import cargo, grading
 from .models import (
     PAGE_VALUES,
     Contact,
@@ -27,7 +27,14 @@ CRITERIA = {
     "trend": _("Development trend"),
     "nature": _("Nature"),
 }
-CHOICES = {"nature": Nature, "scale": Scale, "trend": Trend, "status": Status}
+CHOICES = {
+    "nature": Nature,
+    "scale": Scale,
+    "trend": Trend,
+    "status": Status,
+    "cargo_density": cargo.Density,
+    "load_type": cargo.LoadType,
+}
 CONTACT_CHOICES = {"care_kind": Contact.CareKind}
 MAX_TONE = 6
 
@@ -127,9 +134,11 @@ def _label(model, name: str) -> str:
 def _value(name: str, value, choices: dict) -> str:
     if name in choices and value:
         return choice_text(choices[name], value)
+    if name in cargo.MULTI_CHOICES and value:
+        return "、".join(cargo.labels(value, cargo.MULTI_CHOICES[name]))
     if name == "annual_revenue" and value:
         return money(value)
-    if name == "is_primary":
+    if name in ("is_primary", "appointment_required", "receipt_return"):
         return str(_("Yes")) if value else str(_("No"))
     return value
 

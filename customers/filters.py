@@ -9,8 +9,8 @@ from django_filters.constants import EMPTY_VALUES
 from crm_site.accounts.models import Region
 from crm_site.core.inputs import CleanInputForm
 
-from . import services
-from .models import Customer, Nature, Status, Trend
+from . import cargo, services
+from .models import Customer, Nature, Outlet, Status, Trend
 
 
 def _set_choices(field, choices) -> None:
@@ -24,6 +24,26 @@ class SearchFilter(django_filters.CharFilter):
 
     def filter(self, qs, value):
         return qs.search(value) if value not in EMPTY_VALUES else qs
+
+
+class CargoCodeFilter(django_filters.ChoiceFilter):
+    """Customers whose cargo list `field_name` holds the chosen code
+    (customers/cargo.py), e.g. those needing cold chain."""
+
+    def filter(self, qs, value):
+        return qs.filter(cargo.has_code(self.field_name, value)) if value else qs
+
+
+class LoadTypeFilter(django_filters.ChoiceFilter):
+    """LTL: customers shipping LTL only or both; FTL likewise; both: both."""
+
+    def filter(self, qs, value):
+        return qs.filter(cargo.load_type_q(value)) if value else qs
+
+
+# Filters the list offers only once in use (a link from an outlet page or a
+# card names them): unused, the list's filter bar is as it was without them.
+EXTRA_FILTERS = ("serving_outlet", "equipment", "transport_mode", "load_type")
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -48,17 +68,51 @@ class CustomerFilter(django_filters.FilterSet):
     visiting_person = django_filters.ChoiceFilter(
         label=_("Visiting person"), empty_label=_("Anyone")
     )
+    serving_outlet = django_filters.ModelChoiceFilter(
+        label=_("Serving outlet"), queryset=Outlet.objects.none(), empty_label=_("Any outlet")
+    )
+    equipment = CargoCodeFilter(
+        label=_("Equipment needed"),
+        field_name="equipment",
+        choices=cargo.Equipment.choices,
+        empty_label=_("Any equipment"),
+    )
+    transport_mode = CargoCodeFilter(
+        label=_("Transport mode"),
+        field_name="transport_modes",
+        choices=cargo.TransportMode.choices,
+        empty_label=_("Any mode"),
+    )
+    load_type = LoadTypeFilter(
+        label=_("LTL or FTL"), choices=cargo.LoadType.choices, empty_label=_("Any")
+    )
+
+    extra_filters = EXTRA_FILTERS
 
     class Meta:
         model = Customer
         form = CleanInputForm
-        fields = ["q", "grade", "status", "unit", "region", "nature", "trend", "visiting_person"]
+        fields = [
+            "q",
+            "grade",
+            "status",
+            "unit",
+            "region",
+            "nature",
+            "trend",
+            "visiting_person",
+            *EXTRA_FILTERS,
+        ]
 
     def __init__(
         self, data=None, queryset=None, *, user, grade_choices, people, regions=None, **kwargs
     ):
         super().__init__(data, queryset, **kwargs)
         self.filters["unit"].queryset = services.scope_units(user)
+        self.filters["serving_outlet"].queryset = Outlet.objects.visible_to(user)
+        self.form.fields["serving_outlet"].queryset = Outlet.objects.visible_to(user).order_by(
+            "code"
+        )
         # The choices as plain lists, set on the form's own fields after the form
         # copied them (the hundred and more people are not deep-copied on every
         # page): a supervisor's units are the memberships the request has loaded

@@ -20,8 +20,50 @@ from crm_site.core.inputs import (
 )
 from crm_site.core.versioning import VersionedFormMixin
 
-from . import grading, services, xlsx
+from . import cargo, grading, services, xlsx
 from .models import CODE_TAKEN, Contact, Customer, LogisticsService, Nature, Scale, Trend
+from .outlets.fields import OutletChoiceField
+from .outlets.selectors import outlet_choices
+
+# The cargo profile (customers/cargo.py), in the card form's order.
+CARGO_FIELDS = [
+    "cargo_goods",
+    "cargo_size",
+    "cargo_weight",
+    "cargo_density",
+    "special_handling",
+    "packaging",
+    "transport_modes",
+    "load_type",
+    "equipment",
+    "delivery_windows",
+    "appointment_required",
+    "receipt_return",
+    "shipments_per_month",
+    "tonnage_per_month",
+]
+
+
+class CodeListField(forms.MultipleChoiceField):
+    """Tick boxes for a stored list of codes (customers.cargo): shown from and
+    cleaned to the comma-separated text the card keeps."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, choices_class, **kwargs):
+        self.choices_class = choices_class
+        kwargs.setdefault("required", False)
+        super().__init__(choices=choices_class.choices, **kwargs)
+
+    def prepare_value(self, value):
+        return cargo.split(value) if isinstance(value, str) else value
+
+    def clean(self, value):
+        return cargo.join(super().clean(value), self.choices_class)
+
+    def has_changed(self, initial, data):
+        return super().has_changed(self.prepare_value(initial), data)
+
 
 CUSTOMER_FIELDS = [
     "code",
@@ -39,6 +81,8 @@ CUSTOMER_FIELDS = [
     "visiting_person",
     "services",
     "notes",
+    "serving_outlet",
+    *CARGO_FIELDS,
 ]
 
 
@@ -59,6 +103,9 @@ class CustomerFieldsForm(CleanInputModelForm):
             "sales_owner": PersonChoiceField,
             "visiting_person": PersonChoiceField,
             "annual_revenue": HalfWidthDecimalField,
+            "serving_outlet": OutletChoiceField,
+            "tonnage_per_month": HalfWidthDecimalField,
+            "shipments_per_month": HalfWidthIntegerField,
         }
 
     def clean_code(self):
@@ -75,10 +122,21 @@ class CustomerFieldsForm(CleanInputModelForm):
                 "visiting_person",
                 _("%(person)s is not a member of %(unit)s.") % {"person": person, "unit": unit},
             )
+        outlet = data.get("serving_outlet")
+        if unit and outlet and outlet.unit_id != unit.pk:
+            self.add_error(
+                "serving_outlet",
+                _("%(outlet)s is an outlet of another unit.") % {"outlet": outlet},
+            )
         return data
 
 
 class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
+    transport_modes = CodeListField(choices_class=cargo.TransportMode, label=_("Transport modes"))
+    equipment = CodeListField(choices_class=cargo.Equipment, label=_("Equipment needed"))
+    special_handling = CodeListField(
+        choices_class=cargo.Handling, label=_("Dangerous goods or special handling")
+    )
     override_reason = forms.CharField(
         label=_("Reason for the assignment exception"),
         required=False,
@@ -102,11 +160,17 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
             "services": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "annual_revenue": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "tonnage_per_month": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "shipments_per_month": forms.NumberInput(attrs={"min": "0"}),
         }
         error_messages = {"code": {"unique": CODE_TAKEN}}
         help_texts = {
             "code": _("Unique; letters, digits, '-', '_' or '.'."),
             "annual_revenue": _("In 10k CNY (万元)."),
+            "cargo_goods": _("What the customer ships, e.g. 电子产品、服装、生鲜."),
+            "cargo_size": _("Typical size, e.g. 60×40×40 cm, or pallets 1.2×1.0 m."),
+            "cargo_weight": _("Typical weight, e.g. 5–20 kg a piece."),
+            "delivery_windows": _("When deliveries are accepted, e.g. 工作日 9:00–17:00."),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -125,6 +189,9 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
         )
         self.fields["services"].queryset = LogisticsService.objects.all()
         self.fields["services"].required = False
+        current = self.instance.serving_outlet if self.instance.serving_outlet_id else None
+        self.fields["serving_outlet"].queryset = outlet_choices(user=user, keep=current)
+        self.fields["serving_outlet"].empty_label = _("None")
         if is_staff_role(user):
             # Staff keep their own customers; reassigning is a supervisor's job.
             self.fields["visiting_person"].disabled = True
@@ -173,7 +240,7 @@ class CustomerForm(IdempotentFormMixin, VersionedFormMixin, CustomerFieldsForm):
 
 # Import columns naming a related row, which the importer finds within the
 # uploader's scope before the row reaches the form.
-FOUND_FIELDS = ("unit", "region", "sales_owner", "visiting_person")
+FOUND_FIELDS = ("unit", "region", "sales_owner", "visiting_person", "serving_outlet")
 
 
 class FoundRowField(forms.Field):

@@ -20,7 +20,7 @@ from crm_site.core.fields import create_token, edit_version, unit_fk, user_fk
 from crm_site.core.inputs import TEXT_MAX_LENGTH
 from crm_site.core.models import ColumnAlias, CreatedAt, EventBase, Timestamped
 
-from . import grading
+from . import cargo, grading
 
 
 class Nature(models.TextChoices):
@@ -277,6 +277,52 @@ class Customer(Timestamped):
         verbose_name=_("logistics services used"),
     )
     notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
+
+    # The cargo profile (物流客户的需求, customers/cargo.py): on the card itself,
+    # so the card's form, its versioned edit, its history, the import and the
+    # export carry it like any other field.
+    cargo_goods = models.CharField(_("goods"), max_length=200, blank=True)
+    cargo_size = models.CharField(_("size"), max_length=100, blank=True)
+    cargo_weight = models.CharField(_("weight"), max_length=100, blank=True)
+    cargo_density = models.CharField(
+        _("density"), max_length=10, choices=cargo.Density.choices, blank=True
+    )
+    special_handling = models.CharField(
+        _("special handling"),
+        max_length=200,
+        blank=True,
+        validators=[cargo.CodeListValidator(cargo.Handling)],
+    )
+    packaging = models.CharField(_("packaging"), max_length=100, blank=True)
+    transport_modes = models.CharField(
+        _("transport modes"),
+        max_length=200,
+        blank=True,
+        validators=[cargo.CodeListValidator(cargo.TransportMode)],
+    )
+    load_type = models.CharField(
+        _("LTL or FTL"), max_length=10, choices=cargo.LoadType.choices, blank=True
+    )
+    equipment = models.CharField(
+        _("equipment needed"),
+        max_length=200,
+        blank=True,
+        validators=[cargo.CodeListValidator(cargo.Equipment)],
+    )
+    delivery_windows = models.CharField(_("delivery time windows"), max_length=200, blank=True)
+    appointment_required = models.BooleanField(_("delivery by appointment"), default=False)
+    receipt_return = models.BooleanField(_("signed receipt returned (回单)"), default=False)
+    shipments_per_month = models.PositiveIntegerField(
+        _("shipments per month"), null=True, blank=True
+    )
+    tonnage_per_month = models.DecimalField(
+        _("tonnes per month"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     grade = models.CharField(_("grade"), max_length=10, blank=True, db_index=True)
     grade_points = models.IntegerField(_("grade points"), null=True, blank=True)

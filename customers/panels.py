@@ -2,8 +2,9 @@
 
 - home panel: `care_home_panel(request)` — care dates of the coming week
   among the contacts of the user's customers (客户关怀).
-- customer card section: `development_card_section(request, customer)` —
-  the development that won the customer.
+- customer card sections: `development_card_section(request, customer)` —
+  the development that won the customer; `cargo_card_section` — its cargo
+  profile (货物与运输需求).
 """
 
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils import timezone
 from crm_site.accounts.models import Role
 from crm_site.core import registry
 
-from . import care
+from . import care, cargo
 from .models import Customer
 from .services.care import care_rows, contacts_with_care_dates
 
@@ -51,3 +52,15 @@ def development_card_section(request, customer):
     if prospect is None:
         return None
     return {"template": "customers/partials/_card_development.html", "prospect": prospect}
+
+
+def cargo_card_section(request, customer):
+    """The cargo profile (货物与运输需求): what the customer ships, how, with
+    which equipment, under which delivery terms, and how much. Read from the
+    card's own columns (no query); shown once anything of it is recorded, or
+    empty with a link to fill it in."""
+    return {
+        "template": "customers/partials/_card_cargo.html",
+        "profile": cargo.profile(customer),
+        "edit_url": reverse("customers:edit", args=[customer.pk]) + "#cargo",
+    }

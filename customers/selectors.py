@@ -371,7 +371,7 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     graded under: the card sections get it on the customer as `current_rule`."""
     customer = get_object_or_404(
         Customer.objects.visible_to(user)
-        .select_related("unit", "region", "grade_rule")
+        .select_related("unit", "region", "grade_rule", "serving_outlet")
         .annotate(**_card_columns()),
         pk=pk,
     )

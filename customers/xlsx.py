@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font
 
 from crm_site.core import xlsx as sheet
 
+from . import cargo
 from .models import Customer, Nature, Scale, Status, Trend
 
 FILE_LANGUAGE = "zh-hans"
@@ -84,6 +85,27 @@ COLUMNS = [
     ),
     Column(key="services", label=gettext_lazy("Logistics services used"), width=36),
     Column(key="notes", label=gettext_lazy("Notes"), width=30),
+    Column(key="serving_outlet", label=gettext_lazy("Serving outlet code"), width=14),
+    # The cargo profile (customers/cargo.py).
+    Column(key="cargo_goods", label=gettext_lazy("Goods"), width=20),
+    Column(key="cargo_size", label=gettext_lazy("Size"), width=14),
+    Column(key="cargo_weight", label=gettext_lazy("Weight"), width=14),
+    Column(key="cargo_density", label=gettext_lazy("Density"), width=10),
+    Column(key="special_handling", label=gettext_lazy("Special handling"), width=18),
+    Column(key="packaging", label=gettext_lazy("Packaging"), width=12),
+    Column(key="transport_modes", label=gettext_lazy("Transport modes"), width=18),
+    Column(key="load_type", label=gettext_lazy("LTL or FTL"), width=10),
+    Column(key="equipment", label=gettext_lazy("Equipment needed"), width=18),
+    Column(key="delivery_windows", label=gettext_lazy("Delivery time windows"), width=18),
+    Column(key="appointment_required", label=gettext_lazy("Delivery by appointment"), width=10),
+    Column(key="receipt_return", label=gettext_lazy("Signed receipt returned"), width=10),
+    Column(key="shipments_per_month", label=gettext_lazy("Shipments per month"), width=10),
+    Column(
+        key="tonnage_per_month",
+        label=gettext_lazy("Tonnes per month"),
+        width=10,
+        number_format="0.00",
+    ),
     Column(key="primary_contact", label=gettext_lazy("Primary contact"), readonly=True, width=12),
     Column(key="primary_phone", label=gettext_lazy("Contact phone"), readonly=True, width=16),
     Column(key="updated_at", label=gettext_lazy("Last updated"), readonly=True, width=17),
@@ -91,7 +113,18 @@ COLUMNS = [
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 KEYS = [c.key for c in COLUMNS]
 IMPORT_COLUMNS = [c for c in COLUMNS if not c.readonly]
-CHOICES = {"nature": Nature, "scale": Scale, "trend": Trend, "status": Status}
+CHOICES = {
+    "nature": Nature,
+    "scale": Scale,
+    "trend": Trend,
+    "status": Status,
+    "cargo_density": cargo.Density,
+    "load_type": cargo.LoadType,
+}
+# Columns listing several choices, separated by 、 (labels or codes).
+LIST_CHOICES = cargo.MULTI_CHOICES
+BOOLEAN_COLUMNS = ("appointment_required", "receipt_return")
+YES, NO = "是", "否"
 
 
 class ImportFileError(Exception):
@@ -137,9 +170,10 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).replace("（", "(").replace("）", ")").lower()
 
 
-def header_lookup() -> dict[str, str]:
+def header_lookup(columns=None) -> dict[str, str]:
+    """Column key by its key, its English or its Chinese header (normalised)."""
     lookup = {}
-    for column in COLUMNS:
+    for column in COLUMNS if columns is None else columns:
         lookup[normalise(column.key)] = column.key
         for language in ("en", FILE_LANGUAGE):
             with translation.override(language):
@@ -149,13 +183,24 @@ def header_lookup() -> dict[str, str]:
 
 def choice_lookup(key: str) -> dict[str, str]:
     """Stored code by code, Chinese label or English label (lower case)."""
+    choices = CHOICES[key] if key in CHOICES else LIST_CHOICES[key]
     lookup = {}
-    for value, _label in CHOICES[key].choices:
+    for value, _label in choices.choices:
         lookup[value.lower()] = value
         for language in ("en", FILE_LANGUAGE):
             with translation.override(language):
-                lookup[str(CHOICES[key](value).label).lower()] = value
+                lookup[str(choices(value).label).lower()] = value
     return lookup
+
+
+def boolean_value(text: str) -> bool:
+    """是/否 (also yes/no, 1/0; blank: no). ValueError for anything else."""
+    text = text.strip().lower()
+    if text in ("", NO, "no", "n", "false", "0"):
+        return False
+    if text in (YES, "yes", "y", "true", "1"):
+        return True
+    raise ValueError(text)
 
 
 # --- writing -------------------------------------------------------------------
@@ -166,34 +211,41 @@ def file_labels() -> dict[str, dict[str, str]]:
     with translation.override(FILE_LANGUAGE):
         return {
             key: {value: str(label) for value, label in choices.choices}
-            for key, choices in CHOICES.items()
+            for key, choices in (CHOICES | LIST_CHOICES).items()
         }
 
 
 def write_template(stream, *, units, regions, services, users) -> None:
     """The blank import template, with a sheet of accepted values."""
-    wb = Workbook(write_only=True)
     with translation.override(FILE_LANGUAGE):
-        sheet.start_table(
-            wb,
-            str(gettext_lazy("Customers")),
-            IMPORT_COLUMNS,
-            header=sheet.HEADER_BLUE,
+        write_blank_template(
+            stream,
+            title=str(gettext_lazy("Customers")),
+            columns=IMPORT_COLUMNS,
             freeze=FREEZE,
+            help_rows=_template_help(units, regions, services, users),
         )
-        help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
-        help_ws.column_dimensions["A"].width = 22
-        help_ws.column_dimensions["B"].width = 100
-        help_ws.sheet_properties.pageSetUpPr.fitToPage = True
-        help_ws.page_setup.fitToWidth = 1
-        help_ws.page_setup.fitToHeight = 0
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for label, text in _template_help(units, regions, services, users):
-            name = sheet.safe_cell(help_ws, str(label))
-            value = sheet.safe_cell(help_ws, str(text))
-            name.font = Font(bold=True)
-            name.alignment = value.alignment = wrap
-            help_ws.append([name, value])
+
+
+def write_blank_template(stream, *, title: str, columns, freeze: str, help_rows) -> None:
+    """A blank import template: the header row of `columns`, and a sheet of
+    instructions, one (label, text) of `help_rows` a row. Call it under the
+    file's language."""
+    wb = Workbook(write_only=True)
+    sheet.start_table(wb, title, columns, header=sheet.HEADER_BLUE, freeze=freeze)
+    help_ws = wb.create_sheet(str(gettext_lazy("Instructions")))
+    help_ws.column_dimensions["A"].width = 22
+    help_ws.column_dimensions["B"].width = 100
+    help_ws.sheet_properties.pageSetUpPr.fitToPage = True
+    help_ws.page_setup.fitToWidth = 1
+    help_ws.page_setup.fitToHeight = 0
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for label, text in help_rows:
+        name = sheet.safe_cell(help_ws, str(label))
+        value = sheet.safe_cell(help_ws, str(text))
+        name.font = Font(bold=True)
+        name.alignment = value.alignment = wrap
+        help_ws.append([name, value])
     wb.save(stream)
 
 
@@ -238,6 +290,20 @@ def _template_help(units, regions, services, users):
         column_header(COLUMN_BY_KEY["services"]),
         _("Separate with 、 Accepted: %(names)s") % {"names": "、".join(s.name for s in services)},
     )
+    yield (
+        column_header(COLUMN_BY_KEY["serving_outlet"]),
+        _("The code of an active outlet of the customer's unit (see the outlet register)."),
+    )
+    yield column_header(COLUMN_BY_KEY["cargo_density"]), values("cargo_density")
+    yield column_header(COLUMN_BY_KEY["load_type"]), values("load_type")
+    for key, choices in LIST_CHOICES.items():
+        accepted = "、".join(str(label) for _value, label in choices.choices)
+        yield (
+            column_header(COLUMN_BY_KEY[key]),
+            _("Separate with 、 Accepted: %(names)s") % {"names": accepted},
+        )
+    for key in BOOLEAN_COLUMNS:
+        yield column_header(COLUMN_BY_KEY[key]), f"{YES}、{NO}"
 
 
 # --- reading -------------------------------------------------------------------
@@ -370,8 +436,11 @@ class Sheet:
     rows: Iterator  # (row number, {key: value}, {keys holding a formula})
 
 
-def open_sheet(fileobj) -> Sheet:
-    """Check the archive, read the header row; rows stream from `Sheet.rows`."""
+def open_sheet(fileobj, spec=None) -> Sheet:
+    """Check the archive, read the header row; rows stream from `Sheet.rows`.
+    `spec` (Column with key, required, readonly) are the file's columns, the
+    customer columns unless given."""
+    columns_spec = COLUMNS if spec is None else spec
     check_archive(fileobj)
     fileobj.seek(0)
     try:
@@ -388,7 +457,7 @@ def open_sheet(fileobj) -> Sheet:
         raise ImportFileError(_("The workbook could not be read: it may be damaged.")) from exc
     if header is None:
         raise ImportFileError(_("The first sheet is empty. Use the import template."))
-    lookup = header_lookup()
+    lookup = header_lookup(columns_spec)
     columns: list[str | None]
     columns, unknown, seen, duplicate = [], [], set(), []
     for cell in header:
@@ -408,20 +477,25 @@ def open_sheet(fileobj) -> Sheet:
         problems.append(_("Unknown columns: %(names)s.") % {"names": "、".join(unknown)})
     if duplicate:
         problems.append(_("Columns given twice: %(names)s.") % {"names": "、".join(duplicate)})
-    missing = [column_header(c) for c in IMPORT_COLUMNS if c.required and c.key not in seen]
+    missing = [
+        column_header(c)
+        for c in columns_spec
+        if c.required and not c.readonly and c.key not in seen
+    ]
     if missing:
         problems.append(_("Missing columns: %(names)s.") % {"names": "、".join(missing)})
     if problems:
         raise ImportFileError(" ".join(problems))
-    return Sheet(columns=columns, rows=_iter_rows(rows, columns))
+    readonly = {c.key for c in columns_spec if c.readonly}
+    return Sheet(columns=columns, rows=_iter_rows(rows, columns, readonly))
 
 
-def _iter_rows(rows, columns) -> Iterator:
+def _iter_rows(rows, columns, readonly) -> Iterator:
     count = 0
     for row_number, cells in enumerate(rows, start=2):
         values, formulas = {}, set()
         for cell, key in zip(cells, columns, strict=False):
-            if key is None or COLUMN_BY_KEY[key].readonly:
+            if key is None or key in readonly:
                 continue
             if getattr(cell, "data_type", None) == "f":
                 formulas.add(key)
@@ -466,6 +540,39 @@ def revenue_input(value) -> str | None:
 
 # --- fast export rows ------------------------------------------------------------
 
+CARGO_EXPORT_FIELDS = (
+    "cargo_goods",
+    "cargo_size",
+    "cargo_weight",
+    "cargo_density",
+    "special_handling",
+    "packaging",
+    "transport_modes",
+    "load_type",
+    "equipment",
+    "delivery_windows",
+    "appointment_required",
+    "receipt_return",
+    "shipments_per_month",
+    "tonnage_per_month",
+)
+
+
+def _cargo_values(values, labels) -> list:
+    """The cargo profile's file values from CARGO_EXPORT_FIELDS, in that order."""
+    row = dict(zip(CARGO_EXPORT_FIELDS, values, strict=True))
+    out = []
+    for key, value in row.items():
+        if key in CHOICES:
+            value = labels[key].get(value, value) if value else ""
+        elif key in LIST_CHOICES:
+            value = "、".join(labels[key].get(code, code) for code in cargo.split(value))
+        elif key in BOOLEAN_COLUMNS:
+            value = YES if value else NO
+        out.append(value)
+    return out
+
+
 # What an export reads per customer: plain values, no model instances (the
 # export of 100,000 rows spends its time in openpyxl, not in the ORM: README
 # "Performance").
@@ -491,6 +598,8 @@ _EXPORT_FIELDS = (
     "assignment_override_reason",
     "notes",
     "updated_at",
+    "serving_outlet__code",
+    *CARGO_EXPORT_FIELDS,
 )
 
 
@@ -549,6 +658,8 @@ def export_values(queryset, chunk: int = 2000):
                 r[18],
                 "、".join(services.get(r[0], ())),
                 r[19],
+                r[21] or "",
+                *_cargo_values(r[22:], labels),
                 contact[0],
                 contact[1],
                 updated,

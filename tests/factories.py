@@ -78,6 +78,15 @@ def make_customer(unit=None, **overrides):
     return customer
 
 
+def make_outlet(unit=None, **overrides):
+    """An outlet (网点) of `unit` (a new unit if omitted), active."""
+    from customers.models import Outlet
+
+    n = next(_seq)
+    fields = {"code": f"WD{n:04d}", "name": f"网点 {n}", "unit": unit or make_unit()}
+    return Outlet.objects.create(**(fields | overrides))
+
+
 def make_contact(customer, **overrides):
     from customers.models import Contact
 
@@ -150,6 +159,9 @@ _COMPLAINT_LOG_FIELDS = (
     "handler",
     "acknowledged_on",
     "recording",
+    "responsible_outlet",
+    "origin_outlet",
+    "destination_outlet",
     "regulatory_due",
     "waybills",
 )

@@ -39,6 +39,7 @@ from ..models import (
     Severity,
     Status,
 )
+from ..outlets import OUTLET_FIELDS, check_outlets
 from .recording import recording_validate
 from .waybills import complaint_waybills_attach
 
@@ -253,6 +254,9 @@ def complaint_log(
     regulatory_due: datetime | None = None,
     waybills: Sequence[str] = (),
     form_token: uuid.UUID | None = None,
+    responsible_outlet=None,
+    origin_outlet=None,
+    destination_outlet=None,
 ) -> Complaint:
     """Log a complaint (客户投诉记录表) with its number, its deadline (by the
     policy for its severity, category and customer grade), its regulatory due
@@ -272,6 +276,12 @@ def complaint_log(
         recording=recording,
         notice_due=regulatory_due,
     )
+    outlets = {
+        "responsible_outlet": responsible_outlet,
+        "origin_outlet": origin_outlet,
+        "destination_outlet": destination_outlet,
+    }
+    check_outlets(unit_id=customer.unit_id, outlets=outlets)
     if handler is None and actor.memberships.filter(unit_id=customer.unit_id).exists():
         handler = actor
     content_type = recording_validate(recording) if recording else ""
@@ -307,6 +317,7 @@ def complaint_log(
             acknowledged_on=acknowledged_on if channel == Channel.LETTER else None,
             status=Status.RECEIVED,
             form_token=form_token,
+            **outlets,
         )
         complaint.save()
         event = _event(complaint, actor, ComplaintEvent.Kind.LOGGED, to_state=Status.RECEIVED)
@@ -365,8 +376,10 @@ def complaint_record_findings(
     comment: str = "",
     major: bool = False,
     version: int | None = None,
+    **outlets,
 ) -> Complaint:
-    """Record the cause and the responsible department found so far (no status change).
+    """Record the cause and the responsible department found so far (no status change),
+    and the responsible, origin and destination outlets (`outlets`, those given).
 
     With `major`, the investigation found the matter serious: the complaint
     becomes major, so its solution needs a manager's approval (客户服务管理制度 第12条).
@@ -375,6 +388,11 @@ def complaint_record_findings(
     saved its findings or solution since, StaleEdit and nothing changes.
     """
     fields: dict[str, Any] = {"cause": cause, "responsible_department": responsible_department}
+    unknown = set(outlets) - set(OUTLET_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected arguments: {sorted(unknown)}")
+    check_outlets(unit_id=complaint.unit_id, outlets=outlets, current=complaint)
+    fields.update(outlets)
     raised = major and complaint.severity != Severity.MAJOR
     if raised:
         fields["severity"] = Severity.MAJOR

@@ -91,7 +91,8 @@ class ScopedQuerySet(models.QuerySet):
     - `own_path`: the field, or tuple of fields, naming the staff member a row
       belongs to; staff see the rows where any of them is the user. None: staff
       see no rows.
-    - `unit_roles`: the roles that see their units' rows.
+    - `unit_roles`: the roles that see their units' rows (staff among them:
+      staff see their units' rows, not only their own).
     - `assignee_path`: a manager also sees the rows assigned to them, whatever
       the unit (urgent reports routed to a fallback manager).
     - `parent_path`: the row is visible exactly when its parent is (an entry
@@ -115,7 +116,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(**{f"{self.parent_path}__in": parent.objects.visible_to(user)})
         if role == Role.ADMIN:
             return self
-        if role == Role.STAFF:
+        if role == Role.STAFF and role not in self.unit_roles:
             return self._own_rows(user)
         if role in self.unit_roles:
             q = Q(**{f"{self.unit_path}__in": user.unit_ids})

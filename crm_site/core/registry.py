@@ -11,6 +11,8 @@ read the registries and never name an app.
 - customer card sections: `f(request, customer) -> dict | None` with "template"
   (`batched_card_section` lets a section's reads go with the card's in one
   round trip);
+- outlet page sections: `f(request, outlet) -> dict | None` with "template" and
+  optionally "figures" for the page's head: (label, value, url, tone) tuples;
 - exporters: `write(*, user, params, stream, progress=None, request=None) ->
   (rows, filename)` by kind, with the validated filters as params
   (crm_site.core.exports);
@@ -59,6 +61,7 @@ class Providers:
 home_panels = Providers("home panels")
 nav_badges = Providers("navigation badges")
 customer_card_sections = Providers("customer card sections")
+outlet_page_sections = Providers("outlet page sections")
 
 _exporters: dict[str, str] = {}
 _sticky_filter_views: set[str] = set()
@@ -109,6 +112,10 @@ def batched_card_section(pending):
 
     section.pending = pending
     return section
+
+
+def register_outlet_page_section(path: str, *, position: int) -> None:
+    outlet_page_sections.register(path, position=position)
 
 
 def register_exporter(kind: str, path: str) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, Role
 from crm_site.accounts.scope import UNIT_ROLES, ScopedQuerySet
-from crm_site.core.fields import unit_fk
+from crm_site.core.fields import edit_version, unit_fk
 from crm_site.core.models import Timestamped
 
 
@@ -64,6 +64,7 @@ class Outlet(Timestamped):
     manager_name = models.CharField(_("outlet manager"), max_length=100, blank=True)
     manager_phone = models.CharField(_("outlet manager's phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    version = edit_version()
 
     objects = OutletQuerySet.as_manager()
 

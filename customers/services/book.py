@@ -40,6 +40,22 @@ TRACKED_FIELDS = (
     "status",
     "notes",
     "assignment_override_reason",
+    "serving_outlet",
+    # The cargo profile (customers/cargo.py).
+    "cargo_goods",
+    "cargo_size",
+    "cargo_weight",
+    "cargo_density",
+    "special_handling",
+    "packaging",
+    "transport_modes",
+    "load_type",
+    "equipment",
+    "delivery_windows",
+    "appointment_required",
+    "receipt_return",
+    "shipments_per_month",
+    "tonnage_per_month",
 )
 # The history rows of changes to the card itself (not its contacts or voice records).
 CARD_KINDS = (

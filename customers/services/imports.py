@@ -19,7 +19,7 @@ from crm_site.core.inputs import DIRECTION_MESSAGE, has_direction_controls
 from crm_site.core.jobs import send_now, send_on_commit
 from crm_site.core.services import audit, in_language_of, notify
 
-from .. import forms, xlsx
+from .. import cargo, forms, xlsx
 from ..models import (
     Customer,
     CustomerChange,
@@ -28,6 +28,7 @@ from ..models import (
     GradingRule,
     LogisticsService,
     Nature,
+    Outlet,
     Scale,
     Status,
     Trend,
@@ -146,6 +147,8 @@ class Lookups:
             self.services[service.code.lower()] = service
             self.services[service.name.lower()] = service
         self.choices = {key: xlsx.choice_lookup(key) for key in xlsx.CHOICES}
+        self.lists = {key: xlsx.choice_lookup(key) for key in xlsx.LIST_CHOICES}
+        self.outlets = {o.code.lower(): o for o in Outlet.objects.visible_to(actor)}
 
     def user(self, text: str) -> User | None:
         username, name = xlsx.split_person(text)
@@ -158,7 +161,7 @@ def _existing(actor, codes: list[str]) -> tuple[dict, set]:
     found = {
         c.code: c
         for c in Customer.objects.filter(code__in=codes)
-        .select_related("unit", "region", "sales_owner", "visiting_person")
+        .select_related("unit", "region", "sales_owner", "visiting_person", "serving_outlet")
         .prefetch_related("services")
     }
     visible = set(
@@ -276,9 +279,12 @@ def _row_data(customer, values, present, lookups, err):
             given.discard(key)
             if key in forms.FOUND_FIELDS:
                 data[key] = None  # the card's unit or person is no measure for this row
-    for key in ("name", "industry", "address", "notes"):
+    for key in ("name", "industry", "address", "notes", *CARGO_TEXT):
         if key in given:
             data[key] = text[key]  # the form measures it against the model's limit
+    _cargo_data(data, text, given, lookups, err)
+    if "serving_outlet" in given:
+        data["serving_outlet"] = _found_outlet(customer, text["serving_outlet"], lookups, err)
     if "unit" in given:
         data["unit"] = _found_unit(text["unit"], lookups, err)
     for key, lookup in lookups.choices.items():
@@ -303,6 +309,52 @@ def _row_data(customer, values, present, lookups, err):
                 )
             data[key] = person
     return data, _services(text, given, lookups, err)
+
+
+CARGO_TEXT = ("cargo_goods", "cargo_size", "cargo_weight", "packaging", "delivery_windows")
+
+
+def _cargo_data(data, text, given, lookups, err) -> None:
+    """The cargo profile's lists (labels or codes separated by 、), yes/no
+    columns and volumes as the form's data."""
+    for key, lookup in lookups.lists.items():
+        if key not in given:
+            continue
+        codes: list[str] = []
+        unknown: list[str] = []
+        for name in xlsx.split_list(text[key]):
+            code = lookup.get(name.lower())
+            (codes if code else unknown).append(code or name)
+        if unknown:
+            err(key, _("Unknown values: %(values)s.") % {"values": "、".join(unknown)})
+        data[key] = cargo.join(codes, xlsx.LIST_CHOICES[key])
+    for key in xlsx.BOOLEAN_COLUMNS:
+        if key in given:
+            try:
+                data[key] = xlsx.boolean_value(text[key])
+            except ValueError:
+                err(key, _("Write 是 or 否."))
+    if "shipments_per_month" in given:
+        data["shipments_per_month"] = text["shipments_per_month"] or None
+    if "tonnage_per_month" in given:
+        data["tonnage_per_month"] = xlsx.revenue_input(text["tonnage_per_month"])
+
+
+def _found_outlet(customer, code: str, lookups, err) -> Outlet | None:
+    """The outlet of `code` among the importer's units' outlets; an inactive one
+    only if the card names it already. None when blank."""
+    if not code:
+        return None
+    outlet = lookups.outlets.get(code.lower())
+    if outlet is None:
+        err("serving_outlet", _("No outlet %(code)s among your units' outlets.") % {"code": code})
+    elif not outlet.is_active and outlet.pk != customer.serving_outlet_id:
+        err(
+            "serving_outlet",
+            _("Outlet %(code)s is no longer active. Name an active one.") % {"code": code},
+        )
+        return None
+    return outlet
 
 
 def _found_unit(text: str, lookups, err) -> ServiceUnit | None:

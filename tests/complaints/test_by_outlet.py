@@ -141,3 +141,18 @@ def test_an_outlets_claims_cost_two_queries(outlets, supervisor_a, django_assert
     with django_assert_num_queries(2):
         section = outlet_claims(user=supervisor_a, outlet=outlets["north"])
         [c.number for c in section["claims"]]
+
+
+def test_the_outlet_page_shows_its_claims_and_the_paid_total(client, outlets, supervisor_a):
+    client.force_login(supervisor_a)
+    page = client.get(outlets["north"].get_absolute_url()).content.decode()
+    assert "outlet-claims" in page
+    assert "¥100.11" in page
+    claim_numbers = outlet_claims(user=supervisor_a, outlet=outlets["north"])["claims"]
+    assert all(c.number in page for c in claim_numbers)
+    assert f"{reverse('complaints:claims')}?outlet={outlets['north'].pk}" in page
+
+
+def test_the_other_units_outlet_page_is_not_found(client, outlets, supervisor_b):
+    client.force_login(supervisor_b)
+    assert client.get(outlets["north"].get_absolute_url()).status_code == 404

@@ -18,7 +18,7 @@ from django.utils import timezone
 from complaints.defaults import defaults_ensure
 from crm_site.core.services import notify
 from customers import services as customer_services
-from customers.models import CustomerImport, GradingRule, RegradeRun
+from customers.models import Customer, CustomerImport, GradingRule, RegradeRun
 from tests import factories as f
 from visits.models import EntryDraft, UrgentReport
 
@@ -69,6 +69,9 @@ def world(
         unit_a, code="SEC-A1", name="上海安全物流", visiting_person=staff_a, grade="B"
     )
     contact = f.make_contact(customer, name="陈联系人", email="chen@example.com", wechat="chen_wx")
+    # An outlet of unit A (网点), serving the customer.
+    outlet = f.make_outlet(unit_a, code="SEC-WD1", name="上海安全网点")
+    Customer.objects.filter(pk=customer.pk).update(serving_outlet=outlet)
     customer_services.customer_pin_grade(
         customer=customer, actor=supervisor_a, grade="A", reason="战略客户"
     )
@@ -204,6 +207,7 @@ def world(
         customer=customer,
         contact=contact,
         customer_b=customer_b,
+        outlet=outlet,
         visit=visit,
         report=report,
         entry=entry,

@@ -58,6 +58,7 @@ URGENT_POST_ONLY = POST_ONLY
 # supervisors and up in scope (staff: 403).
 SCOPED_ACT = "L ok 404 ok 404 ok 404 ok"
 SUPERVISOR_ACT = "L 403 403 ok 404 ok 404 ok"
+ADMIN_ACT = "L 403 403 403 403 403 403 ok"
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,14 @@ def _export(w):
 
 def _prospect(w):
     return {"pk": w.prospect.pk}
+
+
+def _outlet(w):
+    return {"pk": w.outlet.pk}
+
+
+def _outlet_data(w):
+    return {"code": "HIJACK-WD", "name": "冒充网点", "kind": "outlet", "unit": w.unit_a.pk}
 
 
 def _with_token(**fields) -> Callable:
@@ -378,6 +387,18 @@ MATRIX: dict[str, Case | list[Case]] = {
         data=lambda w: {"reason": "越权"},
     ),
     "customers:care_list": Case(EVERYONE),
+    # --- the outlet register (网点) -----------------------------------------
+    # Unit members see their units' outlets (the other unit: 404); only admins
+    # edit, import and deactivate them (anyone else: 403, whatever the unit).
+    "outlets:list": Case(EVERYONE),
+    "outlets:detail": Case(SCOPED, kwargs=_outlet),
+    "outlets:create": Case(ADMIN_ONLY, post=ADMIN_ACT, data=_outlet_data),
+    "outlets:edit": Case(ADMIN_ONLY, kwargs=_outlet, post=ADMIN_ACT, data=_outlet_data),
+    "outlets:deactivate": Case(POST_ONLY, kwargs=_outlet, post=ADMIN_ACT),
+    "outlets:activate": Case(POST_ONLY, kwargs=_outlet, post=ADMIN_ACT),
+    "outlets:export": Case(SUPERVISOR_UP),
+    "outlets:import": Case(ADMIN_ONLY, post=ADMIN_ACT),
+    "outlets:import_template": Case(ADMIN_ONLY),
     # --- visits ----------------------------------------------------------
     "visits:due": Case(STAFF_UP),
     "visits:log_call": Case(
@@ -634,8 +655,8 @@ MATRIX: dict[str, Case | list[Case]] = {
         post=API_SCOPED_ACT,
     ),
     "api:outlet-list": Case(API_ALL),
-    # What Outlet.objects.visible_to holds (the outlet register's own scope).
-    "api:outlet-detail": Case("401 404 404 200 404 200 404 200", kwargs=_api_outlet),
+    # What Outlet.objects.visible_to holds: the unit's members, staff included.
+    "api:outlet-detail": Case(API_SCOPED, kwargs=_api_outlet),
     "api:waybill-detail": Case(API_SCOPED, kwargs=_api_waybill),
     "api:waybill-events": Case(API_POST_ONLY, kwargs=_api_waybill, post=API_SCOPED_ACT),
     "api:summary-list": Case(API_SUPERVISOR_UP),
@@ -805,6 +826,8 @@ SCOPE_MATRIX = {
     "enterprise": Scope(IN_SCOPE),
     "watch": Scope(IN_SCOPE),
     "prospect": Scope(IN_SCOPE),
+    # Outlets: every member of unit A, staff included.
+    "outlet": Scope(IN_SCOPE),
     "care_reminder": Scope(IN_SCOPE),
     "review": Scope(LEADS_ONLY),
     # Competitor names are one vocabulary for every unit; the tags follow the entry.

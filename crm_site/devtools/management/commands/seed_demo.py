@@ -14,6 +14,7 @@ SEEDERS = [
     "crm_site.devtools.demo.visits",
     "crm_site.devtools.demo.complaints",
     "crm_site.devtools.demo.waybills",
+    "crm_site.devtools.demo.outlets",
     "crm_site.devtools.demo.claims",
     "crm_site.devtools.demo.reports",
     "crm_site.devtools.demo.reviews",
