@@ -334,9 +334,13 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
 
 
 def _insert_planned(rows, unit_of, plans) -> int:
-    """COPY the new rows into a scratch table and insert those not there yet."""
+    """COPY the new rows into a scratch table and insert those not there yet
+    (elsewhere than PostgreSQL, the embedded default: a bulk insert that skips
+    the rows already there)."""
     if not rows:
         return 0
+    if connection.vendor != "postgresql":
+        return _insert_planned_portable(rows, unit_of, plans)
     buffer = io.StringIO()
     for customer_id, person_id, day, kind in rows:
         unit_id = unit_of[customer_id]
@@ -372,6 +376,29 @@ def _insert_planned(rows, unit_of, plans) -> int:
             # Fresh statistics, so the calendar's reads plan for the new rows.
             cursor.execute(f"ANALYZE {table}")
         return created
+
+
+def _insert_planned_portable(rows, unit_of, plans) -> int:
+    with transaction.atomic():
+        before = PlannedContact.objects.count()
+        PlannedContact.objects.bulk_create(
+            (
+                PlannedContact(
+                    customer_id=customer_id,
+                    person_id=person_id,
+                    unit_id=unit_of[customer_id],
+                    plan_id=plans.get(unit_of[customer_id]),
+                    day=day,
+                    kind=kind,
+                    state=State.PLANNED,
+                    source=PlannedContact.Source.AUTO,
+                )
+                for customer_id, person_id, day, kind in rows
+            ),
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        return PlannedContact.objects.count() - before
 
 
 # --- what people do to a planned contact ------------------------------------------
