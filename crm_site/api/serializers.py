@@ -252,7 +252,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class TrackingEventSerializer(serializers.ModelSerializer):
     waybill = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    outlet = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    outlet = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = TrackingEvent

@@ -177,6 +177,16 @@ def month_start(year: int, month: int) -> date:
     return date(year, month, 1)
 
 
+# The cargo profile's columns (customers.cargo), blank: generated customers
+# have no profile.
+CARGO_BLANK = {
+    "cargo_goods": "", "cargo_size": "", "cargo_weight": "", "cargo_density": "",
+    "special_handling": "", "packaging": "", "transport_modes": "", "load_type": "",
+    "equipment": "", "delivery_windows": "", "appointment_required": False,
+    "receipt_return": False, "shipments_per_month": None, "tonnage_per_month": None,
+}  # fmt: skip
+
+
 def complaint_writer() -> "Writer":
     """COPY into the complaint table: the columns complaint_row fills."""
     return Writer(
@@ -438,7 +448,7 @@ class Generator:
                 "region_id", "address", "unit_id", "sales_owner_id", "visiting_person_id",
                 "assignment_override_reason", "status", "notes", "grade", "grade_points",
                 "grade_breakdown", "grade_rule_id", "graded_at", "grade_pinned", "grade_pin_reason",
-                "created_at", "updated_at", "version",
+                "created_at", "updated_at", "version", *CARGO_BLANK,
             ],
         )  # fmt: skip
         contacts = Writer(
@@ -469,7 +479,7 @@ class Generator:
                 attrs.trend, rng.choice(INDUSTRIES), rng.choice(self.region_ids), f"{city}市工业路{n % 900 + 1}号",
                 unit, None, staff, "", rng.choices(["active", "potential", "dormant", "lost"], weights=[85, 8, 5, 2])[0],
                 "", result.grade, result.points, json.dumps(result.breakdown, ensure_ascii=False),
-                rule_row.pk, self.now, False, "", self.now, self.now, 0,
+                rule_row.pk, self.now, False, "", self.now, self.now, 0, *CARGO_BLANK.values(),
             )  # fmt: skip
             contacts.add(
                 contact_id0 + n, cid, rng.choice(SURNAMES) + rng.choice(GIVEN), "", "经理", "",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.accounts.models import ServiceUnit, User
 from crm_site.accounts.scope import people_for, units_for
 from crm_site.core import months
+from crm_site.core.inputs import CleanInputForm, CleanInputModelForm
 from crm_site.core.versioning import VersionedFormMixin
 
 from .. import xlsx as book
@@ -15,7 +16,7 @@ from ..models import GradingRule
 from .models import MonthlyTurnover
 
 
-class TurnoverUploadForm(forms.Form):
+class TurnoverUploadForm(CleanInputForm):
     file = forms.FileField(label=_("Turnover file (.xlsx)"))
 
     def clean_file(self):
@@ -28,7 +29,7 @@ class TurnoverUploadForm(forms.Form):
         return upload
 
 
-class TurnoverEditForm(VersionedFormMixin, forms.ModelForm):
+class TurnoverEditForm(VersionedFormMixin, CleanInputModelForm):
     class Meta:
         model = MonthlyTurnover
         fields = ["amount"]
@@ -45,7 +46,7 @@ class MonthField(forms.CharField):
         return month
 
 
-class TargetForm(forms.Form):
+class TargetForm(CleanInputForm):
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Service unit"), queryset=ServiceUnit.objects.none()
     )
@@ -66,7 +67,7 @@ class TargetForm(forms.Form):
         self.fields["grade"].choices = [("", "—"), *((c, c) for c in codes)]
 
 
-class GapForm(forms.Form):
+class GapForm(CleanInputForm):
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Service unit"), queryset=ServiceUnit.objects.none(), required=False
     )

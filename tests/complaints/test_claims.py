@@ -144,7 +144,7 @@ def test_above_the_threshold_only_a_manager_approves(complaint_a, staff_a, super
     assert permissions.level_needed(claim) == rules.MANAGER
     assert not permissions.may(supervisor_a, "approve", claim)
     assert not permissions.may(supervisor_a, "reject", claim)
-    with pytest.raises(PermissionDenied, match="manager"):
+    with pytest.raises(PermissionDenied, match="经理|manager"):
         services.claim_approve(claim=claim, actor=supervisor_a)
     services.claim_approve(claim=claim, actor=manager_a)
     assert claim.approval_level == "manager"
@@ -164,7 +164,7 @@ def test_nobody_approves_a_claim_they_filed_or_assessed(
     services.claim_assess(claim=filed, actor=manager_a, assessed_amount=Decimal("100"))
     for own in (supervisor_a, manager_a):
         assert not permissions.may(own, "approve", filed)
-        with pytest.raises(PermissionDenied, match="filed or assessed"):
+        with pytest.raises(PermissionDenied, match="本人受理或定损|filed or assessed"):
             services.claim_approve(claim=filed, actor=own)
     services.claim_approve(claim=filed, actor=admin_user)
     assert filed.state == "approved"

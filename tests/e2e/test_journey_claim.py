@@ -173,7 +173,7 @@ def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_c
     # 张三 sends the written notice and makes the return visit.
     open_as(staff, complaint_url)
     act(staff, "notify", {"comment": "已寄出书面通知并电话告知客户。"}, back=COMPLAINT_URL)
-    assert complaint_status(page) == "已书面通知"
+    assert complaint_status(page) == "已通知客户"
     act(
         staff,
         "return_visit",

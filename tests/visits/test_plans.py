@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar
 
 from crm_site.core.models import WorkCalendarDay
@@ -267,10 +268,17 @@ def test_the_calendar_shows_ones_own_week_and_a_unit_to_its_supervisor(
     assert _events(client).json() == []
     client.force_login(supervisor_a)
     # The unit's week: one line per person and day, opening that person's week.
+    with translation.override("zh-hans"):
+        line = gettext("%(person)s · %(on_site)s on site, %(calls)s calls, %(done)s done") % {
+            "person": "张三",
+            "on_site": 1,
+            "calls": 0,
+            "done": 0,
+        }
     page = client.get(reverse("visits:calendar"), week | {"unit": unit_a.pk})
-    assert page.status_code == 200 and "张三 · 1 on site, 0 calls, 0 done" in page.content.decode()
+    assert page.status_code == 200 and line in page.content.decode()
     totals = _events(client, unit=unit_a.pk).json()
-    assert [e["title"] for e in totals] == ["张三 · 1 on site, 0 calls, 0 done"]
+    assert [e["title"] for e in totals] == [line]
     assert f"person={staff_a.pk}" in totals[0]["url"]
     assert _events(client, person=staff_a.pk).json()[0]["id"] == str(planned_a.pk)
     # Another unit's calendar: 404.

@@ -3,13 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.core.inputs import CleanInputForm, CleanInputModelForm
 from customers.models import GradingRule
 from customers.voice.models import SURVEY_ITEMS
 
 from .models import ServicePlan
 
 
-class ServicePlanForm(forms.ModelForm):
+class ServicePlanForm(CleanInputModelForm):
     survey_items = forms.MultipleChoiceField(
         label=_("survey items to probe"),
         required=False,
@@ -72,5 +73,5 @@ class ServicePlanForm(forms.ModelForm):
         return data
 
 
-class CancelForm(forms.Form):
+class CancelForm(CleanInputForm):
     reason = forms.CharField(label=_("reason"), max_length=200)
