@@ -574,9 +574,11 @@ class Generator:
     # --- complaints and urgent reports -------------------------------------
 
     def complaints(self):
+        from complaints.defaults import defaults_ensure
         from complaints.models import ComplaintCategory, ComplaintSequence
 
         plan, rng = self.plan, self.rng
+        defaults_ensure()  # the migration's categories, even on a flushed database
         categories = list(ComplaintCategory.objects.values_list("id", flat=True))
         if not categories:
             return
@@ -643,12 +645,14 @@ class Generator:
         with the existing categories, and `plan.waybill_links` waybills (one to
         five a complaint) linked to them. Runs on a generated dataset, once
         (complaints_at_scale_added)."""
+        from complaints.defaults import defaults_ensure
         from complaints.models import ComplaintCategory, ComplaintSequence
         from crm_site.accounts.models import Membership, ServiceUnit
         from customers.models import Customer
 
         plan = self.plan
         rng = random.Random(plan.seed + 1)
+        defaults_ensure()  # the migration's categories, even on a flushed database
         categories = list(ComplaintCategory.objects.values_list("id", flat=True))
         if not categories or plan.scale_complaints <= 0:
             return
