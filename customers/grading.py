@@ -204,9 +204,12 @@ def definition_problems(definition: dict) -> list[str]:
     return problems
 
 
-# The rule shipped on a new installation. Cadence from the big-customer duties (大客户回访),
-# except D: the source gives D two visits a month, more than C; we ship one and
-# admins can change it.
+# The rule shipped on a new installation. The cadence is the big-customer
+# management plan's table (大客户管理方案): A 3 visits a month and 2 calls a
+# week, B 2 and 2, C 1 and 2, D 2 and 1 (D more visits than C, as the plan
+# asks, to win the small customers over). Admins edit it on the grading page;
+# customers/migrations/0019_default_cadence_from_source.py moved existing
+# databases that still held the earlier D value (1 visit).
 DEFAULT_DEFINITION = {
     "grades": [
         {
@@ -238,7 +241,7 @@ DEFAULT_DEFINITION = {
             "name": "D",
             "order": 4,
             "min_points": 0,
-            "visits_per_month": 1,
+            "visits_per_month": 2,
             "calls_per_week": 1,
         },
     ],
