@@ -390,6 +390,7 @@ CELERY_TASK_ROUTES = {
     "complaints.tasks.*": {"queue": CELERY_URGENT_QUEUE},
     "visits.tasks.remind_*": {"queue": CELERY_URGENT_QUEUE},
     "customers.tasks.care_reminders_send": {"queue": CELERY_URGENT_QUEUE},
+    "customers.tasks.festival_reminders_send": {"queue": CELERY_URGENT_QUEUE},
     "reports.tasks.*": {"queue": CELERY_BULK_QUEUE},
     "customers.tasks.regrade_*": {"queue": CELERY_BULK_QUEUE},
     "customers.tasks.customer_import*": {"queue": CELERY_BULK_QUEUE},
@@ -479,6 +480,11 @@ CELERY_BEAT_SCHEDULE = {
     # firing catches up a lost first one; CareReminder rows make it a no-op.
     "customers-care-reminders": _beat(
         "customers.tasks.care_reminders_send", crontab(hour="8,9", minute=20)
+    ),
+    # The festivals' greetings a week ahead: the notification's dedupe key
+    # makes the catch-up firing a no-op.
+    "customers-festival-reminders": _beat(
+        "customers.tasks.festival_reminders_send", crontab(hour="8,9", minute=25)
     ),
     # Turnover falling two months running: a watch item and a notice (once per
     # customer and month, so every firing after the first is a no-op).
