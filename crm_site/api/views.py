@@ -23,6 +23,10 @@ from complaints import forms as complaint_forms
 from complaints import permissions as complaint_permissions
 from complaints import selectors as complaint_selectors
 from complaints import services as complaint_services
+from complaints.claims import selectors as claim_selectors
+from complaints.claims.filters import STATE_CHOICES as CLAIM_STATES
+from complaints.claims.filters import register_filter as claim_register_filter
+from complaints.claims.models import Claim, ClaimKind
 from complaints.filters import ComplaintFilter
 from complaints.models import Complaint
 from crm_site.accounts.models import Role
@@ -43,6 +47,11 @@ from visits import services as visit_services
 from visits.filters import DailyReportFilter
 from visits.forms import EntryForm
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
+from visits.plans import selectors as plan_selectors
+from visits.plans import services as plan_services
+from visits.plans.filters import PlannedContactFilter
+from visits.plans.forms import PlannedContactForm
+from visits.plans.models import ContactKind, PlannedContact
 from visits.urgent import selectors as urgent_selectors
 from visits.urgent import services as urgent_services
 from visits.urgent.filters import UrgentFilter
@@ -658,6 +667,110 @@ class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewS
         service(complaint=complaint, actor=request.user, **form.service_kwargs())
         complaint.refresh_from_db()
         return Response(self.get_serializer(complaint).data)
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Claims (理赔) in your scope, with the register's filters"),
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description=gettext_lazy("Complaint number or customer")
+            ),
+            OpenApiParameter("state", OpenApiTypes.STR, enum=[v for v, _l in CLAIM_STATES]),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=ClaimKind.values),
+            OpenApiParameter("unit", OpenApiTypes.INT),
+            OpenApiParameter(
+                "outlet", OpenApiTypes.INT, description=gettext_lazy("Responsible outlet")
+            ),
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
+            OpenApiParameter("paid_month", OpenApiTypes.STR, description="YYYY-MM"),
+            OpenApiParameter("amount_min", OpenApiTypes.DECIMAL),
+            OpenApiParameter("amount_max", OpenApiTypes.DECIMAL),
+        ],
+        responses={200: serializers.ClaimSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary=gettext_lazy("One claim"),
+        responses={200: serializers.ClaimSerializer, **ERRORS},
+    ),
+)
+class ClaimViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.ClaimSerializer
+    queryset = selectors.schema_only(Claim)
+
+    def list(self, request):
+        user = request.user
+        filterset = _filters(claim_register_filter(user=user, data=_query(request)))
+        claims = claim_selectors.claim_list(user=user, filters=filterset)
+        page = self.paginate_queryset(claims.prefetch_related("waybills"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        return claim_selectors.claim_detail(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+
+
+# --- planned contacts ---------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy(
+            "Planned contacts (计划联系) on a calendar: your own, or (supervisors and up) "
+            "a person's or a unit's, as on the calendar page"
+        ),
+        parameters=[
+            OpenApiParameter("person", OpenApiTypes.INT),
+            OpenApiParameter("unit", OpenApiTypes.INT),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("state", OpenApiTypes.STR, enum=PlannedContact.State.values),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=ContactKind.values),
+        ],
+        responses={200: serializers.PlannedContactSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary=gettext_lazy("One planned contact"),
+        responses={200: serializers.PlannedContactSerializer, **ERRORS},
+    ),
+    create=extend_schema(
+        summary=gettext_lazy("Plan a contact on a working day, on a calendar you may open"),
+        request=serializers.PlannedContactInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: serializers.PlannedContactSerializer, **ERRORS},
+    ),
+)
+class PlannedContactViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.PlannedContactSerializer
+    queryset = selectors.schema_only(PlannedContact)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _minimum_role(request, Role.STAFF)
+
+    def list(self, request):
+        user = request.user
+        filterset = _filters(PlannedContactFilter(_query(request), user=user))
+        contacts = plan_selectors.calendar_contacts(user=user, **filterset.calendar())
+        page = self.paginate_queryset(filterset.apply(contacts))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        return plan_selectors.planned_contact_detail(
+            user=self.request.user, pk=_pk(self.kwargs["pk"])
+        )
+
+    @idempotent
+    def create(self, request):
+        user = request.user
+        data = _bound_data(PlannedContactForm, request.data, user=user)
+        data["customer"] = _customer_code(user, data.get("customer"))
+        form = PlannedContactForm(data, user=user)
+        _valid(form)
+        contact = plan_services.planned_contact_create(actor=user, **form.service_kwargs())
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
 
 
 # --- outlets, waybills, summaries, notifications --------------------------------------------------
