@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from complaints.claims.models import Claim
 from complaints.models import Complaint
+from crm_site.core.inputs import refuse_dates_out_of_range
 from crm_site.core.models import Notification
 from customers.models import Contact, Customer, Outlet
 from customers.waybills.models import TrackingEvent
@@ -466,7 +467,8 @@ class TrackingEventInputSerializer(serializers.Serializer):
         max_length=100, help_text=_("The sender's own id of the event: a resend is ignored.")
     )
     status = serializers.CharField(max_length=50)
-    at = serializers.DateTimeField()
+    # The forms' rule for every date (a time before 1970 has no offset a client can read).
+    at = serializers.DateTimeField(validators=[refuse_dates_out_of_range])
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     outlet = serializers.CharField(
         required=False, allow_blank=True, max_length=30, help_text=_("An outlet's code.")
