@@ -236,3 +236,29 @@ def test_a_read_only_key_cannot_plan(api_as, staff_a, customer_a):
     response = api_as(staff_a, read_only=True).post("/api/v1/planned-contacts/", data)
     assert response.status_code == 403
     assert not PlannedContact.objects.exists()
+
+
+def test_a_page_of_claims_or_planned_contacts_costs_the_same_queries_for_more_rows(
+    api_as, staff_a, customer_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    complaint = f.make_complaint(customer_a, by=staff_a)
+    api = api_as(staff_a)
+    api.get("/api/v1/notifications/")  # the key's first use is recorded once
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(url).status_code == 200
+        return len(captured)
+
+    today = timezone.localdate()
+    days = work_calendar().working_days(today + timedelta(days=1), today + timedelta(days=30))
+    make_claim(complaint)
+    _plan(customer_a, staff_a, day=days[0])
+    few = (queries("/api/v1/claims/"), queries("/api/v1/planned-contacts/"))
+    for day in days[1:7]:
+        make_claim(complaint)
+        _plan(customer_a, staff_a, day=day)
+    assert (queries("/api/v1/claims/"), queries("/api/v1/planned-contacts/")) == few
