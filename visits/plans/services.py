@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -423,25 +423,30 @@ def planned_contact_create(
     end_time=None,
 ) -> PlannedContact:
     """Plan a contact by hand (the calendar's "plan a contact")."""
-    with transaction.atomic():
-        if PlannedContact.objects.filter(
-            customer=customer, person=person, day=day, kind=kind
-        ).exists():
-            raise ValidationError(
-                _("This person already has a contact of this kind with this customer that day.")
+    duplicate = ValidationError(
+        _("This person already has a contact of this kind with this customer that day.")
+    )
+    try:
+        with transaction.atomic():
+            if PlannedContact.objects.filter(
+                customer=customer, person=person, day=day, kind=kind
+            ).exists():
+                raise duplicate
+            contact = PlannedContact.objects.create(
+                customer=customer,
+                person=person,
+                unit_id=customer.unit_id,
+                day=day,
+                kind=kind,
+                purpose=purpose[:200],
+                start_time=start_time,
+                end_time=end_time,
+                source=PlannedContact.Source.MANUAL,
             )
-        contact = PlannedContact.objects.create(
-            customer=customer,
-            person=person,
-            unit_id=customer.unit_id,
-            day=day,
-            kind=kind,
-            purpose=purpose[:200],
-            start_time=start_time,
-            end_time=end_time,
-            source=PlannedContact.Source.MANUAL,
-        )
-        _event(contact, actor=actor, kind="created", to_state=State.PLANNED)
+            _event(contact, actor=actor, kind="created", to_state=State.PLANNED)
+    except IntegrityError:
+        # Two identical requests at once: the unique constraint lets one in.
+        raise duplicate from None
     return contact
 
 
