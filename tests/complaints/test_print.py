@@ -89,6 +89,18 @@ def test_the_notice_is_recorded_with_its_date_and_means(client, resolved, staff_
     assert "传真" in html
 
 
+def test_a_notice_by_phone_is_not_called_a_written_one(client, resolved, staff_a):
+    client.force_login(staff_a)
+    client.post(
+        reverse("complaints:action", args=[resolved.pk, "notify"]),
+        {"notify-notified_on": timezone.localdate().isoformat(), "notify-means": "phone"},
+    )
+    for name in ("complaints:detail", "complaints:print"):
+        html = client.get(reverse(name, args=[resolved.pk])).content.decode()
+        assert "通知客户" in html and "电话" in html, name
+        assert "书面通知" not in html, name
+
+
 def test_date_pickers_get_iso_dates_the_browser_understands(client, resolved, staff_a):
     client.force_login(staff_a)
     html = client.get(reverse("complaints:detail", args=[resolved.pk])).content.decode()
