@@ -266,7 +266,8 @@ def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_c
     assert ppage.locator(".claim-payout-total").inner_text().strip() == "¥6500.00"
     look(supervisor, "monthly-payouts")
 
-    # Each waybill's page shows the complaint (a lower-case address leads there too).
+    # Each waybill's page shows the complaint and the claim paid on it (a
+    # lower-case address leads there too).
     for number in WAYBILLS:
         wpage = staff.goto(f"/waybills/{number.lower()}/")
         wpage.wait_for_url(re.compile(rf".*/waybills/{number}/$"))
@@ -274,6 +275,8 @@ def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_c
         assert mention.count() == 1
         assert complaint.number in mention.inner_text()
         assert "已结案" in mention.inner_text()
+        paid = wpage.locator(".mention-claim")
+        assert claim.number in paid.inner_text() and "赔付 ¥6500.00" in paid.inner_text()
         look(staff, f"waybill-{number}")
 
     for j in (staff, supervisor, manager):
