@@ -14,6 +14,7 @@ resolution.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from complaints.claims.models import Claim
 from complaints.defaults import defaults_ensure
@@ -203,8 +204,9 @@ def test_a_lost_parcel_is_claimed_approved_by_a_manager_paid_and_the_complaint_c
         back=COMPLAINT_URL,
     )
     act(supervisor, "resolve")
-    refusal = spage.locator("#action-resolve").inner_text()
-    assert claim.number in refusal
+    refusal = spage.locator("#action-resolve .alert-danger")
+    assert claim.number in refusal.inner_text()
+    expect(refusal).to_be_in_viewport()  # where the page opens, on a phone too
     assert complaint_status(spage) == "已提出方案"
     look(supervisor, "resolution-waits-for-the-claim")
 
