@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from complaints.claims.models import Claim
 from complaints.models import Complaint
 from customers.selectors import customer_autocomplete
 from customers.waybills.numbers import is_waybill, normalise
@@ -29,7 +30,7 @@ COMPLAINT_NUMBER_RE = re.compile(r"^TS-?(\d{4})-?(\d{1,6})$")
 class Mention:
     """One record that names a waybill, as the waybill page lists it."""
 
-    kind: str  # complaint, entry, urgent
+    kind: str  # complaint, claim, entry, urgent
     kind_label: str
     at: datetime
     title: str
@@ -84,6 +85,34 @@ def _complaint_mentions(user, number: str) -> list[Mention]:
     ]
 
 
+def _claim_status(claim: Claim) -> str:
+    """The claim's state, with the amount paid once there is one."""
+    state = claim.get_state_display()
+    return state if claim.paid_amount is None else f"{state} ¥{claim.paid_amount}"
+
+
+def _claim_mentions(user, number: str) -> list[Mention]:
+    rows = (
+        Claim.objects.visible_to(user)
+        .filter(waybills__number=number)
+        .select_related("complaint__customer", "unit")
+        .order_by("-created_at", "-pk")[:GROUP_LIMIT]
+    )
+    return [
+        Mention(
+            kind="claim",
+            kind_label=_("Claim"),
+            at=c.created_at,
+            title=f"{c.number} · {c.get_kind_display()}",
+            url=c.get_absolute_url(),
+            customer=c.complaint.customer.name,
+            status=_claim_status(c),
+            unit=c.unit.name,
+        )
+        for c in rows
+    ]
+
+
 def _entry_mentions(user, number: str) -> list[Mention]:
     rows = (
         DailyReportEntry.objects.visible_to(user)
@@ -130,9 +159,11 @@ def _urgent_mentions(user, number: str) -> list[Mention]:
 
 def waybill_mentions(*, user, number: str) -> list[Mention]:
     """Everything in the user's scope that names the waybill `number`
-    (normalised), newest first: complaints, daily-report entries, urgent reports."""
+    (normalised), newest first: complaints, their claims, daily-report entries,
+    urgent reports."""
     mentions = [
         *_complaint_mentions(user, number),
+        *_claim_mentions(user, number),
         *_entry_mentions(user, number),
         *_urgent_mentions(user, number),
     ]
