@@ -106,6 +106,7 @@ class Line:
     amount: Decimal  # the period's turnover, CNY
     last_year: Decimal  # the same period a year before, CNY
     rolling: Decimal  # the 12 months to the period's end, CNY
+    person: str = ""  # the visiting person (大客户专员), "" for none
 
     @property
     def change(self) -> Decimal | None:
@@ -213,6 +214,11 @@ def build(
     groups: dict[str, Group] = {}
     for r in figures:
         line = Line(
+            person=(
+                r["customer__visiting_person__full_name"]
+                or r["customer__visiting_person__username"]
+                or ""
+            ),
             pk=r["customer"],
             code=r["customer__code"],
             name=r["customer__name"],
@@ -225,18 +231,11 @@ def build(
         is_big, was_big = line.rolling >= floor, (r["prior"] or ZERO) >= floor
         line.band = _band_label(rule, line.rolling)
         if is_big:
-            person = (
-                r["customer__visiting_person__full_name"]
-                or r["customer__visiting_person__username"]
-                or ""
-            )
-            group = groups.setdefault(person, Group(person=person))
+            group = groups.setdefault(line.person, Group(person=line.person))
             group.lines.append(line)
             group.totals.add(line)
             report.totals.add(line)
         if report.reviews_movement and is_big != was_big:
-            if not is_big:
-                line.band = _band_label(rule, r["prior"] or ZERO)
             (report.entered if is_big else report.left).append(line)
     for group in groups.values():
         group.lines.sort(key=lambda line: (-line.rolling, line.code))

@@ -88,7 +88,9 @@ def write_xlsx(report: Report, out, *, prepared_by: str) -> None:
             paper.info(ws, [(heading, str(len(lines)))])
             paper.header(ws, _heads())
             for line in lines:
-                paper.line(ws, _values("", line), formats=FORMATS)
+                paper.line(
+                    ws, _values(line.person or _("No visiting person"), line), formats=FORMATS
+                )
             if not lines:
                 paper.line(ws, [_("None."), *[""] * (COLUMNS - 1)])
     paper.sign_off(ws, [(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], COLUMNS)

@@ -131,6 +131,7 @@ def test_the_quarterly_report_lists_who_became_and_who_stopped_being_a_big_custo
     assert [line.code for line in report.entered] == ["Y01"]
     assert [line.code for line in report.left] == ["Z01"]
     assert report.left[0].rolling == D("3000000")
+    assert (report.left[0].person, report.left[0].band) == ("张三", "≥ 200")  # 300 万元 now
 
 
 def test_the_annual_report_sums_the_year_against_the_year_before(
