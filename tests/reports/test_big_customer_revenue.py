@@ -249,3 +249,20 @@ def test_a_staff_export_holds_only_their_customers(client, staff_a, unit_a, book
     assert [row[1] for row in rows if row[1] in {"X01", "Y01", "Z01", "W01"}] == ["X01"]
     total = next(row for row in rows if row[0] == "合计")
     assert total[4] == 500000
+
+
+def test_the_report_costs_the_same_queries_for_a_small_or_a_larger_book(
+    client, supervisor_a, unit_a, staff_a, book, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {"kind": "quarter", "period": "2026Q3", "unit": unit_a.pk}
+    get(client, supervisor_a, **params)
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, params)
+    for n in range(15):
+        big = make_customer(unit_a, code=f"N{n:02d}", visiting_person=staff_a, grade="A")
+        turnover(big, date(2025, 10, 1), date(2026, 9, 1), 600_000)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(URL, params).context["report"].totals.customers == 17
