@@ -35,9 +35,8 @@ def seed(out) -> None:
         for index, month in enumerate(window):
             # Centred on the last 12 months, whose sum stays 12 × the mean.
             amount = mean * (1 + slope * (Decimal(index) - Decimal("17.5")))
-            rows.append(
-                MonthlyTurnover(customer_id=pk, month=month, amount=max(amount, 0).quantize(CENT))
-            )
+            amount = amount.quantize(CENT) if amount > 0 else Decimal(0)
+            rows.append(MonthlyTurnover(customer_id=pk, month=month, amount=amount))
     before = MonthlyTurnover.objects.count()
     MonthlyTurnover.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     added = MonthlyTurnover.objects.count() - before
