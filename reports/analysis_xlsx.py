@@ -86,7 +86,7 @@ def card_sheet(wb, card: CardSummary, *, filters, prepared_by: str) -> None:
             _("Region"),
             _("Number of customers"),
             _("Logistics turnover (CNY)"),
-            _("Share (%)"),
+            _("Share of the total"),
             _("Notes"),
         ],
     )

@@ -21,7 +21,7 @@ def _heads() -> list[str]:
         _("Grade"),
         _("Turnover (CNY)"),
         _("Same period last year (CNY)"),
-        _("Change (%)"),
+        _("Change on the year before"),
         _("Rolling 12 months (CNY)"),
         _("Revenue band (10k CNY)"),
     ]

@@ -82,6 +82,7 @@ def test_the_region_table_lists_each_customer_with_nature_and_number_of_products
     page = response.content.decode()
     assert "客户区域分析表" in page and "经营性质" in page and "销售产品数量" in page
     assert "编制" in page and "填写" in page and "审核" in page
+    assert "比率（%）" in page and "客户销售分析表" in page and "客户资料卡摘要" in page
 
 
 def test_the_sales_table_gives_a_years_turnover_by_product_and_address(client, supervisor_a, book):
@@ -178,6 +179,7 @@ def test_the_export_has_the_three_forms_with_the_pages_figures_and_sign_off(
     assert total[1:3] == (350000, result.sales.total)
 
     card = sheet_rows(wb, "客户资料卡摘要")
+    assert ("地区", "客户数量", "物流运营金额（元）", "比率（%）", "备注", None) in card
     east = next(row for row in card if row[0] == "华东区")
     assert east[1:4] == (2, 350000, 53.8)
     total = next(row for row in card if row[0] == "合计")

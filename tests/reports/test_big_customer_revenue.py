@@ -116,7 +116,9 @@ def test_a_supervisor_sees_the_units_big_customers_by_visiting_person_for_a_mont
     assert report.totals.last_year == D("500000")  # Y had nothing in 2025-09
     assert report.totals.rolling == D("12000000")
     assert report.groups[1].lines[0].change is None
-    assert "2,500,000.00" in response.content.decode()
+    page = response.content.decode()
+    assert "2,500,000.00" in page
+    assert "上年同期（元）" in page and "同比（%）" in page and "近12个月营业额（元）" in page
 
 
 def test_the_quarterly_report_lists_who_became_and_who_stopped_being_a_big_customer(
@@ -226,6 +228,7 @@ def test_the_export_is_laid_out_like_the_paper_report_and_its_totals_equal_the_p
     assert rows[0][0] == "大客户收入报表（季报）"
     flat = [str(v) for row in rows for v in row if v is not None]
     assert "华东营业部" in flat and "2026Q3" in flat
+    assert "同比（%）" in next(row for row in rows if row[0] == "巡访专员")
     totals = [row for row in rows if row[0] == "合计"]
     assert len(totals) == 1
     assert (totals[0][4], totals[0][5], totals[0][7]) == (
