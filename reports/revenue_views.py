@@ -96,6 +96,8 @@ def big_customer_report(request):
         "kinds": big_customers.KINDS,
         "query_string": _report_query(report) if report else "",
         "prepared_by": request.user.get_full_name() or request.user.get_username(),
+        # The quarter's service review (大客户专员: 每季度审核) is supervisors' and up.
+        "can_review": request.user.is_at_least(Role.SUPERVISOR),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "reports/big_customer_report.html", context, status=status)

@@ -124,9 +124,8 @@ def test_a_supervisor_sees_the_units_big_customers_by_visiting_person_for_a_mont
 def test_the_quarterly_report_lists_who_became_and_who_stopped_being_a_big_customer(
     client, supervisor_a, unit_a, book
 ):
-    report = get(client, supervisor_a, kind="quarter", period="2026Q3", unit=unit_a.pk).context[
-        "report"
-    ]
+    response = get(client, supervisor_a, kind="quarter", period="2026Q3", unit=unit_a.pk)
+    report = response.context["report"]
     assert codes(report) == ["X01", "Y01"]
     assert report.totals.amount == D("7500000")  # X 3 × 500,000 + Y 3 × 2,000,000
     assert report.totals.last_year == D("1500000")  # X in 2025Q3
@@ -134,6 +133,7 @@ def test_the_quarterly_report_lists_who_became_and_who_stopped_being_a_big_custo
     assert [line.code for line in report.left] == ["Z01"]
     assert report.left[0].rolling == D("3000000")
     assert (report.left[0].person, report.left[0].band) == ("张三", "≥ 200")  # 300 万元 now
+    assert "review-link" in response.content.decode()
 
 
 def test_the_annual_report_sums_the_year_against_the_year_before(
@@ -157,7 +157,9 @@ def test_without_a_period_the_report_opens_on_the_latest_month_of_turnover(
 
 
 def test_staff_see_only_the_big_customers_they_visit(client, staff_a, staff_a2, unit_a, book):
-    report = get(client, staff_a, kind="quarter", period="2026Q3").context["report"]
+    response = get(client, staff_a, kind="quarter", period="2026Q3")
+    report = response.context["report"]
+    assert "review-link" not in response.content.decode()  # the reviews are supervisors'
     assert codes(report) == ["X01"]
     assert [line.code for line in report.left] == ["Z01"]
     assert report.entered == []  # Y is 李四's
