@@ -12,27 +12,24 @@ from .analysis_tables import CardSummary, SalesTable, nature_label
 NAMES_LIMIT = 20_000
 
 
-def _sheet(wb, title: str, width: int, filters, extra: list[tuple[str, str]]):
-    ws = wb.create_sheet(title[:31])
-    paper.title(ws, title, width)
-    paper.info(ws, [(str(label), str(value)) for label, value in filters[:2]] + extra)
-    return ws
+def _sheet(wb, title: str, width: int, filters, extra: list[tuple[str, str]]) -> paper.Paper:
+    page = paper.Paper(wb.create_sheet(title[:31]))
+    page.title(title, width)
+    page.info([(str(label), str(value)) for label, value in filters[:2]] + extra)
+    return page
 
 
 def region_sheet(wb, names, *, filters, prepared_by: str) -> None:
     """客户区域分析表: region, name, nature and number of products of each customer."""
-    ws = _sheet(wb, _("Customer region analysis"), 4, filters, [])
-    paper.header(
-        ws, [_("Region"), _("Customer name"), _("Business nature"), _("Number of products")]
-    )
+    page = _sheet(wb, _("Customer region analysis"), 4, filters, [])
+    page.header([_("Region"), _("Customer name"), _("Business nature"), _("Number of products")])
     count = 0
     for row in names[: NAMES_LIMIT + 1]:
         count += 1
         if count > NAMES_LIMIT:
-            paper.line(ws, [_("More customers than one sheet holds: filter by unit or region.")])
+            page.line([_("More customers than one sheet holds: filter by unit or region.")])
             break
-        paper.line(
-            ws,
+        page.line(
             [
                 row["region__name"] or _("No region"),
                 row["name"],
@@ -41,47 +38,42 @@ def region_sheet(wb, names, *, filters, prepared_by: str) -> None:
             ],
         )
     if not count:
-        paper.line(ws, [_("No customers match these filters."), "", "", ""])
-    paper.sign_off(
-        ws,
+        page.line([_("No customers match these filters."), "", "", ""])
+    page.sign_off(
         [(_("Prepared by"), prepared_by), (_("Filled in by"), ""), (_("Reviewed by"), "")],
         4,
     )
-    paper.widths(ws, [16, 34, 16, 14])
+    page.widths([16, 34, 16, 14])
 
 
 def sales_sheet(wb, table: SalesTable, *, filters, prepared_by: str) -> None:
     """客户销售分析表: the year's turnover by product (rows) and address (columns)."""
     width = len(table.regions) + 2
-    ws = _sheet(
+    page = _sheet(
         wb,
         _("Customer sales analysis"),
         max(width, 4),
         filters,
         [(_("Year"), str(table.year)), (_("Product category"), table.category_label)],
     )
-    paper.header(ws, [_("Product"), *[label for _pk, label in table.regions], _("Total")])
+    page.header([_("Product"), *[label for _pk, label in table.regions], _("Total")])
     money = dict.fromkeys(range(2, width + 1), paper.MONEY)
     for row in table.rows:
-        paper.line(ws, [row["product"], *row["cells"], row["total"]], formats=money)
-    paper.line(
-        ws,
+        page.line([row["product"], *row["cells"], row["total"]], formats=money)
+    page.line(
         [_("Total (each customer once)"), *table.region_totals, table.total],
         formats=money,
         total=True,
     )
-    paper.info(
-        ws, [(_("Turnover (CNY)"), _("a customer using several products counts under each"))]
-    )
-    paper.sign_off(ws, [(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], max(width, 4))
-    paper.widths(ws, [24, *[16] * (width - 1)])
+    page.info([(_("Turnover (CNY)"), _("a customer using several products counts under each"))])
+    page.sign_off([(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], max(width, 4))
+    page.widths([24, *[16] * (width - 1)])
 
 
 def card_sheet(wb, card: CardSummary, *, filters, prepared_by: str) -> None:
     """客户资料卡 summary: by region, customers, the year's logistics turnover and its share."""
-    ws = _sheet(wb, _("Customer file summary"), 5, filters, [(_("Year"), str(card.year))])
-    paper.header(
-        ws,
+    page = _sheet(wb, _("Customer file summary"), 5, filters, [(_("Year"), str(card.year))])
+    page.header(
         [
             _("Region"),
             _("Number of customers"),
@@ -92,10 +84,10 @@ def card_sheet(wb, card: CardSummary, *, filters, prepared_by: str) -> None:
     )
     formats = {3: paper.MONEY, 4: paper.PERCENT}
     for row in card.rows:
-        paper.line(
-            ws, [row["region"], row["customers"], row["amount"], row["share"], ""], formats=formats
+        page.line(
+            [row["region"], row["customers"], row["amount"], row["share"], ""], formats=formats
         )
     share = 100 if card.total else None
-    paper.line(ws, [_("Total"), card.customers, card.total, share, ""], formats=formats, total=True)
-    paper.sign_off(ws, [(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], 5)
-    paper.widths(ws, [18, 14, 20, 12, 24])
+    page.line([_("Total"), card.customers, card.total, share, ""], formats=formats, total=True)
+    page.sign_off([(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], 5)
+    page.widths([18, 14, 20, 12, 24])

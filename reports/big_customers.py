@@ -209,6 +209,9 @@ def build(
             rolling=Sum("amount", filter=Q(month__gte=roll_start, month__lte=roll_end)),
             prior=Sum("amount", filter=Q(month__gte=prior_start, month__lte=prior_end)),
         )
+        # HAVING: only the customers that are big now or were at the previous
+        # period's end come back, not the whole unit.
+        .filter(Q(rolling__gte=floor) | Q(prior__gte=floor))
         .order_by()
     )
     groups: dict[str, Group] = {}

@@ -59,10 +59,10 @@ def write_xlsx(report: Report, out, *, prepared_by: str) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = report.period.label
-    paper.title(ws, str(report.title), COLUMNS)
+    page = paper.Paper(ws)
+    page.title(str(report.title), COLUMNS)
     floor = f"≥ {report.floor_wan:,}" if report.floor_wan is not None else "—"
-    paper.info(
-        ws,
+    page.info(
         [
             (_("Service unit"), report.unit.name),
             (_("Period"), report.period.label),
@@ -70,29 +70,27 @@ def write_xlsx(report: Report, out, *, prepared_by: str) -> None:
             (_("Rolling 12 months to"), f"{report.as_of:%Y-%m}"),
         ],
     )
-    paper.header(ws, _heads())
+    page.header(_heads())
     for group in report.groups:
         person = group.person or _("No visiting person")
         for line in group.lines:
-            paper.line(ws, _values(person, line), formats=FORMATS)
-        paper.line(ws, _total(_("Subtotal"), group.totals), formats=FORMATS, total=True)
+            page.line(_values(person, line), formats=FORMATS)
+        page.line(_total(_("Subtotal"), group.totals), formats=FORMATS, total=True)
     if not report.groups:
-        paper.line(ws, [_("No big customers in this period."), *[""] * (COLUMNS - 1)])
-    paper.line(ws, _total(_("Total"), report.totals), formats=FORMATS, total=True)
+        page.line([_("No big customers in this period."), *[""] * (COLUMNS - 1)])
+    page.line(_total(_("Total"), report.totals), formats=FORMATS, total=True)
     if report.reviews_movement:
         for heading, lines in (
             (_("Now big customers (not at the previous quarter end)"), report.entered),
             (_("No longer big customers (big at the previous quarter end)"), report.left),
         ):
-            ws.append([])
-            paper.info(ws, [(heading, str(len(lines)))])
-            paper.header(ws, _heads())
+            page.blank()
+            page.info([(heading, str(len(lines)))])
+            page.header(_heads())
             for line in lines:
-                paper.line(
-                    ws, _values(line.person or _("No visiting person"), line), formats=FORMATS
-                )
+                page.line(_values(line.person or _("No visiting person"), line), formats=FORMATS)
             if not lines:
-                paper.line(ws, [_("None."), *[""] * (COLUMNS - 1)])
-    paper.sign_off(ws, [(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], COLUMNS)
-    paper.widths(ws, [14, 14, 28, 8, 16, 18, 10, 18, 14])
+                page.line([_("None."), *[""] * (COLUMNS - 1)])
+    page.sign_off([(_("Prepared by"), prepared_by), (_("Reviewed by"), "")], COLUMNS)
+    page.widths([14, 14, 28, 8, 16, 18, 10, 18, 14])
     wb.save(out)

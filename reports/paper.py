@@ -1,7 +1,10 @@
 """The paper-report look shared by the revenue reports and the analysis tables
 (业务部管理表格): a merged title, the period and unit line, a bordered table and
 the sign-off line (编制 / 填写 / 审核) under it. Every cell goes through
-crm_site.core.xlsx's safe-cell rule."""
+crm_site.core.xlsx's safe-cell rule.
+
+`Paper` keeps the row it is on: openpyxl's `max_row` walks every cell, so asking
+it for each row made a 20,000-row sheet quadratic."""
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -17,56 +20,60 @@ HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F4F7")
 
 
-def title(ws, text: str, width: int) -> None:
-    """Row 1: the report's name, centred over the table's columns."""
-    cell = sheet.safe_write(ws, 1, 1, str(text))
-    cell.font = Font(bold=True, size=15)
-    cell.alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.row_dimensions[1].height = 26
+class Paper:
+    """One sheet written top to bottom like the paper form."""
 
+    def __init__(self, ws):
+        self.ws = ws
+        self.row = 0
 
-def info(ws, pairs: list[tuple[str, str]]) -> None:
-    """A line of "label: value" pairs under the title (period, unit, standard)."""
-    row = ws.max_row + 1
-    for index, (label, value) in enumerate(pairs):
-        sheet.safe_write(ws, row, index * 2 + 1, f"{label}:").font = BOLD
-        sheet.safe_write(ws, row, index * 2 + 2, str(value))
+    def title(self, text: str, width: int) -> None:
+        """The report's name, centred over the table's columns."""
+        self.row += 1
+        cell = sheet.safe_write(self.ws, self.row, 1, str(text))
+        cell.font = Font(bold=True, size=15)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=width)
+        self.ws.row_dimensions[self.row].height = 26
 
+    def info(self, pairs: list[tuple[str, str]]) -> None:
+        """A line of "label: value" pairs (period, unit, standard)."""
+        self.row += 1
+        for index, (label, value) in enumerate(pairs):
+            sheet.safe_write(self.ws, self.row, index * 2 + 1, f"{label}:").font = BOLD
+            sheet.safe_write(self.ws, self.row, index * 2 + 2, str(value))
 
-def header(ws, labels: list) -> int:
-    """The table's header row after a blank line; its row number."""
-    row = ws.max_row + 2
-    for col, label in enumerate(labels, start=1):
-        cell = sheet.safe_write(ws, row, col, str(label))
-        cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    return row
+    def blank(self) -> None:
+        self.row += 1
 
+    def header(self, labels: list) -> None:
+        """The table's header row after a blank line."""
+        self.row += 2
+        for col, label in enumerate(labels, start=1):
+            cell = sheet.safe_write(self.ws, self.row, col, str(label))
+            cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-def line(ws, values: list, *, formats: dict | None = None, total: bool = False) -> int:
-    """One bordered table row; `formats` maps a column (1-based) to a number format."""
-    row = ws.max_row + 1
-    for col, value in enumerate(values, start=1):
-        cell = sheet.safe_write(ws, row, col, value)
-        cell.border = BOX
-        if formats and col in formats and value is not None:
-            cell.number_format = formats[col]
-        if total:
-            cell.font, cell.fill = BOLD, TOTAL_FILL
-    return row
+    def line(self, values: list, *, formats: dict | None = None, total: bool = False) -> None:
+        """One bordered table row; `formats` maps a column (1-based) to a number format."""
+        self.row += 1
+        for col, value in enumerate(values, start=1):
+            cell = sheet.safe_write(self.ws, self.row, col, value)
+            cell.border = BOX
+            if formats and col in formats and value is not None:
+                cell.number_format = formats[col]
+            if total:
+                cell.font, cell.fill = BOLD, TOTAL_FILL
 
+    def sign_off(self, parts: list[tuple[str, str]], width: int) -> None:
+        """The sign-off line under the table: each label with its name, or room to sign."""
+        self.row += 3
+        step = max(width // len(parts), 1)
+        for index, (label, name) in enumerate(parts):
+            text = f"{label}: {name}" if name else f"{label}: ______________"
+            sheet.safe_write(self.ws, self.row, index * step + 1, text).font = BOLD
 
-def sign_off(ws, parts: list[tuple[str, str]], width: int) -> None:
-    """The sign-off line under the table: each label with its name, or room to sign."""
-    row = ws.max_row + 3
-    step = max(width // len(parts), 1)
-    for index, (label, name) in enumerate(parts):
-        text = f"{label}: {name}" if name else f"{label}: ______________"
-        sheet.safe_write(ws, row, index * step + 1, text).font = BOLD
-
-
-def widths(ws, values: list[float]) -> None:
-    for index, value in enumerate(values, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = value
-    sheet.print_landscape(ws, title_rows=None)
+    def widths(self, values: list[float]) -> None:
+        for index, value in enumerate(values, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = value
+        sheet.print_landscape(self.ws, title_rows=None)
