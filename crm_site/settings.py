@@ -633,3 +633,6 @@ CRM_PLAN_CALLS_PER_DAY = env_int("CRM_PLAN_CALLS_PER_DAY", 40)
 # Grades whose customers get the half-yearly big-customer meeting (座谈会) and
 # the monthly needs-analysis meeting (需求分析会) planned automatically.
 CRM_PLAN_MEETING_GRADES = env_list("CRM_PLAN_MEETING_GRADES", "A")
+# Big customers (大客户) for the revenue reports: customers whose rolling 12-month
+# revenue falls in this many of the grading rule's highest revenue bands.
+CRM_BIG_CUSTOMER_BANDS = env_int("CRM_BIG_CUSTOMER_BANDS", 2)

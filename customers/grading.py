@@ -137,6 +137,22 @@ class Rule:
         lowest = self.revenue_bands[-1][0] if self.revenue_bands else Decimal(0)
         return min(lowest, Decimal(0)) - 1
 
+    def big_customer_floor(self, bands: int) -> Decimal | None:
+        """The annual revenue (万元) from which a customer is a big customer: the
+        lower bound of the `bands`-th highest revenue band, so the rule's top
+        `bands` bands are the big-customer bands (大客户级别的划分以其年收入为依据);
+        None when the rule has no bands or `bands` is below 1."""
+        if bands < 1 or not self.revenue_bands:
+            return None
+        return self.revenue_bands[min(bands, len(self.revenue_bands)) - 1][0]
+
+    def band_of(self, revenue: Decimal) -> int:
+        """The number of the band `revenue` (万元) falls in, high to low; -1 below all."""
+        for index, (low, _points) in enumerate(self.revenue_bands):
+            if revenue >= low:
+                return index
+        return -1
+
     def grade_def(self, code: str) -> GradeDef | None:
         return next((g for g in self.grades if g.code == code), None)
 
