@@ -73,7 +73,14 @@
     return span;
   }
 
-  function render(input, results) {
+  // What was typed already names the one customer found: nothing to choose,
+  // and an open list would only cover the next fields.
+  function settled(q, results) {
+    return results.length === 1 &&
+      (results[0].code.toLowerCase() === q.toLowerCase() || results[0].name === q);
+  }
+
+  function render(input, results, q) {
     var list = listOf(input);
     var status = statusOf(input);
     list.textContent = "";
@@ -98,7 +105,7 @@
         ? status.dataset.some.replace("%(count)s", results.length)
         : status.dataset.none;
     }
-    if (results.length && document.activeElement === input) {
+    if (results.length && document.activeElement === input && !settled(q, results)) {
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       input.removeAttribute("aria-activedescendant");
@@ -125,7 +132,7 @@
     })
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
       .then(function (data) {
-        if (input.value.trim() === q) { render(input, data.results || []); }
+        if (input.value.trim() === q) { render(input, data.results || [], q); }
       })
       .catch(function () {});
   }
