@@ -151,3 +151,29 @@ def test_the_picker_is_a_combobox_with_its_own_listbox(staff_a, suzhou):
     assert 'role="combobox"' in html and 'role="listbox"' in html
     assert 'aria-controls="id_customer-listbox"' in html
     assert "<datalist" not in html
+
+
+@pytest.fixture
+def picker_forms(staff_a, supervisor_a):
+    """The customer field of the three forms people fill in the field: a daily-report
+    entry (staff), a complaint (staff) and an urgent report (supervisor)."""
+    from complaints.forms import ComplaintLogForm
+    from tests.factories import make_daily_report
+    from visits.forms import EntryForm
+    from visits.urgent.forms import UrgentReportForm
+
+    report = make_daily_report(staff_a)
+    return {
+        "entry": EntryForm(user=staff_a, report=report).fields["customer"],
+        "complaint": ComplaintLogForm(user=staff_a).fields["customer"],
+        "urgent": UrgentReportForm(user=supervisor_a).fields["customer"],
+    }
+
+
+@pytest.mark.parametrize("form", ["entry", "complaint", "urgent"])
+def test_each_form_takes_a_lower_case_code_and_the_full_name(picker_forms, suzhou, form):
+    field = picker_forms[form]
+    assert field.clean("js-0025") == suzhou
+    assert field.clean("苏州海川服饰有限公司") == suzhou
+    with pytest.raises(forms.ValidationError):
+        field.clean("苏州海川")
