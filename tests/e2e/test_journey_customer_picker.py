@@ -55,7 +55,7 @@ def open_list(page, typed: str):
 
 def test_on_a_phone_a_suggestion_is_tapped_and_the_entry_saved(journey, staff_a, book):
     report = make_daily_report(staff_a)
-    j = journey(PHONE)
+    j = journey(PHONE, touch=True)
     page = j.login("staff_a", then=f"/visits/reports/{report.pk}/entries/new/")
     field, listbox = open_list(page, "海川")
     option = listbox.get_by_role("option").first
@@ -67,7 +67,7 @@ def test_on_a_phone_a_suggestion_is_tapped_and_the_entry_saved(journey, staff_a,
     assert box["height"] >= 44 and box["width"] >= 300  # a thumb hits it
     j.assert_no_horizontal_scroll()
     j.shot("suggestions")
-    option.click()
+    option.tap()
     assert page.input_value("input[name=customer]") == "JS-0025 · 苏州海川服饰有限公司"
     assert listbox.is_hidden()
     page.fill("textarea[name=opinions]", "客户希望旺季增加提货频次")
