@@ -23,6 +23,8 @@ from customers.waybills.numbers import normalise
 from .models import Channel, Complaint, ComplaintCategory, Severity, Status
 
 OPEN = "open"
+# TS-<year>-<six digits> (complaints.services.lifecycle): the sequence part.
+SEQUENCE_DIGITS = 6
 MONTH_FORMATS = ["%Y-%m"]
 STATUS_CHOICES = [(OPEN, _("All open")), *Status.choices]
 
@@ -121,14 +123,20 @@ class ComplaintFilter(ListFilterSet):
         value = value.strip()[:100]
         if not value:
             return queryset
+        by_code_or_waybill = Q(customer__code__istartswith=value) | Q(
+            pk__in=_named_by_waybill(value)
+        )
+        if value.isdigit() and len(value) <= SEQUENCE_DIGITS:
+            # A few digits are the end of a complaint number as people read it
+            # out ("the one ending 26"): the sequence part's trailing digits, not
+            # any digits (every TS-2026-… holds "26"), nor phone fragments.
+            return queryset.filter(Q(number__endswith=value) | by_code_or_waybill)
         return queryset.filter(
-            Q(number__iexact=value)
-            | Q(number__icontains=value)
-            | Q(customer__code__istartswith=value)
+            Q(number__icontains=value)
             | Q(customer__name__icontains=value)
             | Q(complainant__icontains=value)
             | Q(contact_phone__contains=value)
-            | Q(pk__in=_named_by_waybill(value))
+            | by_code_or_waybill
         )
 
     def filter_status(self, queryset, name, value):

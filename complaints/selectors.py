@@ -2,6 +2,8 @@
 customer card. Every read starts from `Complaint.objects.visible_to(user)`; the
 figures page counts with complaints/services/figures.py (complaints/stats.py)."""
 
+import re
+
 from django.db.models import Count, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +22,9 @@ from .models import (
     Status,
 )
 
+# The numbers complaint_next_number gives out.
+COMPLAINT_NUMBER = re.compile(r"TS-?(\d{4})-?(\d{6,})")
+
 
 def complaint_list(*, user, filters=None) -> QuerySet:
     """The register: the complaints the user may see, under `filters` (a
@@ -31,6 +36,20 @@ def complaint_list(*, user, filters=None) -> QuerySet:
     if filters is None:
         return complaints.order_by("-received_at", "-pk")
     return filters.apply(complaints)
+
+
+def complaint_by_number(*, user, number: str) -> Complaint | None:
+    """The complaint of a full number (TS-2026-000026, in any case, the dashes
+    optional) if the user may see it and it was not merged into another (the
+    register shows a merged one's row, marked); None for anything else."""
+    match = COMPLAINT_NUMBER.fullmatch(number.strip().upper())
+    if match is None:
+        return None
+    return (
+        Complaint.objects.visible_to(user)
+        .filter(number=f"TS-{match[1]}-{match[2]}", merged_into__isnull=True)
+        .first()
+    )
 
 
 def complaint_detail(*, user, pk: int) -> Complaint:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core import exports
+from crm_site.core import exports, sticky
 from crm_site.core.forms import refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
@@ -98,6 +98,10 @@ def _register(request):
 
 
 def complaint_list(request):
+    # A full complaint number in the search box opens that complaint.
+    if jump := selectors.complaint_by_number(user=request.user, number=request.GET.get("q", "")):
+        sticky.forget(request, "q")
+        return redirect(jump)
     filterset, complaints = _register(request)
     context = sorted_list_context(
         request, filterset, complaints, per_page=PAGE_SIZE, sort_keys=SORT_COLUMNS

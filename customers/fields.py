@@ -1,23 +1,43 @@
 """The scoped customer picker used by every form that names a customer.
 
-A text input with a <datalist> that static/js/customer-picker.js fills from
-/customers/autocomplete/ as the user types ("C000123 · 上海某某"). Without
-JavaScript the user types the customer code. Only customers in the user's
-scope are offered, and only they validate: pass
-`Customer.objects.visible_to(user)` as the queryset.
+A text input with the app's own suggestion list (static/js/customer-picker.js)
+filled from /customers/autocomplete/ as the user types: code, name, city, grade
+and main contact, picked by tap or by keyboard. What the user may type without
+picking from the list: the customer code in any case, the exact full name, or
+the "code · name" label the list fills in. Only customers in the user's scope
+are offered, and only they validate: pass `Customer.objects.visible_to(user)`
+as the queryset. A name that several customers in scope share is refused with
+the candidates (code and city), so the user types the code instead.
 """
+
+import re
 
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import Customer
 
 SEPARATOR = " · "
+# How many same-named customers the "which one?" message lists.
+CANDIDATES_SHOWN = 5
+# "江苏省苏州市工业园区…" or "苏州市工业园区…": the city is the part before 市.
+CITY_IN_ADDRESS = re.compile(r"^(?:[^省市]{2,6}?(?:省|自治区))?([^省市区县]{2,6}?)市")
 
 
 def customer_label(customer: Customer) -> str:
     return f"{customer.code}{SEPARATOR}{customer.name}"
+
+
+def customer_city(customer: Customer) -> str:
+    """The city a person would name the customer by: from the address ("苏州市…"),
+    else the customer's region."""
+    match = CITY_IN_ADDRESS.match((customer.address or "").strip())
+    if match:
+        return match.group(1)
+    region = customer.region if customer.region_id else None
+    return region.name if region else ""
 
 
 class CustomerPickerInput(forms.TextInput):
@@ -34,7 +54,8 @@ class CustomerPickerInput(forms.TextInput):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["datalist_id"] = f"{context['widget']['attrs'].get('id', name)}-options"
+        widget_id = context["widget"]["attrs"].get("id", name)
+        context["widget"]["listbox_id"] = f"{widget_id}-listbox"
         return context
 
 
@@ -42,7 +63,12 @@ class CustomerField(forms.Field):
     widget = CustomerPickerInput
     default_error_messages = {
         "invalid_choice": _(
-            "No customer with this code among your customers. Pick one from the list."
+            "No customer with this code or name among your customers. "
+            "Type the code or the full name, or pick one from the list."
+        ),
+        "ambiguous": _(
+            "Several of your customers are named “%(name)s”: %(candidates)s. "
+            "Type the customer code of the one you mean."
         ),
     }
 
@@ -62,16 +88,46 @@ class CustomerField(forms.Field):
     def to_python(self, value):
         if isinstance(value, Customer):
             return value
-        value = (value or "").strip()
+        value = " ".join((value or "").split())
         if not value:
             return None
-        code = value.split(SEPARATOR, 1)[0].strip()
-        customer = self.queryset.filter(code=code).first()
+        code = value.split(SEPARATOR.strip(), 1)[0].strip()
+        customer = self._by_code(code) or self._by_name(value)
         if customer is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         return customer
+
+    def _by_code(self, code: str) -> Customer | None:
+        """The customer of this code, in any case (an exact-case match wins should
+        two codes differ only in case)."""
+        matches = list(self.queryset.filter(code__iexact=code)[:2])
+        if len(matches) > 1:
+            return next((c for c in matches if c.code == code), None)
+        return matches[0] if matches else None
+
+    def _by_name(self, name: str) -> Customer | None:
+        matches = list(
+            self.queryset.filter(name=name)
+            .select_related("region")
+            .order_by("code")[: CANDIDATES_SHOWN + 1]
+        )
+        if len(matches) > 1:
+            listed = [
+                _("%(code)s (%(city)s)") % {"code": c.code, "city": city}
+                if (city := customer_city(c))
+                else c.code
+                for c in matches[:CANDIDATES_SHOWN]
+            ]
+            if len(matches) > CANDIDATES_SHOWN:
+                listed.append("…")
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={"name": name, "candidates": pgettext("list separator", ", ").join(listed)},
+            )
+        return matches[0] if matches else None
 
     def has_changed(self, initial, data):
         initial_label = self.prepare_value(initial) or ""

@@ -13,8 +13,10 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -498,11 +500,16 @@ def customer_stored(*, pk: int) -> Customer:
 
 
 def customer_autocomplete(*, user, q: str, limit: int) -> list[Customer]:
-    """Customers in `user`'s scope whose code starts with `q` or whose name holds it."""
+    """Customers in `user`'s scope whose code starts with `q` or whose name holds
+    it, with what the picker shows of each: region and address (for the city),
+    grade, and the primary contact's name as `primary_contact`."""
+    primary = Contact.objects.filter(customer=OuterRef("pk"), is_primary=True)
     return list(
         Customer.objects.visible_to(user)
         .filter(Q(code__istartswith=q) | Q(name__icontains=q))
-        .only("pk", "code", "name", "grade")
+        .select_related("region")
+        .only("pk", "code", "name", "grade", "address", "region__name")
+        .annotate(primary_contact=Subquery(primary.values("name")[:1]))
         .order_by("code")[:limit]
     )
 

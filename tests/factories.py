@@ -168,13 +168,16 @@ _COMPLAINT_LOG_FIELDS = (
 
 
 def entry_form_data(customer, **fields) -> dict:
-    """What the daily-report entry form posts: a 10:30 visit to `customer`, texts blank unless given."""
+    """What the daily-report entry form posts: a 00:10 visit to `customer`, texts blank unless given.
+
+    (A time already past whenever a test runs: a later one on today's report is refused.)
+    """
     import uuid
 
     from customers.fields import customer_label
 
     texts = dict.fromkeys(["opinions", "market", "effect", "handling", "other"], "")
-    data = {"customer": customer_label(customer), "kind": "visit", "time": "10:30"} | texts
+    data = {"customer": customer_label(customer), "kind": "visit", "time": "00:10"} | texts
     return data | {"escalation_reason": "", "form_token": str(uuid.uuid4())} | fields
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +13,9 @@ from customers.waybills.forms import WaybillListField
 from .intelligence import MAX_NAME, MAX_TAGS, split_competitor_names
 from .models import DailyReport, DailyReportEntry, Kind
 from .services import TEXT_FIELDS, EntryContent
+
+# How far past "now" a visit time on today's report may lie.
+FUTURE_SLACK = timedelta(minutes=15)
 
 
 class EntryForm(IdempotentFormMixin, CleanInputForm):
@@ -68,6 +71,27 @@ class EntryForm(IdempotentFormMixin, CleanInputForm):
         self.fields["needs_escalation"].widget.attrs.update(
             {"class": "form-check-input", "role": "switch"}
         )
+
+    def clean_time(self):
+        """On today's report a contact cannot lie ahead: a little slack for a
+        clock that runs fast or an entry typed just before the visit."""
+        value = self.cleaned_data["time"]
+        now = timezone.localtime()
+        if self.report.date == now.date():
+            at = timezone.make_aware(datetime.combine(self.report.date, value))
+            if at > now + FUTURE_SLACK:
+                raise forms.ValidationError(
+                    _(
+                        "%(time)s is still to come: today's report records contacts "
+                        "already made (until %(latest)s)."
+                    )
+                    % {
+                        "time": value.strftime("%H:%M"),
+                        "latest": (now + FUTURE_SLACK).strftime("%H:%M"),
+                    },
+                    code="future",
+                )
+        return value
 
     def clean(self):
         data = super().clean()

@@ -30,6 +30,24 @@ def remembered_params(query) -> list[list[str]]:
     ]
 
 
+def forget(request, *names: str) -> None:
+    """Drop these parameters from what the current list remembers: a one-off
+    the view acted on (a search that jumped straight to one record) must not
+    bring the user back there each time the list is reopened."""
+    match = request.resolver_match
+    if match is None or not hasattr(request, "session"):
+        return
+    key = SESSION_PREFIX + match.view_name
+    stored = request.session.get(key)
+    if not stored:
+        return
+    kept = [pair for pair in stored if pair[0] not in names]
+    if kept:
+        request.session[key] = kept
+    else:
+        request.session.pop(key, None)
+
+
 class StickyFiltersMiddleware:
     """Remember and restore the filters of the lists registered as sticky
     (crm_site.core.registry, each app's AppConfig.ready())."""

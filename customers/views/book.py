@@ -17,7 +17,7 @@ from crm_site.core.forms import add_service_errors, call_or_add_errors, form_err
 from crm_site.core.listing import COUNT_CAP, capped_page
 
 from .. import display, selectors, services
-from ..fields import customer_label
+from ..fields import customer_city, customer_label
 from ..forms import ContactForm, CustomerForm, PinGradeForm, ReassignForm
 from ..models import Customer
 
@@ -332,19 +332,27 @@ def customers_reassign(request):
 
 @require_GET
 def autocomplete(request):
-    """Customers in the user's scope matching `q` (code prefix or name), as JSON."""
+    """Customers in the user's scope matching `q` (code prefix or name), as JSON,
+    with what the picker's list shows: city, grade and main contact."""
     q = request.GET.get("q", "").strip()[:100]
     results = []
     if q:
         customers = selectors.customer_autocomplete(
             user=request.user, q=q, limit=AUTOCOMPLETE_LIMIT
         )
+        styles = display.grade_styles(selectors.current_rule().as_rule()) if customers else {}
         results = [
             {
                 "id": c.pk,
                 "code": c.code,
                 "name": c.name,
                 "grade": c.grade,
+                "grade_label": _("Grade: %(grade)s")
+                % {"grade": styles.get(c.grade, {}).get("name", c.grade)}
+                if c.grade
+                else "",
+                "city": customer_city(c),
+                "contact": c.primary_contact or "",
                 "label": customer_label(c),
             }
             for c in customers

@@ -87,9 +87,51 @@ def test_the_category_filter(client, book, supervisor_a):
     assert numbers_on(get(client, supervisor_a, category=loss.pk)) == [book["major_loss"].number]
 
 
-def test_searching_by_number_finds_the_complaint(client, book, supervisor_a):
-    number = book["closed"].number
-    assert numbers_on(get(client, supervisor_a, q=number)) == [number]
+def test_a_full_complaint_number_opens_the_complaint(client, book, supervisor_a):
+    complaint = book["closed"]
+    for typed in (complaint.number, f" {complaint.number.lower()} "):
+        response = get(client, supervisor_a, q=typed)
+        assert response.status_code == 302
+        assert response["Location"] == complaint.get_absolute_url()
+
+
+def test_a_full_number_outside_the_scope_opens_nothing(client, complaint_b, staff_a):
+    response = get(client, staff_a, q=complaint_b.number)
+    assert response.status_code == 200
+    assert numbers_on(response) == []
+
+
+def test_the_jump_is_not_remembered_as_the_registers_filter(client, book, supervisor_a):
+    get(client, supervisor_a, q=book["closed"].number, status="closed")
+    reopened = client.get(reverse("complaints:list"))
+    assert reopened.status_code == 302
+    assert "q=" not in reopened["Location"] and "status=closed" in reopened["Location"]
+
+
+def _numbered(customer, by, seq: int):
+    from complaints.models import ComplaintSequence
+
+    year = timezone.localdate().year
+    ComplaintSequence.objects.update_or_create(year=year, defaults={"last": seq - 1})
+    complaint = f.make_complaint(customer, by=by, contact_phone="0512-26262626")
+    assert complaint.number == f"TS-{year}-{seq:06d}"
+    return complaint
+
+
+def test_a_few_digits_match_the_end_of_the_complaint_number(
+    client, customer_a, staff_a, supervisor_a
+):
+    twenty_six = _numbered(customer_a, staff_a, 26)
+    hundred_twenty_three = _numbered(customer_a, staff_a, 123)
+    hundred_twenty_six = _numbered(customer_a, staff_a, 126)
+    assert set(numbers_on(get(client, supervisor_a, q="26"))) == {
+        twenty_six.number,
+        hundred_twenty_six.number,
+    }
+    assert numbers_on(get(client, supervisor_a, q="000026")) == [twenty_six.number]
+    assert numbers_on(get(client, supervisor_a, q="123")) == [hundred_twenty_three.number]
+    # The year is not the end of any number (every number holds it).
+    assert numbers_on(get(client, supervisor_a, q=str(timezone.localdate().year))) == []
 
 
 def test_mine_shows_what_the_user_logged_or_handles(client, book, staff_a):

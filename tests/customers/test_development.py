@@ -298,7 +298,10 @@ def test_a_card_outside_the_scope_cannot_be_linked(client, staff_a, prospect, un
     data = convert_data(card="existing", customer="OTHER-1", code="")
     response = client.post(reverse("customers:development_convert", args=[prospect.pk]), data)
     assert response.status_code == 200
-    assert "找不到该客户（不在您的客户范围内），请从列表中选择。" in response.text
+    assert (
+        "找不到该客户（不在您的客户范围内），请输入客户编号或完整名称，或从列表中选择。"
+        in response.text
+    )
     prospect.refresh_from_db()
     assert prospect.status == Prospect.Status.OPEN
 

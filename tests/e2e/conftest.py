@@ -60,14 +60,18 @@ def browser(_playwright):
 class Journey:
     """A browser session for one user, with screenshots and an axe check per page."""
 
-    def __init__(self, browser, live_server, name: str, viewport: dict):
+    def __init__(self, browser, live_server, name: str, viewport: dict, touch: bool = False):
         self.base = live_server.url
         self.dir = ARTIFACTS / name
         self.dir.mkdir(parents=True, exist_ok=True)
         # bypass_csp only lets the test inject axe-core; the app's pages run
         # under their normal CSP otherwise (CSP violations are still reported).
         self.context = browser.new_context(
-            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True
+            viewport=viewport,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            bypass_csp=True,
+            has_touch=touch,
         )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
@@ -134,12 +138,13 @@ def confirm_click(locator) -> None:
 
 @pytest.fixture
 def journey(browser, live_server, request):
-    """Factory: journey(viewport=PHONE) → a Journey for this test."""
+    """Factory: journey(viewport=PHONE) → a Journey for this test (touch=True: a
+    touch screen, for taps)."""
     opened = []
 
-    def open_journey(viewport=DESKTOP, suffix=""):
+    def open_journey(viewport=DESKTOP, suffix="", touch=False):
         name = request.node.name + (f"-{suffix}" if suffix else "")
-        j = Journey(browser, live_server, name, viewport)
+        j = Journey(browser, live_server, name, viewport, touch)
         opened.append(j)
         return j
 

@@ -160,7 +160,7 @@ def entry_form(customer, **extra) -> dict:
     return {
         "customer": customer_label(customer),
         "kind": "visit",
-        "time": "10:30",
+        "time": "00:10",
         "opinions": "希望增加夜间配送",
         "effect": "客户满意",
         "form_token": str(uuid.uuid4()),

@@ -211,7 +211,7 @@ def type_script_everywhere(client, world, settings) -> dict:
         {
             "customer": customer_label(customer),
             "kind": "call",
-            "time": "15:00",
+            "time": "00:05",
             "opinions": PAYLOAD,
             "market": PAYLOAD,
             "effect": PAYLOAD,
@@ -531,7 +531,7 @@ def test_direction_marks_are_refused_in_the_forms_of_every_app(client, world):
             {
                 "customer": customer_label(world.customer),
                 "kind": "call",
-                "time": "16:00",
+                "time": "00:06",
                 "effect": rtl,
                 "form_token": "0b7f6c1e-1d2a-4d5e-9f60-7a8b9c0d1e2f",
             },

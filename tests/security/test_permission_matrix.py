@@ -152,7 +152,7 @@ def _entry_data(w, **extra):
     return {
         "customer": customer_label(w.customer),
         "kind": "call",
-        "time": "11:30",
+        "time": "00:11",
         "effect": "改写的效果",
         "form_token": str(uuid.uuid4()),
     } | extra

@@ -103,7 +103,7 @@ def test_saving_an_entry_records_exactly_one_visit(client, staff_a, report_a, cu
         Visit.Source.ENTRY,
     )
     assert timezone.localtime(visit.occurred_at).strftime("%Y-%m-%d %H:%M") == (
-        f"{report_a.date:%Y-%m-%d} 10:30"
+        f"{report_a.date:%Y-%m-%d} 00:10"
     )
     assert "客户同意下季度增加线路" in client.get(report_a.get_absolute_url()).content.decode()
 
@@ -114,14 +114,14 @@ def test_editing_an_entry_updates_its_visit_instead_of_adding_one(
     entry = make_entry(report_a, customer_a, kind="visit", at="09:00")
     visit_id = entry.visit_id
     client.force_login(staff_a)
-    data = entry_post(customer_d, kind="call", time="15:45", form_token=str(entry.form_token))
+    data = entry_post(customer_d, kind="call", time="00:05", form_token=str(entry.form_token))
     response = client.post(reverse("visits:entry_edit", args=[report_a.pk, entry.pk]), data)
     assert response.status_code == 302
     assert Visit.objects.count() == 1
     visit = Visit.objects.get()
     assert visit.pk == visit_id
     assert (visit.customer, visit.kind) == (customer_d, "call")
-    assert timezone.localtime(visit.occurred_at).strftime("%H:%M") == "15:45"
+    assert timezone.localtime(visit.occurred_at).strftime("%H:%M") == "00:05"
 
 
 def test_deleting_an_entry_removes_its_visit(client, staff_a, report_a, customer_a):
@@ -172,6 +172,77 @@ def test_the_picker_refuses_a_customer_outside_the_staff_members_book(
     )
     assert response.status_code == 200
     assert "找不到该客户" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_picker_takes_a_lower_case_code_or_the_full_name_on_the_entry_form(
+    client, staff_a, report_a, customer_a, customer_d
+):
+    client.force_login(staff_a)
+    url = reverse("visits:entry_new", args=[report_a.pk])
+    by_code = entry_post(customer_a) | {"customer": customer_a.code.lower()}
+    by_name = entry_post(customer_d) | {"customer": "苏州恒达商贸"}
+    assert client.post(url, by_code).status_code == 302
+    assert client.post(url, by_name).status_code == 302
+    assert set(Visit.objects.values_list("customer__name", flat=True)) == {
+        "上海远航物流",
+        "苏州恒达商贸",
+    }
+
+
+# --- the visit time on today's report ------------------------------------------------
+
+
+def _at_nine_on(day):
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time(9, 0)))
+
+
+def test_a_visit_time_more_than_15_minutes_ahead_is_refused_on_todays_report(
+    staff_a, customer_a, monkeypatch
+):
+    from datetime import date
+
+    from visits.forms import EntryForm
+
+    day = date(2026, 12, 7)
+    monkeypatch.setattr(timezone, "now", lambda: _at_nine_on(day))
+    report = make_daily_report(staff_a, day)
+    late = EntryForm(entry_post(customer_a, time="09:16"), user=staff_a, report=report)
+    assert not late.is_valid()
+    assert late.errors["time"] == [
+        "09:16 尚未到来：今日日报表只记录已经发生的巡访和电话（最晚可填 09:15）。"
+    ]
+    on_time = EntryForm(entry_post(customer_a, time="09:15"), user=staff_a, report=report)
+    assert on_time.is_valid(), on_time.errors
+
+
+def test_an_earlier_days_report_takes_any_time_of_that_day(staff_a, customer_a, monkeypatch):
+    from datetime import date
+
+    from visits.forms import EntryForm
+
+    day = date(2026, 12, 7)
+    monkeypatch.setattr(timezone, "now", lambda: _at_nine_on(day))
+    yesterday = make_daily_report(staff_a, day - timedelta(days=1))
+    form = EntryForm(entry_post(customer_a, time="23:30"), user=staff_a, report=yesterday)
+    assert form.is_valid(), form.errors
+
+
+def test_the_entry_page_says_why_a_time_still_to_come_is_refused(
+    client, staff_a, report_a, customer_a
+):
+    later = timezone.localtime() + timedelta(minutes=30)
+    if later.date() != report_a.date:
+        pytest.skip("no time later today")
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("visits:entry_new", args=[report_a.pk]),
+        entry_post(customer_a, time=later.strftime("%H:%M")),
+    )
+    assert response.status_code == 200
+    assert "尚未到来：今日日报表只记录已经发生的巡访和电话" in response.content.decode()
     assert not Visit.objects.exists()
 
 

@@ -58,7 +58,7 @@ def test_a_double_clicked_save_creates_one_entry_and_one_visit(
     client, staff_a, report_a, customer_a
 ):
     client.force_login(staff_a)
-    data = typed(customer_a, time="09:15")
+    data = typed(customer_a, time="00:05")
     url = reverse("visits:entry_new", args=[report_a.pk])
     first = client.post(url, data)
     second = client.post(url, data)
@@ -120,7 +120,7 @@ def test_saving_the_entry_clears_its_draft_and_a_late_autosave_does_not_bring_it
     client, staff_a, report_a, customer_a
 ):
     client.force_login(staff_a)
-    data = typed(customer_a, time="14:20")
+    data = typed(customer_a, time="00:12")
     client.post(reverse("visits:entry_draft", args=[report_a.pk]), data)
     client.post(reverse("visits:entry_new", args=[report_a.pk]), data)
     assert not EntryDraft.objects.exists()

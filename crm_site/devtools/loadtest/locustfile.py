@@ -212,7 +212,8 @@ class Staff(CrmUser):
             "form_token": token,
             "customer": customer,
             "kind": kind,
-            "time": f"{random.randint(8, 17):02d}:{random.randint(0, 59):02d}",
+            # The time the form offers (now on today's report): a later one is refused.
+            "time": hidden(page.text, "time") or "00:00",
             "opinions": f"客户反馈时效稳定 {marker}",
             "market": "同行近期调整报价",
             "competitors": "",
