@@ -77,6 +77,13 @@ NAV = [
         Role.SUPERVISOR,
         group="market",
     ),
+    NavItem(
+        _("Market share and cost ratios"),
+        "reports:market",
+        "globe2",
+        Role.SUPERVISOR,
+        group="market",
+    ),
     NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN, group="system"),
     NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN, group="system"),
     NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN, group="system"),

@@ -1,0 +1,97 @@
+"""Market writes: a region's market estimate for a year and a unit's marketing
+costs of a month, each replaced when saved again, with its history row."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm_site.accounts.models import Region, Role, ServiceUnit, User
+from crm_site.accounts.scope import is_at_least, units_for
+from crm_site.core import months
+
+from .models import (
+    COST_HEADS,
+    MarketEstimate,
+    MarketEstimateEvent,
+    MarketingCost,
+    MarketingCostEvent,
+)
+from .selectors import regions_for
+
+
+def _changes(row, values: dict) -> dict:
+    return {
+        name: {"old": str(getattr(row, name)), "new": str(value)}
+        for name, value in values.items()
+        if getattr(row, name) != value
+    }
+
+
+@transaction.atomic
+def market_estimate_set(
+    *,
+    actor: User,
+    region: Region,
+    year: int,
+    market_size: Decimal,
+    competitor_turnover: Decimal,
+    competitor_name: str = "",
+) -> MarketEstimate:
+    """Set (or replace) a region's market estimate for a year: managers for the
+    regions of their units' customers, admins for any."""
+    if (
+        not is_at_least(actor, Role.MANAGER)
+        or not regions_for(user=actor).filter(pk=region.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not set the market of this region."))
+    values = {
+        "market_size": market_size,
+        "competitor_turnover": competitor_turnover,
+        "competitor_name": competitor_name,
+    }
+    estimate = MarketEstimate.objects.select_for_update().filter(region=region, year=year).first()
+    if estimate is None:
+        estimate = MarketEstimate.objects.create(region=region, year=year, set_by=actor, **values)
+        changes = {name: {"new": str(value)} for name, value in values.items()}
+    else:
+        changes = _changes(estimate, values)
+        for name, value in values.items():
+            setattr(estimate, name, value)
+        estimate.set_by = actor
+        estimate.save()
+    MarketEstimateEvent.objects.create(
+        estimate=estimate, actor=actor, kind=MarketEstimateEvent.Kind.SET, data=changes
+    )
+    return estimate
+
+
+@transaction.atomic
+def marketing_cost_set(
+    *, actor: User, unit: ServiceUnit, month: date, **amounts: Decimal
+) -> MarketingCost:
+    """Set (or replace) a unit's marketing costs of a month under the five
+    heads: managers for their units, admins for any."""
+    if (
+        not is_at_least(actor, Role.MANAGER)
+        or not units_for(actor, "view").filter(pk=unit.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not enter the costs of this unit."))
+    values = {head: amounts.get(head, Decimal(0)) for head in COST_HEADS}
+    month = months.first_of(month)
+    cost = MarketingCost.objects.select_for_update().filter(unit=unit, month=month).first()
+    if cost is None:
+        cost = MarketingCost.objects.create(unit=unit, month=month, set_by=actor, **values)
+        changes = {head: {"new": str(value)} for head, value in values.items()}
+    else:
+        changes = _changes(cost, values)
+        for head, value in values.items():
+            setattr(cost, head, value)
+        cost.set_by = actor
+        cost.save()
+    MarketingCostEvent.objects.create(
+        cost=cost, actor=actor, kind=MarketingCostEvent.Kind.SET, data=changes
+    )
+    return cost
