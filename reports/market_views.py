@@ -15,11 +15,11 @@ from crm_site.core.listing import paginate
 from customers.revenue import selectors as revenue_selectors
 from customers.revenue.market import selectors, services
 from customers.revenue.market.forms import MarketEstimateForm, MarketFilterForm, MarketingCostForm
-from customers.revenue.market.models import COST_HEADS, MarketingCost
+from customers.revenue.market.models import COST_LABELS
 
 
 def _head_labels():
-    return [(head, MarketingCost._meta.get_field(head).verbose_name) for head in COST_HEADS]
+    return list(COST_LABELS.items())
 
 
 @role_required(Role.SUPERVISOR)

@@ -224,6 +224,7 @@ def test_supervisors_read_the_page_and_cannot_enter(client, market, costs, super
     html = page.content.decode()
     assert page.status_code == 200
     assert "华东地区" in html and "6.00" in html and "24.00" in html
+    assert "总体市场占有率 %" in html and "相对市场占有率 %" in html
     assert "4.10" in html and "text-bg-warning" in html
     assert reverse("reports:market_costs") not in html
     assert client.get(reverse("reports:market_estimates")).status_code == 403

@@ -3,13 +3,14 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.accounts.scope import units_for
 from crm_site.core.inputs import CleanInputForm, HalfWidthDecimalField, MonthField
 
-from .models import COST_HEADS, MarketingCost
+from .models import COST_HEADS, COST_LABELS
 from .selectors import regions_for
 
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -26,6 +27,10 @@ def _amount(label, *, required: bool = True) -> forms.DecimalField:
         initial=None if required else Decimal(0),
         error_messages={"min_value": _("Amounts cannot be negative.")},
     )
+
+
+def _head(name: str):
+    return capfirst(COST_LABELS[name])
 
 
 class MarketEstimateForm(CleanInputForm):
@@ -73,11 +78,11 @@ class MarketingCostForm(CleanInputForm):
         label=_("Service unit"), queryset=ServiceUnit.objects.none()
     )
     month = MonthField(label=_("Month (YYYY-MM)"))
-    staff_cost = _amount(MarketingCost._meta.get_field("staff_cost").verbose_name, required=False)
-    advertising = _amount(MarketingCost._meta.get_field("advertising").verbose_name, required=False)
-    promotion = _amount(MarketingCost._meta.get_field("promotion").verbose_name, required=False)
-    research = _amount(MarketingCost._meta.get_field("research").verbose_name, required=False)
-    sales_admin = _amount(MarketingCost._meta.get_field("sales_admin").verbose_name, required=False)
+    staff_cost = _amount(_head("staff_cost"), required=False)
+    advertising = _amount(_head("advertising"), required=False)
+    promotion = _amount(_head("promotion"), required=False)
+    research = _amount(_head("research"), required=False)
+    sales_admin = _amount(_head("sales_admin"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,10 +90,9 @@ class MarketingCostForm(CleanInputForm):
 
     def clean(self):
         data = super().clean()
-        heads = COST_HEADS
-        if not self.errors and not any(data.get(head) for head in heads):
+        if not self.errors and not any(data.get(head) for head in COST_HEADS):
             raise forms.ValidationError(_("Enter at least one cost above 0."))
-        for head in heads:
+        for head in COST_HEADS:
             if data.get(head) is None and head not in self.errors:
                 data[head] = Decimal(0)
         return data

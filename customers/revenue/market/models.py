@@ -95,7 +95,14 @@ class MarketEstimateEvent(EventBase):
 
 
 # The five heads of marketing cost (营销费用), in the order of the page.
-COST_HEADS = ("staff_cost", "advertising", "promotion", "research", "sales_admin")
+COST_LABELS = {
+    "staff_cost": _("sales staff costs"),
+    "advertising": _("advertising"),
+    "promotion": _("promotion"),
+    "research": _("market research"),
+    "sales_admin": _("sales administration"),
+}
+COST_HEADS = tuple(COST_LABELS)
 
 
 class CostQuerySet(ScopedQuerySet):
@@ -110,11 +117,11 @@ class MarketingCost(models.Model):
 
     unit = unit_fk("marketing_costs")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    staff_cost = _money(_("sales staff costs"), default=0)
-    advertising = _money(_("advertising"), default=0)
-    promotion = _money(_("promotion"), default=0)
-    research = _money(_("market research"), default=0)
-    sales_admin = _money(_("sales administration"), default=0)
+    staff_cost = _money(COST_LABELS["staff_cost"], default=0)
+    advertising = _money(COST_LABELS["advertising"], default=0)
+    promotion = _money(COST_LABELS["promotion"], default=0)
+    research = _money(COST_LABELS["research"], default=0)
+    sales_admin = _money(COST_LABELS["sales_admin"], default=0)
     set_by = user_fk(_("set by"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Region, Role, ServiceUnit, User
@@ -22,12 +22,24 @@ from .models import (
 from .selectors import regions_for
 
 
-def _changes(row, values: dict) -> dict:
-    return {
+def _replace(model: type[models.Model], key: dict, values: dict, actor: User):
+    """The row of `key`, created or locked and given `values`; with what changed
+    ({field: {"old", "new"}}, only "new" for a created row)."""
+    row, created = model._default_manager.select_for_update().get_or_create(
+        **key, defaults={**values, "set_by": actor}
+    )
+    if created:
+        return row, {name: {"new": str(value)} for name, value in values.items()}
+    changes = {
         name: {"old": str(getattr(row, name)), "new": str(value)}
         for name, value in values.items()
         if getattr(row, name) != value
     }
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.set_by = actor  # type: ignore[attr-defined]
+    row.save()
+    return row, changes
 
 
 @transaction.atomic
@@ -42,9 +54,8 @@ def market_estimate_set(
 ) -> MarketEstimate:
     """Set (or replace) a region's market estimate for a year: managers for the
     regions of their units' customers, admins for any."""
-    if (
-        not is_at_least(actor, Role.MANAGER)
-        or not regions_for(user=actor).filter(pk=region.pk).exists()
+    if not is_at_least(actor, Role.MANAGER) or not (
+        regions_for(user=actor).filter(pk=region.pk).exists()
     ):
         raise PermissionDenied(_("You may not set the market of this region."))
     values = {
@@ -52,16 +63,7 @@ def market_estimate_set(
         "competitor_turnover": competitor_turnover,
         "competitor_name": competitor_name,
     }
-    estimate = MarketEstimate.objects.select_for_update().filter(region=region, year=year).first()
-    if estimate is None:
-        estimate = MarketEstimate.objects.create(region=region, year=year, set_by=actor, **values)
-        changes = {name: {"new": str(value)} for name, value in values.items()}
-    else:
-        changes = _changes(estimate, values)
-        for name, value in values.items():
-            setattr(estimate, name, value)
-        estimate.set_by = actor
-        estimate.save()
+    estimate, changes = _replace(MarketEstimate, {"region": region, "year": year}, values, actor)
     MarketEstimateEvent.objects.create(
         estimate=estimate, actor=actor, kind=MarketEstimateEvent.Kind.SET, data=changes
     )
@@ -73,24 +75,14 @@ def marketing_cost_set(
     *, actor: User, unit: ServiceUnit, month: date, **amounts: Decimal
 ) -> MarketingCost:
     """Set (or replace) a unit's marketing costs of a month under the five
-    heads: managers for their units, admins for any."""
-    if (
-        not is_at_least(actor, Role.MANAGER)
-        or not units_for(actor, "view").filter(pk=unit.pk).exists()
+    heads (a head not given is 0): managers for their units, admins for any."""
+    if not is_at_least(actor, Role.MANAGER) or not (
+        units_for(actor, "view").filter(pk=unit.pk).exists()
     ):
         raise PermissionDenied(_("You may not enter the costs of this unit."))
-    values = {head: amounts.get(head, Decimal(0)) for head in COST_HEADS}
-    month = months.first_of(month)
-    cost = MarketingCost.objects.select_for_update().filter(unit=unit, month=month).first()
-    if cost is None:
-        cost = MarketingCost.objects.create(unit=unit, month=month, set_by=actor, **values)
-        changes = {head: {"new": str(value)} for head, value in values.items()}
-    else:
-        changes = _changes(cost, values)
-        for head, value in values.items():
-            setattr(cost, head, value)
-        cost.set_by = actor
-        cost.save()
+    values = {head: amounts.get(head) or Decimal(0) for head in COST_HEADS}
+    key = {"unit": unit, "month": months.first_of(month)}
+    cost, changes = _replace(MarketingCost, key, values, actor)
     MarketingCostEvent.objects.create(
         cost=cost, actor=actor, kind=MarketingCostEvent.Kind.SET, data=changes
     )
