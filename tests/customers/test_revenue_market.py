@@ -351,3 +351,44 @@ def test_the_gap_page_shows_new_customers_and_other_units_are_absent(
         reverse("reports:revenue_gap"), {"unit": unit_a.pk, "month": "2025-04"}
     ).content.decode()
     assert "张三" not in html
+
+
+def _queries(client, url, params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(
+    client, market, costs, manager_a, unit_a, staff_a
+):
+    client.force_login(manager_a)
+    url, params = reverse("reports:market"), {"unit": unit_a.pk, "month": "2025-07"}
+    _queries(client, url, params)  # warm the session and the caches
+    before = _queries(client, url, params)
+    for n in range(3):
+        region = f.make_region(code=f"MORE{n}", name=f"地区{n}")
+        f.make_customer(unit_a, code=f"M{n}", visiting_person=staff_a, region=region)
+        services.market_estimate_set(
+            actor=manager_a,
+            region=region,
+            year=2024 + n,
+            market_size=D("1000"),
+            competitor_turnover=D("10"),
+        )
+    assert _queries(client, url, params) == before
+
+
+def test_admins_set_the_warning_in_the_admin_site_once(client, admin_user, manager_a):
+    client.force_login(admin_user)
+    add = reverse("admin:customers_marketingpolicy_add")
+    answer = client.post(add, {"warning_points": "1.50"})
+    assert answer.status_code == 302
+    assert selectors.warning_points() == D("1.50")
+    # One row only: no second one is added.
+    assert client.get(add).status_code == 403
+    client.force_login(manager_a)
+    assert client.get(reverse("admin:customers_marketingpolicy_changelist")).status_code == 302
