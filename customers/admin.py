@@ -98,3 +98,7 @@ class ProspectAdmin(core_admin.ReadOnlyModelAdmin):
 class CareReminderAdmin(core_admin.ReadOnlyModelAdmin):
     list_display = ["contact", "occasion", "recipient", "created_at"]
     list_select_related = ["contact", "recipient"]
+
+
+# Sub-domains with admin pages of their own.
+from .revenue.market import admin as _market_admin  # noqa: E402, F401

@@ -653,6 +653,7 @@ class CustomerImport(models.Model):
 # reminders, customer voice (surveys, the watch) and waybills (运单号).
 from .outlets.models import Outlet, OutletKind  # noqa: E402, F401
 from .prospects.models import CareReminder, Prospect, ProspectEvent, Rating, Step  # noqa: E402, F401
+from .revenue.market.models import MarketEstimate, MarketingCost, MarketingPolicy  # noqa: E402, F401
 from .revenue.models import MonthlyTurnover, RevenueTarget, TurnoverEvent  # noqa: E402, F401
 from .voice.models import CustomerWatch, EnterpriseSurvey, ServiceSurvey  # noqa: E402, F401
 from .waybills.models import Waybill  # noqa: E402, F401

@@ -38,6 +38,7 @@ def revenue_gap(request):
         or months.first_of(timezone.localdate())
     )
     analysis = turnover.gap_analysis(user=request.user, unit=unit, month=month) if unit else None
+    newcomers = turnover.new_customers(user=request.user, unit=unit, month=month) if unit else None
     chart = None
     if analysis is not None:
         chart = {
@@ -52,7 +53,7 @@ def revenue_gap(request):
     return render(
         request,
         "reports/revenue_gap.html",
-        {"form": form, "analysis": analysis, "chart": chart},
+        {"form": form, "analysis": analysis, "chart": chart, "newcomers": newcomers},
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import revenue_views, views, voice_views
+from . import market_views, revenue_views, views, voice_views
 
 app_name = "reports"
 
@@ -23,6 +23,9 @@ urlpatterns = [
         revenue_views.big_customer_export,
         name="big_customers_export",
     ),
+    path("revenue/market/", market_views.market_page, name="market"),
+    path("revenue/market/estimates/", market_views.estimate_entry, name="market_estimates"),
+    path("revenue/market/costs/", market_views.cost_entry, name="market_costs"),
     path("reviews/", voice_views.review_list, name="review_list"),
     path("reviews/open/", voice_views.review_open, name="review_open"),
     path("reviews/<int:pk>/", voice_views.review_detail, name="review_detail"),

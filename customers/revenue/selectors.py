@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import ServiceUnit
@@ -246,3 +246,48 @@ def latest_turnover_month(*, user) -> date | None:
         .values_list("month", flat=True)
         .first()
     )
+
+
+@dataclass
+class NewCustomers:
+    """Customers new in each month of a unit's year, by visiting person (a
+    customer is new in the first month it ever has turnover above 0)."""
+
+    months: list[date]
+    by_person: list[tuple[str, list[int], int]]  # name, count per month, total
+    by_month: list[int]
+    total: int
+
+
+def new_customers(*, user, unit: ServiceUnit, month: date) -> NewCustomers:
+    """New customers of `unit` per visiting person and month, January to
+    `month` of its year; only the turnover the user may see counts."""
+    start, end = date(month.year, 1, 1), months.first_of(month)
+    axis = months.trailing(end, end.month)
+    firsts = (
+        MonthlyTurnover.objects.visible_to(user)
+        .filter(customer__unit=unit, amount__gt=0)
+        .values(
+            "customer",
+            "customer__visiting_person__full_name",
+            "customer__visiting_person__username",
+        )
+        .annotate(first=Min("month"))
+        .filter(first__gte=start, first__lte=end)
+        .order_by()
+    )
+    counts: dict[str, dict[date, int]] = {}
+    for row in firsts:
+        name = (
+            row["customer__visiting_person__full_name"]
+            or row["customer__visiting_person__username"]
+            or "-"
+        )
+        per_month = counts.setdefault(name, {})
+        per_month[row["first"]] = per_month.get(row["first"], 0) + 1
+    by_person = [
+        (name, [counts[name].get(m, 0) for m in axis], sum(counts[name].values()))
+        for name in sorted(counts, key=lambda n: (-sum(counts[n].values()), n))
+    ]
+    by_month = [sum(c.get(m, 0) for c in counts.values()) for m in axis]
+    return NewCustomers(months=axis, by_person=by_person, by_month=by_month, total=sum(by_month))

@@ -153,6 +153,18 @@ def world(
     revenue_target = RevenueTarget.objects.create(
         unit=unit_a, month=month, amount=5000, set_by=manager_a
     )
+    # The customer's region with a market estimate (visible with the customers
+    # in it), and unit A's marketing costs of the month.
+    from customers.revenue.market.models import MarketEstimate, MarketingCost
+
+    region = f.make_region(code="SEC-R1", name="安全地区")
+    Customer.objects.filter(pk=customer.pk).update(region=region)
+    market_estimate = MarketEstimate.objects.create(
+        region=region, year=month.year, market_size=100000, competitor_turnover=20000
+    )
+    marketing_cost = MarketingCost.objects.create(
+        unit=unit_a, month=month, advertising=100, set_by=manager_a
+    )
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
     # A claim on the complaint (理赔), filed and assessed by staff_a under the
     # approval threshold (a supervisor of unit A approves it), with a photo.
@@ -238,6 +250,9 @@ def world(
         feed=feed,
         turnover=turnover,
         revenue_target=revenue_target,
+        region=region,
+        market_estimate=market_estimate,
+        marketing_cost=marketing_cost,
     )
     return World(people=people, objects=objects)
 

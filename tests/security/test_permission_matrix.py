@@ -546,6 +546,24 @@ MATRIX: dict[str, Case | list[Case]] = {
     # tests/reports/test_big_customer_revenue.py).
     "reports:big_customers": Case(STAFF_UP),
     "reports:big_customers_export": Case(STAFF_UP),
+    # Market shares and cost ratios: supervisors and up read; managers and up
+    # enter (the other unit's manager cannot pick unit A or its region).
+    "reports:market": Case(SUPERVISOR_UP),
+    "reports:market_estimates": Case(
+        "L 403 403 403 403 200 200 200",
+        post="L 403 403 403 403 ok same ok",
+        data=lambda w: {
+            "region": w.region.pk,
+            "year": "2026",
+            "market_size": "1000",
+            "competitor_turnover": "100",
+        },
+    ),
+    "reports:market_costs": Case(
+        "L 403 403 403 403 200 200 200",
+        post="L 403 403 403 403 ok same ok",
+        data=lambda w: {"unit": w.unit_a.pk, "month": "2026-01", "advertising": "1"},
+    ),
     "reports:analysis_export": Case(SUPERVISOR_UP),
     "reports:review_list": Case(SUPERVISOR_UP),
     # The other unit's people cannot pick unit A: refused, nothing opened.
@@ -847,6 +865,9 @@ SCOPE_MATRIX = {
     # Turnover follows its customer (staff: the customers they visit); targets are the leads'.
     "turnover": Scope(IN_SCOPE),
     "revenue_target": Scope(LEADS_ONLY),
+    # A market estimate is seen with the customers of its region; costs are the leads'.
+    "market_estimate": Scope(IN_SCOPE),
+    "marketing_cost": Scope(LEADS_ONLY),
 }
 SCOPE_PERSONAS = PERSONAS[1:]
 
