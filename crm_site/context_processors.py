@@ -82,6 +82,9 @@ NAV = [
         "reports:big_customers",
         "award",
         Role.STAFF,
+        group="market",
+    ),
+    NavItem(
         _("Market share and cost ratios"),
         "reports:market",
         "globe2",
