@@ -85,6 +85,7 @@ def calendar(request):
         totals = []
         holidays = selectors.days_off(monday, sunday)
     days = []
+    label = _unit_label_text()
     for i in range(7):
         day = monday + timedelta(days=i)
         days.append(
@@ -95,10 +96,8 @@ def calendar(request):
                 "totals": [
                     {
                         **t,
-                        "label": _unit_label(t),
-                        "query": urlencode(
-                            {"person": str(t["person_id"]), "week": day.isoformat()}
-                        ),
+                        "label": _unit_label(t, label),
+                        "query": f"person={t['person_id']}&week={day.isoformat()}",
                     }
                     for t in totals
                     if t["day"] == day
