@@ -12,6 +12,7 @@ from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
 from crm_site.core import batch, registry
 from crm_site.core.links import pk_url
+from crm_site.core.templatetags.crm_status import status_tone
 
 from . import selectors
 from .models import Status
@@ -48,6 +49,7 @@ def _card_rows(complaints, now) -> None:
         complaint.url = detail_url(complaint.pk)
         complaint.received_on = timezone.localtime(complaint.received_at).strftime("%Y-%m-%d")
         complaint.status_label = statuses.get(complaint.status, complaint.status)
+        complaint.tone = status_tone(complaint.status)
         complaint.overdue = complaint.is_overdue(now)
 
 
@@ -82,23 +84,30 @@ def customer_card_reads(request, customer) -> batch.Pending:
 customer_card_section = registry.batched_card_section(customer_card_reads)
 
 
-def green_channel_section(request, customer):
+def green_channel_reads(request, customer) -> batch.Pending | None:
     """A big customer's green channel (绿色通道, 限时服务): the deadlines its
     complaints are promised (the deadline policies for its grade, any
-    category) and who answers its 24-hour hotline. One query, and none for a
-    customer without a grade; the hotline owner's name comes with the card's
-    customer (customers.selectors.CARD_PEOPLE)."""
+    category) and who answers its 24-hour hotline. Read with the card's other
+    reads, and nothing for a customer without a grade; the hotline owner's
+    name comes with the card's customer (customers.selectors.CARD_PEOPLE)."""
     if not customer.grade:
         return None
-    promises = selectors.green_channel_promises(grade=customer.grade)
-    if not promises:
-        return None
-    owner = getattr(customer, "hotline_owner_name", None)
-    fallback = getattr(customer, "visiting_person_name", None)
-    return {
-        "template": "complaints/partials/_customer_card_green_channel.html",
-        "customer": customer,
-        "promises": promises,
-        "hotline_owner": owner or fallback,
-        "hotline_owner_is_fallback": not owner and bool(fallback),
-    }
+
+    def build(rows: dict) -> dict | None:
+        promises = selectors.green_channel_promises_from(rows["promises"])
+        if not promises:
+            return None
+        owner = getattr(customer, "hotline_owner_name", None)
+        fallback = getattr(customer, "visiting_person_name", None)
+        return {
+            "template": "complaints/partials/_customer_card_green_channel.html",
+            "customer": customer,
+            "promises": promises,
+            "hotline_owner": owner or fallback,
+            "hotline_owner_is_fallback": not owner and bool(fallback),
+        }
+
+    return batch.Pending({"promises": selectors.green_channel_rows(grade=customer.grade)}, build)
+
+
+green_channel_section = registry.batched_card_section(green_channel_reads)

@@ -165,19 +165,33 @@ def complaint_figures_base(*, user, filters) -> QuerySet:
     return filters.apply(Complaint.objects.visible_to(user))
 
 
-def green_channel_promises(*, grade: str) -> list[dict]:
-    """The working days a grade's complaints are promised, per severity (the
-    deadline policies for that grade and any category): the green channel."""
-    policies = DeadlinePolicy.objects.filter(customer_grade=grade, category__isnull=True)
+def green_channel_rows(*, grade: str) -> QuerySet:
+    """The deadline policies for a grade and any category, as rows (severity,
+    working days): what the green channel promises."""
+    return (
+        DeadlinePolicy.objects.filter(customer_grade=grade, category__isnull=True)
+        .values("severity", "working_days")
+        .order_by("severity")
+    )
+
+
+def green_channel_promises_from(rows: list[dict]) -> list[dict]:
+    """The green channel's promises from green_channel_rows' rows, labelled."""
     labels = dict(Severity.choices)
     return [
         {
-            "severity": p.severity,
-            "label": labels.get(p.severity, p.severity),
-            "days": p.working_days,
+            "severity": row["severity"],
+            "label": labels.get(row["severity"], row["severity"]),
+            "days": row["working_days"],
         }
-        for p in policies.order_by("severity")
+        for row in rows
     ]
+
+
+def green_channel_promises(*, grade: str) -> list[dict]:
+    """The working days a grade's complaints are promised, per severity (the
+    deadline policies for that grade and any category): the green channel."""
+    return green_channel_promises_from(list(green_channel_rows(grade=grade)))
 
 
 def complaint_waybill_facts(*, user, complaint: Complaint) -> dict:

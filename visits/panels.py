@@ -8,6 +8,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, display_name
@@ -129,6 +130,9 @@ def _card_rows(visit_rows, entry_rows, *, user, survey_url: str) -> tuple[list, 
         entry.person = _name(row, "report__user")
         opens = may_open_all or row["report__user_id"] == user.pk
         entry.url = f"{report_url(entry.report_id)}#entry-{entry.pk}" if opens else ""
+        # The template's truncatechars:140, once here.
+        entry.opinions_short = Truncator(entry.opinions).chars(140) if entry.opinions else ""
+        entry.effect_short = Truncator(entry.effect).chars(140) if entry.effect else ""
         entries.append(entry)
     return visits, entries
 

@@ -16,14 +16,16 @@ from tests.factories import make_contact, make_user
 pytestmark = pytest.mark.django_db
 
 # Fixed whatever the number of contacts, services and history rows.
-# The customer, then one round trip for what the card and the sections show
-# (crm_site.core.batch: contacts, services, histories, visits, entries, the
-# work calendar, complaints, surveys and the nav badges); what matters is that
-# it does not grow with contacts, visits or history
+# The session, the user, its groups and memberships, the customer, then one
+# round trip for what the card and the sections show (crm_site.core.batch:
+# contacts, services, histories, visits, entries, the work calendar,
+# complaints, surveys, the green channel's promises, the turnover figures and
+# the nav badges), and the session's save (three statements); what matters is
+# that it does not grow with contacts, visits or history
 # (tests/customers/test_card_queries.py). One more each for a latest watch and
 # a latest enterprise survey when there is one, and for the development
 # section when the customer was won from a prospect the user may see.
-CARD_QUERIES = 11
+CARD_QUERIES = 9
 
 
 def section_from_a_test_app(request, customer):

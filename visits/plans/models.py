@@ -192,13 +192,17 @@ class PlannedContact(models.Model):
     # The planner writes a few hundred thousand rows a night from ids it has
     # just read in the same transaction: the links are not checked row by row
     # in the database (db_constraint=False); deletes still cascade or are
-    # refused through the ORM (on_delete).
+    # refused through the ORM (on_delete). Nor has any of the three an index
+    # of its own: each leads one of the indexes below (the unique constraint,
+    # (person, day), (unit, day)), which serve its lookups and deletes, and every
+    # index more is paid for on each of the planner's rows.
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.CASCADE,
         related_name="planned_contacts",
         verbose_name=_("customer"),
         db_constraint=False,
+        db_index=False,
     )
     person = models.ForeignKey(
         "accounts.User",
@@ -206,6 +210,7 @@ class PlannedContact(models.Model):
         related_name="planned_contacts",
         verbose_name=_("person"),
         db_constraint=False,
+        db_index=False,
     )
     unit = models.ForeignKey(
         "accounts.ServiceUnit",
@@ -213,6 +218,7 @@ class PlannedContact(models.Model):
         related_name="planned_contacts",
         verbose_name=_("service unit"),
         db_constraint=False,
+        db_index=False,
     )
     plan = models.ForeignKey(
         ServicePlan,

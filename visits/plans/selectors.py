@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import Role, User
 from crm_site.accounts.scope import people_for, units_for
+from crm_site.core import batch
 from crm_site.core.models import WorkCalendarDay
 
 from ..models import DailyReport, Visit
@@ -83,16 +84,18 @@ def calendar_contacts(
     return contacts.select_related("customer", "person").order_by("day", "start_time", "pk")
 
 
-def calendar_unit_totals(*, user, unit, start: date, end: date) -> list[dict]:
+def calendar_unit_week(*, user, unit, start: date, end: date) -> tuple[list[dict], dict]:
     """A whole unit's calendar, one row per person and day: on-site contacts,
-    calls and how many are done (one grouped query; a unit plans thousands of
-    contacts a week, too many to list one by one)."""
+    calls and how many are done (one grouped count; a unit plans thousands of
+    contacts a week, too many to list one by one), with the days off between
+    `start` and `end` (days_off) read in the same round trip; then the names
+    of the people in the rows."""
     from django.db.models import Count, Q
 
     from .models import CALL_KINDS
 
     calls = Q(kind__in=CALL_KINDS)
-    rows = list(
+    totals = (
         PlannedContact.objects.visible_to(user)
         .filter(unit=unit, day__gte=start, day__lte=end)
         .exclude(state=State.CANCELLED)
@@ -104,6 +107,8 @@ def calendar_unit_totals(*, user, unit, start: date, end: date) -> list[dict]:
         )
         .order_by()
     )
+    read = batch.rows_many({"totals": totals, "days_off": _days_off_rows(start, end)})
+    rows = read["totals"]
     names = {
         pk: (full_name, username)
         for pk, full_name, username in User.objects.filter(
@@ -113,7 +118,7 @@ def calendar_unit_totals(*, user, unit, start: date, end: date) -> list[dict]:
     for row in rows:
         row["person__full_name"], row["person__username"] = names.get(row["person_id"], ("", ""))
     rows.sort(key=lambda r: (r["day"], r["person__full_name"], r["person_id"]))
-    return rows
+    return rows, {row["date"]: row["note"] for row in read["days_off"]}
 
 
 def calendar_unplanned(*, user, start: date, end: date, person=None, unit=None) -> QuerySet:
@@ -142,10 +147,17 @@ def pick_unit(*, user, wanted: str):
     return None
 
 
+def _days_off_rows(start: date, end: date) -> QuerySet:
+    return (
+        WorkCalendarDay.objects.filter(date__gte=start, date__lte=end, is_working=False)
+        .values("date", "note")
+        .order_by("date")
+    )
+
+
 def days_off(start: date, end: date) -> dict[date, str]:
     """Holidays on weekdays from the work calendar (weekends are not listed)."""
-    days = WorkCalendarDay.objects.filter(date__gte=start, date__lte=end, is_working=False)
-    return {d.date: d.note for d in days}
+    return {row["date"]: row["note"] for row in _days_off_rows(start, end)}
 
 
 # --- feeds --------------------------------------------------------------------

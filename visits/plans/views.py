@@ -26,13 +26,14 @@ from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import people_for, units_for
 from crm_site.core.forms import add_service_errors
+from crm_site.core.links import pk_url
 from customers.voice.display import ITEM_LABELS
 
 from .. import cadence as cad
 from . import selectors, services
 from .forms import CancelForm, ServicePlanForm
 from .ical import contacts_ics
-from .models import PlannedContact
+from .models import ContactKind, PlannedContact
 
 State = PlannedContact.State
 
@@ -74,7 +75,7 @@ def calendar(request):
     sunday = monday + timedelta(days=6)
     if unit is not None:
         contacts = []
-        totals = selectors.calendar_unit_totals(
+        totals, holidays = selectors.calendar_unit_week(
             user=request.user, unit=unit, start=monday, end=sunday
         )
     else:
@@ -82,8 +83,9 @@ def calendar(request):
             selectors.calendar_contacts(user=request.user, start=monday, end=sunday, person=person)
         )
         totals = []
-    holidays = selectors.days_off(monday, sunday)
+        holidays = selectors.days_off(monday, sunday)
     days = []
+    label = _unit_label_text()
     for i in range(7):
         day = monday + timedelta(days=i)
         days.append(
@@ -94,10 +96,8 @@ def calendar(request):
                 "totals": [
                     {
                         **t,
-                        "label": _unit_label(t),
-                        "query": urlencode(
-                            {"person": str(t["person_id"]), "week": day.isoformat()}
-                        ),
+                        "label": _unit_label(t, label),
+                        "query": f"person={t['person_id']}&week={day.isoformat()}",
                     }
                     for t in totals
                     if t["day"] == day
@@ -149,22 +149,25 @@ def calendar_events(request):
     today = timezone.localdate()
     if unit is not None:
         return JsonResponse(_unit_events(request, unit, start, end), safe=False)
+    # Addresses, kinds and states worked out once, not once per event.
+    detail_url = pk_url("visits:planned_contact")
+    move_url = pk_url("visits:planned_contact_move")
+    kinds = {value: str(label) for value, label in ContactKind.choices}
+    states = {value: str(label) for value, label in State.choices}
     events = []
     for c in selectors.calendar_contacts(
         user=request.user, start=start, end=end, person=person, unit=unit
     ):
-        title = f"{c.get_kind_display()} · {c.customer.name}"
-        if unit is not None:
-            title = f"{c.person.get_full_name() or c.person.username} · {title}"
+        title = f"{kinds.get(c.kind, c.kind)} · {c.customer.name}"
         event = {
             "id": str(c.pk),
             "title": title,
-            "url": c.get_absolute_url(),
+            "url": detail_url(c.pk),
             "classNames": [f"plan-{c.state}", f"plan-kind-{c.kind}"],
             "editable": c.state == State.PLANNED and c.day >= today,
             "extendedProps": {
-                "state": c.get_state_display(),
-                "moveUrl": reverse("visits:planned_contact_move", args=[c.pk]),
+                "state": states.get(c.state, c.state),
+                "moveUrl": move_url(c.pk),
             },
         }
         if c.start_time:
@@ -190,21 +193,16 @@ def calendar_events(request):
                 "extendedProps": {"state": _("Done without a plan")},
             }
         )
-    for day, note in selectors.days_off(start, end).items():
-        events.append(
-            {
-                "start": day.isoformat(),
-                "allDay": True,
-                "display": "background",
-                "classNames": ["plan-holiday"],
-                "title": note or _("Day off"),
-            }
-        )
+    events.extend(_days_off_events(selectors.days_off(start, end)))
     return JsonResponse(events, safe=False)
 
 
-def _unit_label(row) -> str:
-    return _("%(person)s · %(on_site)s on site, %(calls)s calls, %(done)s done") % {
+def _unit_label_text() -> str:
+    return _("%(person)s · %(on_site)s on site, %(calls)s calls, %(done)s done")
+
+
+def _unit_label(row, label: str | None = None) -> str:
+    return (label or _unit_label_text()) % {
         "person": row["person__full_name"] or row["person__username"],
         "on_site": row["on_site"],
         "calls": row["calls"],
@@ -212,31 +210,44 @@ def _unit_label(row) -> str:
     }
 
 
+def _days_off_events(days_off: dict) -> list[dict]:
+    return [
+        {
+            "start": day.isoformat(),
+            "allDay": True,
+            "display": "background",
+            "classNames": ["plan-holiday"],
+            "title": note or _("Day off"),
+        }
+        for day, note in days_off.items()
+    ]
+
+
 def _unit_events(request, unit, start: date, end: date) -> list[dict]:
-    """A unit's week: one event per person and day, opening that person's week."""
+    """A unit's week: one event per person and day, opening that person's week.
+    A unit has hundreds of these a week: the label is translated, the calendar's
+    address reversed and each day written out once, not once per event."""
+    label = _unit_label_text()
+    calendar_url = reverse("visits:calendar")
+    days: dict[date, str] = {}
     events: list[dict] = []
-    for row in selectors.calendar_unit_totals(user=request.user, unit=unit, start=start, end=end):
-        query = urlencode({"person": str(row["person_id"]), "week": row["day"].isoformat()})
+    totals, days_off = selectors.calendar_unit_week(
+        user=request.user, unit=unit, start=start, end=end
+    )
+    for row in totals:
+        day = days.get(row["day"]) or days.setdefault(row["day"], row["day"].isoformat())
         events.append(
             {
-                "title": _unit_label(row),
-                "start": row["day"].isoformat(),
+                "title": _unit_label(row, label),
+                "start": day,
                 "allDay": True,
                 "editable": False,
-                "url": f"{reverse('visits:calendar')}?{query}",
+                # urlencode({"person": ..., "week": ...}): digits and an ISO date.
+                "url": f"{calendar_url}?person={row['person_id']}&week={day}",
                 "classNames": ["plan-unit-total"],
             }
         )
-    for day, note in selectors.days_off(start, end).items():
-        events.append(
-            {
-                "start": day.isoformat(),
-                "allDay": True,
-                "display": "background",
-                "classNames": ["plan-holiday"],
-                "title": note or _("Day off"),
-            }
-        )
+    events.extend(_days_off_events(days_off))
     return events
 
 
