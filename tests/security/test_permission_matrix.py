@@ -677,6 +677,12 @@ MATRIX: dict[str, Case | list[Case]] = {
         kwargs=lambda w: {"pk": w.complaint.pk, "step": "start"},
         post=API_SCOPED_ACT,
     ),
+    "api:claim-list": Case(API_ALL),
+    "api:claim-detail": Case(API_SCOPED, kwargs=_claim),
+    # Planned contacts: the caller's own calendar by default; POST is a create
+    # whose answer the API tests check (tests/api/test_claims_and_planned_contacts.py).
+    "api:planned-contact-list": Case(API_ALL),
+    "api:planned-contact-detail": Case(API_SCOPED, kwargs=lambda w: {"pk": w.planned.pk}),
     "api:outlet-list": Case(API_ALL),
     # What Outlet.objects.visible_to holds: the unit's members, staff included.
     "api:outlet-detail": Case(API_SCOPED, kwargs=_api_outlet),
