@@ -98,11 +98,12 @@ def _register(request):
 
 
 def complaint_list(request):
-    filterset, complaints = _register(request)
-    context = sorted_list_context(
-        request, filterset, complaints, per_page=PAGE_SIZE, sort_keys=SORT_COLUMNS
+    filterset = ComplaintFilter(request.GET or None, user=request.user)
+    page = selectors.complaint_register_page(
+        user=request.user, filters=filterset, number=request.GET.get("page"), per_page=PAGE_SIZE
     )
-    context |= {"now": timezone.now(), "may_log": permissions.may_log(request.user)}
+    context = sorted_list_context(request, filterset, page=page, sort_keys=SORT_COLUMNS)
+    context["may_log"] = permissions.may_log(request.user)
     return render(request, "complaints/complaint_list.html", context)
 
 
