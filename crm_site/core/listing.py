@@ -93,7 +93,7 @@ def paged(
     round trip when the page asked for is there; the rows go through `rows`. A
     bad or too large page number gives the first or the last page, read after
     the count, as paginate does."""
-    paginator: Paginator
+    paginator: Paginator  # type: ignore[type-arg]  # not subscriptable at run time
     if cap is None:
         paginator = Paginator(items, per_page)
     else:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,7 +72,7 @@ def _labels(model, field: str) -> dict:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
-def _mention_reads(user, number: str) -> dict:
+def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | batch.Compiled]:
     """The scoped reads of the records naming the waybill `number`, as `.values()`
     querysets (crm_site.core.batch): what a Mention shows, no more."""
     return {
@@ -201,7 +202,7 @@ def search(*, user, q: str) -> SearchResult:
             result.jump = result.complaints[0].get_absolute_url()
             return result
     # The waybill's records and the customers, read in one round trip.
-    reads = {}
+    reads: dict[str, QuerySet | batch.Counted | batch.Compiled] = {}
     if is_waybill(q):
         result.waybill = normalise(q)
         reads |= _mention_reads(user, result.waybill)
