@@ -116,9 +116,3 @@ def filter_field(field) -> SafeString:
             f"{control(field, invalid=invalid)}{errors}</div>"
         )
     return mark_safe(html)  # noqa: S308 - every value above is escaped
-
-
-@register.simple_tag
-def hidden_field(field) -> SafeString:
-    """A hidden input of the form (no label)."""
-    return mark_safe(control(field))  # noqa: S308 - escaped in control()
