@@ -138,10 +138,12 @@ def register_rows(values: Iterable[dict], *, now=None) -> list[RegisterRow]:
     return rows
 
 
-def complaint_register_page(*, user, filters, number, per_page: int, now=None) -> Page:
+def complaint_register_page(
+    *, user, filters, number, per_page: int, also: Iterable[batch.Pending] = (), now=None
+) -> Page:
     """A page of the register (complaint_list) as RegisterRows: the page's rows,
-    the count and the filter's choices (categories, units, outlets) read in one
-    round trip."""
+    the count, the filter's choices (categories, units, outlets) and the reads
+    of `also` (the navigation's counts) in one round trip."""
     complaints = complaint_list(user=user, filters=filters)
     return paged(
         complaints.values(*REGISTER_COLUMNS),
@@ -149,7 +151,7 @@ def complaint_register_page(*, user, filters, number, per_page: int, now=None) -
         number=number,
         count_source=complaints,
         rows=lambda values: register_rows(values, now=now),
-        also=[filters.choices_pending()],
+        also=[filters.choices_pending(), *also],
     )
 
 

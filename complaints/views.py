@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core import exports
+from crm_site.core import exports, nav
 from crm_site.core.forms import refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
@@ -99,8 +99,13 @@ def _register(request):
 
 def complaint_list(request):
     filterset = ComplaintFilter(request.GET or None, user=request.user)
+    navigation = nav.navigation_reads(request)
     page = selectors.complaint_register_page(
-        user=request.user, filters=filterset, number=request.GET.get("page"), per_page=PAGE_SIZE
+        user=request.user,
+        filters=filterset,
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        also=[navigation] if navigation else [],
     )
     context = sorted_list_context(request, filterset, page=page, sort_keys=SORT_COLUMNS)
     context["may_log"] = permissions.may_log(request.user)

@@ -6,6 +6,7 @@ same number of queries whatever the rows.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -183,10 +184,12 @@ def waybill_mentions(*, user, number: str) -> list[Mention]:
     return _mentions_from(batch.rows_many(_mention_reads(user, number)))
 
 
-def search(*, user, q: str) -> SearchResult:
+def search(*, user, q: str, also: Iterable[batch.Pending] = ()) -> SearchResult:
     """What the search box finds for `q`, scoped: the records naming it as a
     waybill number, the complaint it numbers, the customers it names or codes.
-    `jump` is set when the answer is one complaint asked for by its number."""
+    `jump` is set when the answer is one complaint asked for by its number.
+    The reads of `also` (the navigation's counts) go with the waybill's and
+    the customers' in one round trip."""
     q = (q or "").strip()[:QUERY_MAX_CHARS]
     result = SearchResult(query=q)
     if not q:
@@ -201,14 +204,14 @@ def search(*, user, q: str) -> SearchResult:
         if len(result.complaints) == 1:
             result.jump = result.complaints[0].get_absolute_url()
             return result
-    # The waybill's records and the customers, read in one round trip.
+    # The waybill's records, the customers and `also`, read in one round trip.
     reads: dict[str, QuerySet | batch.Counted | batch.Compiled] = {}
     if is_waybill(q):
         result.waybill = normalise(q)
         reads |= _mention_reads(user, result.waybill)
     if len(q) >= 2:
         reads["customers"] = customer_matches(user=user, q=q, limit=CUSTOMER_LIMIT)
-    rows = batch.rows_many(reads) if reads else {}
+    rows, *_also = batch.resolve([batch.Pending(reads, lambda found: found), *also])
     if result.waybill:
         result.mentions = _mentions_from(rows)
     result.customers = rows.get("customers", [])
