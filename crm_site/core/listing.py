@@ -73,7 +73,7 @@ def capped_page(
         count_column=count_column,
         rows=rows,
         also=also,
-        cap=COUNT_CAP,
+        cap=CappedPaginator.cap,
     )
 
 
