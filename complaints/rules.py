@@ -79,12 +79,12 @@ ACTIONS = {
         Action(
             "notify",
             _("Record the notice to the customer"),
-            _("The customer can be notified in writing only after the complaint is resolved."),
+            _("The customer can be notified only after the complaint is resolved."),
         ),
         Action(
             "return_visit",
             _("Record return visit"),
-            _("A return visit can be recorded only after the customer was notified in writing."),
+            _("A return visit can be recorded only after the customer was notified."),
         ),
         Action(
             "findings",

@@ -77,6 +77,13 @@ NAV = [
         Role.SUPERVISOR,
         group="market",
     ),
+    NavItem(
+        _("Big-customer revenue"),
+        "reports:big_customers",
+        "award",
+        Role.STAFF,
+        group="market",
+    ),
     NavItem(_("Grading rules"), "customers:grading", "sliders", Role.ADMIN, group="system"),
     NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN, group="system"),
     NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN, group="system"),

@@ -390,6 +390,7 @@ CELERY_TASK_ROUTES = {
     "complaints.tasks.*": {"queue": CELERY_URGENT_QUEUE},
     "visits.tasks.remind_*": {"queue": CELERY_URGENT_QUEUE},
     "customers.tasks.care_reminders_send": {"queue": CELERY_URGENT_QUEUE},
+    "customers.tasks.festival_reminders_send": {"queue": CELERY_URGENT_QUEUE},
     "reports.tasks.*": {"queue": CELERY_BULK_QUEUE},
     "customers.tasks.regrade_*": {"queue": CELERY_BULK_QUEUE},
     "customers.tasks.customer_import*": {"queue": CELERY_BULK_QUEUE},
@@ -479,6 +480,11 @@ CELERY_BEAT_SCHEDULE = {
     # firing catches up a lost first one; CareReminder rows make it a no-op.
     "customers-care-reminders": _beat(
         "customers.tasks.care_reminders_send", crontab(hour="8,9", minute=20)
+    ),
+    # The festivals' greetings a week ahead: the notification's dedupe key
+    # makes the catch-up firing a no-op.
+    "customers-festival-reminders": _beat(
+        "customers.tasks.festival_reminders_send", crontab(hour="8,9", minute=25)
     ),
     # Turnover falling two months running: a watch item and a notice (once per
     # customer and month, so every firing after the first is a no-op).
@@ -627,3 +633,6 @@ CRM_PLAN_CALLS_PER_DAY = env_int("CRM_PLAN_CALLS_PER_DAY", 40)
 # Grades whose customers get the half-yearly big-customer meeting (座谈会) and
 # the monthly needs-analysis meeting (需求分析会) planned automatically.
 CRM_PLAN_MEETING_GRADES = env_list("CRM_PLAN_MEETING_GRADES", "A")
+# Big customers (大客户) for the revenue reports: customers whose rolling 12-month
+# revenue falls in this many of the grading rule's highest revenue bands.
+CRM_BIG_CUSTOMER_BANDS = env_int("CRM_BIG_CUSTOMER_BANDS", 2)

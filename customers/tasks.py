@@ -60,6 +60,16 @@ def care_reminders_send(day_iso: str | None = None) -> int:
 
 
 @db_task(max_retries=5)
+def festival_reminders_send(day_iso: str | None = None) -> int:
+    """Remind visiting persons of the major festivals' greetings a week ahead (once each)."""
+    from datetime import date
+
+    from .services.care import festival_reminders_send as send
+
+    return send(today=date.fromisoformat(day_iso) if day_iso else timezone.localdate())
+
+
+@db_task(max_retries=5)
 def revenue_falls_warn() -> int:
     """Watch items for customers whose turnover fell two months running (once per month)."""
     from .revenue.warnings import revenue_falls_warn as warn

@@ -19,6 +19,8 @@ from crm_site.accounts.models import Region, ServiceUnit
 from crm_site.core import xlsx as sheet
 from customers.models import GradingRule, Nature
 
+from . import analysis_tables, analysis_xlsx
+
 MONEY = "#,##0.00"
 CENTS = Decimal("0.01")
 HEADER_FONT = Font(bold=True)
@@ -35,6 +37,9 @@ class Analysis:
     unit_rows: list[dict] = field(default_factory=list)
     grade_totals: list[dict] = field(default_factory=list)
     revenue_total: Decimal = Decimal("0.00")
+    # The tables of reports.analysis_tables (None when not asked for).
+    sales: analysis_tables.SalesTable | None = None
+    card: analysis_tables.CardSummary | None = None
 
     def chart(self) -> dict:
         """What the page's charts draw (reports-analysis.js)."""
@@ -58,14 +63,24 @@ def _money(value) -> Decimal:
     return (value or Decimal("0")).quantize(CENTS)
 
 
-def analyse(customers) -> Analysis:
-    """Both tables for these customers (already scoped and filtered)."""
+def analyse(customers, *, turnover=None, year: int | None = None, category: str = "") -> Analysis:
+    """The tables for these customers (already scoped and filtered); with the
+    user's `turnover` rows, a `year` and a product `category`, also the 客户销售分析表
+    and the 客户资料卡 summary of that year."""
     rule = GradingRule.objects.current().as_rule()
     grades = [(g.code, g.code if g.name == g.code else f"{g.code} · {g.name}") for g in rule.grades]
     known = {code for code, _label in grades}
     result = Analysis(natures=list(Nature.choices), grades=grades)
     _regions(result, customers)
     _units(result, customers, known)
+    if turnover is not None and year:
+        no_region = str(_("No region"))
+        result.sales = analysis_tables.sales_table(
+            customers, turnover, year=year, category=category, no_region=no_region
+        )
+        result.card = analysis_tables.card_summary(
+            customers, turnover, year=year, no_region=no_region
+        )
     return result
 
 
@@ -143,8 +158,17 @@ def _header(ws, row: int, values: list) -> None:
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
 
 
-def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None:
-    """Two sheets: customers by region and nature; revenue by unit and grade."""
+def write_xlsx(
+    result: Analysis,
+    out,
+    *,
+    filters: list[tuple[str, str]],
+    names=None,
+    prepared_by: str = "",
+) -> None:
+    """Customers by region and nature; revenue by unit and grade; then, when
+    given, the 客户区域分析表 customer by customer (`names`), the 客户销售分析表 and
+    the 客户资料卡 summary, each laid out like the paper form."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("Region analysis")[:31]
@@ -192,4 +216,10 @@ def write_xlsx(result: Analysis, out, *, filters: list[tuple[str, str]]) -> None
     ws2.column_dimensions["A"].width = 18
     for col in range(2, len(heads) + 1):
         ws2.column_dimensions[get_column_letter(col)].width = 13
+    if names is not None:
+        analysis_xlsx.region_sheet(wb, names, filters=filters, prepared_by=prepared_by)
+    if result.sales is not None:
+        analysis_xlsx.sales_sheet(wb, result.sales, filters=filters, prepared_by=prepared_by)
+    if result.card is not None:
+        analysis_xlsx.card_sheet(wb, result.card, filters=filters, prepared_by=prepared_by)
     wb.save(out)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.accounts.models import ServiceUnit
 from crm_site.core.filters import ListFilterSet, MonthFilter, UnitRegionFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
-from customers.models import Customer, Status
+from customers.models import Customer, LogisticsService, Status
 
 from .models import MonthlyPatrolSummary
 
@@ -54,6 +54,21 @@ class CustomerAnalysisFilter(UnitRegionFilterSet):
         empty_label=_("All but lost"),
         method="filter_status",
     )
+    # The year and the product category of the 客户销售分析表 and the 客户资料卡
+    # summary: they choose what those tables show and filter no customer.
+    year = django_filters.NumberFilter(
+        label=_("Year"),
+        method="filter_nothing",
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Product category"),
+        choices=LogisticsService.Category.choices,
+        empty_label=None,
+        method="filter_nothing",
+    )
 
     class Meta:
         form = CleanInputForm
@@ -82,6 +97,9 @@ class CustomerAnalysisFilter(UnitRegionFilterSet):
     def unfiltered(self, queryset):
         return queryset.exclude(status=Status.LOST)
 
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
     def filter_status(self, queryset, name, value):
         return queryset if value == "all" else queryset.filter(status=value)
 
@@ -92,4 +110,6 @@ class CustomerAnalysisFilter(UnitRegionFilterSet):
             "unit": d["unit"].code if d.get("unit") else "",
             "region": d["region"].code if d.get("region") else "",
             "status": d.get("status") or "",
+            "year": int(d["year"]) if d.get("year") else "",
+            "category": d.get("category") or "",
         }

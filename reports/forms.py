@@ -67,3 +67,39 @@ class ReviewForm(CleanInputForm):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
+
+
+class BigCustomerReportForm(CleanInputForm):
+    """The big-customer revenue report's choice: monthly, quarterly or annual, the
+    period ("2026-11", "2026Q4", "2026") and a unit (checked against the user's
+    units by the view: another unit is a 404)."""
+
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        choices=[("month", _("Monthly")), ("quarter", _("Quarterly")), ("year", _("Annual"))],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    period = forms.CharField(
+        label=_("Period"),
+        required=False,
+        max_length=7,
+        help_text=_("2026-11, 2026Q4 or 2026"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    unit = forms.IntegerField(
+        label=_("Service unit"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        from .big_customers import period_parse
+
+        data = super().clean()
+        kind = data.get("kind") or "month"
+        data["kind"] = kind
+        if data.get("period"):
+            parsed = period_parse(kind, data["period"])
+            if parsed is None:
+                self.add_error("period", _("Give the period as 2026-11, 2026Q4 or 2026."))
+            data["parsed"] = parsed
+        return data

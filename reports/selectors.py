@@ -4,17 +4,21 @@ starts from the models' `visible_to(user)`."""
 
 from datetime import date
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from complaints.models import ComplaintCategory
+from crm_site.accounts.scope import units_for
 from crm_site.core import months
-from customers.models import Customer
+from customers.models import Customer, GradingRule, LogisticsService
+from customers.revenue.models import MonthlyTurnover
 from visits.models import DailyReport, Visit
 from visits.queries import day_start
 
-from . import reviews
+from . import analysis_tables, big_customers, reviews
 from .models import BigCustomerReview, MonthlyPatrolSummary, RollupRequest
 
 # --- monthly summaries -------------------------------------------------------------
@@ -192,15 +196,33 @@ def review_progress(*, review: BigCustomerReview) -> dict:
 
 
 def customer_analysis(*, user, filters):
-    """Both tables of the customer analysis (a reports.analysis.Analysis) over the
-    customers the user may see, under `filters` (a reports.filters.CustomerAnalysisFilter);
-    None while the filters are wrong."""
+    """The tables of the customer analysis (a reports.analysis.Analysis) over the
+    customers and turnover the user may see, under `filters` (a
+    reports.filters.CustomerAnalysisFilter); None while the filters are wrong.
+    The sales and card tables are of the year asked for, else of the newest
+    month of turnover the user may see (this year without any)."""
     # Imported here: analysis -> export -> display -> selectors would be a cycle.
     from . import analysis
 
     if filters.invalid:
         return None
-    return analysis.analyse(filters.apply(Customer.objects.visible_to(user)))
+    chosen = filters.cleaned()
+    turnover = MonthlyTurnover.objects.visible_to(user)
+    latest = turnover.order_by("-month").values_list("month", flat=True).first()
+    year = int(chosen.get("year") or (latest or timezone.localdate()).year)
+    return analysis.analyse(
+        filters.apply(Customer.objects.visible_to(user)),
+        turnover=turnover,
+        year=year,
+        category=chosen.get("category") or LogisticsService.Category.TRANSPORT,
+    )
+
+
+def region_customers(*, user, filters):
+    """客户区域分析表 customer by customer, under the analysis' filters (None while wrong)."""
+    if filters.invalid:
+        return None
+    return analysis_tables.region_customers(filters.apply(Customer.objects.visible_to(user)))
 
 
 def summary_plans(*, summary: MonthlyPatrolSummary) -> list[dict]:
@@ -209,3 +231,27 @@ def summary_plans(*, summary: MonthlyPatrolSummary) -> list[dict]:
     from visits.plans.selectors import plans_for_month
 
     return plans_for_month(unit_ids=[summary.unit_id], month=summary.month)
+
+
+# --- big-customer revenue reports -----------------------------------------------------
+
+
+def big_customer_units(*, user):
+    """The units whose big-customer revenue report the user may open: their own
+    (staff too, for the customers they visit), every unit for an admin."""
+    return units_for(user, "view").order_by("code")
+
+
+def big_customer_report(*, user, unit, period):
+    """One unit's big-customer revenue report (a reports.big_customers.Report)
+    over the turnover the user may see: staff only that of the customers they
+    visit, supervisors and managers their units', admins all."""
+    return big_customers.build(
+        MonthlyTurnover.objects.visible_to(user),
+        unit=unit,
+        period=period,
+        rule=GradingRule.objects.current().as_rule(),
+        bands=settings.CRM_BIG_CUSTOMER_BANDS,
+        # The billing system's last load, whoever's: a month, no customer's figures.
+        latest=MonthlyTurnover.objects.aggregate(m=Max("month"))["m"],
+    )

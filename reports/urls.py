@@ -17,6 +17,12 @@ urlpatterns = [
     path("analysis/", voice_views.analysis_page, name="analysis"),
     path("analysis/export/", voice_views.analysis_export, name="analysis_export"),
     path("revenue/", revenue_views.revenue_gap, name="revenue_gap"),
+    path("revenue/big-customers/", revenue_views.big_customer_report, name="big_customers"),
+    path(
+        "revenue/big-customers/export/",
+        revenue_views.big_customer_export,
+        name="big_customers_export",
+    ),
     path("reviews/", voice_views.review_list, name="review_list"),
     path("reviews/open/", voice_views.review_open, name="review_open"),
     path("reviews/<int:pk>/", voice_views.review_detail, name="review_detail"),

@@ -18,7 +18,7 @@ from crm_site.core.forms import form_errors_to_messages
 from crm_site.core.listing import active_params, paginate
 from crm_site.core.services import audit
 
-from . import analysis, permissions, reviews, selectors
+from . import analysis, analysis_tables, permissions, reviews, selectors
 from .export import XLSX_CONTENT_TYPE
 from .filters import CustomerAnalysisFilter
 from .models import BigCustomerReview, BigCustomerReviewItem
@@ -37,16 +37,28 @@ def _analysis(request):
     return filterset, selectors.customer_analysis(user=request.user, filters=filterset)
 
 
+def _prepared_by(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 @role_required(Role.SUPERVISOR)
 def analysis_page(request):
-    """客户分析表: customers by region and nature; revenue by grade and unit."""
+    """客户分析表: customers by region and nature, customer by customer; revenue by
+    grade and unit; 客户销售分析表 and the 客户资料卡 summary of a year."""
     filterset, result = _analysis(request)
-    params = active_params(request, exclude=())
+    names = selectors.region_customers(user=request.user, filters=filterset)
+    page = paginate(request, names, PAGE_SIZE, capped=True) if names is not None else None
     context = {
         "form": filterset.form,
         "result": result,
         "chart": result.chart() if result else None,
-        "query_string": urlencode(params),
+        "query_string": urlencode(active_params(request)),
+        "names_page": page,
+        "names": [
+            dict(row, nature_label=analysis_tables.nature_label(row["nature"]))
+            for row in (page.object_list if page else [])
+        ],
+        "prepared_by": _prepared_by(request.user),
     }
     return render(request, "reports/analysis.html", context, status=200 if result else 400)
 
@@ -66,7 +78,10 @@ def analysis_export(request):
         (_("As of"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
     ]
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    analysis.write_xlsx(result, response, filters=shown)
+    names = selectors.region_customers(user=request.user, filters=filterset)
+    analysis.write_xlsx(
+        result, response, filters=shown, names=names, prepared_by=_prepared_by(request.user)
+    )
     name = f"customer-analysis-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     audit(

@@ -12,7 +12,11 @@ Semantics (README, "Visits and daily reports"):
 - Required. The grade's number, but never more than the working days of the
   period: one contact of a kind per customer per working day is the most we
   ask. A week of public holidays asks for no calls.
-- Done. Contacts of that kind in the period (all of them, by anybody).
+- Done. Contacts of that kind in the period made by the customer's visiting
+  person. Another person's contact (a regional salesperson's call, a
+  colleague standing in) is on record but does not count: the cadence is
+  the visiting person's duty. visits/queries.py (the due list, the card) and
+  visits/compliance.py (the compliance page, the monthly summary) count so.
 - Due. Required minus done, never below zero.
 - Remaining. Working days from the day itself (inclusive) to the period's
   end; zero once the period is over.

@@ -15,8 +15,10 @@ set-based:
 - `compliance_rows()` sums those per visiting person and grade (or per unit,
   person and grade) in one grouped statement over that query.
 
-Contacts count whoever made them and whichever unit recorded them ("Done" in
-visits/cadence.py).
+Only the contacts made by the customer's visiting person count, whichever
+unit recorded them ("Done" in visits/cadence.py): a regional salesperson's
+call or a colleague's visit leaves the customer due. The join's condition
+says so, so the page, the home panel and the monthly summary agree.
 """
 
 from dataclasses import dataclass
@@ -116,7 +118,8 @@ def customer_figures(customers: QuerySet, need: Requirements) -> QuerySet:
     """`customers` annotated with FIGURE_KEYS for the month of `need`.
 
     Required comes from the customer's grade (0 when ungraded), done counts
-    the contacts of a kind in the period, counted is done capped at required
+    the contacts of a kind in the period made by the customer's visiting
+    person (a customer without one has none), counted is done capped at required
     per period (cadence.PeriodStatus.counted); calls_in_month are the calls of
     the calendar month, whatever weeks count.
     """
@@ -143,7 +146,11 @@ def customer_figures(customers: QuerySet, need: Requirements) -> QuerySet:
         customers.alias(
             month_contacts=FilteredRelation(
                 "visits",
-                condition=Q(visits__occurred_at__gte=low, visits__occurred_at__lt=high),
+                condition=Q(
+                    visits__occurred_at__gte=low,
+                    visits__occurred_at__lt=high,
+                    visits__user_id=F("visiting_person_id"),
+                ),
             ),
             **per_week,
         )

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     Max,
     Q,
@@ -63,7 +64,8 @@ def current_cadences() -> dict:
 
 
 def with_contact_counts(customers: QuerySet, day: date) -> QuerySet:
-    """Annotate visits this month, calls this ISO week (up to any time) and the last contact."""
+    """Annotate visits this month, calls this ISO week (up to any time; the
+    visiting person's, as visits/cadence.py counts) and the last contact (anybody's)."""
     visits, calls = _contact_counts(day)
     return customers.annotate(
         visits_this_month=visits,
@@ -99,9 +101,11 @@ def _contact_counts(day: date, *, via: str = "visits") -> tuple[Count, Count]:
 
 
 def _count_of(kind: str, bounds: tuple[datetime, datetime], *, via: str) -> Count:
-    """Contacts of `kind` within `bounds`: through the customers' `via` relation,
-    or over a query of visits themselves when `via` is empty."""
+    """Contacts of `kind` within `bounds` made by the customer's visiting person
+    (the only ones that count, visits/cadence.py): through the customers' `via`
+    relation, or over a query of visits themselves when `via` is empty."""
     path = f"{via}__" if via else ""
+    person = F("visiting_person_id") if via else F("customer__visiting_person_id")
     return Count(
         via or "pk",
         filter=Q(
@@ -109,6 +113,7 @@ def _count_of(kind: str, bounds: tuple[datetime, datetime], *, via: str) -> Coun
                 f"{path}kind": kind,
                 f"{path}occurred_at__gte": bounds[0],
                 f"{path}occurred_at__lt": bounds[1],
+                f"{path}user_id": person,
             }
         ),
     )

@@ -8,12 +8,15 @@ serializers below describe that input for the schema and check its types.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from complaints.claims.models import Claim
 from complaints.models import Complaint
+from crm_site.core.inputs import refuse_dates_out_of_range
 from crm_site.core.models import Notification
 from customers.models import Contact, Customer, Outlet
 from customers.waybills.models import TrackingEvent
 from reports.models import MonthlyPatrolSummary
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
+from visits.plans.models import ContactKind, PlannedContact
 
 # --- output ----------------------------------------------------------------------
 
@@ -187,6 +190,71 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "closed_at",
             "waybills",
             "version",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True, help_text=_("<complaint number>-L<n>"))
+    waybills = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "number",
+            "complaint",
+            "unit",
+            "kind",
+            "declared_value",
+            "insured",
+            "amount_claimed",
+            "description",
+            "state",
+            "logged_by",
+            "assessed_amount",
+            "assessment_note",
+            "assessed_by",
+            "assessed_at",
+            "approval_level",
+            "approved_by",
+            "approved_at",
+            "paid_amount",
+            "paid_on",
+            "payment_reference",
+            "paid_by",
+            "paid_at",
+            "rejection_reason",
+            "rejected_by",
+            "rejected_at",
+            "waybills",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PlannedContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlannedContact
+        fields = [
+            "id",
+            "customer",
+            "person",
+            "unit",
+            "plan",
+            "day",
+            "start_time",
+            "end_time",
+            "kind",
+            "purpose",
+            "state",
+            "reason",
+            "source",
+            "moved",
+            "visit",
             "created_at",
         ]
         read_only_fields = fields
@@ -399,8 +467,25 @@ class TrackingEventInputSerializer(serializers.Serializer):
         max_length=100, help_text=_("The sender's own id of the event: a resend is ignored.")
     )
     status = serializers.CharField(max_length=50)
-    at = serializers.DateTimeField()
+    # The forms' rule for every date (a time before 1970 has no offset a client can read).
+    at = serializers.DateTimeField(validators=[refuse_dates_out_of_range])
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     outlet = serializers.CharField(
         required=False, allow_blank=True, max_length=30, help_text=_("An outlet's code.")
+    )
+
+
+class PlannedContactInputSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(help_text=_("The customer's id."))
+    person = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Whose calendar (a user's id); yours when not given."),
+    )
+    day = serializers.DateField(help_text=_("A working day, today or later."))
+    kind = serializers.ChoiceField(choices=ContactKind.values)
+    purpose = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    start_time = serializers.TimeField(required=False, allow_null=True)
+    end_time = serializers.TimeField(
+        required=False, allow_null=True, help_text=_("After start_time.")
     )

@@ -23,6 +23,10 @@ from complaints import forms as complaint_forms
 from complaints import permissions as complaint_permissions
 from complaints import selectors as complaint_selectors
 from complaints import services as complaint_services
+from complaints.claims import selectors as claim_selectors
+from complaints.claims.filters import STATE_CHOICES as CLAIM_STATES
+from complaints.claims.filters import register_filter as claim_register_filter
+from complaints.claims.models import Claim, ClaimKind
 from complaints.filters import ComplaintFilter
 from complaints.models import Complaint
 from crm_site.accounts.models import Role
@@ -43,6 +47,11 @@ from visits import services as visit_services
 from visits.filters import DailyReportFilter
 from visits.forms import EntryForm
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
+from visits.plans import selectors as plan_selectors
+from visits.plans import services as plan_services
+from visits.plans.filters import PlannedContactFilter
+from visits.plans.forms import PlannedContactForm
+from visits.plans.models import ContactKind, PlannedContact
 from visits.urgent import selectors as urgent_selectors
 from visits.urgent import services as urgent_services
 from visits.urgent.filters import UrgentFilter
@@ -62,6 +71,43 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
         "同一键的重试返回首次结果，不会重复创建。"
     ),
 )
+
+
+def documented(
+    serializer,
+    *,
+    list=None,
+    filters=None,
+    retrieve=None,
+    create=None,
+    create_input=None,
+    partial_update=None,
+    update_input=None,
+):
+    """The schema of a viewset's standard actions, given their summaries: a
+    list of `serializer` (with the query parameters `filters`), one of it, a
+    create from `create_input` (201, with the Idempotency-Key header) and a
+    change from `update_input`; every action documents the error answers."""
+    actions = {}
+    if list is not None:
+        parameters = {} if filters is None else {"parameters": filters}
+        actions["list"] = extend_schema(
+            summary=list, responses={200: serializer(many=True), **ERRORS}, **parameters
+        )
+    if retrieve is not None:
+        actions["retrieve"] = extend_schema(summary=retrieve, responses={200: serializer, **ERRORS})
+    if create is not None:
+        actions["create"] = extend_schema(
+            summary=create,
+            request=create_input,
+            parameters=[IDEMPOTENCY_HEADER],
+            responses={201: serializer, **ERRORS},
+        )
+    if partial_update is not None:
+        actions["partial_update"] = extend_schema(
+            summary=partial_update, request=update_input, responses={200: serializer, **ERRORS}
+        )
+    return extend_schema_view(**actions)
 
 
 def _language(request) -> str | None:
@@ -195,27 +241,15 @@ def _customer_filter_parameters():
     ]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Customers (客户) in your scope, with the list page's filters"),
-        parameters=_customer_filter_parameters(),
-        responses={200: serializers.CustomerSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One customer card (客户资料卡)"),
-        responses={200: serializers.CustomerSerializer, **ERRORS},
-    ),
-    create=extend_schema(
-        summary=gettext_lazy("Create a customer; graded by the current rule (grade is read-only)"),
-        request=serializers.CustomerInputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: serializers.CustomerSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary=gettext_lazy("Change a customer; `version` guards against a lost update"),
-        request=serializers.CustomerPatchSerializer,
-        responses={200: serializers.CustomerSerializer, **ERRORS},
-    ),
+@documented(
+    serializers.CustomerSerializer,
+    list=gettext_lazy("Customers (客户) in your scope, with the list page's filters"),
+    filters=_customer_filter_parameters(),
+    retrieve=gettext_lazy("One customer card (客户资料卡)"),
+    create=gettext_lazy("Create a customer; graded by the current rule (grade is read-only)"),
+    create_input=serializers.CustomerInputSerializer,
+    partial_update=gettext_lazy("Change a customer; `version` guards against a lost update"),
+    update_input=serializers.CustomerPatchSerializer,
 )
 class CustomerViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.CustomerSerializer
@@ -299,26 +333,14 @@ CUSTOMER_PK = OpenApiParameter("customer_pk", OpenApiTypes.INT, OpenApiParameter
 
 
 @extend_schema(parameters=[CUSTOMER_PK])
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("A customer's contacts (联系人)"),
-        responses={200: serializers.ContactSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One contact"),
-        responses={200: serializers.ContactSerializer, **ERRORS},
-    ),
-    create=extend_schema(
-        summary=gettext_lazy("Add a contact"),
-        request=serializers.ContactInputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: serializers.ContactSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary=gettext_lazy("Change a contact"),
-        request=serializers.ContactPatchSerializer,
-        responses={200: serializers.ContactSerializer, **ERRORS},
-    ),
+@documented(
+    serializers.ContactSerializer,
+    list=gettext_lazy("A customer's contacts (联系人)"),
+    retrieve=gettext_lazy("One contact"),
+    create=gettext_lazy("Add a contact"),
+    create_input=serializers.ContactInputSerializer,
+    partial_update=gettext_lazy("Change a contact"),
+    update_input=serializers.ContactPatchSerializer,
 )
 class ContactViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.ContactSerializer
@@ -375,21 +397,16 @@ class ContactViewSet(ApiView, viewsets.GenericViewSet):
 # --- daily reports and entries ------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Daily reports (日报表): your own; supervisors and up their units'"),
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR),
-            OpenApiParameter("person", OpenApiTypes.STR),
-            OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
-        ],
-        responses={200: serializers.DailyReportSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One daily report"),
-        responses={200: serializers.DailyReportSerializer, **ERRORS},
-    ),
+@documented(
+    serializers.DailyReportSerializer,
+    list=gettext_lazy("Daily reports (日报表): your own; supervisors and up their units'"),
+    filters=[
+        OpenApiParameter("status", OpenApiTypes.STR),
+        OpenApiParameter("person", OpenApiTypes.STR),
+        OpenApiParameter("date_from", OpenApiTypes.DATE),
+        OpenApiParameter("date_to", OpenApiTypes.DATE),
+    ],
+    retrieve=gettext_lazy("One daily report"),
 )
 class DailyReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.DailyReportSerializer
@@ -422,15 +439,12 @@ class DailyReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericVie
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@extend_schema_view(
-    create=extend_schema(
-        summary=gettext_lazy(
-            "File an entry into your daily report of today (opened if needed), as from a phone"
-        ),
-        request=serializers.EntryInputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: serializers.EntrySerializer, **ERRORS},
+@documented(
+    serializers.EntrySerializer,
+    create=gettext_lazy(
+        "File an entry into your daily report of today (opened if needed), as from a phone"
     ),
+    create_input=serializers.EntryInputSerializer,
 )
 class EntryViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.EntrySerializer
@@ -460,27 +474,18 @@ class EntryViewSet(ApiView, viewsets.GenericViewSet):
 # --- urgent reports ----------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Urgent reports (巡访紧急报告) in your scope (supervisors and up)"),
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR),
-            OpenApiParameter("unit", OpenApiTypes.STR),
-            OpenApiParameter("category", OpenApiTypes.STR),
-            OpenApiParameter("mine", OpenApiTypes.BOOL),
-        ],
-        responses={200: serializers.UrgentReportSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One urgent report"),
-        responses={200: serializers.UrgentReportSerializer, **ERRORS},
-    ),
-    create=extend_schema(
-        summary=gettext_lazy("Raise an urgent report; it is routed to a manager"),
-        request=serializers.UrgentInputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: serializers.UrgentReportSerializer, **ERRORS},
-    ),
+@documented(
+    serializers.UrgentReportSerializer,
+    list=gettext_lazy("Urgent reports (巡访紧急报告) in your scope (supervisors and up)"),
+    filters=[
+        OpenApiParameter("status", OpenApiTypes.STR),
+        OpenApiParameter("unit", OpenApiTypes.STR),
+        OpenApiParameter("category", OpenApiTypes.STR),
+        OpenApiParameter("mine", OpenApiTypes.BOOL),
+    ],
+    retrieve=gettext_lazy("One urgent report"),
+    create=gettext_lazy("Raise an urgent report; it is routed to a manager"),
+    create_input=serializers.UrgentInputSerializer,
 )
 class UrgentReportViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.UrgentReportSerializer
@@ -564,32 +569,23 @@ def complaint_forms_actions() -> list[str]:
     return list(complaint_actions())
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Complaints (客户投诉) in your scope, with the register's filters"),
-        parameters=[
-            *[
-                OpenApiParameter(name, OpenApiTypes.STR)
-                for name in ("q", "status", "severity", "category", "channel", "unit")
-            ],
-            OpenApiParameter("overdue", OpenApiTypes.BOOL),
-            OpenApiParameter("mine", OpenApiTypes.BOOL),
-            OpenApiParameter("received_from", OpenApiTypes.DATE),
-            OpenApiParameter("received_to", OpenApiTypes.DATE),
-            OpenApiParameter("customer", OpenApiTypes.INT),
+@documented(
+    serializers.ComplaintSerializer,
+    list=gettext_lazy("Complaints (客户投诉) in your scope, with the register's filters"),
+    filters=[
+        *[
+            OpenApiParameter(name, OpenApiTypes.STR)
+            for name in ("q", "status", "severity", "category", "channel", "unit")
         ],
-        responses={200: serializers.ComplaintSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One complaint"),
-        responses={200: serializers.ComplaintSerializer, **ERRORS},
-    ),
-    create=extend_schema(
-        summary=gettext_lazy("Log a complaint with its channel and waybill numbers"),
-        request=serializers.ComplaintInputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: serializers.ComplaintSerializer, **ERRORS},
-    ),
+        OpenApiParameter("overdue", OpenApiTypes.BOOL),
+        OpenApiParameter("mine", OpenApiTypes.BOOL),
+        OpenApiParameter("received_from", OpenApiTypes.DATE),
+        OpenApiParameter("received_to", OpenApiTypes.DATE),
+        OpenApiParameter("customer", OpenApiTypes.INT),
+    ],
+    retrieve=gettext_lazy("One complaint"),
+    create=gettext_lazy("Log a complaint with its channel and waybill numbers"),
+    create_input=serializers.ComplaintInputSerializer,
 )
 class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.ComplaintSerializer
@@ -660,19 +656,104 @@ class ComplaintViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewS
         return Response(self.get_serializer(complaint).data)
 
 
+# --- claims ------------------------------------------------------------------------------------
+
+
+@documented(
+    serializers.ClaimSerializer,
+    list=gettext_lazy("Claims (理赔) in your scope, with the register's filters"),
+    filters=[
+        OpenApiParameter(
+            "q", OpenApiTypes.STR, description=gettext_lazy("Complaint number or customer")
+        ),
+        OpenApiParameter("state", OpenApiTypes.STR, enum=[v for v, _l in CLAIM_STATES]),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=ClaimKind.values),
+        OpenApiParameter("unit", OpenApiTypes.INT),
+        OpenApiParameter(
+            "outlet", OpenApiTypes.INT, description=gettext_lazy("Responsible outlet")
+        ),
+        OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
+        OpenApiParameter("paid_month", OpenApiTypes.STR, description="YYYY-MM"),
+        OpenApiParameter("amount_min", OpenApiTypes.DECIMAL),
+        OpenApiParameter("amount_max", OpenApiTypes.DECIMAL),
+    ],
+    retrieve=gettext_lazy("One claim"),
+)
+class ClaimViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.ClaimSerializer
+    queryset = selectors.schema_only(Claim)
+
+    def list(self, request):
+        user = request.user
+        filterset = _filters(claim_register_filter(user=user, data=_query(request)))
+        claims = claim_selectors.claim_list(user=user, filters=filterset)
+        page = self.paginate_queryset(claims.prefetch_related("waybills"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        return claim_selectors.claim_detail(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+
+
+# --- planned contacts ---------------------------------------------------------------------------
+
+
+@documented(
+    serializers.PlannedContactSerializer,
+    list=gettext_lazy(
+        "Planned contacts (计划联系) on a calendar: your own, or (supervisors and up) "
+        "a person's or a unit's, as on the calendar page"
+    ),
+    filters=[
+        OpenApiParameter("person", OpenApiTypes.INT),
+        OpenApiParameter("unit", OpenApiTypes.INT),
+        OpenApiParameter("date_from", OpenApiTypes.DATE),
+        OpenApiParameter("date_to", OpenApiTypes.DATE),
+        OpenApiParameter("state", OpenApiTypes.STR, enum=PlannedContact.State.values),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=ContactKind.values),
+    ],
+    retrieve=gettext_lazy("One planned contact"),
+    create=gettext_lazy("Plan a contact on a working day, on a calendar you may open"),
+    create_input=serializers.PlannedContactInputSerializer,
+)
+class PlannedContactViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.PlannedContactSerializer
+    queryset = selectors.schema_only(PlannedContact)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _minimum_role(request, Role.STAFF)
+
+    def list(self, request):
+        user = request.user
+        filterset = _filters(PlannedContactFilter(_query(request), user=user))
+        contacts = plan_selectors.calendar_contacts(user=user, **filterset.calendar())
+        page = self.paginate_queryset(filterset.apply(contacts))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        return plan_selectors.planned_contact_detail(
+            user=self.request.user, pk=_pk(self.kwargs["pk"])
+        )
+
+    @idempotent
+    def create(self, request):
+        user = request.user
+        data = _bound_data(PlannedContactForm, request.data, user=user)
+        data["customer"] = _customer_code(user, data.get("customer"))
+        form = PlannedContactForm(data, user=user)
+        _valid(form)
+        contact = plan_services.planned_contact_create(actor=user, **form.service_kwargs())
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+
 # --- outlets, waybills, summaries, notifications --------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Outlets (网点) in your scope"),
-        parameters=[OpenApiParameter("active", OpenApiTypes.BOOL)],
-        responses={200: serializers.OutletSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One outlet"),
-        responses={200: serializers.OutletSerializer, **ERRORS},
-    ),
+@documented(
+    serializers.OutletSerializer,
+    list=gettext_lazy("Outlets (网点) in your scope"),
+    filters=[OpenApiParameter("active", OpenApiTypes.BOOL)],
+    retrieve=gettext_lazy("One outlet"),
 )
 class OutletViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.OutletSerializer
@@ -690,12 +771,10 @@ class OutletViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet)
         return get_object_or_404(self.get_queryset(), pk=_pk(self.kwargs["pk"]))
 
 
-@extend_schema_view(
-    retrieve=extend_schema(
-        summary=gettext_lazy(
-            "Everything in your scope that names a waybill (运单), with its tracking trail"
-        ),
-        responses={200: serializers.WaybillSerializer, **ERRORS},
+@documented(
+    serializers.WaybillSerializer,
+    retrieve=gettext_lazy(
+        "Everything in your scope that names a waybill (运单), with its tracking trail"
     ),
 )
 class WaybillViewSet(ApiView, viewsets.GenericViewSet):
@@ -743,20 +822,15 @@ class WaybillViewSet(ApiView, viewsets.GenericViewSet):
         )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Monthly patrol summaries (每月巡访情况报告书), supervisors and up"),
-        parameters=[
-            OpenApiParameter("unit", OpenApiTypes.STR),
-            OpenApiParameter("status", OpenApiTypes.STR),
-            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
-        ],
-        responses={200: serializers.SummarySerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One monthly summary"),
-        responses={200: serializers.SummarySerializer, **ERRORS},
-    ),
+@documented(
+    serializers.SummarySerializer,
+    list=gettext_lazy("Monthly patrol summaries (每月巡访情况报告书), supervisors and up"),
+    filters=[
+        OpenApiParameter("unit", OpenApiTypes.STR),
+        OpenApiParameter("status", OpenApiTypes.STR),
+        OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
+    ],
+    retrieve=gettext_lazy("One monthly summary"),
 )
 class SummaryViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.SummarySerializer
@@ -779,16 +853,11 @@ class SummaryViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet
         return report_selectors.summary_detail(user=self.request.user, pk=_pk(self.kwargs["pk"]))
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=gettext_lazy("Your notifications (通知), newest first"),
-        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)],
-        responses={200: serializers.NotificationSerializer(many=True), **ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary=gettext_lazy("One notification"),
-        responses={200: serializers.NotificationSerializer, **ERRORS},
-    ),
+@documented(
+    serializers.NotificationSerializer,
+    list=gettext_lazy("Your notifications (通知), newest first"),
+    filters=[OpenApiParameter("unread", OpenApiTypes.BOOL)],
+    retrieve=gettext_lazy("One notification"),
 )
 class NotificationViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = serializers.NotificationSerializer

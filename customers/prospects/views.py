@@ -153,7 +153,8 @@ def development_convert(request, pk: int):
 
 @role_required(Role.STAFF)
 def care_list(request):
-    """Upcoming birthdays and anniversaries of the contacts of the user's customers."""
+    """Upcoming birthdays and anniversaries of the contacts of the user's
+    customers, and the major festivals whose greetings are coming."""
     filterset = CareFilter(request.GET or None, user=request.user)
     today = timezone.localdate()
     contacts = selectors.care_contacts(user=request.user, filters=filterset, today=today)
@@ -162,6 +163,7 @@ def care_list(request):
         "form": filterset.form,
         "page_obj": page,
         "rows": care_services.care_rows(page.object_list, today),
+        "festivals": care_services.festivals_ahead(today=today, days=filterset.window()),
         "days": filterset.window(),
         "query_string": query_string(request),
         "today": today,

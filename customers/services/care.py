@@ -6,17 +6,24 @@ e-mail. Each reminder is claimed by a CareReminder row (unique per contact and
 occurrence) in the same transaction as its notification, one contact at a
 time: a second run sends nothing again, and a run killed half way leaves the
 rest for the next one (the window is a week, so the next day still finds them).
+
+The major festivals (春节, 端午, 中秋, 国庆: customers/care.py) are care dates
+of every contact: a week before a festival's greeting day each visiting
+person is told how many of their customers' contacts to greet, once per
+festival (festival_reminders_send); the nightly planner puts the greeting
+itself on the calendar (visits.plans.services).
 """
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm_site.core.services import in_language_of, notify
+from crm_site.core.services import in_language_of, notify, work_calendar
 
 from .. import care
 from ..models import CareReminder, Contact, Customer, Status
@@ -125,3 +132,75 @@ def _remind_one(contact: Contact, today: date) -> int:
         )
         reminder.save(update_fields=["notification"])
     return 1
+
+
+# --- festivals ------------------------------------------------------------------
+
+
+def festivals_ahead(*, today: date, days: int) -> list[dict]:
+    """The major festivals whose greeting day falls from today to today + days,
+    soonest first: festival, its first day off, the greeting day, days left."""
+    end = today + timedelta(days=days)
+    lookahead = timedelta(days=care.GREETING_LOOKAHEAD)
+    calendar = work_calendar(today - lookahead, end + lookahead)
+    greetings = care.festival_greetings(today, end, calendar)
+    return [
+        {
+            "name": name,
+            "festival": care.FESTIVAL_LABELS[name],
+            "day": care.festival_day(day, name),
+            "greeting_day": day,
+            "days_left": (day - today).days,
+        }
+        for day, name in sorted(greetings.items())
+    ]
+
+
+def festival_reminders_send(*, today: date) -> int:
+    """Tell each visiting person, a week before a festival's greeting day, how
+    many of their active customers have contacts to greet (once per person and
+    festival: the notification's dedupe key). Returns how many sent."""
+    festivals = festivals_ahead(today=today, days=care.REMIND_DAYS_AHEAD)
+    if not festivals:
+        return 0
+    counts = dict(
+        Customer.objects.exclude(status=Status.LOST)
+        .filter(visiting_person__is_active=True)
+        .filter(Exists(Contact.objects.filter(customer=OuterRef("pk"))))
+        .order_by()
+        .values_list("visiting_person")
+        .annotate(n=Count("pk"))
+    )
+    people = get_user_model().objects.filter(pk__in=counts).order_by("pk")
+    sent = 0
+    for festival in festivals:
+        for person in people:
+            with in_language_of(person):
+                values = {
+                    "festival": festival["festival"],
+                    "date": festival["day"].isoformat(),
+                    "greeting_day": festival["greeting_day"].isoformat(),
+                    "customers": counts[person.pk],
+                }
+                title = (
+                    _("%(festival)s (days off from %(date)s): greet your customers' contacts")
+                    % values
+                )
+                body = (
+                    _(
+                        "Greet the contacts of your %(customers)s customers by %(greeting_day)s. "
+                        "The greetings are on your visit calendar."
+                    )
+                    % values
+                )
+            created = notify(
+                recipient=person,
+                kind="customers.festival",
+                title=title,
+                body=body,
+                url=reverse("visits:calendar"),
+                dedupe_key=f"customers.festival:{festival['name']}:{festival['day'].isoformat()}",
+                email=True,
+            )
+            sent += created is not None
+    return sent

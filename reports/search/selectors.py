@@ -15,6 +15,7 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from complaints.claims.models import Claim
 from complaints.models import Complaint
 from crm_site.accounts.models import display_name
 from crm_site.core import batch
@@ -35,7 +36,7 @@ COMPLAINT_NUMBER_RE = re.compile(r"^TS-?(\d{4})-?(\d{1,6})$")
 class Mention:
     """One record that names a waybill, as the waybill page lists it."""
 
-    kind: str  # complaint, entry, urgent
+    kind: str  # complaint, claim, entry, urgent
     kind_label: str
     at: datetime
     title: str
@@ -73,6 +74,11 @@ def _labels(model, field: str) -> dict:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
+def _claim_status(state: str, paid_amount) -> str:
+    """The claim's state, with the amount paid once there is one."""
+    return state if paid_amount is None else f"{state} ¥{paid_amount}"
+
+
 def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | batch.Compiled]:
     """The scoped reads of the records naming the waybill `number`, as `.values()`
     querysets (crm_site.core.batch): what a Mention shows, no more."""
@@ -84,6 +90,19 @@ def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | ba
         .values("pk", "number", "excerpt", "received_at", "status", "customer__name", "unit__name")[
             :GROUP_LIMIT
         ],
+        "claims": Claim.objects.visible_to(user)
+        .filter(waybills__number=number)
+        .order_by("-created_at", "-pk")
+        .values(
+            "pk",
+            "number",
+            "kind",
+            "created_at",
+            "state",
+            "paid_amount",
+            "complaint__customer__name",
+            "unit__name",
+        )[:GROUP_LIMIT],
         # The entries found first, then what a row shows joined to those alone:
         # in one query the planner weighs the orders of eight joined tables,
         # which took it far longer than running the query.
@@ -140,6 +159,22 @@ def _mentions_from(rows: dict) -> list[Mention]:
         )
         for c in rows["complaints"]
     ]
+    claim_kinds = _labels(Claim, "kind")
+    claim_states = _labels(Claim, "state")
+    claim_label = _("Claim")
+    mentions += [
+        Mention(
+            kind="claim",
+            kind_label=claim_label,
+            at=c["created_at"],
+            title=f"{c['number']} · {claim_kinds.get(c['kind'], c['kind'])}",
+            url=reverse("complaints:claim_detail", args=[c["pk"]]),
+            customer=c["complaint__customer__name"],
+            status=_claim_status(claim_states.get(c["state"], c["state"]), c["paid_amount"]),
+            unit=c["unit__name"],
+        )
+        for c in rows["claims"]
+    ]
     mentions += [
         Mention(
             kind="entry",
@@ -179,8 +214,8 @@ def _mentions_from(rows: dict) -> list[Mention]:
 
 def waybill_mentions(*, user, number: str) -> list[Mention]:
     """Everything in the user's scope that names the waybill `number`
-    (normalised), newest first: complaints, daily-report entries, urgent
-    reports; read in one round trip."""
+    (normalised), newest first: complaints, their claims, daily-report
+    entries, urgent reports; read in one round trip."""
     return _mentions_from(batch.rows_many(_mention_reads(user, number)))
 
 

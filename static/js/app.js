@@ -86,9 +86,16 @@
     window.setTimeout(function () { setBusy(link, false); }, 8000);
   });
 
-  // A form sent back with errors: the keyboard starts at the first field to fix.
-  var invalid = document.querySelector("main .is-invalid, main [aria-invalid=true]");
+  // A form sent back with errors: the keyboard starts at the first field to
+  // fix, or at the form's own refusal (a step refused as a whole, which no
+  // field shows), brought into view: on a phone the step's form is far below.
+  var invalid = document.querySelector(
+    "main .is-invalid, main [aria-invalid=true], main form .alert-block.alert-danger"
+  );
   if (invalid && typeof invalid.focus === "function" && !document.querySelector("[autofocus]:focus")) {
+    if (invalid.matches(".alert") && !invalid.hasAttribute("tabindex")) {
+      invalid.setAttribute("tabindex", "-1");
+    }
     invalid.focus({ preventScroll: false });
   }
 

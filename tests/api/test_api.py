@@ -320,6 +320,13 @@ def test_tracking_events_are_recorded_once_by_their_id(api_as, admin_user, staff
     )
 
 
+def test_a_tracking_event_out_of_the_date_range_is_refused(api_as, admin_user):
+    event = {"event_id": "E-9", "status": "已揽收", "at": "0322-04-16T07:18:12+02:07"}
+    response = api_as(admin_user).post("/api/v1/waybills/SF1234567890/events/", event)
+    assert response.status_code == 400
+    assert "at" in response.json()["fields"]
+
+
 def test_throttling_answers_429_with_retry_after(api_as, staff_a):
     from crm_site.api.auth import PerKeyThrottle
 

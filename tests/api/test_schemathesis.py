@@ -9,11 +9,14 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 
 from complaints.defaults import defaults_ensure
 from crm_site.core.services import notify
 from tests import factories as f
+from tests.complaints.claim_factories import make_claim
+from visits.plans.models import PlannedContact
 
 from .conftest import key_for
 
@@ -38,7 +41,10 @@ def data(staff_a, admin_user, unit_a, supervisor_a, manager_a):
     defaults_ensure()
     customer = f.make_customer(unit_a, visiting_person=staff_a)
     f.make_contact(customer)
-    f.make_complaint(customer, by=staff_a)
+    make_claim(f.make_complaint(customer, by=staff_a), by=staff_a)
+    PlannedContact.objects.create(
+        customer=customer, person=staff_a, unit=unit_a, day=timezone.localdate(), kind="call"
+    )
     f.make_entry(f.make_daily_report(staff_a), customer)
     f.make_urgent_report(unit_a, raised_by=supervisor_a, route=True)
     notify(recipient=staff_a, kind="test", title="通知")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from complaints.claims.models import Claim
 from complaints.models import Complaint
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_at_least
@@ -19,7 +20,9 @@ from customers.models import Contact, Customer
 from reports.models import MonthlyPatrolSummary
 from reports.services import summary_build
 from tests import factories as f
-from visits.models import DailyReport, UrgentReport
+from tests.complaints.claim_factories import make_claim
+from visits.models import DailyReport, PlannedContact, UrgentReport
+from visits.plans.models import ContactKind
 
 from .conftest import ApiClient, key_for
 
@@ -38,6 +41,8 @@ PERSONAS = [
 RESOURCES = {
     "customers": (Customer, "/api/v1/customers/{pk}/", Role.STAFF),
     "complaints": (Complaint, "/api/v1/complaints/{pk}/", Role.STAFF),
+    "claims": (Claim, "/api/v1/claims/{pk}/", Role.STAFF),
+    "planned-contacts": (PlannedContact, "/api/v1/planned-contacts/{pk}/", Role.STAFF),
     "daily-reports": (DailyReport, "/api/v1/daily-reports/{pk}/", Role.STAFF),
     "urgent-reports": (UrgentReport, "/api/v1/urgent-reports/{pk}/", Role.SUPERVISOR),
     "monthly-summaries": (MonthlyPatrolSummary, "/api/v1/monthly-summaries/{pk}/", Role.SUPERVISOR),
@@ -58,7 +63,14 @@ def world(request, unit_a, unit_b, staff_a, staff_b, supervisor_a, supervisor_b,
     ):
         customer = f.make_customer(unit, visiting_person=staff)
         f.make_contact(customer)
-        f.make_complaint(customer, by=staff)
+        make_claim(f.make_complaint(customer, by=staff), by=staff)
+        PlannedContact.objects.create(
+            customer=customer,
+            person=staff,
+            unit=unit,
+            day=timezone.localdate(),
+            kind=ContactKind.VISIT,
+        )
         f.make_daily_report(staff)
         f.make_urgent_report(unit, raised_by=supervisor)
         summary_build(unit_id=unit.pk, month=timezone.localdate().replace(day=1))
@@ -68,7 +80,7 @@ def world(request, unit_a, unit_b, staff_a, staff_b, supervisor_a, supervisor_b,
 
 
 @settings(
-    max_examples=25,
+    max_examples=40,
     derandomize=True,
     deadline=None,
     database=None,
@@ -104,6 +116,7 @@ WRITES = [
     ("post", "/api/v1/notifications/read-all/", {}),
     ("patch", "/api/v1/customers/{customer}/", {"name": "x"}),
     ("post", "/api/v1/waybills/SF1234567890/events/", {"event_id": "1"}),
+    ("post", "/api/v1/planned-contacts/", {"customer": 1, "kind": "call", "day": "2030-01-07"}),
 ]
 
 
@@ -113,12 +126,13 @@ def test_a_read_only_key_never_writes(world, persona):
     user = people[persona]
     api = ApiClient(key_for(user, read_only=True))
     customer = Customer.objects.visible_to(user).first() or Customer.objects.first()
-    counts = (Customer.objects.count(), Complaint.objects.count(), Contact.objects.count())
+    models = (Customer, Complaint, Contact, PlannedContact)
+    counts = [model.objects.count() for model in models]
     for method, url, data in WRITES:
         response = getattr(api, method)(url.format(customer=customer.pk), data)
         assert response.status_code == 403, (method, url, response.content)
         assert response.json()["code"] == "permission_denied"
-    assert counts == (Customer.objects.count(), Complaint.objects.count(), Contact.objects.count())
+    assert counts == [model.objects.count() for model in models]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -1,8 +1,9 @@
 """The printable complaint record (客户投诉记录表) and the notice letter to the customer."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from complaints import services
 from tests import factories as f
@@ -87,6 +88,26 @@ def test_the_notice_is_recorded_with_its_date_and_means(client, resolved, staff_
     )
     html = client.get(reverse("complaints:detail", args=[resolved.pk])).content.decode()
     assert "传真" in html
+
+
+def test_a_notice_by_phone_is_not_called_a_written_one(client, resolved, staff_a):
+    client.force_login(staff_a)
+    client.post(
+        reverse("complaints:action", args=[resolved.pk, "notify"]),
+        {"notify-notified_on": timezone.localdate().isoformat(), "notify-means": "phone"},
+    )
+    for name in ("complaints:detail", "complaints:print"):
+        html = client.get(reverse(name, args=[resolved.pk])).content.decode()
+        assert "通知客户" in html and "电话" in html, name
+        assert "书面通知" not in html, name
+
+
+def test_a_return_visit_before_the_notice_is_refused_without_asking_for_a_letter(resolved, staff_a):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.complaint_return_visit(complaint=resolved, actor=staff_a, satisfied=True)
+    assert [str(m) for m in refused.value.messages] == [
+        "该投诉当前状态为“已解决”。通知客户后才能登记回访结果。"
+    ]
 
 
 def test_date_pickers_get_iso_dates_the_browser_understands(client, resolved, staff_a):

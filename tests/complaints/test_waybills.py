@@ -84,6 +84,21 @@ def test_odd_characters_are_refused_naming_the_number(client, customer_a, staff_
     assert not Complaint.objects.exists() and not Waybill.objects.exists()
 
 
+def test_the_refusals_read_in_chinese(client, customer_a, staff_a):
+    """The messages themselves, not their catalogue lookup: a lost translation
+    would show the user English."""
+    client.force_login(staff_a)
+    huge = log(client, customer_a, waybills="\n".join(f"SF{n:010d}" for n in range(10_000)))
+    assert "粘贴的内容过长：最多可填写 50 个运单号。本次未保存任何内容。" in huge.content.decode()
+    many = log(client, customer_a, waybills=" ".join(f"SF{n:010d}" for n in range(51)))
+    assert "最多可填写 50 个运单号，本次填写了 51 个。" in many.content.decode()
+    odd = log(client, customer_a, waybills="SF1234567890；SF-123")
+    assert (
+        "以下不是有效的运单号：SF-123。运单号由 6 至 32 位字母和数字组成。" in odd.content.decode()
+    )
+    assert not Complaint.objects.exists() and not Waybill.objects.exists()
+
+
 def test_the_same_form_sent_twice_links_the_waybills_once(client, customer_a, staff_a):
     client.force_login(staff_a)
     data = complaint_post(customer_a, waybills="SF1234567890 SF1234567891")
@@ -105,6 +120,39 @@ def test_the_handler_edits_the_numbers_on_the_complaint_page(client, customer_a,
     ]
     assert "YT9876543210" in response.content.decode()
     assert complaint.events.filter(kind=ComplaintEvent.Kind.WAYBILLS).exists()
+
+
+def test_a_ten_thousand_line_paste_on_the_complaint_page_keeps_the_numbers_it_had(
+    client, customer_a, staff_a
+):
+    complaint = f.make_complaint(customer_a, by=staff_a, waybills=["SF1234567890"])
+    client.force_login(staff_a)
+    url = reverse("complaints:action", args=[complaint.pk, "waybills"])
+    pasted = "\n".join(f"YT{n:010d}" for n in range(10_000))
+    response = client.post(url, {"waybills-waybills": pasted})
+    assert response.status_code == 200
+    assert (
+        "粘贴的内容过长：最多可填写 50 个运单号。本次未保存任何内容。" in response.content.decode()
+    )
+    assert list(complaint.waybills.values_list("number", flat=True)) == ["SF1234567890"]
+    assert Waybill.objects.count() == 1
+    assert not complaint.events.filter(kind=ComplaintEvent.Kind.WAYBILLS).exists()
+
+
+@pytest.mark.parametrize("bad", ["SF-1234567890", "<script>alert(1)</script>", "运单1234567"])
+def test_odd_characters_on_the_complaint_page_are_refused_and_nothing_changes(
+    client, customer_a, staff_a, bad
+):
+    complaint = f.make_complaint(customer_a, by=staff_a, waybills=["SF1234567890"])
+    client.force_login(staff_a)
+    url = reverse("complaints:action", args=[complaint.pk, "waybills"])
+    response = client.post(url, {"waybills-waybills": f"YT9876543210\n{bad}"})
+    html = response.content.decode()
+    assert "以下不是有效的运单号：" in html and "运单号由 6 至 32 位字母和数字组成。" in html
+    assert "<script>alert" not in html.lower()
+    assert list(complaint.waybills.values_list("number", flat=True)) == ["SF1234567890"]
+    assert Waybill.objects.count() == 1
+    assert not complaint.events.filter(kind=ComplaintEvent.Kind.WAYBILLS).exists()
 
 
 def test_a_closed_complaint_keeps_its_numbers(client, customer_a, staff_a):

@@ -105,11 +105,14 @@ def test_the_default_rule_gives_a_at_1000_wan_and_b_just_below():
     assert (grade(just_below, rule).grade, grade(just_below, rule).points) == ("B", 68)
 
 
-def test_the_default_cadence_is_seed_003_with_one_visit_for_d():
+def test_the_default_cadence_is_the_big_customer_management_plans_table():
     cadence = Rule.from_definition(DEFAULT_DEFINITION).cadence()
-    assert cadence["A"] == grading.Cadence(visits_per_month=3, calls_per_week=2)
-    assert cadence["C"] == grading.Cadence(visits_per_month=1, calls_per_week=2)
-    assert cadence["D"] == grading.Cadence(visits_per_month=1, calls_per_week=1)
+    assert cadence == {
+        "A": grading.Cadence(visits_per_month=3, calls_per_week=2),
+        "B": grading.Cadence(visits_per_month=2, calls_per_week=2),
+        "C": grading.Cadence(visits_per_month=1, calls_per_week=2),
+        "D": grading.Cadence(visits_per_month=2, calls_per_week=1),
+    }
 
 
 def test_grade_names_and_count_are_data():

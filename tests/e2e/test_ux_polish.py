@@ -5,9 +5,10 @@ import json
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.factories import make_customer, make_daily_report, make_entry
+from tests.factories import make_complaint, make_customer, make_daily_report, make_entry
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -97,4 +98,40 @@ def test_a_form_sent_back_with_errors_puts_the_keyboard_on_the_first_one(journey
     first = page.locator("main .is-invalid").first.get_attribute("name")
     assert focused == [True, first]
     page.keyboard.type("x")  # typing goes to the field, not the page
+    assert not j.console_errors, j.console_errors
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_step_refused_as_a_whole_brings_its_reason_into_view(
+    journey, viewport, staff_a, supervisor_a, unit_a
+):
+    """No field shows why the complaint may not be resolved yet (its claim is
+    open): the reason is where the page opens, even on a phone, where the
+    step's form is far below the complaint's facts."""
+    from complaints import services
+    from tests.complaints.claim_factories import make_claim
+
+    customer = make_customer(unit_a, name="申通电子商行", visiting_person=staff_a)
+    complaint = make_complaint(customer, by=staff_a, category="loss")
+    services.complaint_start_investigation(complaint=complaint, actor=staff_a)
+    services.complaint_propose(
+        complaint=complaint,
+        actor=supervisor_a,
+        cause="分拨中心交接漏扫。",
+        responsible_department="成都分拨中心",
+        solution="按保价金额赔付。",
+    )
+    claim = make_claim(complaint, by=staff_a)
+
+    j = journey(viewport=viewport)
+    j.login("supervisor_a")
+    page = j.goto(complaint.get_absolute_url())
+    with page.expect_navigation():
+        page.locator("#action-resolve button[type=submit]").click()
+    refusal = page.locator("#action-resolve .alert-danger")
+    assert claim.number in refusal.inner_text()
+    expect(refusal).to_be_in_viewport()
+    expect(refusal).to_be_focused()
+    j.assert_no_horizontal_scroll()
+    j.shot("refusal-in-view")
     assert not j.console_errors, j.console_errors

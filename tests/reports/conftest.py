@@ -3,16 +3,20 @@
 October 2026 on the plain calendar (no holidays configured): 22 working days;
 the ISO weeks counted for October are those whose Thursday is in October:
 Mondays 28 Sep (Thu 1 Oct), 5, 12, 19 and 26 Oct (Thu 29 Oct). Grades are set
-by hand (default rule: A 3 visits a month and 2 calls a week, B 2 and 2,
-D 1 and 1).
+by hand under the default rule with D at 1 visit a month (A 3 visits a month
+and 2 calls a week, B 2 and 2, D 1 and 1): the hand counts below were made
+for it, and the shipped D cadence is tested in tests/customers/test_grading.py.
 """
 
+import copy
 from datetime import date, datetime
 
 import pytest
 from django.utils import timezone
 
 from crm_site.accounts.models import ServiceUnit
+from customers.grading import DEFAULT_DEFINITION
+from customers.models import GradingRule
 from tests.factories import make_complaint, make_customer, make_daily_report, make_entry, make_visit
 from visits.models import UrgentReport
 
@@ -55,6 +59,11 @@ def october(unit_a, unit_b, staff_a, staff_a2, staff_b, supervisor_a):
     - 丙 (B, staff_a2): a visit at 00:30 on 1 Nov (November: not counted).
     - unit B's customer is fully served and must not appear.
     """
+    definition = copy.deepcopy(DEFAULT_DEFINITION)
+    for grade in definition["grades"]:
+        if grade["code"] == "D":
+            grade["visits_per_month"] = 1
+    GradingRule.objects.update_or_create(version=1, defaults={"definition": definition})
     a1 = make_customer(unit_a, name="甲客户", grade="A", visiting_person=staff_a)
     d1 = make_customer(unit_a, name="丁客户", grade="D", visiting_person=staff_a)
     b1 = make_customer(unit_a, name="乙客户", grade="B", visiting_person=staff_a2)

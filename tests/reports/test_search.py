@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from complaints.defaults import defaults_ensure
 from tests import factories as f
+from tests.complaints.claim_factories import make_claim, make_paid_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,29 @@ def test_staff_see_their_complaint_and_entry_but_no_urgent_report(client, world,
     response = page(client, staff_a, WAYBILL)
     kinds = sorted(m.kind for m in response.context["mentions"])
     assert kinds == ["complaint", "entry"]
+
+
+def test_a_claim_on_the_waybill_is_listed_with_its_state_and_the_amount_paid(
+    client, world, staff_a, supervisor_a
+):
+    complaint = world["complaint"]
+    waybill = complaint.waybills.get()
+    claim = make_paid_claim(complaint, amount="6500.00")
+    claim.waybills.set([waybill])
+    make_claim(complaint)  # on none of the complaint's waybills
+    for user in (staff_a, supervisor_a):
+        response = page(client, user, WAYBILL)
+        claims = [m for m in response.context["mentions"] if m.kind == "claim"]
+        assert [m.url for m in claims] == [claim.get_absolute_url()]
+        html = response.content.decode()
+        assert claim.number in html and "赔付 ¥6500.00" in html
+
+
+def test_a_claim_does_not_open_the_waybill_to_the_other_unit(client, world, supervisor_b, staff_a2):
+    claim = make_claim(world["complaint"], waybills=world["complaint"].waybills.all())
+    for user in (supervisor_b, staff_a2):
+        assert page(client, user, WAYBILL).status_code == 404
+    assert claim.waybills.count() == 1
 
 
 def test_a_colleague_whose_customer_it_is_not_gets_404(client, world, staff_a2):
@@ -173,6 +197,7 @@ def test_the_search_page_costs_the_same_queries_for_one_row_or_many(
     count()  # the first request after signing in also loads the session's extras
     one = count()
     for _ in range(5):
-        f.make_complaint(customer, by=staff_a, waybills=[WAYBILL])
+        more = f.make_complaint(customer, by=staff_a, waybills=[WAYBILL])
+        make_claim(more, waybills=more.waybills.all())
         f.make_urgent_report(unit_a, supervisor_a, waybills=[WAYBILL])
     assert count() == one

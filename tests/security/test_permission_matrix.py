@@ -541,6 +541,11 @@ MATRIX: dict[str, Case | list[Case]] = {
     # --- customer analysis and big-customer reviews (issue 12) -------------
     "reports:analysis": Case(SUPERVISOR_UP),
     "reports:revenue_gap": Case(SUPERVISOR_UP),
+    # Big-customer revenue reports: everyone with a role, on their own units and
+    # the turnover they may see (another unit's report 404:
+    # tests/reports/test_big_customer_revenue.py).
+    "reports:big_customers": Case(STAFF_UP),
+    "reports:big_customers_export": Case(STAFF_UP),
     "reports:analysis_export": Case(SUPERVISOR_UP),
     "reports:review_list": Case(SUPERVISOR_UP),
     # The other unit's people cannot pick unit A: refused, nothing opened.

@@ -1,7 +1,7 @@
 """Customers and reports for the visits tests.
 
 Grades are set by hand (A: 3 visits a month, 2 calls a week; B: 2 and 2;
-D: 1 and 1 under the default rule) so the numbers do not depend on scoring.
+D: 2 and 1 under the default rule) so the numbers do not depend on scoring.
 """
 
 import pytest

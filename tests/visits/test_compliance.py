@@ -40,8 +40,9 @@ def march(unit_a, unit_b, staff_a, staff_a2, staff_b):
         date(2025, 3, 31),
     ]:
         make_visit(a1, staff_a, kind="call", occurred_at=at(day))
-    # d1 (D: 1 visit, 1 call a week): everything done.
-    make_visit(d1, staff_a, kind="visit", occurred_at=at(date(2025, 3, 14)))
+    # d1 (D: 2 visits, 1 call a week): everything done.
+    for day in (date(2025, 3, 14), date(2025, 3, 21)):
+        make_visit(d1, staff_a, kind="visit", occurred_at=at(day))
     for day in (date(2025, 3, 4), date(2025, 3, 11), date(2025, 3, 18), date(2025, 3, 25)):
         make_visit(d1, staff_a, kind="call", occurred_at=at(day))
     # The other unit's customer is fully served but must not appear.
@@ -63,9 +64,9 @@ def test_compliance_per_person_and_grade_matches_the_hand_count(client, supervis
     grades = {row["grade"]: row for row in zhang["grades"]}
     assert grades["A"]["visits_required"] == 3 and grades["A"]["visits_counted"] == 2
     assert grades["A"]["calls_required"] == 8 and grades["A"]["calls_counted"] == 5
-    assert grades["D"]["visits_required"] == 1 and grades["D"]["visits_counted"] == 1
+    assert grades["D"]["visits_required"] == 2 and grades["D"]["visits_counted"] == 2
     assert grades["D"]["calls_required"] == 4 and grades["D"]["calls_counted"] == 4
-    assert zhang["total"]["visits_percent"] == 75.0  # 3 of 4
+    assert zhang["total"]["visits_percent"] == 80.0  # 4 of 5
     assert zhang["total"]["calls_percent"] == 75.0  # 9 of 12
     li = people["李四"]["total"]
     assert (li["visits_counted"], li["visits_required"]) == (0, 2)
@@ -75,10 +76,10 @@ def test_compliance_per_person_and_grade_matches_the_hand_count(client, supervis
 def test_unit_totals_and_percentages_are_on_the_page(client, supervisor_a, march):
     response = page(client, supervisor_a)
     total = response.context["total"]
-    assert (total["visits_counted"], total["visits_required"]) == (3, 6)
+    assert (total["visits_counted"], total["visits_required"]) == (4, 7)
     assert (total["calls_counted"], total["calls_required"]) == (9, 20)
     html = response.content.decode()
-    assert "50.0%" in html and "45.0%" in html and "75.0%" in html
+    assert "57.1%" in html and "45.0%" in html and "80.0%" in html
 
 
 def test_customers_behind_are_listed_with_their_numbers_and_the_served_ones_are_not(

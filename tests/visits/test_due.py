@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def d_customer_visited_this_month(customer_d, staff_a):
-    """Grade D: one visit a month (done today) and one call a week (not done)."""
-    make_visit(customer_d, staff_a, kind="visit", occurred_at=timezone.now())
+    """Grade D: two visits a month (both done today) and one call a week (not done)."""
+    for _ in range(2):
+        make_visit(customer_d, staff_a, kind="visit", occurred_at=timezone.now())
     return customer_d
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from icalendar import Calendar
 
 from crm_site.core.models import WorkCalendarDay
+from customers import care
 from tests.factories import make_customer, make_daily_report, make_entry, make_region, make_visit
 from visits.models import PlannedContact, ServicePlan
 from visits.plans import rules
@@ -553,7 +554,7 @@ def test_festival_greetings_are_planned_before_the_festival(unit_a, staff_a, set
     ]
     assert not _rows(customer=without, kind=ContactKind.GREETING).exists()
     assert planned_contacts_generate(today=today).created == 0
-    assert rules.greeting_days(
+    assert care.greeting_days(
         {date(2027, 2, 6): "Spring Festival", date(2027, 2, 7): "Spring Festival"},
         [date(2027, 2, 4), date(2027, 2, 5), date(2027, 2, 8)],
     ) == {date(2027, 2, 5): "Spring Festival"}

@@ -167,7 +167,13 @@ class PlannedContactQuerySet(ScopedQuerySet):
         return self.filter(state=PlannedContact.State.PLANNED)
 
     def between(self, start, end):
-        return self.filter(day__gte=start, day__lte=end)
+        """From `start` to `end`, both included; a bound that is None is open."""
+        rows = self
+        if start is not None:
+            rows = rows.filter(day__gte=start)
+        if end is not None:
+            rows = rows.filter(day__lte=end)
+        return rows
 
 
 class PlannedContact(models.Model):

@@ -8,7 +8,7 @@ one customer on one day, never after the end of the period that asks for them.
 """
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 # How many working days ahead a district's later visits may be pulled to join
@@ -120,21 +120,3 @@ def place(
         used[day] += len(chosen)
         placed.extend((w.customer, day) for w in chosen)
     return placed
-
-
-# The festivals whose greetings are planned (客户关怀), by the holiday calendar's names.
-FESTIVALS = ("Spring Festival", "Dragon Boat Festival", "Mid-autumn Festival", "National Day")
-
-
-def greeting_days(holidays: dict[date, str], working_days: list[date]) -> dict[date, str]:
-    """{greeting day: festival}: the last working day before the first day off
-    of each festival (`holidays`: day -> festival name; `working_days` sorted)."""
-    out: dict[date, str] = {}
-    for day in sorted(holidays):
-        name = holidays[day]
-        if name not in FESTIVALS or holidays.get(day - timedelta(days=1)) == name:
-            continue
-        before = [d for d in working_days if d < day]
-        if before:
-            out[before[-1]] = name
-    return out

@@ -69,9 +69,12 @@ def calendar_units(*, user):
     return units_for(user, "view")
 
 
-def calendar_contacts(*, user, start: date, end: date, person=None, unit=None) -> QuerySet:
-    """Planned contacts from `start` to `end` (inclusive) of one person or one
-    unit, within the user's scope."""
+def calendar_contacts(
+    *, user, start: date | None, end: date | None, person=None, unit=None
+) -> QuerySet:
+    """Planned contacts from `start` to `end` (inclusive; None leaves that end
+    open) of one person (the user when neither is given) or one unit, within
+    the user's scope."""
     contacts = PlannedContact.objects.visible_to(user).between(start, end)
     if unit is not None:
         contacts = contacts.filter(unit=unit)

@@ -15,13 +15,14 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm_site.core.db import allow_long_statements
 from crm_site.core.services import work_calendar
+from customers import care
 from customers.models import Contact, Customer
 
 from .. import cadence as cad
@@ -47,15 +48,6 @@ ON_SITE = [k for k in ContactKind.values if entry_kind(k) == Kind.VISIT]
 
 
 # --- the nightly planner ---------------------------------------------------------
-
-
-def _festivals(start: date, end: date) -> dict[date, str]:
-    """Official holidays (day -> festival name) from the holiday calendar."""
-    import chinese_calendar
-
-    return {
-        d: n for d, n in chinese_calendar.holidays.items() if start <= d <= end + timedelta(days=7)
-    }
 
 
 def horizon_days(today: date, n: int, calendar) -> list[date]:
@@ -279,15 +271,16 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
                     if anchored in in_horizon:
                         fixed.append((customer_id, person_id, anchored, ContactKind.NEEDS))
 
-    # Festival greetings (客户关怀): on the last working day before each major
-    # festival, for every customer with contacts on record.
+    # Festival greetings (客户关怀, customers/care.py): on the last working day
+    # before each major festival, for every customer with contacts on record.
     greetings = {
         day: name
-        for day, name in rules.greeting_days(
-            _festivals(today, last_day), calendar.working_days(today - timedelta(days=7), last_day)
-        ).items()
+        for day, name in care.festival_greetings(today, last_day, calendar).items()
         if day in in_horizon
     }
+    # The greeting says which festival, in the site's language (a stored text).
+    with translation.override(settings.LANGUAGE_CODE):
+        purposes = {day: str(care.FESTIVAL_LABELS[name]) for day, name in greetings.items()}
     if greetings:
         with_contacts = set(
             Contact.objects.order_by().values_list("customer_id", flat=True).distinct()
@@ -323,7 +316,7 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
         ):
             rows.append((customer_id, person_id, day, ContactKind.CALL))
 
-    created = _insert_planned(rows, unit_of, plans)
+    created = _insert_planned(rows, unit_of, plans, purposes)
     return PlanRun.objects.create(
         first_day=today,
         last_day=end,
@@ -333,21 +326,27 @@ def planned_contacts_generate(*, today: date | None = None, days: int | None = N
     )
 
 
-def _insert_planned(rows, unit_of, plans) -> int:
+def _purpose(kind: str, day: date, purposes: dict[date, str]) -> str:
+    return purposes.get(day, "") if kind == GREETING else ""
+
+
+def _insert_planned(rows, unit_of, plans, purposes: dict[date, str]) -> int:
     """COPY the new rows into a scratch table and insert those not there yet
     (elsewhere than PostgreSQL, the embedded default: a bulk insert that skips
     the rows already there)."""
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        return _insert_planned_portable(rows, unit_of, plans)
+        return _insert_planned_portable(rows, unit_of, plans, purposes)
     buffer = io.StringIO()
     for customer_id, person_id, day, kind in rows:
         unit_id = unit_of[customer_id]
         plan_id = plans.get(unit_id)
+        # The purposes are our own labels: no tab, newline or backslash to escape.
         buffer.write(
             f"{customer_id}\t{person_id}\t{unit_id}\t"
-            f"{plan_id if plan_id is not None else chr(92) + 'N'}\t{day.isoformat()}\t{kind}\n"
+            f"{plan_id if plan_id is not None else chr(92) + 'N'}\t{day.isoformat()}\t{kind}\t"
+            f"{_purpose(kind, day, purposes)}\n"
         )
     buffer.seek(0)
     table = PlannedContact._meta.db_table
@@ -355,16 +354,17 @@ def _insert_planned(rows, unit_of, plans) -> int:
         allow_long_statements()
         cursor.execute(
             "CREATE TEMP TABLE plan_new (customer_id bigint, person_id bigint, unit_id bigint,"
-            " plan_id bigint, day date, kind varchar(12)) ON COMMIT DROP"
+            " plan_id bigint, day date, kind varchar(12), purpose varchar(200)) ON COMMIT DROP"
         )
         cursor.copy_expert(
-            "COPY plan_new (customer_id, person_id, unit_id, plan_id, day, kind) FROM STDIN",
+            "COPY plan_new (customer_id, person_id, unit_id, plan_id, day, kind, purpose)"
+            " FROM STDIN",
             buffer,
         )
         cursor.execute(
             f"INSERT INTO {table} (customer_id, person_id, unit_id, plan_id, day, kind,"  # noqa: S608
             " purpose, state, reason, source, moved, created_at)"
-            " SELECT customer_id, person_id, unit_id, plan_id, day, kind, '', %s, '', %s,"
+            " SELECT customer_id, person_id, unit_id, plan_id, day, kind, purpose, %s, '', %s,"
             " false, now() FROM plan_new ORDER BY customer_id, person_id, day, kind"
             " ON CONFLICT DO NOTHING",
             [State.PLANNED, PlannedContact.Source.AUTO],
@@ -378,7 +378,7 @@ def _insert_planned(rows, unit_of, plans) -> int:
         return created
 
 
-def _insert_planned_portable(rows, unit_of, plans) -> int:
+def _insert_planned_portable(rows, unit_of, plans, purposes: dict[date, str]) -> int:
     with transaction.atomic():
         before = PlannedContact.objects.count()
         PlannedContact.objects.bulk_create(
@@ -390,6 +390,7 @@ def _insert_planned_portable(rows, unit_of, plans) -> int:
                     plan_id=plans.get(unit_of[customer_id]),
                     day=day,
                     kind=kind,
+                    purpose=_purpose(kind, day, purposes),
                     state=State.PLANNED,
                     source=PlannedContact.Source.AUTO,
                 )
@@ -422,25 +423,30 @@ def planned_contact_create(
     end_time=None,
 ) -> PlannedContact:
     """Plan a contact by hand (the calendar's "plan a contact")."""
-    with transaction.atomic():
-        if PlannedContact.objects.filter(
-            customer=customer, person=person, day=day, kind=kind
-        ).exists():
-            raise ValidationError(
-                _("This person already has a contact of this kind with this customer that day.")
+    duplicate = ValidationError(
+        _("This person already has a contact of this kind with this customer that day.")
+    )
+    try:
+        with transaction.atomic():
+            if PlannedContact.objects.filter(
+                customer=customer, person=person, day=day, kind=kind
+            ).exists():
+                raise duplicate
+            contact = PlannedContact.objects.create(
+                customer=customer,
+                person=person,
+                unit_id=customer.unit_id,
+                day=day,
+                kind=kind,
+                purpose=purpose[:200],
+                start_time=start_time,
+                end_time=end_time,
+                source=PlannedContact.Source.MANUAL,
             )
-        contact = PlannedContact.objects.create(
-            customer=customer,
-            person=person,
-            unit_id=customer.unit_id,
-            day=day,
-            kind=kind,
-            purpose=purpose[:200],
-            start_time=start_time,
-            end_time=end_time,
-            source=PlannedContact.Source.MANUAL,
-        )
-        _event(contact, actor=actor, kind="created", to_state=State.PLANNED)
+            _event(contact, actor=actor, kind="created", to_state=State.PLANNED)
+    except IntegrityError:
+        # Two identical requests at once: the unique constraint lets one in.
+        raise duplicate from None
     return contact
 
 

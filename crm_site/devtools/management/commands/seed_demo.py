@@ -9,6 +9,7 @@ from django.db import transaction
 SEEDERS = [
     "crm_site.devtools.demo.accounts",
     "crm_site.devtools.demo.customers",
+    "crm_site.devtools.demo.revenue",
     "crm_site.devtools.demo.customer_voice",
     "crm_site.devtools.demo.prospects",
     "crm_site.devtools.demo.visits",
