@@ -95,7 +95,8 @@ def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | ba
         .order_by("-created_at", "-pk")
         .values(
             "pk",
-            "number",
+            "complaint__number",
+            "seq",
             "kind",
             "created_at",
             "state",
@@ -167,7 +168,9 @@ def _mentions_from(rows: dict) -> list[Mention]:
             kind="claim",
             kind_label=claim_label,
             at=c["created_at"],
-            title=f"{c['number']} · {claim_kinds.get(c['kind'], c['kind'])}",
+            title="{}-L{} · {}".format(  # Claim.number
+                c["complaint__number"], c["seq"], claim_kinds.get(c["kind"], c["kind"])
+            ),
             url=reverse("complaints:claim_detail", args=[c["pk"]]),
             customer=c["complaint__customer__name"],
             status=_claim_status(claim_states.get(c["state"], c["state"]), c["paid_amount"]),
