@@ -39,6 +39,7 @@ def _columns() -> list[Column]:
         Column(_("Handler"), lambda c: user(c.handler), 10),
         Column(_("Responsible department"), lambda c: c.responsible_department, 14),
         Column(_("Deadline"), lambda c: local(c.deadline), 18, DATETIME_FORMAT),
+        Column(_("Regulatory due date"), lambda c: local(c.regulatory_due), 18, DATETIME_FORMAT),
         Column(_("Overdue"), lambda c: _("Yes") if c.is_overdue() else "", 8),
         Column(_("Resolved at"), lambda c: local(c.resolved_at), 18, DATETIME_FORMAT),
         Column(

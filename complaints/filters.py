@@ -8,12 +8,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from crm_site.accounts.models import ServiceUnit
 from crm_site.accounts.scope import units_for
-from crm_site.core import months
+from crm_site.core import batch, months
 from crm_site.core.exports import json_safe
 from crm_site.core.filters import ListFilterSet, unit_filter
 from crm_site.core.inputs import CleanInputForm
@@ -118,6 +119,34 @@ class ComplaintFilter(ListFilterSet):
         self.filters["responsible_outlet"].queryset = outlets.order_by("code")
         for name in ("status", "severity", "category", "channel", "unit", "responsible_outlet"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def choices_pending(self) -> batch.Pending:
+        """The reads of the select boxes' choices (categories, units, outlets), to
+        go in one round trip with the page's rows (crm_site.core.batch); once
+        read they are the select widgets' choices, so the form renders without a query.
+        Validation still checks a value against the field's queryset."""
+        fields = self.form.fields
+        english = (get_language() or "").startswith("en")
+        reads = {
+            "category": fields["category"].queryset.values("pk", "name", "name_en"),
+            "unit": fields["unit"].queryset.values("pk", "name"),
+            "responsible_outlet": fields["responsible_outlet"].queryset.values(
+                "pk", "code", "name"
+            ),
+        }
+        labels = {
+            "category": lambda r: (english and r["name_en"]) or r["name"],
+            "unit": lambda r: r["name"],
+            "responsible_outlet": lambda r: f"{r['code']} {r['name']}",
+        }
+
+        def build(rows: dict) -> None:
+            for name, label in labels.items():
+                field = fields[name]
+                options = [("", field.empty_label), *((r["pk"], label(r)) for r in rows[name])]
+                field.widget.choices = options
+
+        return batch.Pending(reads, build)
 
     def search(self, queryset, name, value):
         value = value.strip()[:100]

@@ -3,13 +3,21 @@ customer card. Every read starts from `Complaint.objects.visible_to(user)`; the
 figures page counts with complaints/services/figures.py (complaints/stats.py)."""
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 
-from crm_site.accounts.models import Role
+from crm_site.accounts.models import Role, display_name
 from crm_site.accounts.scope import is_staff_role
 from crm_site.core import batch
+from crm_site.core.listing import paged
+from crm_site.core.templatetags.crm_status import status_tone
 
 from .models import (
     OPEN_STATUSES,
@@ -49,6 +57,124 @@ def complaint_by_number(*, user, number: str) -> Complaint | None:
         Complaint.objects.visible_to(user)
         .filter(number=f"TS-{match[1]}-{match[2]}", merged_into__isnull=True)
         .first()
+    )
+
+
+# What a register row shows, read as plain values (no model instances).
+REGISTER_COLUMNS = (
+    "pk",
+    "number",
+    "repeat_of_id",
+    "merged_into_id",
+    "status",
+    "severity",
+    "channel",
+    "received_at",
+    "deadline",
+    "paused_since",
+    "customer__name",
+    "unit__name",
+    "category__name",
+    "category__name_en",
+    "handler__full_name",
+    "handler__first_name",
+    "handler__last_name",
+    "handler__username",
+)
+
+
+_URL_PK = 918273645  # stands for a row's pk in register_rows' address
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """A register row with every value it shows ready for the page (dates in
+    the current time zone, labels translated)."""
+
+    pk: int
+    url: str
+    number: str
+    repeat: bool
+    merged: bool
+    customer: str
+    unit: str
+    channel: str
+    category: str
+    severity: str
+    severity_label: str
+    status_label: str
+    status_tone: str
+    overdue: bool
+    received: str
+    deadline: str
+    deadline_short: str
+    handler: str
+
+
+def register_rows(values: Iterable[dict], *, now=None) -> list[RegisterRow]:
+    """The register rows of `values` (rows of `.values(*REGISTER_COLUMNS)`)."""
+    now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    english = (get_language() or "").startswith("en")
+    channels = {value: str(label) for value, label in Channel.choices}
+    severities = {value: str(label) for value, label in Severity.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    # The detail address of one complaint, the others' by putting their pk in its place.
+    sample = reverse("complaints:detail", args=[_URL_PK])
+    rows = []
+    for v in values:
+        deadline = v["deadline"].astimezone(zone)
+        status = v["status"]
+        rows.append(
+            RegisterRow(
+                pk=v["pk"],
+                url=sample.replace(str(_URL_PK), str(v["pk"])),
+                number=v["number"],
+                repeat=v["repeat_of_id"] is not None,
+                merged=v["merged_into_id"] is not None,
+                customer=v["customer__name"],
+                unit=v["unit__name"],
+                channel=channels.get(v["channel"], v["channel"]),
+                category=(english and v["category__name_en"]) or v["category__name"],
+                severity=v["severity"],
+                severity_label=severities.get(v["severity"], v["severity"]),
+                status_label=statuses.get(status, status),
+                status_tone=status_tone(status),
+                overdue=(
+                    status in OPEN_STATUSES and v["paused_since"] is None and v["deadline"] < now
+                ),
+                received=f"{v['received_at'].astimezone(zone):%Y-%m-%d %H:%M}",
+                deadline=f"{deadline:%Y-%m-%d %H:%M}",
+                deadline_short=f"{deadline:%m-%d %H:%M}",
+                handler=(
+                    display_name(
+                        v["handler__full_name"],
+                        v["handler__first_name"],
+                        v["handler__last_name"],
+                        v["handler__username"],
+                    )
+                    if v["handler__username"] is not None
+                    else ""
+                ),
+            )
+        )
+    return rows
+
+
+def complaint_register_page(
+    *, user, filters, number, per_page: int, also: Iterable[batch.Pending] = (), now=None
+) -> Page:
+    """A page of the register (complaint_list) as RegisterRows: the page's rows,
+    the count, the filter's choices (categories, units, outlets) and the reads
+    of `also` (the navigation's counts) in one round trip."""
+    complaints = complaint_list(user=user, filters=filters)
+    return paged(
+        complaints.values(*REGISTER_COLUMNS),
+        per_page,
+        number=number,
+        count_source=complaints,
+        rows=lambda values: register_rows(values, now=now),
+        also=[filters.choices_pending(), *also],
     )
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
-from crm_site.core import exports, sticky
+from crm_site.core import exports, nav, sticky
 from crm_site.core.forms import refuse_or_add_errors
 from crm_site.core.listing import paginate, query_string, sorted_list_context
 from crm_site.core.services import audit
@@ -102,11 +102,17 @@ def complaint_list(request):
     if jump := selectors.complaint_by_number(user=request.user, number=request.GET.get("q", "")):
         sticky.forget(request, "q")
         return redirect(jump)
-    filterset, complaints = _register(request)
-    context = sorted_list_context(
-        request, filterset, complaints, per_page=PAGE_SIZE, sort_keys=SORT_COLUMNS
+    filterset = ComplaintFilter(request.GET or None, user=request.user)
+    navigation = nav.navigation_reads(request)
+    page = selectors.complaint_register_page(
+        user=request.user,
+        filters=filterset,
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        also=[navigation] if navigation else [],
     )
-    context |= {"now": timezone.now(), "may_log": permissions.may_log(request.user)}
+    context = sorted_list_context(request, filterset, page=page, sort_keys=SORT_COLUMNS)
+    context["may_log"] = permissions.may_log(request.user)
     return render(request, "complaints/complaint_list.html", context)
 
 

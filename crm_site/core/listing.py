@@ -65,11 +65,42 @@ def capped_page(
     rows go through `rows`; the reads of `also` go with them (every other case
     reads them alone). A bad or too large page number falls back to paginate's
     way: count, then read the page it gives."""
-    paginator = CappedPaginator(
-        items, per_page, count_source=count_source, count_column=count_column
+    return paged(
+        items,
+        per_page,
+        number=request.GET.get("page") if number is None else number,
+        count_source=count_source,
+        count_column=count_column,
+        rows=rows,
+        also=also,
+        cap=CappedPaginator.cap,
     )
-    if number is None:
-        number = request.GET.get("page")
+
+
+def paged(
+    items: Any,
+    per_page: int,
+    *,
+    number: Any,
+    count_source: QuerySet[Any],
+    count_column: str | None = None,
+    rows: Callable[[Any], list[Any]] = list,
+    also: Iterable[batch.Pending] = (),
+    cap: int | None = None,
+) -> Page:  # type: ignore[type-arg]  # not subscriptable at run time
+    """Page `number` of `items` (a `.values()` queryset) with its count (up to
+    `cap` rows when given: CappedPaginator) and the reads of `also`, all in one
+    round trip when the page asked for is there; the rows go through `rows`. A
+    bad or too large page number gives the first or the last page, read after
+    the count, as paginate does."""
+    paginator: Paginator  # type: ignore[type-arg]  # not subscriptable at run time
+    if cap is None:
+        paginator = Paginator(items, per_page)
+    else:
+        paginator = CappedPaginator(
+            items, per_page, count_source=count_source, count_column=count_column
+        )
+        paginator.cap = cap
     try:
         wanted = int(number) if number not in (None, "") else 1
     except (TypeError, ValueError):
@@ -78,14 +109,19 @@ def capped_page(
         counted = count_source.order_by()
         if count_column:
             counted = counted.values(count_column)
+        if cap is not None:
+            counted = counted[: cap + 1]
         bottom = (wanted - 1) * paginator.per_page
         page_reads = {
-            "count": batch.Counted(counted[: paginator.cap + 1]),
+            "count": batch.Counted(counted),
             "rows": items[bottom : bottom + paginator.per_page],
         }
         found, *_also = batch.resolve([batch.Pending(page_reads, lambda found: found), *also])
-        paginator.capped = found["count"] > paginator.cap
-        paginator.__dict__["count"] = min(found["count"], paginator.cap)
+        total = found["count"]
+        if cap is not None:
+            paginator.capped = total > cap  # type: ignore[attr-defined]
+            total = min(total, cap)
+        paginator.__dict__["count"] = total
         if wanted <= paginator.num_pages:
             return Page(rows(found["rows"]), wanted, paginator)
     else:
@@ -128,14 +164,20 @@ def active_params(request: HttpRequest, *, exclude: Iterable[str] = ("page",)) -
 
 
 def sorted_list_context(
-    request: HttpRequest, filterset: Any, rows: Any, *, per_page: int, sort_keys: Any
+    request: HttpRequest,
+    filterset: Any,
+    rows: Any = None,
+    *,
+    per_page: int = 0,
+    sort_keys: Any,
+    page: Page | None = None,  # type: ignore[type-arg]  # not subscriptable at run time
 ) -> dict[str, Any]:
     """The context of a filtered, sortable, paginated list page: the filter
-    set, the page, the query for the page links, the column sort links and
-    whether any filter is given."""
+    set, the page (`page`, or `rows` paginated by `per_page`), the query for
+    the page links, the column sort links and whether any filter is given."""
     return {
         "filter": filterset,
-        "page_obj": paginate(request, rows, per_page),
+        "page_obj": page if page is not None else paginate(request, rows, per_page),
         "query_string": query_string(request),
         "sort_links": sort_links(request, filterset.active_sort(), sort_keys),
         "filters_active": bool(active_params(request, exclude=("page", "sort"))),

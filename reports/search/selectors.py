@@ -6,16 +6,22 @@ same number of queries whatever the rows.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import QuerySet
+from django.db.models.functions import Left
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from complaints.claims.models import Claim
 from complaints.models import Complaint
-from customers.selectors import customer_autocomplete
+from crm_site.accounts.models import display_name
+from crm_site.core import batch
+from customers.selectors import customer_matches
 from customers.waybills.numbers import is_waybill, normalise
-from visits.models import DailyReportEntry, UrgentReport
+from visits.models import DailyReport, DailyReportEntry, UrgentReport
 
 # Rows per group: the waybill page and the search answer show at most this many.
 GROUP_LIMIT = 50
@@ -47,7 +53,7 @@ class SearchResult:
     complaint_number: str | None = None
     mentions: list[Mention] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
-    customers: list = field(default_factory=list)
+    customers: list[dict] = field(default_factory=list)  # pk, code, name
     jump: str | None = None
 
     @property
@@ -63,117 +69,165 @@ def complaint_number(text: str) -> str | None:
     return f"TS-{match[1]}-{int(match[2]):06d}"
 
 
-def _complaint_mentions(user, number: str) -> list[Mention]:
-    rows = (
-        Complaint.objects.visible_to(user)
+def _labels(model, field: str) -> dict:
+    """A choice field's stored values and their (translated) labels."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def _claim_status(state: str, paid_amount) -> str:
+    """The claim's state, with the amount paid once there is one."""
+    return state if paid_amount is None else f"{state} ¥{paid_amount}"
+
+
+def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | batch.Compiled]:
+    """The scoped reads of the records naming the waybill `number`, as `.values()`
+    querysets (crm_site.core.batch): what a Mention shows, no more."""
+    return {
+        "complaints": Complaint.objects.visible_to(user)
         .filter(waybills__number=number)
-        .select_related("customer", "unit")
-        .order_by("-received_at", "-pk")[:GROUP_LIMIT]
+        .order_by("-received_at", "-pk")
+        .annotate(excerpt=Left("content", 80))
+        .values("pk", "number", "excerpt", "received_at", "status", "customer__name", "unit__name")[
+            :GROUP_LIMIT
+        ],
+        "claims": Claim.objects.visible_to(user)
+        .filter(waybills__number=number)
+        .order_by("-created_at", "-pk")
+        .values(
+            "pk",
+            "complaint__number",
+            "seq",
+            "kind",
+            "created_at",
+            "state",
+            "paid_amount",
+            "complaint__customer__name",
+            "unit__name",
+        )[:GROUP_LIMIT],
+        # The entries found first, then what a row shows joined to those alone:
+        # in one query the planner weighs the orders of eight joined tables,
+        # which took it far longer than running the query.
+        "entries": DailyReportEntry.objects.filter(
+            pk__in=DailyReportEntry.objects.visible_to(user)
+            .filter(waybills__number=number)
+            .order_by("-occurred_at", "-pk")
+            .values("pk")[:GROUP_LIMIT]
+        )
+        .order_by("-occurred_at", "-pk")
+        .values(
+            "pk",
+            "occurred_at",
+            "kind",
+            "report_id",
+            "report__status",
+            "report__unit__name",
+            "report__user__full_name",
+            "report__user__first_name",
+            "report__user__last_name",
+            "report__user__username",
+            "customer__name",
+        ),
+        "urgent": UrgentReport.objects.visible_to(user)
+        .filter(waybills__number=number)
+        .order_by("-created_at", "-pk")
+        .values("pk", "created_at", "title", "status", "customer__name", "unit__name")[
+            :GROUP_LIMIT
+        ],
+    }
+
+
+def _mentions_from(rows: dict) -> list[Mention]:
+    """The Mentions of the rows `_mention_reads` read, newest first."""
+    complaint_statuses = _labels(Complaint, "status")
+    entry_kinds = _labels(DailyReportEntry, "kind")
+    report_statuses = _labels(DailyReport, "status")
+    urgent_statuses = _labels(UrgentReport, "status")
+    complaint_label, entry_label, urgent_label = (
+        _("Complaint"),
+        _("Daily report entry"),
+        _("Urgent report"),
     )
-    return [
+    mentions = [
         Mention(
             kind="complaint",
-            kind_label=_("Complaint"),
-            at=c.received_at,
-            title=f"{c.number} · {c.content[:80]}",
-            url=c.get_absolute_url(),
-            customer=c.customer.name,
-            status=c.get_status_display(),
-            unit=c.unit.name,
+            kind_label=complaint_label,
+            at=c["received_at"],
+            title=f"{c['number']} · {c['excerpt']}",
+            url=reverse("complaints:detail", args=[c["pk"]]),
+            customer=c["customer__name"],
+            status=complaint_statuses.get(c["status"], c["status"]),
+            unit=c["unit__name"],
         )
-        for c in rows
+        for c in rows["complaints"]
     ]
-
-
-def _claim_status(claim: Claim) -> str:
-    """The claim's state, with the amount paid once there is one."""
-    state = claim.get_state_display()
-    return state if claim.paid_amount is None else f"{state} ¥{claim.paid_amount}"
-
-
-def _claim_mentions(user, number: str) -> list[Mention]:
-    rows = (
-        Claim.objects.visible_to(user)
-        .filter(waybills__number=number)
-        .select_related("complaint__customer", "unit")
-        .order_by("-created_at", "-pk")[:GROUP_LIMIT]
-    )
-    return [
+    claim_kinds = _labels(Claim, "kind")
+    claim_states = _labels(Claim, "state")
+    claim_label = _("Claim")
+    mentions += [
         Mention(
             kind="claim",
-            kind_label=_("Claim"),
-            at=c.created_at,
-            title=f"{c.number} · {c.get_kind_display()}",
-            url=c.get_absolute_url(),
-            customer=c.complaint.customer.name,
-            status=_claim_status(c),
-            unit=c.unit.name,
+            kind_label=claim_label,
+            at=c["created_at"],
+            title="{}-L{} · {}".format(  # Claim.number
+                c["complaint__number"], c["seq"], claim_kinds.get(c["kind"], c["kind"])
+            ),
+            url=reverse("complaints:claim_detail", args=[c["pk"]]),
+            customer=c["complaint__customer__name"],
+            status=_claim_status(claim_states.get(c["state"], c["state"]), c["paid_amount"]),
+            unit=c["unit__name"],
         )
-        for c in rows
+        for c in rows["claims"]
     ]
-
-
-def _entry_mentions(user, number: str) -> list[Mention]:
-    rows = (
-        DailyReportEntry.objects.visible_to(user)
-        .filter(waybills__number=number)
-        .select_related("customer", "report__user", "report__unit")
-        .order_by("-occurred_at", "-pk")[:GROUP_LIMIT]
-    )
-    return [
+    mentions += [
         Mention(
             kind="entry",
-            kind_label=_("Daily report entry"),
-            at=e.occurred_at,
-            title=f"{e.report.user.get_full_name()} · {e.get_kind_display()}",
-            url=e.get_absolute_url(),
-            customer=e.customer.name,
-            status=e.report.get_status_display(),
-            unit=e.report.unit.name,
+            kind_label=entry_label,
+            at=e["occurred_at"],
+            title="{} · {}".format(
+                display_name(
+                    e["report__user__full_name"],
+                    e["report__user__first_name"],
+                    e["report__user__last_name"],
+                    e["report__user__username"],
+                ),
+                entry_kinds.get(e["kind"], e["kind"]),
+            ),
+            url=f"{reverse('visits:report_detail', args=[e['report_id']])}#entry-{e['pk']}",
+            customer=e["customer__name"],
+            status=report_statuses.get(e["report__status"], e["report__status"]),
+            unit=e["report__unit__name"],
         )
-        for e in rows
+        for e in rows["entries"]
     ]
-
-
-def _urgent_mentions(user, number: str) -> list[Mention]:
-    rows = (
-        UrgentReport.objects.visible_to(user)
-        .filter(waybills__number=number)
-        .select_related("customer", "unit")
-        .order_by("-created_at", "-pk")[:GROUP_LIMIT]
-    )
-    return [
+    mentions += [
         Mention(
             kind="urgent",
-            kind_label=_("Urgent report"),
-            at=r.created_at,
-            title=r.title,
-            url=r.get_absolute_url(),
-            customer=r.customer.name if r.customer else "",
-            status=r.get_status_display(),
-            unit=r.unit.name,
+            kind_label=urgent_label,
+            at=r["created_at"],
+            title=r["title"],
+            url=reverse("visits:urgent_detail", args=[r["pk"]]),
+            customer=r["customer__name"] or "",
+            status=urgent_statuses.get(r["status"], r["status"]),
+            unit=r["unit__name"],
         )
-        for r in rows
-    ]
-
-
-def waybill_mentions(*, user, number: str) -> list[Mention]:
-    """Everything in the user's scope that names the waybill `number`
-    (normalised), newest first: complaints, their claims, daily-report entries,
-    urgent reports."""
-    mentions = [
-        *_complaint_mentions(user, number),
-        *_claim_mentions(user, number),
-        *_entry_mentions(user, number),
-        *_urgent_mentions(user, number),
+        for r in rows["urgent"]
     ]
     return sorted(mentions, key=lambda m: m.at, reverse=True)
 
 
-def search(*, user, q: str) -> SearchResult:
+def waybill_mentions(*, user, number: str) -> list[Mention]:
+    """Everything in the user's scope that names the waybill `number`
+    (normalised), newest first: complaints, their claims, daily-report
+    entries, urgent reports; read in one round trip."""
+    return _mentions_from(batch.rows_many(_mention_reads(user, number)))
+
+
+def search(*, user, q: str, also: Iterable[batch.Pending] = ()) -> SearchResult:
     """What the search box finds for `q`, scoped: the records naming it as a
     waybill number, the complaint it numbers, the customers it names or codes.
-    `jump` is set when the answer is one complaint asked for by its number."""
+    `jump` is set when the answer is one complaint asked for by its number.
+    The reads of `also` (the navigation's counts) go with the waybill's and
+    the customers' in one round trip."""
     q = (q or "").strip()[:QUERY_MAX_CHARS]
     result = SearchResult(query=q)
     if not q:
@@ -188,9 +242,15 @@ def search(*, user, q: str) -> SearchResult:
         if len(result.complaints) == 1:
             result.jump = result.complaints[0].get_absolute_url()
             return result
+    # The waybill's records, the customers and `also`, read in one round trip.
+    reads: dict[str, QuerySet | batch.Counted | batch.Compiled] = {}
     if is_waybill(q):
         result.waybill = normalise(q)
-        result.mentions = waybill_mentions(user=user, number=result.waybill)
+        reads |= _mention_reads(user, result.waybill)
     if len(q) >= 2:
-        result.customers = customer_autocomplete(user=user, q=q, limit=CUSTOMER_LIMIT)
+        reads["customers"] = customer_matches(user=user, q=q, limit=CUSTOMER_LIMIT)
+    rows, *_also = batch.resolve([batch.Pending(reads, lambda found: found), *also])
+    if result.waybill:
+        result.mentions = _mentions_from(rows)
+    result.customers = rows.get("customers", [])
     return result

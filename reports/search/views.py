@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from crm_site.core import nav
 from customers.waybills.numbers import is_waybill, normalise
 
 from . import selectors
@@ -11,7 +12,10 @@ from . import selectors
 def search(request):
     """/search/?q= : grouped, scoped results; one complaint asked for by its
     number opens straight away."""
-    result = selectors.search(user=request.user, q=request.GET.get("q", ""))
+    navigation = nav.navigation_reads(request)
+    result = selectors.search(
+        user=request.user, q=request.GET.get("q", ""), also=[navigation] if navigation else []
+    )
     if result.jump:
         return redirect(result.jump)
     return render(request, "reports/search.html", {"result": result, "q": result.query})

@@ -95,6 +95,32 @@ def test_the_export_rows_carry_the_complaints_fields(client, customer_a, staff_a
     assert row["处理期限"] == timezone.localtime(complaint.deadline).replace(tzinfo=None)
 
 
+def test_the_export_carries_the_regulatory_due_date(client, customer_a, staff_a, supervisor_a):
+    received = (timezone.now() - timedelta(hours=2)).replace(second=0, microsecond=0)
+    transfer = f.make_complaint(
+        customer_a,
+        by=staff_a,
+        channel="postal_12305",
+        received_at=received,
+        regulatory_due=received + timedelta(days=3),
+    )
+    older = f.make_complaint(customer_a, by=staff_a, received_at=received - timedelta(days=1))
+    Complaint.objects.filter(pk=older.pk).update(regulatory_due=None)
+    sheet = export(client, supervisor_a).active
+    header = [c.value for c in sheet[1]]
+    assert header[header.index("处理期限") + 1] == "法定处理期限"
+    rows = {
+        row[0]: dict(zip(header, row, strict=True))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    due = rows[transfer.number]["法定处理期限"]
+    assert due == timezone.localtime(transfer.regulatory_due).replace(tzinfo=None)
+    assert sheet.cell(row=2, column=header.index("法定处理期限") + 1).number_format == (
+        sheet.cell(row=2, column=header.index("处理期限") + 1).number_format
+    )
+    assert rows[older.number]["法定处理期限"] is None
+
+
 def test_text_that_a_spreadsheet_would_run_is_escaped(client, customer_a, staff_a):
     f.make_complaint(
         customer_a,

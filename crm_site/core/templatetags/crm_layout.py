@@ -1,7 +1,9 @@
-"""`wrap`: a shared partial (a card, a table frame, a filter form) around a page's own markup."""
+"""Layout tags: `wrap` (a shared partial — a card, a table frame, a filter form — around a
+page's own markup) and `sort_heading` (a sortable column's heading)."""
 
 from django import template
 from django.template.base import token_kwargs
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -50,3 +52,22 @@ def wrap(parser, token):
             raise template.TemplateSyntaxError("slot takes one name")
         slots[name[0]] = parser.parse(("slot", "endwrap"))
     return WrapNode(parser.compile_filter(bits[1]), extra, nodelist, slots)
+
+
+_SORT_ICONS = {
+    "asc": ' <i class="bi bi-caret-up-fill" aria-hidden="true"></i>',
+    "desc": ' <i class="bi bi-caret-down-fill" aria-hidden="true"></i>',
+}
+
+
+@register.simple_tag
+def sort_heading(link: dict, label) -> str:
+    """A sortable column's heading link (crm_site.core.listing.sort_links gives
+    `link`: its url and the current direction), as partials' _sort_header.html
+    writes it, without a template of its own."""
+    return format_html(
+        '<a class="sort-link link-body-emphasis text-decoration-none" href="{}">{}{}</a>',
+        link["url"],
+        label,
+        mark_safe(_SORT_ICONS.get(link["dir"], "")),  # noqa: S308 - constant markup
+    )
