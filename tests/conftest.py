@@ -109,21 +109,21 @@ def redis_required():
 
 
 @pytest.fixture(scope="session")
-def _worker_process(postgres_required, redis_required, django_db_setup, tmp_path_factory):
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    services.purge_broker()
-    proc = services.start_worker(log)
-    yield proc
-    services.stop_process(proc)
+def _session_worker(postgres_required, redis_required, django_db_setup, tmp_path_factory):
+    worker = services.SessionWorker(tmp_path_factory.mktemp("celery") / "worker.log")
+    yield worker
+    worker.set_aside()
+    services.SessionWorker.current = None
 
 
 @pytest.fixture
-def celery_worker(_worker_process, transactional_db):
+def celery_worker(_session_worker, transactional_db):
     """A real `celery worker` process on Redis and the test database.
 
     The test's writes must be committed for the worker to see them, hence
     transactional_db. Tasks are not eager in such a test.
     """
-    if _worker_process.poll() is not None:
-        pytest.fail("the Celery worker process died; see its log")
-    return _worker_process
+    proc = _session_worker.running()
+    yield proc
+    if proc.poll() is not None:
+        pytest.fail("the Celery worker process died during the test; see its log")

@@ -113,21 +113,51 @@ def run_python(
     )
 
 
+class SessionWorker:
+    """The suite's shared worker (the `celery_worker` fixture): started when a
+    test first needs it, stopped while a test runs workers of its own (else it
+    would take their tasks: a paused or killed worker must be the one that got
+    the task), and started again by the next test that needs it."""
+
+    current: "SessionWorker | None" = None
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.proc = None
+        SessionWorker.current = self
+
+    def running(self):
+        if self.proc is None or self.proc.poll() is not None:
+            purge_broker()
+            self.proc = start_worker(self.log_path, _shared=True)
+        return self.proc
+
+    def set_aside(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+            self.proc = None
+
+
 def start_worker(
     log_path: Path,
     extra_env: dict | None = None,
     ready_timeout: float = 60,
     pauses: dict | None = None,
     queues: list[str] | None = None,
+    _shared: bool = False,
 ):
     """Start `celery worker` (solo pool) on the test database; wait until ready.
 
     It consumes every queue (default, urgent, bulk) unless `queues` names some.
+    The suite's shared worker is stopped first (SessionWorker), so that this
+    one gets the test's tasks.
 
     `pauses` slows functions down inside the worker, so a test can kill it at a
     known point: {"reports.services._overwrite": {"after": 120}} (see
     tests/support/worker_app.py; the worker logs "test-pause <function> ...").
     """
+    if not _shared and SessionWorker.current is not None:
+        SessionWorker.current.set_aside()
     env = os.environ.copy()
     env.update(
         {
