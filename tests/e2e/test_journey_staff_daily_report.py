@@ -7,11 +7,14 @@ finds it again, submits; the visits due shrink by the three customers written
 up; signs out. A second test logs a call straight from the due list.
 """
 
+import copy
 import re
 
 import pytest
 from django.utils import timezone
 
+from customers.grading import DEFAULT_DEFINITION
+from customers.models import GradingRule
 from tests.e2e.conftest import PHONE, confirm_click
 from tests.factories import make_customer, make_visit
 
@@ -22,8 +25,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def book(staff_a, unit_a):
     """Four grade-D customers (1 visit a month, 1 call a week) of staff_a, and one A.
 
-    Each D customer has exactly one thing left to do, so one entry clears it.
+    Each D customer has exactly one thing left to do, so one entry clears it
+    (the rule's D cadence set to 1 visit: the shipped one is tested in
+    tests/customers/test_grading.py).
     """
+    definition = copy.deepcopy(DEFAULT_DEFINITION)
+    for grade in definition["grades"]:
+        if grade["code"] == "D":
+            grade["visits_per_month"] = 1
+    GradingRule.objects.update_or_create(version=1, defaults={"definition": definition})
     now = timezone.now()
     called = make_customer(unit_a, name="上海远航物流", grade="D", visiting_person=staff_a)
     make_visit(called, staff_a, kind="call", occurred_at=now)

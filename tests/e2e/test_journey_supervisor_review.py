@@ -18,16 +18,18 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def submitted_report(staff_a, unit_a):
-    """Today's report of staff_a, submitted: a plain visit and a flagged call."""
+    """Today's report of staff_a, submitted: a plain visit and a flagged call
+    (just after midnight, so that editing an entry is never refused as still
+    to come, whatever the hour the suite runs)."""
     plain = make_customer(unit_a, name="上海远航物流", grade="B", visiting_person=staff_a)
     flagged = make_customer(unit_a, name="杭州顺达仓储", grade="A", visiting_person=staff_a)
     report = make_daily_report(staff_a)
-    make_entry(report, plain, kind="visit", at="09:30", effect="", opinions="客户询问冷链运输报价")
+    make_entry(report, plain, kind="visit", at="00:05", effect="", opinions="客户询问冷链运输报价")
     make_entry(
         report,
         flagged,
         kind="call",
-        at="14:00",
+        at="00:10",
         market="竞争对手推出仓配一体化套餐，报价低约20%",
         needs_escalation=True,
         escalation_reason="竞争对手降价幅度大，客户考虑转移仓储业务",

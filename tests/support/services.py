@@ -172,6 +172,9 @@ def start_worker(
     if pauses:
         app = "tests.support.worker_app"
         env["TEST_WORKER_PAUSES"] = json.dumps(pauses)
+    # The log may hold an earlier worker's lines (spawn appends): only what
+    # this one writes says it is ready.
+    offset = log_path.stat().st_size if log_path.exists() else 0
     proc = spawn(
         [
             sys.executable,
@@ -198,7 +201,7 @@ def start_worker(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"worker exited early:\n{log_path.read_text(errors='replace')}")
-        if b" ready." in log_path.read_bytes():
+        if b" ready." in log_path.read_bytes()[offset:]:
             return proc
         time.sleep(0.2)
     stop_process(proc)
