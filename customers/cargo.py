@@ -57,6 +57,25 @@ class Density(models.TextChoices):
     MIXED = "mixed", _("Mixed")
 
 
+# The profile's columns on the card, in the card form's order (the form, the
+# card's change history and the .xlsx export all list them so).
+FIELDS = (
+    "cargo_goods",
+    "cargo_size",
+    "cargo_weight",
+    "cargo_density",
+    "special_handling",
+    "packaging",
+    "transport_modes",
+    "load_type",
+    "equipment",
+    "delivery_windows",
+    "appointment_required",
+    "receipt_return",
+    "shipments_per_month",
+    "tonnage_per_month",
+)
+
 # The card's multi-choice columns and their choices.
 MULTI_CHOICES: dict[str, type[models.TextChoices]] = {
     "transport_modes": TransportMode,

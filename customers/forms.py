@@ -25,24 +25,6 @@ from .models import CODE_TAKEN, Contact, Customer, LogisticsService, Nature, Sca
 from .outlets.fields import OutletChoiceField
 from .outlets.selectors import outlet_choices
 
-# The cargo profile (customers/cargo.py), in the card form's order.
-CARGO_FIELDS = [
-    "cargo_goods",
-    "cargo_size",
-    "cargo_weight",
-    "cargo_density",
-    "special_handling",
-    "packaging",
-    "transport_modes",
-    "load_type",
-    "equipment",
-    "delivery_windows",
-    "appointment_required",
-    "receipt_return",
-    "shipments_per_month",
-    "tonnage_per_month",
-]
-
 
 class CodeListField(forms.MultipleChoiceField):
     """Tick boxes for a stored list of codes (customers.cargo): shown from and
@@ -82,7 +64,7 @@ CUSTOMER_FIELDS = [
     "services",
     "notes",
     "serving_outlet",
-    *CARGO_FIELDS,
+    *cargo.FIELDS,
 ]
 
 

@@ -540,27 +540,10 @@ def revenue_input(value) -> str | None:
 
 # --- fast export rows ------------------------------------------------------------
 
-CARGO_EXPORT_FIELDS = (
-    "cargo_goods",
-    "cargo_size",
-    "cargo_weight",
-    "cargo_density",
-    "special_handling",
-    "packaging",
-    "transport_modes",
-    "load_type",
-    "equipment",
-    "delivery_windows",
-    "appointment_required",
-    "receipt_return",
-    "shipments_per_month",
-    "tonnage_per_month",
-)
-
 
 def _cargo_values(values, labels) -> list:
-    """The cargo profile's file values from CARGO_EXPORT_FIELDS, in that order."""
-    row = dict(zip(CARGO_EXPORT_FIELDS, values, strict=True))
+    """The cargo profile's file values from cargo.FIELDS, in that order."""
+    row = dict(zip(cargo.FIELDS, values, strict=True))
     out = []
     for key, value in row.items():
         if key in CHOICES:
@@ -599,7 +582,7 @@ _EXPORT_FIELDS = (
     "notes",
     "updated_at",
     "serving_outlet__code",
-    *CARGO_EXPORT_FIELDS,
+    *cargo.FIELDS,
 )
 
 

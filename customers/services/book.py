@@ -20,7 +20,7 @@ from crm_site.core.idempotency import create_once
 from crm_site.core.services import audit
 from crm_site.core.versioning import claim_version
 
-from .. import grading
+from .. import cargo, grading
 from ..models import Contact, Customer, CustomerChange, GradeChange, GradingRule, LogisticsService
 
 # Fields whose changes the card's history lists (CustomerChange.changes).
@@ -41,21 +41,7 @@ TRACKED_FIELDS = (
     "notes",
     "assignment_override_reason",
     "serving_outlet",
-    # The cargo profile (customers/cargo.py).
-    "cargo_goods",
-    "cargo_size",
-    "cargo_weight",
-    "cargo_density",
-    "special_handling",
-    "packaging",
-    "transport_modes",
-    "load_type",
-    "equipment",
-    "delivery_windows",
-    "appointment_required",
-    "receipt_return",
-    "shipments_per_month",
-    "tonnage_per_month",
+    *cargo.FIELDS,
 )
 # The history rows of changes to the card itself (not its contacts or voice records).
 CARD_KINDS = (
