@@ -13,6 +13,7 @@ from customers.voice.models import SURVEY_ITEMS
 
 from . import selectors
 from .models import ContactKind, ServicePlan
+from .services import PLAN_FIELDS
 
 
 class ServicePlanForm(CleanInputModelForm):
@@ -32,21 +33,7 @@ class ServicePlanForm(CleanInputModelForm):
 
     class Meta:
         model = ServicePlan
-        fields = [
-            "unit",
-            "title",
-            "period",
-            "start",
-            "end",
-            "goal_development",
-            "goal_relationship",
-            "goal_after_sales",
-            "key_services",
-            "survey_items",
-            "grades",
-            "visits_target",
-            "people",
-        ]
+        fields = ["unit", *PLAN_FIELDS, "people"]
         widgets = {
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
