@@ -96,6 +96,13 @@ def period_parse(kind: str, value: str | None) -> Period | None:
 # --- the report -----------------------------------------------------------------------
 
 
+def _change(amount: Decimal, last_year: Decimal) -> Decimal | None:
+    """`amount` against the same period a year before, in per cent; None without it."""
+    if not last_year:
+        return None
+    return ((amount - last_year) / last_year * 100).quantize(Decimal("0.1"))
+
+
 @dataclass
 class Line:
     pk: int
@@ -110,10 +117,7 @@ class Line:
 
     @property
     def change(self) -> Decimal | None:
-        """Against the same period a year before, in per cent; None without it."""
-        if not self.last_year:
-            return None
-        return ((self.amount - self.last_year) / self.last_year * 100).quantize(Decimal("0.1"))
+        return _change(self.amount, self.last_year)
 
 
 @dataclass
@@ -131,9 +135,7 @@ class Totals:
 
     @property
     def change(self) -> Decimal | None:
-        if not self.last_year:
-            return None
-        return ((self.amount - self.last_year) / self.last_year * 100).quantize(Decimal("0.1"))
+        return _change(self.amount, self.last_year)
 
 
 @dataclass
