@@ -251,6 +251,17 @@ def complaints_at_scale_added() -> bool:
     return Waybill.objects.filter(number=MARKER_WAYBILL).exists()
 
 
+def _status_and_resolved(rng: random.Random, received):
+    """A generated complaint's status (mostly closed) and, once resolved, when."""
+    status = rng.choices(
+        ["closed", "resolved", "investigating", "received"], weights=[70, 10, 12, 8]
+    )[0]
+    resolved = (
+        received + timedelta(days=rng.randrange(1, 8)) if status in ("closed", "resolved") else None
+    )
+    return status, resolved
+
+
 def waybill_number(n: int) -> str:
     """The n-th generated waybill number: a carrier prefix and ten digits, all
     distinct (n -> n * 2654435761 mod 10^10 is one-to-one: the factor is prime
@@ -593,14 +604,7 @@ class Generator:
             customer = rng.choice(customer_ids)
             unit = self.customer_unit[customer]
             received = self.now - timedelta(days=rng.randrange(720), hours=rng.randrange(24))
-            status = rng.choices(
-                ["closed", "resolved", "investigating", "received"], weights=[70, 10, 12, 8]
-            )[0]
-            resolved = (
-                received + timedelta(days=rng.randrange(1, 8))
-                if status in ("closed", "resolved")
-                else None
-            )
+            status, resolved = _status_and_resolved(rng, received)
             handler = rng.choice(self.staff_by_unit[unit])
             writer.add(
                 *complaint_row(
@@ -695,14 +699,7 @@ class Generator:
         for n in range(plan.scale_complaints):
             customer, unit = rng.choice(customers)
             received = self.now - timedelta(days=rng.randrange(730), hours=rng.randrange(24))
-            status = rng.choices(
-                ["closed", "resolved", "investigating", "received"], weights=[70, 10, 12, 8]
-            )[0]
-            resolved = (
-                received + timedelta(days=rng.randrange(1, 8))
-                if status in ("closed", "resolved")
-                else None
-            )
+            status, resolved = _status_and_resolved(rng, received)
             handler = rng.choice(people[unit])
             complaints.add(
                 *complaint_row(
