@@ -6,6 +6,8 @@ serializers below describe that input for the schema and check its types.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.claims.models import Claim
@@ -13,6 +15,7 @@ from complaints.models import Complaint
 from crm_site.core.inputs import refuse_dates_out_of_range
 from crm_site.core.models import Notification
 from customers.models import Contact, Customer, Outlet
+from customers.revenue.models import MonthlyTurnover
 from customers.waybills.models import TrackingEvent
 from reports.models import MonthlyPatrolSummary
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
@@ -260,6 +263,30 @@ class PlannedContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TurnoverSerializer(serializers.ModelSerializer):
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    unit = serializers.IntegerField(
+        source="customer.unit_id", read_only=True, help_text=_("The customer's service unit.")
+    )
+    month = serializers.SerializerMethodField(help_text="YYYY-MM")
+
+    class Meta:
+        model = MonthlyTurnover
+        fields = ["id", "customer", "customer_code", "unit", "month", "amount", "version", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_month(self, row) -> str:
+        return f"{row.month:%Y-%m}"
+
+
+class TurnoverBatchSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("Months stored for the first time."))
+    updated = serializers.IntegerField(help_text=_("Months whose stored figure was replaced."))
+    unchanged = serializers.IntegerField(help_text=_("Months sent again with the same figure."))
+    results = TurnoverSerializer(many=True, help_text=_("The rows as stored, in the order sent."))
+
+
 class OutletSerializer(serializers.ModelSerializer):
     class Meta:
         model = Outlet
@@ -488,4 +515,27 @@ class PlannedContactInputSerializer(serializers.Serializer):
     start_time = serializers.TimeField(required=False, allow_null=True)
     end_time = serializers.TimeField(
         required=False, allow_null=True, help_text=_("After start_time.")
+    )
+
+
+class TurnoverInputSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("The customer's id (or give customer_code).")
+    )
+    customer_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text=_("The customer's code.")
+    )
+    month = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("The month's turnover in CNY, to the cent; replaces a stored figure."),
+    )
+
+
+class TurnoverBatchInputSerializer(serializers.Serializer):
+    rows = TurnoverInputSerializer(
+        many=True,
+        help_text=_("Up to 5,000 months; one wrong row saves none (errors name rows.<n>.<field>)."),
     )

@@ -18,6 +18,7 @@ router.register("urgent-reports", views.UrgentReportViewSet, basename="urgent-re
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("planned-contacts", views.PlannedContactViewSet, basename="planned-contact")
+router.register("turnover", views.TurnoverViewSet, basename="turnover")
 router.register("outlets", views.OutletViewSet, basename="outlet")
 router.register("waybills", views.WaybillViewSet, basename="waybill")
 router.register("monthly-summaries", views.SummaryViewSet, basename="summary")

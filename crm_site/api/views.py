@@ -38,6 +38,10 @@ from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.forms import ContactForm, CustomerForm
 from customers.models import Contact, Customer, Outlet, Waybill
+from customers.revenue import selectors as revenue_selectors
+from customers.revenue import services as revenue_services
+from customers.revenue.filters import TurnoverFilter
+from customers.revenue.models import MonthlyTurnover
 from reports import permissions as report_permissions
 from reports import selectors as report_selectors
 from reports.filters import SummaryFilter
@@ -744,6 +748,126 @@ class PlannedContactViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.Generic
         _valid(form)
         contact = plan_services.planned_contact_create(actor=user, **form.service_kwargs())
         return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+# --- monthly turnover --------------------------------------------------------------------------
+
+TURNOVER_BATCH_MAX = 5000
+
+
+def _turnover_row(user, data) -> tuple[dict, str]:
+    """One row as the turnover import reads it, and the field its customer was
+    named by (`customer_code`, else the id in `customer`)."""
+    if not isinstance(data, dict):
+        raise exceptions.ParseError(_("Send a JSON object."))
+    if data.get("customer_code") not in (None, ""):
+        code, named_by = data["customer_code"], "customer_code"
+    else:
+        code, named_by = _customer_code(user, data.get("customer")), "customer"
+    return {"code": code, "month": data.get("month"), "amount": data.get("amount")}, named_by
+
+
+def _turnover_save(request, given: list, *, batch: bool):
+    """Save the rows through the import's service (all or nothing, a stored
+    month replaced); its errors as a 400, by field (`rows.<n>.<field>` in a batch)."""
+    user = request.user
+    rows, named_by = [], []
+    for number, data in enumerate(given, start=1):
+        values, name = _turnover_row(user, data)
+        rows.append((number, values, False))
+        named_by.append(name)
+    outcome = revenue_services.turnover_rows_save(actor=user, rows=rows, name="api")
+    if outcome.error_count:
+        errors: dict[str, list[str]] = {}
+        for error in outcome.errors:
+            field = error["column"] or "non_field_errors"
+            if field == "code":
+                field = named_by[error["row"] - 1]
+            key = f"rows.{error['row']}.{field}" if batch else field
+            errors.setdefault(key, []).append(error["message"])
+        raise FormInvalid(errors)
+    return outcome, revenue_selectors.turnover_rows(user=user, keys=outcome.saved)
+
+
+@documented(
+    serializers.TurnoverSerializer,
+    list=gettext_lazy(
+        "Monthly turnover (营业额): supervisors and up their units', staff that of the "
+        "customers they visit"
+    ),
+    filters=[
+        OpenApiParameter("customer", OpenApiTypes.INT, description=gettext_lazy("Customer id")),
+        OpenApiParameter("customer_code", OpenApiTypes.STR),
+        OpenApiParameter("month_from", OpenApiTypes.STR, description="YYYY-MM"),
+        OpenApiParameter("month_to", OpenApiTypes.STR, description="YYYY-MM"),
+        OpenApiParameter("unit", OpenApiTypes.INT),
+    ],
+    retrieve=gettext_lazy("One customer's turnover in one month"),
+)
+class TurnoverViewSet(ApiView, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.TurnoverSerializer
+    queryset = selectors.schema_only(MonthlyTurnover)
+
+    def list(self, request):
+        user = request.user
+        filterset = _filters(TurnoverFilter(_query(request), user=user))
+        rows = filterset.apply(revenue_selectors.turnover_list(user=user))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        return revenue_selectors.turnover_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "Save one customer's turnover for a month (supervisors and up), as the import "
+            "does: a month already stored is replaced (200), a new one created (201)"
+        ),
+        request=serializers.TurnoverInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={
+            201: serializers.TurnoverSerializer,
+            200: serializers.TurnoverSerializer,
+            **ERRORS,
+        },
+    )
+    @idempotent
+    def create(self, request):
+        _minimum_role(request, Role.SUPERVISOR)
+        outcome, saved = _turnover_save(request, [request.data], batch=False)
+        return Response(
+            self.get_serializer(saved[0]).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "Save many months at once (supervisors and up): all or nothing, as the import; "
+            "a month already stored is replaced"
+        ),
+        request=serializers.TurnoverBatchInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={200: serializers.TurnoverBatchSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["post"], serializer_class=serializers.TurnoverBatchSerializer)
+    @idempotent
+    def batch(self, request):
+        _minimum_role(request, Role.SUPERVISOR)
+        given = request.data.get("rows") if isinstance(request.data, dict) else None
+        if not isinstance(given, list) or not given:
+            raise FormInvalid({"rows": [_("Send a list of at least one row.")]})
+        if len(given) > TURNOVER_BATCH_MAX:
+            raise FormInvalid(
+                {"rows": [_("Send at most %(n)s rows at once.") % {"n": TURNOVER_BATCH_MAX}]}
+            )
+        outcome, saved = _turnover_save(request, given, batch=True)
+        result = {
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "results": serializers.TurnoverSerializer(saved, many=True).data,
+        }
+        return Response(result)
 
 
 # --- outlets, waybills, summaries, notifications --------------------------------------------------

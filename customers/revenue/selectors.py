@@ -39,6 +39,24 @@ def turnover_get(*, user, pk: int) -> MonthlyTurnover:
     )
 
 
+def turnover_rows(*, user, keys) -> list[MonthlyTurnover]:
+    """The stored rows of (customer id, month) `keys` the user may see, in the
+    keys' order (a key without a visible row is left out)."""
+    keys = list(keys)
+    found: dict = {}
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        rows = (
+            MonthlyTurnover.objects.visible_to(user)
+            .select_related("customer")
+            .filter(
+                customer_id__in={pk for pk, _m in chunk}, month__in={m for _pk, m in chunk}
+            )
+        )
+        found.update({(row.customer_id, row.month): row for row in rows})
+    return [found[key] for key in keys if key in found]
+
+
 def customer_get(*, user, pk: int) -> Customer:
     """A customer in the user's scope (404 outside it)."""
     return get_object_or_404(Customer.objects.visible_to(user), pk=pk)

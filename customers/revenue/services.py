@@ -37,6 +37,8 @@ class ImportOutcome:
     updated: int = 0
     unchanged: int = 0
     regraded: RegradeRun | None = None
+    # (customer id, month) of every row saved, in the order given.
+    saved: list = field(default_factory=list)
 
     def error(self, row: int, column: str, message: str) -> None:
         self.error_count += 1
@@ -50,7 +52,10 @@ def _amount(value) -> Decimal | None:
         amount = Decimal(text) if text is not None else None
     except InvalidOperation:
         return None
-    if amount is None or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(rules.CENT):
+    # "NaN" and "Infinity" read as numbers, and compare with nothing.
+    if amount is None or not amount.is_finite():
+        return None
+    if amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(rules.CENT):
         return None
     return amount
 
@@ -126,6 +131,7 @@ def turnover_rows_save(*, actor: User, rows, name: str = "") -> ImportOutcome:
         return outcome
     with transaction.atomic():
         changed = _write(actor, planned, outcome)
+        outcome.saved = list(planned)
         moved = revenue_figures_refresh(customer_ids={pk for pk, _m in changed}, actor=actor)
         audit(
             actor=actor,

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from complaints.defaults import defaults_ensure
 from crm_site.core.services import notify
+from customers.revenue.models import MonthlyTurnover
 from tests import factories as f
 from tests.complaints.claim_factories import make_claim
 from visits.plans.models import PlannedContact
@@ -44,6 +45,9 @@ def data(staff_a, admin_user, unit_a, supervisor_a, manager_a):
     make_claim(f.make_complaint(customer, by=staff_a), by=staff_a)
     PlannedContact.objects.create(
         customer=customer, person=staff_a, unit=unit_a, day=timezone.localdate(), kind="call"
+    )
+    MonthlyTurnover.objects.create(
+        customer=customer, month=timezone.localdate().replace(day=1), amount=1000
     )
     f.make_entry(f.make_daily_report(staff_a), customer)
     f.make_urgent_report(unit_a, raised_by=supervisor_a, route=True)

@@ -17,6 +17,7 @@ from crm_site.accounts.scope import is_at_least
 from crm_site.api.models import ApiKey
 from crm_site.core.models import Notification
 from customers.models import Contact, Customer
+from customers.revenue.models import MonthlyTurnover
 from reports.models import MonthlyPatrolSummary
 from reports.services import summary_build
 from tests import factories as f
@@ -43,6 +44,7 @@ RESOURCES = {
     "complaints": (Complaint, "/api/v1/complaints/{pk}/", Role.STAFF),
     "claims": (Claim, "/api/v1/claims/{pk}/", Role.STAFF),
     "planned-contacts": (PlannedContact, "/api/v1/planned-contacts/{pk}/", Role.STAFF),
+    "turnover": (MonthlyTurnover, "/api/v1/turnover/{pk}/", Role.STAFF),
     "daily-reports": (DailyReport, "/api/v1/daily-reports/{pk}/", Role.STAFF),
     "urgent-reports": (UrgentReport, "/api/v1/urgent-reports/{pk}/", Role.SUPERVISOR),
     "monthly-summaries": (MonthlyPatrolSummary, "/api/v1/monthly-summaries/{pk}/", Role.SUPERVISOR),
@@ -71,6 +73,9 @@ def world(request, unit_a, unit_b, staff_a, staff_b, supervisor_a, supervisor_b,
             day=timezone.localdate(),
             kind=ContactKind.VISIT,
         )
+        MonthlyTurnover.objects.create(
+            customer=customer, month=timezone.localdate().replace(day=1), amount=1000
+        )
         f.make_daily_report(staff)
         f.make_urgent_report(unit, raised_by=supervisor)
         summary_build(unit_id=unit.pk, month=timezone.localdate().replace(day=1))
@@ -80,7 +85,7 @@ def world(request, unit_a, unit_b, staff_a, staff_b, supervisor_a, supervisor_b,
 
 
 @settings(
-    max_examples=40,
+    max_examples=45,
     derandomize=True,
     deadline=None,
     database=None,
@@ -117,6 +122,12 @@ WRITES = [
     ("patch", "/api/v1/customers/{customer}/", {"name": "x"}),
     ("post", "/api/v1/waybills/SF1234567890/events/", {"event_id": "1"}),
     ("post", "/api/v1/planned-contacts/", {"customer": 1, "kind": "call", "day": "2030-01-07"}),
+    ("post", "/api/v1/turnover/", {"customer": 1, "month": "2030-01", "amount": "1"}),
+    (
+        "post",
+        "/api/v1/turnover/batch/",
+        {"rows": [{"customer": 1, "month": "2030-01", "amount": "1"}]},
+    ),
 ]
 
 
@@ -126,7 +137,7 @@ def test_a_read_only_key_never_writes(world, persona):
     user = people[persona]
     api = ApiClient(key_for(user, read_only=True))
     customer = Customer.objects.visible_to(user).first() or Customer.objects.first()
-    models = (Customer, Complaint, Contact, PlannedContact)
+    models = (Customer, Complaint, Contact, PlannedContact, MonthlyTurnover)
     counts = [model.objects.count() for model in models]
     for method, url, data in WRITES:
         response = getattr(api, method)(url.format(customer=customer.pk), data)

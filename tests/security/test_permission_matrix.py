@@ -683,6 +683,12 @@ MATRIX: dict[str, Case | list[Case]] = {
     # whose answer the API tests check (tests/api/test_claims_and_planned_contacts.py).
     "api:planned-contact-list": Case(API_ALL),
     "api:planned-contact-detail": Case(API_SCOPED, kwargs=lambda w: {"pk": w.planned.pk}),
+    # Monthly turnover: staff read their visited customers', supervisors and up
+    # their units'; saving is supervisors' and up (staff: 403). POSTs that would
+    # save are checked by tests/api/test_turnover.py.
+    "api:turnover-list": Case(API_ALL, post="401 403 403 ok ok ok ok ok"),
+    "api:turnover-detail": Case(API_SCOPED, kwargs=lambda w: {"pk": w.turnover.pk}),
+    "api:turnover-batch": Case(API_POST_ONLY, post="401 403 403 ok ok ok ok ok"),
     "api:outlet-list": Case(API_ALL),
     # What Outlet.objects.visible_to holds: the unit's members, staff included.
     "api:outlet-detail": Case(API_SCOPED, kwargs=_api_outlet),
