@@ -166,6 +166,33 @@ class Report:
         return self.period.kind == "quarter"
 
 
+@dataclass
+class PageGroup:
+    """A visiting person's lines on one page of the report; `ends` when the
+    person's last line is on it (its subtotal, over all the person's lines, follows)."""
+
+    group: Group
+    lines: list[Line]
+    ends: bool
+
+
+def report_rows(report: Report) -> list[tuple[Group, Line]]:
+    """Every line of the report with its group, in the order the report shows them
+    (the rows the page is paged by)."""
+    return [(group, line) for group in report.groups for line in group.lines]
+
+
+def page_groups(rows) -> list[PageGroup]:
+    """A page of `report_rows` regrouped by visiting person."""
+    parts: list[PageGroup] = []
+    for group, line in rows:
+        if not parts or parts[-1].group is not group:
+            parts.append(PageGroup(group=group, lines=[], ends=False))
+        parts[-1].lines.append(line)
+        parts[-1].ends = line is group.lines[-1]
+    return parts
+
+
 def _band_label(rule: grading.Rule, rolling: Decimal) -> str:
     index = rule.band_of(rolling / TEN_THOUSAND)
     if index < 0:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.decorators import role_required
 from crm_site.accounts.models import Role
 from crm_site.core import months
+from crm_site.core.listing import paginate
 from crm_site.core.services import audit
 from crm_site.core.xlsx import XLSX_CONTENT_TYPE
 from customers.revenue import selectors as turnover
@@ -21,6 +22,8 @@ from customers.revenue.forms import GapForm
 
 from . import big_customers, big_customers_xlsx, selectors
 from .forms import BigCustomerReportForm
+
+BIG_CUSTOMER_ROWS_PER_PAGE = 100
 
 
 @role_required(Role.SUPERVISOR)
@@ -90,10 +93,19 @@ def big_customer_report(request):
     """A unit's big customers by visiting person with their turnover in the month,
     quarter or year; the quarterly report also lists who came in and who fell out."""
     form, units, report = _big_customer_report(request)
+    # The page shows the rows a page at a time; the totals (and the .xlsx) are
+    # over every row.
+    page = (
+        paginate(request, big_customers.report_rows(report), BIG_CUSTOMER_ROWS_PER_PAGE)
+        if report
+        else None
+    )
     context = {
         "form": form,
         "units": units,
         "report": report,
+        "page_obj": page,
+        "page_groups": big_customers.page_groups(page.object_list) if page else [],
         "kinds": big_customers.KINDS,
         "query_string": _report_query(report) if report else "",
         "prepared_by": request.user.get_full_name() or request.user.get_username(),

@@ -271,3 +271,48 @@ def test_the_report_costs_the_same_queries_for_a_small_or_a_larger_book(
         turnover(big, date(2025, 10, 1), date(2026, 9, 1), 600_000)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(URL, params).context["report"].totals.customers == 17
+
+
+def test_the_report_is_paged_while_its_totals_and_export_hold_every_customer(
+    client, supervisor_a, unit_a, staff_a, book, monkeypatch
+):
+    from reports import revenue_views
+
+    monkeypatch.setattr(revenue_views, "BIG_CUSTOMER_ROWS_PER_PAGE", 4)
+    extra = [
+        make_customer(unit_a, code=f"N{n:02d}", visiting_person=staff_a, grade="A")
+        for n in range(4)
+    ]
+    for customer in extra:
+        turnover(customer, date(2025, 10, 1), date(2026, 9, 1), 600_000)
+    params = {"kind": "month", "period": "2026-09", "unit": unit_a.pk}
+
+    def shown(page):
+        response = get(client, supervisor_a, **params, page=page)
+        assert response.status_code == 200
+        parts = response.context["page_groups"]
+        lines = [(p.group.person, [line.code for line in p.lines], p.ends) for p in parts]
+        return response, lines
+
+    first, lines = shown(1)
+    # 张三's five customers by rolling 12 months (N.. 7.2M, then X01 6M), then 李四's Y01.
+    assert lines == [("张三", ["N00", "N01", "N02", "N03"], False)]
+    html = first.content.decode()
+    assert "小计" not in html  # 张三's subtotal comes with his last line, on page 2
+    assert "第 1 / 2 页" in html and f"kind=month&amp;period=2026-09&amp;unit={unit_a.pk}&amp;page=2" in html
+    second, lines = shown(2)
+    assert lines == [("张三", ["X01"], True), ("李四", ["Y01"], True)]
+    # The subtotal is the person's over every page; the total is the unit's on every page.
+    zhang = second.context["page_groups"][0].group.totals
+    assert (zhang.customers, zhang.amount) == (5, D("2900000"))
+    for response in (first, second):
+        report = response.context["report"]
+        assert (report.totals.customers, report.totals.amount) == (6, D("4900000"))
+        assert "4,900,000.00" in response.content.decode()
+    # Past the last page: the last page.
+    assert shown(9)[1] == lines
+    # The .xlsx holds every customer, not a page.
+    rows = rows_of(client.get(EXPORT, params))
+    codes_in_file = [row[1] for row in rows if row[1] in {"X01", "Y01", "N00", "N01", "N02", "N03"}]
+    assert sorted(codes_in_file) == ["N00", "N01", "N02", "N03", "X01", "Y01"]
+    assert next(row for row in rows if row[0] == "合计")[4] == 4900000
