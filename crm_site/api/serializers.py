@@ -272,7 +272,16 @@ class TurnoverSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonthlyTurnover
-        fields = ["id", "customer", "customer_code", "unit", "month", "amount", "version", "updated_at"]
+        fields = [
+            "id",
+            "customer",
+            "customer_code",
+            "unit",
+            "month",
+            "amount",
+            "version",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)

@@ -49,9 +49,7 @@ def turnover_rows(*, user, keys) -> list[MonthlyTurnover]:
         rows = (
             MonthlyTurnover.objects.visible_to(user)
             .select_related("customer")
-            .filter(
-                customer_id__in={pk for pk, _m in chunk}, month__in={m for _pk, m in chunk}
-            )
+            .filter(customer_id__in={pk for pk, _m in chunk}, month__in={m for _pk, m in chunk})
         )
         found.update({(row.customer_id, row.month): row for row in rows})
     return [found[key] for key in keys if key in found]

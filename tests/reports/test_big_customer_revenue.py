@@ -299,7 +299,10 @@ def test_the_report_is_paged_while_its_totals_and_export_hold_every_customer(
     assert lines == [("张三", ["N00", "N01", "N02", "N03"], False)]
     html = first.content.decode()
     assert "小计" not in html  # 张三's subtotal comes with his last line, on page 2
-    assert "第 1 / 2 页" in html and f"kind=month&amp;period=2026-09&amp;unit={unit_a.pk}&amp;page=2" in html
+    assert (
+        "第 1 / 2 页" in html
+        and f"kind=month&amp;period=2026-09&amp;unit={unit_a.pk}&amp;page=2" in html
+    )
     second, lines = shown(2)
     assert lines == [("张三", ["X01"], True), ("李四", ["Y01"], True)]
     # The subtotal is the person's over every page; the total is the unit's on every page.
