@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -188,8 +188,10 @@ def _write(actor, planned, outcome) -> set[tuple[int, date]]:
         unique_fields=["customer", "month"],
         update_fields=["amount", "updated_at"],
     )
-    MonthlyTurnover.objects.bulk_update(
-        changed, ["amount", "updated_at", "version"], batch_size=CHUNK
+    _update_by_values(
+        MonthlyTurnover,
+        changed,
+        {"amount": "numeric", "updated_at": "timestamptz", "version": "integer"},
     )
     events += [(row, {"new": str(row.amount)}) for row in new]
     TurnoverEvent.objects.bulk_create(
@@ -220,6 +222,40 @@ def turnover_edit(
     )
     revenue_figures_refresh(customer_ids={turnover.customer_id}, actor=actor)
     return turnover
+
+
+def _update_by_values(model, objects: list, columns: dict[str, str]) -> None:
+    """Write `columns` (name -> SQL type) of `objects`: one UPDATE ... FROM
+    (VALUES ...) per thousand rows on PostgreSQL. Django's bulk_update builds a
+    CASE with a branch per row for every column, which grows with the square of
+    the batch; joining a VALUES list stays linear (as the regrade's grades)."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objects, list(columns), batch_size=100)
+        return
+    from psycopg2.extras import execute_values
+
+    quote = connection.ops.quote_name
+    names = list(columns)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET "
+        + ", ".join(f"{quote(name)} = v.{quote(name)}::{columns[name]}" for name in names)
+        + f" FROM (VALUES %s) AS v(id, {', '.join(quote(name) for name in names)})"
+        + " WHERE t.id = v.id"
+    )
+    rows = [(obj.pk, *(_sql_value(getattr(obj, name)) for name in names)) for obj in objects]
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, rows, page_size=CHUNK)
+
+
+def _sql_value(value):
+    """A value as text for the VALUES list (cast to its column's type in the SET)."""
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def latest_month() -> date | None:
@@ -277,7 +313,7 @@ def revenue_figures_refresh(
                         changes=changes,
                     )
                 )
-        Customer.objects.bulk_update(dirty, ["annual_revenue", "trend"])
+        _update_by_values(Customer, dirty, {"annual_revenue": "numeric", "trend": "text"})
         CustomerChange.objects.bulk_create(history)
         moved.update(c.pk for c in dirty)
     return moved
