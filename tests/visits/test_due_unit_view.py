@@ -92,3 +92,18 @@ def test_the_unit_view_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("visits:due"))
     assert response.context["due_count"] == 12
+
+
+def test_a_call_logged_from_the_unit_view_redraws_the_row_with_whose_customer_it_is(
+    client, supervisor_a, staff_a, unit_a
+):
+    import uuid
+
+    customer = make_customer(unit_a, name="张三的大客户", grade="A", visiting_person=staff_a)
+    client.force_login(supervisor_a)
+    reply = client.post(
+        reverse("visits:log_call", args=[customer.pk]),
+        {"form_token": str(uuid.uuid4()), "show_person": "1"},
+        headers={"Accept": "application/json"},
+    ).json()
+    assert reply["ok"] and "巡访专员 张三" in reply["html"]

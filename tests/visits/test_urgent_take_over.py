@@ -170,3 +170,14 @@ def test_a_real_worker_runs_the_routing_alarm(celery_worker, unit_a, supervisor_
     wait_until(lambda: alarms(manager_a).exists(), timeout=30)
     report.refresh_from_db()
     assert report.routing_alarmed_at is not None and report.status == "pending"
+
+
+def test_the_alarm_runs_from_the_beat_on_the_default_queue_not_the_urgent_one():
+    from django.conf import settings
+
+    from crm_site.celery import app as celery_app
+
+    name = "visits.tasks.urgent_reports_routing_alarm"
+    assert any(entry["task"] == name for entry in settings.CELERY_BEAT_SCHEDULE.values())
+    queue = celery_app.amqp.router.route({}, name)["queue"].name
+    assert queue == settings.CELERY_TASK_DEFAULT_QUEUE != settings.CELERY_URGENT_QUEUE

@@ -81,7 +81,11 @@ def log_call(request, customer_id: int):
         if row is not None and row.status.due:
             html = render_to_string(
                 "visits/partials/_due_row.html",
-                {"row": row, "next": request.POST.get("next", "")},
+                {
+                    "row": row,
+                    "next": request.POST.get("next", ""),
+                    "show_person": request.POST.get("show_person") == "1",
+                },
                 request=request,
             )
         return JsonResponse({"ok": True, "created": created, "message": message, "html": html})
