@@ -497,6 +497,10 @@ CELERY_BEAT_SCHEDULE = {
         "visits.urgent.tasks.urgent_reports_route_pending", crontab()
     ),
     "visits-urgent-escalate": _beat("visits.urgent.tasks.urgent_reports_escalate", crontab()),
+    # Routing late (still pending after URGENT_ROUTING_ALARM_SECONDS): the unit's
+    # managers are alerted once. On the default queue, so a stalled urgent
+    # worker does not silence its own alarm.
+    "visits-urgent-routing-alarm": _beat("visits.tasks.urgent_reports_routing_alarm", 30.0),
     # Planned contacts: each night the next working days are planned from the
     # grades' cadence (visits/plans); yesterday's leftovers turn missed. The
     # second firing is a no-op (what is on the calendar counts).
@@ -571,6 +575,9 @@ CRM_BASE_URL = env("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Urgent reports (巡访紧急报告): working hours the assigned manager has to
 # acknowledge one (over the work calendar, Asia/Shanghai working hours).
 URGENT_ACK_WORKING_HOURS = float(env("URGENT_ACK_WORKING_HOURS", "4"))
+# An urgent report still waiting to be routed this many seconds after it was
+# raised alerts the unit's managers (once), who may then take it over.
+URGENT_ROUTING_ALARM_SECONDS = env_int("URGENT_ROUTING_ALARM_SECONDS", 120)
 # A signed-in user whose object addresses answer 404 more than this many times
 # within CRM_NOT_FOUND_PROBE_MINUTES is audited and reported to the admins.
 CRM_NOT_FOUND_PROBE_LIMIT = env_int("CRM_NOT_FOUND_PROBE_LIMIT", 50)

@@ -12,7 +12,13 @@ from django.db.models.functions import StrIndex, Upper
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import Role, User
-from crm_site.accounts.scope import is_admin_role, member_unit_ids, people_for, units_for
+from crm_site.accounts.scope import (
+    active_role,
+    is_admin_role,
+    member_unit_ids,
+    people_for,
+    units_for,
+)
 from customers.models import Customer
 
 from . import compliance
@@ -178,26 +184,53 @@ def daily_report_review_queue(*, user) -> QuerySet:
 # --- what is due -------------------------------------------------------------------
 
 
+# The due list's `person` parameter: the user's own customers, or (supervisors)
+# every customer of their unit; a staff member is picked by id.
+DUE_OWN = "me"
+DUE_UNIT = "unit"
+
+
+def due_unit_view(user) -> bool:
+    """Whether the due list opens on the whole unit: a supervisor's does (they
+    answer for the unit, and most have no customers of their own)."""
+    return active_role(user) == Role.SUPERVISOR
+
+
 def due_person(*, user, wanted: str = ""):
-    """Whose due list: one's own; supervisors and up may pick a staff member of
-    their units (`wanted`, a user id). Returns (person, the people to pick from
-    or None)."""
-    people = staff_people(user=user) if user.is_at_least(Role.SUPERVISOR) else None
-    if people is not None and wanted.isdigit():
+    """Whose due list: staff their own. Supervisors and up may pick a staff
+    member of their units (`wanted`, a user id) or their own ("me"); a
+    supervisor's opens on their unit (person None). Returns (person or None,
+    the people to pick from or None)."""
+    if not user.is_at_least(Role.SUPERVISOR):
+        return user, None
+    people = staff_people(user=user)
+    if wanted.isdigit():
         chosen = people.filter(pk=int(wanted)).first()
         if chosen is not None:
             return chosen, people
-    return user, people
+    if wanted == DUE_OWN or not due_unit_view(user):
+        return user, people
+    return None, people
 
 
 def due_list(*, user, person, day: date) -> tuple[list[DueRow], int]:
-    """`person`'s active customers (within the user's scope) with a visit or call
-    still due on `day`, most urgent first, and how many are up to date."""
-    customers = (
-        Customer.objects.visible_to(user)
-        .active()
-        .filter(visiting_person=person)
-        .only("pk", "code", "name", "grade", "unit_id", "visiting_person_id")
+    """The active customers (within the user's scope) with a visit or call still
+    due on `day`, most urgent first, and how many are up to date: `person`'s, or
+    every one in scope when `person` is None (a supervisor's unit)."""
+    customers = Customer.objects.visible_to(user).active()
+    if person is not None:
+        customers = customers.filter(visiting_person=person)
+    customers = customers.select_related("visiting_person").only(
+        "pk",
+        "code",
+        "name",
+        "grade",
+        "unit_id",
+        "visiting_person_id",
+        "visiting_person__full_name",
+        "visiting_person__first_name",
+        "visiting_person__last_name",
+        "visiting_person__username",
     )
     return due_rows(customers, day)
 

@@ -52,6 +52,15 @@
     window.crmCharts([["chart-grades", gradeOption], ["chart-trend", trendOption]]);
   }
 
+  // --- the commentary form's jump button: shown only while the form is off screen ---
+  var jump = document.getElementById("commentary-jump");
+  var commentary = document.getElementById("commentary");
+  if (jump && commentary && "IntersectionObserver" in window) {
+    new IntersectionObserver(function (seen) {
+      jump.hidden = seen[0].isIntersecting;
+    }).observe(commentary);
+  }
+
   // --- print, "show all" and confirm buttons ---------------------------------------
   document.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target.closest("[data-print], [data-confirm-click], [data-show-rows]") : null;

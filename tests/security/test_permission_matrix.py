@@ -468,6 +468,11 @@ MATRIX: dict[str, Case | list[Case]] = {
         post="L 403 403 same 404 ok 404 ok",
         data=lambda w: {"resolve-resolution": "越权结案"},
     ),
+    # Taking over is for a report still pending routing; this one is routed,
+    # so even the unit's manager changes nothing.
+    "visits:urgent_take_over": Case(
+        URGENT_POST_ONLY, kwargs=_urgent, post="L 403 403 same 404 same 404 same"
+    ),
     # --- the visit calendar, planned contacts, feeds and service plans -------
     # The calendar opens on one's own week; a person or unit out of reach is a
     # 404 (tests/visits/test_plans.py).

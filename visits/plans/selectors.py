@@ -47,10 +47,13 @@ def planned_for_report(*, report: DailyReport) -> list[PlannedContact]:
 
 
 def missed_planned(*, user, person, since: date) -> QuerySet:
-    """`person`'s planned contacts since `since` that were missed (the due list)."""
+    """`person`'s planned contacts since `since` that were missed (the due
+    list); everyone's in the user's scope when `person` is None."""
+    planned = PlannedContact.objects.visible_to(user)
+    if person is not None:
+        planned = planned.filter(person=person)
     return (
-        PlannedContact.objects.visible_to(user)
-        .filter(person=person, state=State.MISSED, day__gte=since)
+        planned.filter(state=State.MISSED, day__gte=since)
         .select_related("customer")
         .order_by("-day", "customer__name")
     )

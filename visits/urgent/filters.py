@@ -12,7 +12,7 @@ from visits.models import UrgentReport
 STATUS_FILTERS = [
     ("open", pgettext_lazy("urgent reports", "Open")),
     ("pending", UrgentReport.Status.PENDING.label),
-    ("routed", _("Awaiting acknowledgement")),
+    ("routed", UrgentReport.Status.ROUTED.label),
     ("acknowledged", UrgentReport.Status.ACKNOWLEDGED.label),
     ("resolved", UrgentReport.Status.RESOLVED.label),
     ("all", _("All")),

@@ -25,6 +25,10 @@ class UrgentReportQuerySet(ScopedQuerySet):
         """Still waiting for a manager to acknowledge (pending routing or routed)."""
         return self.filter(status__in=UrgentReport.UNACKNOWLEDGED)
 
+    def stuck_in_routing(self, before):
+        """Still pending routing although raised before `before`."""
+        return self.filter(status=UrgentReport.Status.PENDING, created_at__lt=before)
+
     def overdue(self, now):
         """Not acknowledged and past the deadline to acknowledge."""
         return self.unacknowledged().filter(ack_deadline__lte=now)
@@ -78,6 +82,8 @@ class UrgentReport(models.Model):
     routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Stamped when the unit's managers were alerted that routing is late: once.
+    routing_alarmed_at = models.DateTimeField(_("routing delay alerted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
@@ -129,6 +135,8 @@ class UrgentReportEvent(EventBase):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         COMMENTED = "commented", _("Commented")
         REASSIGNED = "reassigned", _("Reassigned")
+        TAKEN_OVER = "taken_over", _("Taken over")
+        ROUTING_DELAYED = "routing_delayed", _("Routing delayed")
         ESCALATED = "escalated", _("Escalated")
         RESOLVED = "resolved", _("Resolved")
 

@@ -6,7 +6,8 @@ user who sees it may do. Staff never reach here (every urgent page is 403).
 - raise: supervisors, managers and admins, for their own units (admins: any);
 - acknowledge and resolve: the assigned manager;
 - reassign: the assigned manager, a manager of the unit, or an admin;
-- comment: anyone who sees it (supervisors: read and comment only), while open.
+- comment: anyone who sees it (supervisors: read and comment only), while open;
+- take over: a manager of the unit, while the report still waits to be routed.
 
 Each is a rule of the `rules` package ("visits.urgent_acknowledge", ...) built
 from the predicates of crm_site.accounts.scope; the functions below are the
@@ -31,6 +32,11 @@ def is_routed(user, report) -> bool:
 
 
 @rules.predicate
+def is_pending(user, report) -> bool:
+    return report.status == UrgentReport.Status.PENDING
+
+
+@rules.predicate
 def is_workable(user, report) -> bool:
     return report.status in UrgentReport.WORKABLE
 
@@ -47,6 +53,7 @@ rules.add_rule(
     "visits.urgent_reassign", is_workable & (_is_assignee | is_manager_of_unit | is_admin_role)
 )
 rules.add_rule("visits.urgent_comment", is_open & is_supervisor_or_above)
+rules.add_rule("visits.urgent_take_over", is_pending & is_manager_of_unit)
 
 
 def raise_units(user):
@@ -82,9 +89,14 @@ def may_comment(user, report: UrgentReport) -> bool:
     return rules.test_rule("visits.urgent_comment", user, report)
 
 
+def may_take_over(user, report: UrgentReport) -> bool:
+    return rules.test_rule("visits.urgent_take_over", user, report)
+
+
 def allowed_actions(user, report: UrgentReport) -> list[str]:
     """The actions the detail page offers this user, in page order."""
     checks = [
+        ("take_over", may_take_over),
         ("acknowledge", may_acknowledge),
         ("resolve", may_resolve),
         ("comment", may_comment),

@@ -11,11 +11,15 @@ idempotent by a claim:
   sweeper routes it. Either the assignment and its notification both exist, or
   neither does.
 - Escalation claims `escalated_at` the same way, so it happens once.
+- A report still pending routing past URGENT_ROUTING_ALARM_SECONDS alerts the
+  unit's managers once (a claim on `routing_alarmed_at`); any of them may then
+  take it over (services.urgent_report_take_over).
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -213,3 +217,69 @@ def urgent_reports_escalate(*, now: datetime | None = None) -> int:
         _unacknowledged(), now, order=("ack_deadline", "pk"), limit=SWEEP_BATCH
     )
     return sum(urgent_report_escalate(report_id=pk, now=now) for pk in ids)
+
+
+def routing_alarm_limit() -> timedelta:
+    return timedelta(seconds=settings.URGENT_ROUTING_ALARM_SECONDS)
+
+
+def routing_alarm_recipients(report: UrgentReport) -> list[User]:
+    """The unit's managers; when the unit has none, every manager (routing
+    would fall back to one of them)."""
+    people = list(unit_managers(report.unit_id)) or list(all_managers())
+    return sorted(people, key=lambda user: user.pk)
+
+
+def urgent_report_routing_alarm(*, report_id: int, now: datetime | None = None) -> bool:
+    """Alert the unit's managers that a report is stuck in routing. Once per report."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = (
+            UrgentReport.objects.stuck_in_routing(now - routing_alarm_limit())
+            .filter(pk=report_id, routing_alarmed_at=None)
+            .update(routing_alarmed_at=now)
+        )
+        if not claimed:
+            return False
+        report = UrgentReport.objects.select_related("unit", "raised_by").get(pk=report_id)
+        recipients = routing_alarm_recipients(report)
+        notify_each(
+            recipients,
+            kind="urgent_routing_delayed",
+            text=lambda: (
+                _("Urgent report not routed yet: %(title)s") % {"title": report.title},
+                _(
+                    "%(unit)s · raised by %(raiser)s at %(raised)s and still waiting for a "
+                    "manager. Open it and take it over if nobody has."
+                )
+                % {
+                    "unit": report.unit.name,
+                    "raiser": report.raised_by.get_full_name(),
+                    "raised": date_format(timezone.localtime(report.created_at), "H:i"),
+                },
+            ),
+            url=report.get_absolute_url(),
+            dedupe_key=f"urgent:{report.pk}:routing_delayed",
+            email=True,
+        )
+        UrgentReportEvent.objects.create(
+            report=report,
+            kind=UrgentReportEvent.Kind.ROUTING_DELAYED,
+            comment=", ".join(person.get_full_name() for person in recipients),
+            data={"notified": [person.pk for person in recipients]},
+            at=now,
+        )
+    logger.warning("urgent report %s still pending routing: managers alerted", report_id)
+    return True
+
+
+def urgent_reports_routing_alarm(*, now: datetime | None = None) -> int:
+    """The beat job: alert about every report stuck in routing not alerted yet."""
+    now = now or timezone.now()
+    ids = list(
+        UrgentReport.objects.stuck_in_routing(now - routing_alarm_limit())
+        .filter(routing_alarmed_at=None)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return sum(urgent_report_routing_alarm(report_id=pk, now=now) for pk in ids)

@@ -22,7 +22,8 @@ PENDING, ROUTED, ACKNOWLEDGED, RESOLVED = "pending", "routed", "acknowledged", "
 UNACKNOWLEDGED = (PENDING, ROUTED)
 WORKABLE = (ROUTED, ACKNOWLEDGED)
 
-# Routing is the background job's; the rest are the assigned manager's.
+# Routing is the background job's; the rest are the assigned manager's,
+# except taking over, which is any manager's of the unit.
 # Reassigning keeps the status (and the deadline to acknowledge).
 WORKFLOW = Workflow(
     states=(PENDING, ROUTED, ACKNOWLEDGED, RESOLVED),
@@ -31,6 +32,8 @@ WORKFLOW = Workflow(
         "acknowledge": ((ROUTED,), ACKNOWLEDGED, "acknowledged"),
         "resolve": (WORKABLE, RESOLVED, "resolved"),
         "reassign": (WORKABLE, None, "reassigned"),
+        # A manager of the unit takes a report stuck in routing in hand themselves.
+        "take_over": ((PENDING,), ACKNOWLEDGED, "taken_over"),
     },
 )
 
@@ -103,6 +106,11 @@ def split_minutes(minutes: int) -> tuple[int, int, int]:
     days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, mins = divmod(rest, 60)
     return days, hours, mins
+
+
+def routing_overdue(*, status: str, raised_at: datetime, now: datetime, limit: timedelta) -> bool:
+    """Still waiting to be routed `limit` after it was raised: stuck in routing."""
+    return status == PENDING and now - raised_at > limit
 
 
 def least_loaded(candidates: Iterable[tuple[int, int]]) -> int | None:

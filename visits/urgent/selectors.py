@@ -2,8 +2,9 @@
 report, the figures the monthly summary uses, and the form pre-filled from a
 daily-report entry. The queue's filters are visits/urgent/filters.py."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -54,6 +55,16 @@ def urgent_filter_units(*, user):
     return ServiceUnit.objects.filter(
         Q(pk__in=units.values("pk")) | Q(pk__in=visible.values("unit_id"))
     ).distinct()
+
+
+def routing_late(report: UrgentReport, now: datetime) -> bool:
+    """Still waiting to be routed URGENT_ROUTING_ALARM_SECONDS after it was raised."""
+    return urgent_rules.routing_overdue(
+        status=report.status,
+        raised_at=report.created_at,
+        now=now,
+        limit=timedelta(seconds=settings.URGENT_ROUTING_ALARM_SECONDS),
+    )
 
 
 def urgent_detail(*, user, pk: int) -> UrgentReport:

@@ -1,5 +1,5 @@
 """Writes for urgent reports (巡访紧急报告): raise, acknowledge, comment,
-reassign, resolve. Routing and escalation run in the background
+reassign, resolve, take over a report stuck in routing. Routing and escalation run in the background
 (visits/urgent/routing.py).
 
 Every action takes the acting user, checks what they may do (an illegal step
@@ -290,6 +290,49 @@ def urgent_report_reassign(
         except TransitionRefused:
             return False
         notify_assigned(report, to, dedupe_key=f"urgent:{report.pk}:reassigned:{event.pk}")
+    return True
+
+
+def urgent_report_take_over(
+    *, report: UrgentReport, actor: User, comment: str = "", now: datetime | None = None
+) -> bool:
+    """A manager of the unit takes a report still waiting to be routed: it is
+    assigned to them and acknowledged at once; the raiser is told. If routing
+    got there first, nothing changes (False)."""
+    if report.status != Status.PENDING and report.assignee_id == actor.pk:
+        return False
+    if not urgent_permissions.may_take_over(actor, report):
+        if report.status != Status.PENDING:
+            raise ValidationError(_status_message(report))
+        raise ValidationError(_("Only a manager of the unit can take this urgent report over."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            transition(
+                report,
+                "take_over",
+                actor=actor,
+                workflow=WORKFLOW,
+                where={"assignee": None},
+                event={"comment": comment.strip(), "data": {"assignee": actor.pk}},
+                assignee=actor,
+                routed_at=now,
+                acknowledged_at=now,
+                updated_at=now,
+            )
+        except TransitionRefused:
+            return False
+        _tell_raiser(
+            report,
+            kind="urgent_acknowledged",
+            title=lambda: (
+                _("Your urgent report was acknowledged: %(title)s") % {"title": report.title}
+            ),
+            body=lambda: (
+                _("%(manager)s has taken it in hand.") % {"manager": actor.get_full_name()}
+            ),
+            dedupe_key=f"urgent:{report.pk}:acknowledged",
+        )
     return True
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/comment/", views.urgent_comment, name="urgent_comment"),
     path("<int:pk>/reassign/", views.urgent_reassign, name="urgent_reassign"),
     path("<int:pk>/resolve/", views.urgent_resolve, name="urgent_resolve"),
+    path("<int:pk>/take-over/", views.urgent_take_over, name="urgent_take_over"),
 ]

@@ -2,7 +2,8 @@
 
 Staff get 403 on every page here; a report outside the user's scope is 404.
 Supervisors see their unit's reports and may comment; the assigned manager
-acknowledges, reassigns and resolves.
+acknowledges, reassigns and resolves; a manager of the unit may take over a
+report stuck in routing.
 """
 
 from django.conf import settings
@@ -136,6 +137,7 @@ def _render_detail(request, report: UrgentReport, status: int = 200, **bound):
     user = request.user
     actions = urgent_permissions.allowed_actions(user, report)
     forms = {
+        "take_over": AcknowledgeForm(),
         "acknowledge": AcknowledgeForm(),
         "resolve": ResolveForm(),
         "comment": CommentForm(),
@@ -145,9 +147,11 @@ def _render_detail(request, report: UrgentReport, status: int = 200, **bound):
         forms["reassign"] = ReassignForm(candidates=candidates)
     forms |= bound
     entry_url = urgent_selectors.urgent_entry_url(user=user, report=report)
+    now = timezone.now()
     context = {
         "report": report,
-        "sla": with_sla([report], timezone.now())[0].sla,
+        "sla": with_sla([report], now)[0].sla,
+        "routing_late": urgent_selectors.routing_late(report, now),
         "events": urgent_selectors.urgent_events(report=report),
         "actions": [(name, forms[name]) for name in actions],
         "entry_url": entry_url,
@@ -234,6 +238,15 @@ def urgent_resolve(request, pk: int):
     done = _("Resolved. The supervisor has been told.")
     service = urgent_services.urgent_report_resolve
     return _act(request, pk, "resolve", ResolveForm, service, ["resolution"], done)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def urgent_take_over(request, pk: int):
+    """A manager of the unit takes a report stuck in routing in hand themselves."""
+    done = _("You have taken it over. The supervisor has been told.")
+    service = urgent_services.urgent_report_take_over
+    return _act(request, pk, "take_over", AcknowledgeForm, service, ["comment"], done)
 
 
 def _after(request, report, result, done_message: str, anchor: str = ""):

@@ -24,22 +24,33 @@ from .common import redirect_back, wants_json
 
 @role_required(Role.STAFF)
 def due(request):
-    """My customers with visits due this month or calls due this week, most urgent first."""
-    person, people = selectors.due_person(user=request.user, wanted=request.GET.get("person", ""))
+    """Customers with visits due this month or calls due this week, most urgent
+    first: staff their own; a supervisor's opens on the whole unit."""
+    user = request.user
+    person, people = selectors.due_person(user=user, wanted=request.GET.get("person", ""))
     today = timezone.localdate()
-    rows, up_to_date = selectors.due_list(user=request.user, person=person, day=today)
+    rows, up_to_date = selectors.due_list(user=user, person=person, day=today)
+    unit_view = selectors.due_unit_view(user)
+    if person is None:
+        query_string = ""
+    elif person == user:
+        query_string = f"person={selectors.DUE_OWN}" if unit_view else ""
+    else:
+        query_string = f"person={person.pk}"
     context = {
         "page_obj": paginate(request, rows, 50),
         "person": person,
         "people": people,
+        "unit_view": unit_view,
+        "own_value": selectors.DUE_OWN if unit_view else "",
         "today": today,
         "overdue_count": sum(1 for r in rows if r.status.overdue),
         "due_count": len(rows),
         "up_to_date": up_to_date,
-        "query_string": f"person={person.pk}" if person != request.user else "",
+        "query_string": query_string,
         # Planned contacts missed this month and last (the nightly planner marks them).
         "missed": plan_selectors.missed_planned(
-            user=request.user,
+            user=user,
             person=person,
             since=(today.replace(day=1) - timedelta(days=1)).replace(day=1),
         )[:50],
@@ -70,7 +81,11 @@ def log_call(request, customer_id: int):
         if row is not None and row.status.due:
             html = render_to_string(
                 "visits/partials/_due_row.html",
-                {"row": row, "next": request.POST.get("next", "")},
+                {
+                    "row": row,
+                    "next": request.POST.get("next", ""),
+                    "show_person": request.POST.get("show_person") == "1",
+                },
                 request=request,
             )
         return JsonResponse({"ok": True, "created": created, "message": message, "html": html})
