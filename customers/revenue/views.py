@@ -151,7 +151,8 @@ def turnover_regrade(request, pk: int):
         trend = change.changes.get("trend")
         change.trend_moved = [display.choice_text(Trend, v or "") for v in trend] if trend else None
         old, new = change.changes.get("points") or (None, None)
-        change.points_moved = (old, new, new - old if None not in (old, new) else None)
+        gained = new - old if old is not None and new is not None else None
+        change.points_moved = (old, new, gained)
     return render(
         request,
         "customers/revenue/turnover_regrade.html",
