@@ -500,6 +500,9 @@ class GradeChange(EventBase):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
+    # A rule regrade's why: "points" -> [old, new] and each criterion whose
+    # value moved -> [old, new] (customers.services.rules._regrade_batch).
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     # An event of the grade: its columns keep their names on this large table
     # and read as the event's kind, states and details.

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from crm_site.accounts.models import ServiceUnit
 from crm_site.core import months
 
-from ..models import Customer
+from ..models import Customer, GradeChange, RegradeRun
 from . import rules
 from .models import MonthlyTurnover, RevenueTarget
 
@@ -58,6 +58,21 @@ def turnover_rows(*, user, keys) -> list[MonthlyTurnover]:
 def customer_get(*, user, pk: int) -> Customer:
     """A customer in the user's scope (404 outside it)."""
     return get_object_or_404(Customer.objects.visible_to(user), pk=pk)
+
+
+def regrade_run_get(*, pk: int) -> RegradeRun:
+    """A regrade run (404 if none); what it moved is read by `regrade_moves`."""
+    return get_object_or_404(RegradeRun.objects.select_related("rule"), pk=pk)
+
+
+def regrade_moves(*, user, run: RegradeRun):
+    """The grade changes a regrade run made to customers the user may see,
+    by customer code: old and new grade, and what moved the points."""
+    return (
+        GradeChange.objects.filter(run=run, customer__in=Customer.objects.visible_to(user))
+        .select_related("customer", "customer__unit")
+        .order_by("customer__code", "pk")
+    )
 
 
 def target_list(*, user):

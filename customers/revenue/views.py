@@ -1,4 +1,5 @@
-"""Revenue pages: turnover list, import, edit, one customer's turnover, targets."""
+"""Revenue pages: turnover list, import, edit, one customer's turnover,
+what an import's regrade moved, targets."""
 
 import io
 
@@ -6,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.decorators import role_required
@@ -14,6 +17,8 @@ from crm_site.core import months
 from crm_site.core.listing import paginate
 from crm_site.core.versioning import StaleEdit
 
+from .. import display
+from ..models import Trend
 from . import selectors, services
 from . import xlsx as sheet
 from .forms import TargetForm, TurnoverEditForm, TurnoverUploadForm
@@ -57,7 +62,15 @@ def turnover_import(request):
                     % {"c": outcome.created, "u": outcome.updated, "n": outcome.unchanged},
                 )
                 if outcome.regraded is not None:
-                    messages.info(request, outcome.regraded.reason)
+                    messages.info(
+                        request,
+                        format_html(
+                            '{} <a href="{}" class="alert-link">{}</a>',
+                            outcome.regraded.reason,
+                            reverse("customers:turnover_regrade", args=[outcome.regraded.pk]),
+                            _("See the grade changes this import caused"),
+                        ),
+                    )
                     # The run's page (what moved) is the grading admins'.
                     if request.user.is_at_least(Role.ADMIN):
                         return redirect(outcome.regraded)
@@ -125,6 +138,25 @@ def customer_turnover(request, pk: int):
             "lines": [(m, a, rows.get(m)) for m, a in reversed(revenue.months)],
             "can_edit": request.user.is_at_least(Role.SUPERVISOR),
         },
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def turnover_regrade(request, pk: int):
+    """The customers of the user's units whose grade a regrade run (an
+    import's) moved: old and new grade, the trend and the points before and after."""
+    run = selectors.regrade_run_get(pk=pk)
+    page = paginate(request, selectors.regrade_moves(user=request.user, run=run), per_page=50)
+    for change in page:
+        trend = change.changes.get("trend")
+        change.trend_moved = [display.choice_text(Trend, v or "") for v in trend] if trend else None
+        old, new = change.changes.get("points") or (None, None)
+        gained = new - old if old is not None and new is not None else None
+        change.points_moved = (old, new, gained)
+    return render(
+        request,
+        "customers/revenue/turnover_regrade.html",
+        {"run": run, "page": page, "refresh": not run.is_finished},
     )
 
 

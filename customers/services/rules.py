@@ -257,6 +257,7 @@ def _regrade_batch(run: RegradeRun, rule: grading.Rule, after_pk: int) -> int | 
                         actor=run.requested_by,
                         source=GradeChange.Source.RULE,
                         reason=run.reason,
+                        changes=_grade_changes(customer, result),
                     )
                 )
             customer.grade = new_grade
@@ -269,6 +270,18 @@ def _regrade_batch(run: RegradeRun, rule: grading.Rule, after_pk: int) -> int | 
         GradeChange.objects.bulk_create(moves)
         RegradeRun.objects.filter(pk=run.pk).update(progress_at=now)
     return batch[-1].pk
+
+
+def _grade_changes(customer: Customer, result: grading.Result) -> dict:
+    """Why a regrade moved the customer: its points and each criterion whose
+    value changed since it was last graded, as [old, new]."""
+    before = customer.grade_breakdown or {}
+    changes: dict = {"points": [customer.grade_points, result.points]}
+    for criterion, item in result.breakdown.items():
+        old = (before.get(criterion) or {}).get("value")
+        if old != item["value"]:
+            changes[criterion] = [old, item["value"]]
+    return changes
 
 
 def _save_grades(customers: list[Customer], rule_id: int, now) -> None:

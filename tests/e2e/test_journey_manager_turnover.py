@@ -11,8 +11,10 @@ moves C → B. 平稳物流 sells 100,000 every month: stable, and stays at C.
 
 The grading rule's own preview page is the administrators' (a manager cannot
 open it); the import starts the regrade at once (the test's tasks run eagerly),
-so the manager sees the move where a manager can: the customer's turnover page
-(the computed trend) and its card (the grade and its history).
+and the import's message links to what that regrade moved in the manager's
+units: 恒升制造 C → B, its trend stable → growing and its points 55 → 62. The
+manager then reads the move on the customer's turnover page (the computed
+trend) and its card (the grade and its history).
 """
 
 import io
@@ -96,6 +98,18 @@ def test_a_manager_imports_turnover_sees_a_grade_move_sets_a_target_and_reads_th
     j.check_accessibility()
     j.shot("imported")
     assert MonthlyTurnover.objects.filter(month=MONTH).count() == 2
+
+    # The message's link: what this import's regrade moved in the manager's units.
+    page.get_by_role("link", name="查看本次导入引起的等级变化").click()
+    page.wait_for_url(re.compile(r".*/customers/turnover/regrade/\d+/$"))
+    moves = _cells(page, "#grade-moves")
+    assert moves == [
+        [mover.code, f"{mover.name} 营业额", unit_a.name, "C → B", "稳定 → 上升", "55 → 62 (+7)"]
+    ], moves
+    j.check_accessibility()
+    j.shot("regrade-moves")
+    page.get_by_role("link", name=mover.name, exact=True).click()
+    page.wait_for_url(re.compile(rf".*/customers/{mover.pk}/$"))
 
     # The mover's twelve months now point up: growing, and the regrade moved it C → B.
     page = j.goto(f"/customers/{mover.pk}/turnover/")

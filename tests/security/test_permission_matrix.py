@@ -351,6 +351,9 @@ MATRIX: dict[str, Case | list[Case]] = {
         SUPERVISOR_UP, post="L 403 403 same same same same same", data=lambda w: {}
     ),
     "customers:turnover_template": Case(SUPERVISOR_UP),
+    # What a regrade moved, read by supervisors and up: only their units'
+    # customers are listed (the other unit's see an empty page).
+    "customers:turnover_regrade": Case(SUPERVISOR_UP, kwargs=lambda w: {"pk": w.run.pk}),
     "customers:turnover_edit": Case(
         "L 403 403 200 404 200 404 200",
         kwargs=lambda w: {"pk": w.turnover.pk},
