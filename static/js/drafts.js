@@ -335,12 +335,18 @@
     body.append("csrfmiddlewaretoken", csrf);
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
     show("sending", msg("sending"));
+    var path = new URL(item.action, window.location.href).pathname;
+    document.cookie = "crm_sent=; Max-Age=0; path=/; SameSite=Lax";
     return fetch(item.action, { method: "POST", body: body, credentials: "same-origin", redirect: "follow" })
       .then(function (response) {
+        // Accepted: the server names the address in crm_sent (a step refused
+        // as a whole also redirects, without it).
+        var accepted = response.ok && cookie("crm_sent") === path;
+        document.cookie = "crm_sent=; Max-Age=0; path=/; SameSite=Lax";
         if (isLogin(response.url)) {
           write(key, item);
           show("refused", msg("signedOut"));
-        } else if (response.ok && response.redirected) {
+        } else if (accepted) {
           if (item.draft) { drop(item.draft); }
           if (item.autosave) { drop(item.autosave); }
           document.querySelectorAll("form").forEach(function (form) {

@@ -136,3 +136,44 @@ def test_a_report_saved_while_offline_is_sent_once_when_the_connection_returns(
     assert UrgentReport.objects.filter(title=TITLE).count() == 1
     assert not page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('crm-outbox:'))")
     assert not j.console_errors, j.console_errors
+
+
+def test_the_daily_report_says_the_network_is_down_and_sends_the_entry_once_back_online(
+    journey, staff_a, unit_a
+):
+    from tests.factories import make_customer, make_daily_report
+    from visits.models import DailyReportEntry
+
+    customer = make_customer(unit_a, name="宁波港联物流", visiting_person=staff_a)
+    report = make_daily_report(staff_a)
+    j = journey(PHONE)
+    page = j.login("staff_a", then=f"/visits/reports/{report.pk}/entries/new/")
+    page.fill("input[name=customer]", customer.code)
+    page.fill("input[name=time]", "00:07")
+
+    j.context.set_offline(True)
+    page.fill("textarea[name=opinions]", "客户希望春节前增加两趟专线")
+    status = page.locator(".autosave-status")
+    status.filter(has_text="网络连接已断开").wait_for()
+    assert "登录" not in status.inner_text()
+    notice = page.locator("#net-notice")
+    assert "网络连接已断开" in notice.inner_text()
+    page.get_by_role("button", name="保存记录").click()
+    notice.filter(has_text="已保存在本设备上").wait_for()
+    assert not DailyReportEntry.objects.filter(report=report).exists()
+    page.evaluate("window.scrollTo(0, 0)")
+    j.check_accessibility()
+    j.shot("entry-offline-kept")
+
+    j.context.set_offline(False)
+    notice.filter(has_text=re.compile(r"已于 \d\d:\d\d 提交")).wait_for()
+    entries = DailyReportEntry.objects.filter(report=report)
+    assert entries.count() == 1
+    assert entries.get().opinions == "客户希望春节前增加两趟专线"
+    j.shot("entry-online-sent")
+    page.reload()
+    page.wait_for_timeout(500)
+    assert DailyReportEntry.objects.filter(report=report).count() == 1
+    # Requests that met the dead network are the only errors.
+    errors = [e for e in j.console_errors if "ERR_INTERNET_DISCONNECTED" not in e]
+    assert not errors, errors
