@@ -1,15 +1,17 @@
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import resolve_url
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "crm_signed_in_at"
 
@@ -53,9 +55,67 @@ class SessionAbsoluteExpiryMiddleware:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                messages.info(request, _("Your session has expired. Please sign in again."))
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), expired_login_url())
         return self.get_response(request)
+
+
+def expired_login_url() -> str:
+    """The sign-in page, told that the session expired (it says so)."""
+    return resolve_url(settings.LOGIN_URL) + "?expired=1"
+
+
+class ExpiryAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware; a browser that still sends a session
+    cookie was signed in and its session expired (idle timeout, or unknown to
+    the server): the sign-in page is told, so it can say so."""
+
+    def handle_no_permission(self, request, view_func):
+        response = super().handle_no_permission(request, view_func)
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            url = response["Location"]
+            response["Location"] = f"{url}{'&' if '?' in url else '?'}expired=1"
+        return response
+
+
+SENT_COOKIE = "crm_sent"
+
+
+class SentFormMiddleware:
+    """After a form was accepted (a signed-in POST answered with a redirect and
+    no error message), a short-lived cookie names the address it was sent
+    to: the page that follows forgets the copy of it kept on the device
+    (static/js/drafts.js). A form sent back with errors (200), or a POST
+    redirected to the sign-in page, keeps its copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.status_code in (301, 302, 303)
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+            and not _has_error_message(request)
+        ):
+            response.set_cookie(
+                SENT_COOKIE,
+                quote(request.path, safe=""),  # a cookie value has no "/"
+                max_age=120,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,  # read (and removed) by the page's script
+            )
+        return response
+
+
+def _has_error_message(request) -> bool:
+    """Whether this request queued an error message (a step refused as a
+    whole redirects back with one: what was typed is still wanted)."""
+    storage = getattr(request, "_messages", None)
+    queued = getattr(storage, "_queued_messages", ())
+    return any(m.level >= messages.ERROR for m in queued)
 
 
 class RequestSizeLimitMiddleware:

@@ -2,17 +2,37 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from .forms import LoginForm, PasswordChangeForm
+from .next_page import page_for
 
 
 class CRMLoginView(LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """`next`, or the page holding the form when `next` only takes POST
+        (a form sent after the session expired): never a 405 page."""
+        url = super().get_redirect_url()
+        return page_for(url, fallback=resolve_url(settings.LOGIN_REDIRECT_URL)) if url else url
+
+    def get_context_data(self, **kwargs):
+        """The session expired (the redirect said so, or the browser still
+        sends a session cookie the server no longer knows): say it, and that
+        what was typed is kept on the device."""
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        context["session_expired"] = not request.user.is_authenticated and (
+            request.GET.get("expired") == "1"
+            or bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        )
+        return context
 
     def form_valid(self, form):
         """Sign in, and carry the language over between user and browser.

@@ -28,7 +28,10 @@ class IdempotentFormMixin(_FormBase):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[self.token_field] = forms.UUIDField(widget=forms.HiddenInput)
+        # Marked for static/js/drafts.js: a form kept offline is keyed by it.
+        self.fields[self.token_field] = forms.UUIDField(
+            widget=forms.HiddenInput(attrs={"data-idempotency-token": "1"})
+        )
         if not self.is_bound and not self.initial.get(self.token_field):
             self.initial[self.token_field] = uuid.uuid4()
 

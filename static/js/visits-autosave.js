@@ -108,11 +108,14 @@
           try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
           if (data.saved) { say(msg("saved") + " " + data.saved_at); }
         })
-        .catch(function () {
+        .catch(function (error) {
           serverFailed = true;
           dirty = true;
           keepLocally();
-          say(msg("offline"), "warning");
+          // The network is down: said at the top of the page (drafts.js), not
+          // blamed on the sign-in.
+          var network = window.crmNetwork && window.crmNetwork.failed(error);
+          say(network ? msg("network") : msg("offline"), "warning");
         });
     }
 
