@@ -311,9 +311,10 @@ def _template_help(units, regions, services, users):
 XML_PARTS = (".xml", ".rels", ".vml")
 
 
-def check_archive(fileobj, max_rows: int = MAX_ROWS) -> None:
+def check_archive(fileobj, max_rows: int | None = None) -> None:
     """Refuse anything but a plain, reasonably sized .xlsx of at most `max_rows`
-    data rows before parsing it."""
+    data rows (MAX_ROWS unless given) before parsing it."""
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     not_xlsx = _(
         "This is not an Excel .xlsx file. Save it as 'Excel Workbook (.xlsx)' without a "
         "password and upload it again."
@@ -351,9 +352,9 @@ def check_archive(fileobj, max_rows: int = MAX_ROWS) -> None:
             raise ImportFileError(too_many_rows(max_rows))
 
 
-def too_many_rows(max_rows: int = MAX_ROWS) -> str:
+def too_many_rows(max_rows: int | None = None) -> str:
     return _("The file has more than %(max)s rows. Split it into several files.") % {
-        "max": f"{max_rows:,}"
+        "max": f"{MAX_ROWS if max_rows is None else max_rows:,}"
     }
 
 

@@ -775,6 +775,7 @@ def gap_figures(user, unit, month) -> dict:
 
     analysis = selectors.gap_analysis(user=user, unit=unit, month=month)
     newcomers = analysis.newcomers
+    assert newcomers is not None
     return {
         "by_month": [(m, line.actual, line.target) for m, line in analysis.by_month],
         "year_to_date": (analysis.year_to_date.actual, analysis.year_to_date.target),

@@ -156,7 +156,7 @@ def _customer_figures(user, unit: ServiceUnit, end: date) -> list[CustomerFigure
         )
         .order_by()
     )
-    return [CustomerFigures(*row[:7], amounts=row[7:]) for row in rows]
+    return [CustomerFigures._make((*row[:7], row[7:])) for row in rows]
 
 
 def _person_names(pks) -> dict[int | None, str]:
