@@ -311,8 +311,10 @@ def _template_help(units, regions, services, users):
 XML_PARTS = (".xml", ".rels", ".vml")
 
 
-def check_archive(fileobj) -> None:
-    """Refuse anything but a plain, reasonably sized .xlsx before parsing it."""
+def check_archive(fileobj, max_rows: int | None = None) -> None:
+    """Refuse anything but a plain, reasonably sized .xlsx of at most `max_rows`
+    data rows (MAX_ROWS unless given) before parsing it."""
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     not_xlsx = _(
         "This is not an Excel .xlsx file. Save it as 'Excel Workbook (.xlsx)' without a "
         "password and upload it again."
@@ -346,13 +348,13 @@ def check_archive(fileobj) -> None:
                 _refuse_dtd(archive, info)
         # Counted before anything is parsed into cells: a sheet of a million
         # rows is refused in a fraction of a second, not after a minute of checks.
-        if count_rows(archive, limit=MAX_ROWS + 2) - 1 > MAX_ROWS:  # minus the header row
-            raise ImportFileError(too_many_rows())
+        if count_rows(archive, limit=max_rows + 2) - 1 > max_rows:  # minus the header row
+            raise ImportFileError(too_many_rows(max_rows))
 
 
-def too_many_rows() -> str:
+def too_many_rows(max_rows: int | None = None) -> str:
     return _("The file has more than %(max)s rows. Split it into several files.") % {
-        "max": f"{MAX_ROWS:,}"
+        "max": f"{MAX_ROWS if max_rows is None else max_rows:,}"
     }
 
 

@@ -41,7 +41,7 @@ def revenue_gap(request):
         or months.first_of(timezone.localdate())
     )
     analysis = turnover.gap_analysis(user=request.user, unit=unit, month=month) if unit else None
-    newcomers = turnover.new_customers(user=request.user, unit=unit, month=month) if unit else None
+    newcomers = analysis.newcomers if analysis else None
     chart = None
     if analysis is not None:
         chart = {

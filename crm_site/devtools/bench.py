@@ -14,7 +14,7 @@ import tempfile
 import time
 import tracemalloc
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -525,17 +525,20 @@ def start_worker(log_path: Path):
 def ensure_dataset(quick: bool, progress=None) -> None:
     plan = largedata.Plan.quick() if quick else largedata.Plan()
     if largedata.already_generated():
-        # A dataset generated before the complaints at scale were part of it.
-        largedata.Generator(plan, progress=progress).add_complaints_at_scale()
+        # A dataset generated before the complaints at scale or the turnover were part of it.
+        generator = largedata.Generator(plan, progress=progress)
+        generator.add_complaints_at_scale().add_turnover()
         return
     largedata.Generator(plan, progress=progress).run()
 
 
 def dataset_size(out: dict) -> None:
     from customers.models import Customer
+    from customers.revenue.models import MonthlyTurnover
     from visits.models import DailyReportEntry
 
     out["customers"] = Customer.objects.count()
+    out["turnover_rows"] = MonthlyTurnover.objects.count()
     out["entries"] = DailyReportEntry.objects.count()
 
 
@@ -751,6 +754,263 @@ def measure_rollup(out: dict) -> None:
     out["rollup_10x_s"] = round(min(build_all_units(heavy) for _ in range(2)), 2)
 
 
+# --- revenue: the gap analysis and the turnover import ---------------------------
+
+REVENUE_RUNS = 5
+TURNOVER_IMPORT_ROWS = 100_000
+
+
+def gap_year_end(latest: date) -> date:
+    """December of the newest year whose every month has turnover (the year the
+    gap figure analyses), given the newest month stored."""
+    year = latest.year if latest.month == 12 else latest.year - 1
+    return date(year, 12, 1)
+
+
+def gap_figures(user, unit, month) -> dict:
+    """What the gap page computes (reports/revenue_views.py): the gap analysis
+    with its individual analysis and the new customers, through the revenue
+    selectors, reduced to comparable totals."""
+    from customers.revenue import selectors
+
+    analysis = selectors.gap_analysis(user=user, unit=unit, month=month)
+    newcomers = analysis.newcomers
+    assert newcomers is not None
+    return {
+        "by_month": [(m, line.actual, line.target) for m, line in analysis.by_month],
+        "year_to_date": (analysis.year_to_date.actual, analysis.year_to_date.target),
+        "by_person": sorted((line.label, line.actual, line.target) for line in analysis.by_person),
+        "by_grade": [(line.label, line.actual, line.target) for line in analysis.by_grade],
+        "drops": [c["change"] for c in analysis.drops],
+        "rises": [c["change"] for c in analysis.rises],
+        "retention": (analysis.retention["base"], analysis.retention["kept"]),
+        "new_by_month": newcomers.by_month,
+        "new_by_person": sorted((name, total) for name, _counts, total in newcomers.by_person),
+    }
+
+
+REVENUE_FLOOR_SQL = """
+WITH per AS (
+    SELECT c.id, c.grade, c.visiting_person_id AS person,
+        SUM(t.amount) FILTER (WHERE t.month >= %(start)s) AS now,
+        SUM(t.amount) FILTER (WHERE t.month >= %(before_start)s AND t.month <= %(before_end)s) AS before,
+        BOOL_OR(t.month = %(year_before)s AND t.amount > 0) AS base,
+        BOOL_OR(t.month = %(end)s AND t.amount > 0) AS kept,
+        MIN(t.month) FILTER (WHERE t.amount > 0) AS first,
+        {month_sums}
+    FROM customers_monthlyturnover t
+    JOIN customers_customer c ON c.id = t.customer_id
+    WHERE c.unit_id = %(unit)s AND t.month <= %(end)s
+    GROUP BY c.id
+), targets AS (
+    SELECT month, person_id, grade, amount FROM customers_revenuetarget
+    WHERE unit_id = %(unit)s AND month >= %(start)s AND month <= %(end)s
+), people AS (
+    SELECT COALESCE(a.person, g.person) AS person, a.actual, g.target
+    FROM (SELECT person, SUM(now) AS actual FROM per WHERE now IS NOT NULL GROUP BY person) a
+    FULL JOIN (SELECT person_id AS person, SUM(amount) AS target FROM targets
+               WHERE person_id IS NOT NULL AND grade = '' GROUP BY person_id) g
+        ON g.person = a.person
+), grades AS (
+    SELECT COALESCE(a.grade, g.grade) AS grade, a.actual, g.target
+    FROM (SELECT grade, SUM(now) AS actual FROM per WHERE now IS NOT NULL GROUP BY grade) a
+    FULL JOIN (SELECT grade, SUM(amount) AS target FROM targets
+               WHERE person_id IS NULL AND grade <> '' GROUP BY grade) g ON g.grade = a.grade
+), movers AS (
+    SELECT COALESCE(now, 0) - COALESCE(before, 0) AS change FROM per
+    WHERE now IS NOT NULL OR before IS NOT NULL
+)
+SELECT 'month', v.n::text, NULL::text, SUM(v.x), NULL::numeric
+FROM per, LATERAL (VALUES {month_values}) v(n, x) WHERE v.x IS NOT NULL GROUP BY v.n
+UNION ALL
+SELECT 'target', EXTRACT(MONTH FROM month)::text, NULL, amount, NULL
+FROM targets WHERE person_id IS NULL AND grade = ''
+UNION ALL
+SELECT 'person', p.person::text, COALESCE(NULLIF(u.full_name, ''), NULLIF(u.username, ''), '-'),
+    p.actual, p.target
+FROM people p LEFT JOIN accounts_user u ON u.id = p.person
+UNION ALL
+SELECT 'grade', grade, NULL, actual, target FROM grades
+UNION ALL
+(SELECT 'drop', NULL, NULL, change, NULL FROM movers WHERE change < 0 ORDER BY change LIMIT %(top)s)
+UNION ALL
+(SELECT 'rise', NULL, NULL, change, NULL FROM movers WHERE change > 0 ORDER BY change DESC LIMIT %(top)s)
+UNION ALL
+SELECT 'retention', NULL, NULL, COUNT(*) FILTER (WHERE base), COUNT(*) FILTER (WHERE base AND kept)
+FROM per
+UNION ALL
+SELECT 'new', COALESCE(NULLIF(u.full_name, ''), NULLIF(u.username, ''), '-'),
+    EXTRACT(MONTH FROM p.first)::text, COUNT(*), NULL
+FROM per p LEFT JOIN accounts_user u ON u.id = p.person
+WHERE p.first >= %(start)s GROUP BY 2, 3
+"""
+
+
+def revenue_floor_query(unit_id: int, month: date, top: int = 10) -> tuple[str, dict]:
+    """REVENUE_FLOOR_SQL for one unit and January to `month` of its year, with its parameters."""
+    end = months.first_of(month)
+    start = date(end.year, 1, 1)
+    count = end.month
+    sums = ",\n        ".join(
+        f"SUM(t.amount) FILTER (WHERE t.month = %(m{i})s) AS m{i}" for i in range(count)
+    )
+    values = ", ".join(f"({i}, m{i})" for i in range(count))
+    params = {
+        "unit": unit_id,
+        "start": start,
+        "end": end,
+        "before_start": months.shift(start, -12),
+        "before_end": months.shift(end, -12),
+        "year_before": months.shift(end, -12),
+        "top": top,
+        **{f"m{i}": months.shift(start, i) for i in range(count)},
+    }
+    return REVENUE_FLOOR_SQL.format(month_sums=sums, month_values=values), params
+
+
+def revenue_floor(unit_id: int, month: date, top: int = 10) -> dict:
+    """The gap page's figures for one unit and year (gap_figures) from one
+    hand-written SQL statement: one pass over the unit's turnover up to
+    `month` for every per-customer figure, the targets beside them."""
+    from decimal import Decimal
+
+    sql, params = revenue_floor_query(unit_id, month, top)
+    start, count = params["start"], params["end"].month
+    with connection.cursor() as cursor:  # under the web's statement timeout, like the page
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    zero = Decimal(0)
+    actual, target = {}, {}
+    people, grades, drops, rises, retention = [], [], [], [], (0, 0)
+    new: dict[str, dict[int, int]] = {}
+    for kind, key, label, a, b in rows:
+        if kind == "month":
+            actual[int(key)] = a
+        elif kind == "target":
+            target[int(key) - 1] = a
+        elif kind == "person":
+            people.append((label if key else "-", a or zero, b))
+        elif kind == "grade":
+            grades.append((key or "-", a or zero, b))
+        elif kind == "drop":
+            drops.append(a)
+        elif kind == "rise":
+            rises.append(a)
+        elif kind == "retention":
+            retention = (int(a), int(a if b is None else b))
+        elif kind == "new":
+            new.setdefault(key, {})[int(label)] = int(a)
+    axis = [months.shift(start, i) for i in range(count)]
+    unit_targets = [target.get(i) for i in range(count)]
+    known = [t for t in unit_targets if t is not None]
+    return {
+        "by_month": [(m, actual.get(i, zero), unit_targets[i]) for i, m in enumerate(axis)],
+        "year_to_date": (sum(actual.values(), zero), sum(known, zero) if known else None),
+        "by_person": sorted(people),
+        "by_grade": sorted(grades),
+        "drops": drops,
+        "rises": rises,
+        "retention": retention,
+        "new_by_month": [sum(n.get(m.month, 0) for n in new.values()) for m in axis],
+        "new_by_person": sorted((name, sum(n.values())) for name, n in new.items()),
+    }
+
+
+def _best_of(work, runs: int = REVENUE_RUNS) -> float:
+    """The shortest of `runs` timings of `work()`, in seconds."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def measure_revenue(out: dict) -> None:
+    """The gap analysis of the largest unit for its newest whole year through
+    the revenue selectors (what the gap page computes) against the same figures
+    from one SQL statement, then an import of a month of turnover for every
+    customer (up to TURNOVER_IMPORT_ROWS rows) through the import service."""
+    from customers.revenue.services import latest_month
+
+    _client, user = supervisor_client()
+    latest = latest_month()
+    if latest is None:
+        out["revenue_note"] = "no turnover in the dataset"
+        return
+    unit, month = user.primary_unit, gap_year_end(latest)
+    out["revenue_gap_month"] = month.isoformat()[:7]
+    selector = gap_figures(user, unit, month)  # warm-up
+    if connection.vendor != "postgresql":
+        out["revenue_gap_s"] = round(_best_of(lambda: gap_figures(user, unit, month)), 3)
+        out["revenue_note"] = "the SQL floor needs PostgreSQL"
+    else:
+        floor = revenue_floor(unit.pk, month)
+        gap_times, floor_times = [], []
+        for _ in range(REVENUE_RUNS):  # in turn, so that a busy moment falls on both
+            gap_times.append(_best_of(lambda: gap_figures(user, unit, month), 1))
+            floor_times.append(_best_of(lambda: revenue_floor(unit.pk, month), 1))
+        out["revenue_gap_s"] = round(min(gap_times), 3)
+        out["revenue_sql_floor_s"] = round(min(floor_times), 3)
+        out["revenue_floor_matches_selector"] = floor == selector
+        if floor != selector:
+            out["revenue_floor_differs"] = sorted(k for k in floor if floor[k] != selector[k])
+    out["revenue_gap_year_actual"] = str(selector["year_to_date"][0])
+    measure_turnover_import(out, latest)
+
+
+def turnover_upload(month, rows: int):
+    """An .xlsx of `month`'s turnover for the first `rows` customers by code,
+    each near its newest figure (made beforehand, not timed)."""
+    import random
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db.models import OuterRef, Subquery
+    from openpyxl import Workbook
+
+    from customers.models import Customer
+    from customers.revenue import xlsx as sheet
+    from customers.revenue.models import MonthlyTurnover
+
+    rng = random.Random(month.toordinal())
+    newest = MonthlyTurnover.objects.filter(customer=OuterRef("pk")).order_by("-month")
+    customers = (
+        Customer.objects.order_by("code")
+        .annotate(amount=Subquery(newest.values("amount")[:1]))
+        .values_list("code", "amount")[:rows]
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("turnover")
+    ws.append([str(label) for _key, label, _width in sheet.COLUMNS])
+    written = 0
+    for code, amount in customers.iterator(chunk_size=10_000):
+        figure = round(float(amount or 0) * rng.uniform(0.85, 1.15), 2)
+        ws.append([code, f"{month:%Y-%m}", figure])
+        written += 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return SimpleUploadedFile("turnover.xlsx", buffer.getvalue()), written
+
+
+def measure_turnover_import(out: dict, latest) -> None:
+    """The month after the newest one for every customer (up to
+    TURNOVER_IMPORT_ROWS rows), imported by an admin through the service the
+    import page calls: every row new, every customer's rolling figures
+    refreshed. Rolled back, so a second run imports into the same data."""
+    from customers.revenue import services
+
+    admin = _admin()
+    upload, rows = turnover_upload(months.shift(latest, 1), TURNOVER_IMPORT_ROWS)
+    with transaction.atomic():  # under the web's statement timeout, like the page
+        started = time.perf_counter()
+        outcome = services.turnover_import(actor=admin, upload=upload, name=upload.name)
+        out["revenue_import_100k_s"] = round(time.perf_counter() - started, 2)
+        transaction.set_rollback(True)
+    out["revenue_import_rows"] = rows
+    out["revenue_import_created"] = outcome.created
+    out["revenue_import_errors"] = outcome.error_count
+
+
 # --- urgent report routing with a real worker -------------------------------------
 
 
@@ -855,6 +1115,10 @@ TOUCHED_TABLES = (
     "complaints_complaint",
     "complaints_complaintevent",
     "customers_customerimport",
+    "customers_monthlyturnover",
+    "customers_turnoverevent",
+    "customers_regraderun",
+    "core_auditlog",
     "core_notification",
     "django_session",
 )

@@ -8,7 +8,10 @@ need no round trips; sequences are moved past the new ids at the end.
 Distributions: unit sizes follow a Zipf-like curve (a few big units), grades
 come from the real grading rule applied to skewed attributes (most customers
 C or D), each staff member files a report on most working days with a few
-entries on their own customers.
+entries on their own customers. Monthly turnover follows each customer's
+annual revenue (so its grade) and recorded trend, with a seasonal dip around
+the spring festival, a few customers that start late, stop or fall sharply
+in the last two months (the early warning's cases).
 """
 
 import calendar
@@ -151,6 +154,9 @@ class Plan:
     # The logistics scale (add_complaints_at_scale): complaints with waybills.
     scale_complaints: int = 200_000
     waybill_links: int = 600_000
+    # Monthly turnover (add_turnover): this many months for every customer,
+    # ending with the last closed month, and targets for every generated unit.
+    turnover_months: int = 36
 
     @classmethod
     def quick(cls) -> "Plan":
@@ -249,6 +255,57 @@ def complaints_at_scale_added() -> bool:
     from customers.models import Waybill
 
     return Waybill.objects.filter(number=MARKER_WAYBILL).exists()
+
+
+def turnover_added() -> bool:
+    """Whether the generated customers have their turnover (the largest unit's)."""
+    from customers.revenue.models import MonthlyTurnover
+
+    return MonthlyTurnover.objects.filter(customer__unit__code=MARKER_UNIT).exists()
+
+
+def turnover_span(plan: Plan, today: date | None = None) -> list[date]:
+    """The generated turnover's months, oldest first, ending with the last closed month."""
+    last_closed = months.shift((today or timezone.localdate()).replace(day=1), -1)
+    return months.trailing(last_closed, plan.turnover_months)
+
+
+# Turnover by calendar month against the year's mean: the spring-festival dip
+# and the year-end peak.
+SEASON = (0.95, 0.84, 0.98, 1.0, 1.0, 0.99, 0.98, 1.0, 1.02, 1.03, 1.08, 1.13)
+# Yearly growth by the customer's recorded trend (low, high).
+GROWTH = {"growing": (0.12, 0.45), "stable": (-0.02, 0.02), "declining": (-0.40, -0.12)}
+# Shares of customers that start trading inside the span, that stop (a lost
+# customer always stops), and whose last two months each fall by 25-50%.
+STARTS_LATE, STOPS, FALLS = 0.04, 0.01, 0.015
+
+
+def turnover_series(
+    rng: random.Random, span: list[date], *, annual_cny: float, trend: str, lost: bool
+) -> list[int | None]:
+    """One customer's turnover in the months of `span` (oldest first) in cents,
+    None before it started trading; the last 12 months add up to `annual_cny`
+    (its recorded annual revenue) unless it stopped or fell."""
+    low, high = GROWTH.get(trend, GROWTH["stable"])
+    growth = 1 + rng.uniform(low, high)
+    n = len(span)
+    levels = [
+        growth ** ((i - n + 1) / 12) * SEASON[m.month - 1] * rng.uniform(0.95, 1.05)
+        for i, m in enumerate(span)
+    ]
+    scale = annual_cny / (sum(levels[-12:]) or 1.0)
+    cents: list[int | None] = [round(level * scale * 100) for level in levels]
+    draw = rng.random()
+    if draw < STARTS_LATE:
+        start = rng.randrange(1, n - 1)
+        cents[:start] = [None] * start
+    elif lost or draw < STARTS_LATE + STOPS:
+        stop = rng.randrange(max(1, n - 18), n)
+        cents[stop:] = [0] * (n - stop)
+    elif draw < STARTS_LATE + STOPS + FALLS:
+        for i in (n - 2, n - 1):
+            cents[i] = round((cents[i - 1] or 0) * rng.uniform(0.5, 0.75))
+    return cents
 
 
 def _status_and_resolved(rng: random.Random, received):
@@ -355,6 +412,7 @@ class Generator:
         self.progress = progress or (lambda label, done, total: None)
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
+        self.turnover_rows = 0
 
     # --- organisation -------------------------------------------------------
 
@@ -743,6 +801,100 @@ class Generator:
                     cursor.execute(f'ANALYZE "{table}"')
         return self
 
+    # --- monthly turnover and targets (an additive step) ------------------------
+
+    def turnover(self):
+        """`plan.turnover_months` of turnover for every customer of the generated
+        units (turnover_series), and monthly targets near the actual figures:
+        per unit, per grade in it and per visiting person. Runs on a generated
+        dataset, once (turnover_added)."""
+        from crm_site.accounts.models import Membership, ServiceUnit
+        from customers.models import Customer
+
+        plan = self.plan
+        rng = random.Random(plan.seed + 2)
+        span = turnover_span(plan, self.now.date())
+        units = dict(ServiceUnit.objects.filter(code__regex=r"^L[0-9]+$").values_list("pk", "code"))
+        managers = dict(
+            Membership.objects.filter(unit_id__in=units, kind=Membership.Kind.MANAGER).values_list(
+                "unit_id", "user_id"
+            )
+        )
+        customers = Customer.objects.filter(unit_id__in=units).order_by("pk")
+        total = customers.count()
+        tid = _next_id("customers_monthlyturnover")
+        rows = Writer(
+            "customers_monthlyturnover", ["id", "customer_id", "month", "amount", "updated_at", "version"]
+        )  # fmt: skip
+        # Actual figures per (unit, person, grade, month index), for the targets.
+        actual: dict[tuple, int] = {}
+        for n, (pk, unit, person, grade, status, trend, revenue) in enumerate(
+            customers.values_list(
+                "pk", "unit_id", "visiting_person_id", "grade", "status", "trend", "annual_revenue"
+            ).iterator(chunk_size=10_000)
+        ):
+            cents = turnover_series(
+                rng, span, annual_cny=float(revenue) * 10_000, trend=trend, lost=status == "lost"
+            )
+            for i, amount in enumerate(cents):
+                if amount is None:
+                    continue
+                rows.add(tid, pk, span[i], f"{amount // 100}.{amount % 100:02d}", self.now, 0)
+                tid += 1
+                key = (unit, person, grade, i)
+                actual[key] = actual.get(key, 0) + amount
+            if n % 20_000 == 0:
+                self.progress("turnover", n, total)
+        rows.flush()
+        self.progress("turnover", total, total)
+        self.turnover_rows = rows.count
+        self.targets(span, actual, managers, rng)
+        _reset_sequences(["customers_monthlyturnover", "customers_revenuetarget"])
+
+    def targets(self, span, actual, managers, rng):
+        """Targets of each unit, grade and visiting person near their actual
+        turnover: a unit's yearly ambition (a few per cent either side) with a
+        little noise per month, in hundreds of CNY."""
+        per: dict[tuple, int] = {}
+        for (unit, person, grade, i), cents in actual.items():
+            keys = [(unit, None, "", i)]
+            if grade:
+                keys.append((unit, None, grade, i))
+            if person is not None:
+                keys.append((unit, person, "", i))
+            for key in keys:
+                per[key] = per.get(key, 0) + cents
+        ambition = {
+            (unit, m.year): rng.uniform(0.95, 1.15) for unit in {k[0] for k in per} for m in span
+        }
+        writer = Writer(
+            "customers_revenuetarget",
+            ["id", "unit_id", "month", "person_id", "grade", "amount", "set_by_id", "updated_at"],
+        )
+        pk = _next_id("customers_revenuetarget")
+        for (unit, person, grade, i), cents in per.items():
+            month = span[i]
+            amount = round(cents / 100 * ambition[unit, month.year] * rng.uniform(0.97, 1.03), -2)
+            writer.add(
+                pk, unit, month, person, grade, f"{amount:.2f}", managers.get(unit), self.now
+            )
+            pk += 1
+        writer.flush()
+
+    def add_turnover(self):
+        """turnover on a dataset that lacks it (nothing otherwise)."""
+        if turnover_added():
+            return self
+        with transaction.atomic():
+            allow_long_statements()
+            self.turnover()
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                allow_long_statements()
+                for table in ("customers_monthlyturnover", "customers_revenuetarget"):
+                    cursor.execute(f'ANALYZE "{table}"')
+        return self
+
     def run(self):
         with transaction.atomic():
             allow_long_statements()
@@ -763,4 +915,4 @@ class Generator:
             with transaction.atomic(), connection.cursor() as cursor:
                 allow_long_statements()
                 cursor.execute("ANALYZE")
-        return self.add_complaints_at_scale()
+        return self.add_complaints_at_scale().add_turnover()

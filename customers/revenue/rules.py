@@ -30,13 +30,19 @@ class TrendFigures:
 
 def slope(amounts: Sequence[Decimal]) -> Decimal:
     """Least-squares slope of `amounts` (oldest first) per step; 0 for fewer than two."""
-    n = len(amounts)
+    weighted = sum((i * y for i, y in enumerate(amounts)), Decimal(0))
+    return slope_from_sums(len(amounts), sum(amounts, Decimal(0)), weighted)
+
+
+def slope_from_sums(n: int, total: Decimal, weighted: Decimal) -> Decimal:
+    """The least-squares slope of n amounts from their total and the sum of
+    i × amount over i = 0 .. n-1: (Σ i·y - mean(i)·Σ y) / Σ (i - mean(i))²,
+    exact until the final rounding to the cent (so a database may add up the
+    two sums)."""
     if n < 2:
         return Decimal(0)
-    mean_x = Decimal(n - 1) / 2
-    mean_y = sum(amounts, Decimal(0)) / n
-    num = sum(((Decimal(i) - mean_x) * (y - mean_y) for i, y in enumerate(amounts)), Decimal(0))
-    den = sum(((Decimal(i) - mean_x) ** 2 for i in range(n)), Decimal(0))
+    num = weighted - Decimal(n - 1) / 2 * total
+    den = Decimal(n * (n * n - 1)) / 12
     return (num / den).quantize(CENT)
 
 
@@ -45,11 +51,30 @@ def trend_figures(
 ) -> TrendFigures:
     """Annual revenue and trend from two 12-month runs of turnover, oldest first
     (a month without turnover counts as 0)."""
-    total = sum(last12, Decimal(0))
-    before = sum(prior12, Decimal(0))
-    fitted = slope(last12)
+    weighted = sum((i * y for i, y in enumerate(last12)), Decimal(0))
+    return trend_from_sums(
+        total=sum(last12, Decimal(0)),
+        before=sum(prior12, Decimal(0)),
+        weighted=weighted,
+        months=len(last12),
+        threshold=threshold,
+    )
+
+
+def trend_from_sums(
+    *,
+    total: Decimal,
+    before: Decimal,
+    weighted: Decimal,
+    months: int = 12,
+    threshold: Decimal = TREND_THRESHOLD,
+) -> TrendFigures:
+    """trend_figures from sums over the two runs: the last `months` months'
+    total and Σ i × amount (i = 0 for the oldest), and the total of the
+    `months` before them."""
+    fitted = slope_from_sums(months, total, weighted)
     change = ((total - before) / before).quantize(Decimal("0.0001")) if before > 0 else None
-    mean = total / len(last12) if last12 else Decimal(0)
+    mean = total / months if months else Decimal(0)
     relative = fitted * 12 / mean if mean > 0 else Decimal(0)
     if change is None:
         up, down = relative >= threshold, relative <= -threshold

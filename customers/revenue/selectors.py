@@ -4,6 +4,7 @@ customer's figures, and the gap analysis (actual against target)."""
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Min, Q, Sum
 from django.shortcuts import get_object_or_404
@@ -121,6 +122,17 @@ class GapLine:
 
 
 @dataclass
+class NewCustomers:
+    """Customers new in each month of a unit's year, by visiting person (a
+    customer is new in the first month it ever has turnover above 0)."""
+
+    months: list[date]
+    by_person: list[tuple[str, list[int], int]]  # name, count per month, total
+    by_month: list[int]
+    total: int
+
+
+@dataclass
 class GapAnalysis:
     unit: ServiceUnit
     year: int
@@ -132,10 +144,64 @@ class GapAnalysis:
     drops: list[dict] = field(default_factory=list)
     rises: list[dict] = field(default_factory=list)
     retention: dict = field(default_factory=dict)
+    newcomers: NewCustomers | None = None
 
 
-def _targets(unit, start, end, **extra):
-    return RevenueTarget.objects.filter(unit=unit, month__gte=start, month__lte=end, **extra)
+class CustomerFigures(NamedTuple):
+    """One customer's figures for a gap analysis (_customer_figures)."""
+
+    pk: int
+    grade: str
+    person: int | None
+    now: Decimal | None  # January to the last month; None without rows
+    before: Decimal | None  # the same months a year before; None without rows
+    base: int  # rows above 0 in the month a year before the last month
+    kept: int  # rows above 0 in the last month
+    first: date | None  # the first month above 0, up to the last month
+
+
+def _unit_turnover(user, unit: ServiceUnit, end: date):
+    """The unit's turnover the user may see, up to `end`."""
+    return MonthlyTurnover.objects.visible_to(user).filter(customer__unit=unit, month__lte=end)
+
+
+def _customer_figures(user, unit: ServiceUnit, end: date) -> list[CustomerFigures]:
+    """One pass over the unit's turnover the user may see, up to `end`, grouped
+    by customer alone (so the database can aggregate in parallel): per customer
+    its grade and visiting person, its turnover from January to `end` and in
+    the same months a year before, whether it traded in the month a year
+    before `end` and in `end`, and its first month above 0 (the rows up to
+    `end` tell whether that month falls in the year)."""
+    start, year_before = date(end.year, 1, 1), months.shift(end, -12)
+    rows = (
+        _unit_turnover(user, unit, end)
+        .values_list("customer")
+        .annotate(
+            grade=Min("customer__grade"),
+            person=Min("customer__visiting_person"),
+            now=Sum("amount", filter=Q(month__gte=start)),
+            before=Sum(
+                "amount", filter=Q(month__gte=months.shift(start, -12), month__lte=year_before)
+            ),
+            base=Count("pk", filter=Q(month=year_before, amount__gt=0)),
+            kept=Count("pk", filter=Q(month=end, amount__gt=0)),
+            first=Min("month", filter=Q(amount__gt=0)),
+        )
+        .order_by()
+    )
+    return [CustomerFigures._make(row) for row in rows]
+
+
+def _person_names(pks) -> dict[int | None, str]:
+    """Visiting people's names (full name, else username) by id; None is "-"."""
+    from crm_site.accounts.models import User
+
+    names: dict[int | None, str] = {None: "-"}
+    for pk, full_name, username in User.objects.filter(pk__in=[p for p in pks if p]).values_list(
+        "pk", "full_name", "username"
+    ):
+        names[pk] = full_name or username or "-"
+    return names
 
 
 def gap_analysis(*, user, unit: ServiceUnit, month: date, top: int = 10) -> GapAnalysis:
@@ -144,122 +210,133 @@ def gap_analysis(*, user, unit: ServiceUnit, month: date, top: int = 10) -> GapA
     By month (the unit-wide target), and year to date by visiting person and by
     grade (their own targets); the individual analysis lists the customers whose
     turnover this year to date fell or rose most against the same months a
-    year before. Only turnover the user may see is counted.
+    year before; the retention and the new customers of the year. Only turnover
+    the user may see is counted. One query grouped by customer over the unit's
+    turnover gives the per-customer figures and one grouped by month the
+    months' totals; the targets and the names are small reads.
     """
     start, end = date(month.year, 1, 1), months.first_of(month)
-    rows = MonthlyTurnover.objects.visible_to(user).filter(customer__unit=unit)
-    this_year = rows.between(start, end)
+    axis = months.trailing(end, end.month)
     result = GapAnalysis(unit=unit, year=month.year, month=end)
-    actual = dict(this_year.values_list("month").annotate(s=Sum("amount")).order_by())
-    unit_targets = dict(
-        _targets(unit, start, end, person=None, grade="").values_list("month", "amount")
+    figures = _customer_figures(user, unit, end)
+    # The months' totals: a second, narrow read of the year's rows costs less
+    # than a column per month in every customer's line.
+    actual = dict(
+        _unit_turnover(user, unit, end)
+        .filter(month__gte=start)
+        .values_list("month")
+        .annotate(s=Sum("amount"))
+        .order_by()
     )
-    for m in months.trailing(end, end.month):
-        result.by_month.append(
-            (m, GapLine(label=f"{m:%Y-%m}", actual=actual.get(m, ZERO), target=unit_targets.get(m)))
+    by_person: dict[int | None, Decimal] = {}
+    by_grade: dict[str, Decimal] = {}
+    changes = []
+    for row in figures:
+        if row.now is not None:
+            by_person[row.person] = by_person.get(row.person, ZERO) + row.now
+            by_grade[row.grade] = by_grade.get(row.grade, ZERO) + row.now
+        if row.now is not None or row.before is not None:
+            now, before = row.now or ZERO, row.before or ZERO
+            changes.append((row.pk, now, before, now - before))
+    targets = _year_targets(unit, start, end)
+    for m in axis:
+        line = GapLine(
+            label=f"{m:%Y-%m}", actual=actual.get(m, ZERO), target=targets["unit"].get(m)
         )
+        result.by_month.append((m, line))
+    unit_targets = targets["unit"]
     result.year_to_date = GapLine(
         label=str(month.year),
         actual=sum(actual.values(), ZERO),
         target=sum(unit_targets.values(), ZERO) if unit_targets else None,
     )
-    result.by_person = _by_person(this_year, _targets(unit, start, end, grade=""))
-    result.by_grade = _by_grade(this_year, _targets(unit, start, end, person=None))
-    result.drops, result.rises = _movers(rows, start, end, top)
-    result.retention = _retention(rows, end)
+    names = _person_names(set(by_person) | set(targets["person"]))
+    result.by_person = sorted(
+        (
+            GapLine(
+                label=names.get(pk, "-"),
+                actual=by_person.get(pk, ZERO),
+                target=targets["person"].get(pk),
+            )
+            for pk in set(by_person) | set(targets["person"])
+        ),
+        key=lambda line: (-line.actual, line.label),
+    )
+    result.by_grade = [
+        GapLine(
+            label=grade or "-", actual=by_grade.get(grade, ZERO), target=targets["grade"].get(grade)
+        )
+        for grade in sorted(set(by_grade) | set(targets["grade"]))
+    ]
+    result.drops, result.rises = _movers(changes, top)
+    result.retention = _retention(figures, end)
+    result.newcomers = _newcomers(figures, axis, names)
     return result
 
 
-def _retention(rows, month: date) -> dict:
+def _year_targets(unit, start, end) -> dict:
+    """The unit's targets of the months: unit-wide by month, and summed over
+    the months per person and per grade."""
+    found: dict[str, dict] = {"unit": {}, "person": {}, "grade": {}}
+    for month, person, grade, amount in RevenueTarget.objects.filter(
+        unit=unit, month__gte=start, month__lte=end
+    ).values_list("month", "person", "grade", "amount"):
+        if person is None and not grade:
+            found["unit"][month] = amount
+        elif not grade:
+            found["person"][person] = found["person"].get(person, ZERO) + amount
+        elif person is None:
+            found["grade"][grade] = found["grade"].get(grade, ZERO) + amount
+    return found
+
+
+def _retention(figures: list[CustomerFigures], month: date) -> dict:
     """Customers with turnover in the month a year before `month`, and how many
     of them still have turnover in `month` (客户保持率)."""
-    year_before = months.shift(month, -12)
-    counts = rows.filter(month=year_before, amount__gt=0).aggregate(
-        base=Count("customer", distinct=True),
-        kept=Count(
-            "customer",
-            distinct=True,
-            filter=Q(customer__turnovers__month=month, customer__turnovers__amount__gt=0),
-        ),
-    )
-    base, kept = counts["base"], counts["kept"]
+    base = sum(1 for row in figures if row.base)
+    kept = sum(1 for row in figures if row.base and row.kept)
     share = (Decimal(kept) / base * 100).quantize(Decimal("0.1")) if base else None
-    return {"base": base, "kept": kept, "share": share, "since": year_before}
+    return {"base": base, "kept": kept, "share": share, "since": months.shift(month, -12)}
 
 
-def _by_person(rows, targets) -> list[GapLine]:
-    actual = {
-        r["customer__visiting_person"]: r
-        for r in rows.values(
-            "customer__visiting_person",
-            "customer__visiting_person__full_name",
-            "customer__visiting_person__username",
-        )
-        .annotate(s=Sum("amount"))
-        .order_by()
+def _movers(changes, top) -> tuple[list[dict], list[dict]]:
+    """The `top` largest drops and rises of (customer, now, before, change), with codes and names."""
+    drops = sorted((c for c in changes if c[3] < 0), key=lambda c: c[3])[:top]
+    rises = sorted((c for c in changes if c[3] > 0), key=lambda c: -c[3])[:top]
+    named = {
+        pk: (code, name)
+        for pk, code, name in Customer.objects.filter(
+            pk__in=[c[0] for c in drops + rises]
+        ).values_list("pk", "code", "name")
     }
-    target = {
-        r["person"]: r
-        for r in targets.exclude(person=None)
-        .values("person", "person__full_name", "person__username")
-        .annotate(s=Sum("amount"))
-        .order_by()
-    }
-    lines = []
-    for pk in set(actual) | set(target):
-        row = actual.get(pk) or {}
-        goal = target.get(pk)
-        name = (
-            row.get("customer__visiting_person__full_name")
-            or row.get("customer__visiting_person__username")
-            or (goal or {}).get("person__full_name")
-            or (goal or {}).get("person__username")
-            or "-"
-        )
-        lines.append(
-            GapLine(label=name, actual=row.get("s") or ZERO, target=goal["s"] if goal else None)
-        )
-    return sorted(lines, key=lambda line: (-line.actual, line.label))
+
+    def line(c) -> dict:
+        code, name = named[c[0]]
+        return {"pk": c[0], "code": code, "name": name, "now": c[1], "before": c[2], "change": c[3]}
+
+    return [line(c) for c in drops], [line(c) for c in rises]
 
 
-def _by_grade(rows, targets) -> list[GapLine]:
-    actual = dict(rows.values_list("customer__grade").annotate(s=Sum("amount")).order_by())
-    target = dict(
-        targets.exclude(grade="").values_list("grade").annotate(s=Sum("amount")).order_by()
-    )
-    return [
-        GapLine(label=grade or "-", actual=actual.get(grade, ZERO), target=target.get(grade))
-        for grade in sorted(set(actual) | set(target))
+def _newcomers(figures: list[CustomerFigures], axis: list[date], names=None) -> NewCustomers:
+    """The customers whose first month above 0 falls on `axis`, by visiting
+    person's name (`names`, else read) and month."""
+    counts: dict[int | None, dict[date, int]] = {}
+    for row in figures:
+        if row.first is not None and axis[0] <= row.first <= axis[-1]:
+            per_month = counts.setdefault(row.person, {})
+            per_month[row.first] = per_month.get(row.first, 0) + 1
+    names = names if names is not None else _person_names(counts)
+    by_name: dict[str, dict[date, int]] = {}
+    for pk, per_month in counts.items():
+        merged = by_name.setdefault(names.get(pk, "-"), {})
+        for m, n in per_month.items():
+            merged[m] = merged.get(m, 0) + n
+    by_person = [
+        (name, [by_name[name].get(m, 0) for m in axis], sum(by_name[name].values()))
+        for name in sorted(by_name, key=lambda n: (-sum(by_name[n].values()), n))
     ]
-
-
-def _movers(rows, start, end, top) -> tuple[list[dict], list[dict]]:
-    before_start, before_end = months.shift(start, -12), months.shift(end, -12)
-    per_customer = (
-        rows.filter(
-            Q(month__gte=start, month__lte=end) | Q(month__gte=before_start, month__lte=before_end)
-        )
-        .values("customer", "customer__code", "customer__name")
-        .annotate(
-            now=Sum("amount", filter=Q(month__gte=start)),
-            before=Sum("amount", filter=Q(month__lte=before_end)),
-        )
-        .order_by()
-    )
-    changes = [
-        {
-            "pk": r["customer"],
-            "code": r["customer__code"],
-            "name": r["customer__name"],
-            "now": r["now"] or ZERO,
-            "before": r["before"] or ZERO,
-            "change": (r["now"] or ZERO) - (r["before"] or ZERO),
-        }
-        for r in per_customer
-    ]
-    drops = sorted((c for c in changes if c["change"] < 0), key=lambda c: c["change"])[:top]
-    rises = sorted((c for c in changes if c["change"] > 0), key=lambda c: -c["change"])[:top]
-    return drops, rises
+    by_month = [sum(c.get(m, 0) for c in by_name.values()) for m in axis]
+    return NewCustomers(months=axis, by_person=by_person, by_month=by_month, total=sum(by_month))
 
 
 def gap_units(*, user):
@@ -279,46 +356,8 @@ def latest_turnover_month(*, user) -> date | None:
     )
 
 
-@dataclass
-class NewCustomers:
-    """Customers new in each month of a unit's year, by visiting person (a
-    customer is new in the first month it ever has turnover above 0)."""
-
-    months: list[date]
-    by_person: list[tuple[str, list[int], int]]  # name, count per month, total
-    by_month: list[int]
-    total: int
-
-
 def new_customers(*, user, unit: ServiceUnit, month: date) -> NewCustomers:
     """New customers of `unit` per visiting person and month, January to
     `month` of its year; only the turnover the user may see counts."""
-    start, end = date(month.year, 1, 1), months.first_of(month)
-    axis = months.trailing(end, end.month)
-    firsts = (
-        MonthlyTurnover.objects.visible_to(user)
-        .filter(customer__unit=unit, amount__gt=0)
-        .values(
-            "customer",
-            "customer__visiting_person__full_name",
-            "customer__visiting_person__username",
-        )
-        .annotate(first=Min("month"))
-        .filter(first__gte=start, first__lte=end)
-        .order_by()
-    )
-    counts: dict[str, dict[date, int]] = {}
-    for row in firsts:
-        name = (
-            row["customer__visiting_person__full_name"]
-            or row["customer__visiting_person__username"]
-            or "-"
-        )
-        per_month = counts.setdefault(name, {})
-        per_month[row["first"]] = per_month.get(row["first"], 0) + 1
-    by_person = [
-        (name, [counts[name].get(m, 0) for m in axis], sum(counts[name].values()))
-        for name in sorted(counts, key=lambda n: (-sum(counts[n].values()), n))
-    ]
-    by_month = [sum(c.get(m, 0) for c in counts.values()) for m in axis]
-    return NewCustomers(months=axis, by_person=by_person, by_month=by_month, total=sum(by_month))
+    end = months.first_of(month)
+    return _newcomers(_customer_figures(user, unit, end), months.trailing(end, end.month))

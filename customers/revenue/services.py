@@ -1,13 +1,13 @@
 """Revenue writes: the turnover import (all or nothing), a supervisor's edit,
 the rolling figures the grading rule reads, and turnover targets."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from .models import MonthlyTurnover, RevenueTarget, TurnoverEvent
 KEEP_ERRORS = 500
 CHUNK = 1000
 MAX_AMOUNT = Decimal("999999999999.99")
+ZERO = Decimal(0)
 
 
 @dataclass
@@ -156,53 +157,152 @@ def turnover_rows_save(*, actor: User, rows, name: str = "") -> ImportOutcome:
 
 
 def _write(actor, planned, outcome) -> set[tuple[int, date]]:
+    """Store the planned (customer id, month) -> amount: a new month inserted,
+    a stored one replaced when it differs; each with its history event."""
     keys = list(planned)
-    existing: dict[tuple[int, date], MonthlyTurnover] = {}
+    existing: dict[tuple[int, date], tuple[int, Decimal, int]] = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        ids = {pk for pk, _m in chunk}
-        for row in MonthlyTurnover.objects.select_for_update().filter(
-            customer_id__in=ids, month__in={m for _pk, m in chunk}
-        ):
-            existing[(row.customer_id, row.month)] = row
-    new: list[MonthlyTurnover] = []
-    changed: list[MonthlyTurnover] = []
-    events: list[tuple[MonthlyTurnover, dict]] = []
+        found = (
+            MonthlyTurnover.objects.select_for_update()
+            .filter(customer_id__in={pk for pk, _m in chunk}, month__in={m for _pk, m in chunk})
+            .values_list("customer_id", "month", "pk", "amount", "version")
+        )
+        for customer_id, month, pk, amount, version in found:
+            existing[(customer_id, month)] = (pk, amount, version)
+    new: list[tuple[int, date, Decimal]] = []
+    changed: list[tuple[int, Decimal, datetime, int]] = []
+    events: list[tuple[int, dict]] = []
     now = timezone.now()
     for key, amount in planned.items():
-        found = existing.get(key)
-        if found is None:
-            new.append(MonthlyTurnover(customer_id=key[0], month=key[1], amount=amount))
-            continue
-        row = found
-        if row.amount != amount:
-            events.append((row, {"old": str(row.amount), "new": str(amount)}))
-            row.amount, row.updated_at, row.version = amount, now, row.version + 1
-            changed.append(row)
+        stored = existing.get(key)
+        if stored is None:
+            new.append((key[0], key[1], amount))
+        elif stored[1] != amount:
+            events.append((stored[0], {"old": str(stored[1]), "new": str(amount)}))
+            changed.append((stored[0], amount, now, stored[2] + 1))
         else:
             outcome.unchanged += 1
-    MonthlyTurnover.objects.bulk_create(
-        new,
-        batch_size=CHUNK,
-        update_conflicts=True,
-        unique_fields=["customer", "month"],
-        update_fields=["amount", "updated_at"],
-    )
-    _update_by_values(
+    _update_values(
         MonthlyTurnover,
+        ["amount", "updated_at", "version"],
         changed,
-        {"amount": "numeric", "updated_at": "timestamptz", "version": "integer"},
+        casts=["numeric", "timestamptz", "integer"],
     )
-    events += [(row, {"new": str(row.amount)}) for row in new]
-    TurnoverEvent.objects.bulk_create(
-        [
-            TurnoverEvent(turnover=row, actor=actor, kind=TurnoverEvent.Kind.IMPORTED, data=data)
-            for row, data in events
-        ],
-        batch_size=CHUNK,
+    events += [(pk, {"new": str(amount)}) for pk, amount in _insert_turnover(new, now)]
+    _insert_events(
+        TurnoverEvent,
+        "turnover",
+        events,
+        actor=actor,
+        kind=TurnoverEvent.Kind.IMPORTED,
+        at=now,
     )
     outcome.created, outcome.updated = len(new), len(changed)
-    return {(r.customer_id, r.month) for r in [*new, *changed]}
+    stored_keys = {(customer_id, month) for customer_id, month, _a in new}
+    by_pk = {stored[0]: key for key, stored in existing.items()}
+    return stored_keys | {by_pk[pk] for pk, *_rest in changed}
+
+
+def _insert_turnover(rows: list[tuple[int, date, Decimal]], now) -> list[tuple[int, Decimal]]:
+    """Insert (customer id, month, amount) rows, a row stored meanwhile replaced;
+    their (id, amount). On PostgreSQL one INSERT ... ON CONFLICT per CHUNK rows
+    with plain tuples (no model instance per row)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [MonthlyTurnover(customer_id=c, month=m, amount=a) for c, m, a in rows]
+        MonthlyTurnover.objects.bulk_create(
+            objs,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["customer", "month"],
+            update_fields=["amount", "updated_at"],
+        )
+        return [(obj.pk, obj.amount) for obj in objs]
+    from psycopg2.extras import execute_values
+
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(MonthlyTurnover._meta.db_table)} "
+        "(customer_id, month, amount, updated_at, version) VALUES %s "
+        "ON CONFLICT (customer_id, month) DO UPDATE "
+        "SET amount = EXCLUDED.amount, updated_at = EXCLUDED.updated_at RETURNING id, amount"
+    )
+    with connection.cursor() as cursor:
+        return execute_values(
+            cursor.cursor,
+            sql,
+            [(c, m, a, now, 0) for c, m, a in rows],
+            page_size=CHUNK,
+            fetch=True,
+        )
+
+
+def _insert_events(
+    model, parent: str, rows: list[tuple[int, dict]], *, actor, kind, at, data: str = "data"
+) -> None:
+    """History rows (parent id, details) of an EventBase model whose details
+    are in the field `data`: one INSERT per CHUNK rows of plain tuples on
+    PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    data_field = model._meta.get_field(data)
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [
+                model(**{f"{parent}_id": pk, data: details}, actor=actor, kind=kind)
+                for pk, details in rows
+            ],
+            batch_size=CHUNK,
+        )
+        return
+    import json
+
+    from psycopg2.extras import execute_values
+
+    quote = connection.ops.quote_name
+    parent_column = model._meta.get_field(parent).column
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({quote(parent_column)}, actor_id, kind, at, "
+        f"from_state, to_state, {quote(data_field.column)}) VALUES %s"
+    )
+    actor_id = actor.pk if actor is not None else None
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            sql,
+            [
+                (pk, actor_id, str(kind), at, "", "", json.dumps(details, ensure_ascii=False))
+                for pk, details in rows
+            ],
+            page_size=CHUNK,
+        )
+
+
+def _update_values(model, fields: list[str], rows: list[tuple], *, casts: list[str]) -> None:
+    """Write (pk, *values of `fields`) rows: one UPDATE ... FROM (VALUES ...) per
+    CHUNK rows on PostgreSQL (Django's bulk_update builds a CASE per row and
+    column, which grows with the square of the batch), bulk_update elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objs = [model(pk=pk, **dict(zip(fields, values, strict=True))) for pk, *values in rows]
+        model.objects.bulk_update(objs, fields, batch_size=200)
+        return
+    from psycopg2.extras import execute_values
+
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(model._meta.get_field(f).column)} = v.{quote(f)}::{cast}"
+        for f, cast in zip(fields, casts, strict=True)
+    )
+    names = ", ".join(quote(f) for f in fields)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
+        f"FROM (VALUES %s) AS v(id, {names}) WHERE t.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, rows, page_size=CHUNK)
 
 
 @transaction.atomic
@@ -224,40 +324,6 @@ def turnover_edit(
     return turnover
 
 
-def _update_by_values(model, objects: list, columns: dict[str, str]) -> None:
-    """Write `columns` (name -> SQL type) of `objects`: one UPDATE ... FROM
-    (VALUES ...) per thousand rows on PostgreSQL. Django's bulk_update builds a
-    CASE with a branch per row for every column, which grows with the square of
-    the batch; joining a VALUES list stays linear (as the regrade's grades)."""
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objects, list(columns), batch_size=100)
-        return
-    from psycopg2.extras import execute_values
-
-    quote = connection.ops.quote_name
-    names = list(columns)
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} AS t SET "
-        + ", ".join(f"{quote(name)} = v.{quote(name)}::{columns[name]}" for name in names)
-        + f" FROM (VALUES %s) AS v(id, {', '.join(quote(name) for name in names)})"
-        + " WHERE t.id = v.id"
-    )
-    rows = [(obj.pk, *(_sql_value(getattr(obj, name)) for name in names)) for obj in objects]
-    with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, rows, page_size=CHUNK)
-
-
-def _sql_value(value):
-    """A value as text for the VALUES list (cast to its column's type in the SET)."""
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 def latest_month() -> date | None:
     """The newest month any turnover is stored for: the end of every rolling window."""
     return MonthlyTurnover.objects.aggregate(m=Max("month"))["m"]
@@ -270,53 +336,75 @@ def revenue_figures_refresh(
     the customer, where the grading rule reads them; the ids whose figures changed.
 
     The window ends at the newest month stored for anyone (the billing
-    system's last load), so a customer that stopped trading falls in revenue."""
+    system's last load), so a customer that stopped trading falls in revenue.
+    The database adds up what the trend rule needs per customer (the last 12
+    months, the 12 before, and the last 12 weighted by their place), a batch
+    of customers at a time."""
     as_of = as_of or latest_month()
     if as_of is None or not customer_ids:
         return set()
-    start = months.shift(as_of, -23)
-    window = months.trailing(as_of, 24)
+    last_start = months.shift(as_of, -11)
     moved: set[int] = set()
     listed = sorted(customer_ids)
     for begin in range(0, len(listed), CHUNK):
         chunk = listed[begin : begin + CHUNK]
-        amounts: dict[int, dict[date, Decimal]] = defaultdict(dict)
-        for pk, month, amount in MonthlyTurnover.objects.filter(
-            customer_id__in=chunk, month__gte=start, month__lte=as_of
-        ).values_list("customer_id", "month", "amount"):
-            amounts[pk][month] = amount
-        customers = list(
+        current = list(
             Customer.objects.select_for_update()
             .filter(pk__in=chunk)
-            .only("pk", "annual_revenue", "trend")
+            .values_list("pk", "annual_revenue", "trend")
         )
+        sums = _trend_sums(chunk, last_start, as_of)
         dirty, history = [], []
-        for customer in customers:
-            series = [amounts[customer.pk].get(m, Decimal(0)) for m in window]
-            figures = rules.trend_figures(series[12:], series[:12])
+        for pk, revenue, trend in current:
+            total, before, weighted = sums.get(pk, (ZERO, ZERO, ZERO))
+            figures = rules.trend_from_sums(total=total, before=before, weighted=weighted)
             changes = {
                 name: [str(old), str(new)]
                 for name, old, new in (
-                    ("annual_revenue", customer.annual_revenue, figures.annual_wan),
-                    ("trend", customer.trend, figures.trend),
+                    ("annual_revenue", revenue, figures.annual_wan),
+                    ("trend", trend, figures.trend),
                 )
                 if old != new
             }
             if changes:
-                customer.annual_revenue, customer.trend = figures.annual_wan, figures.trend
-                dirty.append(customer)
-                history.append(
-                    CustomerChange(
-                        customer=customer,
-                        actor=actor,
-                        kind=CustomerChange.Kind.UPDATED,
-                        changes=changes,
-                    )
-                )
-        _update_by_values(Customer, dirty, {"annual_revenue": "numeric", "trend": "text"})
-        CustomerChange.objects.bulk_create(history)
-        moved.update(c.pk for c in dirty)
+                dirty.append((pk, figures.annual_wan, figures.trend))
+                history.append((pk, changes))
+        _update_values(Customer, ["annual_revenue", "trend"], dirty, casts=["numeric", "text"])
+        _insert_events(
+            CustomerChange,
+            "customer",
+            history,
+            actor=actor,
+            kind=CustomerChange.Kind.UPDATED,
+            at=timezone.now(),
+            data="changes",
+        )
+        moved.update(pk for pk, _revenue, _trend in dirty)
     return moved
+
+
+def _trend_sums(customer_ids, last_start: date, as_of: date) -> dict:
+    """customer id -> (the last 12 months' total, the 12 before's, and the last
+    12 months' Σ i × amount with i = 0 for `last_start`) of these customers."""
+    place = (
+        ExtractYear("month") * 12
+        + ExtractMonth("month")
+        - (last_start.year * 12 + last_start.month)
+    )
+    recent = Q(month__gte=last_start)
+    rows = (
+        MonthlyTurnover.objects.filter(
+            customer_id__in=customer_ids, month__gte=months.shift(last_start, -12), month__lte=as_of
+        )
+        .values_list("customer_id")
+        .annotate(
+            total=Sum("amount", filter=recent, default=ZERO),
+            before=Sum("amount", filter=~recent, default=ZERO),
+            weighted=Sum(F("amount") * place, filter=recent, default=ZERO),
+        )
+        .order_by()
+    )
+    return {pk: (total, before, weighted) for pk, total, before, weighted in rows}
 
 
 @transaction.atomic

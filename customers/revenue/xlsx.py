@@ -20,6 +20,9 @@ from .. import xlsx as book
 
 ImportFileError = book.ImportFileError
 XLSX_CONTENT_TYPE = sheet.XLSX_CONTENT_TYPE
+# A month of turnover for every customer of a large book fits in one file
+# (three narrow columns: far below the upload size limit).
+MAX_ROWS = 150_000
 
 COLUMNS = [
     ("code", gettext_lazy("Customer code"), 16),
@@ -55,7 +58,7 @@ class Rows:
 
 def open_rows(fileobj) -> Rows:
     """Check the archive and the header; the rows stream from `Rows.rows`."""
-    book.check_archive(fileobj)
+    book.check_archive(fileobj, max_rows=MAX_ROWS)
     fileobj.seek(0)
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=False)

@@ -34,6 +34,13 @@ PAGE_FIGURES = {
 EXPORT_FIGURES = {"export_100k_s", "export_floor_s", "export_peak_mb", "import_10k_s"}
 ROLLUP_FIGURES = {"rollup_month_s", "rollup_sql_floor_s", "rollup_10x_s"}
 PLAN_FIGURES = {"plan_generate_s", "plan_rerun_new_rows", "plan_rows", "calendar_week_p90_ms"}
+REVENUE_FIGURES = {
+    "revenue_gap_s",
+    "revenue_sql_floor_s",
+    "revenue_import_100k_s",
+    "revenue_import_rows",
+    "turnover_rows",
+}
 
 
 def test_bench_quick_writes_every_figure(tmp_path, settings):
@@ -47,6 +54,7 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     ]
     call_command("seed_large", "--quick", stdout=open(tmp_path / "seed.txt", "w"))  # noqa: SIM115
     assert_complaints_at_scale(tmp_path)
+    assert_turnover(tmp_path)
     before = data_snapshot()
     with open(tmp_path / "stdout.txt", "w") as stdout:
         call_command("bench", *args, stdout=stdout)
@@ -62,7 +70,16 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     assert figures["complaint_queries_first_page"] == figures["complaint_queries_last_page"]
     assert figures["export_rows"] == figures["customers"]
     assert figures["import_state"] == "applied"
+    assert figures.keys() >= REVENUE_FIGURES
+    assert figures["turnover_rows"] > 30 * figures["customers"]
+    assert figures["revenue_gap_s"] > 0 and figures["revenue_import_100k_s"] > 0
+    # A month for every customer of the quick book, every row new, nothing refused.
+    assert figures["revenue_import_rows"] == figures["customers"]
+    assert figures["revenue_import_created"] == figures["customers"]
+    assert figures["revenue_import_errors"] == 0
     if connection.vendor == "postgresql":
+        assert figures["revenue_sql_floor_s"] > 0
+        assert figures["revenue_floor_matches_selector"] is True
         assert figures.keys() >= ROLLUP_FIGURES
         assert figures["rollup_floor_matches_builder"] is True
         if REQUIRE_SERVICES:
@@ -77,16 +94,19 @@ def test_bench_quick_writes_every_figure(tmp_path, settings):
     ) in plans
     printed = (tmp_path / "stdout.txt").read_text()
     assert "Ratios (target):" in printed
+    assert "revenue gap / SQL floor" in printed
 
 
 def data_snapshot() -> dict:
     """Row counts of the tables the bench writes to, and a digest of every
-    customer row (the import step edits 10,000 of them)."""
+    customer row (the import steps edit 10,000 of them, and the turnover
+    import every customer's annual revenue and trend)."""
     from django.db import connection
 
     from complaints.models import Complaint
     from crm_site.core.models import Notification
-    from customers.models import Customer, CustomerChange, CustomerImport, GradeChange
+    from customers.models import Customer, CustomerChange, CustomerImport, GradeChange, RegradeRun
+    from customers.revenue.models import MonthlyTurnover, TurnoverEvent
     from visits.models import UrgentReport, Visit
 
     counts = {
@@ -100,6 +120,9 @@ def data_snapshot() -> dict:
             GradeChange,
             UrgentReport,
             Visit,
+            MonthlyTurnover,
+            TurnoverEvent,
+            RegradeRun,
         )
     }
     if connection.vendor == "postgresql":
@@ -128,3 +151,28 @@ def assert_complaints_at_scale(tmp_path):
     with open(tmp_path / "add.txt", "w") as out:
         call_command("seed_large", "--add-complaints", "--quick", stdout=out)
     assert Complaint.waybills.through.objects.count() == links
+
+
+def assert_turnover(tmp_path):
+    """Every generated customer has turnover (36 months unless it started
+    late), the units have targets, and adding the turnover again is refused."""
+    from django.core.management import CommandError
+    from django.db.models import Count
+
+    from crm_site.devtools import largedata
+    from customers.models import Customer
+    from customers.revenue.models import MonthlyTurnover, RevenueTarget
+
+    plan = largedata.Plan.quick()
+    assert largedata.turnover_added()
+    per_customer = dict(
+        MonthlyTurnover.objects.values_list("customer").annotate(n=Count("id")).order_by()
+    )
+    assert len(per_customer) == Customer.objects.count()
+    full = sum(1 for n in per_customer.values() if n == plan.turnover_months)
+    assert full > 0.9 * len(per_customer)
+    assert RevenueTarget.objects.filter(person=None, grade="").count() == (
+        plan.units * plan.turnover_months
+    )
+    with open(tmp_path / "t.txt", "w") as out, pytest.raises(CommandError, match="already"):
+        call_command("seed_large", "--add-turnover", "--quick", stdout=out)

@@ -26,6 +26,7 @@ TARGETS = [
     ("rollup 10x / rollup", "rollup_10x_s", "rollup_month_s", 12.0),
     ("export / openpyxl floor", "export_100k_s", "export_floor_s", 1.5),
     ("calendar unit week / render floor", "calendar_week_p90_ms", "render_floor_p90_ms", 2.0),
+    ("revenue gap / SQL floor", "revenue_gap_s", "revenue_sql_floor_s", 1.5),
 ]
 
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             "--skip",
             action="append",
             default=[],
-            choices=["pages", "export", "import", "rollup", "urgent", "plans"],
+            choices=["pages", "export", "import", "rollup", "urgent", "plans", "revenue"],
         )
 
     def handle(self, *args, **options):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             ("rollup", getattr(bench, "measure_rollup", None)),
             ("urgent", getattr(bench, "measure_urgent_routing", None)),
             ("plans", bench.measure_plans),
+            ("revenue", bench.measure_revenue),
         ]
         with bench.bench_settings(), bench.leaving_data_as_found():
             for name, step in steps:
@@ -118,6 +120,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {'planning 14 days ≤ 60 s':<32} {'ok' if ok else 'MISSED'}")
             ok = figures["plan_rerun_new_rows"] == 0
             self.stdout.write(f"  {'planning rerun adds 0 rows':<32} {'ok' if ok else 'MISSED'}")
+        if "revenue_floor_matches_selector" in figures:
+            ok = figures["revenue_floor_matches_selector"]
+            self.stdout.write(
+                f"  {'revenue gap == SQL floor figures':<32} {'ok' if ok else 'MISSED'}"
+            )
+        if "revenue_import_100k_s" in figures:
+            ok = figures["revenue_import_100k_s"] <= 60
+            self.stdout.write(f"  {'turnover import ≤ 60 s':<32} {'ok' if ok else 'MISSED'}")
         if "export_peak_mb" in figures:
             ok = figures["export_peak_mb"] <= 150
             self.stdout.write(f"  {'export peak ≤ 150 MB':<32} {'ok' if ok else 'MISSED'}")

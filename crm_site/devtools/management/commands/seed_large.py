@@ -8,9 +8,10 @@ from crm_site.devtools import largedata
 class Command(BaseCommand):
     help = (
         "Generate the DESIGN.md-scale dataset (100,000 customers, 1,000 users, 50 units, "
-        "~1.5 million daily-report entries, then 200,000 complaints with 600,000 waybill links). "
-        "Refuses to run twice on the same database; --add-complaints adds the complaints to a "
-        "dataset generated before they were part of it."
+        "~1.5 million daily-report entries, then 200,000 complaints with 600,000 waybill links "
+        "and 36 months of turnover for every customer with monthly targets). Refuses to run "
+        "twice on the same database; --add-complaints and --add-turnover add the complaints "
+        "or the turnover to a dataset generated before they were part of it."
     )
 
     def add_arguments(self, parser):
@@ -32,9 +33,20 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--add-turnover",
+            action="store_true",
+            help=(
+                f"on a generated dataset without turnover, add {plan.turnover_months} months of "
+                "turnover for every customer and monthly targets (the full run adds them)"
+            ),
+        )
+
     def handle(self, *args, **options):
         if options["add_complaints"]:
             return self.add_complaints(options)
+        if options["add_turnover"]:
+            return self.add_turnover(options)
         if largedata.already_generated():
             raise CommandError(
                 "This database already holds the generated dataset (unit L01 exists); "
@@ -69,7 +81,8 @@ class Command(BaseCommand):
         gen = largedata.Generator(plan, progress=progress).run()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done in {time.monotonic() - started:.0f}s: {gen.entry_count:,} entries; "
+                f"Done in {time.monotonic() - started:.0f}s: {gen.entry_count:,} entries, "
+                f"{gen.turnover_rows:,} turnover rows; "
                 f"largest unit L01 (supervisor l01_sup, password crm-demo-2026)."
             )
         )
@@ -90,3 +103,24 @@ class Command(BaseCommand):
             progress=lambda label, done, total: self.stdout.write(f"  {label} {done:,}/{total:,}"),
         ).add_complaints_at_scale()
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.0f}s."))
+
+    def add_turnover(self, options):
+        if not largedata.already_generated():
+            raise CommandError("No generated dataset here: run seed_large first.")
+        if largedata.turnover_added():
+            raise CommandError(
+                "The generated customers have their turnover already; --add-turnover runs once "
+                "per database."
+            )
+        plan = largedata.Plan.quick() if options["quick"] else largedata.Plan()
+        started = time.monotonic()
+        self.stdout.write(f"Adding {plan.turnover_months} months of turnover per customer …")
+        gen = largedata.Generator(
+            plan,
+            progress=lambda label, done, total: self.stdout.write(f"  {label} {done:,}/{total:,}"),
+        ).add_turnover()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done in {time.monotonic() - started:.0f}s: {gen.turnover_rows:,} turnover rows."
+            )
+        )
