@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -363,6 +364,48 @@ def _card_changes(customer_id):
     ]
 
 
+# The rows the card shows with its customer (what select_related read before),
+# by the customer's foreign key that names them.
+CARD_RELATED = ("unit", "region", "grade_rule", "serving_outlet")
+
+
+def _related_values(name: str) -> tuple[str, ...]:
+    model = Customer._meta.get_field(name).related_model
+    return tuple(f"{name}__{attname}" for attname in _concrete(model))
+
+
+@batch.prepared
+def _card_customer(customer_id):
+    """The card's customer with its people's names and totals (_card_columns)
+    and the rows of CARD_RELATED, as one row (SQL compiled once per process:
+    building and compiling this query cost more than running it)."""
+    columns = _card_columns()
+    return (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(**columns)
+        .values(
+            *_concrete(Customer),
+            *columns,
+            *(value for name in CARD_RELATED for value in _related_values(name)),
+        )
+    )
+
+
+def _card_customer_from(row: dict) -> Customer:
+    """The Customer of a _card_customer row, with its CARD_RELATED rows and the
+    extra columns as attributes, as the ORM would load it with them."""
+    customer = batch.instance(Customer, row)
+    concrete = set(_concrete(Customer))
+    for name, value in row.items():
+        if name not in concrete and "__" not in name:
+            setattr(customer, name, value)
+    for name in CARD_RELATED:
+        model = Customer._meta.get_field(name).related_model
+        values = {value.split("__", 1)[1]: row[value] for value in _related_values(name)}
+        setattr(customer, name, batch.instance(model, values) if values["id"] is not None else None)
+    return customer
+
+
 def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     """The customer (once, with the names of the people it names as
     `<person>_name`; 404 outside the user's scope) and what the card shows of
@@ -370,13 +413,18 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     reads go with them in one round trip: the latest grade and field changes
     with their totals, contacts and services. The grading rule in force is read
     once per request, and with the customer when it is the one the customer was
-    graded under: the card sections get it on the customer as `current_rule`."""
-    customer = get_object_or_404(
-        Customer.objects.visible_to(user)
-        .select_related("unit", "region", "grade_rule", "serving_outlet")
-        .annotate(**_card_columns()),
-        pk=pk,
+    graded under: the card sections get it on the customer as `current_rule`.
+    The customer is read in one round trip with whether the user may see it
+    (the scope's own query)."""
+    rows = batch.rows_many(
+        {
+            "customer": _card_customer(pk),
+            "visible": Customer.objects.visible_to(user).filter(pk=pk).values("pk"),
+        }
     )
+    if not rows["customer"] or not rows["visible"]:
+        raise Http404
+    customer = _card_customer_from(rows["customer"][0])
     if customer.grade_rule is not None and customer.graded_under_current:
         current = customer.grade_rule
     else:
