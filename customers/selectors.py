@@ -442,6 +442,7 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
         styles = display.grade_styles(current_rule)
         display.decorate([customer], styles)
         today_result = grading.grade(customer.attributes(), current_rule)
+        grade_changes = grade_change_rows(rows["grade_changes"])
         return {
             "customer": customer,
             "contacts": [batch.instance(Contact, row) for row in rows["contacts"]],
@@ -452,7 +453,8 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
             "rule_grade": today_result.grade,
             "rule_points": today_result.points,
             "grade_names": {code: s["name"] for code, s in styles.items()},
-            "grade_changes": grade_change_rows(rows["grade_changes"]),
+            "grade_changes": grade_changes,
+            "grade_history_rows": display.grade_history_rows(grade_changes),
             "grade_change_total": customer.grade_change_total,
             "changes": change_value_items(rows["changes"]),
             "change_total": customer.change_total,
@@ -496,8 +498,13 @@ def customer_history(*, user, pk: int, kind: str, page) -> dict:
         rows = customer.changes.select_related("actor")
     page_obj = Paginator(rows, HISTORY_PAGE_SIZE).get_page(page)
     items = page_obj.object_list
-    page_obj.object_list = grade_change_rows(items) if kind == "grades" else change_items(items)
-    return {"customer": customer, "kind": kind, "page_obj": page_obj}
+    context = {"customer": customer, "kind": kind, "page_obj": page_obj}
+    if kind == "grades":
+        page_obj.object_list = grade_change_rows(items)
+        context["grade_history_rows"] = display.grade_history_rows(page_obj.object_list)
+    else:
+        page_obj.object_list = change_items(items)
+    return context
 
 
 # --- import -------------------------------------------------------------------------
