@@ -6,7 +6,7 @@ read the same rows through `customer_list`; none of them builds a request.
 """
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -424,7 +424,8 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     )
     if not rows["customer"] or not rows["visible"]:
         raise Http404
-    customer = _card_customer_from(rows["customer"][0])
+    # With the extra columns of _card_columns as attributes.
+    customer: Any = _card_customer_from(rows["customer"][0])
     if customer.grade_rule is not None and customer.graded_under_current:
         current = customer.grade_rule
     else:
