@@ -1,7 +1,7 @@
 """Rows of a long list written in Python rather than by a template loop.
 
-A page that repeats a row many times (the customer card's contacts, complaints,
-survey trend) pays the template engine's cost per variable and per tag on
+A page that repeats a row many times (the customer card's visits, complaints,
+grade history) pays the template engine's cost per variable and per tag on
 every row; writing the row here once per row gives the same HTML for a
 fraction of that. Every value goes through `text`, which escapes exactly as
 the template's autoescape does (django.utils.html.escape: html.escape of the
