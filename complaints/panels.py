@@ -7,10 +7,12 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
-from crm_site.core import batch, registry
+from crm_site.core import batch, markup, registry
 from crm_site.core.links import pk_url
 from crm_site.core.templatetags.crm_status import status_tone
 
@@ -53,6 +55,26 @@ def _card_rows(complaints, now) -> None:
         complaint.overdue = complaint.is_overdue(now)
 
 
+def _card_rows_html(complaints) -> SafeString:
+    """The <li> of each complaint on the card, written here once per row rather
+    than by the template's loop (the same HTML; the status badge is
+    complaints/partials/_status_badge.html's)."""
+    overdue = markup.text(_("Overdue"))
+    gap = "\n    "
+    parts = []
+    for c in complaints:
+        badge = f'<span class="badge text-bg-{markup.text(c.tone)} complaint-status">{markup.text(c.status_label)}</span>'
+        if c.overdue:
+            badge += f' <span class="badge text-bg-danger">{overdue}</span>'
+        parts.append(
+            f'{gap}<li class="list-group-item d-flex flex-wrap justify-content-between gap-2">'
+            f'\n      <div><a href="{markup.text(c.url)}" class="fw-semibold">{markup.text(c.number)}</a>'
+            f' <span class="small text-body-secondary">{markup.text(c.received_on)} · {markup.text(c.category)}</span></div>'
+            f"\n      \n      <div>{badge}</div>\n    </li>{gap}"
+        )
+    return markup.rows(parts)
+
+
 def customer_card_reads(request, customer) -> batch.Pending:
     """The customer's complaints the user may see, newest first."""
     list_url = reverse("complaints:list")
@@ -70,6 +92,7 @@ def customer_card_reads(request, customer) -> batch.Pending:
             "template": "complaints/partials/_customer_card_complaints.html",
             "customer": customer,
             "complaints": figures["complaints"],
+            "rows": _card_rows_html(figures["complaints"]),
             "total": figures["total"],
             "open": figures["open"],
             "now": now,

@@ -4,10 +4,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import display_name
+from crm_site.core import markup
 
 from . import cargo, grading
 from .models import (
@@ -198,3 +200,30 @@ def run_summary(run) -> str:
     if moves:
         return gettext("%(summary)s: %(moves)s.") % {"summary": summary, "moves": moves}
     return gettext("%(summary)s.") % {"summary": summary}
+
+
+def grade_history_rows(rows: list[dict]) -> SafeString:
+    """The <li> of each grade change (customers.selectors.grade_change_rows) of
+    customers/partials/_grade_history.html, on the card and the history page:
+    written here once per row rather than by the template's loop."""
+    gap = "\n        "
+    parts = []
+    for g in rows:
+        source = markup.text(g["source"])
+        if g["rule"]:
+            source += f" · {markup.text(g['rule'])}"
+        if g["actor"]:
+            source += f" · {markup.text(g['actor'])}"
+        reason = f"<div>{markup.text(g['reason'])}</div>" if g["reason"] else ""
+        parts.append(
+            '<li class="list-group-item small">\n'
+            '          <div class="d-flex justify-content-between gap-2">\n'
+            f'            <span class="fw-semibold">{markup.text(g["old_grade"] or "—")}'
+            f" → {markup.text(g['new_grade'])}</span>\n"
+            f'            <span class="text-body-secondary">{markup.text(g["on"])}</span>\n'
+            "          </div>\n"
+            f'          <div class="text-body-secondary">{source}</div>\n'
+            f"          {reason}\n"
+            f"        </li>{gap}"
+        )
+    return markup.rows(parts)

@@ -6,7 +6,7 @@ read the same rows through `customer_list`; none of them builds a request.
 """
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -363,6 +364,48 @@ def _card_changes(customer_id):
     ]
 
 
+# The rows the card shows with its customer (what select_related read before),
+# by the customer's foreign key that names them.
+CARD_RELATED = ("unit", "region", "grade_rule", "serving_outlet")
+
+
+def _related_values(name: str) -> tuple[str, ...]:
+    model = Customer._meta.get_field(name).related_model
+    return tuple(f"{name}__{attname}" for attname in _concrete(model))
+
+
+@batch.prepared
+def _card_customer(customer_id):
+    """The card's customer with its people's names and totals (_card_columns)
+    and the rows of CARD_RELATED, as one row (SQL compiled once per process:
+    building and compiling this query cost more than running it)."""
+    columns = _card_columns()
+    return (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(**columns)
+        .values(
+            *_concrete(Customer),
+            *columns,
+            *(value for name in CARD_RELATED for value in _related_values(name)),
+        )
+    )
+
+
+def _card_customer_from(row: dict) -> Customer:
+    """The Customer of a _card_customer row, with its CARD_RELATED rows and the
+    extra columns as attributes, as the ORM would load it with them."""
+    customer = batch.instance(Customer, row)
+    concrete = set(_concrete(Customer))
+    for name, value in row.items():
+        if name not in concrete and "__" not in name:
+            setattr(customer, name, value)
+    for name in CARD_RELATED:
+        model = Customer._meta.get_field(name).related_model
+        values = {value.split("__", 1)[1]: row[value] for value in _related_values(name)}
+        setattr(customer, name, batch.instance(model, values) if values["id"] is not None else None)
+    return customer
+
+
 def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     """The customer (once, with the names of the people it names as
     `<person>_name`; 404 outside the user's scope) and what the card shows of
@@ -370,13 +413,19 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     reads go with them in one round trip: the latest grade and field changes
     with their totals, contacts and services. The grading rule in force is read
     once per request, and with the customer when it is the one the customer was
-    graded under: the card sections get it on the customer as `current_rule`."""
-    customer = get_object_or_404(
-        Customer.objects.visible_to(user)
-        .select_related("unit", "region", "grade_rule", "serving_outlet")
-        .annotate(**_card_columns()),
-        pk=pk,
+    graded under: the card sections get it on the customer as `current_rule`.
+    The customer is read in one round trip with whether the user may see it
+    (the scope's own query)."""
+    rows = batch.rows_many(
+        {
+            "customer": _card_customer(pk),
+            "visible": Customer.objects.visible_to(user).filter(pk=pk).values("pk"),
+        }
     )
+    if not rows["customer"] or not rows["visible"]:
+        raise Http404
+    # With the extra columns of _card_columns as attributes.
+    customer: Any = _card_customer_from(rows["customer"][0])
     if customer.grade_rule is not None and customer.graded_under_current:
         current = customer.grade_rule
     else:
@@ -394,6 +443,7 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
         styles = display.grade_styles(current_rule)
         display.decorate([customer], styles)
         today_result = grading.grade(customer.attributes(), current_rule)
+        grade_changes = grade_change_rows(rows["grade_changes"])
         return {
             "customer": customer,
             "contacts": [batch.instance(Contact, row) for row in rows["contacts"]],
@@ -404,7 +454,8 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
             "rule_grade": today_result.grade,
             "rule_points": today_result.points,
             "grade_names": {code: s["name"] for code, s in styles.items()},
-            "grade_changes": grade_change_rows(rows["grade_changes"]),
+            "grade_changes": grade_changes,
+            "grade_history_rows": display.grade_history_rows(grade_changes),
             "grade_change_total": customer.grade_change_total,
             "changes": change_value_items(rows["changes"]),
             "change_total": customer.change_total,
@@ -448,8 +499,13 @@ def customer_history(*, user, pk: int, kind: str, page) -> dict:
         rows = customer.changes.select_related("actor")
     page_obj = Paginator(rows, HISTORY_PAGE_SIZE).get_page(page)
     items = page_obj.object_list
-    page_obj.object_list = grade_change_rows(items) if kind == "grades" else change_items(items)
-    return {"customer": customer, "kind": kind, "page_obj": page_obj}
+    context = {"customer": customer, "kind": kind, "page_obj": page_obj}
+    if kind == "grades":
+        page_obj.object_list = grade_change_rows(items)
+        context["grade_history_rows"] = display.grade_history_rows(page_obj.object_list)
+    else:
+        page_obj.object_list = change_items(items)
+    return context
 
 
 # --- import -------------------------------------------------------------------------

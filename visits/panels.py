@@ -8,11 +8,12 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, display_name
-from crm_site.core import batch, registry
+from crm_site.core import batch, markup, registry
 from crm_site.core.links import pk_url
 from crm_site.core.services import work_calendar_days, work_calendar_from
 from customers.models import Customer, GradingRule
@@ -137,6 +138,62 @@ def _card_rows(visit_rows, entry_rows, *, user, survey_url: str) -> tuple[list, 
     return visits, entries
 
 
+# The card's lists are long and alike row after row: their rows are written
+# here, once per row, rather than by the template's loop (the same HTML).
+_ROW_GAP = "\n          "
+
+
+def _visit_rows_html(visits, *, can_log: bool) -> SafeString:
+    """The <li> of each contact in the card's "Recent contacts" list."""
+    logged_directly = markup.text(_("logged directly"))
+    survey_label = markup.text(_("Service survey"))
+    parts = []
+    for visit in visits:
+        line = (
+            f'<li class="py-1 border-bottom"><span class="text-body-secondary">'
+            f"{markup.text(visit.when)}</span> · {markup.text(visit.kind_label)} · {markup.text(visit.person)}"
+        )
+        if visit.source == "direct":
+            line += f' <span class="badge text-bg-light border">{logged_directly}</span>'
+        if visit.note:
+            line += f" · {markup.text(visit.note)}"
+        if can_log:
+            line += f' · <a class="d-print-none" href="{markup.text(visit.survey_url)}">{survey_label}</a>'
+        parts.append(f"{_ROW_GAP}{line}</li>{_ROW_GAP}")
+    return markup.rows(parts)
+
+
+def _entry_rows_html(entries) -> SafeString:
+    """The <li> of each entry in the card's "Daily report entries" list."""
+    opinions_label = markup.text(_("Opinions"))
+    effect_label = markup.text(_("Effect"))
+    escalation = markup.text(_("Needs escalation"))
+    parts = []
+    for entry in entries:
+        when = markup.text(entry.when)
+        head = f'<a href="{markup.text(entry.url)}">{when}</a>' if entry.url else when
+        head += f" · {markup.text(entry.kind_label)} · {markup.text(entry.person)}"
+        if entry.needs_escalation:
+            head += (
+                ' <span class="badge text-bg-danger"><i class="bi bi-flag-fill"'
+                f' aria-hidden="true"></i> {escalation}</span>'
+            )
+        line = f'<li class="py-2 border-bottom">\n            <div>{head}</div>\n            '
+        if entry.opinions:
+            line += (
+                '<div class="text-break"><span class="text-body-secondary">'
+                f"{opinions_label}:</span> {markup.text(entry.opinions_short)}</div>"
+            )
+        line += "\n            "
+        if entry.effect:
+            line += (
+                '<div class="text-break"><span class="text-body-secondary">'
+                f"{effect_label}:</span> {markup.text(entry.effect_short)}</div>"
+            )
+        parts.append(f"{_ROW_GAP}{line}\n          </li>{_ROW_GAP}")
+    return markup.rows(parts)
+
+
 @batch.prepared
 def _card_visits(customer_id, month_start, month_end, week_start, week_end):
     """The latest contacts with the month's visits and the week's calls counted
@@ -202,6 +259,8 @@ def customer_card_reads(request, customer) -> batch.Pending:
             "customer": customer,
             "visits": visits,
             "entries": entries,
+            "visit_rows": _visit_rows_html(visits, can_log=can_log),
+            "entry_rows": _entry_rows_html(entries),
             "cadence": cadence,
             "status": status,
             "can_log": can_log,

@@ -8,11 +8,12 @@ from typing import Any
 from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from crm_site.accounts.models import Role, User
-from crm_site.core import batch, registry
+from crm_site.core import batch, markup, registry
 from crm_site.core.links import pk_url
 from customers.voice.models import (
     SURVEY_FIELDS,
@@ -222,6 +223,47 @@ def _card_surveys(customer_id):
     )
 
 
+_ROW_GAP = "\n          "
+
+
+def _score_rows_html(rows: list[dict]) -> SafeString:
+    """The <li> of each item of the card's latest survey (score_rows), written
+    here once per row rather than by the template's loop (the same HTML)."""
+    parts = []
+    for row in rows:
+        score = markup.text(row["score"])
+        parts.append(
+            f'{_ROW_GAP}<li class="d-flex align-items-center gap-2 py-1">'
+            f'<span class="survey-score-label">{markup.text(row["label"])}</span>'
+            '<span class="score-meter flex-grow-1" aria-hidden="true">'
+            f'<span class="score-fill score-fill-{score}"></span></span>'
+            f'<span class="badge score-badge score-{score}">{score} · {markup.text(row["words"])}</span>'
+            f"</li>{_ROW_GAP}"
+        )
+    return markup.rows(parts)
+
+
+def _trend_rows_html(points: list[dict]) -> SafeString:
+    """The <li> of each point of the card's survey trend (survey_trend)."""
+    better, worse = markup.text(_("better")), markup.text(_("worse"))
+    parts = []
+    for point in points:
+        line = (
+            f'<li class="list-inline-item"><a href="{markup.text(point["url"])}">'
+            f"{markup.text(point['month'])}</a> <strong>{markup.text(point['average_text'])}</strong>"
+        )
+        delta = point["delta"]
+        if delta is not None:
+            if delta > 0:
+                line += f' <span class="text-success" title="{better}">▲{markup.text(point["step_text"])}</span>'
+            elif delta < 0:
+                line += f' <span class="text-danger" title="{worse}">▼{markup.text(point["step_text"])}</span>'
+            else:
+                line += ' <span class="text-body-secondary">＝</span>'
+        parts.append(f"{_ROW_GAP}{line}</li>{_ROW_GAP}")
+    return markup.rows(parts)
+
+
 def card_reads(request, customer) -> batch.Pending:
     """The card's "customer voice" box (registered in CustomersConfig.ready())."""
     recent = _card_surveys(customer.pk)
@@ -239,12 +281,16 @@ def card_reads(request, customer) -> batch.Pending:
             "latest_enterprise_survey_id",
             EnterpriseSurvey.objects.select_related("visitor").order_by("-visited_on", "-pk"),
         )
+        latest_rows = score_rows(latest) if latest else []
+        trend = survey_trend(list(reversed(surveys)))
         return {
             "template": "customers/partials/_card_voice.html",
             "customer": customer,
             "latest": latest,
-            "latest_rows": score_rows(latest) if latest else [],
-            "trend": survey_trend(list(reversed(surveys))),
+            "latest_rows": latest_rows,
+            "score_rows_html": _score_rows_html(latest_rows),
+            "trend": trend,
+            "trend_rows_html": _trend_rows_html(trend),
             "watch": watch,
             "watch_changes": watch_rows(watch, changed_only=True) if watch else [],
             "enterprise": enterprise,
