@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm_site.accounts.models import Role
 from crm_site.core import registry
@@ -95,6 +96,24 @@ NAV = [
     NavItem(_("Audit log"), "audit_log", "shield-check", Role.ADMIN, group="system"),
     NavItem(_("Administration"), "admin:index", "gear", Role.ADMIN, group="system"),
 ]
+
+
+# The phone's bottom tab bar: the four pages a visiting person opens all day,
+# by the menu entry they stand for (short labels: the bar is 390 px wide).
+NAV_TABS = {
+    "home": pgettext_lazy("tab bar", "Home"),
+    "visits:due": pgettext_lazy("tab bar", "Visits due"),
+    "visits:report_list": pgettext_lazy("tab bar", "Daily report"),
+    "complaints:list": pgettext_lazy("tab bar", "Complaints"),
+}
+
+
+def nav_tabs(items: list[dict]) -> list[dict]:
+    """The tab bar's entries among the user's menu entries, in the bar's order."""
+    by_name = {item["name"]: item for item in items}
+    return [
+        {**by_name[name], "label": label} for name, label in NAV_TABS.items() if name in by_name
+    ]
 
 
 @functools.lru_cache(maxsize=64)
@@ -187,6 +206,7 @@ def navigation(request):
     return {
         "nav_items": items,
         "nav_menu": nav_menu(items),
+        "nav_tabs": nav_tabs(items),
         "crm_name": settings.CRM_SITE_NAME,
         "unread_notifications": unread,
         "nav_badges": badges,

@@ -10,7 +10,7 @@ as a text cell with the quote prefix.
 import math
 from datetime import datetime
 
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from crm_site.core import xlsx as sheet
+from crm_site.core.dates import day_label, month_label
 
 from . import display
 from .models import MonthlyPatrolSummary
@@ -54,7 +55,7 @@ class Sheet:
         # ordinary sheet, each cell through the shared safe-cell rule.
         cell = sheet.safe_write(self.ws, self.row, col, value)
         if fmt:
-            cell.number_format = fmt
+            cell.number_format = sheet.localized(fmt)
         if font:
             cell.font = font
         if fill:
@@ -199,7 +200,7 @@ def write_summary(summary: MonthlyPatrolSummary, stream) -> None:
 def _person_and_date(user, at) -> str:
     if not user:
         return "—"
-    when = timezone.localtime(at).strftime("%Y-%m-%d") if at else ""
+    when = day_label(at, year=True, with_weekday=False) if at else ""
     return f"{user.get_full_name()}  {when}".strip()
 
 
@@ -212,7 +213,7 @@ def _head(sheet: Sheet, s: MonthlyPatrolSummary):
     sheet.merged(
         1, 5, _("Service unit: %(unit)s") % {"unit": s.unit.name}, align=plain, border=False
     )
-    month = formats.date_format(s.month, "YEAR_MONTH_FORMAT")
+    month = month_label(s.month)
     sheet.merged(6, LAST_COL, _("Month: %(month)s") % {"month": month}, align=plain, border=False)
     sheet.next(20)
     sheet.merged(

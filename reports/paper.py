@@ -61,7 +61,7 @@ class Paper:
             cell = sheet.safe_write(self.ws, self.row, col, value)
             cell.border = BOX
             if formats and col in formats and value is not None:
-                cell.number_format = formats[col]
+                cell.number_format = sheet.localized(formats[col])
             if total:
                 cell.font, cell.fill = BOLD, TOTAL_FILL
 

@@ -78,6 +78,11 @@ def daily_report_entries(
     return entries
 
 
+def daily_report_entry_count(*, report: DailyReport) -> int:
+    """How many entries the report holds (the phone's "N filled" in the action bar)."""
+    return report.entries.count()
+
+
 def daily_report_events(*, report: DailyReport) -> QuerySet:
     return report.events.select_related("actor")
 

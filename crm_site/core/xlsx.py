@@ -8,6 +8,10 @@ written as a text cell with Excel's quote prefix: shown as typed, never
 evaluated, and read back as the same text. Control characters that the file
 format cannot hold are dropped (openpyxl would refuse the whole file).
 
+Dates and date-times keep being real date cells (they sort and filter); their
+display format is the interface language's (2026年12月7日 in Chinese), from
+crm_site.core.dates, the helper the tables and headings use too.
+
 Large tables stream through openpyxl's write-only workbook (`write_table`):
 memory stays flat however many rows are written.
 """
@@ -23,13 +27,28 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from crm_site.core import dates
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
+# Column specs name these; a cell gets the language's format (`localized`).
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
+MONTH_FORMAT = "yyyy-mm"
+
+
+def localized(number_format: str | None) -> str | None:
+    """The display format of a date, date-time or month cell in the active language."""
+    if number_format == DATE_FORMAT:
+        return dates.xlsx_date_format()
+    if number_format == DATETIME_FORMAT:
+        return dates.xlsx_datetime_format()
+    if number_format == MONTH_FORMAT:
+        return dates.xlsx_month_format()
+    return number_format
 
 
 @dataclass(frozen=True)
@@ -91,7 +110,7 @@ def safe_cell(ws, value, number_format: str | None = None, *, style=None) -> Wri
     cell = WriteOnlyCell(ws, value=value)
     mark_text(cell, value)
     if number_format and value is not None:
-        cell.number_format = number_format
+        cell.number_format = localized(number_format)
     if style is not None:
         cell.font, cell.fill = style.font, style.fill
         if style.border is not None:
@@ -132,9 +151,9 @@ def safe_row(ws, values: Iterable, formats: list | None = None) -> list:
 def format_for(value) -> str | None:
     """The number format of a date or a date-time value."""
     if isinstance(value, datetime):
-        return DATETIME_FORMAT
+        return localized(DATETIME_FORMAT)
     if isinstance(value, date):
-        return DATE_FORMAT
+        return localized(DATE_FORMAT)
     return None
 
 

@@ -107,6 +107,22 @@
     });
     document.querySelectorAll("a.is-busy").forEach(function (a) { setBusy(a, false); });
   });
+
+  // A daily report's entries are one-line rows on a phone (the CSS hides the
+  // rest below 768 px): a tap on the row opens or closes it. The entry the
+  // address points at (#entry-12, just saved) stays open.
+  function setOpen(card, open) {
+    card.classList.toggle("is-collapsed", !open);
+    var toggle = card.querySelector(".entry-toggle");
+    if (toggle) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+  }
+  document.querySelectorAll(".entry-card .entry-toggle").forEach(function (toggle) {
+    var card = toggle.closest(".entry-card");
+    setOpen(card, window.location.hash === "#" + card.id);
+    toggle.addEventListener("click", function () {
+      setOpen(card, card.classList.contains("is-collapsed"));
+    });
+  });
 })();
 
 // POST `body` and read the JSON answer. A failure, a redirect (to the login

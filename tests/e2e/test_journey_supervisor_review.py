@@ -98,7 +98,10 @@ def test_supervisor_returns_staff_resubmits_supervisor_reviews_and_raises_an_urg
     staff.check_accessibility()
     staff.shot("report-returned")
 
-    phone.locator(".entry-card", has_text="上海远航物流").get_by_role("link", name="编辑").click()
+    # On a phone the entries are one-line rows: a tap opens one.
+    row = phone.locator(".entry-card", has_text="上海远航物流")
+    row.locator(".entry-toggle").click()
+    row.get_by_role("link", name="编辑").click()
     phone.wait_for_url(re.compile(r".*/entries/\d+/$"))
     staff.check_accessibility()
     phone.fill("textarea[name=effect]", "客户同意下月起将华东线路交由我司承运")

@@ -97,7 +97,8 @@ def test_numbers_are_numbers_with_formats_and_columns_have_widths(client, superv
     assert sheet.column_dimensions["C"].width == 22
     assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHIJ")
     opinion = row_starting(table, "五、") + 4
-    assert sheet.cell(row=opinion, column=2).number_format == "yyyy-mm-dd hh:mm"
+    # A real date cell, shown the way the tables show a date (2026年11月5日 14:05).
+    assert sheet.cell(row=opinion, column=2).number_format == 'yyyy"年"m"月"d"日" hh:mm'
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text(client, supervisor_a, signed):

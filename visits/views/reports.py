@@ -1,7 +1,7 @@
 """Daily reports: list, today's report, one report, its entries, autosave, submit."""
 
 import contextlib
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -164,14 +164,45 @@ def _save_entry(request, report, form, entry=None):
     return entry
 
 
-def _after_save(request, report, entry):
-    """Redirect with ?saved=<token>: the page then forgets the copy kept in the browser."""
+# "Save and add another" starts the next entry this much later than the one saved.
+NEXT_ENTRY_STEP = timedelta(minutes=30)
+
+
+def _next_time(report: DailyReport, after: time) -> time:
+    """The next entry's default time: a step after the last one, never past midnight
+    and, on today's report, never past now (a later time would be refused)."""
+    start = datetime.combine(report.date, after)
+    candidate = start + NEXT_ENTRY_STEP
+    if candidate.date() != report.date:
+        return after
+    now = timezone.localtime()
+    if report.date == now.date():
+        candidate = max(start, min(candidate, now.replace(tzinfo=None)))
+    return candidate.time().replace(second=0, microsecond=0)
+
+
+def _after_save(request, report, entry, form):
+    """Redirect with ?saved=<token>: the page then forgets the copy kept in the browser.
+
+    "Save and add another" keeps visit or call and moves the time on; "submit"
+    (the phone's action bar) sends the report once the entry is saved."""
     messages.success(
         request, _("Entry for %(customer)s saved.") % {"customer": entry.customer.name}
     )
-    saved = urlencode({"saved": str(request.POST.get("form_token", ""))})
-    if request.POST.get("then") == "another":
-        return redirect(f"{reverse('visits:entry_new', args=[report.pk])}?{saved}")
+    token = str(request.POST.get("form_token", ""))
+    then = request.POST.get("then")
+    if then == "another":
+        query = urlencode(
+            {
+                "saved": token,
+                "kind": form.cleaned_data["kind"],
+                "time": _next_time(report, form.cleaned_data["time"]).strftime("%H:%M"),
+            }
+        )
+        return redirect(f"{reverse('visits:entry_new', args=[report.pk])}?{query}")
+    if then == "submit":
+        return _submit(request, report, note=None, saved=token)
+    saved = urlencode({"saved": token})
     return redirect(f"{report.get_absolute_url()}?{saved}#entry-{entry.pk}")
 
 
@@ -191,9 +222,12 @@ def entry_new(request, pk: int):
         return _not_editable(request, report)
     draft = selectors.entry_draft(report=report)
     if request.method == "POST":
+        if request.POST.get("then") == "submit" and not request.POST.get("customer", "").strip():
+            # Submit from an untouched new-entry form: nothing to save first.
+            return _submit(request, report, note=None)
         form = EntryForm(request.POST, user=request.user, report=report)
         if form.is_valid() and (entry := _save_entry(request, report, form)):
-            return _after_save(request, report, entry)
+            return _after_save(request, report, entry, form)
         draft = None
     else:
         form = EntryForm(
@@ -202,7 +236,13 @@ def entry_new(request, pk: int):
     return render(
         request,
         "visits/entry_form.html",
-        {"report": report, "form": form, "entry": None, "draft": draft},
+        {
+            "report": report,
+            "form": form,
+            "entry": None,
+            "draft": draft,
+            "entry_count": selectors.daily_report_entry_count(report=report),
+        },
     )
 
 
@@ -216,7 +256,7 @@ def entry_edit(request, pk: int, entry_id: int):
     if request.method == "POST":
         form = EntryForm(request.POST, user=request.user, report=report)
         if form.is_valid() and _save_entry(request, report, form, entry):
-            return _after_save(request, report, entry)
+            return _after_save(request, report, entry, form)
         draft = None
     else:
         initial = EntryForm.initial_from_entry(entry)
@@ -227,7 +267,13 @@ def entry_edit(request, pk: int, entry_id: int):
     return render(
         request,
         "visits/entry_form.html",
-        {"report": report, "form": form, "entry": entry, "draft": draft},
+        {
+            "report": report,
+            "form": form,
+            "entry": entry,
+            "draft": draft,
+            "entry_count": selectors.daily_report_entry_count(report=report),
+        },
     )
 
 
@@ -303,16 +349,22 @@ def report_submit(request, pk: int):
     report = _editable_report(request, pk)
     form = SubmitForm(request.POST)
     note = form.cleaned_data["note"].strip() if form.is_valid() else None
+    return _submit(request, report, note=note)
+
+
+def _submit(request, report, *, note: str | None, saved: str = ""):
+    """Submit the report and show it (?saved= lets the page forget a saved entry's copy)."""
+    url = report.get_absolute_url() + (f"?{urlencode({'saved': saved})}" if saved else "")
     try:
         moved = services.daily_report_submit(report=report, actor=request.user, note=note)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(report)
+        return redirect(url)
     if moved:
         messages.success(request, _("Report submitted to your supervisor."))
     else:
         messages.info(request, _("This report was already submitted; nothing changed."))
-    return redirect(report)
+    return redirect(url)
 
 
 @role_required(Role.SUPERVISOR)

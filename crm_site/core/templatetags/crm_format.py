@@ -1,9 +1,11 @@
-"""Numbers the Chinese way: 万元 with two decimals, percentages, counts."""
+"""Numbers and dates the Chinese way: 万元 with two decimals, percentages, 12月7日 周一."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.translation import gettext as _
+
+from crm_site.core import dates
 
 register = template.Library()
 
@@ -35,3 +37,15 @@ def percent(value, digits: int = 1):
         return "—"
     places = Decimal(1).scaleb(-int(digits))
     return f"{(number * 100).quantize(places, rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def day_label(value, arg: str = ""):
+    """A day the reader's way: 12月7日 周一; `|day_label:"year"` always shows the year."""
+    return dates.day_label(value, year=True if arg == "year" else None)
+
+
+@register.filter
+def month_label(value):
+    """2026年11月 (2026-11 in English)."""
+    return dates.month_label(value)

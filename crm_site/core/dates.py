@@ -1,0 +1,89 @@
+"""Dates as people read them: one helper for tables, headings and spreadsheets.
+
+Chinese readers write a day as 12月7日 周一 and a month as 2026年11月; the English
+interface keeps ISO dates (2026-12-07) as its users expect. Tables, page
+headings and the .xlsx exports all take their wording from here, so a sheet
+never prints 2026-12-07 beside 2026年11月.
+"""
+
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext_lazy
+
+# Short weekday names, Monday first (date.weekday() order): 周一 … 周日.
+WEEKDAYS = (
+    pgettext_lazy("short weekday", "Mon"),
+    pgettext_lazy("short weekday", "Tue"),
+    pgettext_lazy("short weekday", "Wed"),
+    pgettext_lazy("short weekday", "Thu"),
+    pgettext_lazy("short weekday", "Fri"),
+    pgettext_lazy("short weekday", "Sat"),
+    pgettext_lazy("short weekday", "Sun"),
+)
+
+
+def _chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def weekday(value) -> str:
+    """周一 … 周日 (Mon … Sun)."""
+    day = _as_date(value)
+    return "" if day is None else str(WEEKDAYS[day.weekday()])
+
+
+def day_label(value, *, year: bool | None = None, with_weekday: bool = True) -> str:
+    """12月7日 周一 (2026年12月7日 周一 in another year; Mon 2026-12-07 in English).
+
+    `year`: None shows it only when the day is not in the current year.
+    """
+    day = _as_date(value)
+    if day is None:
+        return ""
+    if year is None:
+        year = day.year != timezone.localdate().year
+    if _chinese():
+        text = formats.date_format(day, "DATE_FORMAT" if year else "MONTH_DAY_FORMAT")
+        return f"{text} {weekday(day)}" if with_weekday else text
+    text = day.isoformat()
+    return f"{weekday(day)} {text}" if with_weekday else text
+
+
+def month_label(value) -> str:
+    """2026年11月 (2026-11 in English)."""
+    day = _as_date(value)
+    if day is None:
+        return ""
+    if _chinese():
+        return formats.date_format(day, "YEAR_MONTH_FORMAT")
+    return day.strftime("%Y-%m")
+
+
+def datetime_label(value) -> str:
+    """2026年12月7日 14:05 (2026-12-07 14:05 in English), for text in a sheet or a line."""
+    if not isinstance(value, datetime):
+        return day_label(value, year=True, with_weekday=False)
+    at = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{day_label(at, year=True, with_weekday=False)} {at:%H:%M}"
+
+
+def xlsx_date_format() -> str:
+    """The number format of a date cell: the day stays a real (sortable) date."""
+    return 'yyyy"年"m"月"d"日"' if _chinese() else "yyyy-mm-dd"
+
+
+def xlsx_datetime_format() -> str:
+    return 'yyyy"年"m"月"d"日" hh:mm' if _chinese() else "yyyy-mm-dd hh:mm"
+
+
+def xlsx_month_format() -> str:
+    return 'yyyy"年"m"月"' if _chinese() else "yyyy-mm"
