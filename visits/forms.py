@@ -178,7 +178,7 @@ class ReviewForm(CleanInputForm):
 
 
 class EntryFlagForm(CleanInputForm):
-    comment = _remarks(_("What needs to change in this entry"), 2000)
+    flag_comment = _remarks(_("What needs to change in this entry"), 2000)
 
 
 class SubmitForm(CleanInputForm):

@@ -435,7 +435,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     "visits:entry_delete": Case(POST_ONLY, kwargs=_entry, post="L ok 404 403 404 403 404 403"),
     # A reviewer's "needs changes" mark on one entry: supervisors and up, in scope.
     "visits:entry_flag": Case(
-        POST_ONLY, kwargs=_entry, post=SUPERVISOR_ACT, data=lambda w: {"comment": "需修改"}
+        POST_ONLY, kwargs=_entry, post=SUPERVISOR_ACT, data=lambda w: {"flag_comment": "需修改"}
     ),
     "visits:entry_draft": Case(
         POST_ONLY, kwargs=_report, post="L ok 404 403 404 403 404 403", data=_entry_data

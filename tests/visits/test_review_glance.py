@@ -64,7 +64,7 @@ def test_a_supervisor_marks_one_entry_and_the_staff_member_sees_it_until_resubmi
     first, second = full_report.entries.order_by("occurred_at")
     client.force_login(supervisor_a)
     queue = reverse("visits:review")
-    response = client.post(flag_url(full_report, first), {"comment": "写明报价金额", "next": queue})
+    response = client.post(flag_url(full_report, first), {"flag_comment": "写明报价金额", "next": queue})
     assert response.status_code == 302 and response["Location"] == queue
     _response, [report] = queue_reports(client)
     assert [len(e.open_flags) for e in report.entry_list] == [1, 0]
@@ -153,12 +153,12 @@ def test_only_a_reviewer_in_scope_marks_entries_of_a_report_under_review(
     entry = full_report.entries.first()
     url = flag_url(full_report, entry)
     client.force_login(staff_a)
-    assert client.post(url, {"comment": "x"}).status_code == 403
+    assert client.post(url, {"flag_comment": "x"}).status_code == 403
     client.force_login(supervisor_b)
-    assert client.post(url, {"comment": "x"}).status_code == 404
+    assert client.post(url, {"flag_comment": "x"}).status_code == 404
     services.daily_report_review(report=full_report, actor=supervisor_a)
     client.force_login(supervisor_a)
-    response = client.post(url, {"comment": "x"}, follow=True)
+    response = client.post(url, {"flag_comment": "x"}, follow=True)
     assert "只有待审阅日报表的记录可以标注" in response.content.decode()
     assert not EntryFlag.objects.exists()
 
@@ -166,7 +166,7 @@ def test_only_a_reviewer_in_scope_marks_entries_of_a_report_under_review(
 def test_an_empty_comment_takes_the_mark_off(client, supervisor_a, full_report):
     entry = full_report.entries.first()
     client.force_login(supervisor_a)
-    client.post(flag_url(full_report, entry), {"comment": "补充"})
+    client.post(flag_url(full_report, entry), {"flag_comment": "补充"})
     assert EntryFlag.objects.open().count() == 1
-    client.post(flag_url(full_report, entry), {"comment": ""})
+    client.post(flag_url(full_report, entry), {"flag_comment": ""})
     assert not EntryFlag.objects.exists()

@@ -357,7 +357,7 @@ def entry_flag(request, pk: int, entry_id: int):
     report = selectors.daily_report_detail(user=request.user, pk=pk)
     entry = selectors.daily_report_entry(report=report, pk=entry_id)
     form = EntryFlagForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    comment = form.cleaned_data["flag_comment"] if form.is_valid() else ""
     try:
         flag = services.entry_flag_set(entry=entry, actor=request.user, comment=comment)
     except ValidationError as exc:
