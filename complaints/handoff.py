@@ -32,9 +32,13 @@ def complaint_moves(state: str) -> tuple[Move, ...]:
         ),
         rules.SENT_BACK: (Move(_("Rework the solution that was sent back"), person="handler"),),
         rules.PROPOSED: (Move(_("Mark the complaint resolved"), unit_kinds=SUPERVISORS),),
-        rules.AWAITING_APPROVAL: (Move(_("Approve or send back the solution"), unit_kinds=MANAGERS),),
+        rules.AWAITING_APPROVAL: (
+            Move(_("Approve or send back the solution"), unit_kinds=MANAGERS),
+        ),
         rules.APPROVED: (Move(_("Mark the complaint resolved"), unit_kinds=SUPERVISORS),),
-        rules.RESOLVED: (Move(_("Notify the customer of the result in writing"), person="handler"),),
+        rules.RESOLVED: (
+            Move(_("Notify the customer of the result in writing"), person="handler"),
+        ),
         rules.NOTIFIED: (Move(_("Record the return visit"), person="handler"),),
     }.get(state, ())
 

@@ -196,9 +196,7 @@ def daily_report_review_queue(*, user) -> QuerySet:
 
 def daily_report_next_for_review(*, user, after: DailyReport) -> DailyReport | None:
     """The report the queue shows first once `after` is no longer in it."""
-    return (
-        daily_report_review_queue(user=user).exclude(pk=after.pk).prefetch_related(None).first()
-    )
+    return daily_report_review_queue(user=user).exclude(pk=after.pk).prefetch_related(None).first()
 
 
 def _open_flags() -> Prefetch:
@@ -208,7 +206,9 @@ def _open_flags() -> Prefetch:
 
 def _returns() -> Prefetch:
     returns = DailyReportEvent.objects.filter(kind=DailyReportEvent.Kind.RETURNED)
-    return Prefetch("events", queryset=returns.select_related("actor").order_by("-at", "-pk"), to_attr="returns")
+    return Prefetch(
+        "events", queryset=returns.select_related("actor").order_by("-at", "-pk"), to_attr="returns"
+    )
 
 
 def daily_report_resubmission(*, report: DailyReport, entries) -> dict | None:

@@ -57,7 +57,10 @@ def test_recording_findings_hands_the_complaint_to_the_supervisors_who_are_told(
     assert handoffs(supervisor_b) == [] and handoffs(manager_a) == [] and handoffs(staff_a) == []
     # Findings amended later: still the supervisors' move, nobody is told twice.
     complaint_services.complaint_record_findings(
-        complaint=complaint_a, actor=staff_a, cause="分拨中心漏扫两次", responsible_department="运营部"
+        complaint=complaint_a,
+        actor=staff_a,
+        cause="分拨中心漏扫两次",
+        responsible_department="运营部",
     )
     assert len(handoffs(supervisor_a)) == 1
 

@@ -33,7 +33,9 @@ def day():
 @pytest.fixture
 def full_report(day, unit_a, staff_a):
     report = make_daily_report(staff_a, day)
-    make_entry(report, make_customer(unit_a, name="华东制造", visiting_person=staff_a), at="09:00", **FULL)
+    make_entry(
+        report, make_customer(unit_a, name="华东制造", visiting_person=staff_a), at="09:00", **FULL
+    )
     make_entry(report, make_customer(unit_a, name="苏州电子", visiting_person=staff_a), at="10:00")
     services.daily_report_submit(report=report, actor=staff_a)
     return report
@@ -64,7 +66,9 @@ def test_a_supervisor_marks_one_entry_and_the_staff_member_sees_it_until_resubmi
     first, second = full_report.entries.order_by("occurred_at")
     client.force_login(supervisor_a)
     queue = reverse("visits:review")
-    response = client.post(flag_url(full_report, first), {"flag_comment": "写明报价金额", "next": queue})
+    response = client.post(
+        flag_url(full_report, first), {"flag_comment": "写明报价金额", "next": queue}
+    )
     assert response.status_code == 302 and response["Location"] == queue
     _response, [report] = queue_reports(client)
     assert [len(e.open_flags) for e in report.entry_list] == [1, 0]

@@ -6,33 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visits', '0009_planned_contact_leading_indexes'),
+        ("visits", "0009_planned_contact_leading_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dailyreportevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('submitted', 'Submitted'), ('resubmitted', 'Resubmitted'), ('reviewed', 'Reviewed'), ('returned', 'Returned'), ('entry_flagged', 'Entry marked as needing changes')], max_length=20, verbose_name='kind'),
+            model_name="dailyreportevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("submitted", "Submitted"),
+                    ("resubmitted", "Resubmitted"),
+                    ("reviewed", "Reviewed"),
+                    ("returned", "Returned"),
+                    ("entry_flagged", "Entry marked as needing changes"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='EntryFlag',
+            name="EntryFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comment', models.TextField(max_length=10000, verbose_name='comment')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='flagged at')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='flagged by')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='visits.dailyreportentry', verbose_name='entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("comment", models.TextField(max_length=10000, verbose_name="comment")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="flagged at")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="flagged by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="visits.dailyreportentry",
+                        verbose_name="entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entry flag',
-                'verbose_name_plural': 'entry flags',
-                'ordering': ['at', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('entry',), name='entry_flag_one_open_per_entry')],
+                "verbose_name": "entry flag",
+                "verbose_name_plural": "entry flags",
+                "ordering": ["at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("resolved_at__isnull", True)),
+                        fields=("entry",),
+                        name="entry_flag_one_open_per_entry",
+                    )
+                ],
             },
         ),
     ]
