@@ -24,7 +24,7 @@ LEADS = (Membership.Kind.SUPERVISOR, Membership.Kind.MANAGER)
 
 
 def complaint_moves(state: str) -> tuple[Move, ...]:
-    return {
+    table: dict[str, tuple[Move, ...]] = {
         rules.RECEIVED: (Move(_("Start the investigation"), person="handler"),),
         rules.INVESTIGATING: (
             Move(_("Record the findings"), person="handler", when={"cause": ""}),
@@ -40,15 +40,17 @@ def complaint_moves(state: str) -> tuple[Move, ...]:
             Move(_("Notify the customer of the result in writing"), person="handler"),
         ),
         rules.NOTIFIED: (Move(_("Record the return visit"), person="handler"),),
-    }.get(state, ())
+    }
+    return table.get(state, ())
 
 
 def claim_moves(state: str) -> tuple[Move, ...]:
-    return {
+    table: dict[str, tuple[Move, ...]] = {
         claim_rules.ACCEPTED: (Move(_("Assess the loss"), person="complaint__handler"),),
         claim_rules.ASSESSED: (Move(_("Approve or reject the claim"), unit_kinds=LEADS),),
         claim_rules.APPROVED: (Move(_("Record the payout"), unit_kinds=LEADS),),
-    }.get(state, ())
+    }
+    return table.get(state, ())
 
 
 COMPLAINT = Handoff(

@@ -13,12 +13,13 @@ _S = MonthlyPatrolSummary.Status
 
 
 def summary_moves(state: str) -> tuple[Move, ...]:
-    return {
+    table: dict[str, tuple[Move, ...]] = {
         _S.DRAFT: (
             Move(_("Annotate and submit the summary"), unit_kinds=(Membership.Kind.SUPERVISOR,)),
         ),
         _S.SUBMITTED: (Move(_("Review the summary"), unit_kinds=(Membership.Kind.MANAGER,)),),
-    }.get(state, ())
+    }
+    return table.get(state, ())
 
 
 SUMMARY = Handoff(

@@ -18,18 +18,20 @@ _S = DailyReport.Status
 
 
 def daily_report_moves(state: str) -> tuple[Move, ...]:
-    return {
+    table: dict[str, tuple[Move, ...]] = {
         _S.DRAFT: (Move(_("Finish and submit the report"), person="user"),),
         _S.SUBMITTED: (Move(_("Review the report"), unit_kinds=(Membership.Kind.SUPERVISOR,)),),
         _S.RETURNED: (Move(_("Correct the report and resubmit it"), person="user"),),
-    }.get(state, ())
+    }
+    return table.get(state, ())
 
 
 def urgent_report_moves(state: str) -> tuple[Move, ...]:
-    return {
+    table: dict[str, tuple[Move, ...]] = {
         urgent_rules.ROUTED: (Move(_("Acknowledge the urgent report"), person="assignee"),),
         urgent_rules.ACKNOWLEDGED: (Move(_("Resolve the urgent report"), person="assignee"),),
-    }.get(state, ())
+    }
+    return table.get(state, ())
 
 
 DAILY_REPORT = Handoff(

@@ -15,7 +15,7 @@ Rules kept here:
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -320,7 +320,7 @@ def _review(*, report: DailyReport, actor, action: str, comment: str) -> bool:
         raise PermissionDenied
     with transaction.atomic():
         now = timezone.now()
-        data = {}
+        data: dict[str, Any] = {}
         if action == "return":
             # What the entries said when returned: the resubmission is compared with it.
             data["entries"] = {

@@ -25,6 +25,12 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+
+# Named, not imported: the workflow kernel is imported by models' pure rules,
+# which may not depend on services or selectors.
+UNIT_PEOPLE = "crm_site.accounts.selectors.unit_people"
+NOTIFY_EACH = "crm_site.core.services.notify_each"
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,7 @@ def movers(handoff: Handoff, obj, state: str | None = None) -> set[int]:
     if move.person:
         person = _person_id(obj, move.person)
         return {person} if person else set()
-    from crm_site.accounts.selectors import unit_people
-
+    unit_people = import_string(UNIT_PEOPLE)
     unit_id = getattr(obj, "unit_id", None)
     if unit_id is None:
         return set()
@@ -144,8 +149,7 @@ def announce(handoff: Handoff, obj, *, action: str, before: set[int], actor, eve
 
     from crm_site.accounts.models import User
 
-    from .services import notify_each
-
+    notify_each = import_string(NOTIFY_EACH)
     move = move_of(handoff, obj)
     assert move is not None
     url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
