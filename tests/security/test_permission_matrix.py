@@ -866,6 +866,8 @@ SCOPE_MATRIX = {
     # Competitor names are one vocabulary for every unit; the tags follow the entry.
     "competitor": Scope("1 1 1 1 1 1 1"),
     "entry_competitor": Scope(IN_SCOPE),
+    # A reviewer's "needs changes" mark follows its entry.
+    "entry_flag": Scope(IN_SCOPE),
     # An API key is its owner's; admins see every key (to revoke one).
     "api_key": Scope("1 0 0 0 0 0 1", owned_when_inactive="staff"),
     # Planned contacts follow their person and unit; plans their unit; a feed is its owner's.
