@@ -34,6 +34,8 @@ class ComplaintsConfig(AppConfig):
         from crm_site.core import registry
 
         registry.register_home_panel("complaints.panels.home_panel", position=40)
+        registry.register_handoff("complaints.handoff.COMPLAINT", position=10)
+        registry.register_handoff("complaints.handoff.CLAIM", position=50)
         registry.register_customer_card_section(
             "complaints.panels.green_channel_section", position=15
         )

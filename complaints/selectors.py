@@ -216,9 +216,13 @@ def complaint_events(*, complaint: Complaint) -> QuerySet:
 
 def complaint_home_figures(*, user, now, rows: int) -> dict:
     """The home panel's open complaints (staff: those they logged or handle;
-    supervisors and up: their units'): counts and the `rows` nearest deadlines."""
+    supervisors and up: their units'): counts and the `rows` nearest deadlines.
+    A staff member's stay theirs after the supervisor resolves them, until the
+    written notice and the return visit they still owe are recorded."""
     mine = Complaint.objects.visible_to(user).open()
     if is_staff_role(user):
+        owed = Q(status__in=(Status.RESOLVED, Status.NOTIFIED), handler=user)
+        mine = Complaint.objects.visible_to(user).filter(Q(status__in=OPEN_STATUSES) | owed)
         mine = mine.mine(user)
     counts = {
         "open": mine.count(),

@@ -10,4 +10,5 @@ class ReportsConfig(AppConfig):
         from crm_site.core import registry
 
         registry.register_home_panel("reports.panels.home_panel", position=50)
+        registry.register_handoff("reports.handoff.SUMMARY", position=40)
         registry.register_sticky_filter_view("reports:monthly_list")

@@ -16,6 +16,8 @@ class VisitsConfig(AppConfig):
         ]:
             registry.register_home_panel(path, position=position)
         registry.register_nav_badge("visits.panels.review_badge", position=10)
+        registry.register_handoff("visits.handoff.DAILY_REPORT", position=30)
+        registry.register_handoff("visits.handoff.URGENT_REPORT", position=20)
         registry.register_nav_badge("visits.urgent.panels.nav_badge", position=20)
         registry.register_customer_card_section("visits.panels.customer_card_section", position=10)
         for view_name in ["visits:report_list", "visits:urgent_list", "visits:compliance"]:

@@ -169,8 +169,16 @@ def _remarks(label, max_length: int, **kwargs) -> forms.CharField:
 class ReviewForm(CleanInputForm):
     comment = _remarks(_("Review comment"), 2000)
     action = forms.ChoiceField(
-        choices=[("review", _("Mark reviewed")), ("return", _("Return for correction"))]
+        choices=[
+            ("review", _("Mark reviewed")),
+            ("review_next", _("Review and open the next")),
+            ("return", _("Return for correction")),
+        ]
     )
+
+
+class EntryFlagForm(CleanInputForm):
+    flag_comment = _remarks(_("What needs to change in this entry"), 2000)
 
 
 class SubmitForm(CleanInputForm):

@@ -181,6 +181,7 @@ class DailyReportEvent(EventBase):
         RESUBMITTED = "resubmitted", _("Resubmitted")
         REVIEWED = "reviewed", _("Reviewed")
         RETURNED = "returned", _("Returned")
+        ENTRY_FLAGGED = "entry_flagged", _("Entry marked as needing changes")
 
     report = events_of(DailyReport, _("report"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -301,6 +302,46 @@ class DailyReportEntry(Timestamped):
 
     def get_absolute_url(self):
         return f"{self.report.get_absolute_url()}#entry-{self.pk}"
+
+
+class EntryFlagQuerySet(ScopedQuerySet):
+    """Flags on the entries of the reports the user may see."""
+
+    parent_path = "entry"
+
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class EntryFlag(models.Model):
+    """A reviewer's "needs changes" on one entry of a submitted report, with
+    their own comment. Its author sees it on the returned report's entry; the
+    report's resubmission (or review) resolves it."""
+
+    entry = models.ForeignKey(
+        DailyReportEntry, on_delete=models.CASCADE, related_name="flags", verbose_name=_("entry")
+    )
+    comment = models.TextField(_("comment"), max_length=TEXT_MAX_LENGTH)
+    by = user_fk(_("flagged by"))
+    at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = EntryFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("entry flag")
+        verbose_name_plural = _("entry flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(resolved_at__isnull=True),
+                name="entry_flag_one_open_per_entry",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.comment[:40]}"
 
 
 class EntryDraftQuerySet(ScopedQuerySet):

@@ -46,7 +46,11 @@ def staff_home_panel(request):
     )
     rows, up_to_date = due_rows(customers, today)
     report = DailyReport.objects.filter(user=user, date=today).with_counts().first()
+    returned = selectors.daily_reports_returned(user=user)
     return {
+        "returned": returned[:HOME_DUE_LIMIT],
+        "returned_count": returned.count(),
+        "returned_url": f"{reverse('visits:report_list')}?status={DailyReport.Status.RETURNED}",
         "report": report,
         "today": today,
         "is_working_day": calendar_for(today).is_working_day(today),

@@ -22,8 +22,17 @@ from crm_site.accounts.scope import (
 from customers.models import Customer
 
 from . import compliance
-from .models import DailyReport, DailyReportEntry, EntryCompetitor, EntryDraft, Visit
+from .models import (
+    DailyReport,
+    DailyReportEntry,
+    DailyReportEvent,
+    EntryCompetitor,
+    EntryDraft,
+    EntryFlag,
+    Visit,
+)
 from .queries import DueRow, current_cadences, day_start, due_rows
+from .resubmission import changes
 
 # --- people and units ------------------------------------------------------------
 
@@ -69,7 +78,7 @@ def daily_report_entries(
 ) -> QuerySet:
     """The report's entries; a reviewer reads the flagged ones first."""
     entries = report.entries.select_related("customer", "visit").prefetch_related(
-        "competitors", "waybills"
+        "competitors", "waybills", _open_flags()
     )
     if with_urgent:
         entries = entries.prefetch_related("urgent_reports")
@@ -139,6 +148,15 @@ def daily_reports_awaiting_review(*, user):
     return DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
 
 
+def daily_reports_returned(*, user) -> QuerySet:
+    """The user's own reports returned for correction and not yet resubmitted, oldest first."""
+    return (
+        DailyReport.objects.visible_to(user)
+        .filter(user=user, status=DailyReport.Status.RETURNED)
+        .order_by("date", "pk")
+    )
+
+
 def home_compliance_total(*, user, day: date):
     """Visit compliance of `day`'s month over the active customers of the user's
     own units (None without one): an admin's whole-company figure is on the
@@ -171,19 +189,65 @@ def compliance_figures(*, user, month: date, today: date, unit=None):
 
 def daily_report_review_queue(*, user) -> QuerySet:
     """Submitted reports of the user's units awaiting review (not their own),
-    those with flagged entries first, each with its entries (flagged first)."""
+    those with flagged entries first, each with its entries (flagged first),
+    their open "needs changes" marks, and its earlier returns (latest first)."""
     entries = (
         DailyReportEntry.objects.select_related("customer")
-        .prefetch_related("urgent_reports")
+        .prefetch_related("urgent_reports", "competitors", "waybills", _open_flags())
         .order_by("-needs_escalation", "occurred_at", "pk")
     )
     return (
         daily_reports_awaiting_review(user=user)
         .with_counts()
         .select_related("user", "unit")
-        .prefetch_related(Prefetch("entries", queryset=entries))
+        .prefetch_related(Prefetch("entries", queryset=entries), _returns())
         .order_by("-flagged_count", "date", "submitted_at", "pk")
     )
+
+
+def daily_report_next_for_review(*, user, after: DailyReport) -> DailyReport | None:
+    """The report the queue shows first once `after` is no longer in it."""
+    return daily_report_review_queue(user=user).exclude(pk=after.pk).prefetch_related(None).first()
+
+
+def _open_flags() -> Prefetch:
+    flags = EntryFlag.objects.open().select_related("by")
+    return Prefetch("flags", queryset=flags, to_attr="open_flags")
+
+
+def _returns() -> Prefetch:
+    returns = DailyReportEvent.objects.filter(kind=DailyReportEvent.Kind.RETURNED)
+    return Prefetch(
+        "events", queryset=returns.select_related("actor").order_by("-at", "-pk"), to_attr="returns"
+    )
+
+
+def daily_report_resubmission(*, report: DailyReport, entries) -> dict | None:
+    """For a report resubmitted after a return: the return (its comment, who,
+    when) and what changed since (visits.resubmission.Changes); each entry
+    gets `changed_fields` and `is_new`. None for a report never returned or
+    not awaiting review. `report.returns` (the queue's prefetch) is used when
+    present."""
+    if report.status != DailyReport.Status.SUBMITTED:
+        return None
+    returns = getattr(report, "returns", None)
+    if returns is None:
+        latest = (
+            report.events.filter(kind=DailyReportEvent.Kind.RETURNED)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
+        )
+    else:
+        latest = returns[0] if returns else None
+    if latest is None:
+        return None
+    entries = list(entries)
+    found = changes(latest.data.get("entries", {}), entries)
+    for entry in entries:
+        entry.changed_fields = found.changed.get(entry.pk, [])
+        entry.is_new = entry.pk in found.new
+    return {"event": latest, "changes": found, "entries": entries}
 
 
 # --- what is due -------------------------------------------------------------------

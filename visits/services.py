@@ -15,7 +15,7 @@ Rules kept here:
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,9 +28,18 @@ from crm_site.core.workflow import TransitionRefused, Workflow, transition
 from customers.waybills.services import waybills_set
 
 from .intelligence import entry_competitors_set
-from .models import DailyReport, DailyReportEntry, DailyReportEvent, EntryDraft, Kind, Visit
+from .models import (
+    DailyReport,
+    DailyReportEntry,
+    DailyReportEvent,
+    EntryDraft,
+    EntryFlag,
+    Kind,
+    Visit,
+)
 from .plans.services import planned_contacts_mark_done
 from .queries import day_start
+from .resubmission import entry_snapshot
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -296,7 +305,14 @@ def daily_report_submit(*, report: DailyReport, actor, note: str | None = None) 
             )
         except TransitionRefused:
             return False
+        if action == "resubmit":
+            # The reviewer's "needs changes" marks were answered by this resubmission.
+            _flags_resolve(report, now)
     return True
+
+
+def _flags_resolve(report: DailyReport, now) -> int:
+    return EntryFlag.objects.open().filter(entry__report=report).update(resolved_at=now)
 
 
 def _review(*, report: DailyReport, actor, action: str, comment: str) -> bool:
@@ -304,13 +320,24 @@ def _review(*, report: DailyReport, actor, action: str, comment: str) -> bool:
         raise PermissionDenied
     with transaction.atomic():
         now = timezone.now()
+        data: dict[str, Any] = {}
+        if action == "return":
+            # What the entries said when returned: the resubmission is compared with it.
+            data["entries"] = {
+                str(entry.pk): entry_snapshot(entry) for entry in report.entries.all()
+            }
+            data["flagged"] = sorted(
+                EntryFlag.objects.open()
+                .filter(entry__report=report)
+                .values_list("entry_id", flat=True)
+            )
         try:
             event = transition(
                 report,
                 action,
                 actor=actor,
                 workflow=WORKFLOW,
-                event={"comment": comment},
+                event={"comment": comment, "data": data},
                 reviewed_by=actor,
                 reviewed_at=now,
                 review_comment=comment,
@@ -320,7 +347,40 @@ def _review(*, report: DailyReport, actor, action: str, comment: str) -> bool:
             return False
         if action == "return":
             _notify_returned(report, event)
+        else:
+            _flags_resolve(report, now)
     return True
+
+
+@transaction.atomic
+def entry_flag_set(*, entry: DailyReportEntry, actor, comment: str) -> EntryFlag | None:
+    """Mark one entry of a report under review "needs changes" with the
+    reviewer's comment (replacing their earlier one); an empty comment takes
+    the mark off. Returns the open flag, or None when there is none."""
+    report = DailyReport.objects.select_for_update().get(pk=entry.report_id)
+    if report.user_id == actor.pk:
+        raise PermissionDenied
+    if report.status != DailyReport.Status.SUBMITTED:
+        raise ValidationError(_("Only the entries of a report awaiting review can be marked."))
+    comment = comment.strip()
+    flag = EntryFlag.objects.open().filter(entry=entry).first()
+    if not comment:
+        if flag is not None:
+            flag.delete()
+        return None
+    if flag is None:
+        flag = EntryFlag.objects.create(entry=entry, comment=comment, by=actor)
+    else:
+        flag.comment, flag.by = comment, actor
+        flag.save(update_fields=["comment", "by"])
+    DailyReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        kind=DailyReportEvent.Kind.ENTRY_FLAGGED,
+        comment=comment,
+        data={"entry": entry.pk},
+    )
+    return flag
 
 
 def _notify_returned(report: DailyReport, event: DailyReportEvent) -> None:

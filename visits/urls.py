@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", reports.report_submit, name="report_submit"),
     path("reports/<int:pk>/note/", reports.report_note, name="report_note"),
     path("reports/<int:pk>/review/", reports.report_review, name="report_review"),
+    path("reports/<int:pk>/entries/<int:entry_id>/flag/", reports.entry_flag, name="entry_flag"),
     path("reports/<int:pk>/entries/new/", reports.entry_new, name="entry_new"),
     path("reports/<int:pk>/entries/<int:entry_id>/", reports.entry_edit, name="entry_edit"),
     path(

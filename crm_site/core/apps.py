@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         from . import registry, signals  # noqa: F401
 
         registry.register_sticky_filter_view("audit_log")
+        registry.register_home_panel("crm_site.core.panels.awaiting_me_panel", position=5)

@@ -16,6 +16,8 @@ read the registries and never name an app.
 - exporters: `write(*, user, params, stream, progress=None, request=None) ->
   (rows, filename)` by kind, with the validated filters as params
   (crm_site.core.exports);
+- handoffs: a workflow's `crm_site.core.handoff.Handoff` (whose move each
+  state is), read by the "awaiting me" home panel and by `transition()`;
 - sticky filter views: URL names of the lists that remember their filters
   (crm_site.core.sticky).
 
@@ -62,6 +64,7 @@ home_panels = Providers("home panels")
 nav_badges = Providers("navigation badges")
 customer_card_sections = Providers("customer card sections")
 outlet_page_sections = Providers("outlet page sections")
+handoffs = Providers("handoffs")
 
 _exporters: dict[str, str] = {}
 _sticky_filter_views: set[str] = set()
@@ -88,6 +91,10 @@ def home_panel(template: str, *, width: int, at_least=None, roles: tuple = ()):
         return panel
 
     return decorate
+
+
+def register_handoff(path: str, *, position: int) -> None:
+    handoffs.register(path, position=position)
 
 
 def register_nav_badge(path: str, *, position: int) -> None:

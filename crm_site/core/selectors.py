@@ -27,3 +27,33 @@ def notification_for(*, user, pk: int) -> Notification | None:
 def export_job_for(*, user, pk: int) -> ExportJob:
     """One of the user's background exports (404 for anyone else's)."""
     return get_object_or_404(ExportJob.objects.visible_to(user), pk=pk)
+
+
+def awaiting_me(*, user, rows: int) -> list[dict]:
+    """Per workflow (crm_site.core.handoff), the objects in the user's scope
+    whose move is the user's: how many, and the `rows` last changed, each with
+    the step to take. One query per workflow (the total is a window count)."""
+    from django.db.models import Count, Window
+
+    from . import registry
+    from .handoff import awaiting_filter, move_of
+
+    unit_ids: dict[str, set[int]] = {}
+    for membership in user.scope_memberships:
+        unit_ids.setdefault(membership.kind, set()).add(membership.unit_id)
+    groups = []
+    for handoff in registry.handoffs.functions():
+        model = handoff.model
+        states = [value for value, _label in model._meta.get_field(handoff.state_field).choices]
+        found = list(
+            model.objects.visible_to(user)
+            .filter(awaiting_filter(handoff, user=user, states=states, unit_ids=unit_ids))
+            .select_related(*handoff.related)
+            .annotate(awaiting_total=Window(Count("pk")))
+            .order_by(*handoff.order)[:rows]
+        )
+        if not found:
+            continue
+        items = [(obj, move_of(handoff, obj)) for obj in found]
+        groups.append({"handoff": handoff, "total": found[0].awaiting_total, "items": items})
+    return groups

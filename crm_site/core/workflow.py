@@ -18,7 +18,9 @@ workflow to a model and its event table (a subclass of core.models.EventBase).
 
 In-app notifications are rows like the event: services write them in the same
 transaction after `transition()` returns, so either both exist or neither
-(their e-mails go after commit, see core.services.notify).
+(their e-mails go after commit, see core.services.notify). The handoff notice
+(whose move it has become, crm_site.core.handoff) is written here, once for
+every workflow that declares its moves.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +32,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .handoff import announce, handoff_of, movers
 
 
 class TransitionRefused(ValidationError):
@@ -191,6 +195,8 @@ def transition(
             message = bound.changed_message(obj) if changed else bound.refused_message(obj, action)
             raise TransitionRefused(message, changed=changed)
         target = spec.target or current
+        handoff = handoff_of(bound.model)
+        before = movers(handoff, obj, current) if handoff else set()
         values = {state_field: target if spec.target else F(state_field)}
         stamp = bound.stamp_field
         if stamp and bound.stamps and stamp not in fields:
@@ -213,6 +219,8 @@ def transition(
         }
         row |= dict(event or {})
         record = bound.events._default_manager.create(**row)
+        if handoff:
+            announce(handoff, obj, action=action, before=before, actor=actor, event=record)
         for callback in [on_commit] if callable(on_commit) else on_commit:
             transaction.on_commit(callback)
     return record

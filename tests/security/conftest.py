@@ -166,6 +166,9 @@ def world(
         unit=unit_a, month=month, advertising=100, set_by=manager_a
     )
     entry_competitor = EntryCompetitor.objects.create(entry=entry, competitor=competitor)
+    from visits.models import EntryFlag
+
+    entry_flag = EntryFlag.objects.create(entry=entry, comment="请补充报价", by=supervisor_a)
     # A claim on the complaint (理赔), filed and assessed by staff_a under the
     # approval threshold (a supervisor of unit A approves it), with a photo.
     from complaints.claims import services as claim_services
@@ -242,6 +245,7 @@ def world(
         care_reminder=care_reminder,
         competitor=competitor,
         entry_competitor=entry_competitor,
+        entry_flag=entry_flag,
         claim=claim,
         claim_evidence=claim.evidence.get(),
         api_key=api_key,

@@ -436,6 +436,10 @@ MATRIX: dict[str, Case | list[Case]] = {
         OWNER_ONLY, kwargs=_entry, post="L ok 404 403 404 403 404 403", data=_entry_data
     ),
     "visits:entry_delete": Case(POST_ONLY, kwargs=_entry, post="L ok 404 403 404 403 404 403"),
+    # A reviewer's "needs changes" mark on one entry: supervisors and up, in scope.
+    "visits:entry_flag": Case(
+        POST_ONLY, kwargs=_entry, post=SUPERVISOR_ACT, data=lambda w: {"flag_comment": "需修改"}
+    ),
     "visits:entry_draft": Case(
         POST_ONLY, kwargs=_report, post="L ok 404 403 404 403 404 403", data=_entry_data
     ),
@@ -876,6 +880,8 @@ SCOPE_MATRIX = {
     # Competitor names are one vocabulary for every unit; the tags follow the entry.
     "competitor": Scope("1 1 1 1 1 1 1"),
     "entry_competitor": Scope(IN_SCOPE),
+    # A reviewer's "needs changes" mark follows its entry.
+    "entry_flag": Scope(IN_SCOPE),
     # An API key is its owner's; admins see every key (to revoke one).
     "api_key": Scope("1 0 0 0 0 0 1", owned_when_inactive="staff"),
     # Planned contacts follow their person and unit; plans their unit; a feed is its owner's.

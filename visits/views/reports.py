@@ -21,7 +21,7 @@ from crm_site.core.services import work_calendar
 
 from .. import selectors, services
 from ..filters import DailyReportFilter
-from ..forms import EntryForm, ReviewForm, SubmitForm
+from ..forms import EntryFlagForm, EntryForm, ReviewForm, SubmitForm
 from ..models import DailyReport, EntryDraft
 from ..plans import selectors as plan_selectors
 from .common import json_error
@@ -92,11 +92,19 @@ def report_detail(request, pk: int):
     can_edit = is_owner and report.is_editable
     # Supervisors and up raise urgent reports from flagged entries.
     can_raise_urgent = request.user.is_at_least(Role.SUPERVISOR)
+    entries = selectors.daily_report_entries(
+        report=report, flagged_first=not is_owner, with_urgent=can_raise_urgent
+    )
+    resubmission = (
+        selectors.daily_report_resubmission(report=report, entries=entries)
+        if not is_owner
+        else None
+    )
     context = {
         "report": report,
-        "entries": selectors.daily_report_entries(
-            report=report, flagged_first=not is_owner, with_urgent=can_raise_urgent
-        ),
+        "entries": resubmission["entries"] if resubmission else entries,
+        "resubmission": resubmission,
+        "next": request.get_full_path(),
         "can_raise_urgent": can_raise_urgent,
         "events": selectors.daily_report_events(report=report),
         "is_owner": is_owner,
@@ -371,11 +379,47 @@ def _submit(request, report, *, note: str | None, saved: str = ""):
 def review_queue(request):
     """Submitted reports of the unit awaiting review; those with flagged entries first."""
     page = paginate(request, selectors.daily_report_review_queue(user=request.user), 10)
+    for report in page:
+        report.resubmission = selectors.daily_report_resubmission(
+            report=report, entries=report.entries.all()
+        )
+        report.entry_list = (
+            report.resubmission["entries"] if report.resubmission else report.entries.all()
+        )
     return render(
         request,
         "visits/review.html",
         {"page_obj": page, "review_form": ReviewForm(), "next": request.get_full_path()},
     )
+
+
+def _back_to(request, report):
+    """The review queue the form came from, else the report."""
+    target = request.POST.get("next", "")
+    queue = reverse("visits:review")
+    if target == queue or target.startswith(queue + "?"):
+        return redirect(target)
+    return redirect(report)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def entry_flag(request, pk: int, entry_id: int):
+    """Mark one entry "needs changes" with the reviewer's comment (empty: unmark)."""
+    report = selectors.daily_report_detail(user=request.user, pk=pk)
+    entry = selectors.daily_report_entry(report=report, pk=entry_id)
+    form = EntryFlagForm(request.POST)
+    comment = form.cleaned_data["flag_comment"] if form.is_valid() else ""
+    try:
+        flag = services.entry_flag_set(entry=entry, actor=request.user, comment=comment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(report)
+    if flag is None:
+        messages.info(request, _("The entry is no longer marked as needing changes."))
+    else:
+        messages.success(request, _("Entry marked as needing changes."))
+    return _back_to(request, report)
 
 
 @require_POST
@@ -406,7 +450,10 @@ def report_review(request, pk: int):
         )
     else:
         messages.success(request, _("Report of %(name)s for %(day)s marked reviewed.") % name)
-    target = request.POST.get("next", "")
-    if target == reverse("visits:review") or target.startswith(reverse("visits:review") + "?"):
-        return redirect(target)
-    return redirect(report)
+    if action == "review_next":
+        following = selectors.daily_report_next_for_review(user=request.user, after=report)
+        if following is None:
+            messages.info(request, _("No more reports are waiting for your review."))
+            return redirect("visits:review")
+        return redirect(following)
+    return _back_to(request, report)
