@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("visits", "0009_planned_contact_leading_indexes"),
+        ("visits", "0010_urgent_take_over_routing_alarm"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
