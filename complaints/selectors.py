@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from crm_site.accounts.models import Role, ServiceUnit, display_name
 from crm_site.accounts.scope import is_staff_role
 from crm_site.core import batch
+from crm_site.core.columns import ColumnOf
 from crm_site.core.listing import paged
 from crm_site.core.templatetags.crm_status import status_tone
 from customers.models import Customer
@@ -83,20 +84,15 @@ REGISTER_COLUMNS = (
 )
 
 
-def _name_of(model, column: str) -> Subquery:
-    """The name of the `model` row that the outer row's `column` points to, as a
-    subquery of the selected columns rather than a join: each join more is
-    weighed by the planner, which took longer than reading the page's rows."""
-    return Subquery(model.objects.filter(pk=OuterRef(column)).order_by().values("name"))
-
-
 def register_values(complaints: QuerySet) -> QuerySet:
     """The register's rows of `complaints` as `.values()` (REGISTER_COLUMNS and
     the customer's and unit's names), what register_rows takes."""
     return complaints.values(
         *REGISTER_COLUMNS,
-        customer__name=_name_of(Customer, "customer_id"),
-        unit__name=_name_of(ServiceUnit, "unit_id"),
+        # Subqueries of the selected columns rather than joins: each join more
+        # is weighed by the planner, which took longer than reading the rows.
+        customer__name=ColumnOf(Customer, "customer_id"),
+        unit__name=ColumnOf(ServiceUnit, "unit_id"),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from complaints.claims.models import Claim
 from complaints.models import Complaint
 from crm_site.accounts.models import ServiceUnit, display_name
 from crm_site.core import batch
+from crm_site.core.columns import ColumnOf
 from customers.models import Customer
 from customers.selectors import customer_matches
 from customers.waybills.models import Waybill
@@ -81,18 +82,18 @@ def _claim_status(state: str, paid_amount) -> str:
     return state if paid_amount is None else f"{state} ¥{paid_amount}"
 
 
-def _named(model, column: str) -> Subquery:
+def _named(model, column: str) -> ColumnOf:
     """The name of the `model` row that `column` (an id of the outer row) points
     to, as a subquery in the outer row's SELECT: a join fewer for the planner
-    to weigh (a missing row gives NULL, as a left join does)."""
-    return Subquery(model.objects.filter(pk=OuterRef(column)).order_by().values("name"))
+    to weigh."""
+    return ColumnOf(model, column)
 
 
-def _waybill(number: str) -> Subquery:
+def _waybill(number: str) -> ColumnOf:
     """The id of the waybill `number` (numbers are unique), read once as a
     subquery: the records are then matched on their link table's waybill id,
     without joining the waybills themselves."""
-    return Subquery(Waybill.objects.filter(number=number).order_by().values("pk"))
+    return ColumnOf(Waybill, Value(number), field="id", key="number")
 
 
 def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | batch.Compiled]:
