@@ -12,7 +12,9 @@ than `Subquery(OuterRef(...))` (no inner queryset).
 
 from typing import Any
 
-from django.db.models import Expression, F, Func, Model
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Expression, F, Field, Func, Model
+from django.db.models.sql.compiler import SQLCompiler
 
 
 class ColumnOf(Func):
@@ -24,17 +26,28 @@ class ColumnOf(Func):
         self, model: type[Model], value: str | Expression, field: str = "name", key: str = "pk"
     ) -> None:
         meta = model._meta
+        target = meta.get_field(field)
+        lookup = meta.pk if key == "pk" else meta.get_field(key)
+        assert isinstance(target, Field) and isinstance(lookup, Field), (field, key)
         self.target_table = meta.db_table
-        self.target_column = meta.get_field(field).column
-        self.key_column = (meta.pk if key == "pk" else meta.get_field(key)).column
+        self.target_column = str(target.column)
+        self.key_column = str(lookup.column)
         outer = F(value) if isinstance(value, str) else value
-        super().__init__(outer, output_field=meta.get_field(field))
+        super().__init__(outer, output_field=target)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
         quote = connection.ops.quote_name
         alias = quote(f"{self.target_table}_of")
-        template = (
+        template = template or (
             f"(SELECT {alias}.{quote(self.target_column)} FROM {quote(self.target_table)}"
             f" {alias} WHERE {alias}.{quote(self.key_column)} = %(expressions)s)"
         )
-        return super().as_sql(compiler, connection, template=template, **extra_context)
+        return super().as_sql(compiler, connection, function, template, arg_joiner, **extra_context)
