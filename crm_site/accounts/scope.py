@@ -191,6 +191,24 @@ def units_for(user, purpose: str = "view"):
     return units.filter(pk__in=user.unit_ids)
 
 
+def unit_for(user, pk: int, purpose: str = "view"):
+    """The unit `pk` if it is one of `units_for(user, purpose)`, else None. An
+    admin's is read; anyone else's units came with their memberships
+    (User.scope_memberships, read once a request), so it is picked from those
+    without a query."""
+    rule = PURPOSES[purpose]
+    role = active_role(user)
+    if role == Role.ADMIN:
+        return units_for(user, purpose).filter(pk=pk).first()
+    if role not in rule.roles:
+        return None
+    for membership in user.scope_memberships:
+        unit = membership.unit
+        if unit.pk == pk and (rule.inactive_units or unit.is_active):
+            return unit
+    return None
+
+
 def people_for(user, purpose: str = "people", *, role: Role | None = None, in_a_unit: bool = False):
     """The active users `user` may name for `purpose`, by name then username.
 

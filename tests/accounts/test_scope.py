@@ -15,6 +15,7 @@ from crm_site.accounts.scope import (
     is_supervisor_of_unit,
     member_unit_ids,
     people_for,
+    unit_for,
     units_for,
 )
 from customers.models import Customer
@@ -78,6 +79,33 @@ def test_a_closed_unit_stays_in_history_filters_but_takes_no_new_work(closed_uni
     assert _ids(units_for(supervisor, "review")) == {unit_a.pk, closed_unit.pk}
     for purpose in ("view", "assign", "raise", "build"):
         assert _ids(units_for(supervisor, purpose)) == {unit_a.pk}, purpose
+
+
+@pytest.mark.parametrize("purpose", sorted(PURPOSES))
+def test_unit_for_picks_one_of_units_for(
+    purpose, staff_a, supervisor_a, manager_a, admin_user, unit_a, unit_b, closed_unit
+):
+    two_units = f.make_user(Role.SUPERVISOR, [unit_a, closed_unit])
+    role_less = f.make_user(Role.STAFF, unit_a)
+    role_less.groups.clear()
+    role_less = type(role_less).objects.get(pk=role_less.pk)
+    gone = _deactivated(f.make_user(Role.MANAGER, unit_a))
+    for user in (staff_a, supervisor_a, manager_a, admin_user, two_units, role_less, gone):
+        allowed = _ids(units_for(user, purpose))
+        for unit in (unit_a, unit_b, closed_unit):
+            picked = unit_for(user, unit.pk, purpose)
+            assert (picked.pk if picked else None) == (unit.pk if unit.pk in allowed else None), (
+                user.username,
+                unit.code,
+            )
+    assert unit_for(AnonymousUser(), unit_a.pk, purpose) is None
+
+
+def test_unit_for_reads_no_unit_for_a_unit_role(supervisor_a, unit_a, django_assert_num_queries):
+    supervisor_a = type(supervisor_a).objects.get(pk=supervisor_a.pk)
+    assert supervisor_a.role and supervisor_a.scope_memberships  # read once a request
+    with django_assert_num_queries(0):
+        assert unit_for(supervisor_a, unit_a.pk).name == unit_a.name
 
 
 def test_the_purpose_decides_the_roles(staff_a, supervisor_a, manager_a, unit_a):

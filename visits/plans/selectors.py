@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from crm_site.accounts.models import Role, User
-from crm_site.accounts.scope import people_for, units_for
+from crm_site.accounts.scope import people_for, unit_for, units_for
 from crm_site.core import batch
 from crm_site.core.models import WorkCalendarDay
 
@@ -104,7 +104,9 @@ def calendar_unit_week(*, user, unit, start: date, end: date) -> tuple[list[dict
         .exclude(state=State.CANCELLED)
         .values("person_id", "day")
         .annotate(
-            on_site=Count("pk", filter=~calls),
+            # All and the calls: the contacts on site are the others (every
+            # contact has a kind), one test a row fewer than counting them too.
+            total=Count("*"),
             calls=Count("pk", filter=calls),
             done=Count("pk", filter=Q(state=State.DONE)),
         )
@@ -112,6 +114,8 @@ def calendar_unit_week(*, user, unit, start: date, end: date) -> tuple[list[dict
     )
     read = batch.rows_many({"totals": totals, "days_off": _days_off_rows(start, end)})
     rows = read["totals"]
+    for row in rows:
+        row["on_site"] = row.pop("total") - row["calls"]
     names = {
         pk: (full_name, username)
         for pk, full_name, username in User.objects.filter(
@@ -145,8 +149,9 @@ def pick_person(*, user, wanted: str):
 
 
 def pick_unit(*, user, wanted: str):
-    if wanted.isdigit():
-        return calendar_units(user=user).filter(pk=int(wanted)).first()
+    """The unit of calendar_units with the id `wanted`, or None."""
+    if wanted.isdigit() and user.is_at_least(Role.SUPERVISOR):
+        return unit_for(user, int(wanted), "view")
     return None
 
 
