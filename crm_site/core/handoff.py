@@ -139,7 +139,8 @@ def handoff_of(model) -> Handoff | None:
 
 
 def announce(handoff: Handoff, obj, *, action: str, before: set[int], actor, event) -> None:
-    """Notify those whose move it has become (not who had it already, not the actor)."""
+    """Notify those whose move it has become (not who had it already, not the
+    actor), in the app."""
     if action in handoff.quiet:
         return
     new = movers(handoff, obj) - before - {getattr(actor, "pk", None)}
@@ -162,5 +163,7 @@ def announce(handoff: Handoff, obj, *, action: str, before: set[int], actor, eve
         ),
         url=url,
         dedupe_key=f"handoff:{handoff.model_label}:{event.pk}",
-        email=True,
+        # In the app only: a handoff happens at every step of every workflow,
+        # and e-mail shares the urgent queue with urgent routing; the services'
+        # own notices for what cannot wait (routing, returns) are e-mailed.
     )
