@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role
 from crm_site.accounts.scope import is_staff_role
-from crm_site.core import batch, markup, registry
+from crm_site.core import batch, dates, markup, registry
 from crm_site.core.links import pk_url
 from crm_site.core.templatetags.crm_status import status_tone
 
@@ -49,7 +49,7 @@ def _card_rows(complaints, now) -> None:
     detail_url = pk_url("complaints:detail")
     for complaint in complaints:
         complaint.url = detail_url(complaint.pk)
-        complaint.received_on = timezone.localtime(complaint.received_at).strftime("%Y-%m-%d")
+        complaint.received_on = dates.day_html(complaint.received_at)
         complaint.status_label = statuses.get(complaint.status, complaint.status)
         complaint.tone = status_tone(complaint.status)
         complaint.overdue = complaint.is_overdue(now)
@@ -69,7 +69,7 @@ def _card_rows_html(complaints) -> SafeString:
         parts.append(
             f'{gap}<li class="list-group-item d-flex flex-wrap justify-content-between gap-2">'
             f'\n      <div><a href="{markup.text(c.url)}" class="fw-semibold">{markup.text(c.number)}</a>'
-            f' <span class="small text-body-secondary">{markup.text(c.received_on)} · {markup.text(c.category)}</span></div>'
+            f' <span class="small text-body-secondary">{c.received_on} · {markup.text(c.category)}</span></div>'
             f"\n      \n      <div>{badge}</div>\n    </li>{gap}"
         )
     return markup.rows(parts)

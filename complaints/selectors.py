@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from crm_site.accounts.models import Role, ServiceUnit, display_name
 from crm_site.accounts.scope import is_staff_role
-from crm_site.core import batch
+from crm_site.core import batch, dates
 from crm_site.core.columns import ColumnOf
 from crm_site.core.listing import paged
 from crm_site.core.templatetags.crm_status import status_tone
@@ -102,7 +102,8 @@ _URL_PK = 918273645  # stands for a row's pk in register_rows' address
 @dataclass(frozen=True, slots=True)
 class RegisterRow:
     """A register row with every value it shows ready for the page (dates in
-    the current time zone, labels translated)."""
+    the current time zone, labels translated; dates as the reader reads them,
+    12月7日 周一 14:30, with the full date and time beside them for a tooltip)."""
 
     pk: int
     url: str
@@ -119,8 +120,9 @@ class RegisterRow:
     status_tone: str
     overdue: bool
     received: str
+    received_iso: str
     deadline: str
-    deadline_short: str
+    deadline_iso: str
     handler: str
 
 
@@ -137,6 +139,7 @@ def register_rows(values: Iterable[dict], *, now=None) -> list[RegisterRow]:
     rows = []
     for v in values:
         deadline = v["deadline"].astimezone(zone)
+        received = v["received_at"].astimezone(zone)
         status = v["status"]
         rows.append(
             RegisterRow(
@@ -156,9 +159,10 @@ def register_rows(values: Iterable[dict], *, now=None) -> list[RegisterRow]:
                 overdue=(
                     status in OPEN_STATUSES and v["paused_since"] is None and v["deadline"] < now
                 ),
-                received=f"{v['received_at'].astimezone(zone):%Y-%m-%d %H:%M}",
-                deadline=f"{deadline:%Y-%m-%d %H:%M}",
-                deadline_short=f"{deadline:%m-%d %H:%M}",
+                received=dates.moment_label(received),
+                received_iso=f"{received:%Y-%m-%d %H:%M}",
+                deadline=dates.moment_label(deadline),
+                deadline_iso=f"{deadline:%Y-%m-%d %H:%M}",
                 handler=(
                     display_name(
                         v["handler__full_name"],

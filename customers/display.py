@@ -9,7 +9,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.accounts.models import display_name
-from crm_site.core import markup
+from crm_site.core import dates, markup
 
 from . import cargo, grading
 from .models import (
@@ -220,7 +220,7 @@ def grade_history_rows(rows: list[dict]) -> SafeString:
             '          <div class="d-flex justify-content-between gap-2">\n'
             f'            <span class="fw-semibold">{markup.text(g["old_grade"] or "—")}'
             f" → {markup.text(g['new_grade'])}</span>\n"
-            f'            <span class="text-body-secondary">{markup.text(g["on"])}</span>\n'
+            f'            <span class="text-body-secondary">{dates.day_html(g["at"])}</span>\n'
             "          </div>\n"
             f'          <div class="text-body-secondary">{source}</div>\n'
             f"          {reason}\n"

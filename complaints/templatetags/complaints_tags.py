@@ -26,6 +26,12 @@ def percent(value) -> str:
     return "–" if value is None else f"{value:.1f}%"
 
 
+def moment(label: str, iso: str) -> str:
+    """A date-time label in a <time> that keeps the full date and time as its title."""
+    iso = escape(iso)
+    return f'<time datetime="{iso.replace(" ", "T")}" title="{iso}">{escape(label)}</time>'
+
+
 @register.simple_tag
 def register_rows(rows) -> SafeString:
     """The register's table rows (complaints.selectors.RegisterRow), built in one
@@ -62,16 +68,17 @@ def register_rows(rows) -> SafeString:
             f'        <div class="d-sm-none mt-1">{status}</div>\n'
             f'        <div class="d-sm-none small'
             f'{" text-danger fw-semibold" if late else " text-body-secondary"}">'
-            f"{deadline_label} {escape(c.deadline_short)}</div></td>\n"
+            f"{deadline_label} {moment(c.deadline, c.deadline_iso)}</div></td>\n"
             f'      <td class="complaint-customer">{escape(c.customer)}'
             f'<div class="small text-body-secondary">{escape(c.unit)} · {escape(c.channel)}</div></td>\n'
             f'      <td class="d-none d-md-table-cell">{escape(c.category)}</td>\n'
             f'      <td class="d-none d-md-table-cell"><span class="badge {severity_class}">'
             f"{escape(c.severity_label)}</span></td>\n"
             f'      <td class="d-none d-sm-table-cell">{status}</td>\n'
-            f'      <td class="d-none d-lg-table-cell text-nowrap small">{escape(c.received)}</td>\n'
+            f'      <td class="d-none d-lg-table-cell text-nowrap small">'
+            f"{moment(c.received, c.received_iso)}</td>\n"
             f'      <td class="d-none d-sm-table-cell text-nowrap small'
-            f'{" fw-semibold text-danger" if late else ""}">{escape(c.deadline)}</td>\n'
+            f'{" fw-semibold text-danger" if late else ""}">{moment(c.deadline, c.deadline_iso)}</td>\n'
             f'      <td class="d-none d-lg-table-cell">{escape(c.handler or "–")}</td>\n'
             "    </tr>"
         )

@@ -9,6 +9,8 @@ never prints 2026-12-07 beside 2026年11月.
 from datetime import date, datetime
 
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 
 # Short weekday names, Monday first (date.weekday() order): 周一 … 周日.
@@ -74,6 +76,59 @@ def datetime_label(value) -> str:
         return day_label(value, year=True, with_weekday=False)
     at = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{day_label(at, year=True, with_weekday=False)} {at:%H:%M}"
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def moment_label(value, *, year: bool | None = None) -> str:
+    """12月7日 周一 14:30 (2026-12-07 14:30 in English): a date-time in a table or heading.
+
+    A plain date gets its day label; `year` as in day_label.
+    """
+    if not isinstance(value, datetime):
+        return day_label(value, year=year)
+    at = _local(value)
+    if _chinese():
+        return f"{day_label(at, year=year)} {at:%H:%M}"
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+def iso_day(value) -> str:
+    """2026-12-07: the full day for a machine or a tooltip, whatever the language."""
+    day = _as_date(value)
+    return "" if day is None else day.isoformat()
+
+
+def iso_moment(value) -> str:
+    """2026-12-07 14:30 in the current time zone (a plain date: 2026-12-07)."""
+    if not isinstance(value, datetime):
+        return iso_day(value)
+    return f"{_local(value):%Y-%m-%d %H:%M}"
+
+
+def day_html(value, *, year: bool | None = None) -> SafeString | str:
+    """The day label in a <time> whose title keeps the full date (the label may hide the year)."""
+    iso = iso_day(value)
+    if iso == "":
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', iso, iso, day_label(value, year=year)
+    )
+
+
+def moment_html(value, *, year: bool | None = None) -> SafeString | str:
+    """The date-time label in a <time> whose title keeps the full date and time."""
+    iso = iso_moment(value)
+    if iso == "":
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        iso.replace(" ", "T"),
+        iso,
+        moment_label(value, year=year),
+    )
 
 
 def xlsx_date_format() -> str:

@@ -10,10 +10,11 @@ from html import escape as _escape
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from crm_site.core import dates
 
 register = template.Library()
 
@@ -204,7 +205,7 @@ def customer_table_rows(customers, can_reassign):
             )
         else:
             cells.append('<td><span class="text-body-secondary">—</span></td>')
-        updated = timezone.localtime(c.updated_at).strftime("%Y-%m-%d")
+        updated = dates.day_html(c.updated_at)
         cells.append(f'<td class="small text-body-secondary text-nowrap">{updated}</td>')
         parts.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped

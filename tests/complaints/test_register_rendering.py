@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from complaints.filters import ComplaintFilter
 from complaints.models import Complaint, ComplaintCategory
+from crm_site.core import dates
 from crm_site.core.listing import paged
 from tests import factories as f
 
@@ -108,15 +110,17 @@ def test_a_register_row_shows_what_the_complaint_says(client, customer_a, staff_
         severity="major",
         received_at=datetime(2026, 3, 10, 9, 5, tzinfo=shanghai),
     )
-    Complaint.objects.filter(pk=complaint.pk).update(
-        handler=staff_a, deadline=datetime(2026, 3, 20, 18, 0, tzinfo=shanghai)
-    )
+    deadline = datetime(2026, 3, 20, 18, 0, tzinfo=shanghai)
+    Complaint.objects.filter(pk=complaint.pk).update(handler=staff_a, deadline=deadline)
     unhandled = f.make_complaint(customer_a, by=staff_a)
     Complaint.objects.filter(pk=unhandled.pk).update(handler=None)
     client.force_login(supervisor_a)
     html = client.get(reverse("complaints:list")).content.decode()
     link = html.index(f'href="{complaint.get_absolute_url()}"')
     row = html[html.rindex("<tr", 0, link) : html.index("</tr>", link)]
+    with translation.override("zh-hans"):
+        received, due = dates.moment_label(complaint.received_at), dates.moment_label(deadline)
+    assert received.startswith("3月10日 周二") or received.startswith("2026年3月10日 周二")
     for shown in (
         complaint.number,
         customer_a.name,
@@ -124,9 +128,9 @@ def test_a_register_row_shows_what_the_complaint_says(client, customer_a, staff_
         ComplaintCategory.objects.get(code="damage").name,
         "text-bg-danger-subtle",
         "重大",
-        "2026-03-10 09:05",
-        "2026-03-20 18:00",
-        "03-20 18:00",
+        # Read the Chinese way, the full date and time kept in the tooltip.
+        f'title="2026-03-10 09:05">{received}</time>',
+        f'title="2026-03-20 18:00">{due}</time>',
         staff_a.get_full_name(),
         '<tr class="table-danger complaint-overdue">',  # open and past its deadline
         "已逾期",

@@ -256,7 +256,7 @@ def test_a_month_not_built_yet_is_offered_from_the_filtered_list(
 ):
     response = get(client, supervisor_a, LIST, unit=unit_a.pk, month="2026-09")
     assert response.context["offer_build"] == {"unit": unit_a, "month": date(2026, 9, 1)}
-    assert "生成 2026-09" in response.content.decode()
+    assert "生成 2026年9月" in response.content.decode()
     # Managers read summaries; they do not build them.
     assert (
         get(client, manager_a, LIST, unit=unit_a.pk, month="2026-09").context["offer_build"] is None

@@ -49,3 +49,21 @@ def day_label(value, arg: str = ""):
 def month_label(value):
     """2026年11月 (2026-11 in English)."""
     return dates.month_label(value)
+
+
+@register.filter
+def moment_label(value, arg: str = ""):
+    """A date-time the reader's way: 12月7日 周一 14:30 (2026-12-07 14:30 in English)."""
+    return dates.moment_label(value, year=True if arg == "year" else None)
+
+
+@register.filter
+def day_time(value, arg: str = ""):
+    """The day label in a <time> whose title keeps the full date (the label may hide the year)."""
+    return dates.day_html(value, year=True if arg == "year" else None)
+
+
+@register.filter
+def moment_time(value, arg: str = ""):
+    """The date-time label in a <time> whose title keeps the full date and time."""
+    return dates.moment_html(value, year=True if arg == "year" else None)
