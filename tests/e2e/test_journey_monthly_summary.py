@@ -46,7 +46,7 @@ def test_the_supervisor_rebuilds_annotates_submits_and_exports_and_the_manager_r
 ):
     supervisor = journey(DESKTOP, suffix="supervisor")
     page = supervisor.login("supervisor_a", then="/reports/monthly/")
-    row = page.locator("tr", has_text="华东营业部").filter(has_text="2026-10")
+    row = page.locator("tr", has_text="华东营业部").filter(has_text="2026年10月")
     supervisor.check_accessibility()
     supervisor.shot("list")
     row.get_by_role("link").first.click()
