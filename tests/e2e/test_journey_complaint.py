@@ -140,7 +140,9 @@ def test_a_phone_complaint_goes_from_recording_to_a_reopened_and_finally_closed_
     act(manager, "approve", {"comment": "同意赔偿。"})
     assert status(mpage) == "已批准"
     handling = mpage.locator("section[aria-labelledby=handling-title]").inner_text()
-    assert re.search(r"孙经理 于 (\d{4}年)?\d{1,2}月\d{1,2}日 周. \d\d:\d\d 批准", handling), handling
+    assert re.search(r"孙经理 于 (\d{4}年)?\d{1,2}月\d{1,2}日 周. \d\d:\d\d 批准", handling), (
+        handling
+    )
     manager.assert_no_horizontal_scroll()
     check_again(manager)
     manager.shot("approved")
