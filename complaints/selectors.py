@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from crm_site.accounts.models import Role, ServiceUnit, display_name
+from crm_site.accounts.models import Role, display_name
 from crm_site.accounts.scope import is_staff_role
 from crm_site.core import batch, dates
-from crm_site.core.columns import ColumnOf
 from crm_site.core.listing import paged
 from crm_site.core.templatetags.crm_status import status_tone
-from customers.models import Customer
+from customers.selectors import customer_and_unit_names
 
 from .models import (
     OPEN_STATUSES,
@@ -87,13 +86,7 @@ REGISTER_COLUMNS = (
 def register_values(complaints: QuerySet) -> QuerySet:
     """The register's rows of `complaints` as `.values()` (REGISTER_COLUMNS and
     the customer's and unit's names), what register_rows takes."""
-    return complaints.values(
-        *REGISTER_COLUMNS,
-        # Subqueries of the selected columns rather than joins: each join more
-        # is weighed by the planner, which took longer than reading the rows.
-        customer__name=ColumnOf(Customer, "customer_id"),
-        unit__name=ColumnOf(ServiceUnit, "unit_id"),
-    )
+    return complaints.values(*REGISTER_COLUMNS, **customer_and_unit_names())
 
 
 _URL_PK = 918273645  # stands for a row's pk in register_rows' address

@@ -26,8 +26,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crm_site.accounts.models import Region, User, display_name
+from crm_site.accounts.models import Region, ServiceUnit, User, display_name
 from crm_site.core import batch
+from crm_site.core.columns import ColumnOf
 
 from . import display, grading, services
 from .filters import CustomerFilter
@@ -297,6 +298,18 @@ def _card_columns() -> dict:
 
 
 # The people the card names, by the customer's columns that hold them.
+def customer_and_unit_names(*, customer: str = "customer", unit: str = "unit") -> dict:
+    """For a row that points to a customer and a service unit (`customer` and
+    `unit` being the paths to them): `.values()` keywords giving their names
+    as "<path>__name", each read as a subquery of the row (ColumnOf) rather
+    than by a join: every joined table more is weighed by the planner, which
+    took longer than reading a page of rows."""
+    return {
+        f"{customer}__name": ColumnOf(Customer, f"{customer}_id"),
+        f"{unit}__name": ColumnOf(ServiceUnit, f"{unit}_id"),
+    }
+
+
 CARD_PEOPLE = (
     "visiting_person",
     "hotline_owner",

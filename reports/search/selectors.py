@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from complaints.claims.models import Claim
 from complaints.models import Complaint
-from crm_site.accounts.models import ServiceUnit, display_name
+from crm_site.accounts.models import display_name
 from crm_site.core import batch
 from crm_site.core.columns import ColumnOf
-from customers.models import Customer
-from customers.selectors import customer_matches
+from customers.selectors import customer_and_unit_names, customer_matches
 from customers.waybills.models import Waybill
 from customers.waybills.numbers import is_waybill, normalise
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
@@ -82,13 +81,6 @@ def _claim_status(state: str, paid_amount) -> str:
     return state if paid_amount is None else f"{state} ¥{paid_amount}"
 
 
-def _named(model, column: str) -> ColumnOf:
-    """The name of the `model` row that `column` (an id of the outer row) points
-    to, as a subquery in the outer row's SELECT: a join fewer for the planner
-    to weigh."""
-    return ColumnOf(model, column)
-
-
 def _waybill(number: str) -> ColumnOf:
     """The id of the waybill `number` (numbers are unique), read once as a
     subquery: the records are then matched on their link table's waybill id,
@@ -114,8 +106,7 @@ def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | ba
             "excerpt",
             "received_at",
             "status",
-            customer__name=_named(Customer, "customer_id"),
-            unit__name=_named(ServiceUnit, "unit_id"),
+            **customer_and_unit_names(),
         )[:GROUP_LIMIT],
         "claims": Claim.objects.visible_to(user)
         .filter(waybills=waybill)
@@ -128,8 +119,7 @@ def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | ba
             "created_at",
             "state",
             "paid_amount",
-            complaint__customer__name=_named(Customer, "complaint__customer_id"),
-            unit__name=_named(ServiceUnit, "unit_id"),
+            **customer_and_unit_names(customer="complaint__customer"),
         )[:GROUP_LIMIT],
         # The entries found first, then what a row shows joined to those alone:
         # in one query the planner weighs the orders of eight joined tables,
@@ -151,8 +141,7 @@ def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | ba
             "report__user__first_name",
             "report__user__last_name",
             "report__user__username",
-            report__unit__name=_named(ServiceUnit, "report__unit_id"),
-            customer__name=_named(Customer, "customer_id"),
+            **customer_and_unit_names(unit="report__unit"),
         ),
         "urgent": UrgentReport.objects.visible_to(user)
         .filter(waybills=waybill)
@@ -162,8 +151,7 @@ def _mention_reads(user, number: str) -> dict[str, QuerySet | batch.Counted | ba
             "created_at",
             "title",
             "status",
-            customer__name=_named(Customer, "customer_id"),
-            unit__name=_named(ServiceUnit, "unit_id"),
+            **customer_and_unit_names(),
         )[:GROUP_LIMIT],
     }
 

@@ -25,10 +25,6 @@ class UrgentReportQuerySet(ScopedQuerySet):
         """Still waiting for a manager to acknowledge (pending routing or routed)."""
         return self.filter(status__in=UrgentReport.UNACKNOWLEDGED)
 
-    def stuck_in_routing(self, before):
-        """Still pending routing although raised before `before`."""
-        return self.filter(status=UrgentReport.Status.PENDING, created_at__lt=before)
-
     def overdue(self, now):
         """Not acknowledged and past the deadline to acknowledge."""
         return self.unacknowledged().filter(ack_deadline__lte=now)

@@ -48,8 +48,18 @@ WORKFLOW = urgent_rules.WORKFLOW.bind(
 ESCALATION = Escalation(due_field="ack_deadline", stamp_field="escalated_at")
 
 
+# Still pending routing URGENT_ROUTING_ALARM_SECONDS after it was raised: the
+# unit's managers are alerted once. Its deadline is the raising time, compared
+# with now less that limit (routing_alarm_limit()).
+ROUTING_ALARM = Escalation(due_field="created_at", stamp_field="routing_alarmed_at")
+
+
 def _unacknowledged():
     return UrgentReport.objects.unacknowledged()
+
+
+def _pending():
+    return UrgentReport.objects.filter(status=UrgentReport.Status.PENDING)
 
 
 def _with_open_counts(users):
@@ -234,12 +244,8 @@ def urgent_report_routing_alarm(*, report_id: int, now: datetime | None = None) 
     """Alert the unit's managers that a report is stuck in routing. Once per report."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = (
-            UrgentReport.objects.stuck_in_routing(now - routing_alarm_limit())
-            .filter(pk=report_id, routing_alarmed_at=None)
-            .update(routing_alarmed_at=now)
-        )
-        if not claimed:
+        stuck = ROUTING_ALARM.overdue(_pending(), now - routing_alarm_limit())
+        if not ROUTING_ALARM.claim(stuck, report_id, now):
             return False
         report = UrgentReport.objects.select_related("unit", "raised_by").get(pk=report_id)
         recipients = routing_alarm_recipients(report)
@@ -276,10 +282,7 @@ def urgent_report_routing_alarm(*, report_id: int, now: datetime | None = None) 
 def urgent_reports_routing_alarm(*, now: datetime | None = None) -> int:
     """The beat job: alert about every report stuck in routing not alerted yet."""
     now = now or timezone.now()
-    ids = list(
-        UrgentReport.objects.stuck_in_routing(now - routing_alarm_limit())
-        .filter(routing_alarmed_at=None)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    ids = ROUTING_ALARM.pending_ids(
+        _pending(), now - routing_alarm_limit(), order=("created_at", "pk"), limit=SWEEP_BATCH
     )
     return sum(urgent_report_routing_alarm(report_id=pk, now=now) for pk in ids)

@@ -144,17 +144,7 @@ def urgent_report_acknowledge(
             )
         except TransitionRefused:
             return False
-        _tell_raiser(
-            report,
-            kind="urgent_acknowledged",
-            title=lambda: (
-                _("Your urgent report was acknowledged: %(title)s") % {"title": report.title}
-            ),
-            body=lambda: (
-                _("%(manager)s has taken it in hand.") % {"manager": actor.get_full_name()}
-            ),
-            dedupe_key=f"urgent:{report.pk}:acknowledged",
-        )
+        _tell_raiser_acknowledged(report, actor)
     return True
 
 
@@ -322,18 +312,20 @@ def urgent_report_take_over(
             )
         except TransitionRefused:
             return False
-        _tell_raiser(
-            report,
-            kind="urgent_acknowledged",
-            title=lambda: (
-                _("Your urgent report was acknowledged: %(title)s") % {"title": report.title}
-            ),
-            body=lambda: (
-                _("%(manager)s has taken it in hand.") % {"manager": actor.get_full_name()}
-            ),
-            dedupe_key=f"urgent:{report.pk}:acknowledged",
-        )
+        _tell_raiser_acknowledged(report, actor)
     return True
+
+
+def _tell_raiser_acknowledged(report: UrgentReport, manager: User) -> None:
+    """The raiser learns that `manager` has taken the report in hand (by
+    acknowledging it, or by taking it over before routing): once per report."""
+    _tell_raiser(
+        report,
+        kind="urgent_acknowledged",
+        title=lambda: _("Your urgent report was acknowledged: %(title)s") % {"title": report.title},
+        body=lambda: _("%(manager)s has taken it in hand.") % {"manager": manager.get_full_name()},
+        dedupe_key=f"urgent:{report.pk}:acknowledged",
+    )
 
 
 def _tell_raiser(report: UrgentReport, *, kind: str, title, body, dedupe_key: str) -> None:
