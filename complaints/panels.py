@@ -20,7 +20,6 @@ from . import selectors
 from .models import Status
 
 PANEL_ROWS = 5
-CARD_ROWS = 10
 
 
 @registry.home_panel("complaints/partials/_home_panel.html", width=6, at_least=Role.STAFF)
@@ -100,7 +99,7 @@ def customer_card_reads(request, customer) -> batch.Pending:
             "new_url": new_url,
         }
 
-    rows = selectors.complaint_card_rows(user=request.user, customer=customer, rows=CARD_ROWS)
+    rows = selectors.complaint_card_read(request.user, customer.pk)
     return batch.Pending({"complaints": rows}, build)
 
 
@@ -130,7 +129,7 @@ def green_channel_reads(request, customer) -> batch.Pending | None:
             "hotline_owner_is_fallback": not owner and bool(fallback),
         }
 
-    return batch.Pending({"promises": selectors.green_channel_rows(grade=customer.grade)}, build)
+    return batch.Pending({"promises": selectors.green_channel_rows(customer.grade)}, build)
 
 
 green_channel_section = registry.batched_card_section(green_channel_reads)

@@ -272,6 +272,17 @@ def complaint_card_rows(*, user, customer, rows: int) -> QuerySet:
     )
 
 
+# The customer card's complaints: the newest ten.
+CARD_ROWS = 10
+
+
+@batch.prepared_for_user
+def complaint_card_read(user, customer_id):
+    """complaint_card_rows of the customer card (CARD_ROWS rows), its SQL
+    compiled once per scope (crm_site.core.batch.prepared_for_user)."""
+    return complaint_card_rows(user=user, customer=customer_id, rows=CARD_ROWS)
+
+
 def complaint_card_figures_from(values: list[dict]) -> dict:
     """complaint_card_figures from complaint_card_rows' rows: the complaints (with
     their category), how many in all, how many open."""
@@ -305,9 +316,11 @@ def complaint_figures_base(*, user, filters) -> QuerySet:
     return filters.apply(Complaint.objects.visible_to(user))
 
 
-def green_channel_rows(*, grade: str) -> QuerySet:
+@batch.prepared
+def green_channel_rows(grade: str) -> QuerySet:
     """The deadline policies for a grade and any category, as rows (severity,
-    working days): what the green channel promises."""
+    working days): what the green channel promises (SQL compiled once per
+    process: crm_site.core.batch)."""
     return (
         DeadlinePolicy.objects.filter(customer_grade=grade, category__isnull=True)
         .values("severity", "working_days")
@@ -331,7 +344,7 @@ def green_channel_promises_from(rows: list[dict]) -> list[dict]:
 def green_channel_promises(*, grade: str) -> list[dict]:
     """The working days a grade's complaints are promised, per severity (the
     deadline policies for that grade and any category): the green channel."""
-    return green_channel_promises_from(list(green_channel_rows(grade=grade)))
+    return green_channel_promises_from(batch.rows_many({"r": green_channel_rows(grade)})["r"])
 
 
 def complaint_waybill_facts(*, user, complaint: Complaint) -> dict:

@@ -170,12 +170,12 @@ def nav_menu(items: list[dict]) -> list[dict]:
 
 def resolve_badge_counts(badges: list[dict], extra: dict | None = None) -> dict[str, int]:
     """Badges may give `count` (and `alert`: anything counted there turns the badge
-    red) as querysets: count them all, with `extra`, in one query. Returns the
-    counts of `extra`."""
-    from crm_site.core.counts import count_many
+    red) as querysets or prepared reads: count them all, with `extra`, in one
+    query. Returns the counts of `extra`."""
+    from crm_site.core import batch
 
     pending = badge_reads(badges, extra)
-    counts = count_many(pending) if pending else {}
+    counts = batch.rows_many({key: batch.Counted(read) for key, read in pending.items()})
     apply_badge_counts(badges, counts)
     return {key: counts[key] for key in extra or {}}
 
@@ -198,11 +198,12 @@ def navigation(request):
         if counted is not None:  # read with the page's own reads (crm_site.core.nav)
             badges, unread = counted
         else:
-            from crm_site.core.selectors import notification_list
+            from crm_site.core.selectors import unread_notifications_read
 
-            unread_query = notification_list(user=user, unread_only=True)
             badges = collect(registry.nav_badges.paths(), request)
-            unread = resolve_badge_counts(badges, {"unread": unread_query})["unread"]
+            unread = resolve_badge_counts(badges, {"unread": unread_notifications_read(user)})[
+                "unread"
+            ]
     return {
         "nav_items": items,
         "nav_menu": nav_menu(items),

@@ -199,6 +199,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
     )
+# Statements a page marks as the same on every request but for their values
+# (crm_site.core.batch, plan_once) are prepared on the server and planned once
+# per connection; 0 with a transaction pooler (PgBouncer) in between.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

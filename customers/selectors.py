@@ -404,6 +404,12 @@ def _card_customer(customer_id):
     )
 
 
+@batch.prepared_for_user
+def _card_visible(user, customer_id):
+    """Whether the user may see the customer (a row, or none), compiled once per scope."""
+    return Customer.objects.visible_to(user).filter(pk=customer_id).values("pk")
+
+
 def _card_customer_from(row: dict) -> Customer:
     """The Customer of a _card_customer row, with its CARD_RELATED rows and the
     extra columns as attributes, as the ORM would load it with them."""
@@ -428,12 +434,13 @@ def customer_card_pending(*, user, pk: int) -> tuple[Customer, batch.Pending]:
     once per request, and with the customer when it is the one the customer was
     graded under: the card sections get it on the customer as `current_rule`.
     The customer is read in one round trip with whether the user may see it
-    (the scope's own query)."""
+    (the scope's own query), a statement planned once per connection."""
     rows = batch.rows_many(
         {
             "customer": _card_customer(pk),
-            "visible": Customer.objects.visible_to(user).filter(pk=pk).values("pk"),
-        }
+            "visible": _card_visible(user, pk),
+        },
+        plan_once=True,
     )
     if not rows["customer"] or not rows["visible"]:
         raise Http404

@@ -19,6 +19,7 @@ from crm_site.accounts.scope import (
     people_for,
     units_for,
 )
+from crm_site.core import batch
 from customers.models import Customer
 
 from . import compliance
@@ -146,6 +147,13 @@ def entry_draft_exists(*, report: DailyReport) -> bool:
 def daily_reports_awaiting_review(*, user):
     """Submitted reports of the user's units awaiting review, other than their own."""
     return DailyReport.objects.visible_to(user).awaiting_review().exclude(user=user)
+
+
+@batch.prepared_for_user
+def awaiting_review_read(user):
+    """daily_reports_awaiting_review as the top bar counts it, compiled once
+    per scope (crm_site.core.batch)."""
+    return daily_reports_awaiting_review(user=user).order_by().values("pk")
 
 
 def daily_reports_returned(*, user) -> QuerySet:

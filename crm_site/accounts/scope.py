@@ -54,6 +54,15 @@ def member_unit_ids(user) -> frozenset[int]:
     return user.unit_ids if active_role(user) is not None else frozenset()
 
 
+def scope_key(user) -> tuple:
+    """All that `visible_to(user)` depends on, as read for this request: the
+    user, the role that counts and the units. Two users with the same key see
+    the same rows of every model (crm_site.core.batch.prepared_for_user
+    compiles a scoped read once per key)."""
+    role = active_role(user)
+    return (getattr(user, "pk", None), role, member_unit_ids(user) if role else frozenset())
+
+
 def unit_id_of(target) -> int | None:
     """The unit of a row (its `unit_id`), or the id itself when given one."""
     if target is None or isinstance(target, int):

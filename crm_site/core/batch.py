@@ -10,19 +10,32 @@ the dicts `.values()` gives, with the same Python types.
 `Pending` lets a page collect the reads of several parts (each part names its
 querysets and how it builds its context from their rows) and run them all at
 once with `resolve`.
+
+A page whose batched statement is the same on every request but for its
+values (the customer card) may ask for it to be planned once per connection
+(`plan_once=True`, see `_PlannedOnce`): PostgreSQL spent longer planning the
+card's statement than running it.
 """
 
+import enum
 import functools
+import hashlib
 import json
+import re
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import QuerySet
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 def _floats(value):
@@ -57,45 +70,60 @@ class Compiled:
         self.sql, self.params, self.columns, self.db = sql, params, columns, db
 
 
-def _sentinels(args: tuple, seed: int) -> tuple:
+def _sentinels(args: tuple, seed: int) -> tuple | None:
     """Values standing for `args` while a read's SQL is compiled, none equal to
-    any other or to a constant the SQL might hold."""
+    any other or to a constant the SQL might hold; None for an argument of
+    another type."""
     out: list[Any] = []
     for i, arg in enumerate(args):
         n = seed * 100 + i + 1
         if isinstance(arg, bool) or arg is None:
-            return ()
+            return None
         if isinstance(arg, int):
             out.append(1_900_000_000_000 + n)
         elif isinstance(arg, datetime):
             out.append(datetime(1901, 1, 1, tzinfo=UTC) + timedelta(seconds=n))
         elif isinstance(arg, date):
             out.append(date(1901, 1, 1) + timedelta(days=n))
+        elif isinstance(arg, str):
+            out.append(f"batch-sentinel-{n}")
         else:
-            return ()
+            return None
     return tuple(out)
 
 
 class prepared:  # noqa: N801 - used as a decorator
     """A read whose SQL is compiled once per process: `build(*args)` gives a
     `.values()` queryset whose shape does not depend on its arguments (ints,
-    dates and datetimes that only become parameters); calling the decorated
+    strings, dates and datetimes that only become parameters); calling the decorated
     function gives a Compiled read for rows_many with this call's parameters.
     Compiled with stand-in values twice, the SQL must come out the same and
     every argument must be found as a parameter of its own, or the read is
-    compiled afresh on every call (as an ordinary queryset would be)."""
+    compiled afresh on every call (as an ordinary queryset would be).
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    `prepared_for_user`: the first argument is the user whose scope the read
+    is limited to (`visible_to(user)`): it is passed as it is, and the read is
+    compiled once per scope (crm_site.accounts.scope.scope_key: the user, the
+    role that counts and the units, as read for this request)."""
+
+    # Shapes kept per read at most; past that they are compiled afresh.
+    LIMIT = 2048
+
+    def __init__(self, build: Callable[..., QuerySet], *, for_user: bool = False):
         functools.update_wrapper(self, build)
         self.build = build
+        self.for_user = for_user
         self.shapes: dict[tuple, Any] = {}
 
-    def _shape(self, args: tuple, using: str):
+    def _shape(self, args: tuple, using: str, lead: tuple = ()):
         first, second = _sentinels(args, 1), _sentinels(args, 2)
-        if not first:
+        if first is None or second is None:
             return None
-        sql1, params1, columns = _compiled(self.build(*first), using)
-        sql2, params2, _columns = _compiled(self.build(*second), using)
+        try:
+            sql1, params1, columns = _compiled(self.build(*lead, *first), using)
+            sql2, params2, _columns = _compiled(self.build(*lead, *second), using)
+        except EmptyResultSet:  # nothing in scope: read as an ordinary queryset
+            return None
         if sql1 != sql2 or len(params1) != len(params2):
             return None
         slots: list[tuple[bool, Any]] = []  # (is an argument, its index or the constant)
@@ -114,15 +142,29 @@ class prepared:  # noqa: N801 - used as a decorator
 
     def __call__(self, *args) -> "Compiled | QuerySet":
         queryset_db = DEFAULT_DB_ALIAS
-        key = (queryset_db, *(type(arg) for arg in args))
+        lead: tuple = ()
+        scope: tuple = ()
+        if self.for_user:
+            from crm_site.accounts.scope import scope_key
+
+            lead, args = args[:1], args[1:]
+            scope = (scope_key(lead[0]),)
+        key = (queryset_db, *scope, *(type(arg) for arg in args))
         if key not in self.shapes:
-            self.shapes[key] = self._shape(args, queryset_db)
+            if len(self.shapes) >= self.LIMIT:
+                self.shapes.clear()
+            self.shapes[key] = self._shape(args, queryset_db, lead)
         shape = self.shapes[key]
         if shape is None:
-            return self.build(*args)
+            return self.build(*lead, *args)
         sql, slots, columns = shape
         params = [args[value] if is_arg else value for is_arg, value in slots]
         return Compiled(sql, params, columns, queryset_db)
+
+
+def prepared_for_user(build: Callable[..., QuerySet]) -> prepared:
+    """`prepared`, for a read whose first argument is the user it is scoped to."""
+    return prepared(build, for_user=True)
 
 
 def _compiled(queryset: QuerySet, using: str):
@@ -145,21 +187,141 @@ def _rows_sql(sql: str, n: int) -> str:
 
 
 class Counted:
-    """A queryset to count (`queryset.count()`) among the reads of rows_many."""
+    """A queryset to count (`queryset.count()`) among the reads of rows_many,
+    or a prepared read (Compiled) whose rows to count."""
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: "QuerySet | Compiled"):
         self.queryset = queryset
 
 
-def rows_many(querysets: dict[str, "QuerySet | Counted | Compiled"]) -> dict[str, Any]:
+_PLACEHOLDERS = re.compile("(%%|%s)")
+
+# PostgreSQL's type of a value that stays a parameter of a planned-once
+# statement; a statement with a value of another type is run as it is.
+_PARAMETER_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "bigint"),
+    (float, "double precision"),
+    (Decimal, "numeric"),
+    (str, "text"),
+    (datetime, "timestamptz"),
+    (date, "date"),
+    (uuid.UUID, "uuid"),
+)
+
+
+def _parameter_type(value) -> str | None:
+    for kind, name in _PARAMETER_TYPES:
+        if isinstance(value, kind):
+            return name
+    return None
+
+
+class _PlannedOnce:
+    """The statements of one connection prepared on the server (PREPARE), so
+    that each is parsed and planned once and then only run (EXECUTE): with
+    PostgreSQL's default plan_cache_mode it plans the first five runs with
+    their values and then keeps a generic plan unless that one is estimated
+    dearer. A value that is a member of a choices enum (a status, a kind) is
+    a constant of the code, not of the request: it is written into the
+    statement so that the generic plan knows it. The PREPARE goes in the same
+    round trip as the first EXECUTE. A connection keeps at most LIMIT
+    statements (the oldest is deallocated); after an error the connection's
+    statements are dropped at the next use, as it is unknown whether the
+    failed one was prepared. Off with DB_PREPARED_STATEMENTS=0 (a transaction
+    pooler in between, which cannot keep them)."""
+
+    LIMIT = 64
+
+    def __init__(self, raw_connection):
+        self.raw = raw_connection
+        self.names: OrderedDict[str, None] = OrderedDict()
+        self.unsure = False
+
+    @classmethod
+    def of(cls, connection) -> "_PlannedOnce":
+        state = getattr(connection, "_crm_planned_once", None)
+        if state is None or state.raw is not connection.connection:
+            state = cls(connection.connection)
+            connection._crm_planned_once = state
+        return state
+
+    @staticmethod
+    def statement(cursor, sql: str, params: list) -> tuple[str, str, list] | None:
+        """(name, the statement with $n placeholders and its types, values to
+        pass) or None when a value has no parameter type here."""
+        text: list[str] = []
+        types: list[str] = []
+        values: list[Any] = []
+        given = iter(params)
+        for token in _PLACEHOLDERS.split(sql):
+            if token != "%s":  # text, or an escaped "%%" (the statement goes with values)
+                text.append(token)
+            elif isinstance(value := next(given), enum.Enum):
+                literal = cursor.mogrify("%s", [value.value]).decode()
+                text.append(literal.replace("%", "%%"))
+            elif (kind := _parameter_type(value)) is None:
+                return None
+            else:
+                types.append(kind)
+                values.append(value)
+                text.append(f"${len(values)}")
+        body = "".join(text)
+        signature = f"({', '.join(types)})" if types else ""
+        name = "crm_" + hashlib.sha1(f"{signature}{body}".encode()).hexdigest()[:24]
+        return name, f"{signature} AS {body}", values
+
+    def execute(self, cursor, sql: str, params: list) -> None:
+        planned = self.statement(cursor, sql, params)
+        if planned is None:
+            cursor.execute(sql, params)
+            return
+        name, definition, values = planned
+        before = []
+        if self.unsure:
+            before.append("DEALLOCATE ALL")
+            self.names.clear()
+        if name in self.names:
+            self.names.move_to_end(name)
+        else:
+            if len(self.names) >= self.LIMIT:
+                before.append(f"DEALLOCATE {self.names.popitem(last=False)[0]}")
+            before.append(f"PREPARE {name} {definition}")
+        run = f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}"
+        # Always with a list of values, so that psycopg2 reads "%%" as "%".
+        try:
+            cursor.execute("; ".join([*before, run]), values)
+        except DatabaseError:
+            self.unsure = True
+            raise
+        self.unsure = False
+        self.names[name] = None
+
+
+def _planned_once(connection) -> bool:
+    return connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS
+
+
+def rows_many(
+    querysets: dict[str, "QuerySet | Counted | Compiled"], *, plan_once: bool = False
+) -> dict[str, Any]:
     """{key: list(queryset)} for `.values()` querysets, and {key: count} for
-    `Counted` ones, in one query (one database)."""
+    `Counted` ones, in one query (one database). `plan_once`: the statement is
+    planned once per connection (_PlannedOnce) on PostgreSQL; for reads whose
+    statement is the same on every request but for its values."""
     result: dict[str, Any] = {}
     parts: list[str] = []
     params: list[Any] = []
     shapes: list[tuple[str, list | None]] = []
     using = None
     for key, read in querysets.items():
+        if isinstance(read, Counted) and isinstance(read.queryset, Compiled):
+            using = using or read.queryset.db
+            n = len(parts)
+            parts.append(f"(SELECT COUNT(*) FROM ({read.queryset.sql}) c{n})::text")
+            params.extend(read.queryset.params)
+            shapes.append((key, None))
+            continue
         if isinstance(read, Compiled):
             using = using or read.db
             n = len(parts)
@@ -167,7 +329,8 @@ def rows_many(querysets: dict[str, "QuerySet | Counted | Compiled"]) -> dict[str
             params.extend(read.params)
             shapes.append((key, read.columns))
             continue
-        queryset = read.queryset if isinstance(read, Counted) else read
+        # What is left is a queryset (Compiled reads are handled above).
+        queryset = cast(QuerySet, read.queryset if isinstance(read, Counted) else read)
         using = using or queryset.db
         if isinstance(read, Counted):
             queryset = (
@@ -190,8 +353,13 @@ def rows_many(querysets: dict[str, "QuerySet | Counted | Compiled"]) -> dict[str
         params.extend(qs_params)
         shapes.append((key, columns))
     if parts:
-        with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
+        connection = connections[using or DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            sql = "SELECT " + ", ".join(parts)
+            if plan_once and _planned_once(connection):
+                _PlannedOnce.of(connection).execute(cursor, sql, params)
+            else:
+                cursor.execute(sql, params)
             texts = cursor.fetchone()
         for (key, columns), text in zip(shapes, texts, strict=True):
             if columns is None:
@@ -210,11 +378,31 @@ def rows_many(querysets: dict[str, "QuerySet | Counted | Compiled"]) -> dict[str
     return result
 
 
+@functools.cache
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
 def instance(model, row: dict, using: str = DEFAULT_DB_ALIAS):
     """A `model` instance as the ORM would load it from a row with some of its
-    columns (by attname; the others deferred, as with `.only()`)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
-    return model.from_db(using, names, [row[name] for name in names])
+    columns (by attname; the others deferred, as with `.only()`).
+
+    What `Model.from_db` gives, without running `__init__` field by field: a
+    loaded instance holds its columns in its `__dict__` (a deferred one is
+    absent, and read on first use) and its `_state` says where it came from.
+    A model with init signals' receivers goes through `from_db` itself."""
+    names = [name for name in _attnames(model) if name in row]
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(using, names, [row[name] for name in names])
+    loaded = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = using
+    values = loaded.__dict__
+    values["_state"] = state
+    for name in names:
+        values[name] = row[name]
+    return loaded
 
 
 @dataclass
@@ -226,15 +414,15 @@ class Pending:
     build: Callable[[dict[str, list[dict]]], Any]
 
 
-def resolve(pendings: list[Pending]) -> list[Any]:
-    """Run every pending part's queries in one round trip; their built contexts,
-    in order."""
+def resolve(pendings: list[Pending], *, plan_once: bool = False) -> list[Any]:
+    """Run every pending part's queries in one round trip (planned once per
+    connection with `plan_once`, see rows_many); their built contexts, in order."""
     batch = {
         f"{i}:{key}": queryset
         for i, pending in enumerate(pendings)
         for key, queryset in pending.queries.items()
     }
-    rows = rows_many(batch) if batch else {}
+    rows = rows_many(batch, plan_once=plan_once) if batch else {}
     return [
         pending.build({key: rows[f"{i}:{key}"] for key in pending.queries})
         for i, pending in enumerate(pendings)

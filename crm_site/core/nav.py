@@ -22,13 +22,15 @@ def collect(paths: list[str], request) -> list[dict]:
     return results
 
 
-def badge_reads(badges: list[dict], extra: dict | None = None) -> dict[str, QuerySet]:
-    """The querysets to count: badges' `count` and `alert` (as "i:count",
-    "i:alert") and `extra`'s."""
+def badge_reads(
+    badges: list[dict], extra: dict | None = None
+) -> dict[str, "QuerySet | batch.Compiled"]:
+    """The reads to count: badges' `count` and `alert` (as "i:count",
+    "i:alert"), querysets or prepared reads (crm_site.core.batch), and `extra`'s."""
     pending = dict(extra or {})
     for i, badge in enumerate(badges):
         for key in ("count", "alert"):
-            if isinstance(badge.get(key), QuerySet):
+            if isinstance(badge.get(key), QuerySet | batch.Compiled):
                 pending[f"{i}:{key}"] = badge[key]
     return pending
 
@@ -51,10 +53,10 @@ def navigation_reads(request) -> batch.Pending | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    from crm_site.core.selectors import notification_list
+    from crm_site.core.selectors import unread_notifications_read
 
     badges = collect(registry.nav_badges.paths(), request)
-    reads = badge_reads(badges, {"unread": notification_list(user=user, unread_only=True)})
+    reads = badge_reads(badges, {"unread": unread_notifications_read(user)})
 
     def build(rows: dict) -> None:
         apply_badge_counts(badges, rows)

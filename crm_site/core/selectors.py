@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from . import batch
 from .models import AuditLog, ExportJob, Notification
 
 
@@ -10,6 +11,13 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet:
     """The user's notifications, newest first; only the unread ones if asked."""
     notifications = Notification.objects.visible_to(user)
     return notifications.unread() if unread_only else notifications
+
+
+@batch.prepared_for_user
+def unread_notifications_read(user):
+    """The user's unread notifications (what the top bar counts), compiled
+    once per user (crm_site.core.batch)."""
+    return notification_list(user=user, unread_only=True).order_by().values("pk")
 
 
 def audit_log_list(*, user, filters=None) -> QuerySet:

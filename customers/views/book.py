@@ -113,7 +113,8 @@ def card_sections(request, customer, *waiting: batch.Pending) -> tuple[list[dict
                 pending.append(reads)
             continue
         built.append(provider(request, customer))
-    resolved = batch.resolve(pending)
+    # The same statement on every card but for its values: planned once.
+    resolved = batch.resolve(pending, plan_once=True)
     sections = [resolved[part] if isinstance(part, int) else part for part in built]
     return [section for section in sections if section], resolved[: len(waiting)]
 

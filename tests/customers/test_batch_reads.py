@@ -78,3 +78,68 @@ def test_a_read_whose_shape_follows_its_arguments_is_compiled_every_time(book):
 
     assert not isinstance(codes(2), batch.Compiled)
     assert batch.rows_many({"r": codes(1)})["r"] == list(Customer.objects.values("code")[:1])
+
+
+# --- reads compiled once per scope --------------------------------------------
+
+
+def _visible_complaints(user, customer) -> list[str]:
+    from complaints import selectors as complaint_selectors
+
+    read = complaint_selectors.complaint_card_read(user, customer.pk)
+    return [row["number"] for row in batch.rows_many({"r": read})["r"]]
+
+
+def test_a_read_compiled_once_per_scope_shows_each_user_only_their_scope(
+    book, supervisor_a, supervisor_b, manager_b, admin_user
+):
+    from tests.factories import make_complaint
+
+    complaint = make_complaint(book["mine"])
+    assert _visible_complaints(supervisor_a, book["mine"]) == [complaint.number]
+    assert _visible_complaints(admin_user, book["mine"]) == [complaint.number]
+    # Unit B's people, compiled after unit A's: still nothing of unit A.
+    assert _visible_complaints(supervisor_b, book["mine"]) == []
+    assert _visible_complaints(manager_b, book["mine"]) == []
+
+
+def test_a_change_of_units_or_a_deactivation_is_seen_at_the_next_request(
+    book, supervisor_b, unit_a
+):
+    from crm_site.accounts.models import Membership, User
+    from crm_site.accounts.services import membership_set
+    from tests.factories import make_complaint
+
+    complaint = make_complaint(book["mine"])
+    assert _visible_complaints(supervisor_b, book["mine"]) == []
+    membership_set(user=supervisor_b, unit=unit_a, kind=Membership.Kind.SUPERVISOR)
+    fresh = User.objects.get(pk=supervisor_b.pk)  # as the next request loads the user
+    assert _visible_complaints(fresh, book["mine"]) == [complaint.number]
+    fresh.is_active = False
+    fresh.save(update_fields=["is_active"])
+    assert _visible_complaints(User.objects.get(pk=supervisor_b.pk), book["mine"]) == []
+
+
+def test_a_linked_address_is_the_one_reverse_gives():
+    from django.urls import reverse
+
+    from crm_site.core import links
+
+    assert links.address("customers:edit", 42) == reverse("customers:edit", args=[42])
+    assert links.address("customers:contact_edit", 7, 9) == reverse(
+        "customers:contact_edit", args=[7, 9]
+    )
+    assert links.address("customers:list") == reverse("customers:list")
+    assert links.pk_url("complaints:detail")(5) == reverse("complaints:detail", args=[5])
+
+
+def test_an_instance_from_a_row_is_the_one_the_orm_loads(book):
+    customer = book["mine"]
+    row = Customer.objects.filter(pk=customer.pk).values("id", "code", "name", "unit_id")[0]
+    built = batch.instance(Customer, row)
+    loaded = Customer.objects.only("id", "code", "name", "unit_id").get(pk=customer.pk)
+    assert built == loaded and built.__dict__.keys() == loaded.__dict__.keys()
+    assert (built._state.adding, built._state.db) == (False, "default")
+    assert built.unit == customer.unit  # a foreign key reads its row
+    assert built.get_deferred_fields() == loaded.get_deferred_fields()
+    assert built.grade == customer.grade  # a deferred column is read on first use

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from crm_site.accounts.models import Role
 from crm_site.core import registry
 from visits.models import UrgentReport
-from visits.urgent.selectors import counts_for, overdue_filter, queue_order, with_sla
+from visits.urgent.selectors import counts_for, open_read, overdue_read, queue_order, with_sla
 
 PANEL_ROWS = 5
 
@@ -22,15 +22,14 @@ def nav_badge(request):
     user = request.user
     if not user.has_role(Role.MANAGER, Role.SUPERVISOR):
         return None
-    open_reports = UrgentReport.objects.visible_to(user).open()
     # Counted with the other badges in one query (context_processors.navigation);
     # any overdue report turns the badge red.
     return {
         "url": reverse("visits:urgent_list"),
         "label": _("Open urgent reports"),
         "icon": "exclamation-triangle",
-        "count": open_reports,
-        "alert": open_reports.filter(overdue_filter(timezone.now())),
+        "count": open_read(user),
+        "alert": overdue_read(user, timezone.now()),
         "tone": "warning",
     }
 

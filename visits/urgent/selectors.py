@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, ServiceUnit
 from crm_site.accounts.scope import active_role, units_for
+from crm_site.core import batch
 from visits.models import DailyReport, DailyReportEntry, UrgentReport
 from visits.queries import span
 from visits.urgent import rules as urgent_rules
@@ -150,6 +151,25 @@ def counts_for(queryset, now: datetime | None = None) -> dict:
 def overdue_filter(now: datetime) -> Q:
     """Not acknowledged by the deadline."""
     return Q(status__in=UrgentReport.UNACKNOWLEDGED, ack_deadline__lte=now)
+
+
+@batch.prepared_for_user
+def open_read(user):
+    """The open urgent reports the user may see (what the top bar counts),
+    compiled once per scope (crm_site.core.batch)."""
+    return UrgentReport.objects.visible_to(user).open().order_by().values("pk")
+
+
+@batch.prepared_for_user
+def overdue_read(user, now):
+    """Those of open_read not acknowledged by their deadline at `now`."""
+    return (
+        UrgentReport.objects.visible_to(user)
+        .open()
+        .filter(overdue_filter(now))
+        .order_by()
+        .values("pk")
+    )
 
 
 def prefill_from_entry(entry: DailyReportEntry) -> dict:
