@@ -9,7 +9,6 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from crm_site.accounts.models import Role, display_name
@@ -24,7 +23,7 @@ from .models import DailyReport, DailyReportEntry, Kind, Visit
 from .queries import (
     calendar_bounds,
     calendar_for,
-    contact_count_windows_for,
+    contact_counts_for,
     due_rows,
     span,
 )
@@ -85,7 +84,7 @@ def review_badge(request):
         "label": _("Reports awaiting review"),
         "icon": "clipboard-check",
         # Counted with the other badges in one query (context_processors.navigation).
-        "count": selectors.daily_reports_awaiting_review(user=user),
+        "count": selectors.awaiting_review_read(user),
         "tone": "warning",
     }
 
@@ -136,8 +135,8 @@ def _card_rows(visit_rows, entry_rows, *, user, survey_url: str) -> tuple[list, 
         opens = may_open_all or row["report__user_id"] == user.pk
         entry.url = f"{report_url(entry.report_id)}#entry-{entry.pk}" if opens else ""
         # The template's truncatechars:140, once here.
-        entry.opinions_short = Truncator(entry.opinions).chars(140) if entry.opinions else ""
-        entry.effect_short = Truncator(entry.effect).chars(140) if entry.effect else ""
+        entry.opinions_short = markup.truncated(entry.opinions, 140) if entry.opinions else ""
+        entry.effect_short = markup.truncated(entry.effect, 140) if entry.effect else ""
         entries.append(entry)
     return visits, entries
 
@@ -199,14 +198,26 @@ def _entry_rows_html(entries) -> SafeString:
 
 
 @batch.prepared
-def _card_visits(customer_id, month_start, month_end, week_start, week_end):
-    """The latest contacts with the month's visits and the week's calls counted
-    over all of them (SQL compiled once per process: crm_site.core.batch)."""
+def _card_visits(customer_id):
+    """The latest contacts, with who made them (SQL compiled once per process:
+    crm_site.core.batch)."""
     return (
         Visit.objects.filter(customer_id=customer_id)
         .values(*CARD_VISIT_FIELDS, *(f"user__{name}" for name in _USER))
-        .annotate(**contact_count_windows_for((month_start, month_end), (week_start, week_end)))
         .order_by("-occurred_at", "-pk")[:CARD_LIMIT]
+    )
+
+
+@batch.prepared
+def _card_contact_counts(customer_id, since, month_start, month_end, week_start, week_end):
+    """The month's visits and the week's calls that count for the cadence, as
+    one row, read from the customer's contacts since `since` (the earlier of
+    the two starts) only."""
+    return (
+        Visit.objects.filter(customer_id=customer_id, occurred_at__gte=since)
+        .order_by()
+        .values("customer_id")
+        .annotate(**contact_counts_for((month_start, month_end), (week_start, week_end)))
     )
 
 
@@ -229,16 +240,18 @@ _calendar_days = batch.prepared(work_calendar_days)
 def customer_card_reads(request, customer) -> batch.Pending:
     """The customer's visits and report entries, newest first, and its cadence
     status. The card's customer carries the rule in force (`current_rule`);
-    the counts of the cadence come with the latest visits."""
+    the cadence counts only the month's and week's contacts, read beside them."""
     today = timezone.localdate()
     rule = getattr(customer, "current_rule", None) or GradingRule.objects.current()
     cadence = rule.cadence().get(customer.grade)
     month, week = span(*month_bounds(today)), span(*iso_week_bounds(today))
     queries = {
-        "visits": _card_visits(customer.pk, *month, *week),
+        "visits": _card_visits(customer.pk),
         "entries": _card_entries(customer.pk),
     }
     if cadence is not None:
+        since = min(month[0], week[0])
+        queries["counts"] = _card_contact_counts(customer.pk, since, *month, *week)
         queries["calendar"] = _calendar_days(*calendar_bounds(today))
     can_log = request.user.is_at_least(Role.STAFF)
     # One address for every visit's "service survey" link (with ?visit=).
@@ -247,12 +260,12 @@ def customer_card_reads(request, customer) -> batch.Pending:
     def build(rows: dict) -> dict:
         status = None
         if cadence is not None:
-            latest = rows["visits"][0] if rows["visits"] else None
+            counts = rows["counts"][0] if rows["counts"] else None
             status = cadence_status(
                 cadence,
                 today,
-                visits_done=latest["visits_this_month"] if latest else 0,
-                calls_done=latest["calls_this_week"] if latest else 0,
+                visits_done=counts["visits_this_month"] if counts else 0,
+                calls_done=counts["calls_this_week"] if counts else 0,
                 calendar=work_calendar_from(rows["calendar"]),
             )
         visits, entries = _card_rows(

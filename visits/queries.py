@@ -17,7 +17,6 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    Window,
 )
 from django.utils import timezone
 
@@ -74,20 +73,12 @@ def with_contact_counts(customers: QuerySet, day: date) -> QuerySet:
     )
 
 
-def contact_count_windows(day: date) -> dict:
-    """with_contact_counts' visits this month and calls this ISO week, as window
-    counts over a query of one customer's visits: the card reads its latest
-    visits and both counts in one query."""
-    return contact_count_windows_for(span(*cad.month_bounds(day)), span(*cad.iso_week_bounds(day)))
-
-
-def contact_count_windows_for(
-    month: tuple[datetime, datetime], week: tuple[datetime, datetime]
-) -> dict:
-    """contact_count_windows over the month's and the week's bounds as given."""
+def contact_counts_for(month: tuple[datetime, datetime], week: tuple[datetime, datetime]) -> dict:
+    """with_contact_counts' visits this month and calls this ISO week (over the
+    bounds as given), as aggregates over a query of one customer's visits."""
     return {
-        "visits_this_month": Window(_count_of(Kind.VISIT, month, via="")),
-        "calls_this_week": Window(_count_of(Kind.CALL, week, via="")),
+        "visits_this_month": _count_of(Kind.VISIT, month, via=""),
+        "calls_this_week": _count_of(Kind.CALL, week, via=""),
     }
 
 

@@ -6,11 +6,12 @@ headings and the .xlsx exports all take their wording from here, so a sheet
 never prints 2026-12-07 beside 2026年11月.
 """
 
+import functools
 from datetime import date, datetime
 
 from django.utils import formats, timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 
 # Short weekday names, Monday first (date.weekday() order): 周一 … 周日.
@@ -53,11 +54,18 @@ def day_label(value, *, year: bool | None = None, with_weekday: bool = True) -> 
         return ""
     if year is None:
         year = day.year != timezone.localdate().year
-    if _chinese():
+    return _day_text(day, year, with_weekday, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: date, year: bool, with_weekday: bool, language: str | None) -> str:
+    """day_label's text of `day` in `language` (the active one): the same for
+    every table that shows that day, so it is worked out once per process."""
+    if (language or "").lower().startswith("zh"):
         text = formats.date_format(day, "DATE_FORMAT" if year else "MONTH_DAY_FORMAT")
-        return f"{text} {weekday(day)}" if with_weekday else text
+        return f"{text} {WEEKDAYS[day.weekday()]}" if with_weekday else text
     text = day.isoformat()
-    return f"{weekday(day)} {text}" if with_weekday else text
+    return f"{WEEKDAYS[day.weekday()]} {text}" if with_weekday else text
 
 
 def month_label(value) -> str:
@@ -110,12 +118,13 @@ def iso_moment(value) -> str:
 
 def day_html(value, *, year: bool | None = None) -> SafeString | str:
     """The day label in a <time> whose title keeps the full date (the label may hide the year)."""
-    iso = iso_day(value)
-    if iso == "":
+    day = _as_date(value)
+    if day is None:
         return ""
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>', iso, iso, day_label(value, year=year)
-    )
+    iso = day.isoformat()
+    label = conditional_escape(day_label(day, year=year))
+    # The label escaped, the ISO day digits and dashes only.
+    return mark_safe(f'<time datetime="{iso}" title="{iso}">{label}</time>')
 
 
 def moment_html(value, *, year: bool | None = None) -> SafeString | str:

@@ -9,9 +9,11 @@ value as a string), and `rows` marks the joined result safe.
 """
 
 import html
+import unicodedata
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 
 def text(value) -> str:
@@ -23,3 +25,11 @@ def rows(parts: Iterable[str]) -> SafeString:
     """The rows joined, safe for a template: each part must be built with `text`
     for every value it shows."""
     return mark_safe("".join(parts))  # noqa: S308 - the parts escape every value
+
+
+def truncated(value: str, length: int) -> str:
+    """`value|truncatechars:length` (Truncator.chars): a short text in NFC, the
+    common case, is returned as it is without building a Truncator."""
+    if len(value) <= length and unicodedata.is_normalized("NFC", value):
+        return value
+    return Truncator(value).chars(length)

@@ -2,10 +2,11 @@
 section and the card history's lines. Figures are set-based (one aggregate
 query for the period, one grouped by month)."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
@@ -183,13 +184,14 @@ def watch_rows(watch: CustomerWatch, *, changed_only: bool = False) -> list[dict
     return rows
 
 
-def _latest_record(customer, attribute: str, records):
-    """The customer's latest of `records`. The card's customer carries the id of
-    it (customers.selectors.customer_card): none means no query at all."""
+def _latest_record(customer, attribute: str, records: Callable[[], QuerySet]):
+    """The customer's latest of `records()`. The card's customer carries the id
+    of it (customers.selectors.customer_card): none means no query at all (and
+    no queryset built)."""
     if hasattr(customer, attribute):
         pk = getattr(customer, attribute)
-        return records.filter(pk=pk).first() if pk is not None else None
-    return records.filter(customer=customer).first()
+        return records().filter(pk=pk).first() if pk is not None else None
+    return records().filter(customer=customer).first()
 
 
 _PERSON = ("username", "full_name", "first_name", "last_name")
@@ -274,12 +276,16 @@ def card_reads(request, customer) -> batch.Pending:
         watch = _latest_record(
             customer,
             "latest_watch_id",
-            CustomerWatch.objects.select_related("reported_by").order_by("-reported_on", "-pk"),
+            lambda: CustomerWatch.objects.select_related("reported_by").order_by(
+                "-reported_on", "-pk"
+            ),
         )
         enterprise = _latest_record(
             customer,
             "latest_enterprise_survey_id",
-            EnterpriseSurvey.objects.select_related("visitor").order_by("-visited_on", "-pk"),
+            lambda: EnterpriseSurvey.objects.select_related("visitor").order_by(
+                "-visited_on", "-pk"
+            ),
         )
         latest_rows = score_rows(latest) if latest else []
         trend = survey_trend(list(reversed(surveys)))

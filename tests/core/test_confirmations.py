@@ -12,7 +12,8 @@ ASK_FIRST = re.compile(
     r"delete|discard|disable|unpin|reassign|regrade|import_apply|two_factor_codes|urgent_resolve"
 )
 FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S)
-ACTION = re.compile(r"""action="\{% url '([^']+)'""")
+# {% url %}, or {% link %} (crm_site.core.templatetags.crm_links) for ids.
+ACTION = re.compile(r"""action="\{% (?:url|link) '([^']+)'""")
 
 
 def forms_in_templates():
