@@ -197,23 +197,28 @@ class Counted:
 _PLACEHOLDERS = re.compile("(%%|%s)")
 
 # PostgreSQL's type of a value that stays a parameter of a planned-once
-# statement; a statement with a value of another type is run as it is.
-_PARAMETER_TYPES: tuple[tuple[type, str], ...] = (
-    (bool, "boolean"),
-    (int, "bigint"),
-    (float, "double precision"),
-    (Decimal, "numeric"),
-    (str, "text"),
-    (datetime, "timestamptz"),
-    (date, "date"),
-    (uuid.UUID, "uuid"),
-)
+# statement: the type PostgreSQL gives the literal psycopg2 would otherwise
+# have written (an integer literal is an integer, a bigint past its range; a
+# number with a fraction is numeric), so that the statement means what it
+# meant. A statement with a value of another type is run as it is.
+_INT4 = range(-(2**31), 2**31)
 
 
 def _parameter_type(value) -> str | None:
-    for kind, name in _PARAMETER_TYPES:
-        if isinstance(value, kind):
-            return name
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer" if value in _INT4 else "bigint"
+    if isinstance(value, float | Decimal):
+        return "numeric"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "timestamptz" if value.tzinfo is not None else "timestamp"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, uuid.UUID):
+        return "uuid"
     return None
 
 
@@ -226,12 +231,13 @@ class _PlannedOnce:
     a constant of the code, not of the request: it is written into the
     statement so that the generic plan knows it. The PREPARE goes in the same
     round trip as the first EXECUTE. A connection keeps at most LIMIT
-    statements (the oldest is deallocated); after an error the connection's
+    statements (the least recently run is deallocated; each holds its parse
+    tree and plan in the server's memory); after an error the connection's
     statements are dropped at the next use, as it is unknown whether the
     failed one was prepared. Off with DB_PREPARED_STATEMENTS=0 (a transaction
     pooler in between, which cannot keep them)."""
 
-    LIMIT = 64
+    LIMIT = 16
 
     def __init__(self, raw_connection):
         self.raw = raw_connection

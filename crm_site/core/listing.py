@@ -116,7 +116,9 @@ def paged(
             "count": batch.Counted(counted),
             "rows": items[bottom : bottom + paginator.per_page],
         }
-        found, *_also = batch.resolve([batch.Pending(page_reads, lambda found: found), *also])
+        found, *_also = batch.resolve(
+            [batch.Pending(page_reads, lambda found: found), *also], plan_once=True
+        )
         total = found["count"]
         if cap is not None:
             paginator.capped = total > cap  # type: ignore[attr-defined]

@@ -269,7 +269,7 @@ def search(*, user, q: str, also: Iterable[batch.Pending] = ()) -> SearchResult:
         reads |= _mention_reads(user, result.waybill)
     if len(q) >= 2:
         reads["customers"] = customer_matches(user=user, q=q, limit=CUSTOMER_LIMIT)
-    rows, *_also = batch.resolve([batch.Pending(reads, lambda found: found), *also])
+    rows, *_also = batch.resolve([batch.Pending(reads, lambda found: found), *also], plan_once=True)
     if result.waybill:
         result.mentions = _mentions_from(rows)
     result.customers = rows.get("customers", [])
