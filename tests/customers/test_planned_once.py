@@ -126,3 +126,19 @@ def test_the_customer_card_runs_its_two_reads_planned_once(client, book, supervi
     executed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXECUTE crm_")]
     assert len(executed) == 2
     assert len(prepared()) == 2
+
+
+def test_values_are_typed_as_their_literals_would_be(unit_a):
+    # An integer goes where PostgreSQL wants an integer (LEFT takes no bigint),
+    # one past that range stays a bigint; a fraction is numeric.
+    read = batch.Compiled(
+        "SELECT LEFT(%s, %s) AS head, %s + 1 AS big, %s * 2 AS twice",
+        ["abcdef", 3, 2**40, 1.25],
+        [("head", None), ("big", None), ("twice", None)],
+        "default",
+    )
+    for _ in range(2):
+        row = batch.rows_many({"r": read}, plan_once=True)["r"][0]
+        assert row == {"head": "abc", "big": 2**40 + 1, "twice": 2.5}
+    (statement,) = prepared().values()
+    assert "(text, integer, bigint, numeric)" in statement
