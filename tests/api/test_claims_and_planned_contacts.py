@@ -262,3 +262,35 @@ def test_a_page_of_claims_or_planned_contacts_costs_the_same_queries_for_more_ro
         make_claim(complaint)
         _plan(customer_a, staff_a, day=day)
     assert (queries("/api/v1/claims/"), queries("/api/v1/planned-contacts/")) == few
+
+
+def test_a_manager_of_two_units_plans_a_customer_only_on_its_own_units_calendar(
+    api_as, manager_a, unit_b, staff_a, staff_b, customer_a
+):
+    from crm_site.accounts.models import Membership
+    from crm_site.accounts.services import membership_set
+
+    membership_set(user=manager_a, unit=unit_b, kind=Membership.Kind.MANAGER)
+    api = api_as(manager_a, language="zh-hans")
+    data = {"customer": customer_a.pk, "day": _working_day().isoformat(), "kind": "visit"}
+    refused = api.post("/api/v1/planned-contacts/", data | {"person": staff_b.pk})
+    assert refused.status_code == 400
+    (message,) = refused.json()["fields"]["person"]
+    assert staff_b.get_full_name() in message and customer_a.unit.name in message
+    assert "巡访专员" in message
+    assert not PlannedContact.objects.filter(person=staff_b).exists()
+    assert api.post("/api/v1/planned-contacts/", data | {"person": staff_a.pk}).status_code == 201
+
+
+def test_the_customers_own_visiting_person_of_another_unit_may_be_planned(
+    api_as, manager_a, unit_b, staff_b, customer_a
+):
+    from crm_site.accounts.models import Membership
+    from crm_site.accounts.services import membership_set
+
+    membership_set(user=manager_a, unit=unit_b, kind=Membership.Kind.MANAGER)
+    customer_a.visiting_person = staff_b  # assigned by exception
+    customer_a.save(update_fields=["visiting_person"])
+    data = {"customer": customer_a.pk, "day": _working_day().isoformat(), "kind": "visit"}
+    response = api_as(manager_a).post("/api/v1/planned-contacts/", data | {"person": staff_b.pk})
+    assert response.status_code == 201, response.json()

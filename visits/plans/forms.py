@@ -69,6 +69,15 @@ class CancelForm(CleanInputForm):
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 
+def _serves(person, customer) -> bool:
+    """Whether `person` may have a contact with `customer` on their calendar: a
+    member of the customer's unit, or the person named on the customer to
+    visit or sell to it (who may be of another unit by exception)."""
+    if person.pk in (customer.visiting_person_id, customer.sales_owner_id):
+        return True
+    return customer.unit_id in person.unit_ids
+
+
 class PlannedContactForm(CleanInputForm):
     """Plan one contact by hand: a customer in the user's scope, on the
     calendar of a person the user may open (their own when none is named), on
@@ -122,6 +131,18 @@ class PlannedContactForm(CleanInputForm):
             self.add_error("start_time", _("Give the start time too."))
         elif start is not None and end is not None and end <= start:
             self.add_error("end_time", _("The end time is not after the start time."))
+        customer, person = data.get("customer"), data.get("person")
+        if customer is not None and person is not None and not _serves(person, customer):
+            # A manager of two units could otherwise put one unit's customer
+            # on the calendar of a member of the other.
+            self.add_error(
+                "person",
+                _(
+                    "%(person)s is neither of %(unit)s, the customer's unit, nor the "
+                    "customer's visiting person or sales owner."
+                )
+                % {"person": person.get_full_name(), "unit": customer.unit.name},
+            )
         return data
 
     def service_kwargs(self) -> dict:
