@@ -65,6 +65,30 @@ def test_taking_over_assigns_it_to_the_manager_acknowledged_with_a_timeline_entr
     assert Notification.objects.filter(recipient=supervisor_a, kind="urgent_acknowledged").exists()
 
 
+def test_the_queue_offers_take_it_over_on_the_row_to_the_units_managers_only(
+    client, unit_a, supervisor_a, manager_a, manager_b
+):
+    report = stuck(unit_a, supervisor_a)
+    take_over = reverse("visits:urgent_take_over", args=[report.pk])
+    queue = reverse("visits:urgent_list")
+    client.force_login(manager_a)
+    html = client.get(queue, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'action="{take_over}"' in html and "由我接手" in html
+    assert "确定接手这份紧急报告" in html  # asks before it goes
+    # The rows the page polls for carry it too.
+    rows = client.get(reverse("visits:urgent_rows")).content.decode()
+    assert f'action="{take_over}"' in rows
+    page = client.post(take_over, {}, follow=True).content.decode()
+    report.refresh_from_db()
+    assert (report.status, report.assignee) == ("acknowledged", manager_a)
+    assert "已由您接手，并已通知主管。" in page
+    assert f'action="{take_over}"' not in client.get(queue).content.decode()
+    # Nobody else gets the button: the raiser, another unit's manager.
+    for user in (supervisor_a, manager_b):
+        client.force_login(user)
+        assert f'action="{take_over}"' not in client.get(queue).content.decode()
+
+
 def test_routing_that_comes_later_leaves_a_taken_over_report_alone(unit_a, supervisor_a, manager_a):
     other = make_user(Role.MANAGER, unit_a, full_name="吴经理")
     report = stuck(unit_a, supervisor_a)

@@ -51,6 +51,10 @@ def _queue_context(request) -> dict:
     page = paginate(request, urgent_selectors.urgent_queue(user=user, filters=filterset), PAGE_SIZE)
     now = timezone.now()
     urgent_selectors.with_sla(page.object_list, now)
+    for report in page.object_list:
+        # A report still waiting for routing: the unit's managers may take it
+        # over from the queue itself.
+        report.may_take_over = urgent_permissions.may_take_over(user, report)
     params = active_params(request)
     refresh: dict = dict(params)
     if page.number > 1:
