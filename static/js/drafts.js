@@ -6,7 +6,8 @@
 // loses nothing: the form's page restores it with a notice and a Discard
 // button. The copy is forgotten once the server accepted the form: the
 // response names the address in the short-lived crm_sent cookie
-// (crm_site.middleware.SentFormMiddleware). data-draft="off" opts a form out;
+// (crm_site.middleware.SentFormMiddleware), and every draft of the user is
+// forgotten when they sign out. data-draft="off" opts a form out;
 // the daily report's forms (data-autosave-url) have their own autosave.
 //
 // Offline: a sticky notice at the top says the network is down. A form saved
@@ -278,6 +279,16 @@
       b.querySelectorAll(".js-busy-spinner").forEach(function (el) { el.remove(); });
     });
   }
+
+  // Signing out on purpose (data-signs-out on the sign-out form) forgets the
+  // user's drafts on this device, which may be shared; an expired session
+  // keeps them. Saves waiting for the network (the outbox) stay: they are
+  // the user's submitted work, sent when they are next online.
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented && user && event.target.hasAttribute("data-signs-out")) {
+      keysFrom(DRAFT).forEach(drop);
+    }
+  });
 
   // On document, after app.js's confirm and double-submit guard.
   document.addEventListener("submit", function (event) {

@@ -15,7 +15,7 @@ import re
 import pytest
 from django.contrib.sessions.models import Session
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD, make_urgent_report
 from visits.models import UrgentReport
 
@@ -177,3 +177,27 @@ def test_the_daily_report_says_the_network_is_down_and_sends_the_entry_once_back
     # Requests that met the dead network are the only errors.
     errors = [e for e in j.console_errors if "ERR_INTERNET_DISCONNECTED" not in e]
     assert not errors, errors
+
+
+def test_signing_out_forgets_the_drafts_on_the_device_an_expired_session_keeps_them(
+    journey, supervisor_a, unit_a
+):
+    report = make_urgent_report(unit_a, raised_by=supervisor_a)
+    j = journey(DESKTOP)
+    page = j.login("supervisor_a", then=report.get_absolute_url())
+    page.locator("form[action$='/comment/'] textarea").fill(COMMENT)
+    wait_for_draft(page, COMMENT)
+    page.goto(j.base + "/")
+    # Signed out on purpose: the device may be shared, the draft goes.
+    page.locator(".user-menu .dropdown-toggle").click()
+    page.locator(".user-menu").get_by_role("button", name="退出登录").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    assert not page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('crm-draft:'))")
+    page.fill("input[name=username]", "supervisor_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(j.base + "/")
+    page.goto(j.base + report.get_absolute_url())
+    assert page.locator(".draft-restored-note").count() == 0
+    assert page.input_value("form[action$='/comment/'] textarea") == ""
+    assert not j.console_errors, j.console_errors
