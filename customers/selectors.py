@@ -297,7 +297,6 @@ def _card_columns() -> dict:
     }
 
 
-# The people the card names, by the customer's columns that hold them.
 def customer_and_unit_names(*, customer: str = "customer", unit: str = "unit") -> dict:
     """For a row that points to a customer and a service unit (`customer` and
     `unit` being the paths to them): `.values()` keywords giving their names
@@ -310,6 +309,7 @@ def customer_and_unit_names(*, customer: str = "customer", unit: str = "unit") -
     }
 
 
+# The people the card names, by the customer's columns that hold them.
 CARD_PEOPLE = (
     "visiting_person",
     "hotline_owner",

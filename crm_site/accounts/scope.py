@@ -59,8 +59,7 @@ def scope_key(user) -> tuple:
     user, the role that counts and the units. Two users with the same key see
     the same rows of every model (crm_site.core.batch.prepared_for_user
     compiles a scoped read once per key)."""
-    role = active_role(user)
-    return (getattr(user, "pk", None), role, member_unit_ids(user) if role else frozenset())
+    return (getattr(user, "pk", None), active_role(user), member_unit_ids(user))
 
 
 def unit_id_of(target) -> int | None:

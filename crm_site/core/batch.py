@@ -12,9 +12,9 @@ querysets and how it builds its context from their rows) and run them all at
 once with `resolve`.
 
 A page whose batched statement is the same on every request but for its
-values (the customer card) may ask for it to be planned once per connection
-(`plan_once=True`, see `_PlannedOnce`): PostgreSQL spent longer planning the
-card's statement than running it.
+values (the customer card, a list's page, the waybill search) may ask for it
+to be planned once per connection (`plan_once=True`, see `_PlannedOnce`):
+PostgreSQL spent longer planning the card's statement than running it.
 """
 
 import enum
@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -321,43 +321,23 @@ def rows_many(
     shapes: list[tuple[str, list | None]] = []
     using = None
     for key, read in querysets.items():
-        if isinstance(read, Counted) and isinstance(read.queryset, Compiled):
-            using = using or read.queryset.db
-            n = len(parts)
-            parts.append(f"(SELECT COUNT(*) FROM ({read.queryset.sql}) c{n})::text")
-            params.extend(read.queryset.params)
-            shapes.append((key, None))
-            continue
-        if isinstance(read, Compiled):
-            using = using or read.db
-            n = len(parts)
-            parts.append(_rows_sql(read.sql, n))
-            params.extend(read.params)
-            shapes.append((key, read.columns))
-            continue
-        # What is left is a queryset (Compiled reads are handled above).
-        queryset = cast(QuerySet, read.queryset if isinstance(read, Counted) else read)
-        using = using or queryset.db
-        if isinstance(read, Counted):
-            queryset = (
-                queryset.order_by().values("pk")
-                if getattr(queryset, "_fields", None) is None
-                else queryset
-            )
-        try:
-            sql, qs_params, columns = _compiled(queryset, using)
-        except EmptyResultSet:  # .none(), or an empty IN list
-            result[key] = 0 if isinstance(read, Counted) else []
-            continue
+        counted = isinstance(read, Counted)
+        target = read.queryset if isinstance(read, Counted) else read
+        using = using or target.db
+        if isinstance(target, Compiled):
+            sql, read_params, read_columns = target.sql, target.params, target.columns
+        else:
+            if counted and getattr(target, "_fields", None) is None:
+                target = target.order_by().values("pk")
+            try:
+                sql, read_params, read_columns = _compiled(target, using)
+            except EmptyResultSet:  # .none(), or an empty IN list
+                result[key] = 0 if counted else []
+                continue
         n = len(parts)
-        if isinstance(read, Counted):
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) c{n})::text")
-            params.extend(qs_params)
-            shapes.append((key, None))
-            continue
-        parts.append(_rows_sql(sql, n))
-        params.extend(qs_params)
-        shapes.append((key, columns))
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) c{n})::text" if counted else _rows_sql(sql, n))
+        params.extend(read_params)
+        shapes.append((key, None if counted else read_columns))
     if parts:
         connection = connections[using or DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:

@@ -26,8 +26,12 @@ WEEKDAYS = (
 )
 
 
+def _is_chinese(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
+
+
 def _chinese() -> bool:
-    return (get_language() or "").lower().startswith("zh")
+    return _is_chinese(get_language())
 
 
 def _as_date(value) -> date | None:
@@ -61,7 +65,7 @@ def day_label(value, *, year: bool | None = None, with_weekday: bool = True) -> 
 def _day_text(day: date, year: bool, with_weekday: bool, language: str | None) -> str:
     """day_label's text of `day` in `language` (the active one): the same for
     every table that shows that day, so it is worked out once per process."""
-    if (language or "").lower().startswith("zh"):
+    if _is_chinese(language):
         text = formats.date_format(day, "DATE_FORMAT" if year else "MONTH_DAY_FORMAT")
         return f"{text} {WEEKDAYS[day.weekday()]}" if with_weekday else text
     text = day.isoformat()

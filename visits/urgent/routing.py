@@ -100,7 +100,7 @@ def _deadline_text(report: UrgentReport) -> str:
 
 def urgent_report_route(*, report_id: int, now: datetime | None = None) -> bool:
     """Assign a pending report to a manager and notify them. True if this call did it."""
-    report = UrgentReport.objects.filter(pk=report_id, status=UrgentReport.Status.PENDING).first()
+    report = _pending().filter(pk=report_id).first()
     if report is None:
         return False
     assignee, fell_back = choose_assignee(report.unit_id)
@@ -158,11 +158,7 @@ def notify_assigned(report: UrgentReport, assignee: User, *, dedupe_key: str) ->
 def urgent_reports_route_pending() -> int:
     """The sweeper: route every report still pending (broker down at submit,
     worker killed). Safe alongside the routing task: the claim decides."""
-    ids = list(
-        UrgentReport.objects.filter(status=UrgentReport.Status.PENDING)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    ids = list(_pending().order_by("created_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH])
     return sum(urgent_report_route(report_id=pk) for pk in ids)
 
 

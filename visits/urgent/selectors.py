@@ -5,7 +5,7 @@ daily-report entry. The queue's filters are visits/urgent/filters.py."""
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,23 +153,21 @@ def overdue_filter(now: datetime) -> Q:
     return Q(status__in=UrgentReport.UNACKNOWLEDGED, ack_deadline__lte=now)
 
 
+def _open_ids(user) -> QuerySet:
+    return UrgentReport.objects.visible_to(user).open().order_by().values("pk")
+
+
 @batch.prepared_for_user
 def open_read(user):
     """The open urgent reports the user may see (what the top bar counts),
     compiled once per scope (crm_site.core.batch)."""
-    return UrgentReport.objects.visible_to(user).open().order_by().values("pk")
+    return _open_ids(user)
 
 
 @batch.prepared_for_user
 def overdue_read(user, now):
     """Those of open_read not acknowledged by their deadline at `now`."""
-    return (
-        UrgentReport.objects.visible_to(user)
-        .open()
-        .filter(overdue_filter(now))
-        .order_by()
-        .values("pk")
-    )
+    return _open_ids(user).filter(overdue_filter(now))
 
 
 def prefill_from_entry(entry: DailyReportEntry) -> dict:
